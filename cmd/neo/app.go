@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/adrg/xdg"
+	"github.com/spf13/cobra"
+)
+
+// Exit codes of DESIGN.md.
+const (
+	exitOK       = 0
+	exitRuntime  = 1
+	exitUsage    = 2
+	exitCorrupt  = 3
+	exitLocked   = 4
+	exitRiskHalt = 5
+)
+
+// exitError carries an exit code with the message the user reads.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// exitErr wraps err with an exit code.
+func exitErr(code int, err error) error { return &exitError{code: code, err: err} }
+
+// exitf formats an error with an exit code.
+func exitf(code int, format string, args ...any) error {
+	return &exitError{code: code, err: fmt.Errorf(format, args...)}
+}
+
+// Main is the program: what main() runs and what end-to-end tests drive.
+type Main struct {
+	Stdin   io.Reader
+	Stdout  io.Writer
+	Stderr  io.Writer
+	Getenv  func(string) string
+	Version string
+
+	// Flags shared by every command.
+	DBPath    string
+	LogFormat string
+}
+
+// NewMain returns a Main wired to the process's standard streams.
+func NewMain() *Main {
+	return &Main{
+		Stdin:   os.Stdin,
+		Stdout:  os.Stdout,
+		Stderr:  os.Stderr,
+		Getenv:  os.Getenv,
+		Version: version,
+	}
+}
+
+// Run parses args, runs the command and returns the exit code.
+func (m *Main) Run(ctx context.Context, args []string) int {
+	root := m.rootCmd()
+	root.SetArgs(args)
+	root.SetIn(m.Stdin)
+	root.SetOut(m.Stdout)
+	root.SetErr(m.Stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil && ee.err.Error() != "" {
+			fmt.Fprintf(m.Stderr, "neo: %s\n", ee.err)
+		}
+		return ee.code
+	}
+	// Cobra's own errors (unknown flag or command, bad argument) are usage
+	// errors.
+	fmt.Fprintf(m.Stderr, "neo: %s\nRun 'neo --help' for usage.\n", err)
+	return exitUsage
+}
+
+func (m *Main) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "neo",
+		Short: "Terminal console for a paper market-making engine quoting XRP/RLUSD",
+		Long: `neo runs a paper market-making session on XRP/RLUSD and shows it live in a
+terminal console; every session is recorded in an SQLite database that is
+checked, backed up and checkpointed at every step.
+
+With no command, neo runs a session ('neo run').`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       m.Version,
+	}
+	root.PersistentFlags().StringVar(&m.DBPath, "db", "", "database path (env NEO_DB; default "+defaultDBPathHelp()+")")
+	root.PersistentFlags().StringVar(&m.LogFormat, "log-format", "text", "log format: text | logfmt | json")
+	run := m.runCmd()
+	root.AddCommand(
+		run,
+		m.historyCmd(),
+		m.sessionsCmd(),
+		m.checkCmd(),
+		m.backupCmd(),
+		m.restoreCmd(),
+		m.backfillCmd(),
+		m.versionCmd(),
+	)
+	// `neo` alone runs a session: share run's flags and action.
+	root.Flags().AddFlagSet(run.Flags())
+	root.RunE = run.RunE
+	return root
+}
+
+// dbPath resolves the database path: --db, then NEO_DB, then the user data
+// directory.
+func (m *Main) dbPath() (string, error) {
+	p := m.DBPath
+	if p == "" {
+		p = m.Getenv("NEO_DB")
+	}
+	if p == "" {
+		p = filepath.Join(xdg.DataHome, "neo", "neo.db")
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", exitf(exitUsage, "database path %q: %v", p, err)
+	}
+	return abs, nil
+}
+
+func defaultDBPathHelp() string {
+	return filepath.Join(xdg.DataHome, "neo", "neo.db")
+}
+
+func (m *Main) versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fmt.Fprintf(m.Stdout, "neo %s\n", m.Version)
+			return nil
+		},
+	}
+}

@@ -1,0 +1,129 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Duration is a time.Duration written as text ("3s", "1m30s") in TOML and
+// JSON.
+type Duration struct{ time.Duration }
+
+// D makes a Duration.
+func D(d time.Duration) Duration { return Duration{d} }
+
+// UnmarshalText parses a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration (use e.g. 500ms, 3s, 5m)", string(b))
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText writes the duration as a Go duration string.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// Config is the whole effective configuration. Every key has a default
+// (DefaultConfig); the TOML keys are the tags.
+type Config struct {
+	Session  SessionConfig  `toml:"session" json:"session"`
+	Strategy StrategyConfig `toml:"strategy" json:"strategy"`
+	Risk     RiskConfig     `toml:"risk" json:"risk"`
+	Store    StoreConfig    `toml:"store" json:"store"`
+	Console  ConsoleConfig  `toml:"console" json:"console"`
+}
+
+// SessionConfig is the [session] table.
+type SessionConfig struct {
+	StartingXRP     float64  `toml:"starting_xrp" json:"starting_xrp"`         // XRP at start
+	StartingRLUSD   float64  `toml:"starting_rlusd" json:"starting_rlusd"`     // RLUSD at start
+	ShutdownTimeout Duration `toml:"shutdown_timeout" json:"shutdown_timeout"` // bound on the shutdown path
+}
+
+// StrategyConfig is the [strategy] table.
+type StrategyConfig struct {
+	BaseSizeRLUSD             float64   `toml:"base_size_rlusd" json:"base_size_rlusd"`                           // quote size per side, RLUSD
+	HalfSpreadBps             float64   `toml:"half_spread_bps" json:"half_spread_bps"`                           // distance of each side from the centre, bps
+	AnchorMaxDivergenceBps    float64   `toml:"anchor_max_divergence_bps" json:"anchor_max_divergence_bps"`       // clamp of the anchor around the mid, bps
+	AnchorDivergenceHaltAfter Duration  `toml:"anchor_divergence_halt_after" json:"anchor_divergence_halt_after"` // halt when divergence persists this long
+	TargetXRPPct              float64   `toml:"target_xrp_pct" json:"target_xrp_pct"`                             // target XRP share of value, percent
+	SkewTierThresholdsPct     []float64 `toml:"skew_tier_thresholds_pct" json:"skew_tier_thresholds_pct"`         // |drift| thresholds, percent, ascending
+	SkewTierBps               []float64 `toml:"skew_tier_bps" json:"skew_tier_bps"`                               // skew per tier, bps (same length)
+	RequoteThresholdBps       float64   `toml:"requote_threshold_bps" json:"requote_threshold_bps"`               // replace orders when the centre moves this far
+	OrderRefresh              Duration  `toml:"order_refresh" json:"order_refresh"`                               // replace orders older than this
+	FeeBps                    float64   `toml:"fee_bps" json:"fee_bps"`                                           // trading fee on fill value, bps
+	NetworkFeeXRP             float64   `toml:"network_fee_xrp" json:"network_fee_xrp"`                           // ledger cost per transaction, XRP
+}
+
+// RiskConfig is the [risk] table.
+type RiskConfig struct {
+	MaxDrawdownPct float64  `toml:"max_drawdown_pct" json:"max_drawdown_pct"` // of starting value, percent
+	MaxDriftPct    float64  `toml:"max_drift_pct" json:"max_drift_pct"`       // |drift_pct| limit
+	StaleFeedAfter Duration `toml:"stale_feed_after" json:"stale_feed_after"` // halt after this long without market data
+}
+
+// StoreConfig is the [store] table.
+type StoreConfig struct {
+	CheckpointInterval Duration `toml:"checkpoint_interval" json:"checkpoint_interval"` // periodic wal_checkpoint(TRUNCATE)
+	BackupRetention    int      `toml:"backup_retention" json:"backup_retention"`       // newest backups kept
+	SnapshotInterval   Duration `toml:"snapshot_interval" json:"snapshot_interval"`     // inventory snapshots (also on every fill)
+	ValuationInterval  Duration `toml:"valuation_interval" json:"valuation_interval"`   // valuation snapshots
+}
+
+// ConsoleConfig is the [console] table.
+type ConsoleConfig struct {
+	RefreshRate Duration `toml:"refresh_rate" json:"refresh_rate"` // most redraws per interval
+	Theme       string   `toml:"theme" json:"theme"`               // dark | light | mono
+}
+
+// DefaultConfig returns the configuration used when nothing overrides it.
+// assets/config.toml documents the same values.
+func DefaultConfig() Config {
+	return Config{
+		Session: SessionConfig{
+			StartingXRP:     1000,
+			StartingRLUSD:   2300,
+			ShutdownTimeout: D(3 * time.Second),
+		},
+		Strategy: StrategyConfig{
+			BaseSizeRLUSD:             15.0,
+			HalfSpreadBps:             25,
+			AnchorMaxDivergenceBps:    10.0,
+			AnchorDivergenceHaltAfter: D(5 * time.Minute),
+			TargetXRPPct:              50,
+			SkewTierThresholdsPct:     []float64{5, 10, 20},
+			SkewTierBps:               []float64{5, 10, 20},
+			RequoteThresholdBps:       5,
+			OrderRefresh:              D(60 * time.Second),
+			FeeBps:                    1,
+			NetworkFeeXRP:             0.000012,
+		},
+		Risk: RiskConfig{
+			MaxDrawdownPct: 10,
+			MaxDriftPct:    35,
+			StaleFeedAfter: D(2 * time.Minute),
+		},
+		Store: StoreConfig{
+			CheckpointInterval: D(60 * time.Second),
+			BackupRetention:    10,
+			SnapshotInterval:   D(10 * time.Second),
+			ValuationInterval:  D(30 * time.Second),
+		},
+		Console: ConsoleConfig{
+			RefreshRate: D(250 * time.Millisecond),
+			Theme:       "dark",
+		},
+	}
+}
+
+// JSON returns the config as compact JSON, as stored in sessions.config_json.
+func (c Config) JSON() string {
+	b, err := json.Marshal(c)
+	if err != nil { // cannot happen: every field marshals
+		return "{}"
+	}
+	return string(b)
+}

@@ -1,0 +1,88 @@
+package engine
+
+import "time"
+
+// Status is where a live session is in its life.
+type Status string
+
+// Session states shown by the console.
+const (
+	StatusStarting     Status = "starting"
+	StatusRunning      Status = "running"
+	StatusPaused       Status = "paused"
+	StatusShuttingDown Status = "shutting down"
+	StatusEnded        Status = "ended"
+)
+
+// Quote is one of our resting orders as a screen shows it.
+type Quote struct {
+	Order
+}
+
+// ShutdownStep is one step of the shutdown path as it runs.
+type ShutdownStep struct {
+	Name     string
+	Done     bool
+	Err      string
+	Duration time.Duration
+}
+
+// Shutdown step names, in order.
+const (
+	StepStopQuoting   = "stop quoting"
+	StepCancelOrders  = "cancel open orders"
+	StepFinalSnapshot = "final snapshot"
+	StepWriteSession  = "write session row"
+	StepFlush         = "flush queued writes"
+	StepCheckpoint    = "checkpoint and close database"
+)
+
+// State is an immutable picture of everything a screen needs. The engine
+// publishes a new *State on each change; readers must not modify it.
+type State struct {
+	SessionID string
+	Mode      string
+	Feed      string
+	Status    Status
+	StartedAt time.Time // wall clock
+	Config    Config
+
+	MarketTime    time.Time // time of the last market event (market clock)
+	LastTickWall  time.Time // wall time the last market event arrived
+	Bid, Ask, Mid float64
+	Anchor        float64
+	Centre        float64 // the quoting centre: anchor clamped around mid
+	DivergenceBps float64 // (anchor - mid) / mid in bps
+
+	StartingXRP, StartingRLUSD, StartingValue float64
+	Inventory                                 InventorySnapshot // at the last mid
+	Valuation                                 ValuationSnapshot // at the last mid
+	FillCount                                 int
+	VolumeRLUSD                               float64
+
+	DriftHistory []float64 // recent drift_pct, oldest first
+	PriceHistory []float64 // recent mid, oldest first
+	Quotes       []Order   // open orders
+	RecentFills  []Fill    // newest first
+	Events       []SessionEvent
+
+	HaltReason    HaltReason // set once the session is ending or ended
+	ShutdownSteps []ShutdownStep
+	Err           string // the shutdown's first error, if any
+}
+
+// Controller is what the console may ask of a live engine. It never blocks.
+type Controller interface {
+	// State returns the latest published state (never nil).
+	State() *State
+	// Changed returns a channel closed at the next publish. Grab it before
+	// reading State so that no change is missed.
+	Changed() <-chan struct{}
+	// RequestClose asks for the shutdown path with the reason; it returns at
+	// once. The first reason wins.
+	RequestClose(reason HaltReason)
+	// SetPaused stops or resumes quoting (orders are cancelled while paused).
+	SetPaused(paused bool)
+	// Done is closed when the shutdown path has finished.
+	Done() <-chan struct{}
+}

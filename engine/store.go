@@ -1,0 +1,117 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Store is the storage a session needs. The SQLite adapter in package store
+// implements it; tests swap in fakes.
+//
+// Durable methods return only after their transaction has committed (group
+// commit may share that transaction with other callers). Add* methods queue
+// a row that rides along with the next group; Flush waits for the queue.
+type Store interface {
+	History
+
+	// Recover closes every session left open by a crash as unclean_exit
+	// (see DESIGN.md, Guards) and returns what it changed.
+	Recover(ctx context.Context) ([]Recovery, error)
+	// Backup writes an online backup beside the database and applies the
+	// retention; it returns the backup's path.
+	Backup(ctx context.Context) (string, error)
+
+	// OpenSession inserts the session row. Durable.
+	OpenSession(ctx context.Context, s Session) error
+	// SaveOrders inserts or updates orders (placement, cancel) in one
+	// transaction. Durable.
+	SaveOrders(ctx context.Context, orders ...Order) error
+	// RecordFill inserts the fill and updates its order in one transaction.
+	// Durable.
+	RecordFill(ctx context.Context, f Fill, o Order) error
+	// CloseSession writes ended_at, ending_* and halt_reason. Durable.
+	CloseSession(ctx context.Context, end SessionEnd) error
+
+	// AddInventorySnapshot queues an inventory snapshot.
+	AddInventorySnapshot(ctx context.Context, s InventorySnapshot) error
+	// AddValuationSnapshot queues a valuation snapshot.
+	AddValuationSnapshot(ctx context.Context, s ValuationSnapshot) error
+	// AddEvent queues a session event.
+	AddEvent(ctx context.Context, e SessionEvent) error
+	// Flush returns once everything queued before it has committed.
+	Flush(ctx context.Context) error
+
+	// Close flushes, stops the writer and the checkpointer, closes the read
+	// pool, runs wal_checkpoint(TRUNCATE), closes the database and releases
+	// the instance lock, in that order. It is bounded by ctx.
+	Close(ctx context.Context) error
+}
+
+// Recovery describes one session closed by Recover or by a backfill.
+type Recovery struct {
+	SessionID      string
+	StartedAt      time.Time
+	EndedAt        time.Time // the estimate: the session's last write
+	EndingXRP      *float64  // nil when the session has no inventory snapshot
+	EndingRLUSD    *float64
+	EndingValue    *float64
+	OrdersCanceled int
+}
+
+// SortKey orders the session list.
+type SortKey string
+
+// Sort keys for SessionQuery.
+const (
+	SortStartedAt   SortKey = "started_at"
+	SortEndingValue SortKey = "ending_value"
+	SortPnL         SortKey = "pnl"
+)
+
+// Cursor marks a position in a sorted session list for keyset pagination:
+// the sort value and session id of the last row seen.
+type Cursor struct {
+	Value     string // the sort column's value as text ("" for NULL)
+	SessionID string
+}
+
+// SessionQuery selects a page of sessions.
+type SessionQuery struct {
+	Limit  int
+	After  *Cursor // nil: first page
+	Sort   SortKey // default SortStartedAt
+	Asc    bool    // default newest/largest first
+	Reason HaltReason
+	Since  time.Time // zero: no lower bound on started_at
+	Until  time.Time // zero: no upper bound on started_at
+}
+
+// SessionSummary is a session with figures the history list shows.
+type SessionSummary struct {
+	Session
+	FillCount int
+	Cursor    Cursor // position of this row, for the next page
+}
+
+// History is the read side used by the console and `neo sessions`. It never
+// writes and needs no lock.
+type History interface {
+	// ListSessions returns one page of sessions (keyset pagination).
+	ListSessions(ctx context.Context, q SessionQuery) ([]SessionSummary, error)
+	// GetSession returns one session; ErrNotFound if there is none.
+	GetSession(ctx context.Context, sessionID string) (SessionSummary, error)
+	// ValuationSeries returns at most maxPoints valuation snapshots spread
+	// evenly over the session, oldest first.
+	ValuationSeries(ctx context.Context, sessionID string, maxPoints int) ([]ValuationSnapshot, error)
+	// InventorySeries returns at most maxPoints inventory snapshots spread
+	// evenly over the session, oldest first.
+	InventorySeries(ctx context.Context, sessionID string, maxPoints int) ([]InventorySnapshot, error)
+	// Fills returns the session's fills, oldest first; limit <= 0 means all.
+	Fills(ctx context.Context, sessionID string, limit int) ([]Fill, error)
+	// Events returns the session's events, oldest first; limit <= 0 means all.
+	Events(ctx context.Context, sessionID string, limit int) ([]SessionEvent, error)
+}
+
+// ErrNotFound is returned when a session does not exist.
+var ErrNotFound = errors.New("not found")
