@@ -1,0 +1,339 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/log"
+)
+
+// syncBuffer is a log sink safe for the engine goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type harness struct {
+	e     *Engine
+	store *memStore
+	feed  *walkFeed
+	logs  *syncBuffer
+}
+
+func testConfig() Config {
+	c := DefaultConfig()
+	c.Session.ShutdownTimeout = D(time.Second)
+	return c
+}
+
+// MustStart starts an engine at full speed on a walk feed.
+func MustStart(tb testing.TB, cfg Config, feed *walkFeed, st *memStore, duration time.Duration) *harness {
+	tb.Helper()
+	logs := &syncBuffer{}
+	lg := log.NewWithOptions(logs, log.Options{Level: log.DebugLevel, Formatter: log.LogfmtFormatter})
+	e, err := New(Options{Config: cfg, Feed: feed, Store: st, Logger: lg, Speed: 0, Duration: duration, AppVersion: "test"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := e.Start(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	return &harness{e: e, store: st, feed: feed, logs: logs}
+}
+
+func waitDone(tb testing.TB, e *Engine) Result {
+	tb.Helper()
+	select {
+	case <-e.Done():
+	case <-time.After(30 * time.Second): // a hang, not a speed check
+		tb.Fatalf("engine did not end; step %q", e.CurrentStep())
+	}
+	return e.Result()
+}
+
+// checkClosed holds the invariants of every ending: session row closed with
+// the reason, no open order, ending_value = final snapshot's total, store
+// closed.
+func checkClosed(tb testing.TB, h *harness, want HaltReason) Session {
+	tb.Helper()
+	s := h.store.session()
+	if s.EndedAt == nil {
+		tb.Fatalf("ended_at not set")
+	}
+	if got := s.HaltReason; got != want {
+		tb.Fatalf("halt_reason=%q, want %q", got, want)
+	}
+	if n := h.store.openOrders(); n != 0 {
+		tb.Fatalf("%d orders left open", n)
+	}
+	final := h.store.inventory[len(h.store.inventory)-1]
+	if got, want := *s.EndingValue, final.TotalValueInRLUSD; got != want {
+		tb.Fatalf("ending_value=%v, want the final snapshot's total_value_in_rlusd %v", got, want)
+	}
+	if *s.EndingXRP != final.XRPBalance || *s.EndingRLUSD != final.RLUSDBalance {
+		tb.Fatalf("ending balances %v/%v differ from the final snapshot %v/%v", *s.EndingXRP, *s.EndingRLUSD, final.XRPBalance, final.RLUSDBalance)
+	}
+	if !h.store.closed {
+		tb.Fatalf("store not closed")
+	}
+	return s
+}
+
+func TestDurationReached(t *testing.T) {
+	h := MustStart(t, testConfig(), newWalkFeed(1), newMemStore(), 2*time.Hour)
+	r := waitDone(t, h.e)
+	if r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	checkClosed(t, h, HaltDurationReached)
+	if len(h.store.fills) == 0 {
+		t.Fatalf("no fills in two hours of market")
+	}
+	if len(h.store.valuations) < 2*60*2 {
+		t.Fatalf("%d valuation snapshots, want one per 30 s of market time", len(h.store.valuations))
+	}
+	if h.store.backups != 1 {
+		t.Fatalf("backups=%d, want 1 pre-run backup", h.store.backups)
+	}
+	for _, f := range h.store.fills {
+		o := h.store.orders[f.OrderID]
+		if o.Status != OrderFilled || o.Price != f.Price {
+			t.Fatalf("fill %s: order %+v not filled at the fill price", f.FillID, o)
+		}
+	}
+}
+
+func TestFeedEnded(t *testing.T) {
+	f := newWalkFeed(2)
+	f.max = 5000
+	h := MustStart(t, testConfig(), f, newMemStore(), 0)
+	r := waitDone(t, h.e)
+	if r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	checkClosed(t, h, HaltFeedEnded)
+}
+
+func TestSameSeedSameSession(t *testing.T) {
+	run := func() float64 {
+		f := newWalkFeed(7)
+		f.max = 20000
+		h := MustStart(t, testConfig(), f, newMemStore(), 0)
+		return waitDone(t, h.e).EndingValue
+	}
+	if a, b := run(), run(); a != b {
+		t.Fatalf("ending values differ: %v vs %v", a, b)
+	}
+}
+
+func TestOperatorQuitAndIdempotentClose(t *testing.T) {
+	h := MustStart(t, testConfig(), newWalkFeed(3), newMemStore(), 0)
+	var wg sync.WaitGroup
+	for _, r := range []HaltReason{HaltOperatorQuit, HaltSignalTerminate, HaltSignalHangup} {
+		wg.Add(1)
+		go func(r HaltReason) {
+			defer wg.Done()
+			_ = h.e.Close(context.Background(), r)
+		}(r)
+		if r == HaltOperatorQuit {
+			// Let the first request land before the others.
+			<-h.e.Stopping()
+		}
+	}
+	wg.Wait()
+	checkClosed(t, h, HaltOperatorQuit)
+	if err := h.e.Close(context.Background(), HaltSignalInterrupt); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	st := h.e.State()
+	if st.Status != StatusEnded || st.HaltReason != HaltOperatorQuit {
+		t.Fatalf("published status=%q reason=%q", st.Status, st.HaltReason)
+	}
+	if got, want := len(st.ShutdownSteps), 6; got != want {
+		t.Fatalf("%d shutdown steps published, want %d", got, want)
+	}
+	for _, s := range st.ShutdownSteps {
+		if !s.Done || s.Err != "" {
+			t.Fatalf("step %+v not done cleanly", s)
+		}
+	}
+}
+
+func TestRiskHalts(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		want   HaltReason
+		config func(*Config)
+		feed   func(*walkFeed)
+	}{
+		{"max drawdown", HaltMaxDrawdown, func(c *Config) { c.Risk.MaxDrawdownPct = 0.5 }, func(f *walkFeed) { f.drift = -0.0005 }},
+		{"inventory limit", HaltInventoryLimit, func(c *Config) { c.Risk.MaxDriftPct = 3 }, func(f *walkFeed) { f.drift = 0.0003 }},
+		{"stale feed", HaltStaleFeed, func(c *Config) { c.Risk.StaleFeedAfter = D(time.Minute) }, func(f *walkFeed) { f.gapAt, f.gap = 500, 2*time.Minute }},
+		{"anchor divergence", HaltAnchorDivergence, func(c *Config) {
+			c.Strategy.AnchorDivergenceHaltAfter = D(10 * time.Second)
+		}, func(f *walkFeed) { f.anchorF = func(mid float64) float64 { return mid * 1.01 } }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			tt.config(&cfg)
+			f := newWalkFeed(11)
+			tt.feed(f)
+			h := MustStart(t, cfg, f, newMemStore(), 24*time.Hour)
+			r := waitDone(t, h.e)
+			if r.Err != nil {
+				t.Fatal(r.Err)
+			}
+			checkClosed(t, h, tt.want)
+			if !tt.want.IsRisk() {
+				t.Fatalf("%s is not a risk reason", tt.want)
+			}
+			kinds := h.store.eventKinds()
+			if kinds["risk"]+kinds["stale_feed"] == 0 {
+				t.Fatalf("no risk event recorded: %v", kinds)
+			}
+		})
+	}
+}
+
+func TestEngineErrors(t *testing.T) {
+	t.Run("feed error", func(t *testing.T) {
+		f := newWalkFeed(4)
+		f.errAt = 300
+		h := MustStart(t, testConfig(), f, newMemStore(), 0)
+		r := waitDone(t, h.e)
+		if !errors.Is(r.Err, errFeed) {
+			t.Fatalf("err=%v, want the feed's error", r.Err)
+		}
+		checkClosed(t, h, HaltEngineError)
+	})
+	t.Run("panic", func(t *testing.T) {
+		f := newWalkFeed(4)
+		f.panicAt = 300
+		h := MustStart(t, testConfig(), f, newMemStore(), 0)
+		r := waitDone(t, h.e)
+		if r.Err == nil || !strings.Contains(r.Err.Error(), "injected panic") {
+			t.Fatalf("err=%v, want the panic", r.Err)
+		}
+		checkClosed(t, h, HaltEngineError)
+	})
+}
+
+func TestCloseWriteFailureIsAnError(t *testing.T) {
+	st := newMemStore()
+	diskFull := errors.New("database or disk is full (SQLITE_FULL)")
+	st.CloseSessionFn = func(ctx context.Context, end SessionEnd) error { return diskFull }
+	h := MustStart(t, testConfig(), newWalkFeed(5), st, 10*time.Minute)
+	r := waitDone(t, h.e)
+	if !errors.Is(r.Err, diskFull) {
+		t.Fatalf("err=%v, want the close write's cause", r.Err)
+	}
+	logs := h.logs.String()
+	var line string
+	for _, l := range strings.Split(logs, "\n") {
+		if strings.Contains(l, "writing the session row FAILED") {
+			line = l
+		}
+	}
+	if !strings.Contains(line, "level=error") || !strings.Contains(line, "SQLITE_FULL") {
+		t.Fatalf("close failure not logged at ERROR with its cause; line: %q\nlogs:\n%s", line, logs)
+	}
+	if !st.closed {
+		t.Fatalf("database not closed after the failed write")
+	}
+}
+
+func TestHungStoreStillEndsWithinTimeout(t *testing.T) {
+	st := newMemStore()
+	st.CloseSessionFn = func(ctx context.Context, end SessionEnd) error {
+		<-ctx.Done() // hangs until the shutdown deadline
+		return ctx.Err()
+	}
+	cfg := testConfig()
+	cfg.Session.ShutdownTimeout = D(300 * time.Millisecond)
+	h := MustStart(t, cfg, newWalkFeed(6), st, 0)
+	h.e.RequestClose(HaltSignalTerminate)
+	r := waitDone(t, h.e)
+	if r.Err == nil || !strings.Contains(r.Err.Error(), "writing the session row") {
+		t.Fatalf("err=%v, want the hung step named", r.Err)
+	}
+	if !strings.Contains(h.logs.String(), "step=\"write session row\"") {
+		t.Fatalf("log does not name the hung step:\n%s", h.logs.String())
+	}
+}
+
+func TestBackupFailureStopsStart(t *testing.T) {
+	st := newMemStore()
+	st.BackupFn = func(ctx context.Context) (string, error) { return "", errors.New("no space left on device") }
+	e, err := New(Options{Config: testConfig(), Feed: newWalkFeed(1), Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = e.Start(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "pre-run backup") {
+		t.Fatalf("Start err=%v, want a pre-run backup failure", err)
+	}
+	if len(st.sessions) != 0 {
+		t.Fatalf("a session row was written despite the failed backup")
+	}
+}
+
+func TestPauseCancelsOrders(t *testing.T) {
+	f := newWalkFeed(8)
+	st := newMemStore()
+	logs := &syncBuffer{}
+	e, err := New(Options{Config: testConfig(), Feed: f, Store: st, Speed: 50, Logger: log.New(logs)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, e, func(s *State) bool { return len(s.Quotes) > 0 })
+	e.SetPaused(true)
+	waitFor(t, e, func(s *State) bool { return s.Status == StatusPaused && len(s.Quotes) == 0 })
+	if n := st.openOrders(); n != 0 {
+		t.Fatalf("%d orders open while paused", n)
+	}
+	e.SetPaused(false)
+	waitFor(t, e, func(s *State) bool { return s.Status == StatusRunning && len(s.Quotes) > 0 })
+	if err := e.Close(context.Background(), HaltOperatorQuit); err != nil {
+		t.Fatal(err)
+	}
+	if got := st.eventKinds()["pause"]; got != 2 {
+		t.Fatalf("%d pause events, want 2", got)
+	}
+}
+
+// waitFor waits on the notify channel until cond holds.
+func waitFor(tb testing.TB, e *Engine, cond func(*State) bool) {
+	tb.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		ch := e.Changed()
+		if cond(e.State()) {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline:
+			tb.Fatalf("condition not reached; state %+v", e.State().Status)
+		}
+	}
+}

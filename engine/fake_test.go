@@ -1,0 +1,227 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// memStore is an in-memory Store for engine tests. Function fields inject
+// faults (litestream's mock style).
+type memStore struct {
+	mu          sync.Mutex
+	sessions    map[string]*Session
+	orders      map[string]Order
+	fills       []Fill
+	inventory   []InventorySnapshot
+	valuations  []ValuationSnapshot
+	events      []SessionEvent
+	closed      bool
+	backups     int
+	recoverList []Recovery
+
+	CloseSessionFn func(ctx context.Context, end SessionEnd) error
+	BackupFn       func(ctx context.Context) (string, error)
+}
+
+func newMemStore() *memStore {
+	return &memStore{sessions: map[string]*Session{}, orders: map[string]Order{}}
+}
+
+var _ Store = (*memStore)(nil)
+
+func (m *memStore) Recover(ctx context.Context) ([]Recovery, error) { return m.recoverList, nil }
+func (m *memStore) Backup(ctx context.Context) (string, error) {
+	if m.BackupFn != nil {
+		return m.BackupFn(ctx)
+	}
+	m.backups++
+	return "/tmp/neo.db.bak.test", nil
+}
+func (m *memStore) OpenSession(ctx context.Context, s Session) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sessions[s.SessionID] = &s
+	return nil
+}
+func (m *memStore) SaveOrders(ctx context.Context, orders ...Order) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, o := range orders {
+		m.orders[o.OrderID] = o
+	}
+	return nil
+}
+func (m *memStore) RecordFill(ctx context.Context, f Fill, o Order) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.fills = append(m.fills, f)
+	m.orders[o.OrderID] = o
+	return nil
+}
+func (m *memStore) CloseSession(ctx context.Context, end SessionEnd) error {
+	if m.CloseSessionFn != nil {
+		if err := m.CloseSessionFn(ctx, end); err != nil {
+			return err
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.sessions[end.SessionID]
+	if s == nil {
+		return ErrNotFound
+	}
+	at := end.EndedAt
+	s.EndedAt = &at
+	s.EndingXRP, s.EndingRLUSD, s.EndingValue = &end.EndingXRP, &end.EndingRLUSD, &end.EndingValue
+	s.HaltReason = end.HaltReason
+	return nil
+}
+func (m *memStore) AddInventorySnapshot(ctx context.Context, s InventorySnapshot) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.inventory = append(m.inventory, s)
+	return nil
+}
+func (m *memStore) AddValuationSnapshot(ctx context.Context, s ValuationSnapshot) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.valuations = append(m.valuations, s)
+	return nil
+}
+func (m *memStore) AddEvent(ctx context.Context, e SessionEvent) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.events = append(m.events, e)
+	return nil
+}
+func (m *memStore) Flush(ctx context.Context) error { return nil }
+func (m *memStore) Close(ctx context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.closed = true
+	return nil
+}
+func (m *memStore) ListSessions(ctx context.Context, q SessionQuery) ([]SessionSummary, error) {
+	return nil, nil
+}
+func (m *memStore) GetSession(ctx context.Context, id string) (SessionSummary, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.sessions[id]
+	if s == nil {
+		return SessionSummary{}, ErrNotFound
+	}
+	return SessionSummary{Session: *s}, nil
+}
+func (m *memStore) ValuationSeries(ctx context.Context, id string, n int) ([]ValuationSnapshot, error) {
+	return nil, nil
+}
+func (m *memStore) InventorySeries(ctx context.Context, id string, n int) ([]InventorySnapshot, error) {
+	return nil, nil
+}
+func (m *memStore) Fills(ctx context.Context, id string, limit int) ([]Fill, error) { return nil, nil }
+func (m *memStore) Events(ctx context.Context, id string, limit int) ([]SessionEvent, error) {
+	return nil, nil
+}
+
+func (m *memStore) openOrders() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for _, o := range m.orders {
+		if o.Status == OrderOpen {
+			n++
+		}
+	}
+	return n
+}
+
+func (m *memStore) session() Session {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, s := range m.sessions {
+		return *s
+	}
+	return Session{}
+}
+
+func (m *memStore) eventKinds() map[string]int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[string]int{}
+	for _, e := range m.events {
+		out[e.Kind]++
+	}
+	return out
+}
+
+// walkFeed is a small deterministic market for engine tests: a random walk
+// with taker prints that reach a few tens of bps past the touch.
+type walkFeed struct {
+	rng     *rand.Rand
+	t       time.Time
+	mid     float64
+	anchor  float64
+	step    time.Duration
+	n, max  int // max events (0: endless)
+	errAt   int // return errFeed at this event (0: never)
+	panicAt int // panic at this event (0: never)
+	gapAt   int // jump market time by gap at this event
+	gap     time.Duration
+	drift   float64 // per-event log drift of the mid
+	anchorF func(mid float64) float64
+}
+
+var errFeed = errors.New("feed broke: injected")
+
+func newWalkFeed(seed uint64) *walkFeed {
+	return &walkFeed{
+		rng:  rand.New(rand.NewPCG(seed, 1)),
+		t:    time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		mid:  2.3,
+		step: 250 * time.Millisecond,
+	}
+}
+
+func (f *walkFeed) Name() string { return "test-walk" }
+
+func (f *walkFeed) Next(ctx context.Context) (MarketEvent, error) {
+	f.n++
+	if f.max > 0 && f.n > f.max {
+		return MarketEvent{}, io.EOF
+	}
+	if f.errAt > 0 && f.n == f.errAt {
+		return MarketEvent{}, errFeed
+	}
+	if f.panicAt > 0 && f.n == f.panicAt {
+		panic("injected panic in the feed")
+	}
+	f.t = f.t.Add(f.step)
+	if f.gapAt > 0 && f.n == f.gapAt {
+		f.t = f.t.Add(f.gap)
+	}
+	f.mid *= math.Exp(f.drift + 0.0003*f.rng.NormFloat64())
+	if f.anchor == 0 {
+		f.anchor = f.mid
+	}
+	f.anchor += (f.mid - f.anchor) * 0.05
+	anchor := f.anchor
+	if f.anchorF != nil {
+		anchor = f.anchorF(f.mid)
+	}
+	ev := MarketEvent{Time: f.t, Bid: f.mid * 0.9998, Ask: f.mid * 1.0002, Anchor: anchor}
+	if f.rng.Float64() < 0.3 {
+		depth := f.rng.ExpFloat64() * 0.0015
+		tr := Trade{Side: Buy, Price: ev.Ask * (1 + depth), QtyXRP: 100}
+		if f.rng.IntN(2) == 0 {
+			tr = Trade{Side: Sell, Price: ev.Bid * (1 - depth), QtyXRP: 100}
+		}
+		ev.Trades = []Trade{tr}
+	}
+	return ev, nil
+}

@@ -1,0 +1,72 @@
+package engine
+
+import (
+	"sync"
+	"time"
+)
+
+// publisher holds the latest *State and a channel that is closed and
+// replaced on each publish (litestream's Notify pattern): readers grab the
+// channel, then read the state, so bursts coalesce and the engine never
+// waits for a reader.
+type publisher struct {
+	mu      sync.Mutex
+	state   *State
+	changed chan struct{}
+}
+
+func newPublisher(initial *State) *publisher {
+	return &publisher{state: initial, changed: make(chan struct{})}
+}
+
+func (p *publisher) load() *State {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.state
+}
+
+func (p *publisher) notify() <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.changed
+}
+
+func (p *publisher) store(s *State) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.state = s
+	close(p.changed)
+	p.changed = make(chan struct{})
+}
+
+// ring is a fixed-size history of floats, oldest first when read.
+type ring struct {
+	buf  []float64
+	next int
+	full bool
+}
+
+func newRing(n int) *ring { return &ring{buf: make([]float64, n)} }
+
+func (r *ring) add(v float64) {
+	r.buf[r.next] = v
+	r.next = (r.next + 1) % len(r.buf)
+	if r.next == 0 {
+		r.full = true
+	}
+}
+
+func (r *ring) values() []float64 {
+	if !r.full {
+		return append([]float64(nil), r.buf[:r.next]...)
+	}
+	out := make([]float64, 0, len(r.buf))
+	out = append(out, r.buf[r.next:]...)
+	return append(out, r.buf[:r.next]...)
+}
+
+// historyStep is the market time between two sparkline samples.
+const historyStep = 5 * time.Second
+
+// historyLen is how many sparkline samples the state keeps (20 minutes).
+const historyLen = 240
