@@ -1,0 +1,426 @@
+package tui
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"neo/engine"
+)
+
+// detailModel is one past (or running) session: its curves, figures, fills
+// and events.
+type detailModel struct {
+	summary engine.SessionSummary
+	val     []engine.ValuationSnapshot
+	inv     []engine.InventorySnapshot
+	fills   []engine.Fill
+	events  []engine.SessionEvent
+	points  int // maxPoints the series were read with
+
+	loading bool
+	seq     int
+	err     string
+	scroll  int    // first fill shown
+	status  string // result of the last export
+}
+
+// detailMsg carries everything the detail view shows.
+type detailMsg struct {
+	seq     int
+	summary engine.SessionSummary
+	val     []engine.ValuationSnapshot
+	inv     []engine.InventorySnapshot
+	fills   []engine.Fill
+	events  []engine.SessionEvent
+	points  int
+	err     error
+}
+
+// seriesMsg carries the curves re-read for a new chart width.
+type seriesMsg struct {
+	seq    int
+	val    []engine.ValuationSnapshot
+	inv    []engine.InventorySnapshot
+	points int
+	err    error
+}
+
+// exportMsg is the result of a CSV export.
+type exportMsg struct {
+	path string
+	n    int
+	err  error
+}
+
+// chartAxisWidth is the room the value labels take left of a chart.
+const chartAxisWidth = 11
+
+// chartPoints is how many points a chart of the window's width can show:
+// two braille dots per column.
+func chartPoints(width int) int { return max(2, 2*(width-chartAxisWidth)) }
+
+// openDetail shows a session and reads its data.
+func (m *Model) openDetail(s engine.SessionSummary) tea.Cmd {
+	m.view = viewDetail
+	d := &m.detail
+	*d = detailModel{summary: s, loading: true, seq: d.seq + 1}
+	hist := m.opts.History
+	if hist == nil {
+		d.loading = false
+		d.err = "no session history is open"
+		return nil
+	}
+	seq, id, points := d.seq, s.SessionID, chartPoints(m.width)
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), queryTimeout)
+		defer cancel()
+		msg := detailMsg{seq: seq, points: points}
+		var err error
+		if msg.summary, err = hist.GetSession(ctx, id); err != nil {
+			msg.err = fmt.Errorf("read session %s: %w", id, err)
+			return msg
+		}
+		if msg.val, err = hist.ValuationSeries(ctx, id, points); err != nil {
+			msg.err = fmt.Errorf("read valuation snapshots: %w", err)
+			return msg
+		}
+		if msg.inv, err = hist.InventorySeries(ctx, id, points); err != nil {
+			msg.err = fmt.Errorf("read inventory snapshots: %w", err)
+			return msg
+		}
+		if msg.fills, err = hist.Fills(ctx, id, 0); err != nil {
+			msg.err = fmt.Errorf("read fills: %w", err)
+			return msg
+		}
+		if msg.events, err = hist.Events(ctx, id, 0); err != nil {
+			msg.err = fmt.Errorf("read events: %w", err)
+		}
+		return msg
+	}
+}
+
+func (d *detailModel) onLoad(m *Model, msg detailMsg) tea.Cmd {
+	if msg.seq != d.seq {
+		return nil
+	}
+	d.loading = false
+	if msg.err != nil {
+		d.err = Sanitize(msg.err.Error())
+		return nil
+	}
+	d.summary, d.val, d.inv, d.fills, d.events, d.points = msg.summary, msg.val, msg.inv, msg.fills, msg.events, msg.points
+	return nil
+}
+
+func (d *detailModel) onSeries(msg seriesMsg) {
+	if msg.seq != d.seq || msg.err != nil {
+		return
+	}
+	d.val, d.inv, d.points = msg.val, msg.inv, msg.points
+}
+
+func (d *detailModel) onExport(msg exportMsg) {
+	if msg.err != nil {
+		d.status = "export failed: " + Sanitize(msg.err.Error())
+		return
+	}
+	d.status = fmt.Sprintf("exported %d fills to %s", msg.n, Sanitize(msg.path))
+}
+
+// resize re-reads the curves when the chart width changed.
+func (d *detailModel) resize(m *Model) tea.Cmd {
+	hist := m.opts.History
+	points := chartPoints(m.width)
+	if m.view != viewDetail || d.loading || d.points == 0 || points == d.points || hist == nil || m.tooSmall() {
+		return nil
+	}
+	d.points = points
+	seq, id := d.seq, d.summary.SessionID
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), queryTimeout)
+		defer cancel()
+		msg := seriesMsg{seq: seq, points: points}
+		if msg.val, msg.err = hist.ValuationSeries(ctx, id, points); msg.err != nil {
+			return msg
+		}
+		msg.inv, msg.err = hist.InventorySeries(ctx, id, points)
+		return msg
+	}
+}
+
+func (d *detailModel) key(m *Model, msg tea.KeyMsg) tea.Cmd {
+	k := m.keys
+	rows := detailLayout(m.height).listRows
+	last := max(0, len(d.fills)-rows)
+	switch {
+	case key.Matches(msg, k.Back):
+		m.view = viewHistory
+		return m.hist.ensureLoaded(m)
+	case key.Matches(msg, k.Down):
+		d.scroll = min(d.scroll+1, last)
+	case key.Matches(msg, k.Up):
+		d.scroll = max(d.scroll-1, 0)
+	case key.Matches(msg, k.PageDn):
+		d.scroll = min(d.scroll+rows, last)
+	case key.Matches(msg, k.PageUp):
+		d.scroll = max(d.scroll-rows, 0)
+	case key.Matches(msg, k.Home):
+		d.scroll = 0
+	case key.Matches(msg, k.End):
+		d.scroll = last
+	case key.Matches(msg, k.Export):
+		return d.export(m)
+	case key.Matches(msg, k.Refresh):
+		return m.openDetail(d.summary)
+	}
+	return nil
+}
+
+// export writes the session's fills as CSV in the export directory.
+func (d *detailModel) export(m *Model) tea.Cmd {
+	hist, dir, id := m.opts.History, m.opts.ExportDir, d.summary.SessionID
+	if hist == nil || id == "" {
+		return nil
+	}
+	if dir == "" {
+		d.status = "export failed: no export directory (it is the database's directory)"
+		return nil
+	}
+	d.status = "exporting…"
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), queryTimeout)
+		defer cancel()
+		fills, err := hist.Fills(ctx, id, 0)
+		if err != nil {
+			return exportMsg{err: fmt.Errorf("read fills of %s: %w", id, err)}
+		}
+		path, err := writeFillsCSV(dir, id, fills)
+		return exportMsg{path: path, n: len(fills), err: err}
+	}
+}
+
+// exportName is the file name of a session's fills export; characters that
+// do not belong in a file name become "_".
+func exportName(sessionID string) string {
+	var b strings.Builder
+	for _, r := range sessionID {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	return "neo-fills-" + strings.TrimLeft(b.String(), ".") + ".csv"
+}
+
+// writeFillsCSV writes fills to dir/neo-fills-<id>.csv through a temporary
+// file that is synced and renamed, so that a reader never sees half a file.
+func writeFillsCSV(dir, sessionID string, fills []engine.Fill) (string, error) {
+	path := filepath.Join(dir, exportName(sessionID))
+	tmp, err := os.CreateTemp(dir, ".neo-fills-*.tmp")
+	if err != nil {
+		return "", fmt.Errorf("create export in %s: %w (check the directory exists and is writable)", dir, err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	w := csv.NewWriter(tmp)
+	ff := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	_ = w.Write([]string{"fill_id", "session_id", "order_id", "executed_at", "side", "price", "qty_xrp", "value_rlusd", "fee_rlusd"})
+	for _, f := range fills {
+		_ = w.Write([]string{f.FillID, f.SessionID, f.OrderID, f.ExecutedAt.UTC().Format("2006-01-02T15:04:05.000Z"),
+			string(f.Side), ff(f.Price), ff(f.QtyXRP), ff(f.ValueRLUSD), ff(f.FeeRLUSD)})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("write %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("sync %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", fmt.Errorf("close %s: %w", tmp.Name(), err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return "", fmt.Errorf("rename export to %s: %w", path, err)
+	}
+	return path, nil
+}
+
+// detailRows is how the detail view divides the window's height.
+type detailRows struct{ valueH, driftH, listRows int }
+
+func detailLayout(h int) detailRows {
+	// Fixed lines: header, two summary lines, three titles, the list head,
+	// the status line and the footer.
+	rem := max(7, h-9)
+	v := max(3, rem*2/5)
+	d := max(2, rem/5)
+	return detailRows{valueH: v, driftH: d, listRows: max(1, rem-v-d)}
+}
+
+func (d *detailModel) view(m *Model) []string {
+	st := m.styles
+	w := m.width
+	s := d.summary
+	now := m.now()
+	k := m.keys
+	foot := m.footer(k.Back, k.Down, k.Up, k.Export, k.Refresh, k.Quit, k.Help)
+
+	left := st.Header.Render("neo") + st.Muted.Render(" · session ") + st.Header.Render(Sanitize(s.SessionID))
+	var right string
+	switch {
+	case s.Running():
+		right = st.Running.Render("● running")
+	case s.HaltReason.IsRisk() || s.HaltReason == engine.HaltEngineError || s.HaltReason == engine.HaltUncleanExit:
+		right = st.Banner.Render(" " + Sanitize(string(s.HaltReason)) + " ")
+	default:
+		right = st.Notice.Render(" " + Sanitize(string(s.HaltReason)) + " ")
+	}
+	lines := []string{m.headerLine(left, right)}
+
+	// Summary figures.
+	ended := "running"
+	var dur time.Duration
+	if s.EndedAt != nil {
+		ended = fmtTime(*s.EndedAt)
+		if s.EndedAtEstimated {
+			ended = "~" + ended + " (estimated)"
+		}
+		dur = s.EndedAt.Sub(s.StartedAt)
+	} else {
+		dur = now.Sub(s.StartedAt)
+	}
+	lines = append(lines, st.Label.Render("started ")+st.Value.Render(fmtTime(s.StartedAt))+
+		st.Label.Render(" · ended ")+st.Value.Render(ended)+
+		st.Label.Render(" · ")+st.Value.Render(fmtDuration(dur))+
+		st.Label.Render(" · ")+st.Value.Render(Sanitize(s.Feed))+
+		st.Label.Render(" · fills ")+st.Value.Render(fmtNum(float64(s.FillCount), 0)))
+
+	endVal := s.EndingValue
+	var lastVal *engine.ValuationSnapshot
+	if n := len(d.val); n > 0 {
+		lastVal = &d.val[n-1]
+	}
+	if endVal == nil && lastVal != nil {
+		v := lastVal.TotalValueInRLUSD
+		endVal = &v
+	}
+	fig := st.Label.Render("value ") + st.Value.Render(fmtNum(s.StartingValue, 2)) + st.Label.Render(" → ") + st.Value.Render(fmtPtr(endVal, 2))
+	if endVal != nil {
+		pnl := *endVal - s.StartingValue
+		fig += st.Label.Render(" · PnL ") + st.signed(pnl).Render(fmtSigned(pnl, 2)+" ("+fmtSigned(pct(pnl, s.StartingValue), 2)+"%)")
+		if lastVal != nil && lastVal.HoldValueInRLUSD != 0 {
+			vh := *endVal - lastVal.HoldValueInRLUSD
+			fig += st.Label.Render(" · vs hold ") + st.signed(vh).Render(fmtSigned(vh, 2)+" ("+fmtSigned(pct(vh, lastVal.HoldValueInRLUSD), 2)+"%)")
+		}
+	}
+	if lastVal != nil {
+		fig += st.Label.Render(" · fees ") + st.Value.Render(fmtNum(lastVal.FeesRLUSD, 2))
+	}
+	lines = append(lines, fig)
+
+	lay := detailLayout(m.height)
+	// Value against hold.
+	lines = append(lines, st.Title.Render("VALUE vs HOLD")+st.Muted.Render(" RLUSD  ")+
+		st.SeriesA.Render("⣿ value")+"  "+st.SeriesB.Render("⣿ hold")+st.Muted.Render(d.rangeText()))
+	if len(d.val) == 0 {
+		lines = append(lines, d.placeholder(m, "no valuation snapshots", lay.valueH)...)
+	} else {
+		total := make([]float64, len(d.val))
+		hold := make([]float64, len(d.val))
+		for i, v := range d.val {
+			total[i], hold[i] = v.TotalValueInRLUSD, v.HoldValueInRLUSD
+		}
+		lines = append(lines, brailleChart([]series{{total, st.SeriesA}, {hold, st.SeriesB}}, w, lay.valueH,
+			func(v float64) string { return fmtNum(v, 2) })...)
+	}
+	// Drift.
+	lines = append(lines, st.Title.Render("DRIFT")+st.Muted.Render(" % of value from target"))
+	if len(d.inv) == 0 {
+		lines = append(lines, d.placeholder(m, "no inventory snapshots", lay.driftH)...)
+	} else {
+		drift := make([]float64, len(d.inv))
+		for i, v := range d.inv {
+			drift[i] = v.DriftPct
+		}
+		lines = append(lines, brailleChart([]series{{drift, st.tier(1)}}, w, lay.driftH,
+			func(v float64) string { return fmtSigned(v, 1) + "%" })...)
+	}
+
+	// Fills and events side by side.
+	fw := min(max(44, w/2), w-20)
+	fb, eb := newBlock(fw), newBlock(w-fw-2)
+	wideFills := fw >= 60
+	fillTitle := fmt.Sprintf("FILLS %s", fmtNum(float64(len(d.fills)), 0))
+	if len(d.fills) > lay.listRows {
+		fillTitle += fmt.Sprintf("  %d–%d (j/k)", d.scroll+1, min(d.scroll+lay.listRows, len(d.fills)))
+	}
+	fb.add(st.Title.Render(fillTitle))
+	if wideFills {
+		fb.add(st.TableHead.Render(fmt.Sprintf("%-19s %-4s %10s %10s %10s %8s", "time (UTC)", "side", "price", "qty XRP", "RLUSD", "fee")))
+	} else {
+		fb.add(st.TableHead.Render(fmt.Sprintf("%-8s %-4s %9s %9s %9s", "time", "side", "price", "qty XRP", "RLUSD")))
+	}
+	for i := d.scroll; i < len(d.fills) && i < d.scroll+lay.listRows; i++ {
+		f := d.fills[i]
+		if wideFills {
+			fb.add(st.Muted.Render(fmtTime(f.ExecutedAt)) + " " + m.sideStyle(f.Side).Render(fmt.Sprintf("%-4s", Sanitize(string(f.Side)))) +
+				st.Value.Render(fmt.Sprintf(" %10s %10s %10s %8s", fmtNum(f.Price, 6), fmtNum(f.QtyXRP, 4), fmtNum(f.ValueRLUSD, 2), fmtNum(f.FeeRLUSD, 4))))
+		} else {
+			fb.add(st.Muted.Render(fmtClock(f.ExecutedAt)) + " " + m.sideStyle(f.Side).Render(fmt.Sprintf("%-4s", Sanitize(string(f.Side)))) +
+				st.Value.Render(fmt.Sprintf(" %9s %9s %9s", fmtNum(f.Price, 5), fmtNum(f.QtyXRP, 3), fmtNum(f.ValueRLUSD, 2))))
+		}
+	}
+	if len(d.fills) == 0 && !d.loading {
+		fb.add(st.Muted.Render("no fills"))
+	}
+	eb.add(st.Title.Render(fmt.Sprintf("EVENTS %s", fmtNum(float64(len(d.events)), 0))))
+	evs := d.events
+	if n := lay.listRows + 1; len(evs) > n { // the latest ones: how it ended
+		evs = evs[len(evs)-n:]
+	}
+	for _, e := range evs {
+		eb.add(eventLine(st, e))
+	}
+	lines = append(lines, beside(2, fb.clip(lay.listRows+2), eb.clip(lay.listRows+2)).lines...)
+
+	var status string
+	switch {
+	case d.err != "":
+		status = st.Error.Render(d.err)
+	case d.loading:
+		status = st.Muted.Render("loading…")
+	case d.status != "":
+		status = st.Value.Render(d.status)
+	}
+	lines = append(lines, status)
+	return withFooter(lines, m.height, foot)
+}
+
+// rangeText shows the time span the charts cover.
+func (d *detailModel) rangeText() string {
+	if len(d.val) < 2 {
+		return ""
+	}
+	return "   " + fmtTime(d.val[0].CreatedAt) + " → " + fmtTime(d.val[len(d.val)-1].CreatedAt)
+}
+
+func (d *detailModel) placeholder(m *Model, text string, h int) []string {
+	out := make([]string, h)
+	if d.loading {
+		text = "loading…"
+	}
+	out[h/2] = m.styles.Muted.Render(padLeft(text, (m.width+len(text))/2))
+	return out
+}
