@@ -1,0 +1,40 @@
+# neo — see README.md.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+GO      ?= go
+BIN     := bin/neo
+SOAK_SCALE ?= 1
+
+.PHONY: build run test bench soak lint cross clean generate
+
+build: ## build bin/neo, version stamped
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/neo
+
+run: build ## run a paper session on the simulated market
+	./$(BIN) run
+
+test: ## the test suite (what CI runs)
+	$(GO) test ./...
+
+bench: build ## the benchmark table (see README, "Guarantees, measured")
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./store/ ./engine/... ./tui/
+
+soak: build ## long runs: crash kills, fuzzing, long replays (SOAK_SCALE scales them)
+	SOAK_SCALE=$(SOAK_SCALE) $(GO) test -tags soak -timeout 60m ./...
+
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+cross: ## linux, darwin and windows builds without cgo
+	@for p in linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64; do \
+		os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
+		echo "build $$os/$$arch"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/neo-$$os-$$arch$$ext ./cmd/neo || exit 1; \
+	done
+
+generate: ## regenerate assets/sample_replay.csv
+	$(GO) generate ./assets
+
+clean:
+	rm -rf bin dist
