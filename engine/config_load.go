@@ -1,0 +1,315 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Limits that Validate enforces on the [session] shutdown_timeout.
+const (
+	// ShutdownTimeoutRecommended is the longest shutdown_timeout that still
+	// fits inside the ~5 s Windows grants after a console close; longer
+	// values are accepted with a warning (see Config.Warnings).
+	ShutdownTimeoutRecommended = 4500 * time.Millisecond
+	// ShutdownTimeoutMax is the longest shutdown_timeout accepted at all.
+	ShutdownTimeoutMax = 10 * time.Second
+)
+
+// LoadConfig reads the TOML file at path over DefaultConfig and validates
+// the result. Unknown keys, syntax errors and bad values are errors that name
+// the file (and the key, or the line and column).
+func LoadConfig(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("read config %s: %w (fix the path, or drop --config/NEO_CONFIG to use the defaults)", path, err)
+	}
+	return ParseConfig(data, path)
+}
+
+// ParseConfig decodes TOML data over DefaultConfig and validates it. name
+// (usually the file path) is used in error messages.
+func ParseConfig(data []byte, name string) (Config, error) {
+	c := DefaultConfig()
+	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&c)
+	if err != nil {
+		return Config{}, configSyntaxError(name, err)
+	}
+	if unknown := unknownKeys(md.Undecoded()); len(unknown) > 0 {
+		return Config{}, fmt.Errorf("config %s: %s", name, strings.Join(unknown, "; "))
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, fmt.Errorf("config %s: %w", name, err)
+	}
+	return c, nil
+}
+
+// configSyntaxError turns a decoder error into one line naming the file, the
+// line and the column.
+func configSyntaxError(name string, err error) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		msg := sanitizeLine(pe.Message)
+		if pe.LastKey != "" {
+			msg = fmt.Sprintf("%s (key %s)", msg, sanitizeLine(pe.LastKey))
+		}
+		return fmt.Errorf("config %s:%d:%d: %s", name, pe.Position.Line, pe.Position.Col, msg)
+	}
+	// Type mismatches come as plain errors that already carry the line.
+	return fmt.Errorf("config %s: %s", name, sanitizeLine(strings.TrimPrefix(err.Error(), "toml: ")))
+}
+
+// unknownKeys describes the undecoded keys, reporting a whole unknown table
+// once rather than each key inside it.
+func unknownKeys(keys []toml.Key) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, k := range keys {
+		if len(k) == 0 {
+			continue
+		}
+		skip := false
+		for i := 1; i < len(k); i++ {
+			if seen[k[:i].String()] {
+				skip = true
+				break
+			}
+		}
+		seen[k.String()] = true
+		if skip {
+			continue
+		}
+		out = append(out, describeUnknown(k))
+	}
+	return out
+}
+
+// describeUnknown names an unknown key as "[section] key" and lists what is
+// allowed at that place.
+func describeUnknown(k toml.Key) string {
+	sections := tomlKeys(reflect.TypeOf(Config{}))
+	if len(k) == 1 {
+		return fmt.Sprintf("unknown section or key %s (sections: %s)",
+			sanitizeLine(k.String()), strings.Join(sections, ", "))
+	}
+	name := sanitizeLine(toml.Key(k[1:]).String())
+	st, ok := sectionType(k[0])
+	if !ok { // cannot happen: an unknown section is reported alone
+		return fmt.Sprintf("unknown key %s", sanitizeLine(k.String()))
+	}
+	return fmt.Sprintf("unknown key [%s] %s (keys of [%s]: %s)",
+		k[0], name, k[0], strings.Join(tomlKeys(st), ", "))
+}
+
+// sectionType returns the struct type of the [section] table.
+func sectionType(section string) (reflect.Type, bool) {
+	t := reflect.TypeOf(Config{})
+	for i := 0; i < t.NumField(); i++ {
+		if t.Field(i).Tag.Get("toml") == section {
+			return t.Field(i).Type, true
+		}
+	}
+	return nil, false
+}
+
+// tomlKeys lists the toml tags of a struct type, in declaration order.
+func tomlKeys(t reflect.Type) []string {
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		if tag := t.Field(i).Tag.Get("toml"); tag != "" && tag != "-" {
+			out = append(out, tag)
+		}
+	}
+	return out
+}
+
+// sanitizeLine removes control characters (text from a file may reach a
+// terminal) and caps the length.
+func sanitizeLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// ValidationError lists every problem Validate found, each naming its key
+// as "[section] key" and the allowed range.
+type ValidationError struct {
+	Problems []string
+}
+
+// Error joins the problems on one line.
+func (e *ValidationError) Error() string { return strings.Join(e.Problems, "; ") }
+
+// validator collects problems.
+type validator struct{ problems []string }
+
+func (v *validator) addf(format string, args ...any) {
+	v.problems = append(v.problems, fmt.Sprintf(format, args...))
+}
+
+// finite reports a problem unless x is a finite number; it returns whether
+// x was finite so that range checks are skipped for NaN and Inf.
+func (v *validator) finite(key string, x float64) bool {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		v.addf("%s = %v: must be a finite number", key, x)
+		return false
+	}
+	return true
+}
+
+// positive requires 0 < x <= max.
+func (v *validator) positive(key string, x, max float64) {
+	if v.finite(key, x) && (x <= 0 || x > max) {
+		v.addf("%s = %v: must be > 0 and <= %v", key, x, max)
+	}
+}
+
+// nonNegative requires 0 <= x <= max.
+func (v *validator) nonNegative(key string, x, max float64) {
+	if v.finite(key, x) && (x < 0 || x > max) {
+		v.addf("%s = %v: must be >= 0 and <= %v", key, x, max)
+	}
+}
+
+// duration requires min <= d <= max.
+func (v *validator) duration(key string, d Duration, min, max time.Duration) {
+	if d.Duration < min || d.Duration > max {
+		v.addf("%s = %s: must be between %s and %s", key, d.Duration, min, max)
+	}
+}
+
+// Validate checks every value. The error (a *ValidationError) lists each
+// problem with its key as "[section] key" and the allowed range.
+func (c Config) Validate() error {
+	var v validator
+	const (
+		maxBalance = 1e12
+		maxBps     = 10000.0 // 100 %
+		day        = 24 * time.Hour
+	)
+
+	s := c.Session
+	v.nonNegative("[session] starting_xrp", s.StartingXRP, maxBalance)
+	v.nonNegative("[session] starting_rlusd", s.StartingRLUSD, maxBalance)
+	if s.StartingXRP == 0 && s.StartingRLUSD == 0 {
+		v.addf("[session] starting_xrp and starting_rlusd are both 0: at least one must be > 0")
+	}
+	v.duration("[session] shutdown_timeout", s.ShutdownTimeout, 100*time.Millisecond, ShutdownTimeoutMax)
+
+	st := c.Strategy
+	v.positive("[strategy] base_size_rlusd", st.BaseSizeRLUSD, maxBalance)
+	v.positive("[strategy] half_spread_bps", st.HalfSpreadBps, maxBps)
+	v.positive("[strategy] anchor_max_divergence_bps", st.AnchorMaxDivergenceBps, maxBps)
+	v.duration("[strategy] anchor_divergence_halt_after", st.AnchorDivergenceHaltAfter, time.Millisecond, day)
+	if v.finite("[strategy] target_xrp_pct", st.TargetXRPPct) && (st.TargetXRPPct <= 0 || st.TargetXRPPct >= 100) {
+		v.addf("[strategy] target_xrp_pct = %v: must be > 0 and < 100", st.TargetXRPPct)
+	}
+	validateTiers(&v, st.SkewTierThresholdsPct, st.SkewTierBps)
+	v.positive("[strategy] requote_threshold_bps", st.RequoteThresholdBps, maxBps)
+	v.duration("[strategy] order_refresh", st.OrderRefresh, time.Millisecond, day)
+	v.nonNegative("[strategy] fee_bps", st.FeeBps, 1000)
+	v.nonNegative("[strategy] network_fee_xrp", st.NetworkFeeXRP, 1)
+
+	r := c.Risk
+	v.positive("[risk] max_drawdown_pct", r.MaxDrawdownPct, 100)
+	v.positive("[risk] max_drift_pct", r.MaxDriftPct, 100)
+	v.duration("[risk] stale_feed_after", r.StaleFeedAfter, time.Millisecond, day)
+
+	so := c.Store
+	v.duration("[store] checkpoint_interval", so.CheckpointInterval, time.Second, day)
+	if so.BackupRetention < 1 || so.BackupRetention > 1000 {
+		v.addf("[store] backup_retention = %d: must be between 1 and 1000", so.BackupRetention)
+	}
+	v.duration("[store] snapshot_interval", so.SnapshotInterval, time.Millisecond, day)
+	v.duration("[store] valuation_interval", so.ValuationInterval, time.Millisecond, day)
+
+	co := c.Console
+	v.duration("[console] refresh_rate", co.RefreshRate, 10*time.Millisecond, 10*time.Second)
+	switch co.Theme {
+	case "dark", "light", "mono":
+	default:
+		v.addf("[console] theme = %q: must be one of dark, light, mono", sanitizeLine(co.Theme))
+	}
+
+	if len(v.problems) == 0 {
+		return nil
+	}
+	return &ValidationError{Problems: v.problems}
+}
+
+// validateTiers checks the skew tiers: at least one, thresholds strictly
+// ascending in (0, 100), skews non-negative and non-decreasing, same length.
+func validateTiers(v *validator, thresholds, skews []float64) {
+	const tk, sk = "[strategy] skew_tier_thresholds_pct", "[strategy] skew_tier_bps"
+	if len(thresholds) == 0 {
+		v.addf("%s is empty: give at least one threshold, e.g. [5, 10, 20]", tk)
+	}
+	if len(thresholds) != len(skews) {
+		v.addf("%s has %d values and %s has %d: they must have the same length", tk, len(thresholds), sk, len(skews))
+	}
+	for i, x := range thresholds {
+		key := fmt.Sprintf("%s[%d]", tk, i)
+		if !v.finite(key, x) {
+			continue
+		}
+		if x <= 0 || x >= 100 {
+			v.addf("%s = %v: must be > 0 and < 100", key, x)
+		}
+		if i > 0 && x <= thresholds[i-1] {
+			v.addf("%s = %v: thresholds must be strictly ascending (previous is %v)", key, x, thresholds[i-1])
+		}
+	}
+	for i, x := range skews {
+		key := fmt.Sprintf("%s[%d]", sk, i)
+		if !v.finite(key, x) {
+			continue
+		}
+		if x < 0 || x > 10000 {
+			v.addf("%s = %v: must be >= 0 and <= 10000", key, x)
+		}
+		if i > 0 && x < skews[i-1] {
+			v.addf("%s = %v: skews must not decrease from tier to tier (previous is %v)", key, x, skews[i-1])
+		}
+	}
+}
+
+// Warnings lists settings that are valid but unwise, for the caller to log
+// at WARN.
+func (c Config) Warnings() []string {
+	var w []string
+	if d := c.Session.ShutdownTimeout.Duration; d > ShutdownTimeoutRecommended {
+		w = append(w, fmt.Sprintf("[session] shutdown_timeout = %s is above the recommended %s: Windows kills a closed console after ~5 s, before the shutdown can finish", d, ShutdownTimeoutRecommended))
+	}
+	if c.Strategy.AnchorMaxDivergenceBps > c.Strategy.HalfSpreadBps {
+		w = append(w, fmt.Sprintf("[strategy] anchor_max_divergence_bps = %v is above half_spread_bps = %v: quotes may cross the book mid", c.Strategy.AnchorMaxDivergenceBps, c.Strategy.HalfSpreadBps))
+	}
+	return w
+}
+
+// TOML returns the effective configuration as a TOML document that
+// ParseConfig reads back to the same values.
+func (c Config) TOML() string {
+	var b strings.Builder
+	b.WriteString("# neo effective configuration\n")
+	enc := toml.NewEncoder(&b)
+	enc.Indent = ""
+	if err := enc.Encode(c); err != nil {
+		// Cannot happen for this struct; keep the output parseable anyway.
+		return "# cannot encode the configuration: " + sanitizeLine(err.Error()) + "\n"
+	}
+	return b.String()
+}

@@ -1,0 +1,313 @@
+package engine_test
+
+import (
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"neo/assets"
+	"neo/engine"
+)
+
+// MustWriteConfig writes text to config.toml in a temp dir and returns its path.
+func MustWriteConfig(tb testing.TB, text string) string {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "config.toml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+func TestEmbeddedConfigIsDefault(t *testing.T) {
+	got, err := engine.ParseConfig(assets.DefaultConfig, "assets/config.toml")
+	if err != nil {
+		t.Fatalf("embedded config: %v", err)
+	}
+	if want := engine.DefaultConfig(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("assets/config.toml and DefaultConfig() disagree:\nfile:    %+v\ndefault: %+v", got, want)
+	}
+}
+
+func TestEmbeddedConfigSetsEveryKey(t *testing.T) {
+	// Every key of Config must appear in the commented file, so that the
+	// file documents all of them (and a new key cannot be forgotten).
+	text := string(assets.DefaultConfig)
+	for _, line := range strings.Split(engine.DefaultConfig().TOML(), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if strings.HasPrefix(line, "[") {
+			if !strings.Contains(text, "\n"+line+"\n") {
+				t.Errorf("assets/config.toml lacks section %s", line)
+			}
+			continue
+		}
+		key, _, _ := strings.Cut(line, " = ")
+		if !strings.Contains(text, "\n"+key+" = ") {
+			t.Errorf("assets/config.toml lacks key %s", key)
+		}
+	}
+}
+
+func TestDefaultConfigValidates(t *testing.T) {
+	if err := engine.DefaultConfig().Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if w := engine.DefaultConfig().Warnings(); len(w) != 0 {
+		t.Fatalf("default config has warnings: %v", w)
+	}
+}
+
+func TestLoadConfig(t *testing.T) {
+	t.Run("Overrides", func(t *testing.T) {
+		path := MustWriteConfig(t, `
+[session]
+starting_xrp = 500
+shutdown_timeout = "2s"
+[strategy]
+skew_tier_thresholds_pct = [10, 30]
+skew_tier_bps = [4, 8]
+[console]
+theme = "mono"
+`)
+		c, err := engine.LoadConfig(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := engine.DefaultConfig()
+		want.Session.StartingXRP = 500
+		want.Session.ShutdownTimeout = engine.D(2 * time.Second)
+		want.Strategy.SkewTierThresholdsPct = []float64{10, 30}
+		want.Strategy.SkewTierBps = []float64{4, 8}
+		want.Console.Theme = "mono"
+		if !reflect.DeepEqual(c, want) {
+			t.Fatalf("got %+v\nwant %+v", c, want)
+		}
+	})
+
+	t.Run("Empty", func(t *testing.T) {
+		c, err := engine.LoadConfig(MustWriteConfig(t, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(c, engine.DefaultConfig()) {
+			t.Fatalf("empty file: got %+v", c)
+		}
+	})
+
+	t.Run("Missing", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "nope.toml")
+		_, err := engine.LoadConfig(path)
+		if err == nil || !strings.Contains(err.Error(), path) {
+			t.Fatalf("err=%v, want one naming %s", err, path)
+		}
+	})
+
+	t.Run("UnknownKey", func(t *testing.T) {
+		path := MustWriteConfig(t, "[strategy]\nhalf_spread_bp = 20\n")
+		_, err := engine.LoadConfig(path)
+		if err == nil {
+			t.Fatal("unknown key accepted")
+		}
+		for _, want := range []string{path, "[strategy] half_spread_bp", "half_spread_bps"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("err=%q lacks %q", err, want)
+			}
+		}
+	})
+
+	t.Run("UnknownSection", func(t *testing.T) {
+		path := MustWriteConfig(t, "[sesion]\nstarting_xrp = 1\nstarting_rlusd = 2\n")
+		_, err := engine.LoadConfig(path)
+		if err == nil {
+			t.Fatal("unknown section accepted")
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, path) || !strings.Contains(msg, "sesion") {
+			t.Fatalf("err=%q, want file and section named", msg)
+		}
+		if strings.Count(msg, "unknown") != 1 {
+			t.Fatalf("err=%q: want the section reported once", msg)
+		}
+	})
+
+	t.Run("UnknownTopLevelKey", func(t *testing.T) {
+		_, err := engine.LoadConfig(MustWriteConfig(t, "theme = \"dark\"\n"))
+		if err == nil || !strings.Contains(err.Error(), "theme") {
+			t.Fatalf("err=%v", err)
+		}
+	})
+
+	t.Run("SyntaxError", func(t *testing.T) {
+		path := MustWriteConfig(t, "[session]\nstarting_xrp = 1\nstarting_rlusd = = 2\n")
+		_, err := engine.LoadConfig(path)
+		if err == nil {
+			t.Fatal("syntax error accepted")
+		}
+		if !strings.Contains(err.Error(), path+":3:") {
+			t.Fatalf("err=%q, want %q (file:line:column)", err, path+":3:")
+		}
+	})
+
+	t.Run("WrongType", func(t *testing.T) {
+		path := MustWriteConfig(t, "[store]\nbackup_retention = \"ten\"\n")
+		_, err := engine.LoadConfig(path)
+		if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "backup_retention") {
+			t.Fatalf("err=%v, want file and key named", err)
+		}
+	})
+
+	t.Run("BadDuration", func(t *testing.T) {
+		path := MustWriteConfig(t, "[risk]\nstale_feed_after = \"2 minutes\"\n")
+		_, err := engine.LoadConfig(path)
+		if err == nil || !strings.Contains(err.Error(), "stale_feed_after") || !strings.Contains(err.Error(), path) {
+			t.Fatalf("err=%v, want file and key named", err)
+		}
+	})
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		edit   func(c *engine.Config)
+		wantIn string
+	}{
+		{"NegativeXRP", func(c *engine.Config) { c.Session.StartingXRP = -1 }, "[session] starting_xrp"},
+		{"NoMoney", func(c *engine.Config) { c.Session.StartingXRP, c.Session.StartingRLUSD = 0, 0 }, "both 0"},
+		{"ZeroShutdown", func(c *engine.Config) { c.Session.ShutdownTimeout = engine.D(0) }, "[session] shutdown_timeout"},
+		{"LongShutdown", func(c *engine.Config) { c.Session.ShutdownTimeout = engine.D(11 * time.Second) }, "10s"},
+		{"ZeroSize", func(c *engine.Config) { c.Strategy.BaseSizeRLUSD = 0 }, "[strategy] base_size_rlusd = 0: must be > 0"},
+		{"NaNSpread", func(c *engine.Config) { c.Strategy.HalfSpreadBps = math.NaN() }, "[strategy] half_spread_bps"},
+		{"Target0", func(c *engine.Config) { c.Strategy.TargetXRPPct = 0 }, "[strategy] target_xrp_pct = 0: must be > 0 and < 100"},
+		{"Target100", func(c *engine.Config) { c.Strategy.TargetXRPPct = 100 }, "[strategy] target_xrp_pct = 100"},
+		{"TiersLength", func(c *engine.Config) { c.Strategy.SkewTierBps = []float64{5, 10} }, "same length"},
+		{"TiersOrder", func(c *engine.Config) { c.Strategy.SkewTierThresholdsPct = []float64{5, 5, 20} }, "strictly ascending"},
+		{"TiersEmpty", func(c *engine.Config) {
+			c.Strategy.SkewTierThresholdsPct, c.Strategy.SkewTierBps = nil, nil
+		}, "at least one"},
+		{"SkewDecreasing", func(c *engine.Config) { c.Strategy.SkewTierBps = []float64{5, 3, 20} }, "must not decrease"},
+		{"ZeroRefresh", func(c *engine.Config) { c.Strategy.OrderRefresh = engine.D(0) }, "[strategy] order_refresh"},
+		{"NegativeFee", func(c *engine.Config) { c.Strategy.FeeBps = -1 }, "[strategy] fee_bps = -1: must be >= 0"},
+		{"Drawdown", func(c *engine.Config) { c.Risk.MaxDrawdownPct = 150 }, "[risk] max_drawdown_pct"},
+		{"Stale", func(c *engine.Config) { c.Risk.StaleFeedAfter = engine.D(-time.Second) }, "[risk] stale_feed_after"},
+		{"Retention", func(c *engine.Config) { c.Store.BackupRetention = 0 }, "[store] backup_retention = 0: must be between 1"},
+		{"Checkpoint", func(c *engine.Config) { c.Store.CheckpointInterval = engine.D(0) }, "[store] checkpoint_interval"},
+		{"Snapshot", func(c *engine.Config) { c.Store.SnapshotInterval = engine.D(0) }, "[store] snapshot_interval"},
+		{"Valuation", func(c *engine.Config) { c.Store.ValuationInterval = engine.D(0) }, "[store] valuation_interval"},
+		{"Refresh", func(c *engine.Config) { c.Console.RefreshRate = engine.D(0) }, "[console] refresh_rate"},
+		{"Theme", func(c *engine.Config) { c.Console.Theme = "neon" }, `[console] theme = "neon": must be one of dark, light, mono`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := engine.DefaultConfig()
+			tt.edit(&c)
+			err := c.Validate()
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if !strings.Contains(err.Error(), tt.wantIn) {
+				t.Fatalf("err=%q, want it to contain %q", err, tt.wantIn)
+			}
+		})
+	}
+
+	t.Run("AllProblemsListed", func(t *testing.T) {
+		c := engine.DefaultConfig()
+		c.Strategy.BaseSizeRLUSD = 0
+		c.Console.Theme = "x"
+		err := c.Validate()
+		var ve *engine.ValidationError
+		if !errors.As(err, &ve) {
+			t.Fatalf("err=%T %v, want *ValidationError", err, err)
+		}
+		if got, want := len(ve.Problems), 2; got != want {
+			t.Fatalf("problems=%d %q, want %d", got, ve.Problems, want)
+		}
+	})
+
+	t.Run("ShutdownWarning", func(t *testing.T) {
+		c := engine.DefaultConfig()
+		c.Session.ShutdownTimeout = engine.D(6 * time.Second)
+		if err := c.Validate(); err != nil {
+			t.Fatalf("6s rejected: %v", err)
+		}
+		if w := c.Warnings(); len(w) != 1 || !strings.Contains(w[0], "shutdown_timeout") {
+			t.Fatalf("warnings=%q", w)
+		}
+	})
+
+	t.Run("FileNamesKey", func(t *testing.T) {
+		path := MustWriteConfig(t, "[strategy]\ntarget_xrp_pct = 150\n")
+		_, err := engine.LoadConfig(path)
+		if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "[strategy] target_xrp_pct = 150") {
+			t.Fatalf("err=%v", err)
+		}
+	})
+
+	t.Run("NaNInFile", func(t *testing.T) {
+		_, err := engine.LoadConfig(MustWriteConfig(t, "[risk]\nmax_drift_pct = nan\n"))
+		if err == nil || !strings.Contains(err.Error(), "[risk] max_drift_pct") {
+			t.Fatalf("err=%v", err)
+		}
+	})
+}
+
+func TestConfigTOMLRoundTrip(t *testing.T) {
+	c := engine.DefaultConfig()
+	c.Session.ShutdownTimeout = engine.D(1500 * time.Millisecond)
+	c.Strategy.NetworkFeeXRP = 0.00001
+	c.Strategy.SkewTierThresholdsPct = []float64{2.5, 7}
+	c.Strategy.SkewTierBps = []float64{1, 3.25}
+	c.Console.Theme = "light"
+	got, err := engine.ParseConfig([]byte(c.TOML()), "print-config")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, c.TOML())
+	}
+	if !reflect.DeepEqual(got, c) {
+		t.Fatalf("round trip: got %+v\nwant %+v", got, c)
+	}
+}
+
+func FuzzLoadConfig(f *testing.F) {
+	f.Add(assets.DefaultConfig)
+	f.Add([]byte(""))
+	f.Add([]byte("[session]\nstarting_xrp = 1e400\n"))
+	f.Add([]byte("[strategy]\nskew_tier_bps = [1, \"a\"]\n"))
+	f.Add([]byte("[strategy]\nskew_tier_thresholds_pct = 5\n"))
+	f.Add([]byte("[store]\nbackup_retention = 9999999999999999999\n"))
+	f.Add([]byte("session = 1\n"))
+	f.Add([]byte("[[session]]\nstarting_xrp = 1\n"))
+	f.Add([]byte("[console]\ntheme = \"\x1b[31mred\"\n"))
+	f.Add([]byte("[session.x.y]\nz = 1\n"))
+	f.Add([]byte("[session]\nshutdown_timeout = 3\n"))
+	f.Add([]byte("[session]\nshutdown_timeout = 1979-05-27T07:32:00Z\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := engine.ParseConfig(data, "fuzz.toml")
+		if err != nil {
+			if !strings.Contains(err.Error(), "fuzz.toml") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			if strings.ContainsAny(err.Error(), "\x1b\r\n") {
+				t.Fatalf("error carries control characters: %q", err)
+			}
+			return
+		}
+		if err := c.Validate(); err != nil {
+			t.Fatalf("ParseConfig returned an invalid config: %v", err)
+		}
+		back, err := engine.ParseConfig([]byte(c.TOML()), "print-config")
+		if err != nil {
+			t.Fatalf("TOML() does not parse back: %v\n%s", err, c.TOML())
+		}
+		if !reflect.DeepEqual(back, c) {
+			t.Fatalf("TOML() round trip differs:\n%+v\n%+v", back, c)
+		}
+	})
+}

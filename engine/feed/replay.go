@@ -1,0 +1,412 @@
+package feed
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"neo/engine"
+)
+
+// maxLineBytes bounds one line of a replay file; anything longer is not a
+// price file.
+const maxLineBytes = 1 << 20
+
+// Column names of the two accepted CSV formats, used in error messages.
+var (
+	plainFields   = []string{"time", "open", "high", "low", "close", "volume"}
+	binanceFields = []string{"open_time", "open", "high", "low", "close", "volume",
+		"close_time", "quote_volume", "count", "taker_buy_volume", "taker_buy_quote_volume", "ignore"}
+)
+
+// csvFormat is the layout of a replay file, decided by its first line.
+type csvFormat int
+
+const (
+	formatUnknown csvFormat = iota
+	formatPlain             // time,open,high,low,close,volume
+	formatBinance           // the 12 columns of a Binance kline file
+)
+
+// Replay streams bars from an OHLCV CSV file, one MarketEvent per bar. It
+// reads one line at a time, so memory stays bounded whatever the file's
+// size.
+//
+// Accepted files: Binance kline files (12 columns, open and close times in
+// milliseconds or microseconds) and plain `time,open,high,low,close,volume`
+// files, each with or without a header line. In a plain file the time is the
+// END of the bar (the moment its close was known), as Unix seconds,
+// milliseconds, microseconds or nanoseconds (decided by magnitude) or as a
+// UTC timestamp (`2025-01-01 03:00:00`, ISO 8601 / RFC 3339 with or without
+// fractional seconds and zone). A kline's event time is its close_time
+// rounded up to the bar's end (Binance writes open+interval-1ms).
+//
+// Each event has Bar set, Bid/Ask = close ∓ 1 bp, Anchor = the previous
+// bar's close (the first bar's open) and no Trades. Times must strictly
+// increase; prices must be positive with low <= open, close <= high. The
+// first bad line stops the replay with an error naming the file, the line
+// and the field.
+type Replay struct {
+	path    string
+	file    *os.File
+	scanner *bufio.Scanner
+	line    int
+	format  csvFormat
+	layout  int // index in timeLayouts of the last layout that matched
+
+	prevTime  time.Time
+	prevClose float64
+	bars      int
+
+	pending *engine.MarketEvent // the first event, read by OpenReplay
+	err     error               // sticky: io.EOF or the first bad line
+}
+
+// OpenReplay opens a replay file and reads its first bar, so that a file
+// that is missing, empty or malformed is refused before a session starts.
+// The file is closed at the end of the data, on the first error, or by
+// Close.
+func OpenReplay(path string) (*Replay, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open replay file: %w (check the path after replay:)", err)
+	}
+	r := newReplay(path, f)
+	r.file = f
+	ev, err := r.read()
+	if err != nil {
+		r.Close()
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s:%d: no bars in the file (empty, or only a header)", path, r.line)
+		}
+		return nil, err
+	}
+	r.pending = &ev
+	return r, nil
+}
+
+// newReplay reads from rd; path is used in messages and in Name.
+func newReplay(path string, rd io.Reader) *Replay {
+	sc := bufio.NewScanner(rd)
+	sc.Buffer(make([]byte, 0, 64*1024), maxLineBytes)
+	return &Replay{path: path, scanner: sc}
+}
+
+// Name returns "replay:" and the path as given.
+func (r *Replay) Name() string { return "replay:" + r.path }
+
+// Bars returns the number of bars read so far.
+func (r *Replay) Bars() int { return r.bars }
+
+// Close closes the file. It is safe to call more than once.
+func (r *Replay) Close() error {
+	if r.file == nil {
+		return nil
+	}
+	err := r.file.Close()
+	r.file = nil
+	return err
+}
+
+// Next returns the event of the next bar, io.EOF after the last one, or the
+// error of the first bad line (and the same error on every later call).
+func (r *Replay) Next(ctx context.Context) (engine.MarketEvent, error) {
+	if err := ctx.Err(); err != nil {
+		return engine.MarketEvent{}, err
+	}
+	if r.pending != nil {
+		ev := *r.pending
+		r.pending = nil
+		return ev, nil
+	}
+	if r.err != nil {
+		return engine.MarketEvent{}, r.err
+	}
+	ev, err := r.read()
+	if err != nil {
+		r.err = err
+		r.Close()
+		return engine.MarketEvent{}, err
+	}
+	return ev, nil
+}
+
+// read parses lines until it has a bar.
+func (r *Replay) read() (engine.MarketEvent, error) {
+	var fields [12]string
+	for r.scanner.Scan() {
+		r.line++
+		text := r.scanner.Text()
+		if r.line == 1 {
+			text = strings.TrimPrefix(text, "\ufeff")
+		}
+		text = strings.TrimSpace(text)
+		if text == "" || text[0] == '#' {
+			continue
+		}
+		n := splitFields(text, &fields)
+		if r.format == formatUnknown {
+			switch n {
+			case len(plainFields):
+				r.format = formatPlain
+			case len(binanceFields):
+				r.format = formatBinance
+			default:
+				return engine.MarketEvent{}, r.errorf("%d fields; want 6 (time,open,high,low,close,volume) or 12 (a Binance kline file)", n)
+			}
+			if r.bars == 0 && isHeader(fields[0]) {
+				continue
+			}
+		}
+		return r.parse(fields[:], n)
+	}
+	if err := r.scanner.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return engine.MarketEvent{}, fmt.Errorf("%s:%d: line longer than %d bytes: not a CSV price file", r.path, r.line+1, maxLineBytes)
+		}
+		return engine.MarketEvent{}, fmt.Errorf("%s:%d: read: %w", r.path, r.line+1, err)
+	}
+	return engine.MarketEvent{}, io.EOF
+}
+
+// splitFields splits a CSV line on commas into out (at most len(out)
+// fields, each trimmed and unquoted) and returns the number of fields of the
+// line, which may exceed len(out).
+func splitFields(text string, out *[12]string) int {
+	n := 0
+	for {
+		field, rest, more := strings.Cut(text, ",")
+		if n < len(out) {
+			field = strings.TrimSpace(field)
+			if len(field) >= 2 && field[0] == '"' && field[len(field)-1] == '"' {
+				field = field[1 : len(field)-1]
+			}
+			out[n] = field
+		}
+		n++
+		if !more {
+			return n
+		}
+		text = rest
+	}
+}
+
+// isHeader reports whether a first field is a column name rather than a
+// time: it holds a letter and does not parse as a time.
+func isHeader(first string) bool {
+	if _, err := parseTime(first, new(int)); err == nil {
+		return false
+	}
+	return strings.IndexFunc(first, func(c rune) bool {
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'
+	}) >= 0
+}
+
+// parse turns the fields of one data line into an event.
+func (r *Replay) parse(fields []string, n int) (engine.MarketEvent, error) {
+	names := plainFields
+	if r.format == formatBinance {
+		names = binanceFields
+	}
+	if n < len(names) {
+		return engine.MarketEvent{}, r.fieldErrorf(names[n], "missing (the line has %d fields, want %d: %s)", n, len(names), strings.Join(names, ","))
+	}
+	if n > len(names) {
+		return engine.MarketEvent{}, r.errorf("%d fields, want %d like the first line (%s)", n, len(names), strings.Join(names, ","))
+	}
+
+	var (
+		at  time.Time
+		err error
+	)
+	if r.format == formatBinance {
+		at, err = r.klineEnd(fields[0], fields[6])
+	} else {
+		at, err = parseTime(fields[0], &r.layout)
+		if err != nil {
+			err = r.fieldErrorf("time", "%s", err)
+		}
+	}
+	if err != nil {
+		return engine.MarketEvent{}, err
+	}
+	if r.bars > 0 && !at.After(r.prevTime) {
+		return engine.MarketEvent{}, r.fieldErrorf(names[0], "%s is not after the previous bar's %s: times must strictly increase",
+			at.Format(time.RFC3339Nano), r.prevTime.Format(time.RFC3339Nano))
+	}
+
+	var bar engine.Bar
+	for i, dst := range []*float64{&bar.Open, &bar.High, &bar.Low, &bar.Close, &bar.Volume} {
+		col := i + 1
+		v, err := strconv.ParseFloat(fields[col], 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return engine.MarketEvent{}, r.fieldErrorf(names[col], "%s is not a number", quoteField(fields[col]))
+		}
+		if col == 5 {
+			if v < 0 {
+				return engine.MarketEvent{}, r.fieldErrorf(names[col], "%s is negative", quoteField(fields[col]))
+			}
+		} else if v <= 0 {
+			return engine.MarketEvent{}, r.fieldErrorf(names[col], "%s is not a positive price", quoteField(fields[col]))
+		}
+		*dst = v
+	}
+	if bar.Low > bar.High {
+		return engine.MarketEvent{}, r.fieldErrorf("low", "%v is above high %v", bar.Low, bar.High)
+	}
+	if bar.Open < bar.Low || bar.Open > bar.High {
+		return engine.MarketEvent{}, r.fieldErrorf("open", "%v is outside low..high (%v..%v)", bar.Open, bar.Low, bar.High)
+	}
+	if bar.Close < bar.Low || bar.Close > bar.High {
+		return engine.MarketEvent{}, r.fieldErrorf("close", "%v is outside low..high (%v..%v)", bar.Close, bar.Low, bar.High)
+	}
+
+	anchor := r.prevClose
+	if r.bars == 0 {
+		anchor = bar.Open
+	}
+	r.prevTime, r.prevClose = at, bar.Close
+	r.bars++
+	return engine.MarketEvent{
+		Time:   at,
+		Bid:    bar.Close * (1 - bp),
+		Ask:    bar.Close * (1 + bp),
+		Anchor: anchor,
+		Bar:    &bar,
+	}, nil
+}
+
+// klineEnd returns the end of a Binance kline: its close_time, rounded up
+// by one unit when that lands on a whole second (Binance writes
+// open_time + interval - 1 ms).
+func (r *Replay) klineEnd(openField, closeField string) (time.Time, error) {
+	open, openUnit, err := parseUnixInt(openField)
+	if err != nil {
+		return time.Time{}, r.fieldErrorf("open_time", "%s", err)
+	}
+	end, closeUnit, err := parseUnixInt(closeField)
+	if err != nil {
+		return time.Time{}, r.fieldErrorf("close_time", "%s", err)
+	}
+	if openUnit != closeUnit {
+		return time.Time{}, r.fieldErrorf("close_time", "%s is not in the same unit as open_time %s", quoteField(closeField), quoteField(openField))
+	}
+	if end <= open {
+		return time.Time{}, r.fieldErrorf("close_time", "%s is not after open_time %s", quoteField(closeField), quoteField(openField))
+	}
+	perSecond := int64(time.Second / openUnit)
+	if (end+1-open)%perSecond == 0 {
+		end++
+	}
+	return unixTime(end, openUnit), nil
+}
+
+// errorf is an error naming the file and the current line.
+func (r *Replay) errorf(format string, args ...any) error {
+	return fmt.Errorf("%s:%d: %s", r.path, r.line, fmt.Sprintf(format, args...))
+}
+
+// fieldErrorf is an error naming the file, the current line and a field.
+func (r *Replay) fieldErrorf(field, format string, args ...any) error {
+	return fmt.Errorf("%s:%d: field %q: %s", r.path, r.line, field, fmt.Sprintf(format, args...))
+}
+
+// quoteField quotes a value from the file for a message: control
+// characters escaped, length capped.
+func quoteField(s string) string {
+	const max = 40
+	if len(s) > max {
+		return strconv.Quote(s[:max]) + "…"
+	}
+	return strconv.Quote(s)
+}
+
+// timeLayouts are the accepted text timestamps; zone-less ones are UTC.
+// Fractional seconds are accepted after the seconds by time.Parse.
+var timeLayouts = [...]string{
+	"2006-01-02T15:04:05Z07:00",
+	"2006-01-02 15:04:05Z07:00",
+	"2006-01-02T15:04:05",
+	"2006-01-02 15:04:05",
+	"2006-01-02T15:04:05-0700",
+	"2006-01-02 15:04:05-0700",
+	"2006-01-02 15:04:05 MST",
+	"2006-01-02T15:04Z07:00",
+	"2006-01-02T15:04",
+	"2006-01-02 15:04",
+	"2006-01-02",
+}
+
+// parseTime reads a Unix time (seconds, ms, µs or ns by magnitude) or a text
+// timestamp. *layout remembers the layout that matched last, so a file in
+// one layout is parsed with one attempt per line.
+func parseTime(s string, layout *int) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, errors.New(`"" is not a time`)
+	}
+	if c := s[0]; c >= '0' && c <= '9' && !strings.ContainsAny(s, "-:T ") {
+		return parseUnix(s)
+	}
+	if t, err := time.Parse(timeLayouts[*layout], s); err == nil {
+		return t.UTC(), nil
+	}
+	for i, l := range timeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			*layout = i
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%s is not a time (use Unix seconds/ms/µs or a UTC timestamp such as 2025-01-01 03:00:00 or 2025-01-01T03:00:00Z)", quoteField(s))
+}
+
+// parseUnix reads a Unix time whose unit follows from its magnitude; a
+// fractional part is allowed.
+func parseUnix(s string) (time.Time, error) {
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	v, unit, err := parseUnixInt(whole)
+	if err != nil {
+		return time.Time{}, err
+	}
+	t := unixTime(v, unit)
+	if hasFrac {
+		f, err := strconv.ParseFloat("0."+frac, 64)
+		if err != nil || frac == "" || strings.Trim(frac, "0123456789") != "" {
+			return time.Time{}, fmt.Errorf("%s is not a time", quoteField(s))
+		}
+		t = t.Add(time.Duration(math.Round(f * float64(unit))))
+	}
+	return t, nil
+}
+
+// parseUnixInt reads a non-negative integer Unix time and decides its unit
+// by magnitude: below 1e11 seconds, below 1e14 milliseconds, below 1e17
+// microseconds, else nanoseconds.
+func parseUnixInt(s string) (int64, time.Duration, error) {
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v < 0 {
+		return 0, 0, fmt.Errorf("%s is not a Unix time (a non-negative integer)", quoteField(s))
+	}
+	switch {
+	case v < 1e11:
+		return v, time.Second, nil
+	case v < 1e14:
+		return v, time.Millisecond, nil
+	case v < 1e17:
+		return v, time.Microsecond, nil
+	default:
+		return v, time.Nanosecond, nil
+	}
+}
+
+// unixTime converts an integer count of unit since the epoch.
+func unixTime(v int64, unit time.Duration) time.Time {
+	perSecond := int64(time.Second / unit)
+	return time.Unix(v/perSecond, (v%perSecond)*int64(unit)).UTC()
+}
