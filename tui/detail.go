@@ -159,7 +159,7 @@ func (d *detailModel) resize(m *Model) tea.Cmd {
 
 func (d *detailModel) key(m *Model, msg tea.KeyMsg) tea.Cmd {
 	k := m.keys
-	rows := detailLayout(m.height).listRows
+	rows := detailLayout(m.height, 2).listRows
 	last := max(0, len(d.fills)-rows)
 	switch {
 	case key.Matches(msg, k.Back):
@@ -260,10 +260,10 @@ func writeFillsCSV(dir, sessionID string, fills []engine.Fill) (string, error) {
 // detailRows is how the detail view divides the window's height.
 type detailRows struct{ valueH, driftH, listRows int }
 
-func detailLayout(h int) detailRows {
-	// Fixed lines: header, two summary lines, three titles, the list head,
-	// the status line and the footer.
-	rem := max(7, h-9)
+func detailLayout(h, summaryLines int) detailRows {
+	// Fixed lines: header, the summary, three titles, the list head, the
+	// status line and the footer.
+	rem := max(7, h-7-summaryLines)
 	v := max(3, rem*2/5)
 	d := max(2, rem/5)
 	return detailRows{valueH: v, driftH: d, listRows: max(1, rem-v-d)}
@@ -289,24 +289,27 @@ func (d *detailModel) view(m *Model) []string {
 	}
 	lines := []string{m.headerLine(left, right)}
 
-	// Summary figures.
-	ended := "running"
+	// Summary figures, packed into as few lines as the width allows.
+	sep := st.Muted.Render(" · ")
+	item := func(label, value string) string { return st.Label.Render(label) + value }
+	ended := st.Running.Render("running")
 	var dur time.Duration
 	if s.EndedAt != nil {
-		ended = fmtTime(*s.EndedAt)
+		ended = st.Value.Render(fmtTime(*s.EndedAt))
 		if s.EndedAtEstimated {
-			ended = "~" + ended + " (estimated)"
+			ended = st.Warn.Render("~" + fmtTime(*s.EndedAt) + " (estimated)")
 		}
 		dur = s.EndedAt.Sub(s.StartedAt)
 	} else {
 		dur = now.Sub(s.StartedAt)
 	}
-	lines = append(lines, st.Label.Render("started ")+st.Value.Render(fmtTime(s.StartedAt))+
-		st.Label.Render(" · ended ")+st.Value.Render(ended)+
-		st.Label.Render(" · ")+st.Value.Render(fmtDuration(dur))+
-		st.Label.Render(" · ")+st.Value.Render(Sanitize(s.Feed))+
-		st.Label.Render(" · fills ")+st.Value.Render(fmtNum(float64(s.FillCount), 0)))
-
+	items := []string{
+		item("started ", st.Value.Render(fmtTime(s.StartedAt))),
+		item("ended ", ended),
+		item("lasted ", st.Value.Render(fmtDuration(dur))),
+		item("feed ", st.Value.Render(Sanitize(s.Feed))),
+		item("fills ", st.Value.Render(fmtNum(float64(s.FillCount), 0))),
+	}
 	endVal := s.EndingValue
 	var lastVal *engine.ValuationSnapshot
 	if n := len(d.val); n > 0 {
@@ -316,21 +319,25 @@ func (d *detailModel) view(m *Model) []string {
 		v := lastVal.TotalValueInRLUSD
 		endVal = &v
 	}
-	fig := st.Label.Render("value ") + st.Value.Render(fmtNum(s.StartingValue, 2)) + st.Label.Render(" → ") + st.Value.Render(fmtPtr(endVal, 2))
+	items = append(items, item("value ", st.Value.Render(fmtNum(s.StartingValue, 2))+st.Label.Render(" → ")+st.Value.Render(fmtPtr(endVal, 2))))
 	if endVal != nil {
 		pnl := *endVal - s.StartingValue
-		fig += st.Label.Render(" · PnL ") + st.signed(pnl).Render(fmtSigned(pnl, 2)+" ("+fmtSigned(pct(pnl, s.StartingValue), 2)+"%)")
+		items = append(items, item("PnL ", st.signed(pnl).Render(fmtSigned(pnl, 2)+" ("+fmtSigned(pct(pnl, s.StartingValue), 2)+"%)")))
 		if lastVal != nil && lastVal.HoldValueInRLUSD != 0 {
 			vh := *endVal - lastVal.HoldValueInRLUSD
-			fig += st.Label.Render(" · vs hold ") + st.signed(vh).Render(fmtSigned(vh, 2)+" ("+fmtSigned(pct(vh, lastVal.HoldValueInRLUSD), 2)+"%)")
+			items = append(items, item("vs hold ", st.signed(vh).Render(fmtSigned(vh, 2)+" ("+fmtSigned(pct(vh, lastVal.HoldValueInRLUSD), 2)+"%)")))
 		}
 	}
 	if lastVal != nil {
-		fig += st.Label.Render(" · fees ") + st.Value.Render(fmtNum(lastVal.FeesRLUSD, 2))
+		items = append(items, item("fees ", st.Value.Render(fmtNum(lastVal.FeesRLUSD, 2))))
 	}
-	lines = append(lines, fig)
+	summary := pack(items, sep, w)
+	if len(summary) > 3 {
+		summary = summary[:3]
+	}
+	lines = append(lines, summary...)
 
-	lay := detailLayout(m.height)
+	lay := detailLayout(m.height, len(summary))
 	// Value against hold.
 	lines = append(lines, st.Title.Render("VALUE vs HOLD")+st.Muted.Render(" RLUSD  ")+
 		st.SeriesA.Render("⣿ value")+"  "+st.SeriesB.Render("⣿ hold")+st.Muted.Render(d.rangeText()))
@@ -422,5 +429,27 @@ func (d *detailModel) placeholder(m *Model, text string, h int) []string {
 		text = "loading…"
 	}
 	out[h/2] = m.styles.Muted.Render(padLeft(text, (m.width+len(text))/2))
+	return out
+}
+
+// pack joins items with sep into lines no wider than w, starting a new line
+// where the next item would not fit.
+func pack(items []string, sep string, w int) []string {
+	var out []string
+	cur := ""
+	for _, it := range items {
+		switch {
+		case cur == "":
+			cur = it
+		case lipglossWidth(cur)+lipglossWidth(sep)+lipglossWidth(it) <= w:
+			cur += sep + it
+		default:
+			out = append(out, cur)
+			cur = it
+		}
+	}
+	if cur != "" {
+		out = append(out, cur)
+	}
 	return out
 }

@@ -102,7 +102,7 @@ func (l *liveModel) view(m *Model) []string {
 	// Spare height beyond 24 rows turns the sparklines into charts.
 	chartH := 0
 	if extra := h - 24 - len(lines) + 1; extra >= 10 {
-		chartH = min(extra/3, 14)
+		chartH = min(extra/2, 16)
 	}
 	left, right := newBlock(cols[0]), newBlock(cols[1])
 	l.inventory(m, left)
@@ -151,8 +151,11 @@ func (l *liveModel) header(m *Model) string {
 	s := l.state
 	left := st.Header.Render("neo")
 	if s != nil {
-		left += st.Muted.Render(" · ") + st.Header.Render(Sanitize(s.SessionID)) +
-			st.Muted.Render(" · "+Sanitize(s.Mode)+" · "+Sanitize(s.Feed))
+		left += st.Muted.Render(" · ") + st.Header.Render(Sanitize(s.SessionID))
+		if m.width >= 120 {
+			left += st.Muted.Render(" · " + Sanitize(s.Mode))
+		}
+		left += st.Muted.Render(" · " + Sanitize(s.Feed))
 	}
 	now := m.now()
 	status := l.status()
@@ -186,7 +189,10 @@ func (l *liveModel) header(m *Model) string {
 			if stale := s.Config.Risk.StaleFeedAfter.Duration; stale > 0 && age > stale/2 {
 				style = st.Warn
 			}
-			right += st.Muted.Render(" · tick ") + style.Render(fmtAge(age)) + st.Muted.Render(" ago")
+			right += st.Muted.Render(" · tick ") + style.Render(fmtAge(age))
+			if m.width >= 120 {
+				right += st.Muted.Render(" ago")
+			}
 		}
 	}
 	return m.headerLine(left, right)
@@ -237,7 +243,10 @@ func (l *liveModel) banner(m *Model) []string {
 	if reason == "" {
 		reason = "unknown reason"
 	}
-	text := fmt.Sprintf(" %s: %s — %s · press q to quit, 2 for history ", word, reason, reasonText(r, s.Config))
+	text := fmt.Sprintf(" %s: %s — %s", word, reason, reasonText(r, s.Config))
+	if long := text + " · press q to quit, 2 for history "; lipglossWidth(long) <= m.width {
+		text = long
+	}
 	out := []string{style.Render(fit(text, m.width))}
 	if s.Err != "" {
 		out = append(out, st.Error.Render(fit(" error: "+Sanitize(s.Err), m.width)))
@@ -261,7 +270,7 @@ func (l *liveModel) inventory(m *Model, b *block) {
 	target := s.Config.Strategy.TargetXRPPct
 	b.add(row("XRP share", fmtNum(inv.XRPPct, 2)+" %", st.Muted.Render(" target "+fmtNum(target, 0)+" %")))
 	pnl := inv.TotalValueInRLUSD - s.StartingValue
-	b.add(st.Label.Render(fit("PnL start", lw)) + st.signed(pnl).Render(padLeft(fmtSigned(pnl, 2), vw)) +
+	b.add(st.Label.Render(fit("PnL vs start", lw)) + st.signed(pnl).Render(padLeft(fmtSigned(pnl, 2), vw)) +
 		st.signed(pnl).Render(padLeft(fmtSigned(pct(pnl, s.StartingValue), 2)+" %", 10)))
 	hold := s.Valuation.HoldValueInRLUSD
 	vsHold := math.NaN()
@@ -317,7 +326,10 @@ func gaugeScale(limit float64, thresholds []float64, width int) string {
 func (l *liveModel) market(m *Model, b *block, chartH int) {
 	st := m.styles
 	s := l.state
-	const lw, vw = 11, 10
+	lw, vw, divLabel := 11, 10, "divergence"
+	if b.width < 46 {
+		lw, vw, divLabel = 7, 10, "diverge"
+	}
 	half := func(label, value string, style func(...string) string) string {
 		return st.Label.Render(fit(label, lw)) + style(padLeft(value, vw))
 	}
@@ -332,7 +344,7 @@ func (l *liveModel) market(m *Model, b *block, chartH int) {
 	if lim := s.Config.Strategy.AnchorMaxDivergenceBps; lim > 0 && math.Abs(s.DivergenceBps) >= lim {
 		divStyle = st.Warn
 	}
-	b.add(half("divergence", fmtSigned(s.DivergenceBps, 1)+" bp", divStyle.Render) + "  " + half("spread", fmtNum(spread, 1)+" bp", st.Value.Render))
+	b.add(half(divLabel, fmtSigned(s.DivergenceBps, 1)+" bp", divStyle.Render) + "  " + half("spread", fmtNum(spread, 1)+" bp", st.Value.Render))
 	if chartH > 0 {
 		b.add(brailleChart([]series{{values: s.PriceHistory, style: st.SeriesA}}, b.width, chartH,
 			func(v float64) string { return fmtNum(v, 4) })...)
@@ -359,7 +371,7 @@ func (l *liveModel) quotes(m *Model, b *block) {
 		title += st.Paused.Render("  (paused)")
 	}
 	b.add(st.Title.Render(title))
-	b.add(st.TableHead.Render(fmt.Sprintf("%-5s %12s %12s %8s", "side", "price", "size XRP", "age")))
+	b.add(st.TableHead.Render(fmt.Sprintf("%-5s %10s %10s %7s", "side", "price", "size XRP", "age")))
 	if len(s.Quotes) == 0 {
 		b.add(st.Muted.Render("no open orders"))
 		return
@@ -368,7 +380,7 @@ func (l *liveModel) quotes(m *Model, b *block) {
 	sort.SliceStable(qs, func(i, j int) bool { return qs[i].Price > qs[j].Price })
 	for _, q := range qs {
 		b.add(m.sideStyle(q.Side).Render(fmt.Sprintf("%-5s", Sanitize(string(q.Side)))) +
-			st.Value.Render(fmt.Sprintf(" %12s %12s %8s", fmtNum(q.Price, 6), fmtNum(q.QtyXRP, 4), fmtAge(l.age(m, q.CreatedAt)))))
+			st.Value.Render(fmt.Sprintf(" %10s %10s %7s", fmtNum(q.Price, 6), fmtNum(q.QtyXRP, 4), fmtAge(l.age(m, q.CreatedAt)))))
 	}
 }
 
@@ -384,7 +396,7 @@ func (m *Model) sideStyle(s engine.Side) lipgloss.Style {
 
 // shutdownLines renders the steps of the shutdown path: done, failed, running
 // or still to come.
-func shutdownLines(st Styles, steps []engine.ShutdownStep, ended bool, width int) []string {
+func shutdownLines(st Styles, steps []engine.ShutdownStep, ended bool) []string {
 	canonical := []string{engine.StepStopQuoting, engine.StepCancelOrders, engine.StepFinalSnapshot,
 		engine.StepWriteSession, engine.StepFlush, engine.StepCheckpoint}
 	byName := map[string]engine.ShutdownStep{}
@@ -405,19 +417,22 @@ func shutdownLines(st Styles, steps []engine.ShutdownStep, ended bool, width int
 	}
 	var out []string
 	line := func(s engine.ShutdownStep, seen bool) string {
-		nameW := max(10, min(30, width-14))
-		name := fit(Sanitize(s.Name), nameW)
+		name := Sanitize(s.Name)
+		dur := "       "
+		if s.Done || s.Err != "" {
+			dur = padLeft(fmtStepDuration(s.Duration), 7)
+		}
 		switch {
 		case !seen:
-			return st.Muted.Render("· " + name)
+			return st.Muted.Render("· " + dur + " " + name)
 		case s.Err != "":
-			return st.Error.Render("✗ "+name) + " " + st.Error.Render(Sanitize(s.Err))
+			return st.Error.Render("✗ ") + st.Muted.Render(dur) + " " + st.Error.Render(name+": "+Sanitize(s.Err))
 		case s.Done:
-			return st.Gain.Render("✓ ") + st.Value.Render(name) + " " + st.Muted.Render(padLeft(fmtStepDuration(s.Duration), 9))
+			return st.Gain.Render("✓ ") + st.Muted.Render(dur) + " " + st.Value.Render(name)
 		case ended:
-			return st.Warn.Render("? " + name)
+			return st.Warn.Render("? "+dur+" ") + st.Value.Render(name)
 		default:
-			return st.Warn.Render("… ") + st.Value.Render(name)
+			return st.Warn.Render("… "+dur+" ") + st.Value.Render(name)
 		}
 	}
 	for _, c := range canonical {
@@ -453,14 +468,14 @@ func (l *liveModel) shutdown(m *Model, b *block) {
 		title += st.Muted.Render("  reason ") + st.Value.Render(Sanitize(string(s.HaltReason)))
 	}
 	b.add(st.Title.Render(title))
-	b.add(shutdownLines(st, s.ShutdownSteps, l.done, b.width)...)
+	b.add(shutdownLines(st, s.ShutdownSteps, l.done)...)
 }
 
 func (l *liveModel) fills(m *Model, b *block, rows int) {
 	st := m.styles
 	s := l.state
 	b.add(st.Title.Render("LATEST FILLS"))
-	b.add(st.TableHead.Render(fmt.Sprintf("%-8s %-4s %10s %10s %9s", "time", "side", "price", "qty XRP", "RLUSD")))
+	b.add(st.TableHead.Render(fmt.Sprintf("%-8s %-4s %8s %8s %7s", "time", "side", "price", "qty XRP", "RLUSD")))
 	if len(s.RecentFills) == 0 {
 		b.add(st.Muted.Render("no fills yet"))
 		return
@@ -471,7 +486,7 @@ func (l *liveModel) fills(m *Model, b *block, rows int) {
 		}
 		b.add(st.Muted.Render(fmtClock(f.ExecutedAt)) + " " +
 			m.sideStyle(f.Side).Render(fmt.Sprintf("%-4s", Sanitize(string(f.Side)))) +
-			st.Value.Render(fmt.Sprintf(" %10s %10s %9s", fmtNum(f.Price, 6), fmtNum(f.QtyXRP, 4), fmtNum(f.ValueRLUSD, 2))))
+			st.Value.Render(fmt.Sprintf(" %8s %8s %7s", fmtNum(f.Price, 6), fmtNum(f.QtyXRP, 4), fmtNum(f.ValueRLUSD, 2))))
 	}
 }
 

@@ -1,0 +1,377 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"neo/engine"
+)
+
+// testNow is the fixed clock of every test.
+var testNow = time.Date(2026, 11, 25, 21, 30, 0, 0, time.UTC)
+
+func fixedNow() time.Time { return testNow }
+
+// fakeController is an engine.Controller driven by the test.
+type fakeController struct {
+	mu      sync.Mutex
+	state   *engine.State
+	changed chan struct{}
+	done    chan struct{}
+
+	closeReasons []engine.HaltReason
+	pauses       []bool
+}
+
+func newFakeController(s *engine.State) *fakeController {
+	return &fakeController{state: s, changed: make(chan struct{}), done: make(chan struct{})}
+}
+
+func (f *fakeController) State() *engine.State {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.state
+}
+
+func (f *fakeController) Changed() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.changed
+}
+
+func (f *fakeController) RequestClose(r engine.HaltReason) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closeReasons = append(f.closeReasons, r)
+}
+
+func (f *fakeController) SetPaused(p bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pauses = append(f.pauses, p)
+}
+
+func (f *fakeController) Done() <-chan struct{} { return f.done }
+
+// publish replaces the state and wakes the waiters.
+func (f *fakeController) publish(s *engine.State) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.state = s
+	close(f.changed)
+	f.changed = make(chan struct{})
+}
+
+// finish ends the session with reason: every step done, Done closed.
+func (f *fakeController) finish(reason engine.HaltReason) {
+	s := *f.State()
+	s.Status = engine.StatusEnded
+	s.HaltReason = reason
+	s.ShutdownSteps = allStepsDone()
+	f.publish(&s)
+	close(f.done)
+}
+
+func (f *fakeController) recorded() ([]engine.HaltReason, []bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]engine.HaltReason(nil), f.closeReasons...), append([]bool(nil), f.pauses...)
+}
+
+func allStepsDone() []engine.ShutdownStep {
+	names := []string{engine.StepStopQuoting, engine.StepCancelOrders, engine.StepFinalSnapshot,
+		engine.StepWriteSession, engine.StepFlush, engine.StepCheckpoint}
+	var out []engine.ShutdownStep
+	for i, n := range names {
+		out = append(out, engine.ShutdownStep{Name: n, Done: true, Duration: time.Duration(i+1) * 1700 * time.Microsecond})
+	}
+	return out
+}
+
+// fakeState is a deterministic live state in the middle of a session.
+func fakeState() *engine.State {
+	cfg := engine.DefaultConfig()
+	started := testNow.Add(-(1*time.Hour + 2*time.Minute + 3*time.Second))
+	mt := testNow.Add(-400 * time.Millisecond)
+	var drift, price []float64
+	for i := 0; i < 300; i++ {
+		x := float64(i)
+		drift = append(drift, 6*math.Sin(x/23)+2*math.Sin(x/7))
+		price = append(price, 2.30+0.01*math.Sin(x/31)+0.003*math.Cos(x/5))
+	}
+	mid := 2.301234
+	inv := engine.InventorySnapshot{
+		SessionID: "20261125T202757Z-7f3a", CreatedAt: mt, MidPrice: mid,
+		XRPBalance: 1088.123456, RLUSDBalance: 2129.4,
+	}
+	inv.XRPValueInRLUSD = inv.XRPBalance * mid
+	inv.TotalValueInRLUSD = inv.RLUSDBalance + inv.XRPValueInRLUSD
+	inv.XRPPct = 100 * inv.XRPValueInRLUSD / inv.TotalValueInRLUSD
+	inv.DriftPct = inv.XRPPct - 50
+	inv.SkewTier = 1
+	inv.DriftVelocityPctPerMin = 0.042
+	s := &engine.State{
+		SessionID: inv.SessionID, Mode: engine.ModePaper, Feed: "sim", Status: engine.StatusRunning,
+		StartedAt: started, Config: cfg,
+		MarketTime: mt, LastTickWall: mt,
+		Bid: 2.300100, Ask: 2.302300, Mid: mid, Anchor: 2.300080, Centre: 2.300080, DivergenceBps: -5.01,
+		StartingXRP: 1000, StartingRLUSD: 2300, StartingValue: 4600,
+		Inventory:   inv,
+		Valuation: engine.ValuationSnapshot{SessionID: inv.SessionID, CreatedAt: mt, MidPrice: mid, AnchorPrice: 2.30008,
+			TotalValueInRLUSD: inv.TotalValueInRLUSD, HoldValueInRLUSD: 4601.234, FeesRLUSD: 0.4321},
+		FillCount: 1234, VolumeRLUSD: 18510.75,
+		DriftHistory: drift, PriceHistory: price,
+		Quotes: []engine.Order{
+			{OrderID: "o-2", SessionID: inv.SessionID, Side: engine.Sell, Price: 2.306987, QtyXRP: 6.5022, CreatedAt: mt.Add(-12 * time.Second), Status: engine.OrderOpen},
+			{OrderID: "o-1", SessionID: inv.SessionID, Side: engine.Buy, Price: 2.294521, QtyXRP: 6.5374, CreatedAt: mt.Add(-12 * time.Second), Status: engine.OrderOpen},
+		},
+	}
+	for i := 0; i < 12; i++ {
+		side := engine.Buy
+		if i%3 == 1 {
+			side = engine.Sell
+		}
+		p := 2.3 + 0.001*float64(i%5)
+		q := 6.5 + 0.01*float64(i)
+		s.RecentFills = append(s.RecentFills, engine.Fill{
+			FillID: fmt.Sprintf("f-%d", i), SessionID: inv.SessionID, ExecutedAt: mt.Add(-time.Duration(i*47) * time.Second),
+			Side: side, Price: p, QtyXRP: q, ValueRLUSD: p * q, FeeRLUSD: p * q * 1e-4,
+		})
+	}
+	for i := 0; i < 10; i++ {
+		lvl, kind, msg := engine.LevelInfo, "tier", fmt.Sprintf("skew tier %d reached", i%3)
+		if i%4 == 0 {
+			lvl, kind, msg = engine.LevelWarn, "anchor", "anchor diverged 9.8 bps from the mid"
+		}
+		if i == 3 {
+			msg = "feed said \x1b[31mred\x1b[0m\x07 \x9b2J hello" // hostile text: must be drawn clean
+		}
+		s.Events = append(s.Events, engine.SessionEvent{SessionID: inv.SessionID, CreatedAt: mt.Add(-time.Duration(600-i*60) * time.Second), Level: lvl, Kind: kind, Message: msg})
+	}
+	return s
+}
+
+// fakeHistory is an engine.History over synthetic sessions that counts the
+// rows it hands out.
+type fakeHistory struct {
+	mu       sync.Mutex
+	sessions []engine.SessionSummary
+	byID     map[string]int
+	sorted   map[engine.SortKey][]int // ascending order per sort key
+	rowsRead int
+	queries  int
+}
+
+func newFakeHistory(n int) *fakeHistory {
+	h := &fakeHistory{byID: map[string]int{}, sorted: map[engine.SortKey][]int{}}
+	reasons := []engine.HaltReason{engine.HaltOperatorQuit, engine.HaltOperatorQuit, engine.HaltSignalHangup,
+		engine.HaltMaxDrawdown, engine.HaltFeedEnded, engine.HaltDurationReached, engine.HaltUncleanExit,
+		engine.HaltInventoryLimit, engine.HaltSignalInterrupt, engine.HaltStaleFeed}
+	base := testNow.Add(-time.Duration(n) * 37 * time.Minute)
+	for i := 0; i < n; i++ {
+		start := base.Add(time.Duration(i) * 37 * time.Minute)
+		s := engine.SessionSummary{Session: engine.Session{
+			SessionID: fmt.Sprintf("%sZ-%04x", start.Format("20060102T150405"), i%65536),
+			StartedAt: start, Mode: engine.ModePaper, Feed: "sim",
+			StartingXRP: 1000, StartingRLUSD: 2300, StartingValue: 4600,
+		}, FillCount: (i * 137) % 900}
+		if i%17 == 5 {
+			s.Feed = "replay:/data/xrp-2025.csv"
+		}
+		if i < n-1 { // the newest is still running
+			end := start.Add(time.Duration(5+(i*7919)%31)*time.Minute + time.Duration(i%60)*time.Second)
+			v := 4600 * (1 + float64((i*7919)%400-200)/10000)
+			x, r := 1000.0, v-2300
+			s.EndedAt, s.EndingValue, s.EndingXRP, s.EndingRLUSD = &end, &v, &x, &r
+			s.HaltReason = reasons[i%len(reasons)]
+			s.EndedAtEstimated = s.HaltReason == engine.HaltUncleanExit
+		}
+		h.byID[s.SessionID] = i
+		h.sessions = append(h.sessions, s)
+	}
+	for _, k := range []engine.SortKey{engine.SortStartedAt, engine.SortEndingValue, engine.SortPnL} {
+		idx := make([]int, n)
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return h.cmp(k, idx[a], idx[b]) < 0 })
+		h.sorted[k] = idx
+	}
+	return h
+}
+
+func (h *fakeHistory) sortValue(k engine.SortKey, i int) float64 {
+	s := h.sessions[i]
+	switch k {
+	case engine.SortEndingValue, engine.SortPnL:
+		if s.EndingValue == nil {
+			return math.Inf(-1)
+		}
+		if k == engine.SortPnL {
+			return *s.EndingValue - s.StartingValue
+		}
+		return *s.EndingValue
+	}
+	return float64(s.StartedAt.UnixNano())
+}
+
+func (h *fakeHistory) cmp(k engine.SortKey, a, b int) int {
+	va, vb := h.sortValue(k, a), h.sortValue(k, b)
+	switch {
+	case va < vb:
+		return -1
+	case va > vb:
+		return 1
+	}
+	switch ia, ib := h.sessions[a].SessionID, h.sessions[b].SessionID; {
+	case ia < ib:
+		return -1
+	case ia > ib:
+		return 1
+	}
+	return 0
+}
+
+func (h *fakeHistory) ListSessions(ctx context.Context, q engine.SessionQuery) ([]engine.SessionSummary, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.queries++
+	k := q.Sort
+	if k == "" {
+		k = engine.SortStartedAt
+	}
+	idx := h.sorted[k]
+	n := len(idx)
+	at := func(pos int) int { // position in the requested direction
+		if q.Asc {
+			return idx[pos]
+		}
+		return idx[n-1-pos]
+	}
+	start := 0
+	if q.After != nil {
+		ci, ok := h.byID[q.After.SessionID]
+		if !ok {
+			return nil, fmt.Errorf("unknown cursor %q", q.After.SessionID)
+		}
+		start = sort.Search(n, func(pos int) bool {
+			c := h.cmp(k, at(pos), ci)
+			if q.Asc {
+				return c > 0
+			}
+			return c < 0
+		})
+	}
+	var out []engine.SessionSummary
+	for pos := start; pos < n && len(out) < q.Limit; pos++ {
+		s := h.sessions[at(pos)]
+		if q.Reason != "" && s.HaltReason != q.Reason {
+			continue
+		}
+		if !q.Since.IsZero() && s.StartedAt.Before(q.Since) {
+			continue
+		}
+		if !q.Until.IsZero() && !s.StartedAt.Before(q.Until) {
+			continue
+		}
+		s.Cursor = engine.Cursor{Value: strconv.FormatFloat(h.sortValue(k, at(pos)), 'f', -1, 64), SessionID: s.SessionID}
+		out = append(out, s)
+	}
+	h.rowsRead += len(out)
+	return out, nil
+}
+
+func (h *fakeHistory) GetSession(ctx context.Context, id string) (engine.SessionSummary, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	i, ok := h.byID[id]
+	if !ok {
+		return engine.SessionSummary{}, engine.ErrNotFound
+	}
+	return h.sessions[i], nil
+}
+
+func (h *fakeHistory) span(id string) (engine.SessionSummary, time.Duration) {
+	s, _ := h.GetSession(context.Background(), id)
+	end := testNow
+	if s.EndedAt != nil {
+		end = *s.EndedAt
+	}
+	return s, end.Sub(s.StartedAt)
+}
+
+func (h *fakeHistory) ValuationSeries(ctx context.Context, id string, maxPoints int) ([]engine.ValuationSnapshot, error) {
+	s, d := h.span(id)
+	n := min(maxPoints, 500)
+	var out []engine.ValuationSnapshot
+	for i := 0; i < n; i++ {
+		x := float64(i) / float64(max(1, n-1))
+		mid := 2.3 + 0.05*math.Sin(6*x)
+		hold := 1000*mid + 2300
+		total := hold + 12*x + 4*math.Sin(20*x)
+		out = append(out, engine.ValuationSnapshot{SessionID: id, CreatedAt: s.StartedAt.Add(time.Duration(x * float64(d))),
+			MidPrice: mid, AnchorPrice: mid, TotalValueInRLUSD: total, HoldValueInRLUSD: hold, PnLRLUSD: total - 4600, FeesRLUSD: 0.9 * x})
+	}
+	return out, nil
+}
+
+func (h *fakeHistory) InventorySeries(ctx context.Context, id string, maxPoints int) ([]engine.InventorySnapshot, error) {
+	s, d := h.span(id)
+	n := min(maxPoints, 500)
+	var out []engine.InventorySnapshot
+	for i := 0; i < n; i++ {
+		x := float64(i) / float64(max(1, n-1))
+		out = append(out, engine.InventorySnapshot{SessionID: id, CreatedAt: s.StartedAt.Add(time.Duration(x * float64(d))),
+			DriftPct: 12 * math.Sin(9*x) * x})
+	}
+	return out, nil
+}
+
+func (h *fakeHistory) Fills(ctx context.Context, id string, limit int) ([]engine.Fill, error) {
+	s, d := h.span(id)
+	n := 40
+	if limit > 0 {
+		n = min(n, limit)
+	}
+	var out []engine.Fill
+	for i := 0; i < n; i++ {
+		side := engine.Buy
+		if i%2 == 1 {
+			side = engine.Sell
+		}
+		p := 2.3 + 0.0007*float64(i%9)
+		q := 6.5 + 0.013*float64(i)
+		out = append(out, engine.Fill{FillID: fmt.Sprintf("%s-f%03d", id, i), SessionID: id, OrderID: fmt.Sprintf("o%03d", i),
+			ExecutedAt: s.StartedAt.Add(d * time.Duration(i) / time.Duration(n)), Side: side, Price: p, QtyXRP: q, ValueRLUSD: p * q, FeeRLUSD: p * q * 1e-4})
+	}
+	return out, nil
+}
+
+func (h *fakeHistory) Events(ctx context.Context, id string, limit int) ([]engine.SessionEvent, error) {
+	s, d := h.span(id)
+	evs := []engine.SessionEvent{
+		{Level: engine.LevelInfo, Kind: "start", Message: "session started on sim"},
+		{Level: engine.LevelInfo, Kind: "tier", Message: "skew tier 1 reached"},
+		{Level: engine.LevelWarn, Kind: "anchor", Message: "anchor diverged 9.9 bps \x1b]0;pwned\x07from the mid"},
+		{Level: engine.LevelInfo, Kind: "tier", Message: "skew tier 0 reached"},
+		{Level: engine.LevelError, Kind: "halt", Message: "halt: " + string(s.HaltReason)},
+		{Level: engine.LevelInfo, Kind: "shutdown", Message: "session closed in 12 ms"},
+	}
+	for i := range evs {
+		evs[i].SessionID = id
+		evs[i].CreatedAt = s.StartedAt.Add(d * time.Duration(i) / time.Duration(len(evs)))
+	}
+	return evs, nil
+}
+
+// read returns how many rows ListSessions has handed out.
+func (h *fakeHistory) read() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.rowsRead
+}
