@@ -1,0 +1,189 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// IntegrityError means a database failed PRAGMA quick_check or
+// integrity_check (or is not an SQLite database at all). Nothing was written.
+type IntegrityError struct {
+	Path   string
+	Detail string
+}
+
+func (e *IntegrityError) Error() string {
+	return fmt.Sprintf("database %s failed its integrity check (%s); nothing was written. Restore the last good backup with: neo restore --db %s",
+		e.Path, oneLine(e.Detail), e.Path)
+}
+
+// RestoreCommand is the command that restores the newest good backup.
+func (e *IntegrityError) RestoreCommand() string { return "neo restore --db " + e.Path }
+
+// Check runs quick_check (or integrity_check when full) on the open
+// database through the read pool. It returns *IntegrityError unless the
+// answer is exactly one row "ok".
+func (db *DB) Check(ctx context.Context, full bool) error {
+	conn, err := db.r.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("check %s: %w", db.path, err)
+	}
+	defer conn.Close()
+	return runCheck(ctx, conn, db.path, full)
+}
+
+// CheckFile checks the database at path without ever modifying it or its
+// -wal and -shm files. Use it before Open, for `neo check` and on backups.
+func CheckFile(ctx context.Context, path string, full bool) error {
+	held, _, _ := LockHolder(path)
+	return checkFile(ctx, path, full, !held)
+}
+
+// checkFile checks path. quiet says no other process has the database open
+// for writing (we hold the lock or nobody does); then the file is read
+// without touching it: directly when there is no write-ahead log, else from a
+// private copy of the file and its log. A live database is read through an
+// ordinary read-only connection, which sees a consistent snapshot.
+func checkFile(ctx context.Context, path string, full, quiet bool) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return &PathError{Path: path, Msg: "does not exist; pass --db with the right path", NotExist: true}
+		}
+		return &PathError{Path: path, Msg: fmt.Sprintf("cannot be read (%v)", unwrapPathErr(err))}
+	}
+	if fi.IsDir() {
+		return &PathError{Path: path, Msg: "is a directory, not a database file; pass --db with a file path", IsDir: true}
+	}
+	if !quiet {
+		return checkURI(ctx, path, dsn(path, "mode=ro", "_pragma=busy_timeout(5000)"), full)
+	}
+	if wi, err := os.Stat(path + "-wal"); err == nil && wi.Size() > 0 {
+		return checkCopy(ctx, path, full)
+	}
+	// immutable: no locks, no -shm, no -wal; the file is only read.
+	return checkURI(ctx, path, dsn(path, "mode=ro", "immutable=1"), full)
+}
+
+// checkCopy copies the database and its log to a private directory and
+// checks the copy, so that opening it (which replays the log) changes
+// nothing beside the original.
+func checkCopy(ctx context.Context, path string, full bool) error {
+	tmp, err := os.MkdirTemp(filepath.Dir(path), ".neo-check-")
+	if err != nil {
+		tmp, err = os.MkdirTemp("", "neo-check-")
+		if err != nil {
+			return fmt.Errorf("check %s: make a scratch directory: %w", path, err)
+		}
+	}
+	defer os.RemoveAll(tmp)
+	cp := filepath.Join(tmp, "neo.db")
+	if err := copyFile(path, cp, false); err != nil {
+		return fmt.Errorf("check %s: copy for the check: %w; free space or check permissions", path, err)
+	}
+	if err := copyFile(path+"-wal", cp+"-wal", false); err != nil {
+		return fmt.Errorf("check %s: copy its -wal for the check: %w", path, err)
+	}
+	err = checkURI(ctx, path, dsn(cp, "_pragma=busy_timeout(5000)"), full)
+	return err
+}
+
+func checkURI(ctx context.Context, path, uri string, full bool) error {
+	d, err := sql.Open("sqlite", uri)
+	if err != nil {
+		return fmt.Errorf("check %s: %w", path, err)
+	}
+	defer d.Close()
+	d.SetMaxOpenConns(1)
+	conn, err := d.Conn(ctx)
+	if err != nil {
+		if isCorrupt(err) {
+			return &IntegrityError{Path: path, Detail: err.Error()}
+		}
+		return fmt.Errorf("check %s: %w", path, err)
+	}
+	defer conn.Close()
+	return runCheck(ctx, conn, path, full)
+}
+
+// maxCheckRows bounds how many problems a check collects.
+const maxCheckRows = 20
+
+func runCheck(ctx context.Context, conn *sql.Conn, path string, full bool) error {
+	q := fmt.Sprintf("PRAGMA quick_check(%d)", maxCheckRows)
+	if full {
+		q = fmt.Sprintf("PRAGMA integrity_check(%d)", maxCheckRows)
+	}
+	rows, err := conn.QueryContext(ctx, q)
+	if err != nil {
+		return checkErr(path, err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return checkErr(path, err)
+		}
+		got = append(got, s)
+	}
+	if err := rows.Err(); err != nil {
+		return checkErr(path, err)
+	}
+	if len(got) == 1 && got[0] == "ok" {
+		return nil
+	}
+	if len(got) == 0 {
+		return &IntegrityError{Path: path, Detail: "the check returned no rows"}
+	}
+	return &IntegrityError{Path: path, Detail: strings.Join(got, "; ")}
+}
+
+func checkErr(path string, err error) error {
+	if isCorrupt(err) {
+		return &IntegrityError{Path: path, Detail: err.Error()}
+	}
+	return fmt.Errorf("check %s: %w", path, err)
+}
+
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}
+
+// copyFile copies src to dst (created 0600, must not exist) and, if sync,
+// fsyncs it. A missing src is not an error when dst is a -wal or -shm.
+func copyFile(src, dst string, sync bool) error {
+	in, err := os.Open(src)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) && (strings.HasSuffix(src, "-wal") || strings.HasSuffix(src, "-shm")) {
+			return nil
+		}
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if sync {
+		if err := out.Sync(); err != nil {
+			out.Close()
+			return err
+		}
+	}
+	return out.Close()
+}

@@ -1,0 +1,427 @@
+// Package store keeps neo's session record in SQLite (modernc.org/sqlite,
+// pure Go). It implements engine.Store: one writer goroutine with group
+// commit, a read-only pool, a periodic checkpoint, online backups, integrity
+// checks, restore, recovery of sessions left open and the instance lock.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/charmbracelet/log"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"neo/engine"
+)
+
+var _ engine.Store = (*DB)(nil)
+
+// Default settings.
+const (
+	DefaultCheckpointInterval = 60 * time.Second
+	DefaultBackupRetention    = 10
+	// writerBusyTimeout is how long the writer waits for a lock (ms).
+	writerBusyTimeout = 5000
+	// checkpointBusyTimeout bounds how long a checkpoint may hold up the
+	// writer while it waits for readers (ms).
+	checkpointBusyTimeout = 100
+	// queueSize is the capacity of the writer's queue; Add* block beyond it.
+	queueSize = 4096
+	// maxGroup caps how many queued writes share one transaction.
+	maxGroup = 1024
+)
+
+// Options configures Open.
+type Options struct {
+	// Path is the absolute path of neo.db.
+	Path string
+	// ReadOnly opens the read pool only: no writer, no checkpoint loop, no
+	// migrations; the database must exist. Used by history and sessions.
+	ReadOnly bool
+	// Lock takes the instance lock neo.db.lock; Open fails with ErrLocked
+	// when another process holds it.
+	Lock bool
+	// CheckpointInterval is the period of wal_checkpoint(TRUNCATE);
+	// 0 means DefaultCheckpointInterval (60 s), negative disables the loop.
+	CheckpointInterval time.Duration
+	// BackupRetention is how many neo.db.bak.* files Backup keeps;
+	// 0 means DefaultBackupRetention (10).
+	BackupRetention int
+	// Logger receives the store's log lines; nil discards them.
+	Logger *log.Logger
+	// Now is the clock (backup names, recovery messages); nil is time.Now.
+	Now func() time.Time
+	// Faults injects failures for tests; nil in production.
+	Faults *Faults
+}
+
+// Faults are hooks that tests use to make the store fail on purpose, in the
+// manner of litestream's mocks. Each hook runs where its name says and may
+// return an error (for example ErrDiskFull) or block until ctx is done.
+type Faults struct {
+	// BeforeCommit runs in the writer before each transaction commits; op
+	// names the group ("group of 12" or the single write's name).
+	BeforeCommit func(ctx context.Context, op string) error
+	// BeforeBackup runs before a backup file is written.
+	BeforeBackup func(ctx context.Context, path string) error
+}
+
+// ErrDiskFull is what the fault hooks return to simulate SQLITE_FULL; real
+// SQLITE_FULL errors from SQLite are reported the same way.
+var ErrDiskFull = errors.New("database or disk is full (SQLITE_FULL)")
+
+// ErrClosed is returned by writes after Close has begun.
+var ErrClosed = errors.New("store is closed")
+
+// ErrReadOnly is returned by writes on a database opened ReadOnly.
+var ErrReadOnly = errors.New("store was opened read-only")
+
+// DB is neo's SQLite database. It implements engine.Store.
+type DB struct {
+	path   string
+	opts   Options
+	logger *log.Logger
+	now    func() time.Time
+	faults Faults
+
+	lock *instanceLock
+
+	w  *sql.DB // the one write connection (nil when ReadOnly)
+	r  *sql.DB // read-only pool
+	cp *sql.DB // checkpoint connection (nil when ReadOnly)
+
+	queue   chan *request
+	stop    chan struct{} // closed to stop the writer
+	wctx    context.Context
+	wcancel context.CancelFunc
+	wdone   chan struct{}
+	cpdone  chan struct{}
+
+	closeOnce sync.Once
+	closeErr  error
+	mu        sync.Mutex // guards closing
+	closing   bool
+}
+
+// Open opens (creating it if needed) the database at opts.Path. See Options.
+// A database that fails PRAGMA quick_check yields *IntegrityError and is left
+// byte-for-byte unchanged.
+func Open(ctx context.Context, opts Options) (_ *DB, err error) {
+	if opts.Path == "" {
+		return nil, errors.New("open database: empty path; pass --db PATH")
+	}
+	path, err := filepath.Abs(opts.Path)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", opts.Path, err)
+	}
+	db := &DB{path: path, opts: opts, logger: opts.Logger, now: opts.Now}
+	if db.logger == nil {
+		db.logger = log.New(io.Discard)
+	}
+	if db.now == nil {
+		db.now = time.Now
+	}
+	if opts.Faults != nil {
+		db.faults = *opts.Faults
+	}
+	if db.opts.CheckpointInterval == 0 {
+		db.opts.CheckpointInterval = DefaultCheckpointInterval
+	}
+	if db.opts.BackupRetention <= 0 {
+		db.opts.BackupRetention = DefaultBackupRetention
+	}
+	defer func() {
+		if err != nil {
+			db.abandon()
+		}
+	}()
+
+	if err := checkPathUsable(path, !opts.ReadOnly); err != nil {
+		return nil, err
+	}
+	if !opts.ReadOnly {
+		if err := createDir(path); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Lock {
+		if db.lock, err = acquireLock(path); err != nil {
+			return nil, err
+		}
+	}
+
+	if opts.ReadOnly {
+		if opts.Lock {
+			// Backfill's dry run: nobody else writes, so check first.
+			if err := CheckFile(ctx, path, false); err != nil {
+				return nil, err
+			}
+		}
+		if db.r, err = openReadPool(path); err != nil {
+			return nil, err
+		}
+		if err := db.checkSchemaVersion(ctx); err != nil {
+			return nil, err
+		}
+		return db, nil
+	}
+
+	if err := createFile(path); err != nil {
+		return nil, err
+	}
+	// The check runs before anything writes: the writer's connection would
+	// switch the journal mode and the migrations would write.
+	quiet := db.lock != nil
+	if !quiet {
+		held, _, _ := LockHolder(path)
+		quiet = !held
+	}
+	if err := checkFile(ctx, path, false, quiet); err != nil {
+		return nil, err
+	}
+
+	if db.w, err = sql.Open("sqlite", dsn(path,
+		"_txlock=immediate",
+		fmt.Sprintf("_pragma=busy_timeout(%d)", writerBusyTimeout),
+		"_pragma=journal_mode(WAL)",
+		"_pragma=synchronous(FULL)",
+		"_pragma=foreign_keys(1)",
+	)); err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	db.w.SetMaxOpenConns(1)
+	db.w.SetMaxIdleConns(1)
+	db.w.SetConnMaxLifetime(0)
+	db.w.SetConnMaxIdleTime(0)
+	if err := db.w.PingContext(ctx); err != nil {
+		return nil, describeOpenError(path, err)
+	}
+	var mode string
+	if err := db.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return nil, describeOpenError(path, err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return nil, fmt.Errorf("open database %s: journal_mode is %q, want wal; check that the filesystem supports shared memory (not a network share)", path, mode)
+	}
+	if err := db.migrate(ctx); err != nil {
+		return nil, err
+	}
+
+	if db.r, err = openReadPool(path); err != nil {
+		return nil, err
+	}
+	if db.cp, err = sql.Open("sqlite", dsn(path,
+		fmt.Sprintf("_pragma=busy_timeout(%d)", checkpointBusyTimeout),
+	)); err != nil {
+		return nil, fmt.Errorf("open checkpoint connection %s: %w", path, err)
+	}
+	db.cp.SetMaxOpenConns(1)
+
+	db.queue = make(chan *request, queueSize)
+	db.stop = make(chan struct{})
+	db.wdone = make(chan struct{})
+	db.wctx, db.wcancel = context.WithCancel(context.Background())
+	go db.runWriter()
+
+	db.cpdone = make(chan struct{})
+	if db.opts.CheckpointInterval > 0 {
+		go db.runCheckpointer(db.opts.CheckpointInterval)
+	} else {
+		close(db.cpdone)
+	}
+	return db, nil
+}
+
+// Path returns the absolute path of the database file.
+func (db *DB) Path() string { return db.path }
+
+// abandon releases whatever a failed Open acquired, without checkpointing.
+func (db *DB) abandon() {
+	if db.r != nil {
+		db.r.Close()
+	}
+	if db.cp != nil {
+		db.cp.Close()
+	}
+	if db.w != nil {
+		db.w.Close()
+	}
+	if db.lock != nil {
+		db.lock.release()
+	}
+}
+
+// Close flushes queued writes, stops the writer and the checkpointer, closes
+// the read pool, runs wal_checkpoint(TRUNCATE), closes the database and
+// releases the lock, in that order, within ctx. It returns the first error;
+// later calls return the same result.
+func (db *DB) Close(ctx context.Context) error {
+	db.closeOnce.Do(func() { db.closeErr = db.close(ctx) })
+	return db.closeErr
+}
+
+func (db *DB) close(ctx context.Context) error {
+	var first error
+	keep := func(err error) {
+		if err != nil && first == nil {
+			first = err
+		}
+	}
+	if db.w != nil {
+		keep(db.Flush(ctx))
+		db.mu.Lock()
+		db.closing = true
+		close(db.stop)
+		db.mu.Unlock()
+		select {
+		case <-db.wdone:
+		case <-ctx.Done():
+			db.wcancel()
+			keep(fmt.Errorf("close %s: writer did not stop in time: %w", db.path, ctx.Err()))
+			select {
+			case <-db.wdone:
+			case <-time.After(time.Second):
+				// The writer is stuck (a hung disk): closing the handles
+				// under it would block too. Keep the lock: a write may
+				// still land.
+				return first
+			}
+		}
+		db.wcancel()
+		select {
+		case <-db.cpdone:
+		case <-ctx.Done():
+			keep(fmt.Errorf("close %s: checkpointer did not stop in time: %w", db.path, ctx.Err()))
+		}
+	}
+	if db.r != nil {
+		keep(db.r.Close())
+	}
+	if db.cp != nil {
+		keep(db.cp.Close())
+	}
+	if db.w != nil {
+		res, err := checkpointOn(ctx, db.w)
+		if err != nil {
+			db.logger.Error("final checkpoint failed", "db", db.path, "err", err)
+			keep(fmt.Errorf("final checkpoint of %s: %w", db.path, err))
+		} else if res.Partial() {
+			db.logger.Error("final checkpoint was partial", "db", db.path, "busy", res.Busy, "log", res.LogFrames, "checkpointed", res.CheckpointedFrames)
+			keep(fmt.Errorf("final checkpoint of %s was partial (busy=%v, %d of %d frames): another process has the database open", db.path, res.Busy, res.CheckpointedFrames, res.LogFrames))
+		}
+		keep(db.w.Close())
+		if fi, err := os.Stat(db.path + "-wal"); err == nil && fi.Size() > 0 {
+			// Another process (neo sessions, history) still has it open.
+			db.logger.Warn("write-ahead log left behind by another reader", "wal", db.path+"-wal", "bytes", fi.Size())
+		}
+	}
+	if db.lock != nil {
+		keep(db.lock.release())
+	}
+	return first
+}
+
+// dsn builds a SQLite URI for path with the given query parameters.
+func dsn(path string, params ...string) string {
+	p := filepath.ToSlash(path)
+	p = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(p)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // Windows drive letters
+	}
+	return "file:" + p + "?" + strings.Join(params, "&")
+}
+
+// openReadPool opens the read-only pool on path.
+func openReadPool(path string) (*sql.DB, error) {
+	r, err := sql.Open("sqlite", dsn(path, "mode=ro",
+		fmt.Sprintf("_pragma=busy_timeout(%d)", writerBusyTimeout),
+		"_pragma=query_only(1)",
+	))
+	if err != nil {
+		return nil, fmt.Errorf("open read pool %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(4)
+	if err := r.Ping(); err != nil {
+		r.Close()
+		return nil, describeOpenError(path, err)
+	}
+	return r, nil
+}
+
+// checkPathUsable gives one-line errors for paths that cannot be a database:
+// a directory, a missing file when we may not create one.
+func checkPathUsable(path string, mayCreate bool) error {
+	fi, err := os.Stat(path)
+	switch {
+	case err == nil && fi.IsDir():
+		return &PathError{Path: path, Msg: "is a directory, not a database file; pass --db with a file path such as " + filepath.Join(path, "neo.db"), IsDir: true}
+	case err == nil:
+		return nil
+	case errors.Is(err, os.ErrNotExist) && !mayCreate:
+		return &PathError{Path: path, Msg: "does not exist; start a session with 'neo run' first or pass --db with the right path", NotExist: true}
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	default:
+		return &PathError{Path: path, Msg: fmt.Sprintf("cannot be read (%v); check its permissions", unwrapPathErr(err))}
+	}
+}
+
+// PathError is a database path that cannot be used; Msg says why and what to
+// do.
+type PathError struct {
+	Path     string
+	Msg      string
+	NotExist bool
+	IsDir    bool
+}
+
+func (e *PathError) Error() string { return "database " + e.Path + " " + e.Msg }
+
+// createDir makes the database's directory (0700) if missing.
+func createDir(path string) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return &PathError{Path: path, Msg: fmt.Sprintf("cannot be created: directory %s: %v; create it or pass --db with a writable location", dir, unwrapPathErr(err))}
+	}
+	return nil
+}
+
+// createFile makes the file (0600) if missing.
+func createFile(path string) error {
+	dir := filepath.Dir(path)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		if errors.Is(err, os.ErrPermission) {
+			return &PathError{Path: path, Msg: fmt.Sprintf("cannot be opened for writing (%v); make %s writable or pass --db with a writable location", unwrapPathErr(err), dir)}
+		}
+		return &PathError{Path: path, Msg: fmt.Sprintf("cannot be opened for writing: %v", unwrapPathErr(err))}
+	}
+	return f.Close()
+}
+
+func unwrapPathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// describeOpenError turns a driver error on open into a one-line message.
+func describeOpenError(path string, err error) error {
+	if isCorrupt(err) {
+		return &IntegrityError{Path: path, Detail: err.Error()}
+	}
+	if isReadOnlyErr(err) || isCantOpen(err) {
+		return &PathError{Path: path, Msg: fmt.Sprintf("cannot be opened (%v); check that %s and its directory are writable by you", err, path)}
+	}
+	return fmt.Errorf("open database %s: %w", path, err)
+}

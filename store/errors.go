@@ -1,0 +1,60 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// sqliteCode returns the primary SQLite result code in err, or 0.
+func sqliteCode(err error) int {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() & 0xff
+	}
+	return 0
+}
+
+func isCorrupt(err error) bool {
+	c := sqliteCode(err)
+	return c == sqlite3.SQLITE_CORRUPT || c == sqlite3.SQLITE_NOTADB
+}
+
+func isFull(err error) bool {
+	return errors.Is(err, ErrDiskFull) || sqliteCode(err) == sqlite3.SQLITE_FULL
+}
+
+func isReadOnlyErr(err error) bool { return sqliteCode(err) == sqlite3.SQLITE_READONLY }
+
+func isCantOpen(err error) bool { return sqliteCode(err) == sqlite3.SQLITE_CANTOPEN }
+
+func isBusy(err error) bool {
+	c := sqliteCode(err)
+	return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+}
+
+// WriteError is a write that did not commit. Its message says what to do.
+type WriteError struct {
+	Path string // the database
+	Op   string // what was being written
+	Err  error
+}
+
+func (e *WriteError) Error() string {
+	switch {
+	case isFull(e.Err):
+		return fmt.Sprintf("%s: disk full writing %s (%v); free space on that disk and retry, nothing was committed", e.Op, e.Path, e.Err)
+	case isReadOnlyErr(e.Err):
+		return fmt.Sprintf("%s: %s is read-only (%v); make the file and its directory writable and retry", e.Op, e.Path, e.Err)
+	case isBusy(e.Err):
+		return fmt.Sprintf("%s: %s is busy (%v); another program holds a write lock on it", e.Op, e.Path, e.Err)
+	}
+	return fmt.Sprintf("%s: write to %s failed: %v", e.Op, e.Path, e.Err)
+}
+
+func (e *WriteError) Unwrap() error { return e.Err }
+
+// IsDiskFull reports whether err is (or wraps) SQLITE_FULL.
+func IsDiskFull(err error) bool { return isFull(err) }

@@ -1,0 +1,418 @@
+package store_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"testing"
+	"time"
+
+	"neo/engine"
+	"neo/store"
+)
+
+// t0 is the fixed start of test sessions.
+var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+// MustOpenDB opens a fresh database in a temporary directory with the lock
+// taken and the checkpoint loop off; it is closed at the end of the test.
+func MustOpenDB(tb testing.TB) *store.DB {
+	tb.Helper()
+	return MustOpenDBAt(tb, filepath.Join(tb.TempDir(), "neo.db"), nil)
+}
+
+// MustOpenDBAt opens the database at path with opts adjusted by tweak.
+func MustOpenDBAt(tb testing.TB, path string, tweak func(*store.Options)) *store.DB {
+	tb.Helper()
+	opts := store.Options{Path: path, Lock: true, CheckpointInterval: -1}
+	if tweak != nil {
+		tweak(&opts)
+	}
+	db, err := store.Open(context.Background(), opts)
+	if err != nil {
+		tb.Fatalf("open %s: %v", path, err)
+	}
+	tb.Cleanup(func() { db.Close(context.Background()) })
+	return db
+}
+
+// MustClose closes db and fails the test on error.
+func MustClose(tb testing.TB, db *store.DB) {
+	tb.Helper()
+	if err := db.Close(context.Background()); err != nil {
+		tb.Fatalf("close: %v", err)
+	}
+}
+
+func newSession(id string, start time.Time) engine.Session {
+	return engine.Session{SessionID: id, StartedAt: start, Mode: engine.ModePaper, Feed: "sim",
+		ConfigJSON: `{"seed":1}`, AppVersion: "test", StartingXRP: 1000, StartingRLUSD: 2500, StartingValue: 5000}
+}
+
+// MustOpenSession inserts a running session.
+func MustOpenSession(tb testing.TB, db *store.DB, id string, start time.Time) engine.Session {
+	tb.Helper()
+	s := newSession(id, start)
+	if err := db.OpenSession(context.Background(), s); err != nil {
+		tb.Fatalf("open session: %v", err)
+	}
+	return s
+}
+
+func order(sessionID, id string, at time.Time, status engine.OrderStatus) engine.Order {
+	o := engine.Order{OrderID: id, SessionID: sessionID, Side: engine.Buy, Price: 2.5, QtyXRP: 6, CreatedAt: at, Status: status}
+	if status != engine.OrderOpen {
+		c := at.Add(time.Second)
+		o.ClosedAt = &c
+	}
+	return o
+}
+
+func fill(o engine.Order, id string, at time.Time) engine.Fill {
+	return engine.Fill{FillID: id, SessionID: o.SessionID, OrderID: o.OrderID, ExecutedAt: at, Side: o.Side,
+		Price: o.Price, QtyXRP: o.QtyXRP, ValueRLUSD: o.Price * o.QtyXRP, FeeRLUSD: 0.01}
+}
+
+func inventory(sessionID string, at time.Time, xrp, rlusd float64) engine.InventorySnapshot {
+	return engine.InventorySnapshot{SessionID: sessionID, CreatedAt: at, MidPrice: 2.5, XRPBalance: xrp, RLUSDBalance: rlusd,
+		XRPValueInRLUSD: xrp * 2.5, TotalValueInRLUSD: rlusd + xrp*2.5, XRPPct: 50, DriftPct: 0, SkewTier: 0}
+}
+
+// rawDB opens an independent database/sql handle on path.
+func rawDB(tb testing.TB, path string) *sql.DB {
+	tb.Helper()
+	d, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { d.Close() })
+	return d
+}
+
+func hashFile(tb testing.TB, path string) string {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return "absent"
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+func TestSchemaMatchesStructTags(t *testing.T) {
+	db := MustOpenDB(t)
+	MustClose(t, db)
+	raw := rawDB(t, db.Path())
+	for _, tc := range []struct {
+		table string
+		typ   any
+	}{
+		{"sessions", engine.Session{}},
+		{"orders", engine.Order{}},
+		{"fills", engine.Fill{}},
+		{"inventory_snapshots", engine.InventorySnapshot{}},
+		{"valuation_snapshots", engine.ValuationSnapshot{}},
+		{"session_events", engine.SessionEvent{}},
+	} {
+		t.Run(tc.table, func(t *testing.T) {
+			var tags []string
+			rt := reflect.TypeOf(tc.typ)
+			for i := range rt.NumField() {
+				if tag := rt.Field(i).Tag.Get("db"); tag != "" && tag != "-" {
+					tags = append(tags, tag)
+				}
+			}
+			rows, err := raw.Query("SELECT name FROM pragma_table_info(?)", tc.table)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var cols []string
+			for rows.Next() {
+				var c string
+				rows.Scan(&c)
+				cols = append(cols, c)
+			}
+			if len(cols) == 0 {
+				t.Fatalf("table %s has no columns", tc.table)
+			}
+			sort.Strings(tags)
+			sort.Strings(cols)
+			for _, c := range cols {
+				if !contains(tags, c) {
+					t.Errorf("column %s.%s has no field with db:%q in %s", tc.table, c, c, rt.Name())
+				}
+			}
+			for _, tag := range tags {
+				if !contains(cols, tag) {
+					t.Errorf("field db:%q of %s has no column in %s", tag, rt.Name(), tc.table)
+				}
+			}
+		})
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	s := MustOpenSession(t, db, "s1", t0)
+	o := order("s1", "o1", t0.Add(time.Second), engine.OrderOpen)
+	if err := db.SaveOrders(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	filled := o
+	filled.Status = engine.OrderFilled
+	at := t0.Add(2 * time.Second)
+	filled.ClosedAt = &at
+	f := fill(filled, "f1", at)
+	if err := db.RecordFill(ctx, f, filled); err != nil {
+		t.Fatal(err)
+	}
+	inv := inventory("s1", t0.Add(3*time.Second), 1006, 2485)
+	inv.SkewTier, inv.DriftVelocityPctPerMin = 2, -0.25
+	val := engine.ValuationSnapshot{SessionID: "s1", CreatedAt: t0.Add(3 * time.Second), MidPrice: 2.5, AnchorPrice: 2.51,
+		TotalValueInRLUSD: 5000, HoldValueInRLUSD: 4990, PnLRLUSD: 10, FeesRLUSD: 0.01}
+	ev := engine.SessionEvent{SessionID: "s1", CreatedAt: t0.Add(4 * time.Second), Level: engine.LevelInfo, Kind: "tier", Message: "tier 2"}
+	for _, err := range []error{db.AddInventorySnapshot(ctx, inv), db.AddValuationSnapshot(ctx, val), db.AddEvent(ctx, ev), db.Flush(ctx)} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	end := engine.SessionEnd{SessionID: "s1", EndedAt: t0.Add(5 * time.Second), EndingXRP: 1006, EndingRLUSD: 2485,
+		EndingValue: 5000, HaltReason: engine.HaltOperatorQuit}
+	if err := db.CloseSession(ctx, end); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("Session", func(t *testing.T) {
+		got, err := db.GetSession(ctx, "s1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := s
+		endAt := end.EndedAt
+		want.EndedAt, want.EndingXRP, want.EndingRLUSD, want.EndingValue = &endAt, &end.EndingXRP, &end.EndingRLUSD, &end.EndingValue
+		want.HaltReason = engine.HaltOperatorQuit
+		if !reflect.DeepEqual(got.Session, want) {
+			t.Fatalf("session=%+v\nwant    %+v", got.Session, want)
+		}
+		if got, want := got.FillCount, 1; got != want {
+			t.Fatalf("FillCount=%d, want %d", got, want)
+		}
+	})
+	t.Run("Rows", func(t *testing.T) {
+		fills, err := db.Fills(ctx, "s1", 0)
+		if err != nil || len(fills) != 1 || !reflect.DeepEqual(fills[0], f) {
+			t.Fatalf("fills=%+v err=%v, want %+v", fills, err, f)
+		}
+		orders, err := db.Orders(ctx, "s1")
+		if err != nil || len(orders) != 1 || !reflect.DeepEqual(orders[0], filled) {
+			t.Fatalf("orders=%+v err=%v, want %+v", orders, err, filled)
+		}
+		invs, err := db.InventorySeries(ctx, "s1", 10)
+		if err != nil || len(invs) != 1 || !reflect.DeepEqual(invs[0], inv) {
+			t.Fatalf("inventory=%+v err=%v, want %+v", invs, err, inv)
+		}
+		vals, err := db.ValuationSeries(ctx, "s1", 10)
+		if err != nil || len(vals) != 1 || !reflect.DeepEqual(vals[0], val) {
+			t.Fatalf("valuation=%+v err=%v, want %+v", vals, err, val)
+		}
+		evs, err := db.Events(ctx, "s1", 0)
+		if err != nil || len(evs) != 1 || !reflect.DeepEqual(evs[0], ev) {
+			t.Fatalf("events=%+v err=%v, want %+v", evs, err, ev)
+		}
+	})
+	t.Run("TimeColumnsAreUTCText", func(t *testing.T) {
+		var started, ended string
+		var est int
+		raw := rawDB(t, db.Path())
+		if err := raw.QueryRow("SELECT started_at, ended_at, ended_at_estimated FROM sessions").Scan(&started, &ended, &est); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := started, "2026-11-25T12:00:00.000Z"; got != want {
+			t.Fatalf("started_at=%q, want %q", got, want)
+		}
+		if got, want := ended, "2026-11-25T12:00:05.000Z"; got != want {
+			t.Fatalf("ended_at=%q, want %q", got, want)
+		}
+		if est != 0 {
+			t.Fatalf("ended_at_estimated=%d, want 0", est)
+		}
+	})
+	t.Run("CloseSessionTwice", func(t *testing.T) {
+		if err := db.CloseSession(ctx, end); err != nil {
+			t.Fatalf("same close again: %v, want nil", err)
+		}
+		other := end
+		other.HaltReason = engine.HaltSignalHangup
+		if err := db.CloseSession(ctx, other); err == nil {
+			t.Fatal("closing a closed session with another reason succeeded")
+		}
+		missing := end
+		missing.SessionID = "nope"
+		if err := db.CloseSession(ctx, missing); !errors.Is(err, engine.ErrNotFound) {
+			t.Fatalf("err=%v, want ErrNotFound", err)
+		}
+	})
+	t.Run("GetSessionNotFound", func(t *testing.T) {
+		if _, err := db.GetSession(ctx, "nope"); !errors.Is(err, engine.ErrNotFound) {
+			t.Fatalf("err=%v, want ErrNotFound", err)
+		}
+	})
+	t.Run("ForeignKeys", func(t *testing.T) {
+		err := db.RecordFill(ctx, fill(order("ghost", "og", t0, engine.OrderFilled), "fg", t0), order("ghost", "og", t0, engine.OrderFilled))
+		if err == nil {
+			t.Fatal("a fill of an unknown session was accepted")
+		}
+	})
+}
+
+func TestFileModes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "nested", "neo")
+	path := filepath.Join(dir, "neo.db")
+	db := MustOpenDBAt(t, path, nil)
+	MustOpenSession(t, db, "s1", t0)
+	for _, p := range []string{path, path + "-wal", path + "-shm", store.LockPath(path)} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := fi.Mode().Perm(), os.FileMode(0o600); got != want {
+			t.Errorf("%s mode=%v, want %v", filepath.Base(p), got, want)
+		}
+	}
+	for _, d := range []string{dir, filepath.Dir(dir)} {
+		fi, err := os.Stat(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := fi.Mode().Perm(), os.FileMode(0o700); got != want {
+			t.Errorf("%s mode=%v, want %v", d, got, want)
+		}
+	}
+	bak, err := db.Backup(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(bak); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("backup %s: %v %v, want mode 0600", bak, fi.Mode(), err)
+	}
+}
+
+func TestCloseLeavesNoWAL(t *testing.T) {
+	db := MustOpenDB(t)
+	MustOpenSession(t, db, "s1", t0)
+	for i := range 50 {
+		if err := db.AddEvent(context.Background(), engine.SessionEvent{SessionID: "s1", CreatedAt: t0, Level: "info", Kind: "k", Message: fmt.Sprint(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	MustClose(t, db)
+	if fi, err := os.Stat(db.Path() + "-wal"); err == nil && fi.Size() > 0 {
+		t.Fatalf("-wal has %d bytes after Close", fi.Size())
+	}
+	raw := rawDB(t, db.Path())
+	var n int
+	if err := raw.QueryRow("SELECT count(*) FROM session_events").Scan(&n); err != nil || n != 50 {
+		t.Fatalf("events=%d err=%v, want 50", n, err)
+	}
+}
+
+func TestLock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "neo.db")
+	db := MustOpenDBAt(t, path, nil)
+	t.Run("SecondOpenFails", func(t *testing.T) {
+		_, err := store.Open(context.Background(), store.Options{Path: path, Lock: true})
+		if !errors.Is(err, store.ErrLocked) {
+			t.Fatalf("err=%v, want ErrLocked", err)
+		}
+		var le *store.LockedError
+		if !errors.As(err, &le) || le.PID != os.Getpid() {
+			t.Fatalf("err=%#v, want a LockedError with pid %d", err, os.Getpid())
+		}
+	})
+	t.Run("ReadOnlyWorksBeside", func(t *testing.T) {
+		MustOpenSession(t, db, "s1", t0)
+		ro, err := store.Open(context.Background(), store.Options{Path: path, ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ro.Close(context.Background())
+		list, err := ro.ListSessions(context.Background(), engine.SessionQuery{})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("list=%v err=%v", list, err)
+		}
+		if err := ro.OpenSession(context.Background(), newSession("x", t0)); !errors.Is(err, store.ErrReadOnly) {
+			t.Fatalf("write on read-only: %v, want ErrReadOnly", err)
+		}
+		if _, err := ro.Recover(context.Background()); !errors.Is(err, store.ErrReadOnly) {
+			t.Fatalf("recover on read-only: %v, want ErrReadOnly", err)
+		}
+	})
+	t.Run("RecoverRefusesWhileLockedElsewhere", func(t *testing.T) {
+		other, err := store.Open(context.Background(), store.Options{Path: path, CheckpointInterval: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close(context.Background())
+		if _, err := other.Recover(context.Background()); !errors.Is(err, store.ErrLocked) {
+			t.Fatalf("err=%v, want ErrLocked: the open session is alive", err)
+		}
+	})
+	MustClose(t, db)
+	t.Run("ReleasedOnClose", func(t *testing.T) {
+		db2 := MustOpenDBAt(t, path, nil)
+		MustClose(t, db2)
+	})
+}
+
+func TestOpenBadPaths(t *testing.T) {
+	ctx := context.Background()
+	t.Run("Directory", func(t *testing.T) {
+		dir := t.TempDir()
+		_, err := store.Open(ctx, store.Options{Path: dir})
+		var pe *store.PathError
+		if !errors.As(err, &pe) || !pe.IsDir {
+			t.Fatalf("err=%v, want a PathError for a directory", err)
+		}
+	})
+	t.Run("ReadOnlyMissing", func(t *testing.T) {
+		p := filepath.Join(t.TempDir(), "neo.db")
+		_, err := store.Open(ctx, store.Options{Path: p, ReadOnly: true})
+		var pe *store.PathError
+		if !errors.As(err, &pe) || !pe.NotExist {
+			t.Fatalf("err=%v, want a PathError for a missing file", err)
+		}
+		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("read-only open created %s", p)
+		}
+	})
+	t.Run("ParentIsAFile", func(t *testing.T) {
+		f := filepath.Join(t.TempDir(), "file")
+		os.WriteFile(f, nil, 0o600)
+		_, err := store.Open(ctx, store.Options{Path: filepath.Join(f, "neo.db")})
+		var pe *store.PathError
+		if !errors.As(err, &pe) {
+			t.Fatalf("err=%v, want a PathError", err)
+		}
+	})
+}

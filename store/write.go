@@ -1,0 +1,151 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"neo/engine"
+)
+
+// OpenSession inserts the session row. Durable.
+func (db *DB) OpenSession(ctx context.Context, s engine.Session) error {
+	return db.durable(ctx, "open session "+s.SessionID, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (
+			session_id, started_at, ended_at, ended_at_estimated, mode, feed, config_json, app_version,
+			starting_xrp, starting_rlusd, starting_value, ending_xrp, ending_rlusd, ending_value, halt_reason
+		) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			s.SessionID, fmtTime(s.StartedAt), fmtTimePtr(s.EndedAt), boolInt(s.EndedAtEstimated),
+			s.Mode, s.Feed, s.ConfigJSON, s.AppVersion,
+			s.StartingXRP, s.StartingRLUSD, s.StartingValue,
+			nullFloat(s.EndingXRP), nullFloat(s.EndingRLUSD), nullFloat(s.EndingValue), nullString(string(s.HaltReason)))
+		return err
+	})
+}
+
+// SaveOrders inserts or updates orders in one transaction. Durable.
+func (db *DB) SaveOrders(ctx context.Context, orders ...engine.Order) error {
+	if len(orders) == 0 {
+		return nil
+	}
+	op := fmt.Sprintf("save %d orders", len(orders))
+	if len(orders) == 1 {
+		op = "save order " + orders[0].OrderID
+	}
+	return db.durable(ctx, op, func(ctx context.Context, tx *sql.Tx) error {
+		for _, o := range orders {
+			if err := upsertOrder(ctx, tx, o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func upsertOrder(ctx context.Context, tx *sql.Tx, o engine.Order) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO orders (order_id, session_id, side, price, qty_xrp, created_at, status, closed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (order_id) DO UPDATE SET
+			side = excluded.side, price = excluded.price, qty_xrp = excluded.qty_xrp,
+			status = excluded.status, closed_at = excluded.closed_at
+		WHERE orders.session_id = excluded.session_id`,
+		o.OrderID, o.SessionID, string(o.Side), o.Price, o.QtyXRP, fmtTime(o.CreatedAt), string(o.Status), fmtTimePtr(o.ClosedAt))
+	if err != nil {
+		return fmt.Errorf("order %s: %w", o.OrderID, err)
+	}
+	return nil
+}
+
+// RecordFill inserts the fill and updates its order in one transaction.
+// Durable.
+func (db *DB) RecordFill(ctx context.Context, f engine.Fill, o engine.Order) error {
+	return db.durable(ctx, "record fill "+f.FillID, func(ctx context.Context, tx *sql.Tx) error {
+		if err := upsertOrder(ctx, tx, o); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO fills (fill_id, session_id, order_id, executed_at, side, price, qty_xrp, value_rlusd, fee_rlusd)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			f.FillID, f.SessionID, f.OrderID, fmtTime(f.ExecutedAt), string(f.Side), f.Price, f.QtyXRP, f.ValueRLUSD, f.FeeRLUSD)
+		if err != nil {
+			return fmt.Errorf("fill %s: %w", f.FillID, err)
+		}
+		return nil
+	})
+}
+
+// CloseSession writes ended_at, ending_* and halt_reason. Durable. Closing a
+// session that is already closed with the same halt reason succeeds (a retry
+// after a timeout); anything else that matches no open session fails.
+func (db *DB) CloseSession(ctx context.Context, end engine.SessionEnd) error {
+	if end.HaltReason == "" {
+		return fmt.Errorf("close session %s: empty halt_reason", end.SessionID)
+	}
+	return db.durable(ctx, "close session "+end.SessionID, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ?, ended_at_estimated = ?,
+			ending_xrp = ?, ending_rlusd = ?, ending_value = ?, halt_reason = ?
+			WHERE session_id = ? AND ended_at IS NULL`,
+			fmtTime(end.EndedAt), boolInt(end.EndedAtEstimated), end.EndingXRP, end.EndingRLUSD, end.EndingValue,
+			string(end.HaltReason), end.SessionID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			return err
+		}
+		var reason sql.NullString
+		err = tx.QueryRowContext(ctx, `SELECT halt_reason FROM sessions WHERE session_id = ?`, end.SessionID).Scan(&reason)
+		switch {
+		case err == sql.ErrNoRows:
+			return fmt.Errorf("session %s: %w", end.SessionID, engine.ErrNotFound)
+		case err != nil:
+			return err
+		case reason.String == string(end.HaltReason):
+			return nil
+		default:
+			return fmt.Errorf("session %s is already closed (halt_reason %s)", end.SessionID, reason.String)
+		}
+	})
+}
+
+// AddInventorySnapshot queues an inventory snapshot.
+func (db *DB) AddInventorySnapshot(ctx context.Context, s engine.InventorySnapshot) error {
+	return db.async(ctx, "inventory snapshot of "+s.SessionID, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO inventory_snapshots (session_id, created_at, mid_price, xrp_balance,
+			rlusd_balance, xrp_value_in_rlusd, total_value_in_rlusd, xrp_pct, drift_pct, skew_tier, drift_velocity_pct_per_min)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			s.SessionID, fmtTime(s.CreatedAt), s.MidPrice, s.XRPBalance, s.RLUSDBalance, s.XRPValueInRLUSD,
+			s.TotalValueInRLUSD, s.XRPPct, s.DriftPct, s.SkewTier, s.DriftVelocityPctPerMin)
+		return err
+	})
+}
+
+// AddValuationSnapshot queues a valuation snapshot.
+func (db *DB) AddValuationSnapshot(ctx context.Context, s engine.ValuationSnapshot) error {
+	return db.async(ctx, "valuation snapshot of "+s.SessionID, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO valuation_snapshots (session_id, created_at, mid_price, anchor_price,
+			total_value_in_rlusd, hold_value_in_rlusd, pnl_rlusd, fees_rlusd) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			s.SessionID, fmtTime(s.CreatedAt), s.MidPrice, s.AnchorPrice, s.TotalValueInRLUSD, s.HoldValueInRLUSD,
+			s.PnLRLUSD, s.FeesRLUSD)
+		return err
+	})
+}
+
+// AddEvent queues a session event.
+func (db *DB) AddEvent(ctx context.Context, e engine.SessionEvent) error {
+	return db.async(ctx, "event "+e.Kind+" of "+e.SessionID, func(ctx context.Context, tx *sql.Tx) error {
+		return insertEvent(ctx, tx, e)
+	})
+}
+
+func insertEvent(ctx context.Context, tx *sql.Tx, e engine.SessionEvent) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO session_events (session_id, created_at, level, kind, message) VALUES (?, ?, ?, ?, ?)`,
+		e.SessionID, fmtTime(e.CreatedAt), e.Level, e.Kind, e.Message)
+	return err
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
