@@ -199,14 +199,11 @@ func splitFields(text string, out *[12]string) int {
 }
 
 // isHeader reports whether a first field is a column name rather than a
-// time: it holds a letter and does not parse as a time.
+// time: it has letters and no digit ("time", "open_time", "timestamp").
 func isHeader(first string) bool {
-	if _, err := parseTime(first, new(int)); err == nil {
-		return false
-	}
-	return strings.IndexFunc(first, func(c rune) bool {
-		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'
-	}) >= 0
+	return strings.ContainsFunc(first, func(c rune) bool {
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+	}) && !strings.ContainsAny(first, "0123456789")
 }
 
 // parse turns the fields of one data line into an event.

@@ -1,0 +1,474 @@
+package feed_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"neo/assets"
+	"neo/engine"
+	"neo/engine/feed"
+)
+
+// MustWriteFile writes text to name in a temp dir and returns its path.
+func MustWriteFile(tb testing.TB, name, text string) string {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), name)
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+// MustOpenReplay opens a replay file or fails the test.
+func MustOpenReplay(tb testing.TB, path string) *feed.Replay {
+	tb.Helper()
+	r, err := feed.OpenReplay(path)
+	if err != nil {
+		tb.Fatalf("OpenReplay: %v", err)
+	}
+	tb.Cleanup(func() { r.Close() })
+	return r
+}
+
+// readAll returns every event of f up to io.EOF or the first error.
+func readAll(f engine.Feed) ([]engine.MarketEvent, error) {
+	var evs []engine.MarketEvent
+	for {
+		ev, err := f.Next(context.Background())
+		if errors.Is(err, io.EOF) {
+			return evs, nil
+		}
+		if err != nil {
+			return evs, err
+		}
+		evs = append(evs, ev)
+	}
+}
+
+func TestReplayFormats(t *testing.T) {
+	t0 := time.Date(2025, 1, 1, 3, 0, 0, 0, time.UTC)
+	t1 := t0.Add(time.Minute)
+	const binanceHeader = "open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore\n"
+	tests := []struct {
+		name  string
+		text  string
+		times []time.Time
+	}{
+		{"BinanceMs", "" +
+			"1735700340000,2.30,2.32,2.29,2.31,1000,1735700399999,2300,10,500,1150,0\n" +
+			"1735700400000,2.31,2.33,2.30,2.32,2000,1735700459999,4600,20,900,2070,0\n",
+			[]time.Time{t0, t1}},
+		{"BinanceMsHeader", binanceHeader +
+			"1735700340000,2.30,2.32,2.29,2.31,1000,1735700399999,2300,10,500,1150,0\n" +
+			"1735700400000,2.31,2.33,2.30,2.32,2000,1735700459999,4600,20,900,2070,0\n",
+			[]time.Time{t0, t1}},
+		{"BinanceMicros", "" +
+			"1735700340000000,2.30,2.32,2.29,2.31,1000,1735700399999999,2300,10,500,1150,0\n" +
+			"1735700400000000,2.31,2.33,2.30,2.32,2000,1735700459999999,4600,20,900,2070,0\n",
+			[]time.Time{t0, t1}},
+		{"BinanceMicrosHeader", binanceHeader +
+			"1735700340000000,2.30,2.32,2.29,2.31,1000,1735700399999999,2300,10,500,1150,0\n" +
+			"1735700400000000,2.31,2.33,2.30,2.32,2000,1735700459999999,4600,20,900,2070,0\n",
+			[]time.Time{t0, t1}},
+		{"PlainSeconds", "" +
+			"1735700400,2.30,2.32,2.29,2.31,1000\n" +
+			"1735700460,2.31,2.33,2.30,2.32,2000\n",
+			[]time.Time{t0, t1}},
+		{"PlainSecondsHeader", "time,open,high,low,close,volume\n" +
+			"1735700400,2.30,2.32,2.29,2.31,1000\n" +
+			"1735700460,2.31,2.33,2.30,2.32,2000\n",
+			[]time.Time{t0, t1}},
+		{"PlainMillis", "" +
+			"1735700400000,2.30,2.32,2.29,2.31,1000\n" +
+			"1735700460000,2.31,2.33,2.30,2.32,2000\n",
+			[]time.Time{t0, t1}},
+		{"PlainMicros", "time,open,high,low,close,volume\r\n" +
+			"1735700400000000,2.30,2.32,2.29,2.31,1000\r\n" +
+			"1735700460000000,2.31,2.33,2.30,2.32,2000\r\n",
+			[]time.Time{t0, t1}},
+		{"PlainSpaceTimestamp", "time,open,high,low,close,volume\n" +
+			"2025-01-01 03:00:00,2.30,2.32,2.29,2.31,1000\n" +
+			"2025-01-01 03:01:00,2.31,2.33,2.30,2.32,2000\n",
+			[]time.Time{t0, t1}},
+		{"PlainRFC3339Z", "" +
+			"2025-01-01T03:00:00Z,2.30,2.32,2.29,2.31,1000\n" +
+			"2025-01-01T03:01:00Z,2.31,2.33,2.30,2.32,2000\n",
+			[]time.Time{t0, t1}},
+		{"PlainRFC3339Fraction", "time,open,high,low,close,volume\n" +
+			"2025-01-01T03:00:00.000Z,2.30,2.32,2.29,2.31,1000\n" +
+			"2025-01-01T03:01:00.250Z,2.31,2.33,2.30,2.32,2000\n",
+			[]time.Time{t0, t1.Add(250 * time.Millisecond)}},
+		{"PlainRFC3339Offset", "" +
+			"2025-01-01T04:00:00+01:00,2.30,2.32,2.29,2.31,1000\n" +
+			"2025-01-01T04:01:00+01:00,2.31,2.33,2.30,2.32,2000\n",
+			[]time.Time{t0, t1}},
+		{"PlainISONoZone", "" +
+			"2025-01-01T03:00:00,2.30,2.32,2.29,2.31,1000\n" +
+			"2025-01-01T03:01:00.5,2.31,2.33,2.30,2.32,2000\n",
+			[]time.Time{t0, t1.Add(500 * time.Millisecond)}},
+		{"BOMBlankLinesSpaces", "\ufefftime, open, high, low, close, volume\n\n" +
+			" 1735700400 , 2.30 , 2.32 , 2.29 , 2.31 , 1000 \n\n" +
+			"1735700460,2.31,2.33,2.30,2.32,2000",
+			[]time.Time{t0, t1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := MustWriteFile(t, "prices.csv", tt.text)
+			r := MustOpenReplay(t, path)
+			if got, want := r.Name(), "replay:"+path; got != want {
+				t.Fatalf("Name()=%q, want %q", got, want)
+			}
+			evs, err := readAll(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := len(evs), len(tt.times); got != want {
+				t.Fatalf("%d events, want %d", got, want)
+			}
+			for i, ev := range evs {
+				if !ev.Time.Equal(tt.times[i]) {
+					t.Errorf("event %d: time %s, want %s", i, ev.Time, tt.times[i])
+				}
+			}
+			first, second := evs[0], evs[1]
+			if first.Bar == nil || first.Bar.Open != 2.30 || first.Bar.High != 2.32 || first.Bar.Low != 2.29 || first.Bar.Close != 2.31 || first.Bar.Volume != 1000 {
+				t.Fatalf("first bar %+v", first.Bar)
+			}
+			if got, want := first.Anchor, 2.30; got != want {
+				t.Errorf("first anchor %v, want the bar's open %v", got, want)
+			}
+			if got, want := second.Anchor, 2.31; got != want {
+				t.Errorf("second anchor %v, want the previous close %v", got, want)
+			}
+			if got, want := second.Mid(), 2.32; math.Abs(got-want) > 1e-12 {
+				t.Errorf("mid %v, want the close %v", got, want)
+			}
+			if got, want := (second.Ask-second.Bid)/second.Mid()*1e4, 2.0; math.Abs(got-want) > 1e-9 {
+				t.Errorf("spread %v bps, want %v", got, want)
+			}
+			if len(second.Trades) != 0 {
+				t.Errorf("replay event has trades: %+v", second.Trades)
+			}
+			if _, err := r.Next(context.Background()); !errors.Is(err, io.EOF) {
+				t.Errorf("Next after the end: %v, want io.EOF", err)
+			}
+		})
+	}
+}
+
+func TestReplayBadLines(t *testing.T) {
+	const header = "time,open,high,low,close,volume\n"
+	const good = "1735700400,2.30,2.32,2.29,2.31,1000\n"
+	tests := []struct {
+		name string
+		text string
+		want string // after "prices.csv:"
+	}{
+		{"NotANumber", header + good + "1735700460,2.31,2.33,abc,2.32,2000\n", `3: field "low": "abc" is not a number`},
+		{"TooFewColumns", header + good + "1735700460,2.31,2.33,2.30,2.32\n", `3: field "volume": missing`},
+		{"TooManyColumns", good + "1735700460,2.31,2.33,2.30,2.32,2000,7\n", `2: 7 fields, want 6`},
+		{"SameTime", header + good + "1735700400,2.31,2.33,2.30,2.32,2000\n", `3: field "time": 2025-01-01T03:00:00Z is not after`},
+		{"TimeBackwards", good + "1735700000,2.31,2.33,2.30,2.32,2000\n", `2: field "time"`},
+		{"LowAboveHigh", header + good + "1735700460,2.31,2.30,2.33,2.32,2000\n", `3: field "low": 2.33 is above high 2.3`},
+		{"CloseOutside", good + "1735700460,2.31,2.33,2.30,2.35,2000\n", `2: field "close": 2.35 is outside low..high`},
+		{"OpenOutside", good + "1735700460,2.29,2.33,2.30,2.32,2000\n", `2: field "open": 2.29 is outside low..high`},
+		{"NegativePrice", good + "1735700460,-2.31,2.33,2.30,2.32,2000\n", `2: field "open": "-2.31" is not a positive price`},
+		{"NaN", good + "1735700460,2.31,NaN,2.30,2.32,2000\n", `2: field "high": "NaN" is not a number`},
+		{"NegativeVolume", good + "1735700460,2.31,2.33,2.30,2.32,-1\n", `2: field "volume": "-1" is negative`},
+		{"BadTime", good + "yesterday,2.31,2.33,2.30,2.32,2000\n", `2: field "time": "yesterday" is not a time`},
+		{"BadFirstLine", "1,2,3\n", `1: 3 fields; want 6`},
+		{"Empty", "", `0: no bars`},
+		{"HeaderOnly", header, `1: no bars`},
+		{"BinanceCloseBeforeOpen", "1735700340000,2.30,2.32,2.29,2.31,1000,1735700339999,2300,10,500,1150,0\n", `1: field "close_time"`},
+		{"BinanceBadOpenTime", "17357x0340000,2.30,2.32,2.29,2.31,1000,1735700399999,2300,10,500,1150,0\n", `1: field "open_time"`},
+		{"ControlCharacters", good + "1735700460,2.31,\x1b[31m,2.30,2.32,2000\n", `2: field "high": "\x1b[31m" is not a number`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := MustWriteFile(t, "prices.csv", tt.text)
+			r, err := feed.OpenReplay(path)
+			if err == nil {
+				_, err = readAll(r)
+				r.Close()
+			}
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if want := path + ":" + tt.want; !strings.HasPrefix(err.Error(), want) {
+				t.Fatalf("err=%q\nwant prefix %q", err, want)
+			}
+			if strings.ContainsRune(err.Error(), '\x1b') {
+				t.Fatalf("error carries an escape character: %q", err)
+			}
+		})
+	}
+
+	t.Run("ErrorIsSticky", func(t *testing.T) {
+		r := MustOpenReplay(t, MustWriteFile(t, "prices.csv", good+"x,1,1,1,1,1\n"+good))
+		MustNext(t, r)
+		_, err1 := r.Next(context.Background())
+		_, err2 := r.Next(context.Background())
+		if err1 == nil || err2 == nil || err1.Error() != err2.Error() {
+			t.Fatalf("errors %v then %v, want the same error twice", err1, err2)
+		}
+	})
+
+	t.Run("Missing", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "nope.csv")
+		if _, err := feed.OpenReplay(path); err == nil || !strings.Contains(err.Error(), path) {
+			t.Fatalf("err=%v, want one naming %s", err, path)
+		}
+	})
+
+	t.Run("LongLine", func(t *testing.T) {
+		path := MustWriteFile(t, "prices.csv", good+strings.Repeat("9", 2<<20)+"\n")
+		r := MustOpenReplay(t, path)
+		MustNext(t, r)
+		if _, err := r.Next(context.Background()); err == nil || !strings.HasPrefix(err.Error(), path+":2:") {
+			t.Fatalf("err=%v", err)
+		}
+	})
+}
+
+func TestOpen(t *testing.T) {
+	path := MustWriteFile(t, "prices.csv", "1735700400,2.30,2.32,2.29,2.31,1000\n")
+	t.Run("Sim", func(t *testing.T) {
+		f, err := feed.Open("sim", 1, testStart)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := f.Name(), "sim"; got != want {
+			t.Fatalf("Name()=%q, want %q", got, want)
+		}
+	})
+	t.Run("Replay", func(t *testing.T) {
+		f, err := feed.Open("replay:"+path, 1, testStart)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.(io.Closer).Close()
+		if got, want := f.Name(), "replay:"+path; got != want {
+			t.Fatalf("Name()=%q, want %q", got, want)
+		}
+	})
+	for _, spec := range []string{"", "simulated", "replay:", "file:" + path, "csv:" + path} {
+		t.Run("Bad/"+spec, func(t *testing.T) {
+			_, err := feed.Open(spec, 1, testStart)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if !strings.Contains(err.Error(), "replay:FILE") {
+				t.Fatalf("err=%q does not give the accepted forms", err)
+			}
+		})
+	}
+}
+
+func TestSampleReplay(t *testing.T) {
+	t.Run("RegeneratesIdentically", func(t *testing.T) {
+		var buf bytes.Buffer
+		if err := feed.WriteSample(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(buf.Bytes(), assets.SampleReplay) {
+			t.Fatal("assets/sample_replay.csv differs from what the generator writes: run go generate ./assets and commit")
+		}
+	})
+
+	t.Run("Replays", func(t *testing.T) {
+		path := MustWriteFile(t, "sample.csv", string(assets.SampleReplay))
+		evs, err := readAll(MustOpenReplay(t, path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := len(evs), feed.SampleBars; got != want {
+			t.Fatalf("%d events, want %d", got, want)
+		}
+		if got, want := evs[0].Time, feed.SampleStart().Add(feed.SampleInterval); !got.Equal(want) {
+			t.Fatalf("first event at %s, want %s", got, want)
+		}
+	})
+
+	t.Run("Deterministic", func(t *testing.T) {
+		var a, b, c bytes.Buffer
+		for _, x := range []struct {
+			buf  *bytes.Buffer
+			seed int64
+		}{{&a, 5}, {&b, 5}, {&c, 6}} {
+			if err := feed.WriteSampleBars(x.buf, x.seed, testStart, 500, time.Second); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !bytes.Equal(a.Bytes(), b.Bytes()) {
+			t.Fatal("same seed, different bytes")
+		}
+		if bytes.Equal(a.Bytes(), c.Bytes()) {
+			t.Fatal("different seeds, same bytes")
+		}
+	})
+
+	t.Run("BadArguments", func(t *testing.T) {
+		if err := feed.WriteSampleBars(io.Discard, 1, testStart, -1, time.Minute); err == nil {
+			t.Error("n=-1 accepted")
+		}
+		if err := feed.WriteSampleBars(io.Discard, 1, testStart, 1, 0); err == nil {
+			t.Error("interval=0 accepted")
+		}
+	})
+}
+
+// MustWriteSampleFile writes n one-minute sample bars to a temp file.
+func MustWriteSampleFile(tb testing.TB, n int) string {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), fmt.Sprintf("bars-%d.csv", n))
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := feed.WriteSampleBars(f, 99, testStart, n, time.Minute); err != nil {
+		tb.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+func TestReplayLargeFileBoundedMemory(t *testing.T) {
+	n := 1_000_000
+	if testing.Short() {
+		n = 50_000
+	}
+	path := MustWriteSampleFile(t, n)
+	r := MustOpenReplay(t, path)
+	ctx := context.Background()
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	var last engine.MarketEvent
+	count := 0
+	for {
+		ev, err := r.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = ev
+		count++
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if got, want := count, n; got != want {
+		t.Fatalf("%d events, want %d", got, want)
+	}
+	if got, want := last.Time, testStart.Add(time.Duration(n)*time.Minute); !got.Equal(want) {
+		t.Fatalf("last event at %s, want %s", got, want)
+	}
+	// Streaming: the live heap after the run must not grow with the file
+	// (the file is ~55 bytes a bar).
+	info, _ := os.Stat(path)
+	grown := int64(after.HeapInuse) - int64(before.HeapInuse)
+	t.Logf("%d bars, file %d MB, heap grew %d KB, peak heap sys %d MB", n, info.Size()>>20, grown>>10, after.HeapSys>>20)
+	if grown > 8<<20 {
+		t.Fatalf("heap grew by %d MB while replaying a %d MB file", grown>>20, info.Size()>>20)
+	}
+	if after.HeapSys > 64<<20 {
+		t.Fatalf("heap reserved %d MB while replaying a %d MB file", after.HeapSys>>20, info.Size()>>20)
+	}
+}
+
+func BenchmarkReplay(b *testing.B) {
+	const n = 100_000
+	path := MustWriteSampleFile(b, n)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		r, err := feed.OpenReplay(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		count := 0
+		for {
+			_, err := r.Next(ctx)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			count++
+		}
+		if count != n {
+			b.Fatalf("%d bars, want %d", count, n)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "bars/s")
+}
+
+func BenchmarkWriteSampleBars(b *testing.B) {
+	for b.Loop() {
+		w := bufio.NewWriter(io.Discard)
+		if err := feed.WriteSampleBars(w, 1, testStart, 100_000, time.Minute); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// lineNumber matches "FILE:LINE:" at the start of a replay error.
+var lineNumber = regexp.MustCompile(`^fuzz\.csv:[0-9]+: `)
+
+func FuzzReplayCSV(f *testing.F) {
+	f.Add([]byte("time,open,high,low,close,volume\n2025-01-01 03:00:00,2.3,2.32,2.29,2.31,1000\n"))
+	f.Add([]byte("1735700340000,2.30,2.32,2.29,2.31,1000,1735700399999,2300,10,500,1150,0\n"))
+	f.Add([]byte("1735700400,2.30,2.32,2.29,2.31,1000\n1735700460,2.31,2.33,2.30,2.32,2000\n"))
+	f.Add([]byte("2025-01-01T03:00:00.5Z,1,1,1,1,0\n2025-01-01T03:00:00.25Z,1,1,1,1,0\n"))
+	f.Add([]byte("\ufeff\"time\",\"open\",\"high\",\"low\",\"close\",\"volume\"\r\n\"1\",\"1\",\"1\",\"1\",\"1\",\"1\"\r\n"))
+	f.Add([]byte("9999999999999999999,1,1,1,1,1\n"))
+	f.Add([]byte("1.5e3,1,1,1,1,1\n"))
+	f.Add([]byte(",,,,,\n,,,,,,,,,,,\n"))
+	f.Add([]byte("#comment\n\n1,1,1,1,1,1\n"))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "fuzz.csv")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r, err := feed.OpenReplay(path)
+		if err == nil {
+			var evs []engine.MarketEvent
+			evs, err = readAll(r)
+			r.Close()
+			for i, ev := range evs {
+				if ev.Bar == nil || !(ev.Bid > 0 && ev.Bid < ev.Ask) || ev.Bar.Low > ev.Bar.High {
+					t.Fatalf("event %d is not sane: %+v %+v", i, ev, ev.Bar)
+				}
+				if i > 0 && !ev.Time.After(evs[i-1].Time) {
+					t.Fatalf("event %d at %s, not after %s", i, ev.Time, evs[i-1].Time)
+				}
+			}
+		}
+		if err == nil {
+			return
+		}
+		msg := strings.TrimPrefix(err.Error(), filepath.Dir(path)+string(filepath.Separator))
+		if !lineNumber.MatchString(msg) {
+			t.Fatalf("error without a line number: %q", err)
+		}
+	})
+}
