@@ -65,41 +65,42 @@ type Engine struct {
 	loopCancel context.CancelFunc
 
 	// Owned by the loop goroutine (and by the shutdown, which runs on it).
-	sessionID     string
-	startedAt     time.Time
-	paper         Paper
-	resting       map[string]restingInfo // by order id
-	paused        bool
-	market        MarketEvent
-	haveMarket    bool
-	lastTickWall  time.Time
-	marketStart   time.Time
-	wallStart     time.Time
-	startValue    float64
-	drift         DriftWindow
-	tier          int
-	lastInvAt     time.Time
-	lastValAt     time.Time
-	lastHistAt    time.Time
-	divergingFrom time.Time
-	skipWarned    map[Side]bool
-	orderSeq      int
-	fillSeq       int
-	fillCount     int
-	volume        float64
-	driftHist     *ring
-	priceHist     *ring
-	recentFills   []Fill
-	events        []SessionEvent
-	steps         []ShutdownStep
-	status        Status
-	lastPublish   time.Time
-	dirty         bool
-	firstEvent    *MarketEvent
-	feedCh        chan feedItem
-	feedWG        sync.WaitGroup
-	closeErr      error
-	pubErr        string
+	sessionID        string
+	startedAt        time.Time
+	paper            Paper
+	resting          map[string]restingInfo // by order id
+	paused           bool
+	market           MarketEvent
+	haveMarket       bool
+	lastTickWall     time.Time
+	marketStart      time.Time
+	wallStart        time.Time
+	startValue       float64
+	drift            DriftWindow
+	tier             int
+	lastInvAt        time.Time
+	lastValAt        time.Time
+	lastHistAt       time.Time
+	divergingFrom    time.Time
+	divergenceWarned bool
+	skipWarned       map[Side]bool
+	orderSeq         int
+	fillSeq          int
+	fillCount        int
+	volume           float64
+	driftHist        *ring
+	priceHist        *ring
+	recentFills      []Fill
+	events           []SessionEvent
+	steps            []ShutdownStep
+	status           Status
+	lastPublish      time.Time
+	dirty            bool
+	firstEvent       *MarketEvent
+	feedCh           chan feedItem
+	feedWG           sync.WaitGroup
+	closeErr         error
+	pubErr           string
 }
 
 type restingInfo struct {
@@ -511,13 +512,24 @@ func (e *Engine) onEvent(ctx context.Context, ev MarketEvent) (HaltReason, error
 	if div := DivergenceBps(mid, ev.Anchor); math.Abs(div) > e.cfg.Strategy.AnchorMaxDivergenceBps {
 		if e.divergingFrom.IsZero() {
 			e.divergingFrom = ev.Time
-			e.event(LevelWarn, "guard", fmt.Sprintf("anchor diverges %+.1f bps from the mid (limit %.1f): centre clamped", div, e.cfg.Strategy.AnchorMaxDivergenceBps))
-		} else if d := ev.Time.Sub(e.divergingFrom); d > e.cfg.Strategy.AnchorDivergenceHaltAfter.Duration {
-			return HaltAnchorDivergence, e.eventErr(LevelError, "risk", fmt.Sprintf("anchor diverged more than %.1f bps for %s", e.cfg.Strategy.AnchorMaxDivergenceBps, d))
+		}
+		d := ev.Time.Sub(e.divergingFrom)
+		if d > e.cfg.Strategy.AnchorDivergenceHaltAfter.Duration {
+			return HaltAnchorDivergence, e.eventErr(LevelError, "risk", fmt.Sprintf("anchor diverged more than %.1f bps from the mid for %s", e.cfg.Strategy.AnchorMaxDivergenceBps, d))
+		}
+		// Brief excursions are normal (the centre is clamped); say so only
+		// when one persists.
+		if !e.divergenceWarned && d >= divergenceWarnAfter {
+			e.divergenceWarned = true
+			e.event(LevelWarn, "guard", fmt.Sprintf("anchor %+.1f bps from the mid for %s (limit %.1f bps, halt after %s): centre clamped",
+				div, d, e.cfg.Strategy.AnchorMaxDivergenceBps, e.cfg.Strategy.AnchorDivergenceHaltAfter))
 		}
 	} else if !e.divergingFrom.IsZero() {
-		e.event(LevelInfo, "guard", fmt.Sprintf("anchor back within %.1f bps after %s", e.cfg.Strategy.AnchorMaxDivergenceBps, ev.Time.Sub(e.divergingFrom)))
+		if e.divergenceWarned {
+			e.event(LevelInfo, "guard", fmt.Sprintf("anchor back within %.1f bps of the mid after %s", e.cfg.Strategy.AnchorMaxDivergenceBps, ev.Time.Sub(e.divergingFrom)))
+		}
 		e.divergingFrom = time.Time{}
+		e.divergenceWarned = false
 	}
 
 	// Snapshots.
@@ -701,3 +713,7 @@ func (e *Engine) requote(ctx context.Context, ev MarketEvent, v Valuation) error
 	}
 	return nil
 }
+
+// divergenceWarnAfter is how long the anchor must stay outside its band
+// before a guard event says so.
+const divergenceWarnAfter = 30 * time.Second

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/adrg/xdg"
 	"github.com/spf13/cobra"
@@ -46,6 +47,8 @@ type Main struct {
 	Stderr  io.Writer
 	Getenv  func(string) string
 	Version string
+	// exit ends the process; the shutdown backstop calls it.
+	exit func(code int)
 
 	// Flags shared by every command.
 	DBPath    string
@@ -60,6 +63,7 @@ func NewMain() *Main {
 		Stderr:  os.Stderr,
 		Getenv:  os.Getenv,
 		Version: version,
+		exit:    os.Exit,
 	}
 }
 
@@ -77,14 +81,32 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil && ee.err.Error() != "" {
-			fmt.Fprintf(m.Stderr, "neo: %s\n", ee.err)
+			m.say("neo: %s\n", ee.err)
 		}
 		return ee.code
 	}
 	// Cobra's own errors (unknown flag or command, bad argument) are usage
 	// errors.
-	fmt.Fprintf(m.Stderr, "neo: %s\nRun 'neo --help' for usage.\n", err)
+	m.say("neo: %s\nRun 'neo --help' for usage.\n", err)
 	return exitUsage
+}
+
+// sayTimeout bounds a message to the terminal: after a console session the
+// terminal may have stopped reading, and a blocked write must not keep the
+// process alive.
+const sayTimeout = 250 * time.Millisecond
+
+// say writes a message to stderr, giving up after sayTimeout.
+func (m *Main) say(format string, args ...any) {
+	done := make(chan struct{})
+	go func() {
+		fmt.Fprintf(m.Stderr, format, args...)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(sayTimeout):
+	}
 }
 
 func (m *Main) rootCmd() *cobra.Command {

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"neo/engine/feed"
+)
+
+// runNeo runs the binary to completion and returns its exit code, stdout and
+// stderr.
+func runNeo(tb testing.TB, env []string, args ...string) (int, string, string) {
+	tb.Helper()
+	cmd := exec.Command(neoBin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		tb.Fatal(err)
+	}
+	return code, out.String(), errb.String()
+}
+
+func TestHeadlessDurationReached(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "neo.db")
+	code, _, stderr := runNeo(t, nil, "run", "--db", db, "--headless", "--speed", "0", "--duration", "2h", "--seed", "42")
+	if code != 0 {
+		t.Fatalf("exit %d, want 0; stderr:\n%s", code, stderr)
+	}
+	s := checkClosedCleanly(t, db, "duration_reached")
+	if s.Fills == 0 || s.Inventory == 0 || s.Valuations == 0 {
+		t.Fatalf("fills=%d inventory=%d valuations=%d, want all recorded", s.Fills, s.Inventory, s.Valuations)
+	}
+	if !strings.Contains(stderr, "session ended") || !strings.Contains(stderr, "halt_reason=duration_reached") {
+		t.Fatalf("no closing line in the log:\n%s", stderr)
+	}
+	backups, _ := filepath.Glob(db + ".bak.*")
+	if len(backups) != 1 {
+		t.Fatalf("%d pre-run backups, want 1", len(backups))
+	}
+}
+
+func TestHeadlessReplayIsDeterministic(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "bars.csv")
+	f, err := os.Create(csv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := feed.WriteSampleBars(f, 9, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), 50_000, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	// Wide risk limits: a long replay must end on the file's end.
+	cfg := writeFile(t, dir, "cfg.toml", "[risk]\nmax_drawdown_pct = 90\nmax_drift_pct = 49\n")
+	var values []float64
+	for i := 0; i < 2; i++ {
+		db := filepath.Join(dir, "neo.db")
+		code, _, stderr := runNeo(t, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--feed", "replay:"+csv)
+		if code != 0 {
+			t.Fatalf("run %d: exit %d; stderr:\n%s", i, code, stderr)
+		}
+		s := checkClosedCleanly(t, db, "feed_ended")
+		values = append(values, s.EndingValue.Float64)
+	}
+	if values[0] != values[1] {
+		t.Fatalf("ending values differ: %v vs %v", values[0], values[1])
+	}
+}
+
+func TestHeadlessSignals(t *testing.T) {
+	for _, tt := range []struct {
+		sig  syscall.Signal
+		want string
+	}{
+		{syscall.SIGINT, "signal_interrupt"},
+		{syscall.SIGTERM, "signal_terminate"},
+		{syscall.SIGHUP, "signal_hangup"},
+	} {
+		t.Run(tt.want, func(t *testing.T) {
+			t.Parallel()
+			db := filepath.Join(t.TempDir(), "neo.db")
+			cmd := exec.Command(neoBin, "run", "--db", db, "--headless", "--speed", "1", "--log-format", "logfmt")
+			var errb syncWriter
+			cmd.Stderr = &errb
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			waitForLog(t, &errb, "session started")
+			time.Sleep(300 * time.Millisecond) // let it quote
+			if err := cmd.Process.Signal(tt.sig); err != nil {
+				t.Fatal(err)
+			}
+			code := waitExit(t, cmd, 3*time.Second+time.Second)
+			if code != 0 {
+				t.Fatalf("exit %d, want 0; stderr:\n%s", code, errb.String())
+			}
+			checkClosedCleanly(t, db, tt.want)
+		})
+	}
+}
+
+func TestHeadlessRiskHalts(t *testing.T) {
+	dir := t.TempDir()
+	gap := filepath.Join(dir, "gap.csv")
+	var b strings.Builder
+	b.WriteString("time,open,high,low,close,volume\n")
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 20; i++ {
+		at := t0.Add(time.Duration(i) * time.Minute)
+		if i >= 10 {
+			at = at.Add(time.Hour) // an hour without data
+		}
+		b.WriteString(at.Format(time.RFC3339) + ",2.30,2.31,2.29,2.30,1000\n")
+	}
+	writeFile(t, dir, "gap.csv", b.String())
+	for _, tt := range []struct {
+		name, config, feed, want string
+	}{
+		{"max_drawdown", "[risk]\nmax_drawdown_pct = 0.05\n", "sim", "max_drawdown"},
+		{"inventory_limit", "[session]\nstarting_xrp = 2000\nstarting_rlusd = 100\n[risk]\nmax_drift_pct = 30\n", "sim", "inventory_limit"},
+		{"stale_feed", "[risk]\nstale_feed_after = \"10m\"\n", "replay:" + gap, "stale_feed"},
+		{"anchor_divergence", "[strategy]\nanchor_max_divergence_bps = 0.01\nanchor_divergence_halt_after = \"2s\"\n", "sim", "anchor_divergence"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "neo.db")
+			cfg := writeFile(t, t.TempDir(), "cfg.toml", tt.config)
+			code, _, stderr := runNeo(t, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--duration", "24h", "--seed", "3", "--feed", tt.feed)
+			if code != 5 {
+				t.Fatalf("exit %d, want 5; stderr:\n%s", code, stderr)
+			}
+			s := checkClosedCleanly(t, db, tt.want)
+			found := false
+			for _, e := range s.Events {
+				if strings.HasPrefix(e, "risk:") || strings.HasPrefix(e, "stale_feed:") {
+					found = true
+				}
+			}
+			if !found {
+				t.Fatalf("no risk event in session_events:\n%s", strings.Join(s.Events, "\n"))
+			}
+		})
+	}
+}
+
+func TestHeadlessEngineError(t *testing.T) {
+	dir := t.TempDir()
+	bad := writeFile(t, dir, "bad.csv", "time,open,high,low,close,volume\n2025-01-01T00:00:00Z,2.3,2.31,2.29,2.3,10\n2025-01-01T00:01:00Z,2.3,2.31,abc,2.3,10\n")
+	db := filepath.Join(dir, "neo.db")
+	code, _, stderr := runNeo(t, nil, "run", "--db", db, "--headless", "--speed", "0", "--feed", "replay:"+bad)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "bad.csv:3") || !strings.Contains(stderr, "low") {
+		t.Fatalf("error does not name file, line and field:\n%s", stderr)
+	}
+	checkClosedCleanly(t, db, "engine_error")
+}

@@ -1,0 +1,347 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/adrg/xdg"
+	"github.com/charmbracelet/log"
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"neo/engine"
+	"neo/engine/feed"
+	"neo/store"
+)
+
+// runFlags are the flags of `neo run`.
+type runFlags struct {
+	configPath  string
+	feed        string
+	speed       float64
+	duration    time.Duration
+	seed        int64
+	headless    bool
+	printConfig bool
+}
+
+// hardExitMargin is how long past shutdown_timeout the process waits for the
+// shutdown path before it exits anyway (DESIGN.md: the backstop).
+const hardExitMargin = 700 * time.Millisecond
+
+func (m *Main) runCmd() *cobra.Command {
+	f := &runFlags{}
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Start a paper session (console on a terminal, headless otherwise)",
+		Long: `Start a paper market-making session on XRP/RLUSD.
+
+The console opens when stdin and stdout are a terminal; otherwise, or with
+--headless, the session runs headless and logs one line per event to stderr.
+q or Ctrl+C in the console, SIGINT, SIGTERM and SIGHUP all end the session
+through the same shutdown path: orders cancelled, session row written,
+database checkpointed.`,
+		Example: `  neo run                               # console, simulated market, real time
+  neo run --headless --speed 0 --duration 2h
+  neo run --feed replay:prices.csv --speed 0
+  neo run --print-config > config.toml`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return m.run(cmd.Context(), f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.configPath, "config", "", "TOML config (env NEO_CONFIG; default "+filepath.Join(xdg.ConfigHome, "neo", "config.toml")+" if present)")
+	fl.StringVar(&f.feed, "feed", "sim", "market feed: sim | replay:FILE")
+	fl.Float64Var(&f.speed, "speed", 1, "market-time speed: 1 = real time, 0 = as fast as possible")
+	fl.DurationVar(&f.duration, "duration", 0, "end after this much market time (halt reason duration_reached)")
+	fl.Int64Var(&f.seed, "seed", 0, "seed of the simulated market (same seed, same session; 0 = random)")
+	fl.BoolVar(&f.headless, "headless", false, "never start the console")
+	fl.BoolVar(&f.printConfig, "print-config", false, "print the effective config as TOML and exit")
+	return cmd
+}
+
+// loadConfig resolves and loads the config: --config, NEO_CONFIG, then the
+// user config file if it exists, else the defaults.
+func (m *Main) loadConfig(flagPath string) (engine.Config, string, error) {
+	path := flagPath
+	if path == "" {
+		path = m.Getenv("NEO_CONFIG")
+	}
+	if path == "" {
+		def := filepath.Join(xdg.ConfigHome, "neo", "config.toml")
+		if _, err := os.Stat(def); err == nil {
+			path = def
+		}
+	}
+	if path == "" {
+		return engine.DefaultConfig(), "(defaults)", nil
+	}
+	cfg, err := engine.LoadConfig(path)
+	if err != nil {
+		return engine.Config{}, path, exitErr(exitUsage, err)
+	}
+	return cfg, path, nil
+}
+
+func (m *Main) run(ctx context.Context, f *runFlags) error {
+	cfg, cfgPath, err := m.loadConfig(f.configPath)
+	if err != nil {
+		return err
+	}
+	if f.printConfig {
+		fmt.Fprintf(m.Stdout, "# effective config (from %s)\n%s", cfgPath, cfg.TOML())
+		return nil
+	}
+	if f.speed < 0 {
+		return exitf(exitUsage, "--speed %v: must be 0 (as fast as possible) or more (1 = real time)", f.speed)
+	}
+	if f.duration < 0 {
+		return exitf(exitUsage, "--duration %v: must be positive", f.duration)
+	}
+	seed := f.seed
+	if seed == 0 {
+		seed = time.Now().UnixNano() % 1_000_000_007
+	}
+	fd, err := feed.Open(f.feed, seed, time.Now().UTC())
+	if err != nil {
+		return exitErr(exitUsage, err)
+	}
+	if c, ok := fd.(io.Closer); ok {
+		defer c.Close()
+	}
+	dbPath, err := m.dbPath()
+	if err != nil {
+		return err
+	}
+	console := !f.headless && isTerminal(m.Stdin) && isTerminal(m.Stdout)
+
+	var logger *log.Logger
+	if console {
+		lf, err := openLogFile(dbPath)
+		if err != nil {
+			return exitErr(exitRuntime, err)
+		}
+		defer lf.Close()
+		logger = log.NewWithOptions(lf, log.Options{ReportTimestamp: true, TimeFormat: time.RFC3339Nano, Formatter: log.LogfmtFormatter})
+	} else {
+		logger, err = m.newLogger()
+		if err != nil {
+			return err
+		}
+	}
+	for _, w := range cfg.Warnings() {
+		logger.Warn(w)
+	}
+	logger.Info("starting", "version", m.Version, "db", dbPath, "config", cfgPath, "feed", fd.Name(), "seed", seed, "speed", f.speed)
+
+	st, err := store.Open(ctx, store.Options{
+		Path:               dbPath,
+		Lock:               true,
+		CheckpointInterval: cfg.Store.CheckpointInterval.Duration,
+		BackupRetention:    cfg.Store.BackupRetention,
+		Logger:             logger,
+		Faults:             m.storeFaults(),
+	})
+	if err != nil {
+		return storeOpenError(err)
+	}
+	eng, err := engine.New(engine.Options{
+		Config:     cfg,
+		Feed:       fd,
+		Store:      st,
+		Logger:     logger,
+		Speed:      f.speed,
+		Duration:   f.duration,
+		AppVersion: m.Version,
+	})
+	if err == nil {
+		err = eng.Start(ctx)
+	}
+	if err != nil {
+		cctx, cancel := context.WithTimeout(context.Background(), cfg.Session.ShutdownTimeout.Duration)
+		defer cancel()
+		if cerr := st.Close(cctx); cerr != nil {
+			logger.Error("closing the database after a failed start", "err", cerr)
+		}
+		if !console {
+			logger.Error("session not started", "err", err)
+		}
+		return exitErr(exitRuntime, err)
+	}
+
+	sigs := m.notifySignals()
+	defer signal.Stop(sigs)
+	stopBackstop := make(chan struct{})
+	defer close(stopBackstop)
+	go m.backstop(eng, cfg.Session.ShutdownTimeout.Duration, logger, stopBackstop)
+
+	var res engine.Result
+	if console {
+		res, err = m.runConsole(eng, st, sigs, dbPath, cfg, logger)
+		if err != nil {
+			return err
+		}
+	} else {
+		res = m.runHeadless(eng, sigs)
+	}
+	return m.finish(res, logger, console)
+}
+
+// storeOpenError maps a store.Open failure to its exit code.
+func storeOpenError(err error) error {
+	var ie *store.IntegrityError
+	switch {
+	case errors.As(err, &ie):
+		return exitErr(exitCorrupt, err)
+	case errors.Is(err, store.ErrLocked):
+		return exitErr(exitLocked, err)
+	}
+	return exitErr(exitRuntime, err)
+}
+
+// notifySignals routes SIGINT, SIGTERM and SIGHUP to the app (SIGHUP only
+// when it is not ignored, so that nohup keeps working).
+func (m *Main) notifySignals() chan os.Signal {
+	ch := make(chan os.Signal, 4)
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	signal.Notify(ch, sigs...)
+	return ch
+}
+
+// signalReason maps a signal to its halt reason.
+func signalReason(s os.Signal) engine.HaltReason {
+	switch s {
+	case os.Interrupt:
+		return engine.HaltSignalInterrupt
+	case syscall.SIGHUP:
+		return engine.HaltSignalHangup
+	}
+	return engine.HaltSignalTerminate
+}
+
+// runHeadless waits for the session to end, routing signals to the
+// shutdown path.
+func (m *Main) runHeadless(eng *engine.Engine, sigs <-chan os.Signal) engine.Result {
+	for {
+		select {
+		case s := <-sigs:
+			eng.RequestClose(signalReason(s))
+		case <-eng.Done():
+			return eng.Result()
+		}
+	}
+}
+
+// backstop exits the process when the shutdown path, or the console after
+// it, overruns the deadline: a hung disk or a terminal that stopped reading
+// must not keep the process (and the instance lock) alive. It returns when
+// stop is closed (run returned normally).
+func (m *Main) backstop(eng *engine.Engine, timeout time.Duration, logger *log.Logger, stop <-chan struct{}) {
+	select {
+	case <-stop:
+		return
+	case <-eng.Stopping():
+	}
+	t := time.NewTimer(timeout + hardExitMargin)
+	defer t.Stop()
+	select {
+	case <-stop:
+		return
+	case <-t.C:
+	}
+	select {
+	case <-eng.Done():
+		// The session is closed; only the terminal is stuck.
+		res := eng.Result()
+		logger.Warn("the terminal did not take the console's last output in time; exiting without it",
+			"session", res.SessionID, "halt_reason", res.Reason)
+		m.exit(resultCode(res))
+	default:
+		logger.Error("shutdown did not finish in time: exiting without completing it",
+			"session", eng.SessionID(), "stuck_step", eng.CurrentStep(), "timeout", timeout)
+		m.say("neo: shutdown did not finish within %s (stuck in step %q); exiting. The next start recovers the session.\n",
+			timeout+hardExitMargin, eng.CurrentStep())
+		m.exit(exitRuntime)
+	}
+}
+
+// resultCode is the exit code for how a session ended.
+func resultCode(res engine.Result) int {
+	switch {
+	case res.Err != nil:
+		return exitRuntime
+	case res.Reason.IsRisk():
+		return exitRiskHalt
+	}
+	return exitOK
+}
+
+// finish logs the closing line and maps the result to the exit code.
+func (m *Main) finish(res engine.Result, logger *log.Logger, console bool) error {
+	kv := []any{"session", res.SessionID, "halt_reason", res.Reason,
+		"ending_value", fmt.Sprintf("%.6f", res.EndingValue), "shutdown", res.ShutdownDuration.Round(time.Microsecond)}
+	if res.Err != nil {
+		logger.Error("session ended with an error", append(kv, "err", res.Err)...)
+	} else {
+		logger.Info("session ended", kv...)
+	}
+	if console {
+		// The console's log went to neo.log; say the essentials on the
+		// restored terminal too.
+		m.say("neo: session %s ended: %s, ending value %.4f RLUSD, shutdown %s\n",
+			res.SessionID, res.Reason, res.EndingValue, res.ShutdownDuration.Round(time.Millisecond))
+	}
+	switch code := resultCode(res); code {
+	case exitOK:
+		return nil
+	case exitRuntime:
+		return exitf(code, "session %s ended with an error: %v", res.SessionID, res.Err)
+	default:
+		return exitErr(code, errors.New(""))
+	}
+}
+
+// newLogger makes the headless logger on stderr in the --log-format.
+func (m *Main) newLogger() (*log.Logger, error) {
+	opts := log.Options{ReportTimestamp: true, TimeFormat: time.RFC3339Nano}
+	switch m.LogFormat {
+	case "", "text":
+		opts.Formatter = log.TextFormatter
+	case "logfmt":
+		opts.Formatter = log.LogfmtFormatter
+	case "json":
+		opts.Formatter = log.JSONFormatter
+	default:
+		return nil, exitf(exitUsage, "--log-format %q: use text, logfmt or json", m.LogFormat)
+	}
+	return log.NewWithOptions(m.Stderr, opts), nil
+}
+
+// openLogFile opens neo.log beside the database for the console's logs.
+func openLogFile(dbPath string) (*os.File, error) {
+	dir := filepath.Dir(dbPath)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create %s for the database and its log: %w", dir, err)
+	}
+	p := filepath.Join(dir, "neo.log")
+	f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open the console log %s: %w (pass --headless to log to stderr instead)", p, err)
+	}
+	return f, nil
+}
+
+// isTerminal reports whether r is a terminal.
+func isTerminal(v any) bool {
+	f, ok := v.(interface{ Fd() uintptr })
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
