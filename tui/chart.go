@@ -142,19 +142,35 @@ func brailleChart(ss []series, width, height int, label func(float64) string) []
 			b.WriteString(padLeft(lab, axisW-1))
 			b.WriteString("┤")
 		}
-		for c := 0; c < plotW; c++ {
-			ch := string(rune(0x2800 + int(cells[r][c])))
-			if cells[r][c] == 0 {
-				b.WriteByte(' ')
-				continue
+		// Render runs of cells of one series at once: a style per cell
+		// would cost a Render call each.
+		var run strings.Builder
+		runOwner := -2
+		flush := func() {
+			if run.Len() == 0 {
+				return
 			}
-			si := int(owner[r][c])
-			if si >= 0 && si < len(ss) {
-				b.WriteString(ss[si].style.Render(ch))
+			if runOwner >= 0 && runOwner < len(ss) {
+				b.WriteString(ss[runOwner].style.Render(run.String()))
 			} else {
-				b.WriteString(ch)
+				b.WriteString(run.String())
 			}
+			run.Reset()
 		}
+		for c := 0; c < plotW; c++ {
+			o := -1
+			ch := ' '
+			if cells[r][c] != 0 {
+				o = int(owner[r][c])
+				ch = rune(0x2800 + int(cells[r][c]))
+			}
+			if o != runOwner {
+				flush()
+				runOwner = o
+			}
+			run.WriteRune(ch)
+		}
+		flush()
 		lines[r] = b.String()
 	}
 	return lines
@@ -206,16 +222,35 @@ func gauge(st Styles, v, limit float64, thresholds []float64, tier, width int) s
 	var out strings.Builder
 	out.WriteString("[")
 	ts := st.tier(tier)
+	var run strings.Builder
+	runBar := false
+	flush := func() {
+		if run.Len() == 0 {
+			return
+		}
+		if runBar {
+			out.WriteString(ts.Render(run.String()))
+		} else {
+			out.WriteString(st.Muted.Render(run.String()))
+		}
+		run.Reset()
+	}
 	for i, c := range cells {
+		bar := i == p || (i >= a && i <= b && i != centre)
+		if bar != runBar {
+			flush()
+			runBar = bar
+		}
 		switch {
 		case i == p:
-			out.WriteString(ts.Render("●"))
-		case i >= a && i <= b && i != centre:
-			out.WriteString(ts.Render("━"))
+			run.WriteRune('●')
+		case bar:
+			run.WriteRune('━')
 		default:
-			out.WriteString(st.Muted.Render(string(c)))
+			run.WriteRune(c)
 		}
 	}
+	flush()
 	out.WriteString("]")
 	return out.String()
 }

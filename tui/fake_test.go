@@ -121,7 +121,7 @@ func fakeState() *engine.State {
 		MarketTime: mt, LastTickWall: mt,
 		Bid: 2.300100, Ask: 2.302300, Mid: mid, Anchor: 2.300080, Centre: 2.300080, DivergenceBps: -5.01,
 		StartingXRP: 1000, StartingRLUSD: 2300, StartingValue: 4600,
-		Inventory:   inv,
+		Inventory: inv,
 		Valuation: engine.ValuationSnapshot{SessionID: inv.SessionID, CreatedAt: mt, MidPrice: mid, AnchorPrice: 2.30008,
 			TotalValueInRLUSD: inv.TotalValueInRLUSD, HoldValueInRLUSD: 4601.234, FeesRLUSD: 0.4321},
 		FillCount: 1234, VolumeRLUSD: 18510.75,
