@@ -42,7 +42,7 @@ func ParseConfig(data []byte, name string) (Config, error) {
 	if err != nil {
 		return Config{}, configSyntaxError(name, err)
 	}
-	if unknown := unknownKeys(md.Undecoded()); len(unknown) > 0 {
+	if unknown := unknownKeys(md.Undecoded(), string(data)); len(unknown) > 0 {
 		return Config{}, fmt.Errorf("config %s: %s", name, strings.Join(unknown, "; "))
 	}
 	if err := c.Validate(); err != nil {
@@ -68,7 +68,7 @@ func configSyntaxError(name string, err error) error {
 
 // unknownKeys describes the undecoded keys, reporting a whole unknown table
 // once rather than each key inside it.
-func unknownKeys(keys []toml.Key) []string {
+func unknownKeys(keys []toml.Key, text string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, k := range keys {
@@ -86,9 +86,49 @@ func unknownKeys(keys []toml.Key) []string {
 		if skip {
 			continue
 		}
-		out = append(out, describeUnknown(k))
+		desc := describeUnknown(k)
+		if line := keyLine(text, k); line > 0 {
+			desc = fmt.Sprintf("line %d: %s", line, desc)
+		}
+		out = append(out, desc)
 	}
 	return out
+}
+
+// keyLine finds, best effort, the line that defines key k: a "[k]" header
+// or "name =" in its table. It returns 0 when the simple scan cannot tell
+// (quoted or dotted keys, inline tables).
+func keyLine(text string, k toml.Key) int {
+	table := ""
+	want := toml.Key(k[:len(k)-1]).String()
+	name := k[len(k)-1]
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") {
+			h := strings.Trim(line, "[] \t")
+			if j := strings.IndexByte(h, ']'); j >= 0 {
+				h = h[:j]
+			}
+			h = strings.TrimSpace(h)
+			if h == k.String() {
+				return i + 1
+			}
+			table = h
+			continue
+		}
+		if table != want {
+			continue
+		}
+		key, _, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		key = strings.TrimSpace(key)
+		if key == name || strings.HasPrefix(key, name+".") {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // describeUnknown names an unknown key as "[section] key" and lists what is

@@ -111,12 +111,12 @@ theme = "mono"
 	})
 
 	t.Run("UnknownKey", func(t *testing.T) {
-		path := MustWriteConfig(t, "[strategy]\nhalf_spread_bp = 20\n")
+		path := MustWriteConfig(t, "# mine\n[strategy] # tuned\nfee_bps = 2\nhalf_spread_bp = 20\n")
 		_, err := engine.LoadConfig(path)
 		if err == nil {
 			t.Fatal("unknown key accepted")
 		}
-		for _, want := range []string{path, "[strategy] half_spread_bp", "half_spread_bps"} {
+		for _, want := range []string{path, "line 4: unknown key [strategy] half_spread_bp", "half_spread_bps"} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("err=%q lacks %q", err, want)
 			}
