@@ -168,3 +168,58 @@ func TestHeadlessEngineError(t *testing.T) {
 	}
 	checkClosedCleanly(t, db, "engine_error")
 }
+
+func TestHeadlessCloseWriteFails(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "neo.db")
+	code, _, stderr := runNeo(t, []string{"NEO_FAULTS=close_full"}, "run", "--db", db, "--headless", "--speed", "0", "--duration", "10m", "--log-format", "logfmt")
+	if code == 0 {
+		t.Fatalf("exit 0 after the session row failed to write; stderr:\n%s", stderr)
+	}
+	var line string
+	for _, l := range strings.Split(stderr, "\n") {
+		if strings.Contains(l, "writing the session row FAILED") {
+			line = l
+		}
+	}
+	if !strings.Contains(line, "level=error") || !strings.Contains(line, "SQLITE_FULL") {
+		t.Fatalf("the failed close is not an ERROR with its cause; line %q\n%s", line, stderr)
+	}
+	// The row stays open, so the next start recovers it.
+	s := lastSession(t, db)
+	if s.EndedAt.Valid {
+		t.Fatalf("session closed although the write failed")
+	}
+	code, _, stderr = runNeo(t, nil, "run", "--db", db, "--headless", "--speed", "0", "--duration", "1m")
+	if code != 0 {
+		t.Fatalf("next start: exit %d\n%s", code, stderr)
+	}
+	all := readSessions(t, db)
+	if got := all[0].HaltReason.String; got != "unclean_exit" || all[0].Estimated != 1 {
+		t.Fatalf("first session halt_reason=%q estimated=%d, want unclean_exit, 1", got, all[0].Estimated)
+	}
+}
+
+func TestHeadlessHungStoreExitsByTheDeadline(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "neo.db")
+	cfg := writeFile(t, dir, "cfg.toml", "[session]\nshutdown_timeout = \"1s\"\n")
+	cmd := exec.Command(neoBin, "run", "--db", db, "--config", cfg, "--headless", "--speed", "1", "--log-format", "logfmt")
+	cmd.Env = append(os.Environ(), "NEO_FAULTS=close_hang")
+	var errb syncWriter
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitForLog(t, &errb, "session started")
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	code := waitExit(t, cmd, time.Second+time.Second)
+	if code == 0 {
+		t.Fatalf("exit 0 although the shutdown hung")
+	}
+	out := errb.String()
+	if !strings.Contains(out, "level=error") || !strings.Contains(out, `stuck_step="write session row"`) {
+		t.Fatalf("no ERROR naming the hung step:\n%s", out)
+	}
+}

@@ -2,8 +2,8 @@
 
 package main
 
-import "neo/store"
+import "neo/engine"
 
-// storeFaults is nil in release builds: fault injection exists only in
-// binaries built with -tags faults, for the end-to-end tests.
-func (m *Main) storeFaults() *store.Faults { return nil }
+// withFaults returns st unchanged in release builds: fault injection exists
+// only in binaries built with -tags faults, for the end-to-end tests.
+func (m *Main) withFaults(st engine.Store) engine.Store { return st }

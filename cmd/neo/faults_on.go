@@ -4,33 +4,32 @@ package main
 
 import (
 	"context"
-	"strings"
 
+	"neo/engine"
 	"neo/store"
 )
 
-// storeFaults injects store failures named in NEO_FAULTS (test builds only,
-// -tags faults):
+// withFaults wraps the store with the failure named in NEO_FAULTS (test
+// builds only, -tags faults):
 //
 //	close_full  the session-row write fails with SQLITE_FULL
 //	close_hang  the session-row write hangs, ignoring its deadline
-func (m *Main) storeFaults() *store.Faults {
-	spec := m.Getenv("NEO_FAULTS")
-	if spec == "" {
-		return nil
+func (m *Main) withFaults(st engine.Store) engine.Store {
+	switch spec := m.Getenv("NEO_FAULTS"); spec {
+	case "close_full", "close_hang":
+		return &faultyStore{Store: st, spec: spec}
 	}
-	return &store.Faults{
-		BeforeCommit: func(ctx context.Context, op string) error {
-			if !strings.HasPrefix(op, "close session") {
-				return nil
-			}
-			switch spec {
-			case "close_full":
-				return store.ErrDiskFull
-			case "close_hang":
-				select {} // a disk that never answers
-			}
-			return nil
-		},
+	return st
+}
+
+type faultyStore struct {
+	engine.Store
+	spec string
+}
+
+func (f *faultyStore) CloseSession(ctx context.Context, end engine.SessionEnd) error {
+	if f.spec == "close_hang" {
+		select {} // a disk that never answers
 	}
+	return store.ErrDiskFull
 }

@@ -146,7 +146,6 @@ func (m *Main) run(ctx context.Context, f *runFlags) error {
 		CheckpointInterval: cfg.Store.CheckpointInterval.Duration,
 		BackupRetention:    cfg.Store.BackupRetention,
 		Logger:             logger,
-		Faults:             m.storeFaults(),
 	})
 	if err != nil {
 		return storeOpenError(err)
@@ -154,7 +153,7 @@ func (m *Main) run(ctx context.Context, f *runFlags) error {
 	eng, err := engine.New(engine.Options{
 		Config:     cfg,
 		Feed:       fd,
-		Store:      st,
+		Store:      m.withFaults(st),
 		Logger:     logger,
 		Speed:      f.speed,
 		Duration:   f.duration,
