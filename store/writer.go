@@ -195,3 +195,12 @@ func (db *DB) runTx(op string, writes []*request) (err error) {
 	}
 	return tx.Commit()
 }
+
+// Pending returns how many writes wait in the queue (not yet in a
+// transaction).
+func (db *DB) Pending() int {
+	if db.queue == nil {
+		return 0
+	}
+	return len(db.queue)
+}

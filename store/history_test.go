@@ -1,0 +1,217 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"neo/engine"
+	"neo/store"
+)
+
+// MustSessions records n sessions with varied values; every fourth is
+// still open, every third ended on a hangup.
+func MustSessions(t *testing.T, db *store.DB, n int) []engine.Session {
+	t.Helper()
+	ctx := context.Background()
+	var out []engine.Session
+	for i := range n {
+		s := newSession(fmt.Sprintf("s%02d", i), t0.Add(time.Duration(i%7)*time.Hour)) // ties on started_at
+		s.StartingValue = float64(5000 + i%5)
+		if err := db.OpenSession(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		if i%4 != 3 {
+			end := engine.SessionEnd{SessionID: s.SessionID, EndedAt: s.StartedAt.Add(time.Hour), EndingValue: float64(5000 + (i*37)%11),
+				HaltReason: engine.HaltOperatorQuit}
+			if i%3 == 0 {
+				end.HaltReason = engine.HaltSignalHangup
+			}
+			if err := db.CloseSession(ctx, end); err != nil {
+				t.Fatal(err)
+			}
+			v := end.EndingValue
+			s.EndingValue, s.HaltReason = &v, end.HaltReason
+		}
+		for j := range i % 3 {
+			o := order(s.SessionID, fmt.Sprintf("o%d-%d", i, j), t0, engine.OrderFilled)
+			if err := db.RecordFill(ctx, fill(o, fmt.Sprintf("f%d-%d", i, j), t0), o); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestListSessions(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	all := MustSessions(t, db, 25)
+
+	key := func(s engine.Session, k engine.SortKey) float64 {
+		switch k {
+		case engine.SortEndingValue:
+			if s.EndingValue == nil {
+				return math.Inf(-1)
+			}
+			return *s.EndingValue
+		case engine.SortPnL:
+			if s.EndingValue == nil {
+				return math.Inf(-1)
+			}
+			return *s.EndingValue - s.StartingValue
+		}
+		return float64(s.StartedAt.Unix())
+	}
+	for _, k := range []engine.SortKey{engine.SortStartedAt, engine.SortEndingValue, engine.SortPnL} {
+		for _, asc := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/asc=%v", k, asc), func(t *testing.T) {
+				want := slices.Clone(all)
+				sort.SliceStable(want, func(i, j int) bool {
+					a, b := key(want[i], k), key(want[j], k)
+					if a != b {
+						return a < b
+					}
+					return want[i].SessionID < want[j].SessionID
+				})
+				if !asc {
+					slices.Reverse(want)
+				}
+				var got []string
+				q := engine.SessionQuery{Limit: 7, Sort: k, Asc: asc}
+				for page := 0; ; page++ {
+					list, err := db.ListSessions(ctx, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, s := range list {
+						got = append(got, s.SessionID)
+					}
+					if len(list) < q.Limit {
+						break
+					}
+					c := list[len(list)-1].Cursor
+					q.After = &c
+					if page > 10 {
+						t.Fatal("pagination does not end")
+					}
+				}
+				var ids []string
+				for _, s := range want {
+					ids = append(ids, s.SessionID)
+				}
+				if strings.Join(got, " ") != strings.Join(ids, " ") {
+					t.Fatalf("pages=%v\nwant   %v", got, ids)
+				}
+			})
+		}
+	}
+	t.Run("Filters", func(t *testing.T) {
+		list, err := db.ListSessions(ctx, engine.SessionQuery{Reason: engine.HaltSignalHangup, Since: t0.Add(time.Hour), Until: t0.Add(5 * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, s := range all {
+			if s.HaltReason == engine.HaltSignalHangup && !s.StartedAt.Before(t0.Add(time.Hour)) && s.StartedAt.Before(t0.Add(5*time.Hour)) {
+				n++
+			}
+		}
+		if len(list) != n || n == 0 {
+			t.Fatalf("got %d sessions, want %d", len(list), n)
+		}
+		for _, s := range list {
+			if s.HaltReason != engine.HaltSignalHangup {
+				t.Fatalf("session %s has reason %s", s.SessionID, s.HaltReason)
+			}
+		}
+	})
+	t.Run("FillCount", func(t *testing.T) {
+		list, _ := db.ListSessions(ctx, engine.SessionQuery{Limit: 100})
+		for _, s := range list {
+			var i int
+			fmt.Sscanf(s.SessionID, "s%d", &i)
+			if s.FillCount != i%3 {
+				t.Fatalf("%s FillCount=%d, want %d", s.SessionID, s.FillCount, i%3)
+			}
+		}
+	})
+	t.Run("FillCountUsesIndex", func(t *testing.T) {
+		raw := rawDB(t, db.Path())
+		rows, err := raw.Query("EXPLAIN QUERY PLAN SELECT count(*) FROM fills f WHERE f.session_id = ?", "s01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var plan []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			rows.Scan(&id, &parent, &notused, &detail)
+			plan = append(plan, detail)
+		}
+		if p := strings.Join(plan, "; "); !strings.Contains(p, "USING COVERING INDEX fills_session_executed") {
+			t.Fatalf("plan=%q, want the (session_id, executed_at) index", p)
+		}
+	})
+}
+
+func TestSeries(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	MustOpenSession(t, db, "s1", t0)
+	const n = 1000
+	for i := range n {
+		at := t0.Add(time.Duration(i) * time.Second)
+		db.AddInventorySnapshot(ctx, inventory("s1", at, float64(i), 1))
+		db.AddValuationSnapshot(ctx, engine.ValuationSnapshot{SessionID: "s1", CreatedAt: at, TotalValueInRLUSD: float64(i)})
+	}
+	if err := db.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []int{2, 3, 7, 200, 999, 1000, 5000, 0} {
+		t.Run(fmt.Sprint(m), func(t *testing.T) {
+			inv, err := db.InventorySeries(ctx, "s1", m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			val, err := db.ValuationSeries(ctx, "s1", m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := min(m, n)
+			if m <= 0 {
+				want = n
+			}
+			if len(inv) != want || len(val) != want {
+				t.Fatalf("points=%d,%d, want %d", len(inv), len(val), want)
+			}
+			if inv[0].XRPBalance != 0 || inv[len(inv)-1].XRPBalance != n-1 || val[len(val)-1].TotalValueInRLUSD != n-1 {
+				t.Fatal("first or last point missing")
+			}
+			maxGap := 0.0
+			for i := 1; i < len(inv); i++ {
+				gap := inv[i].XRPBalance - inv[i-1].XRPBalance
+				if gap <= 0 {
+					t.Fatalf("points out of order at %d", i)
+				}
+				maxGap = max(maxGap, gap)
+			}
+			if even := math.Ceil(float64(n-1) / float64(want-1)); maxGap > even {
+				t.Fatalf("largest gap %v, want at most %v (evenly spread)", maxGap, even)
+			}
+		})
+	}
+	t.Run("One", func(t *testing.T) {
+		inv, _ := db.InventorySeries(ctx, "s1", 1)
+		if len(inv) != 1 || inv[0].XRPBalance != n-1 {
+			t.Fatalf("got %+v, want the last point", inv)
+		}
+	})
+}
