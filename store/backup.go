@@ -232,6 +232,9 @@ type RestoreResult struct {
 // ChooseBackup returns the newest backup of the database at dbPath that
 // passes quick_check, and the newer ones that did not.
 func ChooseBackup(ctx context.Context, dbPath string) (string, []string, error) {
+	if fi, err := os.Stat(dbPath); err == nil && fi.IsDir() {
+		return "", nil, &PathError{Path: dbPath, Msg: "is a directory, not a database file; pass --db with a file path", IsDir: true}
+	}
 	list, err := ListBackups(dbPath)
 	if err != nil {
 		return "", nil, err

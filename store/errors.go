@@ -45,7 +45,7 @@ type WriteError struct {
 func (e *WriteError) Error() string {
 	switch {
 	case isFull(e.Err):
-		return fmt.Sprintf("%s: disk full writing %s (%v); free space on that disk and retry, nothing was committed", e.Op, e.Path, e.Err)
+		return fmt.Sprintf("%s: disk full writing %s (%v); free space on that disk and retry (this write was not saved, earlier ones are safe)", e.Op, e.Path, e.Err)
 	case isReadOnlyErr(e.Err):
 		return fmt.Sprintf("%s: %s is read-only (%v); make the file and its directory writable and retry", e.Op, e.Path, e.Err)
 	case isBusy(e.Err):

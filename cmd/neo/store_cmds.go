@@ -1,0 +1,534 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"neo/engine"
+	"neo/store"
+)
+
+// storeExit maps a store error to the exit code of DESIGN.md.
+func storeExit(err error) error {
+	var (
+		ie *store.IntegrityError
+		be *store.BadBackupError
+		pe *store.PathError
+	)
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ie), errors.As(err, &be):
+		return exitErr(exitCorrupt, err)
+	case errors.Is(err, store.ErrLocked):
+		return exitErr(exitLocked, err)
+	case errors.As(err, &pe) && pe.IsDir:
+		return exitErr(exitUsage, err)
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err
+	}
+	return exitErr(exitRuntime, err)
+}
+
+// clean strips control characters from text that came from the database
+// before it reaches a terminal.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// humanBytes formats a size.
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+func fileSize(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+func round(d time.Duration) time.Duration {
+	if d < time.Second {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(10 * time.Millisecond)
+}
+
+// openReadOnly opens the database for reading: no lock, works beside a
+// running session.
+func (m *Main) openReadOnly(ctx context.Context) (*store.DB, error) {
+	path, err := m.dbPath()
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, store.Options{Path: path, ReadOnly: true, Faults: m.storeFaults()})
+	if err != nil {
+		return nil, storeExit(err)
+	}
+	return db, nil
+}
+
+func closeQuietly(db *store.DB) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	db.Close(ctx)
+}
+
+// ---- neo sessions ----
+
+func (m *Main) sessionsCmd() *cobra.Command {
+	var asJSON, asCSV bool
+	var limit int
+	c := &cobra.Command{
+		Use:   "sessions",
+		Short: "Print past sessions (newest first)",
+		Long: `Print past sessions, newest first: a table, or JSON or CSV with the
+database's column names. Read-only: it works beside a running session.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if asJSON && asCSV {
+				return exitf(exitUsage, "--json and --csv exclude each other; pick one")
+			}
+			if limit < 0 {
+				return exitf(exitUsage, "--limit %d: give 0 (all) or a positive number", limit)
+			}
+			return m.sessions(cmd.Context(), asJSON, asCSV, limit)
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON (one array)")
+	c.Flags().BoolVar(&asCSV, "csv", false, "print CSV with a header row")
+	c.Flags().IntVar(&limit, "limit", 50, "most sessions to print (0 = all)")
+	return c
+}
+
+func (m *Main) sessions(ctx context.Context, asJSON, asCSV bool, limit int) error {
+	db, err := m.openReadOnly(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeQuietly(db)
+	var list []engine.SessionSummary
+	q := engine.SessionQuery{Limit: store.DefaultListLimit}
+	for {
+		page, err := db.ListSessions(ctx, q)
+		if err != nil {
+			return exitErr(exitRuntime, err)
+		}
+		list = append(list, page...)
+		if len(page) < q.Limit || (limit > 0 && len(list) >= limit) {
+			break
+		}
+		c := page[len(page)-1].Cursor
+		q.After = &c
+	}
+	if limit > 0 && len(list) > limit {
+		list = list[:limit]
+	}
+	switch {
+	case asJSON:
+		return writeSessionsJSON(m.Stdout, list)
+	case asCSV:
+		return writeSessionsCSV(m.Stdout, list)
+	}
+	if len(list) == 0 {
+		fmt.Fprintf(m.Stdout, "no sessions recorded in %s\n", db.Path())
+		return nil
+	}
+	return writeSessionsTable(m.Stdout, list)
+}
+
+// sessionRecord is a session as JSON and CSV show it: the column names of
+// the database plus fill_count.
+type sessionRecord struct {
+	SessionID        string   `json:"session_id"`
+	StartedAt        string   `json:"started_at"`
+	EndedAt          *string  `json:"ended_at"`
+	EndedAtEstimated bool     `json:"ended_at_estimated"`
+	Mode             string   `json:"mode"`
+	Feed             string   `json:"feed"`
+	AppVersion       string   `json:"app_version"`
+	StartingXRP      float64  `json:"starting_xrp"`
+	StartingRLUSD    float64  `json:"starting_rlusd"`
+	StartingValue    float64  `json:"starting_value"`
+	EndingXRP        *float64 `json:"ending_xrp"`
+	EndingRLUSD      *float64 `json:"ending_rlusd"`
+	EndingValue      *float64 `json:"ending_value"`
+	HaltReason       *string  `json:"halt_reason"`
+	FillCount        int      `json:"fill_count"`
+	ConfigJSON       string   `json:"config_json"`
+}
+
+var sessionRecordHeader = []string{"session_id", "started_at", "ended_at", "ended_at_estimated", "mode", "feed",
+	"app_version", "starting_xrp", "starting_rlusd", "starting_value", "ending_xrp", "ending_rlusd", "ending_value",
+	"halt_reason", "fill_count", "config_json"}
+
+func toRecord(s engine.SessionSummary) sessionRecord {
+	r := sessionRecord{SessionID: s.SessionID, StartedAt: s.StartedAt.UTC().Format(store.TimeLayout),
+		EndedAtEstimated: s.EndedAtEstimated, Mode: s.Mode, Feed: s.Feed, AppVersion: s.AppVersion,
+		StartingXRP: s.StartingXRP, StartingRLUSD: s.StartingRLUSD, StartingValue: s.StartingValue,
+		EndingXRP: s.EndingXRP, EndingRLUSD: s.EndingRLUSD, EndingValue: s.EndingValue,
+		FillCount: s.FillCount, ConfigJSON: s.ConfigJSON}
+	if s.EndedAt != nil {
+		e := s.EndedAt.UTC().Format(store.TimeLayout)
+		r.EndedAt = &e
+	}
+	if s.HaltReason != "" {
+		h := string(s.HaltReason)
+		r.HaltReason = &h
+	}
+	return r
+}
+
+func writeSessionsJSON(w io.Writer, list []engine.SessionSummary) error {
+	recs := make([]sessionRecord, 0, len(list))
+	for _, s := range list {
+		recs = append(recs, toRecord(s))
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(recs); err != nil {
+		return exitf(exitRuntime, "write JSON: %v", err)
+	}
+	return nil
+}
+
+func writeSessionsCSV(w io.Writer, list []engine.SessionSummary) error {
+	cw := csv.NewWriter(w)
+	cw.Write(sessionRecordHeader)
+	optF := func(f *float64) string {
+		if f == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*f, 'f', -1, 64)
+	}
+	optS := func(s *string) string {
+		if s == nil {
+			return ""
+		}
+		return *s
+	}
+	num := func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+	for _, s := range list {
+		r := toRecord(s)
+		cw.Write([]string{r.SessionID, r.StartedAt, optS(r.EndedAt), strconv.FormatBool(r.EndedAtEstimated), r.Mode, r.Feed,
+			r.AppVersion, num(r.StartingXRP), num(r.StartingRLUSD), num(r.StartingValue), optF(r.EndingXRP), optF(r.EndingRLUSD),
+			optF(r.EndingValue), optS(r.HaltReason), strconv.Itoa(r.FillCount), r.ConfigJSON})
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return exitf(exitRuntime, "write CSV: %v", err)
+	}
+	return nil
+}
+
+func writeSessionsTable(w io.Writer, list []engine.SessionSummary) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SESSION\tSTARTED (UTC)\tDURATION\tREASON\tSTART VALUE\tEND VALUE\tPNL\tFILLS\tFEED")
+	for _, s := range list {
+		dur, reason, end, pnl := "running", "-", "-", "-"
+		if s.EndedAt != nil {
+			dur = s.EndedAt.Sub(s.StartedAt).Round(time.Second).String()
+			if s.EndedAtEstimated {
+				dur = "~" + dur
+			}
+		}
+		if s.HaltReason != "" {
+			reason = string(s.HaltReason)
+		}
+		if s.EndingValue != nil {
+			end = fmt.Sprintf("%.2f", *s.EndingValue)
+			pnl = fmt.Sprintf("%+.2f", *s.EndingValue-s.StartingValue)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.2f\t%s\t%s\t%d\t%s\n", clean(s.SessionID), s.StartedAt.UTC().Format("2006-01-02 15:04:05"),
+			dur, clean(reason), s.StartingValue, end, pnl, s.FillCount, clean(s.Feed))
+	}
+	if err := tw.Flush(); err != nil {
+		return exitf(exitRuntime, "write table: %v", err)
+	}
+	return nil
+}
+
+// ---- neo check ----
+
+func (m *Main) checkCmd() *cobra.Command {
+	var full bool
+	c := &cobra.Command{
+		Use:   "check",
+		Short: "Integrity check and open-session report",
+		Long: `Run PRAGMA quick_check (integrity_check with --full) on the database without
+changing it, then report sessions left open. Exit 3 when the check fails.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return m.check(cmd.Context(), full)
+		},
+	}
+	c.Flags().BoolVar(&full, "full", false, "run integrity_check (slower, thorough) instead of quick_check")
+	return c
+}
+
+func (m *Main) check(ctx context.Context, full bool) error {
+	path, err := m.dbPath()
+	if err != nil {
+		return err
+	}
+	kind := "quick_check"
+	if full {
+		kind = "integrity_check"
+	}
+	start := time.Now()
+	if err := store.CheckFile(ctx, path, full); err != nil {
+		return storeExit(err)
+	}
+	fmt.Fprintf(m.Stdout, "ok: %s passed %s (%s, %s)\n", path, kind, humanBytes(fileSize(path)), round(time.Since(start)))
+
+	db, err := m.openReadOnly(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeQuietly(db)
+	open, err := db.PlanRecovery(ctx)
+	if err != nil {
+		return exitErr(exitRuntime, err)
+	}
+	if len(open) == 0 {
+		fmt.Fprintln(m.Stdout, "no sessions left open")
+		return nil
+	}
+	held, pid, _ := store.LockHolder(path)
+	for _, r := range open {
+		if held {
+			who := "another neo process"
+			if pid > 0 {
+				who = fmt.Sprintf("neo pid %d", pid)
+			}
+			fmt.Fprintf(m.Stdout, "open: session %s started %s is running (%s holds the lock)\n",
+				clean(r.SessionID), r.StartedAt.Format(store.TimeLayout), who)
+			continue
+		}
+		fmt.Fprintf(m.Stdout, "open: session %s started %s was left open (crash, kill or power loss); last write %s\n",
+			clean(r.SessionID), r.StartedAt.Format(store.TimeLayout), r.EndedAt.Format(store.TimeLayout))
+	}
+	if !held {
+		fmt.Fprintf(m.Stdout, "close them as unclean_exit with: neo backfill --db %s (or start 'neo run', which does it)\n", path)
+	}
+	return nil
+}
+
+// ---- neo backup ----
+
+func (m *Main) backupCmd() *cobra.Command {
+	var to string
+	c := &cobra.Command{
+		Use:   "backup",
+		Short: "Online backup now",
+		Long: `Write a consistent online backup beside the database
+(neo.db.bak.YYYYMMDDTHHMMSSZ, newest backup_retention kept) or to --to PATH.
+Works beside a running session.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return m.backup(cmd.Context(), to)
+		},
+	}
+	c.Flags().StringVar(&to, "to", "", "write the backup to PATH instead (no retention applied)")
+	return c
+}
+
+func (m *Main) backup(ctx context.Context, to string) error {
+	path, err := m.dbPath()
+	if err != nil {
+		return err
+	}
+	cfg, _, err := m.loadConfig("")
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, store.Options{Path: path, ReadOnly: true, BackupRetention: cfg.Store.BackupRetention, Faults: m.storeFaults()})
+	if err != nil {
+		return storeExit(err)
+	}
+	defer closeQuietly(db)
+	fmt.Fprintf(m.Stdout, "backing up %s (%s)...\n", path, humanBytes(fileSize(path)+fileSize(path+"-wal")))
+	start := time.Now()
+	dest := to
+	if to != "" {
+		err = db.BackupTo(ctx, to)
+		if dest, _ = filepath.Abs(to); dest == "" {
+			dest = to
+		}
+	} else {
+		dest, err = db.Backup(ctx)
+	}
+	if err != nil {
+		return storeExit(err)
+	}
+	fmt.Fprintf(m.Stdout, "wrote %s (%s in %s)\n", dest, humanBytes(fileSize(dest)), round(time.Since(start)))
+	return nil
+}
+
+// ---- neo restore ----
+
+func (m *Main) restoreCmd() *cobra.Command {
+	var yes bool
+	c := &cobra.Command{
+		Use:   "restore [BACKUP]",
+		Short: "Restore a backup (default: newest that passes the check)",
+		Long: `Replace the database with a backup: the newest neo.db.bak.* that passes the
+check, or BACKUP. The current database and its -wal/-shm are moved aside
+together as neo.db.malformed_<timestamp> (never deleted). Asks for
+confirmation unless --yes.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			backup := ""
+			if len(args) == 1 {
+				backup = args[0]
+			}
+			return m.restore(cmd.Context(), backup, yes)
+		},
+	}
+	c.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
+	return c
+}
+
+func (m *Main) restore(ctx context.Context, backup string, yes bool) error {
+	path, err := m.dbPath()
+	if err != nil {
+		return err
+	}
+	if held, pid, _ := store.LockHolder(path); held {
+		return storeExit(&store.LockedError{Path: path, PID: pid})
+	}
+	if backup == "" {
+		chosen, skipped, err := store.ChooseBackup(ctx, path)
+		for _, s := range skipped {
+			fmt.Fprintf(m.Stdout, "skipped %s: it fails the integrity check\n", s)
+		}
+		if err != nil {
+			return storeExit(err)
+		}
+		backup = chosen
+	} else if backup, err = filepath.Abs(backup); err != nil {
+		return exitf(exitUsage, "backup path: %v", err)
+	}
+	if !yes {
+		in, ok := m.Stdin.(*os.File)
+		if !ok || !term.IsTerminal(int(in.Fd())) {
+			return exitf(exitUsage, "restore replaces %s with %s: confirm with --yes (stdin is not a terminal, so neo cannot ask)", path, backup)
+		}
+		fmt.Fprintf(m.Stderr, "Restore %s (%s) over %s?\nThe current database and its -wal/-shm will be moved aside as %s.malformed_<timestamp>. [y/N] ",
+			backup, humanBytes(fileSize(backup)), path, filepath.Base(path))
+		line, _ := bufio.NewReader(m.Stdin).ReadString('\n')
+		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
+			return exitf(exitRuntime, "restore cancelled; nothing was changed")
+		}
+	}
+	res, err := store.Restore(ctx, path, backup, nil)
+	if err != nil {
+		return storeExit(err)
+	}
+	for _, a := range res.MovedAside {
+		fmt.Fprintf(m.Stdout, "moved aside: %s\n", a)
+	}
+	fmt.Fprintf(m.Stdout, "restored %s to %s (%s in %s); it passes the integrity check\n",
+		res.Backup, path, humanBytes(res.Bytes), round(res.Duration))
+	return nil
+}
+
+// ---- neo backfill ----
+
+func (m *Main) backfillCmd() *cobra.Command {
+	var dry bool
+	c := &cobra.Command{
+		Use:   "backfill",
+		Short: "Estimate ended_at for sessions left open",
+		Long: `Close every session left open by a crash as unclean_exit: ended_at estimated
+from its last write (flagged ended_at_estimated), ending values from its last
+inventory snapshot, its open orders cancelled. --dry-run prints what would
+change and writes nothing.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return m.backfill(cmd.Context(), dry)
+		},
+	}
+	c.Flags().BoolVar(&dry, "dry-run", false, "print what would change, write nothing")
+	return c
+}
+
+func (m *Main) backfill(ctx context.Context, dry bool) error {
+	path, err := m.dbPath()
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return exitf(exitRuntime, "database %s does not exist; nothing to backfill (pass --db with the right path)", path)
+	}
+	db, err := store.Open(ctx, store.Options{Path: path, ReadOnly: dry, Lock: true, CheckpointInterval: -1, Faults: m.storeFaults()})
+	if err != nil {
+		return storeExit(err)
+	}
+	var list []engine.Recovery
+	if dry {
+		list, err = db.PlanRecovery(ctx)
+	} else {
+		list, err = db.Recover(ctx)
+	}
+	cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if cerr := db.Close(cctx); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return storeExit(err)
+	}
+	if len(list) == 0 {
+		fmt.Fprintf(m.Stdout, "no sessions left open in %s; nothing to do\n", path)
+		return nil
+	}
+	verb := "closed"
+	if dry {
+		verb = "would close"
+	}
+	for _, r := range list {
+		value := "unknown (no inventory snapshot)"
+		if r.EndingValue != nil {
+			value = fmt.Sprintf("%.2f RLUSD", *r.EndingValue)
+		}
+		fmt.Fprintf(m.Stdout, "%s session %s (started %s) as unclean_exit: ended_at ~%s (estimated), ending_value %s, %d open orders cancelled\n",
+			verb, clean(r.SessionID), r.StartedAt.Format(store.TimeLayout), r.EndedAt.Format(store.TimeLayout), value, r.OrdersCanceled)
+	}
+	if dry {
+		fmt.Fprintf(m.Stdout, "dry run: nothing was written; run 'neo backfill --db %s' to apply\n", path)
+	}
+	return nil
+}

@@ -1,0 +1,412 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofrs/flock"
+
+	"neo/engine"
+	"neo/store"
+)
+
+var st0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+// runMain runs neo in-process with an empty environment plus env.
+func runMain(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	m := NewMain()
+	m.Stdin = strings.NewReader("")
+	m.Stdout, m.Stderr = &out, &errb
+	m.Getenv = func(k string) string { return env[k] }
+	code := m.Run(context.Background(), args)
+	return code, out.String(), errb.String()
+}
+
+// runBin runs the test binary (built with -tags faults) with env.
+func runBin(t *testing.T, env []string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(neoBin, args...)
+	cmd.Env = append([]string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}, env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatal(err)
+	}
+	return cmd.ProcessState.ExitCode(), out.String(), errb.String()
+}
+
+// assertOneLineError checks a failing command's code and its one-line
+// message.
+func assertOneLineError(t *testing.T, code int, stderr string, wantCode int, wantIn ...string) {
+	t.Helper()
+	if code != wantCode {
+		t.Fatalf("exit=%d, want %d; stderr=%q", code, wantCode, stderr)
+	}
+	if strings.Count(stderr, "\n") != 1 || !strings.HasSuffix(stderr, "\n") {
+		t.Fatalf("stderr=%q, want exactly one line", stderr)
+	}
+	if strings.Contains(stderr, "panic") || strings.Contains(stderr, "goroutine") {
+		t.Fatalf("stderr=%q looks like a panic", stderr)
+	}
+	for _, w := range wantIn {
+		if !strings.Contains(stderr, w) {
+			t.Fatalf("stderr=%q does not contain %q", stderr, w)
+		}
+	}
+}
+
+// mustStoreDB builds a database with one closed session (id closedID) and
+// one left open by a "crash", and returns its path.
+func mustStoreDB(t *testing.T, dir, closedID string) string {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(dir, "neo.db")
+	db, err := store.Open(ctx, store.Options{Path: path, Lock: true, CheckpointInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess := func(id string, at time.Time) engine.Session {
+		return engine.Session{SessionID: id, StartedAt: at, Mode: engine.ModePaper, Feed: "sim", ConfigJSON: "{}",
+			AppVersion: "test", StartingXRP: 1000, StartingRLUSD: 2500, StartingValue: 5000}
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(db.OpenSession(ctx, sess(closedID, st0)))
+	o := engine.Order{OrderID: "o1", SessionID: closedID, Side: engine.Buy, Price: 2.5, QtyXRP: 6, CreatedAt: st0, Status: engine.OrderFilled}
+	must(db.RecordFill(ctx, engine.Fill{FillID: "f1", SessionID: closedID, OrderID: "o1", ExecutedAt: st0, Side: engine.Buy, Price: 2.5, QtyXRP: 6, ValueRLUSD: 15}, o))
+	must(db.CloseSession(ctx, engine.SessionEnd{SessionID: closedID, EndedAt: st0.Add(time.Hour), EndingXRP: 1006, EndingRLUSD: 2485, EndingValue: 5012.5, HaltReason: engine.HaltOperatorQuit}))
+	must(db.OpenSession(ctx, sess("crashed", st0.Add(2*time.Hour))))
+	must(db.SaveOrders(ctx, engine.Order{OrderID: "o2", SessionID: "crashed", Side: engine.Sell, Price: 2.6, QtyXRP: 6, CreatedAt: st0.Add(2 * time.Hour), Status: engine.OrderOpen}))
+	must(db.AddInventorySnapshot(ctx, engine.InventorySnapshot{SessionID: "crashed", CreatedAt: st0.Add(3 * time.Hour), MidPrice: 2.5, XRPBalance: 990, RLUSDBalance: 2530, TotalValueInRLUSD: 5005}))
+	if _, err := db.Backup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	must(db.Close(ctx))
+	return path
+}
+
+func sha(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return "absent"
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+func shaAll(t *testing.T, path string) string {
+	return sha(t, path) + sha(t, path+"-wal") + sha(t, path+"-shm")
+}
+
+func TestSessionsCmd(t *testing.T) {
+	path := mustStoreDB(t, t.TempDir(), "evil\x1b[31m\x07id")
+	t.Run("Table", func(t *testing.T) {
+		code, out, errOut := runMain(t, nil, "sessions", "--db", path)
+		if code != 0 {
+			t.Fatalf("exit=%d stderr=%s", code, errOut)
+		}
+		if strings.ContainsAny(out, "\x1b\x07") {
+			t.Fatalf("control characters reached the terminal: %q", out)
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if len(lines) != 3 || !strings.HasPrefix(lines[0], "SESSION") {
+			t.Fatalf("table=%q", out)
+		}
+		// Columns line up: STARTED begins at the same offset on every line.
+		col := strings.Index(lines[0], "STARTED")
+		for _, l := range lines[1:] {
+			if l[col-2:col] != "  " || l[col] == ' ' {
+				t.Fatalf("misaligned row %q (column at %d)", l, col)
+			}
+		}
+		if !strings.Contains(lines[1], "running") || !strings.Contains(lines[2], "operator_quit") || !strings.Contains(lines[2], "+12.50") {
+			t.Fatalf("rows=%q", lines[1:])
+		}
+	})
+	t.Run("JSON", func(t *testing.T) {
+		code, out, _ := runMain(t, nil, "sessions", "--db", path, "--json")
+		var recs []map[string]any
+		if code != 0 || json.Unmarshal([]byte(out), &recs) != nil || len(recs) != 2 {
+			t.Fatalf("exit=%d out=%s", code, out)
+		}
+		if recs[0]["ended_at"] != nil || recs[1]["halt_reason"] != "operator_quit" || recs[1]["fill_count"] != 1.0 {
+			t.Fatalf("records=%v", recs)
+		}
+	})
+	t.Run("CSV", func(t *testing.T) {
+		code, out, _ := runMain(t, nil, "sessions", "--db", path, "--csv", "--limit", "1")
+		rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+		if code != 0 || err != nil || len(rows) != 2 || rows[0][0] != "session_id" || rows[1][0] != "crashed" {
+			t.Fatalf("exit=%d err=%v rows=%v", code, err, rows)
+		}
+	})
+	t.Run("BothFormats", func(t *testing.T) {
+		code, _, errOut := runMain(t, nil, "sessions", "--db", path, "--csv", "--json")
+		assertOneLineError(t, code, errOut, exitUsage, "--json")
+	})
+	t.Run("BesideARunningSession", func(t *testing.T) {
+		db, err := store.Open(context.Background(), store.Options{Path: path, Lock: true, CheckpointInterval: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close(context.Background())
+		if code, out, errOut := runMain(t, nil, "sessions", "--db", path); code != 0 || !strings.Contains(out, "crashed") {
+			t.Fatalf("exit=%d out=%s err=%s", code, out, errOut)
+		}
+	})
+}
+
+func TestCheckCmd(t *testing.T) {
+	path := mustStoreDB(t, t.TempDir(), "s1")
+	t.Run("OKAndLeftOpen", func(t *testing.T) {
+		code, out, errOut := runMain(t, nil, "check", "--db", path, "--full")
+		if code != 0 || !strings.Contains(out, "passed integrity_check") || !strings.Contains(out, "session crashed") ||
+			!strings.Contains(out, "left open") || !strings.Contains(out, "neo backfill --db "+path) {
+			t.Fatalf("exit=%d out=%s err=%s", code, out, errOut)
+		}
+	})
+	t.Run("Running", func(t *testing.T) {
+		db, err := store.Open(context.Background(), store.Options{Path: path, Lock: true, CheckpointInterval: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close(context.Background())
+		code, out, _ := runMain(t, nil, "check", "--db", path)
+		if code != 0 || !strings.Contains(out, "is running") {
+			t.Fatalf("exit=%d out=%s", code, out)
+		}
+	})
+	for _, tc := range []struct {
+		name   string
+		damage func(t *testing.T, p string)
+	}{
+		{"ZeroedPage", func(t *testing.T, p string) {
+			f, _ := os.OpenFile(p, os.O_WRONLY, 0)
+			defer f.Close()
+			f.WriteAt(make([]byte, 4096), 4096) // page 2
+		}},
+		{"NotSQLite", func(t *testing.T, p string) { os.WriteFile(p, []byte(strings.Repeat("hello\n", 2000)), 0o600) }},
+		{"TruncatedWithStaleWAL", func(t *testing.T, p string) {
+			os.Truncate(p, 4096*2)
+			os.WriteFile(p+"-wal", bytes.Repeat([]byte{1}, 5000), 0o600)
+			os.WriteFile(p+"-shm", bytes.Repeat([]byte{0}, 32768), 0o600)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := mustStoreDB(t, dir, "s1")
+			tc.damage(t, p)
+			before := shaAll(t, p)
+			code, _, errOut := runMain(t, nil, "check", "--db", p)
+			assertOneLineError(t, code, errOut, exitCorrupt, "neo restore --db "+p, "nothing was written")
+			if shaAll(t, p) != before {
+				t.Fatal("neo check changed the damaged files")
+			}
+			code, _, errOut = runMain(t, nil, "backfill", "--db", p)
+			assertOneLineError(t, code, errOut, exitCorrupt, "neo restore --db "+p)
+			if shaAll(t, p) != before {
+				t.Fatal("neo backfill changed the damaged files")
+			}
+			code, out, errOut := runMain(t, nil, "restore", "--db", p, "--yes")
+			if code != 0 || !strings.Contains(out, "malformed_") {
+				t.Fatalf("restore exit=%d out=%s err=%s", code, out, errOut)
+			}
+			for _, s := range []string{"-wal", "-shm"} {
+				if _, err := os.Stat(p + s); err == nil {
+					t.Fatalf("%s%s left beside the restored database", p, s)
+				}
+			}
+			code, out, errOut = runMain(t, nil, "check", "--db", p)
+			if code != 0 {
+				t.Fatalf("check after restore: exit=%d err=%s", code, errOut)
+			}
+			code, out, _ = runMain(t, nil, "sessions", "--db", p, "--csv")
+			if code != 0 || !strings.Contains(out, "s1,") {
+				t.Fatalf("restored content: %s", out)
+			}
+		})
+	}
+}
+
+func TestBackfillCmd(t *testing.T) {
+	path := mustStoreDB(t, t.TempDir(), "s1")
+	before := sha(t, path)
+	code, out, errOut := runMain(t, nil, "backfill", "--db", path, "--dry-run")
+	if code != 0 || !strings.Contains(out, "would close session crashed") || !strings.Contains(out, "1 open orders cancelled") {
+		t.Fatalf("exit=%d out=%s err=%s", code, out, errOut)
+	}
+	if sha(t, path) != before {
+		t.Fatal("the dry run changed the database")
+	}
+	code, out, errOut = runMain(t, nil, "backfill", "--db", path)
+	if code != 0 || !strings.Contains(out, "closed session crashed") || !strings.Contains(out, "ended_at ~2026-11-25T15:00:00.000Z") {
+		t.Fatalf("exit=%d out=%s err=%s", code, out, errOut)
+	}
+	code, out, _ = runMain(t, nil, "backfill", "--db", path)
+	if code != 0 || !strings.Contains(out, "nothing to do") {
+		t.Fatalf("second run: exit=%d out=%s", code, out)
+	}
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var reason string
+	var est int
+	raw.QueryRow("SELECT halt_reason, ended_at_estimated FROM sessions WHERE session_id = 'crashed'").Scan(&reason, &est)
+	if reason != "unclean_exit" || est != 1 {
+		t.Fatalf("halt_reason=%q estimated=%d", reason, est)
+	}
+}
+
+func TestBackupAndRestoreCmds(t *testing.T) {
+	dir := t.TempDir()
+	path := mustStoreDB(t, dir, "s1")
+	t.Run("Backup", func(t *testing.T) {
+		code, out, errOut := runMain(t, nil, "backup", "--db", path)
+		if code != 0 || !strings.Contains(out, "wrote "+path+".bak.") {
+			t.Fatalf("exit=%d out=%s err=%s", code, out, errOut)
+		}
+		to := filepath.Join(t.TempDir(), "copy.db")
+		code, out, _ = runMain(t, nil, "backup", "--db", path, "--to", to)
+		if fi, err := os.Stat(to); code != 0 || err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("exit=%d out=%s stat=%v", code, out, err)
+		}
+		code, _, errOut = runMain(t, nil, "backup", "--db", path, "--to", to)
+		assertOneLineError(t, code, errOut, exitRuntime, to, "exists")
+	})
+	t.Run("RestoreNeedsYesWithoutATerminal", func(t *testing.T) {
+		before := sha(t, path)
+		code, _, errOut := runMain(t, nil, "restore", "--db", path)
+		assertOneLineError(t, code, errOut, exitUsage, "--yes")
+		if sha(t, path) != before {
+			t.Fatal("restore without confirmation changed the database")
+		}
+	})
+	t.Run("RestoreBadBackup", func(t *testing.T) {
+		bad := filepath.Join(dir, "bad.bak")
+		os.WriteFile(bad, []byte("not a database"), 0o600)
+		code, _, errOut := runMain(t, nil, "restore", "--db", path, bad, "--yes")
+		assertOneLineError(t, code, errOut, exitCorrupt, bad)
+	})
+}
+
+func TestBadEnvironment(t *testing.T) {
+	t.Run("DirectoryAsDB", func(t *testing.T) {
+		dir := t.TempDir()
+		for _, cmd := range []string{"check", "sessions", "backfill", "backup"} {
+			code, _, errOut := runMain(t, nil, cmd, "--db", dir)
+			assertOneLineError(t, code, errOut, exitUsage, dir, "is a directory")
+		}
+		code, _, errOut := runMain(t, nil, "restore", "--db", dir, "--yes")
+		assertOneLineError(t, code, errOut, exitUsage, dir, "is a directory")
+	})
+	t.Run("MissingDB", func(t *testing.T) {
+		p := filepath.Join(t.TempDir(), "neo.db")
+		for _, cmd := range []string{"check", "sessions", "backfill", "backup"} {
+			code, _, errOut := runMain(t, nil, cmd, "--db", p)
+			assertOneLineError(t, code, errOut, exitRuntime, p, "does not exist")
+			if _, err := os.Stat(p); err == nil {
+				t.Fatalf("neo %s created %s", cmd, p)
+			}
+		}
+	})
+	t.Run("LockedByAnotherProcess", func(t *testing.T) {
+		path := mustStoreDB(t, t.TempDir(), "s1")
+		lk := flock.New(store.LockPath(path))
+		if ok, err := lk.TryLock(); !ok || err != nil {
+			t.Fatalf("lock: %v %v", ok, err)
+		}
+		defer lk.Unlock()
+		os.WriteFile(store.LockPath(path), []byte("424242\n"), 0o600)
+		before := sha(t, path)
+		for _, args := range [][]string{{"backfill"}, {"backfill", "--dry-run"}, {"restore", "--yes"}} {
+			code, _, errOut := runMain(t, nil, append(args, "--db", path)...)
+			assertOneLineError(t, code, errOut, exitLocked, path, "pid 424242")
+		}
+		if sha(t, path) != before {
+			t.Fatal("a locked-out command changed the database")
+		}
+		if code, _, errOut := runMain(t, nil, "sessions", "--db", path); code != 0 {
+			t.Fatalf("sessions beside the lock: exit=%d %s", code, errOut)
+		}
+	})
+	t.Run("DiskFull", func(t *testing.T) {
+		path := mustStoreDB(t, t.TempDir(), "s1")
+		env := []string{"NEO_STORE_FAULTS=full"}
+		code, _, errOut := runBin(t, env, "backfill", "--db", path)
+		assertOneLineError(t, code, errOut, exitRuntime, path, "disk full", "free space")
+		code, _, errOut = runBin(t, env, "backup", "--db", path)
+		assertOneLineError(t, code, errOut, exitRuntime, "disk full", "free space")
+		// Nothing lost, nothing half-written.
+		code, out, errOut := runMain(t, nil, "check", "--db", path, "--full")
+		if code != 0 || !strings.Contains(out, "left open") {
+			t.Fatalf("after disk full: exit=%d out=%s err=%s", code, out, errOut)
+		}
+		backups, _ := store.ListBackups(path)
+		if len(backups) != 1 {
+			t.Fatalf("backups=%v, want only the first one", backups)
+		}
+		entries, _ := os.ReadDir(filepath.Dir(path))
+		for _, e := range entries {
+			if strings.HasSuffix(e.Name(), ".tmp") {
+				t.Fatalf("left %s behind", e.Name())
+			}
+		}
+	})
+	t.Run("ReadOnlyDirectory", func(t *testing.T) {
+		path := mustStoreDB(t, t.TempDir(), "s1")
+		ro := t.TempDir()
+		if err := os.Chmod(ro, 0o500); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Chmod(ro, 0o700)
+		if f, err := os.Create(filepath.Join(ro, "probe")); err == nil {
+			f.Close()
+			// Root ignores directory permissions; /sys refuses new files
+			// even to root.
+			ro = "/sys"
+			if f, err := os.Create("/sys/neo-probe"); err == nil {
+				f.Close()
+				os.Remove("/sys/neo-probe")
+				t.Skip("running as root and /sys is writable: no read-only directory to test with")
+			}
+		}
+		dest := filepath.Join(ro, "neo.db.bak")
+		code, _, errOut := runMain(t, nil, "backup", "--db", path, "--to", dest)
+		assertOneLineError(t, code, errOut, exitRuntime, dest, "writable")
+		_, err := store.Open(context.Background(), store.Options{Path: filepath.Join(ro, "neo.db"), Lock: true})
+		var pe *store.PathError
+		if !errors.As(err, &pe) || !strings.Contains(err.Error(), "writable") {
+			t.Fatalf("open in a read-only directory: %v, want a PathError saying what to do", err)
+		}
+	})
+}
+
+// keep fmt used when debugging
+var _ = fmt.Sprint
