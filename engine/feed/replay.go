@@ -48,8 +48,10 @@ const (
 // fractional seconds and zone). A kline's event time is its close_time
 // rounded up to the bar's end (Binance writes open+interval-1ms).
 //
-// Each event has Bar set, Bid/Ask = close ∓ 1 bp, Anchor = the previous
-// bar's close (the first bar's open) and no Trades. Times must strictly
+// Each event has Bar set, Bid/Ask = close ∓ 1 bp and no Trades. A price file
+// carries no AMM pool price, so Anchor is 0: the engine then quotes around
+// the mid and the anchor guards have nothing to check (a lagged close used
+// as a stand-in halted one-minute replays on anchor_divergence). Times must strictly
 // increase; prices must be positive with low <= open, close <= high. The
 // first bad line stops the replay with an error naming the file, the line
 // and the field.
@@ -61,9 +63,8 @@ type Replay struct {
 	format  csvFormat
 	layout  int // index in timeLayouts of the last layout that matched
 
-	prevTime  time.Time
-	prevClose float64
-	bars      int
+	prevTime time.Time
+	bars     int
 
 	pending *engine.MarketEvent // the first event, read by OpenReplay
 	err     error               // sticky: io.EOF or the first bad line
@@ -265,18 +266,13 @@ func (r *Replay) parse(fields []string, n int) (engine.MarketEvent, error) {
 		return engine.MarketEvent{}, r.fieldErrorf("close", "%v is outside low..high (%v..%v)", bar.Close, bar.Low, bar.High)
 	}
 
-	anchor := r.prevClose
-	if r.bars == 0 {
-		anchor = bar.Open
-	}
-	r.prevTime, r.prevClose = at, bar.Close
+	r.prevTime = at
 	r.bars++
 	return engine.MarketEvent{
-		Time:   at,
-		Bid:    bar.Close * (1 - bp),
-		Ask:    bar.Close * (1 + bp),
-		Anchor: anchor,
-		Bar:    &bar,
+		Time: at,
+		Bid:  bar.Close * (1 - bp),
+		Ask:  bar.Close * (1 + bp),
+		Bar:  &bar,
 	}, nil
 }
 

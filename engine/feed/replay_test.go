@@ -146,11 +146,8 @@ func TestReplayFormats(t *testing.T) {
 			if first.Bar == nil || first.Bar.Open != 2.30 || first.Bar.High != 2.32 || first.Bar.Low != 2.29 || first.Bar.Close != 2.31 || first.Bar.Volume != 1000 {
 				t.Fatalf("first bar %+v", first.Bar)
 			}
-			if got, want := first.Anchor, 2.30; got != want {
-				t.Errorf("first anchor %v, want the bar's open %v", got, want)
-			}
-			if got, want := second.Anchor, 2.31; got != want {
-				t.Errorf("second anchor %v, want the previous close %v", got, want)
+			if first.Anchor != 0 || second.Anchor != 0 {
+				t.Errorf("anchors %v, %v: a price file has no anchor, want 0", first.Anchor, second.Anchor)
 			}
 			if got, want := second.Mid(), 2.32; math.Abs(got-want) > 1e-12 {
 				t.Errorf("mid %v, want the close %v", got, want)
