@@ -275,6 +275,9 @@ func (h *historyModel) key(m *Model, msg tea.KeyMsg) tea.Cmd {
 			h.filter, h.filterRaw, h.filterErr = filterSpec{}, "", ""
 			return h.first(m)
 		}
+		if m.opts.Controller != nil {
+			m.view = viewLive
+		}
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"neo/engine"
 )
@@ -353,5 +354,22 @@ func TestDetailScroll(t *testing.T) {
 	press(t, m, "g")
 	if m.detail.scroll != 0 {
 		t.Fatalf("scroll=%d, want 0", m.detail.scroll)
+	}
+}
+
+func TestHistoryRefreshesOnTick(t *testing.T) {
+	now := testNow
+	hist := newFakeHistory(100)
+	m := MustNewModel(t, Options{History: hist, Now: func() time.Time { return now }})
+	resize(t, m, 80, 24)
+	before := hist.read()
+	run(t, m, tickMsg(now.Add(time.Second)))
+	if got := hist.read(); got != before {
+		t.Fatalf("re-read after 1 s: %d rows, want none", got-before)
+	}
+	now = now.Add(historyRefresh + time.Second)
+	run(t, m, tickMsg(now))
+	if got := hist.read(); got == before {
+		t.Fatal("the page was not re-read after the refresh interval")
 	}
 }

@@ -141,7 +141,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.waits {
 			cmds = append(cmds, tick())
 		}
-		if m.view == viewHistory || m.view == viewDetail {
+		if m.view == viewHistory {
 			cmds = append(cmds, m.hist.maybeRefresh(m))
 		}
 		return m, tea.Batch(cmds...)
