@@ -205,14 +205,14 @@ func (h *historyModel) resize(m *Model) tea.Cmd {
 }
 
 func (h *historyModel) nextPage(m *Model, sel int) tea.Cmd {
-	if !h.hasNext || h.next == nil || h.loading {
+	if !h.hasNext || h.next == nil {
 		return nil
 	}
 	return h.load(m, append(append([]*engine.Cursor(nil), h.stack...), h.next), sel)
 }
 
 func (h *historyModel) prevPage(m *Model, sel int) tea.Cmd {
-	if len(h.stack) < 2 || h.loading {
+	if len(h.stack) < 2 {
 		return nil
 	}
 	return h.load(m, h.stack[:len(h.stack)-1], sel)

@@ -98,24 +98,45 @@ func (l *liveModel) view(m *Model) []string {
 	lines = append(lines, l.banner(m)...)
 
 	const gap = 2
-	cols := splitWidth(w, 2, gap)
+	ending := l.done || l.state.Status == engine.StatusShuttingDown || l.closeRequested
+	orders := func(b *block) {
+		if ending {
+			l.shutdown(m, b)
+		} else {
+			l.quotes(m, b)
+		}
+	}
 	// Spare height beyond 24 rows turns the sparklines into charts.
 	chartH := 0
 	if extra := h - 24 - len(lines) + 1; extra >= 10 {
 		chartH = min(extra/2, 16)
 	}
-	left, right := newBlock(cols[0]), newBlock(cols[1])
-	l.inventory(m, left)
-	left.add("")
-	l.drift(m, left, chartH)
-	l.market(m, right, chartH)
-	right.add("")
-	if l.done || l.state.Status == engine.StatusShuttingDown || l.closeRequested {
-		l.shutdown(m, right)
+	var cols []int
+	if w >= 150 {
+		// Wide: inventory and orders | drift | market, each with room.
+		cols = splitWidth(w, 3, gap)
+		inv, dr, mk := newBlock(cols[0]), newBlock(cols[1]), newBlock(cols[2])
+		l.inventory(m, inv)
+		inv.add("")
+		orders(inv)
+		if chartH > 0 {
+			chartH = max(chartH, inv.height()-5)
+		}
+		l.drift(m, dr, chartH)
+		l.market(m, mk, chartH)
+		lines = append(lines, beside(gap, inv, dr, mk).lines...)
+		cols = []int{72, w - 72 - gap} // the wide fill table, then events
 	} else {
-		l.quotes(m, right)
+		cols = splitWidth(w, 2, gap)
+		left, right := newBlock(cols[0]), newBlock(cols[1])
+		l.inventory(m, left)
+		left.add("")
+		l.drift(m, left, chartH)
+		l.market(m, right, chartH)
+		right.add("")
+		orders(right)
+		lines = append(lines, beside(gap, left, right).lines...)
 	}
-	lines = append(lines, beside(gap, left, right).lines...)
 
 	if rest := h - len(lines) - 2; rest >= 2 {
 		lines = append(lines, "")
@@ -474,8 +495,13 @@ func (l *liveModel) shutdown(m *Model, b *block) {
 func (l *liveModel) fills(m *Model, b *block, rows int) {
 	st := m.styles
 	s := l.state
+	wide := b.width >= 70
 	b.add(st.Title.Render("LATEST FILLS"))
-	b.add(st.TableHead.Render(fmt.Sprintf("%-8s %-4s %8s %8s %7s", "time", "side", "price", "qty XRP", "RLUSD")))
+	if wide {
+		b.add(st.TableHead.Render(fmt.Sprintf("%-19s %-4s %10s %10s %10s %8s", "time (UTC)", "side", "price", "qty XRP", "RLUSD", "fee")))
+	} else {
+		b.add(st.TableHead.Render(fmt.Sprintf("%-8s %-4s %8s %8s %7s", "time", "side", "price", "qty XRP", "RLUSD")))
+	}
 	if len(s.RecentFills) == 0 {
 		b.add(st.Muted.Render("no fills yet"))
 		return
@@ -484,8 +510,13 @@ func (l *liveModel) fills(m *Model, b *block, rows int) {
 		if i >= rows-2 {
 			break
 		}
-		b.add(st.Muted.Render(fmtClock(f.ExecutedAt)) + " " +
-			m.sideStyle(f.Side).Render(fmt.Sprintf("%-4s", Sanitize(string(f.Side)))) +
+		side := m.sideStyle(f.Side).Render(fmt.Sprintf("%-4s", Sanitize(string(f.Side))))
+		if wide {
+			b.add(st.Muted.Render(fmtTime(f.ExecutedAt)) + " " + side +
+				st.Value.Render(fmt.Sprintf(" %10s %10s %10s %8s", fmtNum(f.Price, 6), fmtNum(f.QtyXRP, 4), fmtNum(f.ValueRLUSD, 2), fmtNum(f.FeeRLUSD, 4))))
+			continue
+		}
+		b.add(st.Muted.Render(fmtClock(f.ExecutedAt)) + " " + side +
 			st.Value.Render(fmt.Sprintf(" %8s %8s %7s", fmtNum(f.Price, 6), fmtNum(f.QtyXRP, 4), fmtNum(f.ValueRLUSD, 2))))
 	}
 }
