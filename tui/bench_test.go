@@ -3,6 +3,9 @@ package tui
 import (
 	"fmt"
 	"testing"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 )
 
 func BenchmarkLiveView(b *testing.B) {
@@ -26,5 +29,20 @@ func BenchmarkHistoryView(b *testing.B) {
 				_ = m.View()
 			}
 		})
+	}
+}
+
+// BenchmarkLiveViewColour draws with a true-colour profile, as on a real
+// terminal (tests otherwise run without one and draw no colour).
+func BenchmarkLiveViewColour(b *testing.B) {
+	prev := lipgloss.ColorProfile()
+	lipgloss.SetColorProfile(termenv.TrueColor)
+	defer lipgloss.SetColorProfile(prev)
+	m, _ := MustLiveModel(b, fakeState())
+	resize(b, m, 160, 48)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_ = m.View()
 	}
 }
