@@ -98,6 +98,9 @@ type Engine struct {
 	dirty            bool
 	firstEvent       *MarketEvent
 	feedCh           chan feedItem
+	pending          Batch     // durable writes not yet committed
+	pendingTicks     int       // market events since the last commit
+	pendingSince     time.Time // wall time of the first uncommitted write
 	feedWG           sync.WaitGroup
 	closeErr         error
 	pubErr           string
@@ -420,9 +423,63 @@ func (e *Engine) loop(ctx context.Context) (reason HaltReason, cause error) {
 		if r, err := e.onEvent(ctx, ev); r != "" || err != nil {
 			return r, err
 		}
+		if err := e.maybeCommit(ctx); err != nil {
+			return HaltEngineError, err
+		}
 		if e.dirty && e.now().Sub(e.lastPublish) >= e.cfg.Console.RefreshRate.Duration {
+			if err := e.commit(ctx); err != nil {
+				return HaltEngineError, err
+			}
 			e.publish(false)
 		}
+	}
+}
+
+// Commit policy at full speed: the writes of several market events share
+// one transaction, bounded in rows, events and wall time. Nothing is shown
+// or reported before it is committed: publish commits first.
+const (
+	commitMaxRows   = 1024
+	commitMaxEvents = 256
+	commitMaxWait   = 20 * time.Millisecond
+)
+
+// maybeCommit commits the pending writes at the end of a market event: at
+// once in real time, per commit policy at full speed.
+func (e *Engine) maybeCommit(ctx context.Context) error {
+	if e.pending.Len() == 0 {
+		e.pendingTicks = 0
+		return nil
+	}
+	e.pendingTicks++
+	if e.speed > 0 || e.pending.Len() >= commitMaxRows || e.pendingTicks >= commitMaxEvents ||
+		e.now().Sub(e.pendingSince) >= commitMaxWait {
+		return e.commit(ctx)
+	}
+	return nil
+}
+
+// commit writes the pending orders, fills and snapshots durably in one
+// transaction.
+func (e *Engine) commit(ctx context.Context) error {
+	if e.pending.Len() == 0 {
+		return nil
+	}
+	b := e.pending
+	// A fresh batch: the store may still hold b's slices if ctx ends
+	// before its transaction does.
+	e.pending = Batch{}
+	e.pendingTicks = 0
+	if err := e.store.SaveBatch(ctx, b); err != nil {
+		return fmt.Errorf("saving %d orders, %d fills and %d snapshots: %w", len(b.Orders), len(b.Fills), len(b.Inventory)+len(b.Valuations), err)
+	}
+	return nil
+}
+
+// stage marks the start of a pending batch.
+func (e *Engine) stage() {
+	if e.pending.Len() == 0 {
+		e.pendingSince = e.now()
 	}
 }
 
@@ -449,6 +506,9 @@ func (e *Engine) pace(ctx context.Context, t time.Time) (HaltReason, error) {
 			}
 		}
 		if wait <= 0 {
+			if err := e.commit(ctx); err != nil {
+				return HaltEngineError, err
+			}
 			e.publish(false)
 			continue
 		}
@@ -464,6 +524,9 @@ func (e *Engine) pace(ctx context.Context, t time.Time) (HaltReason, error) {
 			}
 		case <-timer.C:
 			if e.dirty {
+				if err := e.commit(ctx); err != nil {
+					return HaltEngineError, err
+				}
 				e.publish(false)
 			}
 		}
@@ -482,9 +545,7 @@ func (e *Engine) onEvent(ctx context.Context, ev MarketEvent) (HaltReason, error
 	}
 	// Fills first: they happened against the quotes that rested before ev.
 	for _, x := range e.paper.Match(ev) {
-		if err := e.recordFill(ctx, ev, x); err != nil {
-			return HaltEngineError, err
-		}
+		e.recordFill(ev, x)
 	}
 	e.market = ev
 	e.haveMarket = true
@@ -534,14 +595,10 @@ func (e *Engine) onEvent(ctx context.Context, ev MarketEvent) (HaltReason, error
 
 	// Snapshots.
 	if ev.Time.Sub(e.lastInvAt) >= e.cfg.Store.SnapshotInterval.Duration {
-		if err := e.snapshotInventory(ctx, ev.Time); err != nil {
-			return HaltEngineError, err
-		}
+		e.snapshotInventory(ev.Time)
 	}
 	if ev.Time.Sub(e.lastValAt) >= e.cfg.Store.ValuationInterval.Duration {
-		if err := e.snapshotValuation(ctx, ev.Time); err != nil {
-			return HaltEngineError, err
-		}
+		e.snapshotValuation(ev.Time)
 	}
 
 	if !e.paused {
@@ -590,25 +647,24 @@ func (e *Engine) valuationSnapshot(mid, anchor float64) ValuationSnapshot {
 	}
 }
 
-func (e *Engine) snapshotInventory(ctx context.Context, at time.Time) error {
+// snapshotInventory stages an inventory snapshot with the event's writes,
+// so that it commits together with the fills it reflects.
+func (e *Engine) snapshotInventory(at time.Time) {
 	e.lastInvAt = at
-	if err := e.store.AddInventorySnapshot(ctx, e.inventorySnapshot(e.market.Mid())); err != nil {
-		return fmt.Errorf("queueing an inventory snapshot: %w", err)
-	}
-	return nil
+	e.stage()
+	e.pending.Inventory = append(e.pending.Inventory, e.inventorySnapshot(e.market.Mid()))
 }
 
-func (e *Engine) snapshotValuation(ctx context.Context, at time.Time) error {
+// snapshotValuation stages a valuation snapshot with the event's writes.
+func (e *Engine) snapshotValuation(at time.Time) {
 	e.lastValAt = at
-	if err := e.store.AddValuationSnapshot(ctx, e.valuationSnapshot(e.market.Mid(), e.market.Anchor)); err != nil {
-		return fmt.Errorf("queueing a valuation snapshot: %w", err)
-	}
-	return nil
+	e.stage()
+	e.pending.Valuations = append(e.pending.Valuations, e.valuationSnapshot(e.market.Mid(), e.market.Anchor))
 }
 
-// recordFill persists a fill and its order (durable) and snapshots the
-// inventory.
-func (e *Engine) recordFill(ctx context.Context, ev MarketEvent, x Execution) error {
+// recordFill stages a fill, its filled order and an inventory snapshot after
+// it, to commit together.
+func (e *Engine) recordFill(ev MarketEvent, x Execution) {
 	e.fillSeq++
 	now := e.now()
 	f := Fill{
@@ -626,19 +682,16 @@ func (e *Engine) recordFill(ctx context.Context, ev MarketEvent, x Execution) er
 	o.Status = OrderFilled
 	o.ClosedAt = &now
 	delete(e.resting, o.OrderID)
-	if err := e.store.RecordFill(ctx, f, o); err != nil {
-		return fmt.Errorf("recording fill %s: %w", f.FillID, err)
-	}
+	e.stage()
+	e.pending.Orders = append(e.pending.Orders, o)
+	e.pending.Fills = append(e.pending.Fills, f)
+	e.pending.Inventory = append(e.pending.Inventory, e.inventorySnapshot(ev.Mid()))
 	e.fillCount++
 	e.volume += f.ValueRLUSD
 	e.recentFills = append([]Fill{f}, e.recentFills...)
 	if len(e.recentFills) > 20 {
 		e.recentFills = e.recentFills[:20]
 	}
-	if err := e.store.AddInventorySnapshot(ctx, e.inventorySnapshot(ev.Mid())); err != nil {
-		return fmt.Errorf("queueing an inventory snapshot: %w", err)
-	}
-	return nil
 }
 
 // requote keeps at most one order a side at the strategy's price: an order
@@ -705,11 +758,9 @@ func (e *Engine) requote(ctx context.Context, ev MarketEvent, v Valuation) error
 		e.resting[o.OrderID] = restingInfo{centre: centre, tier: want.Tier, placed: ev.Time}
 		writes = append(writes, o)
 	}
-	if len(writes) == 0 {
-		return nil
-	}
-	if err := e.store.SaveOrders(ctx, writes...); err != nil {
-		return fmt.Errorf("saving orders: %w", err)
+	if len(writes) > 0 {
+		e.stage()
+		e.pending.Orders = append(e.pending.Orders, writes...)
 	}
 	return nil
 }

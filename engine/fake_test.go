@@ -225,3 +225,15 @@ func (f *walkFeed) Next(ctx context.Context) (MarketEvent, error) {
 	}
 	return ev, nil
 }
+
+func (m *memStore) SaveBatch(ctx context.Context, b Batch) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, o := range b.Orders {
+		m.orders[o.OrderID] = o
+	}
+	m.fills = append(m.fills, b.Fills...)
+	m.inventory = append(m.inventory, b.Inventory...)
+	m.valuations = append(m.valuations, b.Valuations...)
+	return nil
+}

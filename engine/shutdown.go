@@ -38,11 +38,11 @@ func (e *Engine) shutdown(reason HaltReason, cause error) {
 	}
 
 	// 1. Stop quoting: the loop has returned; stop the feed so that nothing
-	// can place an order any more.
-	e.runStep(StepStopQuoting, func() error {
+	// can place an order any more, and commit what the last events wrote.
+	keep(e.runStep(StepStopQuoting, func() error {
 		e.stopFeed()
-		return nil
-	})
+		return e.commit(ctx)
+	}))
 
 	// 2. Cancel every open order and record it.
 	keep(e.runStep(StepCancelOrders, func() error { return e.cancelAll(ctx) }))
@@ -138,22 +138,19 @@ func (e *Engine) runStep(name string, fn func() error) error {
 	return err
 }
 
-// cancelAll cancels every resting order and records the cancels durably.
+// cancelAll cancels every resting order and commits the cancels, with any
+// writes still pending, durably.
 func (e *Engine) cancelAll(ctx context.Context) error {
-	open := e.paper.Open()
-	if len(open) == 0 {
-		return nil
-	}
 	now := e.now()
-	writes := make([]Order, 0, len(open))
-	for _, o := range open {
+	for _, o := range e.paper.Open() {
 		e.paper.Cancel(o.OrderID)
 		delete(e.resting, o.OrderID)
 		o.Status = OrderCancelled
 		o.ClosedAt = &now
-		writes = append(writes, o)
+		e.stage()
+		e.pending.Orders = append(e.pending.Orders, o)
 	}
-	return e.store.SaveOrders(ctx, writes...)
+	return e.commit(ctx)
 }
 
 // setPaused pauses (cancelling resting orders) or resumes quoting.

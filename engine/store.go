@@ -30,6 +30,10 @@ type Store interface {
 	// RecordFill inserts the fill and updates its order in one transaction.
 	// Durable.
 	RecordFill(ctx context.Context, f Fill, o Order) error
+	// SaveBatch writes orders (upserted in the given order), then fills and
+	// snapshots, in one transaction. Durable. The engine uses it to commit
+	// the writes of one or more market events together.
+	SaveBatch(ctx context.Context, b Batch) error
 	// CloseSession writes ended_at, ending_* and halt_reason. Durable.
 	CloseSession(ctx context.Context, end SessionEnd) error
 
@@ -46,6 +50,19 @@ type Store interface {
 	// pool, runs wal_checkpoint(TRUNCATE), closes the database and releases
 	// the instance lock, in that order. It is bounded by ctx.
 	Close(ctx context.Context) error
+}
+
+// Batch is a set of writes committed in one transaction by SaveBatch.
+type Batch struct {
+	Orders     []Order // upserted in this order, before the fills
+	Fills      []Fill  // each fill's order is in Orders or already stored
+	Inventory  []InventorySnapshot
+	Valuations []ValuationSnapshot
+}
+
+// Len is the number of rows in the batch.
+func (b *Batch) Len() int {
+	return len(b.Orders) + len(b.Fills) + len(b.Inventory) + len(b.Valuations)
 }
 
 // Recovery describes one session closed by Recover or by a backfill.

@@ -374,14 +374,11 @@ func (l *liveModel) market(m *Model, b *block, chartH int) {
 	b.add(st.Label.Render("price   ") + st.SeriesA.Render(sparkline(s.PriceHistory, b.width-8)))
 }
 
-// age is how old something stamped at t is on the market clock (orders and
-// fills carry market time; a replay runs far from the wall clock).
+// age is how old something stamped at t is. The engine stamps orders, fills
+// and events with the wall clock (a replay's market time may be years
+// away), so ages are wall-clock ages.
 func (l *liveModel) age(m *Model, t time.Time) time.Duration {
-	ref := l.state.MarketTime
-	if ref.IsZero() {
-		ref = m.now()
-	}
-	return ref.Sub(t)
+	return m.now().Sub(t)
 }
 
 func (l *liveModel) quotes(m *Model, b *block) {
