@@ -98,6 +98,7 @@ type DB struct {
 	r  *sql.DB // read-only pool
 	cp *sql.DB // checkpoint connection (nil when ReadOnly)
 
+	stmts   map[string]*sql.Stmt // prepared on w at Open; read-only after
 	queue   chan *request
 	stop    chan struct{} // closed to stop the writer
 	wctx    context.Context
@@ -225,6 +226,9 @@ func Open(ctx context.Context, opts Options) (_ *DB, err error) {
 	}
 	db.cp.SetMaxOpenConns(1)
 
+	if err := db.prepareWrites(ctx); err != nil {
+		return nil, err
+	}
 	db.queue = make(chan *request, queueSize)
 	db.stop = make(chan struct{})
 	db.wdone = make(chan struct{})
@@ -309,6 +313,9 @@ func (db *DB) close(ctx context.Context) error {
 		keep(db.cp.Close())
 	}
 	if db.w != nil {
+		for _, st := range db.stmts {
+			st.Close()
+		}
 		res, err := checkpointOn(ctx, db.w)
 		if err != nil {
 			db.logger.Error("final checkpoint failed", "db", db.path, "err", err)

@@ -34,7 +34,7 @@ func (db *DB) SaveOrders(ctx context.Context, orders ...engine.Order) error {
 	}
 	return db.durable(ctx, op, func(ctx context.Context, tx *sql.Tx) error {
 		for _, o := range orders {
-			if err := upsertOrder(ctx, tx, o); err != nil {
+			if err := db.upsertOrder(ctx, tx, o); err != nil {
 				return err
 			}
 		}
@@ -42,13 +42,8 @@ func (db *DB) SaveOrders(ctx context.Context, orders ...engine.Order) error {
 	})
 }
 
-func upsertOrder(ctx context.Context, tx *sql.Tx, o engine.Order) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO orders (order_id, session_id, side, price, qty_xrp, created_at, status, closed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (order_id) DO UPDATE SET
-			side = excluded.side, price = excluded.price, qty_xrp = excluded.qty_xrp,
-			status = excluded.status, closed_at = excluded.closed_at
-		WHERE orders.session_id = excluded.session_id`,
+func (db *DB) upsertOrder(ctx context.Context, tx *sql.Tx, o engine.Order) error {
+	_, err := db.txExec(ctx, tx, upsertOrderSQL,
 		o.OrderID, o.SessionID, string(o.Side), o.Price, o.QtyXRP, fmtTime(o.CreatedAt), string(o.Status), fmtTimePtr(o.ClosedAt))
 	if err != nil {
 		return fmt.Errorf("order %s: %w", o.OrderID, err)
@@ -60,14 +55,49 @@ func upsertOrder(ctx context.Context, tx *sql.Tx, o engine.Order) error {
 // Durable.
 func (db *DB) RecordFill(ctx context.Context, f engine.Fill, o engine.Order) error {
 	return db.durable(ctx, "record fill "+f.FillID, func(ctx context.Context, tx *sql.Tx) error {
-		if err := upsertOrder(ctx, tx, o); err != nil {
+		if err := db.upsertOrder(ctx, tx, o); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO fills (fill_id, session_id, order_id, executed_at, side, price, qty_xrp, value_rlusd, fee_rlusd)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			f.FillID, f.SessionID, f.OrderID, fmtTime(f.ExecutedAt), string(f.Side), f.Price, f.QtyXRP, f.ValueRLUSD, f.FeeRLUSD)
-		if err != nil {
-			return fmt.Errorf("fill %s: %w", f.FillID, err)
+		return db.insertFill(ctx, tx, f)
+	})
+}
+
+func (db *DB) insertFill(ctx context.Context, tx *sql.Tx, f engine.Fill) error {
+	_, err := db.txExec(ctx, tx, insertFillSQL,
+		f.FillID, f.SessionID, f.OrderID, fmtTime(f.ExecutedAt), string(f.Side), f.Price, f.QtyXRP, f.ValueRLUSD, f.FeeRLUSD)
+	if err != nil {
+		return fmt.Errorf("fill %s: %w", f.FillID, err)
+	}
+	return nil
+}
+
+// SaveBatch writes the batch's orders (in order), fills and snapshots in
+// one transaction. Durable.
+func (db *DB) SaveBatch(ctx context.Context, b engine.Batch) error {
+	if b.Len() == 0 {
+		return nil
+	}
+	op := fmt.Sprintf("batch of %d orders, %d fills, %d snapshots", len(b.Orders), len(b.Fills), len(b.Inventory)+len(b.Valuations))
+	return db.durable(ctx, op, func(ctx context.Context, tx *sql.Tx) error {
+		for _, o := range b.Orders {
+			if err := db.upsertOrder(ctx, tx, o); err != nil {
+				return err
+			}
+		}
+		for _, f := range b.Fills {
+			if err := db.insertFill(ctx, tx, f); err != nil {
+				return err
+			}
+		}
+		for _, s := range b.Inventory {
+			if err := db.insertInventory(ctx, tx, s); err != nil {
+				return err
+			}
+		}
+		for _, s := range b.Valuations {
+			if err := db.insertValuation(ctx, tx, s); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -110,37 +140,53 @@ func (db *DB) CloseSession(ctx context.Context, end engine.SessionEnd) error {
 // AddInventorySnapshot queues an inventory snapshot.
 func (db *DB) AddInventorySnapshot(ctx context.Context, s engine.InventorySnapshot) error {
 	return db.async(ctx, "inventory snapshot of "+s.SessionID, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO inventory_snapshots (session_id, created_at, mid_price, xrp_balance,
-			rlusd_balance, xrp_value_in_rlusd, total_value_in_rlusd, xrp_pct, drift_pct, skew_tier, drift_velocity_pct_per_min)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			s.SessionID, fmtTime(s.CreatedAt), s.MidPrice, s.XRPBalance, s.RLUSDBalance, s.XRPValueInRLUSD,
-			s.TotalValueInRLUSD, s.XRPPct, s.DriftPct, s.SkewTier, s.DriftVelocityPctPerMin)
-		return err
+		return db.insertInventory(ctx, tx, s)
 	})
+}
+
+func (db *DB) insertInventory(ctx context.Context, tx *sql.Tx, s engine.InventorySnapshot) error {
+	_, err := db.txExec(ctx, tx, insertInventorySQL,
+		s.SessionID, fmtTime(s.CreatedAt), s.MidPrice, s.XRPBalance, s.RLUSDBalance, s.XRPValueInRLUSD,
+		s.TotalValueInRLUSD, s.XRPPct, s.DriftPct, s.SkewTier, s.DriftVelocityPctPerMin)
+	return err
 }
 
 // AddValuationSnapshot queues a valuation snapshot.
 func (db *DB) AddValuationSnapshot(ctx context.Context, s engine.ValuationSnapshot) error {
 	return db.async(ctx, "valuation snapshot of "+s.SessionID, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO valuation_snapshots (session_id, created_at, mid_price, anchor_price,
-			total_value_in_rlusd, hold_value_in_rlusd, pnl_rlusd, fees_rlusd) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			s.SessionID, fmtTime(s.CreatedAt), s.MidPrice, s.AnchorPrice, s.TotalValueInRLUSD, s.HoldValueInRLUSD,
-			s.PnLRLUSD, s.FeesRLUSD)
-		return err
+		return db.insertValuation(ctx, tx, s)
 	})
+}
+
+func (db *DB) insertValuation(ctx context.Context, tx *sql.Tx, s engine.ValuationSnapshot) error {
+	_, err := db.txExec(ctx, tx, insertValuationSQL,
+		s.SessionID, fmtTime(s.CreatedAt), s.MidPrice, s.AnchorPrice, s.TotalValueInRLUSD, s.HoldValueInRLUSD,
+		s.PnLRLUSD, s.FeesRLUSD)
+	return err
 }
 
 // AddEvent queues a session event.
 func (db *DB) AddEvent(ctx context.Context, e engine.SessionEvent) error {
 	return db.async(ctx, "event "+e.Kind+" of "+e.SessionID, func(ctx context.Context, tx *sql.Tx) error {
-		return insertEvent(ctx, tx, e)
+		_, err := db.txExec(ctx, tx, insertEventSQL, e.SessionID, fmtTime(e.CreatedAt), e.Level, e.Kind, e.Message)
+		return err
 	})
 }
 
+const insertEventSQL = `INSERT INTO session_events (session_id, created_at, level, kind, message) VALUES (?, ?, ?, ?, ?)`
+
 func insertEvent(ctx context.Context, tx *sql.Tx, e engine.SessionEvent) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO session_events (session_id, created_at, level, kind, message) VALUES (?, ?, ?, ?, ?)`,
-		e.SessionID, fmtTime(e.CreatedAt), e.Level, e.Kind, e.Message)
+	_, err := tx.ExecContext(ctx, insertEventSQL, e.SessionID, fmtTime(e.CreatedAt), e.Level, e.Kind, e.Message)
 	return err
+}
+
+// txExec runs query in tx through the statement prepared for it when the
+// database was opened (see prepareWrites); other queries run unprepared.
+func (db *DB) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	if st, ok := db.stmts[query]; ok {
+		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return tx.ExecContext(ctx, query, args...)
 }
 
 func boolInt(b bool) int {
@@ -148,4 +194,38 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+const upsertOrderSQL = `INSERT INTO orders (order_id, session_id, side, price, qty_xrp, created_at, status, closed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (order_id) DO UPDATE SET
+			side = excluded.side, price = excluded.price, qty_xrp = excluded.qty_xrp,
+			status = excluded.status, closed_at = excluded.closed_at
+		WHERE orders.session_id = excluded.session_id`
+
+const insertFillSQL = `INSERT INTO fills (fill_id, session_id, order_id, executed_at, side, price, qty_xrp, value_rlusd, fee_rlusd)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+const insertInventorySQL = `INSERT INTO inventory_snapshots (session_id, created_at, mid_price, xrp_balance,
+		rlusd_balance, xrp_value_in_rlusd, total_value_in_rlusd, xrp_pct, drift_pct, skew_tier, drift_velocity_pct_per_min)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+const insertValuationSQL = `INSERT INTO valuation_snapshots (session_id, created_at, mid_price, anchor_price,
+		total_value_in_rlusd, hold_value_in_rlusd, pnl_rlusd, fees_rlusd) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+
+// writeStatements are prepared once on the write connection.
+var writeStatements = []string{upsertOrderSQL, insertFillSQL, insertInventorySQL, insertValuationSQL, insertEventSQL}
+
+// prepareWrites prepares writeStatements; it runs before the writer starts,
+// while the one connection is free.
+func (db *DB) prepareWrites(ctx context.Context) error {
+	db.stmts = make(map[string]*sql.Stmt, len(writeStatements))
+	for _, q := range writeStatements {
+		st, err := db.w.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare statements on %s: %w", db.path, err)
+		}
+		db.stmts[q] = st
+	}
+	return nil
 }
