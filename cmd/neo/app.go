@@ -122,6 +122,7 @@ With no command, neo runs a session ('neo run').`,
 		SilenceErrors: true,
 		Version:       m.Version,
 	}
+	root.CompletionOptions.DisableDefaultCmd = true
 	root.PersistentFlags().StringVar(&m.DBPath, "db", "", "database path (env NEO_DB; default "+defaultDBPathHelp()+")")
 	root.PersistentFlags().StringVar(&m.LogFormat, "log-format", "text", "log format: text | logfmt | json")
 	run := m.runCmd()
