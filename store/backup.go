@@ -269,6 +269,9 @@ func Restore(ctx context.Context, dbPath, backupPath string, logger *log.Logger)
 	if fi, err := os.Stat(dbPath); err == nil && fi.IsDir() {
 		return res, &PathError{Path: dbPath, Msg: "is a directory, not a database file; pass --db with a file path", IsDir: true}
 	}
+	if err := createDir(dbPath); err != nil {
+		return res, err
+	}
 	lock, err := acquireLock(dbPath)
 	if err != nil {
 		return res, err

@@ -416,3 +416,46 @@ func TestOpenBadPaths(t *testing.T) {
 		}
 	})
 }
+
+func TestSaveBatch(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	MustOpenSession(t, db, "s1", t0)
+	open := order("s1", "o1", t0, engine.OrderOpen)
+	filled := open
+	filled.Status = engine.OrderFilled
+	c := t0.Add(time.Second)
+	filled.ClosedAt = &c
+	b := engine.Batch{
+		Orders:     []engine.Order{open, filled, order("s1", "o2", t0, engine.OrderOpen)},
+		Fills:      []engine.Fill{fill(filled, "f1", c)},
+		Inventory:  []engine.InventorySnapshot{inventory("s1", c, 1006, 2485)},
+		Valuations: []engine.ValuationSnapshot{{SessionID: "s1", CreatedAt: c, TotalValueInRLUSD: 5000}},
+	}
+	if err := db.SaveBatch(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	orders, _ := db.Orders(ctx, "s1")
+	if len(orders) != 2 || orders[0].Status != engine.OrderFilled {
+		t.Fatalf("orders=%+v, want o1 filled (upserted in order) and o2", orders)
+	}
+	fills, _ := db.Fills(ctx, "s1", 0)
+	inv, _ := db.InventorySeries(ctx, "s1", 0)
+	val, _ := db.ValuationSeries(ctx, "s1", 0)
+	if len(fills) != 1 || len(inv) != 1 || len(val) != 1 {
+		t.Fatalf("fills=%d inventory=%d valuations=%d, want 1 each", len(fills), len(inv), len(val))
+	}
+	t.Run("AllOrNothing", func(t *testing.T) {
+		bad := engine.Batch{
+			Orders: []engine.Order{order("s1", "o3", t0, engine.OrderOpen)},
+			Fills:  []engine.Fill{fill(order("s1", "missing", t0, engine.OrderFilled), "f9", c)},
+		}
+		if err := db.SaveBatch(ctx, bad); err == nil {
+			t.Fatal("a fill of an unknown order was accepted")
+		}
+		orders, _ := db.Orders(ctx, "s1")
+		if len(orders) != 2 {
+			t.Fatalf("orders=%d, want 2: the failed batch left a row", len(orders))
+		}
+	})
+}

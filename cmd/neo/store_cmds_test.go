@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/creack/pty"
 	"github.com/gofrs/flock"
 
 	"neo/engine"
@@ -408,5 +408,62 @@ func TestBadEnvironment(t *testing.T) {
 	})
 }
 
-// keep fmt used when debugging
-var _ = fmt.Sprint
+
+// TestRestorePrompt answers the confirmation on a real terminal.
+func TestRestorePrompt(t *testing.T) {
+	for _, tc := range []struct {
+		answer   string
+		wantCode int
+		wantOut  string
+	}{
+		{"n\n", exitRuntime, "cancelled"},
+		{"y\n", exitOK, "restored"},
+	} {
+		t.Run(strings.TrimSpace(tc.answer), func(t *testing.T) {
+			path := mustStoreDB(t, t.TempDir(), "s1")
+			before := sha(t, path)
+			cmd := exec.Command(neoBin, "restore", "--db", path)
+			cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
+			tty, err := pty.Start(cmd)
+			if err != nil {
+				t.Skipf("no pseudo-terminal: %v", err)
+			}
+			defer tty.Close()
+			var out bytes.Buffer
+			got := make(chan struct{})
+			asked := make(chan struct{})
+			go func() {
+				defer close(got)
+				buf := make([]byte, 4096)
+				once := false
+				for {
+					n, err := tty.Read(buf)
+					out.Write(buf[:n])
+					if !once && strings.Contains(out.String(), "[y/N]") {
+						once = true
+						close(asked)
+					}
+					if err != nil {
+						return
+					}
+				}
+			}()
+			select {
+			case <-asked:
+			case <-time.After(20 * time.Second):
+				cmd.Process.Kill()
+				t.Fatalf("no prompt; output=%q", out.String())
+			}
+			tty.Write([]byte(tc.answer))
+			cmd.Wait()
+			tty.Close()
+			<-got
+			if code := cmd.ProcessState.ExitCode(); code != tc.wantCode || !strings.Contains(out.String(), tc.wantOut) {
+				t.Fatalf("exit=%d, want %d; output=%q", code, tc.wantCode, out.String())
+			}
+			if changed := sha(t, path) != before; changed != (tc.wantCode == exitOK) {
+				t.Fatalf("database changed=%v after answering %q", changed, tc.answer)
+			}
+		})
+	}
+}
