@@ -408,7 +408,6 @@ func TestBadEnvironment(t *testing.T) {
 	})
 }
 
-
 // TestRestorePrompt answers the confirmation on a real terminal.
 func TestRestorePrompt(t *testing.T) {
 	for _, tc := range []struct {
