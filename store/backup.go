@@ -215,6 +215,7 @@ type BadBackupError struct {
 	Detail string
 }
 
+// Error names the backup and the command to pick another.
 func (e *BadBackupError) Error() string {
 	return fmt.Sprintf("backup %s failed its integrity check (%s); nothing was changed. Pick another backup: neo restore --db %s BACKUP (the newest good one is used when BACKUP is omitted)",
 		e.Backup, oneLine(e.Detail), e.DBPath)

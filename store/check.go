@@ -18,6 +18,7 @@ type IntegrityError struct {
 	Detail string
 }
 
+// Error names the damage and the exact restore command.
 func (e *IntegrityError) Error() string {
 	return fmt.Sprintf("database %s failed its integrity check (%s); nothing was written. Restore the last good backup with: neo restore --db %s",
 		e.Path, oneLine(e.Detail), e.Path)
@@ -75,23 +76,34 @@ func checkFile(ctx context.Context, path string, full, quiet bool) error {
 // checks the copy, so that opening it (which replays the log) changes
 // nothing beside the original.
 func checkCopy(ctx context.Context, path string, full bool) error {
-	tmp, err := os.MkdirTemp(filepath.Dir(path), ".neo-check-")
-	if err != nil {
-		tmp, err = os.MkdirTemp("", "neo-check-")
+	// Beside the database first (same disk, usually room), else the
+	// system's temporary directory.
+	var errs []error
+	for _, parent := range []string{filepath.Dir(path), ""} {
+		tmp, err := os.MkdirTemp(parent, ".neo-check-")
 		if err != nil {
-			return fmt.Errorf("check %s: make a scratch directory: %w", path, err)
+			errs = append(errs, err)
+			continue
 		}
+		cp := filepath.Join(tmp, "neo.db")
+		err = copyFile(path, cp, false)
+		if err == nil {
+			err = copyFile(path+"-wal", cp+"-wal", false)
+		}
+		if err != nil {
+			os.RemoveAll(tmp)
+			errs = append(errs, err)
+			continue
+		}
+		err = checkURI(ctx, path, dsn(cp, "_pragma=busy_timeout(5000)"), full)
+		os.RemoveAll(tmp)
+		return err
 	}
-	defer os.RemoveAll(tmp)
-	cp := filepath.Join(tmp, "neo.db")
-	if err := copyFile(path, cp, false); err != nil {
-		return fmt.Errorf("check %s: copy for the check: %w; free space or check permissions", path, err)
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
 	}
-	if err := copyFile(path+"-wal", cp+"-wal", false); err != nil {
-		return fmt.Errorf("check %s: copy its -wal for the check: %w", path, err)
-	}
-	err = checkURI(ctx, path, dsn(cp, "_pragma=busy_timeout(5000)"), full)
-	return err
+	return fmt.Errorf("check %s: could not copy it and its -wal to check them without changing them (%s); free some space and retry", path, strings.Join(msgs, "; "))
 }
 
 func checkURI(ctx context.Context, path, uri string, full bool) error {

@@ -162,7 +162,7 @@ func Open(ctx context.Context, opts Options) (_ *DB, err error) {
 	if opts.ReadOnly {
 		if opts.Lock {
 			// Backfill's dry run: nobody else writes, so check first.
-			if err := CheckFile(ctx, path, false); err != nil {
+			if err := checkFile(ctx, path, false, true); err != nil {
 				return nil, err
 			}
 		}
@@ -390,6 +390,7 @@ type PathError struct {
 	IsDir    bool
 }
 
+// Error says what is wrong with the path and what to do.
 func (e *PathError) Error() string { return "database " + e.Path + " " + e.Msg }
 
 // createDir makes the database's directory (0700) if missing.

@@ -42,6 +42,7 @@ type WriteError struct {
 	Err  error
 }
 
+// Error says what failed to commit and what to do.
 func (e *WriteError) Error() string {
 	switch {
 	case isFull(e.Err):
@@ -54,6 +55,7 @@ func (e *WriteError) Error() string {
 	return fmt.Sprintf("%s: write to %s failed: %v", e.Op, e.Path, e.Err)
 }
 
+// Unwrap returns the driver error.
 func (e *WriteError) Unwrap() error { return e.Err }
 
 // IsDiskFull reports whether err is (or wraps) SQLITE_FULL.

@@ -20,6 +20,7 @@ type LockedError struct {
 	PID  int    // the holder's pid, 0 if unknown
 }
 
+// Error names the database and the holder.
 func (e *LockedError) Error() string {
 	who := "another neo process"
 	if e.PID > 0 {
