@@ -78,6 +78,11 @@ type Faults struct {
 // SQLITE_FULL errors from SQLite are reported the same way.
 var ErrDiskFull = errors.New("database or disk is full (SQLITE_FULL)")
 
+// ErrCheckpointIncomplete is wrapped by Close when its final checkpoint
+// could not empty the write-ahead log because another process (neo
+// sessions, neo history) was reading. Nothing is lost; the -wal stays.
+var ErrCheckpointIncomplete = errors.New("another process has the database open, so its write-ahead log could not be emptied")
+
 // ErrClosed is returned by writes after Close has begun.
 var ErrClosed = errors.New("store is closed")
 
@@ -316,13 +321,17 @@ func (db *DB) close(ctx context.Context) error {
 		for _, st := range db.stmts {
 			st.Close()
 		}
+		// A reader of another process must not hold up the exit: wait for
+		// it no longer than the periodic checkpoint does.
+		db.w.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", checkpointBusyTimeout))
 		res, err := checkpointOn(ctx, db.w)
 		if err != nil {
 			db.logger.Error("final checkpoint failed", "db", db.path, "err", err)
 			keep(fmt.Errorf("final checkpoint of %s: %w", db.path, err))
 		} else if res.Partial() {
-			db.logger.Error("final checkpoint was partial", "db", db.path, "busy", res.Busy, "log", res.LogFrames, "checkpointed", res.CheckpointedFrames)
-			keep(fmt.Errorf("final checkpoint of %s was partial (busy=%v, %d of %d frames): another process has the database open", db.path, res.Busy, res.CheckpointedFrames, res.LogFrames))
+			db.logger.Warn("final checkpoint was partial: another process has the database open", "db", db.path, "busy", res.Busy, "log", res.LogFrames, "checkpointed", res.CheckpointedFrames)
+			keep(fmt.Errorf("final checkpoint of %s was partial (busy=%v, %d of %d frames; every commit is safe in %s-wal and the next start folds it in): %w",
+				db.path, res.Busy, res.CheckpointedFrames, res.LogFrames, db.path, ErrCheckpointIncomplete))
 		}
 		keep(db.w.Close())
 		if fi, err := os.Stat(db.path + "-wal"); err == nil && fi.Size() > 0 {

@@ -294,3 +294,31 @@ func TestCheckpointReportsPartial(t *testing.T) {
 		t.Fatalf("log frames=%d after TRUNCATE, want 0", res.LogFrames)
 	}
 }
+
+func TestCloseWithAnotherReader(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	MustOpenSession(t, db, "s1", t0)
+	ro, err := store.Open(ctx, store.Options{Path: db.Path(), ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close(ctx)
+	// The reader holds a snapshot while the writer commits more.
+	raw := rawDB(t, db.Path())
+	conn, _ := raw.Conn(ctx)
+	defer conn.Close()
+	conn.ExecContext(ctx, "BEGIN")
+	var n int
+	conn.QueryRowContext(ctx, "SELECT count(*) FROM sessions").Scan(&n)
+	MustOpenSession(t, db, "s2", t0)
+
+	err = db.Close(ctx)
+	if !errors.Is(err, store.ErrCheckpointIncomplete) {
+		t.Fatalf("err=%v, want ErrCheckpointIncomplete", err)
+	}
+	conn.ExecContext(ctx, "COMMIT")
+	if list, err := ro.ListSessions(ctx, engine.SessionQuery{}); err != nil || len(list) != 2 {
+		t.Fatalf("sessions=%d err=%v, want 2: nothing lost", len(list), err)
+	}
+}
