@@ -78,6 +78,13 @@ type Faults struct {
 // SQLITE_FULL errors from SQLite are reported the same way.
 var ErrDiskFull = errors.New("database or disk is full (SQLITE_FULL)")
 
+// The final checkpoint retries this often, this far apart, while another
+// process's reader holds a snapshot.
+const (
+	finalCheckpointRetries = 8
+	finalCheckpointPause   = 50 * time.Millisecond
+)
+
 // ErrCheckpointIncomplete is wrapped by Close when its final checkpoint
 // could not empty the write-ahead log because another process (neo
 // sessions, neo history) was reading. Nothing is lost; the -wal stays.
@@ -325,6 +332,12 @@ func (db *DB) close(ctx context.Context) error {
 		// it no longer than the periodic checkpoint does.
 		db.w.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", checkpointBusyTimeout))
 		res, err := checkpointOn(ctx, db.w)
+		// A reader's snapshot lasts milliseconds (history refreshes a page
+		// at a time): try again a few times before leaving the log behind.
+		for try := 0; err == nil && res.Partial() && try < finalCheckpointRetries && ctx.Err() == nil; try++ {
+			time.Sleep(finalCheckpointPause)
+			res, err = checkpointOn(ctx, db.w)
+		}
 		if err != nil {
 			db.logger.Error("final checkpoint failed", "db", db.path, "err", err)
 			keep(fmt.Errorf("final checkpoint of %s: %w", db.path, err))

@@ -223,3 +223,68 @@ func TestHeadlessHungStoreExitsByTheDeadline(t *testing.T) {
 		t.Fatalf("no ERROR naming the hung step:\n%s", out)
 	}
 }
+
+func TestRunRefusesBadEnvironments(t *testing.T) {
+	t.Run("second instance", func(t *testing.T) {
+		db := filepath.Join(t.TempDir(), "neo.db")
+		first := exec.Command(neoBin, "run", "--db", db, "--headless", "--speed", "1", "--log-format", "logfmt")
+		var errb syncWriter
+		first.Stderr = &errb
+		if err := first.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waitForLog(t, &errb, "session started")
+		code, _, stderr := runNeo(t, nil, "run", "--db", db, "--headless", "--speed", "0", "--duration", "1m")
+		first.Process.Signal(syscall.SIGTERM)
+		if c := waitExit(t, first, 4*time.Second); c != 0 {
+			t.Fatalf("first instance exit %d", c)
+		}
+		if code != 4 || !strings.Contains(stderr, db) {
+			t.Fatalf("second instance: exit %d, want 4 naming %s; stderr:\n%s", code, db, stderr)
+		}
+		if n := len(readSessions(t, db)); n != 1 {
+			t.Fatalf("%d sessions, want only the first instance's", n)
+		}
+	})
+	t.Run("full disk", func(t *testing.T) {
+		db := filepath.Join(t.TempDir(), "neo.db")
+		code, _, stderr := runNeo(t, []string{"NEO_STORE_FAULTS=full"}, "run", "--db", db, "--headless", "--speed", "0", "--duration", "1m")
+		if code != 1 || !strings.Contains(stderr, "pre-run backup") {
+			t.Fatalf("exit %d, want 1 with the failed pre-run backup named; stderr:\n%s", code, stderr)
+		}
+		if n := len(readSessions(t, db)); n != 0 {
+			t.Fatalf("%d sessions written on a full disk, want none", n)
+		}
+	})
+	t.Run("database is a directory", func(t *testing.T) {
+		dir := t.TempDir()
+		code, _, stderr := runNeo(t, nil, "run", "--db", dir, "--headless", "--speed", "0", "--duration", "1m")
+		_, msg, _ := strings.Cut(stderr, "neo: ")
+		if code != 2 || !strings.Contains(msg, dir) || strings.Count(strings.TrimSpace(msg), "\n") > 0 {
+			t.Fatalf("exit %d, want 2 and one error line naming %s; stderr:\n%s", code, dir, stderr)
+		}
+	})
+	t.Run("damaged database", func(t *testing.T) {
+		db := filepath.Join(t.TempDir(), "neo.db")
+		if err := os.WriteFile(db, bytes.Repeat([]byte("not a database "), 4096), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		before, _ := os.ReadFile(db)
+		code, _, stderr := runNeo(t, nil, "run", "--db", db, "--headless", "--speed", "0", "--duration", "1m")
+		if code != 3 || !strings.Contains(stderr, "neo restore --db "+db) {
+			t.Fatalf("exit %d, want 3 naming the restore command; stderr:\n%s", code, stderr)
+		}
+		after, _ := os.ReadFile(db)
+		if !bytes.Equal(before, after) {
+			t.Fatalf("the damaged file was changed")
+		}
+	})
+	t.Run("bad config", func(t *testing.T) {
+		dir := t.TempDir()
+		cfg := writeFile(t, dir, "cfg.toml", "[strategy]\nhalf_spread_bp = 3\n")
+		code, _, stderr := runNeo(t, nil, "run", "--db", filepath.Join(dir, "neo.db"), "--config", cfg, "--headless")
+		if code != 2 || !strings.Contains(stderr, "half_spread_bp") || !strings.Contains(stderr, cfg) {
+			t.Fatalf("exit %d, want 2 naming the key and the file; stderr:\n%s", code, stderr)
+		}
+	})
+}

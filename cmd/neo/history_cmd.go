@@ -58,7 +58,7 @@ func (m *Main) history(ctx context.Context, configPath string) error {
 	}
 	db, err := store.Open(ctx, store.Options{Path: dbPath, ReadOnly: true})
 	if err != nil {
-		return storeOpenError(err)
+		return storeExit(err)
 	}
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.Background(), historyCloseTimeout)

@@ -146,9 +146,10 @@ func (m *Main) run(ctx context.Context, f *runFlags) error {
 		CheckpointInterval: cfg.Store.CheckpointInterval.Duration,
 		BackupRetention:    cfg.Store.BackupRetention,
 		Logger:             logger,
+		Faults:             m.storeFaults(),
 	})
 	if err != nil {
-		return storeOpenError(err)
+		return storeExit(err)
 	}
 	eng, err := engine.New(engine.Options{
 		Config:     cfg,
@@ -190,18 +191,6 @@ func (m *Main) run(ctx context.Context, f *runFlags) error {
 		res = m.runHeadless(eng, sigs)
 	}
 	return m.finish(res, logger, console)
-}
-
-// storeOpenError maps a store.Open failure to its exit code.
-func storeOpenError(err error) error {
-	var ie *store.IntegrityError
-	switch {
-	case errors.As(err, &ie):
-		return exitErr(exitCorrupt, err)
-	case errors.Is(err, store.ErrLocked):
-		return exitErr(exitLocked, err)
-	}
-	return exitErr(exitRuntime, err)
 }
 
 // notifySignals routes SIGINT, SIGTERM and SIGHUP to the app (SIGHUP only
@@ -273,10 +262,15 @@ func (m *Main) backstop(eng *engine.Engine, timeout time.Duration, logger *log.L
 	}
 }
 
-// resultCode is the exit code for how a session ended.
+// resultCode is the exit code for how a session ended. A final checkpoint
+// left incomplete because another process (neo history, neo sessions) was
+// reading is logged but is no failure: every commit is in the -wal file and
+// the next start folds it in.
 func resultCode(res engine.Result) int {
 	switch {
-	case res.Err != nil:
+	case res.Reason == engine.HaltEngineError:
+		return exitRuntime
+	case res.Err != nil && !errors.Is(res.Err, store.ErrCheckpointIncomplete):
 		return exitRuntime
 	case res.Reason.IsRisk():
 		return exitRiskHalt
