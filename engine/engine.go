@@ -188,10 +188,8 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("recovering sessions left open: %w", err)
 	}
-	for _, r := range recovered {
-		e.log.Warn("closed a session left open by a crash as unclean_exit",
-			"session", r.SessionID, "ended_at_estimated", r.EndedAt.UTC().Format(time.RFC3339), "orders_cancelled", r.OrdersCanceled)
-	}
+	// The store logs each recovery; the session's events carry it to the
+	// console below.
 
 	loopCtx, cancel := context.WithCancel(context.Background())
 	e.loopCancel = cancel
