@@ -1,0 +1,279 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"neo/engine/feed"
+)
+
+// shutdownBound is what the soak allows from trigger to exit: the default
+// shutdown_timeout (3 s, DESIGN.md) plus one second for process exit and a
+// loaded machine.
+const shutdownBound = 4 * time.Second
+
+// wideConfig keeps the risk checks out of the way of sessions that must end
+// another way.
+const wideConfig = `[strategy]
+anchor_max_divergence_bps = 10000
+anchor_divergence_halt_after = "24h"
+[risk]
+max_drawdown_pct = 99
+max_drift_pct = 49.9
+stale_feed_after = "24h"
+`
+
+func exitPathCases() []soakCase {
+	live := func(name, want string, mode string, trigger func(p *proc, c *console) error, ttyStays, notReading bool) soakCase {
+		return soakCase{name: "exit: " + name, run: func(ctx context.Context, o options, rng *rand.Rand, r *row) {
+			n := o.count(20, 2)
+			for i := 0; i < n && ctx.Err() == nil; i++ {
+				console := mode == "console" || (mode == "alternate" && i%2 == 0)
+				r.record(liveEnding(ctx, o, rng, want, console, trigger, ttyStays, notReading))
+			}
+			switch mode {
+			case "alternate":
+				r.Note = "console and headless alternately"
+			case "console":
+				r.Note = "console under a pty"
+			}
+		}}
+	}
+	sig := func(s syscall.Signal) func(p *proc, c *console) error {
+		return func(p *proc, c *console) error { return p.cmd.Process.Signal(s) }
+	}
+	key := func(b string) func(p *proc, c *console) error {
+		return func(p *proc, c *console) error { _, err := c.ptmx.Write([]byte(b)); return err }
+	}
+	return []soakCase{
+		live("q", "operator_quit", "console", key("q"), true, false),
+		live("Ctrl+C", "operator_quit", "console", key("\x03"), true, false),
+		live("SIGINT", "signal_interrupt", "alternate", sig(syscall.SIGINT), true, false),
+		live("SIGTERM", "signal_terminate", "alternate", sig(syscall.SIGTERM), true, false),
+		live("SIGHUP", "signal_hangup", "alternate", sig(syscall.SIGHUP), true, false),
+		live("pty closed", "signal_hangup", "console", func(p *proc, c *console) error { c.closeMaster(); return nil }, false, false),
+		live("terminal not reading + SIGTERM", "signal_terminate", "console", sig(syscall.SIGTERM), true, true),
+		{name: "exit: risk halt", run: soakRiskHalt},
+		{name: "exit: --duration", run: soakDuration},
+		{name: "exit: replay end", run: soakReplayEnd},
+	}
+}
+
+// liveEnding runs one live session (console under a pty or headless), waits
+// a random moment, triggers the ending and checks the process and the
+// database.
+func liveEnding(ctx context.Context, o options, rng *rand.Rand, want string, onPty bool,
+	trigger func(p *proc, c *console) error, ttyStays, notReading bool) error {
+	dir, cleanup, err := o.tempDir("exit")
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	db := filepath.Join(dir, "neo.db")
+	args := []string{"run", "--db", db, "--speed", "1", "--seed", fmt.Sprint(1 + rng.IntN(1_000_000))}
+	var p *proc
+	var c *console
+	where := "headless"
+	if onPty {
+		where = "console"
+		c, err = startConsole(o.bin, nil, args...)
+		if err != nil {
+			return err
+		}
+		defer c.close()
+		p = c.proc
+		if _, err := c.out.waitFor("XRP", 30*time.Second, c.done); err != nil {
+			return fmt.Errorf("%s: first frame: %v; screen tail %q", where, err, tail(c.out.String(), 300))
+		}
+	} else {
+		p, err = startProc(o.bin, nil, append(args, "--headless", "--log-format", "logfmt")...)
+		if err != nil {
+			return err
+		}
+		defer p.kill()
+		if _, err := p.errb.waitFor("session started", 30*time.Second, p.done); err != nil {
+			return fmt.Errorf("%s: %v; stderr %q", where, err, tail(p.errb.String(), 300))
+		}
+	}
+	time.Sleep(time.Duration(rng.IntN(2000)) * time.Millisecond) // a random moment of the live session
+	if notReading {
+		c.stopReading()
+		time.Sleep(time.Duration(2000+rng.IntN(2000)) * time.Millisecond)
+	}
+	t0 := time.Now()
+	if err := trigger(p, c); err != nil {
+		return fmt.Errorf("%s: trigger: %v", where, err)
+	}
+	code, werr := p.wait(15 * time.Second)
+	took := p.exited.Sub(t0)
+	if notReading {
+		c.resumeReading()
+	}
+	if werr != nil {
+		return fmt.Errorf("%s: %v", where, werr)
+	}
+	if code != 0 {
+		return fmt.Errorf("%s: exit %d, want 0; output %q", where, code, tail(p.errb.String()+p.out.String(), 300))
+	}
+	if took > shutdownBound {
+		return fmt.Errorf("%s: exit took %s after the trigger, bound %s", where, fmtDur(took), shutdownBound)
+	}
+	if _, err := checkClean(ctx, db, want); err != nil {
+		return fmt.Errorf("%s: %v", where, err)
+	}
+	if onPty && ttyStays {
+		if err := c.terminalRestored(); err != nil {
+			return fmt.Errorf("%s: %v", where, err)
+		}
+	}
+	return nil
+}
+
+// riskVariant is one way a session halts on risk.
+type riskVariant struct {
+	want, config string
+	gapFeed      bool
+}
+
+var riskVariants = []riskVariant{
+	{"max_drawdown", "[risk]\nmax_drawdown_pct = 0.05\n", false},
+	{"inventory_limit", "[session]\nstarting_xrp = 2000\nstarting_rlusd = 100\n[risk]\nmax_drift_pct = 30\n", false},
+	{"stale_feed", "[risk]\nstale_feed_after = \"10m\"\n", true},
+	{"anchor_divergence", "[strategy]\nanchor_max_divergence_bps = 0.01\nanchor_divergence_halt_after = \"2s\"\n", false},
+}
+
+// gapCSV is a replay with an hour without data after a random number of bars.
+func gapCSV(rng *rand.Rand) string {
+	var b strings.Builder
+	b.WriteString("time,open,high,low,close,volume\n")
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	before := 5 + rng.IntN(200)
+	for i := 0; i < before+10; i++ {
+		at := t0.Add(time.Duration(i) * time.Minute)
+		if i >= before {
+			at = at.Add(time.Hour)
+		}
+		b.WriteString(at.Format(time.RFC3339) + ",2.30,2.31,2.29,2.30,1000\n")
+	}
+	return b.String()
+}
+
+// soakRiskHalt ends headless sessions on each risk halt in turn (exit 5).
+func soakRiskHalt(ctx context.Context, o options, rng *rand.Rand, r *row) {
+	n := o.count(20, 4)
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		v := riskVariants[i%len(riskVariants)]
+		r.record(func() error {
+			dir, cleanup, err := o.tempDir("risk")
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			db := filepath.Join(dir, "neo.db")
+			cfg := filepath.Join(dir, "cfg.toml")
+			os.WriteFile(cfg, []byte(v.config), 0o600)
+			fd := "sim"
+			if v.gapFeed {
+				fd = "replay:" + filepath.Join(dir, "gap.csv")
+				os.WriteFile(filepath.Join(dir, "gap.csv"), []byte(gapCSV(rng)), 0o600)
+			}
+			res, err := runBin(ctx, o.bin, 2*time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0",
+				"--duration", "24h", "--seed", fmt.Sprint(1+rng.IntN(1_000_000)), "--feed", fd)
+			if err != nil {
+				return fmt.Errorf("%s: %v", v.want, err)
+			}
+			if res.code != 5 {
+				return fmt.Errorf("%s: exit %d, want 5; stderr %q", v.want, res.code, tail(res.stderr, 300))
+			}
+			if _, err := checkClean(ctx, db, v.want); err != nil {
+				return fmt.Errorf("%s: %v", v.want, err)
+			}
+			return nil
+		}())
+	}
+	r.Note = "headless, the four risk halts in turn, random seeds"
+}
+
+// soakDuration ends headless sessions on a random --duration.
+func soakDuration(ctx context.Context, o options, rng *rand.Rand, r *row) {
+	n := o.count(20, 2)
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		r.record(func() error {
+			dir, cleanup, err := o.tempDir("duration")
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			db := filepath.Join(dir, "neo.db")
+			cfg := filepath.Join(dir, "cfg.toml")
+			os.WriteFile(cfg, []byte(wideConfig), 0o600)
+			d := time.Duration(1+rng.IntN(240)) * time.Minute
+			res, err := runBin(ctx, o.bin, 2*time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0",
+				"--duration", d.String(), "--seed", fmt.Sprint(1+rng.IntN(1_000_000)))
+			if err != nil {
+				return err
+			}
+			if res.code != 0 {
+				return fmt.Errorf("--duration %s: exit %d, want 0; stderr %q", d, res.code, tail(res.stderr, 300))
+			}
+			if _, err := checkClean(ctx, db, "duration_reached"); err != nil {
+				return fmt.Errorf("--duration %s: %v", d, err)
+			}
+			return nil
+		}())
+	}
+	r.Note = "headless --speed 0, random durations 1 min to 4 h"
+}
+
+// soakReplayEnd ends headless sessions on the end of a random replay file.
+func soakReplayEnd(ctx context.Context, o options, rng *rand.Rand, r *row) {
+	n := o.count(20, 2)
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		r.record(func() error {
+			dir, cleanup, err := o.tempDir("replay")
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			db := filepath.Join(dir, "neo.db")
+			cfg := filepath.Join(dir, "cfg.toml")
+			os.WriteFile(cfg, []byte(wideConfig), 0o600)
+			bars := 100 + rng.IntN(3000)
+			csv := filepath.Join(dir, "bars.csv")
+			if err := writeBars(csv, int64(1+rng.IntN(1000)), bars); err != nil {
+				return err
+			}
+			res, err := runBin(ctx, o.bin, 2*time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--feed", "replay:"+csv)
+			if err != nil {
+				return err
+			}
+			if res.code != 0 {
+				return fmt.Errorf("%d bars: exit %d, want 0; stderr %q", bars, res.code, tail(res.stderr, 300))
+			}
+			if _, err := checkClean(ctx, db, "feed_ended"); err != nil {
+				return fmt.Errorf("%d bars: %v", bars, err)
+			}
+			return nil
+		}())
+	}
+	r.Note = "headless --speed 0, random files of 100 to 3,100 one-minute bars"
+}
+
+// writeBars writes a replay CSV of n one-minute bars.
+func writeBars(path string, seed int64, n int) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := feed.WriteSampleBars(f, seed, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), n, time.Minute); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
+}
