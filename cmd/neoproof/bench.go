@@ -2,7 +2,419 @@ package main
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
 )
 
-func bench(ctx context.Context, o options, stdout io.Writer) int { return 0 }
+// benchSizes are the run sizes of the bench (default and --quick).
+type benchSizes struct {
+	shutdownRuns int
+	benchtime    string // for the store's write benchmarks
+	replayBars   int
+	idle         time.Duration
+	startupMB    [2]int
+	memoryBars   [2]int
+}
+
+func sizesFor(o options) benchSizes {
+	if o.quick {
+		return benchSizes{shutdownRuns: 5, benchtime: "2000x", replayBars: 20_000, idle: 10 * time.Second, startupMB: [2]int{10, 50}, memoryBars: [2]int{20_000, 100_000}}
+	}
+	return benchSizes{shutdownRuns: 20, benchtime: "20000x", replayBars: 200_000, idle: 60 * time.Second, startupMB: [2]int{10, 500}, memoryBars: [2]int{100_000, 1_000_000}}
+}
+
+// benchTable is the table being filled; each section adds its rows, a
+// failed section adds a row saying why.
+type benchTable struct {
+	*Table
+	failed bool
+}
+
+func (t *benchTable) failRow(section string, err error) {
+	t.failed = true
+	t.Add(section, "FAILED", "", "", err.Error())
+}
+
+func bench(ctx context.Context, o options, stdout io.Writer) int {
+	start := time.Now()
+	sz := sizesFor(o)
+	t := &benchTable{Table: &Table{Header: []string{"measure", "figure", "reference (same run)", "ratio / verdict", "how"}}}
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 3))
+	sections := []struct {
+		name string
+		fn   func(context.Context, options, benchSizes, *rand.Rand, *benchTable) error
+	}{
+		{"shutdown", benchShutdown},
+		{"persistence", benchPersistence},
+		{"replay", benchReplay},
+		{"console", benchConsole},
+		{"start-up", benchStartup},
+		{"memory", benchMemory},
+	}
+	for _, s := range sections {
+		if !o.selected(s.name) || ctx.Err() != nil {
+			continue
+		}
+		t0 := time.Now()
+		o.logf("bench %s: start", s.name)
+		if err := s.fn(ctx, o, sz, rng, t); err != nil {
+			t.failRow(s.name, err)
+		}
+		o.logf("bench %s: done (%s)", s.name, fmtDur(time.Since(t0)))
+	}
+	mode := "default"
+	if o.quick {
+		mode = "--quick"
+	}
+	t.Title = fmt.Sprintf("make bench — %s, %s, %s total", time.Now().UTC().Format("2006-01-02 15:04 UTC"), mode, fmtDur(time.Since(start)))
+	t.Notes = append(t.Notes, machineNote())
+	t.Write(stdout)
+	if t.failed || ctx.Err() != nil {
+		return 1
+	}
+	return 0
+}
+
+// stats returns the median and the worst of ds.
+func stats(ds []time.Duration) (median, worst time.Duration) {
+	if len(ds) == 0 {
+		return 0, 0
+	}
+	c := append([]time.Duration(nil), ds...)
+	sort.Slice(c, func(i, j int) bool { return c[i] < c[j] })
+	return c[len(c)/2], c[len(c)-1]
+}
+
+// benchShutdown times SIGTERM → exit (headless) and q → exit (console),
+// each run checked like the soak (exit 0, database closed cleanly).
+func benchShutdown(ctx context.Context, o options, sz benchSizes, rng *rand.Rand, t *benchTable) error {
+	const timeout, windows = 3 * time.Second, 5 * time.Second
+	for _, k := range []struct {
+		name    string
+		console bool
+		want    string
+		trigger func(p *proc, c *console) error
+	}{
+		{"SIGTERM → exit (headless)", false, "signal_terminate", func(p *proc, c *console) error { return p.cmd.Process.Signal(syscall.SIGTERM) }},
+		{"q → exit (console on a pty)", true, "operator_quit", func(p *proc, c *console) error { _, err := c.ptmx.Write([]byte("q")); return err }},
+	} {
+		var ds []time.Duration
+		for i := 0; i < sz.shutdownRuns && ctx.Err() == nil; i++ {
+			took, err := liveEnding(ctx, o, rng, time.Second, k.want, k.console, k.trigger, true, false)
+			if err != nil {
+				return fmt.Errorf("%s, run %d: %v", k.name, i+1, err)
+			}
+			ds = append(ds, took)
+		}
+		med, worst := stats(ds)
+		verdict := "within both"
+		if worst > timeout {
+			verdict = "OVER shutdown_timeout"
+		}
+		t.Add("shutdown: "+k.name, fmt.Sprintf("median %s, worst %s of %d", fmtDur(med), fmtDur(worst), len(ds)),
+			fmt.Sprintf("shutdown_timeout %s; Windows ~%s", fmtDur(timeout), fmtDur(windows)),
+			fmt.Sprintf("worst = %.0f%% of the timeout; %s", 100*worst.Seconds()/timeout.Seconds(), verdict),
+			"our clock from the trigger to the reaped process; each run also passes the soak's database checks")
+	}
+	return nil
+}
+
+// benchPersistence runs the store's write benchmarks (group commit against
+// a bare prepared-insert loop on the same disk, in the same go test run).
+func benchPersistence(ctx context.Context, o options, sz benchSizes, rng *rand.Rand, t *benchTable) error {
+	res, err := runGoBench(ctx, o.repo, "./store/", "^BenchmarkWrite$", sz.benchtime)
+	if err != nil {
+		return err
+	}
+	get := func(name string) (float64, error) {
+		r, ok := res["BenchmarkWrite/"+name]
+		if !ok {
+			return 0, fmt.Errorf("BenchmarkWrite/%s missing from the store's benchmarks", name)
+		}
+		return r.Metrics["rows/s"], nil
+	}
+	queued, err1 := get("GroupCommitQueued")
+	durable, err2 := get("GroupCommitDurable64Callers")
+	auto, err3 := get("AutocommitLoop")
+	one, err4 := get("OneTransaction")
+	for _, e := range []error{err1, err2, err3, err4} {
+		if e != nil {
+			return e
+		}
+	}
+	how := fmt.Sprintf("go test -bench BenchmarkWrite -benchtime %s ./store/ (synchronous=FULL, WAL, $TMPDIR disk)", sz.benchtime)
+	t.Add("persistence: group commit, queued rows", fmtRate(queued, "rows"),
+		fmt.Sprintf("bare prepared insert, one transaction: %s; autocommit per row: %s", fmtRate(one, "rows"), fmtRate(auto, "rows")),
+		fmt.Sprintf("%.2f× one transaction, %.1f× autocommit", queued/one, queued/auto), how)
+	t.Add("persistence: group commit, durable fills (64 callers)", fmtRate(durable, "rows"),
+		fmt.Sprintf("autocommit per row: %s", fmtRate(auto, "rows")),
+		fmt.Sprintf("%.1f× autocommit", durable/auto), "each caller waits for its commit, as the engine does for fills")
+	return nil
+}
+
+// replayRun runs a replay headless at --speed 0 and returns bars/s (from
+// "session started" to exit, by our clock) and the peak RSS.
+func replayRun(ctx context.Context, o options, dbDir, csv string, bars int) (rate float64, maxRSS int64, took time.Duration, err error) {
+	db := filepath.Join(dbDir, "neo.db")
+	cfg := writeTemp(dbDir, "cfg.toml", wideConfig)
+	p, err := startProc(o.bin, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--feed", "replay:"+csv, "--log-format", "logfmt")
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer p.kill()
+	began, err := p.errb.waitFor("session started", time.Minute, p.done)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	<-p.done
+	if p.code != 0 {
+		return 0, 0, 0, fmt.Errorf("replay of %d bars: exit %d: %s", bars, p.code, tail(p.errb.String(), 300))
+	}
+	if _, err := checkClean(ctx, db, "feed_ended"); err != nil {
+		return 0, 0, 0, fmt.Errorf("replay of %d bars: %v", bars, err)
+	}
+	if ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		maxRSS = ru.Maxrss * 1024
+	}
+	took = p.exited.Sub(began)
+	return float64(bars) / took.Seconds(), maxRSS, took, nil
+}
+
+// benchReplay compares a replay with the database on disk and on /dev/shm
+// (tmpfs: persistence without the disk), back to back.
+func benchReplay(ctx context.Context, o options, sz benchSizes, rng *rand.Rand, t *benchTable) error {
+	dir, cleanup, err := o.tempDir("replay")
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	csv := filepath.Join(dir, "bars.csv")
+	if err := writeBars(csv, 7, sz.replayBars); err != nil {
+		return err
+	}
+	diskDir := filepath.Join(dir, "disk")
+	os.Mkdir(diskDir, 0o700)
+	shm, err := os.MkdirTemp("/dev/shm", "neoproof-")
+	if err != nil {
+		return fmt.Errorf("/dev/shm is not usable for the in-memory reference: %w", err)
+	}
+	defer os.RemoveAll(shm)
+	diskRate, _, diskTook, err := replayRun(ctx, o, diskDir, csv, sz.replayBars)
+	if err != nil {
+		return err
+	}
+	shmRate, _, shmTook, err := replayRun(ctx, o, shm, csv, sz.replayBars)
+	if err != nil {
+		return err
+	}
+	t.Add(fmt.Sprintf("replay: %s bars at --speed 0, full persistence on disk", thousands(float64(sz.replayBars))),
+		fmtRate(diskRate, "bars")+" ("+fmtDur(diskTook)+")",
+		"same file, database on /dev/shm (tmpfs): "+fmtRate(shmRate, "bars")+" ("+fmtDur(shmTook)+")",
+		fmt.Sprintf("on disk at %.0f%% of the tmpfs rate", 100*diskRate/shmRate),
+		"our clock from \"session started\" to exit; the binary has no in-memory mode, so tmpfs stands for persistence without the disk")
+	return nil
+}
+
+// benchConsole runs the View() benchmarks and measures a live console's
+// idle CPU and terminal output under a pty that we drain.
+func benchConsole(ctx context.Context, o options, sz benchSizes, rng *rand.Rand, t *benchTable) error {
+	res, err := runGoBench(ctx, o.repo, "./tui/", "^Benchmark(LiveView|LiveViewColour|HistoryView)$", "1s")
+	if err != nil {
+		return err
+	}
+	ns := func(name string) string {
+		r, ok := res[name]
+		if !ok {
+			return "missing (" + name + ")"
+		}
+		return fmtDur(time.Duration(r.Metrics["ns/op"])) + fmt.Sprintf(", %s B/op", thousands(r.Metrics["B/op"]))
+	}
+	fps := func(name string) float64 {
+		if r, ok := res[name]; ok && r.Metrics["ns/op"] > 0 {
+			return 1e9 / r.Metrics["ns/op"]
+		}
+		return 0
+	}
+	t.Add("console: live View() 160×48", ns("BenchmarkLiveView"), "colour: "+ns("BenchmarkLiveViewColour"),
+		fmt.Sprintf("%s views/s possible at refresh 4/s", thousands(fps("BenchmarkLiveView"))), "go test -bench ./tui/")
+	h1, h2 := res["BenchmarkHistoryView/1000"], res["BenchmarkHistoryView/100000"]
+	ratio := "?"
+	if h1.Metrics["ns/op"] > 0 {
+		ratio = fmt.Sprintf("%.2f× for 100× the sessions", h2.Metrics["ns/op"]/h1.Metrics["ns/op"])
+	}
+	t.Add("console: history View(), 100,000 sessions", ns("BenchmarkHistoryView/100000"), "1,000 sessions: "+ns("BenchmarkHistoryView/1000"), ratio, "go test -bench ./tui/")
+
+	dir, cleanup, err := o.tempDir("idle")
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	c, err := startConsole(o.bin, nil, "run", "--db", filepath.Join(dir, "neo.db"), "--speed", "1")
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	if _, err := c.out.waitFor("XRP", 30*time.Second, c.done); err != nil {
+		return fmt.Errorf("idle console: %v", err)
+	}
+	time.Sleep(2 * time.Second)
+	pid := c.cmd.Process.Pid
+	t0, err := procCPUTicks(pid)
+	if err != nil {
+		return err
+	}
+	b0, w0 := c.out.Total(), time.Now()
+	time.Sleep(sz.idle)
+	t1, err := procCPUTicks(pid)
+	if err != nil {
+		return err
+	}
+	b1, w := c.out.Total(), time.Since(w0)
+	c.ptmx.Write([]byte("q"))
+	if code, err := c.wait(shutdownBound + 5*time.Second); err != nil || code != 0 {
+		return fmt.Errorf("idle console: exit %d %v", code, err)
+	}
+	cpu := float64(t1-t0) / clockTicks / w.Seconds() * 100
+	t.Add("console: idle CPU of a live session (--speed 1)", fmt.Sprintf("%.1f%% of a core", cpu), fmt.Sprintf("over %s", fmtDur(w)),
+		"", "utime+stime from /proc/<pid>/stat, 160×48 pty")
+	t.Add("console: bytes written to the terminal", fmtRate(float64(b1-b0)/w.Seconds(), "B"), fmt.Sprintf("over %s", fmtDur(w)),
+		"", "bytes read from the pty master (all drained)")
+	return nil
+}
+
+// buildDB makes a database of about mb MiB: one session run by the binary,
+// then valuation snapshots added with our own connection (the schema is the
+// binary's).
+func buildDB(ctx context.Context, o options, db string, mb int) error {
+	res, err := runBin(ctx, o.bin, time.Minute, nil, "run", "--db", db, "--headless", "--speed", "0", "--duration", "10m")
+	if err != nil || res.code != 0 {
+		return fmt.Errorf("seed session: exit %d %v: %s", res.code, err, tail(res.stderr, 200))
+	}
+	w, err := sql.Open("sqlite", "file:"+db+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)")
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	w.SetMaxOpenConns(1)
+	var sid, started string
+	if err := w.QueryRowContext(ctx, "SELECT session_id, started_at FROM sessions LIMIT 1").Scan(&sid, &started); err != nil {
+		return err
+	}
+	rows := min(max(mb*1600, 5000), 200_000) // about a quarter of mb per chunk
+	for chunk := 0; ; chunk++ {
+		var pages, size int64
+		w.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages)
+		w.QueryRowContext(ctx, "PRAGMA page_size").Scan(&size)
+		if pages*size >= int64(mb)<<20 {
+			break
+		}
+		_, err := w.ExecContext(ctx, `WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i < ?)
+			INSERT INTO valuation_snapshots (session_id, created_at, mid_price, anchor_price, total_value_in_rlusd, hold_value_in_rlusd, pnl_rlusd, fees_rlusd)
+			SELECT ?, strftime('%Y-%m-%dT%H:%M:%fZ', ?, '+' || ((? * ? + i) / 1000.0) || ' seconds'), 2.3 + i * 1e-9, 2.3, 4600 + i * 1e-6, 4600, i * 1e-6, 0.01 FROM c`,
+			rows, sid, strings.TrimSuffix(started, "Z"), chunk, rows)
+		if err != nil {
+			return fmt.Errorf("grow %s: %w", db, err)
+		}
+	}
+	if _, err := w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		return err
+	}
+	return nil
+}
+
+// benchStartup times `neo check` and a headless start (to "session
+// started", the first tick) on two database sizes, splitting the start into
+// open + integrity check + recovery and the pre-run backup.
+func benchStartup(ctx context.Context, o options, sz benchSizes, rng *rand.Rand, t *benchTable) error {
+	dir, cleanup, err := o.tempDir("startup")
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	type fig struct {
+		size                         int64
+		check, open, backup, started time.Duration
+	}
+	var figs [2]fig
+	for i, mb := range sz.startupMB {
+		d := filepath.Join(dir, fmt.Sprint(mb))
+		db := filepath.Join(d, "neo.db")
+		if err := buildDB(ctx, o, db, mb); err != nil {
+			return err
+		}
+		fi, _ := os.Stat(db)
+		figs[i].size = fi.Size()
+		res, err := runBin(ctx, o.bin, 10*time.Minute, nil, "check", "--db", db)
+		if err != nil || res.code != 0 {
+			return fmt.Errorf("neo check on %d MB: exit %d %v: %s", mb, res.code, err, tail(res.stdout+res.stderr, 200))
+		}
+		figs[i].check = res.took
+		p, err := startProc(o.bin, nil, "run", "--db", db, "--headless", "--speed", "0", "--duration", "1s", "--log-format", "logfmt")
+		if err != nil {
+			return err
+		}
+		bs, err1 := p.errb.waitFor("pre-run backup: starting", 10*time.Minute, p.done)
+		bd, err2 := p.errb.waitFor("pre-run backup: done", 10*time.Minute, p.done)
+		st, err3 := p.errb.waitFor("session started", 10*time.Minute, p.done)
+		<-p.done
+		for _, e := range []error{err1, err2, err3} {
+			if e != nil {
+				return fmt.Errorf("start on %d MB: %v: %s", mb, e, tail(p.errb.String(), 300))
+			}
+		}
+		if p.code != 0 {
+			return fmt.Errorf("start on %d MB: exit %d: %s", mb, p.code, tail(p.errb.String(), 300))
+		}
+		figs[i].open, figs[i].backup, figs[i].started = bs.Sub(p.started), bd.Sub(bs), st.Sub(p.started)
+	}
+	for i := range figs {
+		f := figs[i]
+		ref := ""
+		if i == 1 {
+			ref = fmt.Sprintf("%s database: %s to first tick", fmtBytes(float64(figs[0].size)), fmtDur(figs[0].started))
+		}
+		t.Add(fmt.Sprintf("start-up: %s database, headless", fmtBytes(float64(f.size))),
+			fmt.Sprintf("%s to first tick (\"session started\")", fmtDur(f.started)), ref,
+			fmt.Sprintf("open + quick_check + recovery %s, pre-run backup %s; `neo check` alone %s", fmtDur(f.open), fmtDur(f.backup), fmtDur(f.check)),
+			"our clock: exec → log lines seen on stderr; database grown with valuation snapshots by our own connection")
+	}
+	return nil
+}
+
+// benchMemory measures the peak RSS of two replays of different lengths.
+func benchMemory(ctx context.Context, o options, sz benchSizes, rng *rand.Rand, t *benchTable) error {
+	dir, cleanup, err := o.tempDir("memory")
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	var rss [2]int64
+	var took [2]time.Duration
+	for i, n := range sz.memoryBars {
+		d := filepath.Join(dir, fmt.Sprint(n))
+		os.Mkdir(d, 0o700)
+		csv := filepath.Join(d, "bars.csv")
+		if err := writeBars(csv, 9, n); err != nil {
+			return err
+		}
+		_, m, tk, err := replayRun(ctx, o, d, csv, n)
+		if err != nil {
+			return err
+		}
+		rss[i], took[i] = m, tk
+		os.RemoveAll(d)
+	}
+	t.Add(fmt.Sprintf("memory: peak RSS, %s-bar replay", thousands(float64(sz.memoryBars[1]))), fmtBytes(float64(rss[1]))+" ("+fmtDur(took[1])+")",
+		fmt.Sprintf("%s bars: %s (%s)", thousands(float64(sz.memoryBars[0])), fmtBytes(float64(rss[0])), fmtDur(took[0])),
+		fmt.Sprintf("%.2f× for %.0f× the bars", float64(rss[1])/float64(rss[0]), float64(sz.memoryBars[1])/float64(sz.memoryBars[0])),
+		"getrusage Maxrss of the reaped process; --speed 0, full persistence on disk")
+	return nil
+}

@@ -35,7 +35,8 @@ func exitPathCases() []soakCase {
 			n := o.count(20, 2)
 			for i := 0; i < n && ctx.Err() == nil; i++ {
 				console := mode == "console" || (mode == "alternate" && i%2 == 0)
-				r.record(liveEnding(ctx, o, rng, want, console, trigger, ttyStays, notReading))
+				_, err := liveEnding(ctx, o, rng, 2*time.Second, want, console, trigger, ttyStays, notReading)
+				r.record(err)
 			}
 			switch mode {
 			case "alternate":
@@ -68,11 +69,12 @@ func exitPathCases() []soakCase {
 // liveEnding runs one live session (console under a pty or headless), waits
 // a random moment, triggers the ending and checks the process and the
 // database.
-func liveEnding(ctx context.Context, o options, rng *rand.Rand, want string, onPty bool,
-	trigger func(p *proc, c *console) error, ttyStays, notReading bool) error {
+// It returns the time from the trigger to the exit.
+func liveEnding(ctx context.Context, o options, rng *rand.Rand, moment time.Duration, want string, onPty bool,
+	trigger func(p *proc, c *console) error, ttyStays, notReading bool) (took time.Duration, err error) {
 	dir, cleanup, err := o.tempDir("exit")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer cleanup()
 	db := filepath.Join(dir, "neo.db")
@@ -84,55 +86,55 @@ func liveEnding(ctx context.Context, o options, rng *rand.Rand, want string, onP
 		where = "console"
 		c, err = startConsole(o.bin, nil, args...)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		defer c.close()
 		p = c.proc
 		if _, err := c.out.waitFor("XRP", 30*time.Second, c.done); err != nil {
-			return fmt.Errorf("%s: first frame: %v; screen tail %q", where, err, tail(c.out.String(), 300))
+			return took, fmt.Errorf("%s: first frame: %v; screen tail %q", where, err, tail(c.out.String(), 300))
 		}
 	} else {
 		p, err = startProc(o.bin, nil, append(args, "--headless", "--log-format", "logfmt")...)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		defer p.kill()
 		if _, err := p.errb.waitFor("session started", 30*time.Second, p.done); err != nil {
-			return fmt.Errorf("%s: %v; stderr %q", where, err, tail(p.errb.String(), 300))
+			return took, fmt.Errorf("%s: %v; stderr %q", where, err, tail(p.errb.String(), 300))
 		}
 	}
-	time.Sleep(time.Duration(rng.IntN(2000)) * time.Millisecond) // a random moment of the live session
+	time.Sleep(time.Duration(rng.Int64N(int64(moment)))) // a random moment of the live session
 	if notReading {
 		c.stopReading()
 		time.Sleep(time.Duration(2000+rng.IntN(2000)) * time.Millisecond)
 	}
 	t0 := time.Now()
 	if err := trigger(p, c); err != nil {
-		return fmt.Errorf("%s: trigger: %v", where, err)
+		return took, fmt.Errorf("%s: trigger: %v", where, err)
 	}
 	code, werr := p.wait(15 * time.Second)
-	took := p.exited.Sub(t0)
+	took = p.exited.Sub(t0)
 	if notReading {
 		c.resumeReading()
 	}
 	if werr != nil {
-		return fmt.Errorf("%s: %v", where, werr)
+		return took, fmt.Errorf("%s: %v", where, werr)
 	}
 	if code != 0 {
-		return fmt.Errorf("%s: exit %d, want 0; output %q", where, code, tail(p.errb.String()+p.out.String(), 300))
+		return took, fmt.Errorf("%s: exit %d, want 0; output %q", where, code, tail(p.errb.String()+p.out.String(), 300))
 	}
 	if took > shutdownBound {
-		return fmt.Errorf("%s: exit took %s after the trigger, bound %s", where, fmtDur(took), shutdownBound)
+		return took, fmt.Errorf("%s: exit took %s after the trigger, bound %s", where, fmtDur(took), shutdownBound)
 	}
 	if _, err := checkClean(ctx, db, want); err != nil {
-		return fmt.Errorf("%s: %v", where, err)
+		return took, fmt.Errorf("%s: %v", where, err)
 	}
 	if onPty && ttyStays {
 		if err := c.terminalRestored(); err != nil {
-			return fmt.Errorf("%s: %v", where, err)
+			return took, fmt.Errorf("%s: %v", where, err)
 		}
 	}
-	return nil
+	return took, nil
 }
 
 // riskVariant is one way a session halts on risk.
