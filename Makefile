@@ -16,11 +16,11 @@ run: build ## run a paper session on the simulated market
 test: ## the test suite (what CI runs)
 	$(GO) test ./...
 
-bench: build ## the benchmark table (see README, "Guarantees, measured")
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./store/ ./engine/... ./tui/
+bench: build ## the speed table, each figure beside its reference (README, "Guarantees, measured")
+	$(GO) run ./cmd/neoproof bench --bin $(BIN)
 
-soak: build ## long runs: crash kills, fuzzing, long replays (SOAK_SCALE scales them)
-	SOAK_SCALE=$(SOAK_SCALE) $(GO) test -tags soak -timeout 60m ./...
+soak: build ## the guarantees table: exit paths, kill -9, corruption, environment, fuzzing, a long session (SOAK_SCALE scales it)
+	SOAK_SCALE=$(SOAK_SCALE) $(GO) run ./cmd/neoproof soak --bin $(BIN)
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
