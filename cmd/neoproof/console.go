@@ -121,7 +121,7 @@ func (c *console) terminalRestored() error {
 	enter := strings.LastIndex(out, "\x1b[?1049h")
 	leave := strings.LastIndex(out, "\x1b[?1049l")
 	if enter >= 0 && leave < enter {
-		return fmt.Errorf("termios restored, but the alternate screen was entered (byte %d of the output) and never left: the terminal stays on the console's screen", enter)
+		return fmt.Errorf("termios restored, but the alternate screen was entered (byte %d of the output) and never left: the terminal stays on the console's screen; output ends %q", enter, tail(out, 80))
 	}
 	return nil
 }

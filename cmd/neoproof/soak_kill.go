@@ -144,7 +144,7 @@ func soakKill(ctx context.Context, o options, rng *rand.Rand, r *row) {
 			}
 			// A random moment: during start-up and recovery, mid-commit,
 			// mid-checkpoint, mid-backup.
-			delay := time.Duration(rng.IntN(900)) * time.Millisecond
+			delay := time.Duration(rng.IntN(700)) * time.Millisecond
 			var recErr error
 			if _, err := p.errb.waitFor("session started", delay, p.done); err == nil {
 				// The start has recovered what the last kill left: check it

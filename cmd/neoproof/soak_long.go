@@ -78,7 +78,7 @@ func soakLongSession(ctx context.Context, o options, rng *rand.Rand, r *row) {
 		return
 	}
 	defer p.kill()
-	s := sampleRSS(p.cmd.Process.Pid, time.Second, p.done)
+	s := sampleRSS(p.cmd.Process.Pid, 250*time.Millisecond, p.done)
 	<-p.done
 	took := p.exited.Sub(p.started)
 	os.Remove(csv)
