@@ -102,8 +102,10 @@ type Engine struct {
 	pendingTicks     int       // market events since the last commit
 	pendingSince     time.Time // wall time of the first uncommitted write
 	feedWG           sync.WaitGroup
-	closeErr         error
 	pubErr           string
+	evCtx            context.Context    // bounds queueing an event (the shutdown's stage)
+	commitCtx        context.Context    // the loop's commits; cancelled when a stop is asked for
+	commitCancel     context.CancelFunc // cancels commitCtx
 }
 
 type restingInfo struct {
@@ -159,6 +161,8 @@ func New(opts Options) (*Engine, error) {
 		},
 	}
 	e.step.Store("")
+	e.evCtx = context.Background()
+	e.commitCtx, e.commitCancel = context.WithCancel(context.Background())
 	e.pub = newPublisher(&State{Mode: ModePaper, Feed: opts.Feed.Name(), Status: StatusStarting, Config: opts.Config})
 	return e, nil
 }
@@ -325,7 +329,12 @@ func (e *Engine) RequestClose(reason HaltReason) {
 		e.reason = reason
 	}
 	e.reasonMu.Unlock()
-	e.stopOnce.Do(func() { close(e.stopping) })
+	e.stopOnce.Do(func() {
+		close(e.stopping)
+		// A commit stuck on a stalled disk must not keep the loop from
+		// seeing the stop: the shutdown commits what is left.
+		e.commitCancel()
+	})
 }
 
 // Close is the one shutdown path: it asks for the shutdown with reason (the
@@ -354,7 +363,7 @@ var _ Controller = (*Engine)(nil)
 // run is the session goroutine: the loop, then the shutdown path.
 func (e *Engine) run(ctx context.Context) {
 	defer close(e.done)
-	reason, cause := e.loop(ctx)
+	reason, cause := e.loop(e.commitCtx)
 	e.RequestClose(reason) // internal halts record their reason; the first wins
 	e.shutdown(e.haltReason(), cause)
 }
@@ -392,7 +401,7 @@ func (e *Engine) loop(ctx context.Context) (reason HaltReason, cause error) {
 				return "", nil
 			case p := <-e.pauseCh:
 				if err := e.setPaused(ctx, p); err != nil {
-					return HaltEngineError, err
+					return e.failed(err)
 				}
 				continue
 			case <-stale:
@@ -419,14 +428,17 @@ func (e *Engine) loop(ctx context.Context) (reason HaltReason, cause error) {
 			}
 		}
 		if r, err := e.onEvent(ctx, ev); r != "" || err != nil {
-			return r, err
+			if err != nil {
+				return e.failed(err)
+			}
+			return r, nil
 		}
 		if err := e.maybeCommit(ctx); err != nil {
-			return HaltEngineError, err
+			return e.failed(err)
 		}
 		if e.dirty && e.now().Sub(e.lastPublish) >= e.cfg.Console.RefreshRate.Duration {
 			if err := e.commit(ctx); err != nil {
-				return HaltEngineError, err
+				return e.failed(err)
 			}
 			e.publish(false)
 		}
@@ -481,11 +493,30 @@ func (e *Engine) stage() {
 	}
 }
 
+// failed turns an error of the loop into its halt: engine_error, unless the
+// error only says that a stop was asked for while a commit waited (the
+// shutdown then commits what is left).
+func (e *Engine) failed(err error) (HaltReason, error) {
+	select {
+	case <-e.stopping:
+		if errors.Is(err, context.Canceled) {
+			return "", nil
+		}
+	default:
+	}
+	return HaltEngineError, err
+}
+
 // staleWall is how long, in wall time, the loop waits for market data before
 // halting as stale_feed.
+// It is at least minStaleWall: at very high speeds the scaled wait would be
+// shorter than the time it takes to read the next event.
 func (e *Engine) staleWall() time.Duration {
-	return time.Duration(float64(e.cfg.Risk.StaleFeedAfter.Duration) / e.speed)
+	return max(time.Duration(float64(e.cfg.Risk.StaleFeedAfter.Duration)/e.speed), minStaleWall)
 }
+
+// minStaleWall is the shortest wall-clock wait for market data.
+const minStaleWall = time.Second
 
 // pace waits until market time t is due in wall time, serving stops, pauses
 // and deferred publishes meanwhile.
@@ -505,7 +536,7 @@ func (e *Engine) pace(ctx context.Context, t time.Time) (HaltReason, error) {
 		}
 		if wait <= 0 {
 			if err := e.commit(ctx); err != nil {
-				return HaltEngineError, err
+				return e.failed(err)
 			}
 			e.publish(false)
 			continue
@@ -518,12 +549,12 @@ func (e *Engine) pace(ctx context.Context, t time.Time) (HaltReason, error) {
 		case p := <-e.pauseCh:
 			timer.Stop()
 			if err := e.setPaused(ctx, p); err != nil {
-				return HaltEngineError, err
+				return e.failed(err)
 			}
 		case <-timer.C:
 			if e.dirty {
 				if err := e.commit(ctx); err != nil {
-					return HaltEngineError, err
+					return e.failed(err)
 				}
 				e.publish(false)
 			}

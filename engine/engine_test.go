@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -335,5 +336,60 @@ func waitFor(tb testing.TB, e *Engine, cond func(*State) bool) {
 		case <-deadline:
 			tb.Fatalf("condition not reached; state %+v", e.State().Status)
 		}
+	}
+}
+
+func TestStopWhileACommitHangs(t *testing.T) {
+	st := newMemStore()
+	var hang sync.Once
+	hung := make(chan struct{})
+	st.SaveBatchFn = func(ctx context.Context, b Batch) error {
+		// The first commit of the loop meets a stalled disk; the shutdown's
+		// own commits go through.
+		stalled := false
+		hang.Do(func() { stalled = true })
+		if stalled {
+			close(hung)
+			<-ctx.Done()
+			return ctx.Err()
+		}
+		return nil
+	}
+	h := MustStart(t, testConfig(), newWalkFeed(12), st, 0)
+	<-hung
+	h.e.RequestClose(HaltSignalTerminate)
+	r := waitDone(t, h.e)
+	if r.Err != nil {
+		t.Fatalf("err=%v, want a clean shutdown once the stop cancelled the stuck commit", r.Err)
+	}
+	checkClosed(t, h, HaltSignalTerminate)
+}
+
+func TestEveryStepErrorIsKept(t *testing.T) {
+	st := newMemStore()
+	ordersLost := errors.New("orders: disk I/O error")
+	rowLost := errors.New("row: disk I/O error")
+	var failing atomic.Bool
+	st.SaveBatchFn = func(ctx context.Context, b Batch) error {
+		if failing.Load() {
+			return ordersLost
+		}
+		return nil
+	}
+	st.CloseSessionFn = func(ctx context.Context, end SessionEnd) error { return rowLost }
+	f := newWalkFeed(13)
+	e, err := New(Options{Config: testConfig(), Feed: f, Store: st, Speed: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, e, func(s *State) bool { return len(s.Quotes) > 0 })
+	failing.Store(true)
+	e.RequestClose(HaltOperatorQuit)
+	r := waitDone(t, e)
+	if !errors.Is(r.Err, ordersLost) || !errors.Is(r.Err, rowLost) {
+		t.Fatalf("err=%v, want both the cancel and the session-row failures", r.Err)
 	}
 }

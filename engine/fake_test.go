@@ -25,6 +25,7 @@ type memStore struct {
 	recoverList []Recovery
 
 	CloseSessionFn func(ctx context.Context, end SessionEnd) error
+	SaveBatchFn    func(ctx context.Context, b Batch) error
 	BackupFn       func(ctx context.Context) (string, error)
 }
 
@@ -227,6 +228,11 @@ func (f *walkFeed) Next(ctx context.Context) (MarketEvent, error) {
 }
 
 func (m *memStore) SaveBatch(ctx context.Context, b Batch) error {
+	if m.SaveBatchFn != nil {
+		if err := m.SaveBatchFn(ctx, b); err != nil {
+			return err
+		}
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, o := range b.Orders {

@@ -7,20 +7,32 @@ import (
 	"time"
 )
 
-// minCloseBudget is the least time the last step (checkpoint and close) gets
-// even when earlier steps used up the shutdown timeout: leaving the WAL
-// behind is safe, but closing cleanly is worth half a second.
-const minCloseBudget = 500 * time.Millisecond
+// The shutdown's budget is shared out so that an early step that stalls
+// (a disk that hangs for a second) cannot starve the session-row write: each
+// stage has its own deadline, as a fraction of shutdown_timeout from the
+// start of the shutdown.
+const (
+	stageOrders  = 0.45 // steps 1-3: commit, cancel, final snapshot
+	stageSession = 0.80 // step 4: the session row
+	stageFlush   = 0.85 // step 5: queued writes
+	// step 6 (checkpoint and close) has the rest, up to shutdown_timeout.
+)
 
 // shutdown is the one shutdown path (DESIGN.md): stop quoting, cancel every
 // open order, take the final snapshot, write the session row in one
 // synchronous transaction, flush queued writes, checkpoint and close the
 // database. It runs once, on the session goroutine, bounded by
-// shutdown_timeout; every step is timed, logged and published.
+// shutdown_timeout; every step is timed, logged and published, and every
+// step's error is kept.
 func (e *Engine) shutdown(reason HaltReason, cause error) {
 	start := e.now()
-	ctx, cancel := context.WithTimeout(context.Background(), e.cfg.Session.ShutdownTimeout.Duration)
-	defer cancel()
+	timeout := e.cfg.Session.ShutdownTimeout.Duration
+	stage := func(frac float64) (context.Context, context.CancelFunc) {
+		return context.WithDeadline(context.Background(), start.Add(time.Duration(frac*float64(timeout))))
+	}
+	ordersCtx, cancelOrders := stage(stageOrders)
+	defer cancelOrders()
+	e.evCtx = ordersCtx
 	e.status = StatusShuttingDown
 	if cause != nil {
 		e.log.Error("engine failed; closing the session", "session", e.sessionID, "err", cause)
@@ -28,37 +40,42 @@ func (e *Engine) shutdown(reason HaltReason, cause error) {
 	}
 	e.log.Info("shutdown: started", "session", e.sessionID, "reason", reason)
 	e.event(LevelInfo, "shutdown", "shutdown started: "+string(reason))
-	e.publish(true)
 
-	var firstErr error
+	var errs []error
 	keep := func(err error) {
-		if err != nil && firstErr == nil {
-			firstErr = err
+		if err != nil {
+			errs = append(errs, err)
 		}
+	}
+	if cause != nil {
+		keep(cause)
 	}
 
 	// 1. Stop quoting: the loop has returned; stop the feed so that nothing
 	// can place an order any more, and commit what the last events wrote.
 	keep(e.runStep(StepStopQuoting, func() error {
 		e.stopFeed()
-		return e.commit(ctx)
+		return e.commit(ordersCtx)
 	}))
 
 	// 2. Cancel every open order and record it.
-	keep(e.runStep(StepCancelOrders, func() error { return e.cancelAll(ctx) }))
+	keep(e.runStep(StepCancelOrders, func() error { return e.cancelAll(ordersCtx) }))
 
 	// 3. Final inventory and valuation snapshot.
 	var final InventorySnapshot
 	keep(e.runStep(StepFinalSnapshot, func() error {
 		mid := e.market.Mid()
 		final = e.inventorySnapshot(mid)
-		if err := e.store.AddInventorySnapshot(ctx, final); err != nil {
+		if err := e.store.AddInventorySnapshot(ordersCtx, final); err != nil {
 			return err
 		}
-		return e.store.AddValuationSnapshot(ctx, e.valuationSnapshot(mid, e.market.Anchor))
+		return e.store.AddValuationSnapshot(ordersCtx, e.valuationSnapshot(mid, e.market.Anchor))
 	}))
 
 	// 4. The session row, in one synchronous transaction.
+	sessionCtx, cancelSession := stage(stageSession)
+	defer cancelSession()
+	e.evCtx = sessionCtx
 	end := SessionEnd{
 		SessionID:   e.sessionID,
 		EndedAt:     e.now(),
@@ -67,45 +84,44 @@ func (e *Engine) shutdown(reason HaltReason, cause error) {
 		EndingValue: final.TotalValueInRLUSD,
 		HaltReason:  reason,
 	}
-	werr := e.runStep(StepWriteSession, func() error { return e.store.CloseSession(ctx, end) })
-	if werr != nil {
+	werr := e.runStep(StepWriteSession, func() error { return e.store.CloseSession(sessionCtx, end) })
+	switch {
+	case werr == nil:
+		e.event(LevelInfo, "shutdown", fmt.Sprintf("session closed as %s, ending value %.4f RLUSD", reason, end.EndingValue))
+	case errors.Is(werr, context.DeadlineExceeded):
+		e.log.Error("shutdown: the session row was NOT CONFIRMED within its deadline: it may land later; if not, the next start closes the session as unclean_exit",
+			"session", e.sessionID, "reason", reason, "ending_value", end.EndingValue, "err", werr)
+		keep(fmt.Errorf("writing the session row: %w", werr))
+	default:
 		e.log.Error("shutdown: writing the session row FAILED: this session's accounting is not recorded",
 			"session", e.sessionID, "reason", reason, "ending_value", end.EndingValue, "err", werr)
 		keep(fmt.Errorf("writing the session row: %w", werr))
-	} else {
-		e.event(LevelInfo, "shutdown", fmt.Sprintf("session closed as %s, ending value %.4f RLUSD", reason, end.EndingValue))
 	}
 
 	// 5. Flush queued writes.
-	keep(e.runStep(StepFlush, func() error { return e.store.Flush(ctx) }))
+	flushCtx, cancelFlush := stage(stageFlush)
+	defer cancelFlush()
+	e.evCtx = flushCtx
+	keep(e.runStep(StepFlush, func() error { return e.store.Flush(flushCtx) }))
 
 	// 6. Close the read pools, checkpoint, close the database (and release
 	// the instance lock).
-	closeCtx := ctx
-	if dl, _ := ctx.Deadline(); time.Until(dl) < minCloseBudget {
-		var c context.CancelFunc
-		closeCtx, c = context.WithTimeout(context.Background(), minCloseBudget)
-		defer c()
-	}
+	closeCtx, cancelClose := stage(1)
+	defer cancelClose()
 	keep(e.runStep(StepCheckpoint, func() error { return e.store.Close(closeCtx) }))
 
-	if cause != nil && firstErr == nil {
-		firstErr = cause
-	} else if cause != nil {
-		firstErr = errors.Join(cause, firstErr)
-	}
 	e.step.Store("")
+	err := errors.Join(errs...)
 	e.result = Result{
 		SessionID:        e.sessionID,
 		Reason:           reason,
 		EndingValue:      end.EndingValue,
 		ShutdownDuration: e.now().Sub(start),
-		Err:              firstErr,
+		Err:              err,
 	}
-	e.closeErr = firstErr
 	e.status = StatusEnded
-	if firstErr != nil {
-		e.pubErr = firstErr.Error()
+	if err != nil {
+		e.pubErr = err.Error()
 	}
 	e.publish(true)
 }
@@ -182,7 +198,7 @@ func (e *Engine) event(level, kind, msg string) {
 	if len(e.events) > 50 {
 		e.events = append(e.events[:0], e.events[len(e.events)-50:]...)
 	}
-	if err := e.store.AddEvent(context.Background(), ev); err != nil {
+	if err := e.store.AddEvent(e.evCtx, ev); err != nil {
 		e.log.Error("queueing a session event failed", "session", e.sessionID, "kind", kind, "err", err)
 	}
 	e.dirty = true

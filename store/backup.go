@@ -206,7 +206,22 @@ func (db *DB) applyRetention() {
 		}
 		db.logger.Info("deleted old backup", "backup", old, "retention", db.opts.BackupRetention)
 	}
+	// Temporary files of backups that were interrupted (the process was
+	// killed mid-copy) are never renamed; delete those old enough that no
+	// backup can still be writing them.
+	stale, _ := filepath.Glob(db.path + ".bak.*.tmp")
+	for _, tmp := range stale {
+		if fi, err := os.Stat(tmp); err == nil && db.now().Sub(fi.ModTime()) > staleBackupTmpAge {
+			if err := os.Remove(tmp); err == nil {
+				db.logger.Info("deleted the temporary file of an interrupted backup", "file", tmp)
+			}
+		}
+	}
 }
+
+// staleBackupTmpAge is how old a backup's temporary file must be before
+// retention treats it as the leftover of an interrupted backup.
+const staleBackupTmpAge = time.Hour
 
 // BadBackupError is a backup that failed its check; restore refused it.
 type BadBackupError struct {
@@ -319,8 +334,16 @@ func Restore(ctx context.Context, dbPath, backupPath string, logger *log.Logger)
 			continue
 		}
 		if err := os.Rename(dbPath+suffix, aside+suffix); err != nil {
+			// Put back what was moved: a -wal must never stay beside a
+			// database it does not belong to, nor beside none.
+			for _, moved := range res.MovedAside {
+				orig := dbPath + strings.TrimPrefix(moved, aside)
+				if rerr := os.Rename(moved, orig); rerr != nil {
+					logger.Error("could not move back after a failed restore", "from", moved, "to", orig, "err", rerr)
+				}
+			}
 			os.Remove(tmp)
-			return res, fmt.Errorf("restore %s: move %s aside: %w; moved so far: %v", dbPath, dbPath+suffix, err, res.MovedAside)
+			return res, fmt.Errorf("restore %s: move %s aside: %w; nothing was changed (what had been moved was put back)", dbPath, dbPath+suffix, err)
 		}
 		res.MovedAside = append(res.MovedAside, aside+suffix)
 		logger.Warn("moved aside", "from", dbPath+suffix, "to", aside+suffix)

@@ -201,7 +201,7 @@ const upsertOrderSQL = `INSERT INTO orders (order_id, session_id, side, price, q
 		ON CONFLICT (order_id) DO UPDATE SET
 			side = excluded.side, price = excluded.price, qty_xrp = excluded.qty_xrp,
 			status = excluded.status, closed_at = excluded.closed_at
-		WHERE orders.session_id = excluded.session_id`
+		WHERE orders.session_id = excluded.session_id AND orders.status = 'open'`
 
 const insertFillSQL = `INSERT INTO fills (fill_id, session_id, order_id, executed_at, side, price, qty_xrp, value_rlusd, fee_rlusd)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`

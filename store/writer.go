@@ -67,6 +67,14 @@ func (db *DB) enqueue(ctx context.Context, r *request) error {
 	if closing {
 		return fmt.Errorf("%s: %w", r.op, ErrClosed)
 	}
+	// A write the queue has room for is queued even when ctx has already
+	// ended: select would otherwise pick at random between the two and drop
+	// a session row whose caller ran out of time in an earlier step.
+	select {
+	case db.queue <- r:
+		return nil
+	default:
+	}
 	select {
 	case db.queue <- r:
 		return nil

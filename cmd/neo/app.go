@@ -49,6 +49,9 @@ type Main struct {
 	Version string
 	// exit ends the process; the shutdown backstop calls it.
 	exit func(code int)
+	// releaseTerminal restores the terminal modes the console found; set
+	// while the console runs.
+	releaseTerminal func()
 
 	// Flags shared by every command.
 	DBPath    string

@@ -288,3 +288,34 @@ func TestRunRefusesBadEnvironments(t *testing.T) {
 		}
 	})
 }
+
+func TestHeadlessSurvivesAClosedLogPipe(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "neo.db")
+	cmd := exec.Command(neoBin, "run", "--db", db, "--headless", "--speed", "1")
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = pw
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	buf := make([]byte, 4096)
+	var seen strings.Builder
+	for !strings.Contains(seen.String(), "session started") {
+		n, err := pr.Read(buf)
+		if err != nil {
+			t.Fatalf("reading the log: %v", err)
+		}
+		seen.Write(buf[:n])
+	}
+	pr.Close() // like `neo run 2>&1 | head`: the reader is gone
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := waitExit(t, cmd, 4*time.Second); code != 0 {
+		t.Fatalf("exit %d, want 0 (a closed log pipe must not kill the shutdown)", code)
+	}
+	checkClosedCleanly(t, db, "signal_terminate")
+}

@@ -140,6 +140,58 @@ func (m *Main) run(ctx context.Context, f *runFlags) error {
 	}
 	logger.Info("starting", "version", m.Version, "db", dbPath, "config", cfgPath, "feed", fd.Name(), "seed", seed, "speed", f.speed)
 
+	// Signals belong to the app from here on. One that arrives before the
+	// session has started cancels the start (nothing is recorded); after
+	// that, signals go to the shutdown path.
+	sigs := m.notifySignals()
+	defer signal.Stop(sigs)
+	startCtx, cancelStart := context.WithCancel(ctx)
+	defer cancelStart()
+	earlySig := make(chan os.Signal, 1)
+	startDone := make(chan struct{})
+	go func() {
+		select {
+		case s := <-sigs:
+			earlySig <- s
+			cancelStart()
+		case <-startDone:
+		}
+	}()
+	eng, err := m.startSession(startCtx, cfg, fd, dbPath, f, logger)
+	close(startDone)
+	if err != nil {
+		select {
+		case s := <-earlySig:
+			return exitf(exitRuntime, "%s before the session started: nothing was recorded", s)
+		default:
+		}
+		if !console {
+			logger.Error("session not started", "err", err)
+		}
+		return storeExit(err)
+	}
+	select {
+	case s := <-earlySig: // it raced with the end of the start
+		eng.RequestClose(signalReason(s))
+	default:
+	}
+
+	stopBackstop := make(chan struct{})
+	defer close(stopBackstop)
+	go m.backstop(eng, cfg.Session.ShutdownTimeout.Duration, logger, stopBackstop)
+
+	var res engine.Result
+	if console {
+		res = m.runConsole(eng, sigs, dbPath, cfg, logger)
+	} else {
+		res = m.runHeadless(eng, sigs)
+	}
+	return m.finish(res, logger, console)
+}
+
+// startSession opens the database (locked) and starts the engine. On error
+// nothing is left open.
+func (m *Main) startSession(ctx context.Context, cfg engine.Config, fd engine.Feed, dbPath string, f *runFlags, logger *log.Logger) (*engine.Engine, error) {
 	st, err := store.Open(ctx, store.Options{
 		Path:               dbPath,
 		Lock:               true,
@@ -149,7 +201,7 @@ func (m *Main) run(ctx context.Context, f *runFlags) error {
 		Faults:             m.storeFaults(),
 	})
 	if err != nil {
-		return storeExit(err)
+		return nil, err
 	}
 	eng, err := engine.New(engine.Options{
 		Config:     cfg,
@@ -169,28 +221,9 @@ func (m *Main) run(ctx context.Context, f *runFlags) error {
 		if cerr := st.Close(cctx); cerr != nil {
 			logger.Error("closing the database after a failed start", "err", cerr)
 		}
-		if !console {
-			logger.Error("session not started", "err", err)
-		}
-		return exitErr(exitRuntime, err)
+		return nil, err
 	}
-
-	sigs := m.notifySignals()
-	defer signal.Stop(sigs)
-	stopBackstop := make(chan struct{})
-	defer close(stopBackstop)
-	go m.backstop(eng, cfg.Session.ShutdownTimeout.Duration, logger, stopBackstop)
-
-	var res engine.Result
-	if console {
-		res, err = m.runConsole(eng, st, sigs, dbPath, cfg, logger)
-		if err != nil {
-			return err
-		}
-	} else {
-		res = m.runHeadless(eng, sigs)
-	}
-	return m.finish(res, logger, console)
+	return eng, nil
 }
 
 // notifySignals routes SIGINT, SIGTERM and SIGHUP to the app (SIGHUP only
@@ -229,13 +262,15 @@ func (m *Main) runHeadless(eng *engine.Engine, sigs <-chan os.Signal) engine.Res
 	}
 }
 
-// backstop exits the process when the shutdown path, or the console after
-// it, overruns the deadline: a hung disk or a terminal that stopped reading
-// must not keep the process (and the instance lock) alive. It returns when
-// stop is closed (run returned normally).
+// backstop exits the process when the shutdown path overruns its deadline:
+// a hung disk must not keep the process (and the instance lock) alive. It
+// restores the terminal first when the console had it. It returns when the
+// shutdown finished or stop is closed.
 func (m *Main) backstop(eng *engine.Engine, timeout time.Duration, logger *log.Logger, stop <-chan struct{}) {
 	select {
 	case <-stop:
+		return
+	case <-eng.Done():
 		return
 	case <-eng.Stopping():
 	}
@@ -244,22 +279,16 @@ func (m *Main) backstop(eng *engine.Engine, timeout time.Duration, logger *log.L
 	select {
 	case <-stop:
 		return
+	case <-eng.Done():
+		return
 	case <-t.C:
 	}
-	select {
-	case <-eng.Done():
-		// The session is closed; only the terminal is stuck.
-		res := eng.Result()
-		logger.Warn("the terminal did not take the console's last output in time; exiting without it",
-			"session", res.SessionID, "halt_reason", res.Reason)
-		m.exit(resultCode(res))
-	default:
-		logger.Error("shutdown did not finish in time: exiting without completing it",
-			"session", eng.SessionID(), "stuck_step", eng.CurrentStep(), "timeout", timeout)
-		m.say("neo: shutdown did not finish within %s (stuck in step %q); exiting. The next start recovers the session.\n",
-			timeout+hardExitMargin, eng.CurrentStep())
-		m.exit(exitRuntime)
-	}
+	logger.Error("shutdown did not finish in time: exiting without completing it",
+		"session", eng.SessionID(), "stuck_step", eng.CurrentStep(), "timeout", timeout)
+	m.releaseTerminal()
+	m.say("neo: shutdown did not finish within %s (stuck in step %q); exiting. The next start recovers the session.\n",
+		timeout+hardExitMargin, eng.CurrentStep())
+	m.exit(exitRuntime)
 }
 
 // resultCode is the exit code for how a session ended. A final checkpoint
@@ -270,12 +299,26 @@ func resultCode(res engine.Result) int {
 	switch {
 	case res.Reason == engine.HaltEngineError:
 		return exitRuntime
-	case res.Err != nil && !errors.Is(res.Err, store.ErrCheckpointIncomplete):
+	case res.Err != nil && !onlyCheckpointIncomplete(res.Err):
 		return exitRuntime
 	case res.Reason.IsRisk():
 		return exitRiskHalt
 	}
 	return exitOK
+}
+
+// onlyCheckpointIncomplete reports whether every error joined in err is a
+// final checkpoint left incomplete by another process's reader.
+func onlyCheckpointIncomplete(err error) bool {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			if !onlyCheckpointIncomplete(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return errors.Is(err, store.ErrCheckpointIncomplete)
 }
 
 // finish logs the closing line and maps the result to the exit code.
