@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sync"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -84,24 +83,31 @@ func (m *Main) history(ctx context.Context, configPath string) error {
 	)
 
 	// Nothing to close cleanly but the screen: any of the app's signals
-	// quits the console, which restores the terminal.
+	// quits the console, which restores the terminal. A terminal that has
+	// stopped reading (a closed window) must not keep the process: after a
+	// grace the console is killed, and then abandoned.
 	sigs := m.notifySignals()
 	defer signal.Stop(sigs)
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
+	uiDone := make(chan error, 1)
 	go func() {
-		defer wg.Done()
-		select {
-		case <-sigs:
-			p.Quit()
-		case <-done:
-		}
+		_, err := p.Run()
+		uiDone <- err
 	}()
-
-	_, err = p.Run()
-	close(done)
-	wg.Wait()
+	select {
+	case err = <-uiDone:
+	case <-sigs:
+		go p.Quit() // Quit blocks while the event loop is stuck on the terminal
+		select {
+		case err = <-uiDone:
+		case <-time.After(consoleQuitGrace):
+			p.Kill()
+			select {
+			case err = <-uiDone:
+			case <-time.After(consoleQuitGrace):
+				err = nil
+			}
+		}
+	}
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		return exitf(exitRuntime, "console: %v", err)
 	}
