@@ -33,6 +33,14 @@ type consoleRun struct {
 // startConsole starts `neo run` on a 160x48 pty and drains its output.
 func startConsole(tb testing.TB, drain bool, args ...string) *consoleRun {
 	tb.Helper()
+	db := filepath.Join(tb.TempDir(), "neo.db")
+	return startPty(tb, drain, db, append([]string{"run", "--db", db, "--speed", "1"}, args...)...)
+}
+
+// startPty starts neo with argv on a 160x48 pty and drains its output
+// unless told not to.
+func startPty(tb testing.TB, drain bool, db string, argv ...string) *consoleRun {
+	tb.Helper()
 	ptmx, tty, err := pty.Open()
 	if err != nil {
 		tb.Skipf("no pseudo-terminal here: %v", err)
@@ -44,8 +52,8 @@ func startConsole(tb testing.TB, drain bool, args ...string) *consoleRun {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	r := &consoleRun{ptmx: ptmx, tty: tty, db: filepath.Join(tb.TempDir(), "neo.db"), before: before, paused: make(chan struct{})}
-	r.cmd = exec.Command(neoBin, append([]string{"run", "--db", r.db, "--speed", "1"}, args...)...)
+	r := &consoleRun{ptmx: ptmx, tty: tty, db: db, before: before, paused: make(chan struct{})}
+	r.cmd = exec.Command(neoBin, argv...)
 	r.cmd.Env = append(os.Environ(), "TERM=xterm-256color")
 	r.cmd.Stdin, r.cmd.Stdout, r.cmd.Stderr = tty, tty, tty
 	r.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
@@ -210,4 +218,30 @@ func tail(s string, n int) string {
 		return s[len(s)-n:]
 	}
 	return s
+}
+
+func TestHistoryBesideARunningSession(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "neo.db")
+	run := exec.Command(neoBin, "run", "--db", db, "--headless", "--speed", "1", "--log-format", "logfmt")
+	var errb syncWriter
+	run.Stderr = &errb
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { run.Process.Kill() })
+	waitForLog(t, &errb, "session started")
+
+	h := startPty(t, true, db, "history", "--db", db)
+	h.waitScreen(t, "running")
+	h.ptmx.Write([]byte("q"))
+	if code := h.wait(t); code != 0 {
+		t.Fatalf("neo history exit %d, want 0", code)
+	}
+	h.checkTerminalRestored(t)
+
+	run.Process.Signal(syscall.SIGTERM)
+	if code := waitExit(t, run, 4*time.Second); code != 0 {
+		t.Fatalf("neo run exit %d, want 0", code)
+	}
+	checkClosedCleanly(t, db, "signal_terminate")
 }
