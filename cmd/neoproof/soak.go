@@ -59,6 +59,7 @@ func soak(ctx context.Context, o options, stdout io.Writer) int {
 	cases = append(cases, exitPathCases()...)
 	cases = append(cases,
 		soakCase{name: "kill -9", run: soakKill},
+		soakCase{name: "kill -9, store child (ids printed after commit)", run: soakStoreCrash},
 		soakCase{name: "corruption", run: soakCorruption},
 	)
 	cases = append(cases, envCases()...)

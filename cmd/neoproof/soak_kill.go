@@ -85,12 +85,70 @@ func (w *fillWatcher) poll(db *sql.DB) {
 // halt stops the watcher and waits for it.
 func (w *fillWatcher) halt() { close(w.stop); <-w.done }
 
+// killStats add up the kill generations.
+type killStats struct {
+	seen              int
+	recovered         int
+	killedBeforeStart int
+	staleFiles        int
+	staleBytes        int64
+	generations       int
+}
+
+// killGeneration is how many kills share one database before a fresh one
+// starts, so that the file (and each start's pre-run backup) stays small.
+const killGeneration = 100
+
 // soakKill kills a writing headless session at random moments, then checks
 // with `neo check`, a fresh reader and the sqlite3 CLI that the file is
 // sound and that every fill a reader saw committed is still there; the next
-// start must recover the killed session as unclean_exit.
+// start must recover the killed session as unclean_exit and remove what the
+// kill left half-written (temporary backups, check copies).
 func soakKill(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	kills := o.count(1000, 20)
+	var ks killStats
+	for done := 0; done < kills && ctx.Err() == nil; done += killGeneration {
+		killRun(ctx, o, rng, r, min(killGeneration, kills-done), &ks)
+		ks.generations++
+	}
+	r.Note = fmt.Sprintf("%d fills seen committed by a polling reader, all present after every kill; %d killed sessions recovered as unclean_exit (ended_at_estimated=1, no open order); %d kills landed before \"session started\" (open, check, recovery, pre-run backup); %d databases of up to %d kills. \"Reported as committed\" = seen by an independent read-only connection polling every 5 ms while neo ran (neo prints no fill ids; see the store-child row for printed ids)",
+		ks.seen, ks.recovered, ks.killedBeforeStart, ks.generations, killGeneration)
+	if ks.staleFiles > 0 {
+		r.Note += fmt.Sprintf("; %d files/directories (%s) left by kills were still there after the next start (removed by neoproof to protect the disk)", ks.staleFiles, fmtBytes(float64(ks.staleBytes)))
+	}
+	if ks.seen == 0 {
+		r.fail("no fill was ever seen: the case proves nothing")
+	}
+}
+
+// debris lists what a killed neo may leave half-written beside the
+// database: temporary backups and integrity-check copies.
+func debris(dir string) map[string]int64 {
+	out := map[string]int64{}
+	es, _ := os.ReadDir(dir)
+	for _, e := range es {
+		n := e.Name()
+		if strings.HasSuffix(n, ".tmp") || strings.HasSuffix(n, ".tmp-journal") || strings.HasPrefix(n, ".neo-check") {
+			out[n] = du(filepath.Join(dir, n))
+		}
+	}
+	return out
+}
+
+// du is the size of a file or a directory tree.
+func du(p string) int64 {
+	var n int64
+	filepath.Walk(p, func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			n += fi.Size()
+		}
+		return nil
+	})
+	return n
+}
+
+// killRun is one generation of kills on a fresh database.
+func killRun(ctx context.Context, o options, rng *rand.Rand, r *row, kills int, ks *killStats) {
 	dir, cleanup, err := o.tempDir("kill")
 	if err != nil {
 		r.fail("%v", err)
@@ -101,9 +159,31 @@ func soakKill(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	cfg := filepath.Join(dir, "cfg.toml")
 	os.WriteFile(cfg, []byte(wideConfig+"[store]\nbackup_retention = 2\n"), 0o600)
 	seen := map[string]bool{}
+	defer func() { ks.seen += len(seen) }()
 	var lastRow int64
 	pending := map[string]bool{} // sessions left open by a kill, to be recovered by the next start
+	left := map[string]int64{}   // debris of earlier kills, to be cleaned by the next start
 	recovered, killedBeforeStart := 0, 0
+	defer func() { ks.recovered += recovered; ks.killedBeforeStart += killedBeforeStart }()
+	checkCleaned := func() error {
+		var stale []string
+		var bytes int64
+		for n, sz := range left {
+			if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
+				stale = append(stale, n)
+				bytes += sz
+				os.RemoveAll(filepath.Join(dir, n))
+			}
+		}
+		clear(left)
+		if len(stale) == 0 {
+			return nil
+		}
+		sort.Strings(stale)
+		ks.staleFiles += len(stale)
+		ks.staleBytes += bytes
+		return fmt.Errorf("the next start left %d files from the killed run in place (%s), e.g. %s", len(stale), fmtBytes(float64(bytes)), stale[0])
+	}
 	checkRecovered := func(st dbState, skip string) error {
 		ids := make([]string, 0, len(pending))
 		for id := range pending {
@@ -154,6 +234,9 @@ func soakKill(ctx context.Context, o options, rng *rand.Rand, r *row) {
 				} else {
 					recErr = checkRecovered(st, "")
 				}
+				if err := checkCleaned(); err != nil && recErr == nil {
+					recErr = err
+				}
 				time.Sleep(time.Until(p.started.Add(delay)))
 			} else {
 				killedBeforeStart++
@@ -167,12 +250,12 @@ func soakKill(ctx context.Context, o options, rng *rand.Rand, r *row) {
 			p.cmd.Process.Signal(syscall.SIGKILL)
 			<-p.done
 			w.halt()
-			lastRow = w.lastRow
-			if recErr != nil {
-				return recErr
+			for n, sz := range debris(dir) {
+				left[n] = sz
 			}
+			lastRow = w.lastRow
 			if _, err := os.Stat(db); err != nil {
-				return nil // killed before the file was created
+				return recErr // killed before the file was created
 			}
 			before := hashFiles(db)
 			res, err := runBin(ctx, o.bin, time.Minute, nil, "check", "--db", db)
@@ -200,7 +283,7 @@ func soakKill(ctx context.Context, o options, rng *rand.Rand, r *row) {
 					pending[s.ID] = true
 				}
 			}
-			return nil
+			return recErr // the checks of the start before this kill
 		}()
 		r.record(err)
 	}
@@ -219,14 +302,12 @@ func soakKill(ctx context.Context, o options, rng *rand.Rand, r *row) {
 		if err == nil {
 			err = fillsPresent(ctx, db, seen)
 		}
+		if err == nil {
+			err = checkCleaned()
+		}
 		if err != nil {
 			r.fail("final start: %v", err)
 		}
-	}
-	r.Note = fmt.Sprintf("%d fills seen committed by a polling reader, all present after every kill; %d killed sessions recovered as unclean_exit (ended_at_estimated=1, no open order); %d kills landed before \"session started\". \"Reported as committed\" = seen by an independent read-only connection polling every 5 ms while neo ran; neo itself prints no fill ids",
-		len(seen), recovered, killedBeforeStart)
-	if len(seen) == 0 {
-		r.fail("no fill was ever seen: the case proves nothing")
 	}
 }
 

@@ -95,10 +95,15 @@ func fmtBytes(n float64) string {
 		n /= 1024
 		i++
 	}
-	if i == 0 {
+	switch {
+	case i == 0:
 		return fmt.Sprintf("%.0f B", n)
+	case n >= 100:
+		return fmt.Sprintf("%.0f %s", n, units[i])
+	case n >= 10:
+		return fmt.Sprintf("%.1f %s", n, units[i])
 	}
-	return fmt.Sprintf("%.3g %s", n, units[i])
+	return fmt.Sprintf("%.2f %s", n, units[i])
 }
 
 // fmtRate renders a per-second rate with thousands separators.
