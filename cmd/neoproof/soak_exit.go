@@ -152,14 +152,30 @@ type terminalError struct{ error }
 // riskVariant is one way a session halts on risk.
 type riskVariant struct {
 	want, config string
-	gapFeed      bool
+	feed         func(rng *rand.Rand) string // replay CSV content; nil = sim
 }
 
 var riskVariants = []riskVariant{
-	{"max_drawdown", "[risk]\nmax_drawdown_pct = 0.05\n", false},
-	{"inventory_limit", "[session]\nstarting_xrp = 2000\nstarting_rlusd = 100\n[risk]\nmax_drift_pct = 30\n", false},
-	{"stale_feed", "[risk]\nstale_feed_after = \"10m\"\n", true},
-	{"anchor_divergence", "[strategy]\nanchor_max_divergence_bps = 0.01\nanchor_divergence_halt_after = \"2s\"\n", false},
+	// A market that falls 10-20 % must cost a 50/50 book more than 1 %.
+	{"max_drawdown", "[risk]\nmax_drawdown_pct = 1\nmax_drift_pct = 49.9\n[strategy]\nanchor_max_divergence_bps = 10000\n", fallingCSV},
+	{"inventory_limit", "[session]\nstarting_xrp = 2000\nstarting_rlusd = 100\n[risk]\nmax_drift_pct = 30\n", nil},
+	{"stale_feed", "[risk]\nstale_feed_after = \"10m\"\n", gapCSV},
+	{"anchor_divergence", "[strategy]\nanchor_max_divergence_bps = 0.01\nanchor_divergence_halt_after = \"2s\"\n", nil},
+}
+
+// fallingCSV is a replay whose price falls by 0.1-0.2 % a minute for 100
+// minutes.
+func fallingCSV(rng *rand.Rand) string {
+	var b strings.Builder
+	b.WriteString("time,open,high,low,close,volume\n")
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := 2.30
+	for i := 0; i < 100; i++ {
+		next := p * (1 - 0.001 - 0.001*rng.Float64())
+		fmt.Fprintf(&b, "%s,%.6f,%.6f,%.6f,%.6f,1000\n", t0.Add(time.Duration(i)*time.Minute).Format(time.RFC3339), p, p*1.0005, next*0.9995, next)
+		p = next
+	}
+	return b.String()
 }
 
 // gapCSV is a replay with an hour without data after a random number of bars.
@@ -193,9 +209,9 @@ func soakRiskHalt(ctx context.Context, o options, rng *rand.Rand, r *row) {
 			cfg := filepath.Join(dir, "cfg.toml")
 			os.WriteFile(cfg, []byte(v.config), 0o600)
 			fd := "sim"
-			if v.gapFeed {
-				fd = "replay:" + filepath.Join(dir, "gap.csv")
-				os.WriteFile(filepath.Join(dir, "gap.csv"), []byte(gapCSV(rng)), 0o600)
+			if v.feed != nil {
+				fd = "replay:" + filepath.Join(dir, "feed.csv")
+				os.WriteFile(filepath.Join(dir, "feed.csv"), []byte(v.feed(rng)), 0o600)
 			}
 			res, err := runBin(ctx, o.bin, 2*time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0",
 				"--duration", "24h", "--seed", fmt.Sprint(1+rng.IntN(1_000_000)), "--feed", fd)
