@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -87,6 +88,9 @@ func (w *fillWatcher) halt() { close(w.stop); <-w.done }
 
 // killStats add up the kill generations.
 type killStats struct {
+	debrisFails       int    // runs that failed only because a start left a kill's files
+	otherFails        int    // runs that failed on anything else
+	firstOther        string // the first of those
 	seen              int
 	recovered         int
 	killedBeforeStart int
@@ -113,6 +117,12 @@ func soakKill(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	}
 	r.Note = fmt.Sprintf("%d fills seen committed by a polling reader, all present after every kill; %d killed sessions recovered as unclean_exit (ended_at_estimated=1, no open order); %d kills landed before \"session started\" (open, check, recovery, pre-run backup); %d databases of up to %d kills. \"Reported as committed\" = seen by an independent read-only connection polling every 5 ms while neo ran (neo prints no fill ids; see the store-child row for printed ids)",
 		ks.seen, ks.recovered, ks.killedBeforeStart, ks.generations, killGeneration)
+	if ks.debrisFails+ks.otherFails > 0 {
+		r.Note += fmt.Sprintf("; failed runs: %d only because the next start left the kill's files, %d for anything else", ks.debrisFails, ks.otherFails)
+		if ks.firstOther != "" {
+			r.Note += " (first: " + ks.firstOther + ")"
+		}
+	}
 	if ks.staleFiles > 0 {
 		r.Note += fmt.Sprintf("; %d files/directories (%s) left by kills were still there after the next start (removed by neoproof to protect the disk)", ks.staleFiles, fmtBytes(float64(ks.staleBytes)))
 	}
@@ -182,7 +192,7 @@ func killRun(ctx context.Context, o options, rng *rand.Rand, r *row, kills int, 
 		sort.Strings(stale)
 		ks.staleFiles += len(stale)
 		ks.staleBytes += bytes
-		return fmt.Errorf("the next start left %d files from the killed run in place (%s), e.g. %s", len(stale), fmtBytes(float64(bytes)), stale[0])
+		return &debrisError{fmt.Errorf("the next start left %d files from the killed run in place (%s), e.g. %s", len(stale), fmtBytes(float64(bytes)), stale[0])}
 	}
 	checkRecovered := func(st dbState, skip string) error {
 		ids := make([]string, 0, len(pending))
@@ -285,6 +295,7 @@ func killRun(ctx context.Context, o options, rng *rand.Rand, r *row, kills int, 
 			}
 			return recErr // the checks of the start before this kill
 		}()
+		ks.classify(err)
 		r.record(err)
 	}
 	// The last kill's session: one more start must recover it.
@@ -306,7 +317,26 @@ func killRun(ctx context.Context, o options, rng *rand.Rand, r *row, kills int, 
 			err = checkCleaned()
 		}
 		if err != nil {
+			ks.classify(err)
 			r.fail("final start: %v", err)
+		}
+	}
+}
+
+// debrisError is a run whose only fault is what a kill left on disk.
+type debrisError struct{ error }
+
+// classify counts a failed run by kind.
+func (ks *killStats) classify(err error) {
+	var de *debrisError
+	switch {
+	case err == nil:
+	case errors.As(err, &de):
+		ks.debrisFails++
+	default:
+		ks.otherFails++
+		if ks.firstOther == "" {
+			ks.firstOther = err.Error()
 		}
 	}
 }
