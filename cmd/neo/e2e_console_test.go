@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/creack/pty"
 	"golang.org/x/term"
 )
@@ -200,8 +201,22 @@ func TestConsoleStaysOpenAfterAHalt(t *testing.T) {
 		t.Fatalf("the console exited by itself after the halt: %v", err)
 	}
 	r.waitScreen(t, "duration_reached")
-	r.ptmx.Write([]byte("2")) // the history view still reads after the session's database closed
-	r.waitScreen(t, "duration_rea")
+	// The history view still reads after the session's database closed.
+	// Keys are sent one at a time, each after the screen has answered the
+	// previous one: Bubble Tea reads runes that arrive together as one key.
+	mark := len(r.out.String())
+	r.ptmx.Write([]byte("2"))
+	waitFor := func(s string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(ansi.Strip(r.out.String()[mark:]), s) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %q after the key; output since:\n%q", s, tail(r.out.String()[mark:], 3000))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitFor("sessions 1–1")
 	if strings.Contains(r.out.String(), "database is closed") {
 		t.Fatalf("history view reads a closed database")
 	}
