@@ -95,6 +95,7 @@ type killStats struct {
 	recovered         int
 	killedBeforeStart int
 	staleFiles        int
+	staleKinds        map[string]int
 	staleBytes        int64
 	generations       int
 }
@@ -110,7 +111,7 @@ const killGeneration = 100
 // kill left half-written (temporary backups, check copies).
 func soakKill(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	kills := o.count(1000, 20)
-	var ks killStats
+	ks := killStats{staleKinds: map[string]int{}}
 	for done := 0; done < kills && ctx.Err() == nil; done += killGeneration {
 		killRun(ctx, o, rng, r, min(killGeneration, kills-done), &ks)
 		ks.generations++
@@ -124,7 +125,12 @@ func soakKill(ctx context.Context, o options, rng *rand.Rand, r *row) {
 		}
 	}
 	if ks.staleFiles > 0 {
-		r.Note += fmt.Sprintf("; %d files/directories (%s) left by kills were still there after the next start (removed by neoproof to protect the disk)", ks.staleFiles, fmtBytes(float64(ks.staleBytes)))
+		var kinds []string
+		for k, n := range ks.staleKinds {
+			kinds = append(kinds, fmt.Sprintf("%d %s", n, k))
+		}
+		sort.Strings(kinds)
+		r.Note += fmt.Sprintf("; %d files/directories (%s: %s) left by kills and aged 2 h by neoproof were still there after the next start (then removed by neoproof to protect the disk)", ks.staleFiles, fmtBytes(float64(ks.staleBytes)), strings.Join(kinds, ", "))
 	}
 	if ks.seen == 0 {
 		r.fail("no fill was ever seen: the case proves nothing")
@@ -143,6 +149,17 @@ func debris(dir string) map[string]int64 {
 		}
 	}
 	return out
+}
+
+// debrisKind names the kind of a leftover file.
+func debrisKind(name string) string {
+	switch {
+	case strings.HasPrefix(name, ".neo-check"):
+		return "integrity-check copy directories (.neo-check-*)"
+	case strings.HasSuffix(name, ".tmp-journal"):
+		return "backup journals (*.tmp-journal)"
+	}
+	return "backup temporary files (*.bak.*.tmp)"
 }
 
 // du is the size of a file or a directory tree.
@@ -190,6 +207,9 @@ func killRun(ctx context.Context, o options, rng *rand.Rand, r *row, kills int, 
 			return nil
 		}
 		sort.Strings(stale)
+		for _, n := range stale {
+			ks.staleKinds[debrisKind(n)]++
+		}
 		ks.staleFiles += len(stale)
 		ks.staleBytes += bytes
 		return &debrisError{fmt.Errorf("the next start left %d files from the killed run in place (%s), e.g. %s", len(stale), fmtBytes(float64(bytes)), stale[0])}
@@ -260,8 +280,13 @@ func killRun(ctx context.Context, o options, rng *rand.Rand, r *row, kills int, 
 			p.cmd.Process.Signal(syscall.SIGKILL)
 			<-p.done
 			w.halt()
+			// Age what the kill left by two hours, so that a start that
+			// deletes interrupted files once they are old enough (no live
+			// process can still be writing them) must delete these.
+			old := time.Now().Add(-2 * time.Hour)
 			for n, sz := range debris(dir) {
 				left[n] = sz
+				filepath.Walk(filepath.Join(dir, n), func(p string, _ os.FileInfo, _ error) error { os.Chtimes(p, old, old); return nil })
 			}
 			lastRow = w.lastRow
 			if _, err := os.Stat(db); err != nil {
