@@ -22,8 +22,8 @@ func TestTableWrite(t *testing.T) {
 }
 
 func TestCellCutsLongText(t *testing.T) {
-	if got := []rune(cell(strings.Repeat("é", 2000))); len(got) != 700 || got[699] != '…' {
-		t.Fatalf("len=%d last=%q, want 700 ending in …", len(got), got[len(got)-1])
+	if got := []rune(cell(strings.Repeat("é", 2000))); len(got) != 1200 || got[1199] != '…' {
+		t.Fatalf("len=%d last=%q, want 1200 ending in …", len(got), got[len(got)-1])
 	}
 }
 

@@ -63,7 +63,7 @@ func cell(s string) string {
 	}, s)
 	s = strings.Join(strings.Fields(s), " ")
 	s = strings.ReplaceAll(s, "|", `\|`)
-	const max = 700
+	const max = 1200
 	if r := []rune(s); len(r) > max {
 		s = string(r[:max-1]) + "…"
 	}
