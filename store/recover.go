@@ -93,6 +93,7 @@ func (db *DB) Recover(ctx context.Context) ([]engine.Recovery, error) {
 	}
 	now := db.now().UTC()
 	var done []engine.Recovery
+	var strays int64
 	err := db.durable(ctx, "recover sessions left open", func(ctx context.Context, tx *sql.Tx) error {
 		plan, err := planRecovery(ctx, tx)
 		if err != nil {
@@ -104,10 +105,23 @@ func (db *DB) Recover(ctx context.Context) ([]engine.Recovery, error) {
 				return fmt.Errorf("session %s: %w", r.SessionID, err)
 			}
 		}
+		// A session whose row was written but whose cancels were not (the
+		// disk filled up between the two) is closed with orders still
+		// open: cancel them as of the session's end.
+		res, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'cancelled',
+			closed_at = (SELECT s.ended_at FROM sessions s WHERE s.session_id = orders.session_id)
+			WHERE status = 'open' AND session_id IN (SELECT session_id FROM sessions WHERE ended_at IS NOT NULL)`)
+		if err != nil {
+			return fmt.Errorf("cancel orders left open in closed sessions: %w", err)
+		}
+		strays, _ = res.RowsAffected()
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	if strays > 0 {
+		db.logger.Warn("cancelled orders left open in sessions that were already closed", "db", db.path, "orders", strays)
 	}
 	for _, r := range done {
 		db.logger.Warn("closed a session left open by a crash", "db", db.path, "session", r.SessionID,
