@@ -27,13 +27,14 @@ var backupPattern = regexp.MustCompile(`\.bak\.\d{8}T\d{6}Z(-\d+)?$`)
 func (db *DB) Backup(ctx context.Context) (string, error) {
 	base := db.path + ".bak." + db.now().UTC().Format(stampLayout)
 	dst := base
-	for i := 2; exists(dst) || exists(dst+".tmp"); i++ {
+	for i := 2; exists(dst) || exists(dst+".tmp") || exists(dst+lockedTmpSuffix); i++ {
 		dst = fmt.Sprintf("%s-%d", base, i)
 	}
 	if err := db.BackupTo(ctx, dst); err != nil {
 		return "", err
 	}
 	db.applyRetention()
+	db.removeStaleCheckCopies()
 	return dst, nil
 }
 
@@ -54,6 +55,11 @@ func (db *DB) BackupTo(ctx context.Context, path string) (err error) {
 	}
 	op := "backup to " + path
 	tmp := path + ".tmp"
+	if db.lock != nil {
+		// Only the instance-lock holder writes these, so the next holder
+		// knows any it finds is a leftover of a killed process.
+		tmp = path + lockedTmpSuffix
+	}
 	os.Remove(tmp) // a leftover of an interrupted backup of ours
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
@@ -207,17 +213,37 @@ func (db *DB) applyRetention() {
 		db.logger.Info("deleted old backup", "backup", old, "retention", db.opts.BackupRetention)
 	}
 	// Temporary files of backups that were interrupted (the process was
-	// killed mid-copy) are never renamed; delete those old enough that no
-	// backup can still be writing them.
+	// killed mid-copy) are never renamed: delete those of an earlier lock
+	// holder at once, and others (neo backup takes no lock) once they are
+	// old enough that no backup can still be writing them.
 	stale, _ := filepath.Glob(db.path + ".bak.*.tmp")
 	for _, tmp := range stale {
-		if fi, err := os.Stat(tmp); err == nil && db.now().Sub(fi.ModTime()) > staleBackupTmpAge {
+		ours := db.lock != nil && strings.HasSuffix(tmp, lockedTmpSuffix)
+		if fi, err := os.Stat(tmp); err == nil && (ours || db.now().Sub(fi.ModTime()) > staleBackupTmpAge) {
 			if err := os.Remove(tmp); err == nil {
 				db.logger.Info("deleted the temporary file of an interrupted backup", "file", tmp)
 			}
 		}
 	}
 }
+
+// removeStaleCheckCopies deletes the private copies that a check killed
+// mid-way left beside the database (.neo-check-*), once old enough that no
+// check can still be using them.
+func (db *DB) removeStaleCheckCopies() {
+	dirs, _ := filepath.Glob(filepath.Join(filepath.Dir(db.path), ".neo-check-*"))
+	for _, d := range dirs {
+		if fi, err := os.Stat(d); err == nil && fi.IsDir() && db.now().Sub(fi.ModTime()) > staleBackupTmpAge {
+			if err := os.RemoveAll(d); err == nil {
+				db.logger.Info("deleted the copy of an interrupted check", "dir", d)
+			}
+		}
+	}
+}
+
+// lockedTmpSuffix ends the temporary file of a backup written by the
+// instance-lock holder (neo run's pre-run backup).
+const lockedTmpSuffix = ".locked.tmp"
 
 // staleBackupTmpAge is how old a backup's temporary file must be before
 // retention treats it as the leftover of an interrupted backup.
