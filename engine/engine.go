@@ -718,8 +718,8 @@ func (e *Engine) recordFill(ev MarketEvent, x Execution) {
 	e.fillCount++
 	e.volume += f.ValueRLUSD
 	e.recentFills = append([]Fill{f}, e.recentFills...)
-	if len(e.recentFills) > 20 {
-		e.recentFills = e.recentFills[:20]
+	if len(e.recentFills) > recentFillsKept {
+		e.recentFills = e.recentFills[:recentFillsKept]
 	}
 }
 

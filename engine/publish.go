@@ -70,3 +70,7 @@ const historyStep = 5 * time.Second
 
 // historyLen is how many sparkline samples the state keeps (20 minutes).
 const historyLen = 240
+
+// recentFillsKept is how many of the newest fills the state carries: enough
+// to fill the fills table of a tall (60-row) console.
+const recentFillsKept = 60
