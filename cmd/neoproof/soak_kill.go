@@ -116,8 +116,8 @@ func soakKill(ctx context.Context, o options, rng *rand.Rand, r *row) {
 		killRun(ctx, o, rng, r, min(killGeneration, kills-done), &ks)
 		ks.generations++
 	}
-	r.Note = fmt.Sprintf("%d fills seen committed by a polling reader, all present after every kill; %d killed sessions recovered as unclean_exit (ended_at_estimated=1, no open order); %d kills landed before \"session started\" (open, check, recovery, pre-run backup); %d databases of up to %d kills. \"Reported as committed\" = seen by an independent read-only connection polling every 5 ms while neo ran (neo prints no fill ids; see the store-child row for printed ids)",
-		ks.seen, ks.recovered, ks.killedBeforeStart, ks.generations, killGeneration)
+	r.Note = fmt.Sprintf("%s fills seen committed by a polling reader, all present after every kill; %d killed sessions recovered as unclean_exit (ended_at_estimated=1, no open order); %d kills landed before \"session started\" (open, check, recovery, pre-run backup); %d databases of up to %d kills. \"Reported as committed\" = seen by an independent read-only connection polling every 5 ms while neo ran (neo prints no fill ids; see the store-child row for printed ids)",
+		thousands(float64(ks.seen)), ks.recovered, ks.killedBeforeStart, ks.generations, killGeneration)
 	if ks.debrisFails+ks.otherFails > 0 {
 		r.Note += fmt.Sprintf("; failed runs: %d only because the next start left the kill's files, %d for anything else", ks.debrisFails, ks.otherFails)
 		if ks.firstOther != "" {
