@@ -34,7 +34,6 @@ func (db *DB) Backup(ctx context.Context) (string, error) {
 		return "", err
 	}
 	db.applyRetention()
-	db.removeStaleCheckCopies()
 	return dst, nil
 }
 
@@ -212,31 +211,32 @@ func (db *DB) applyRetention() {
 		}
 		db.logger.Info("deleted old backup", "backup", old, "retention", db.opts.BackupRetention)
 	}
-	// Temporary files of backups that were interrupted (the process was
-	// killed mid-copy) are never renamed: delete those of an earlier lock
-	// holder at once, and others (neo backup takes no lock) once they are
-	// old enough that no backup can still be writing them.
-	stale, _ := filepath.Glob(db.path + ".bak.*.tmp")
-	for _, tmp := range stale {
-		ours := db.lock != nil && strings.HasSuffix(tmp, lockedTmpSuffix)
-		if fi, err := os.Stat(tmp); err == nil && (ours || db.now().Sub(fi.ModTime()) > staleBackupTmpAge) {
-			if err := os.Remove(tmp); err == nil {
-				db.logger.Info("deleted the temporary file of an interrupted backup", "file", tmp)
-			}
-		}
-	}
+	db.removeLeftovers(staleBackupTmpAge)
 }
 
-// removeStaleCheckCopies deletes the private copies that a check killed
-// mid-way left beside the database (.neo-check-*), once old enough that no
-// check can still be using them.
-func (db *DB) removeStaleCheckCopies() {
-	dirs, _ := filepath.Glob(filepath.Join(filepath.Dir(db.path), ".neo-check-*"))
-	for _, d := range dirs {
-		if fi, err := os.Stat(d); err == nil && fi.IsDir() && db.now().Sub(fi.ModTime()) > staleBackupTmpAge {
-			if err := os.RemoveAll(d); err == nil {
-				db.logger.Info("deleted the copy of an interrupted check", "dir", d)
-			}
+// removeLeftovers deletes what killed processes left beside the database:
+// temporary backup files and their journals, and the private copies of
+// interrupted checks. A pre-run backup's temporary file is deleted at once by
+// the next lock holder (only lock holders write them); anything else once it
+// is older than age, so that a lock-free `neo backup` or `neo check` still
+// running is left alone.
+func (db *DB) removeLeftovers(age time.Duration) {
+	var found []string
+	for _, pattern := range []string{db.path + ".bak.*.tmp", db.path + ".bak.*.tmp-journal", filepath.Join(filepath.Dir(db.path), ".neo-check-*")} {
+		m, _ := filepath.Glob(pattern)
+		found = append(found, m...)
+	}
+	for _, p := range found {
+		fi, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
+		ours := db.lock != nil && (strings.HasSuffix(p, lockedTmpSuffix) || strings.HasSuffix(p, lockedTmpSuffix+"-journal"))
+		if !ours && db.now().Sub(fi.ModTime()) <= age {
+			continue
+		}
+		if err := os.RemoveAll(p); err == nil {
+			db.logger.Info("deleted what an interrupted backup or check left", "path", p)
 		}
 	}
 }
@@ -245,9 +245,14 @@ func (db *DB) removeStaleCheckCopies() {
 // instance-lock holder (neo run's pre-run backup).
 const lockedTmpSuffix = ".locked.tmp"
 
-// staleBackupTmpAge is how old a backup's temporary file must be before
-// retention treats it as the leftover of an interrupted backup.
+// staleBackupTmpAge is how old a temporary backup file or check copy must
+// be before a process without the lock treats it as a leftover.
 const staleBackupTmpAge = time.Hour
+
+// lockedLeftoverAge is the same for the lock holder at start: with the lock
+// held no pre-run backup runs, so only a lock-free `neo backup` or
+// `neo check` could still be writing, and those take seconds, not minutes.
+const lockedLeftoverAge = 2 * time.Minute
 
 // BadBackupError is a backup that failed its check; restore refused it.
 type BadBackupError struct {

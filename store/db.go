@@ -169,6 +169,9 @@ func Open(ctx context.Context, opts Options) (_ *DB, err error) {
 		if db.lock, err = acquireLock(path); err != nil {
 			return nil, err
 		}
+		// A crash loop must not fill the disk with what each killed start
+		// left behind (backup temporaries, check copies).
+		db.removeLeftovers(lockedLeftoverAge)
 	}
 
 	if opts.ReadOnly {
