@@ -14,11 +14,6 @@ const (
 	StatusEnded        Status = "ended"
 )
 
-// Quote is one of our resting orders as a screen shows it.
-type Quote struct {
-	Order
-}
-
 // ShutdownStep is one step of the shutdown path as it runs.
 type ShutdownStep struct {
 	Name     string
