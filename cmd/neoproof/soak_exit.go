@@ -234,29 +234,10 @@ func soakRiskHalt(ctx context.Context, o options, rng *rand.Rand, r *row) {
 func soakDuration(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	n := o.count(20, 2)
 	for i := 0; i < n && ctx.Err() == nil; i++ {
-		r.record(func() error {
-			dir, cleanup, err := o.tempDir("duration")
-			if err != nil {
-				return err
-			}
-			defer cleanup()
-			db := filepath.Join(dir, "neo.db")
-			cfg := filepath.Join(dir, "cfg.toml")
-			os.WriteFile(cfg, []byte(wideConfig), 0o600)
-			d := time.Duration(1+rng.IntN(240)) * time.Minute
-			res, err := runBin(ctx, o.bin, 2*time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0",
-				"--duration", d.String(), "--seed", fmt.Sprint(1+rng.IntN(1_000_000)))
-			if err != nil {
-				return err
-			}
-			if res.code != 0 {
-				return fmt.Errorf("--duration %s: exit %d, want 0; stderr %q", d, res.code, tail(res.stderr, 300))
-			}
-			if _, err := checkClean(ctx, db, "duration_reached"); err != nil {
-				return fmt.Errorf("--duration %s: %v", d, err)
-			}
-			return nil
-		}())
+		d := time.Duration(1+rng.IntN(240)) * time.Minute
+		seed := fmt.Sprint(1 + rng.IntN(1_000_000))
+		r.record(headlessToCleanEnd(ctx, o, "duration", "--duration "+d.String(), "duration_reached",
+			func(dir string) ([]string, error) { return []string{"--duration", d.String(), "--seed", seed}, nil }))
 	}
 	r.Note = "headless --speed 0, random durations 1 min to 4 h"
 }
@@ -265,34 +246,50 @@ func soakDuration(ctx context.Context, o options, rng *rand.Rand, r *row) {
 func soakReplayEnd(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	n := o.count(20, 2)
 	for i := 0; i < n && ctx.Err() == nil; i++ {
-		r.record(func() error {
-			dir, cleanup, err := o.tempDir("replay")
-			if err != nil {
-				return err
-			}
-			defer cleanup()
-			db := filepath.Join(dir, "neo.db")
-			cfg := filepath.Join(dir, "cfg.toml")
-			os.WriteFile(cfg, []byte(wideConfig), 0o600)
-			bars := 100 + rng.IntN(3000)
-			csv := filepath.Join(dir, "bars.csv")
-			if err := writeBars(csv, int64(1+rng.IntN(1000)), bars); err != nil {
-				return err
-			}
-			res, err := runBin(ctx, o.bin, 2*time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--feed", "replay:"+csv)
-			if err != nil {
-				return err
-			}
-			if res.code != 0 {
-				return fmt.Errorf("%d bars: exit %d, want 0; stderr %q", bars, res.code, tail(res.stderr, 300))
-			}
-			if _, err := checkClean(ctx, db, "feed_ended"); err != nil {
-				return fmt.Errorf("%d bars: %v", bars, err)
-			}
-			return nil
-		}())
+		bars := 100 + rng.IntN(3000)
+		seed := int64(1 + rng.IntN(1000))
+		r.record(headlessToCleanEnd(ctx, o, "replay", fmt.Sprintf("%d bars", bars), "feed_ended",
+			func(dir string) ([]string, error) {
+				csv := filepath.Join(dir, "bars.csv")
+				if err := writeBars(csv, seed, bars); err != nil {
+					return nil, err
+				}
+				return []string{"--feed", "replay:" + csv}, nil
+			}))
 	}
 	r.Note = "headless --speed 0, random files of 100 to 3,100 one-minute bars"
+}
+
+// headlessToCleanEnd runs one headless --speed 0 session with wide risk
+// limits and the arguments that args returns, and checks that it exits 0
+// and closes cleanly with want. label names the run in a failure.
+func headlessToCleanEnd(ctx context.Context, o options, tmpName, label, want string, args func(dir string) ([]string, error)) error {
+	dir, cleanup, err := o.tempDir(tmpName)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	db := filepath.Join(dir, "neo.db")
+	cfg := filepath.Join(dir, "cfg.toml")
+	if err := os.WriteFile(cfg, []byte(wideConfig), 0o600); err != nil {
+		return err
+	}
+	extra, err := args(dir)
+	if err != nil {
+		return err
+	}
+	res, err := runBin(ctx, o.bin, 2*time.Minute, nil,
+		append([]string{"run", "--db", db, "--config", cfg, "--headless", "--speed", "0"}, extra...)...)
+	if err != nil {
+		return err
+	}
+	if res.code != 0 {
+		return fmt.Errorf("%s: exit %d, want 0; stderr %q", label, res.code, tail(res.stderr, 300))
+	}
+	if _, err := checkClean(ctx, db, want); err != nil {
+		return fmt.Errorf("%s: %v", label, err)
+	}
+	return nil
 }
 
 // writeBars writes a replay CSV of n one-minute bars.
