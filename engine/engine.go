@@ -177,8 +177,16 @@ func newSessionID(now time.Time) string {
 
 // Start runs the lifecycle up to the first quote: pre-run backup, recovery
 // of sessions left open, the first market event and the session row. Then
-// the session runs in its own goroutine until Close or a halt. On error
-// nothing is running and the caller still owns the store.
+// the session runs in its own goroutine until Close or a halt.
+//
+// ctx cancels the start only until the session row is handed to the store:
+// a write in the store's hands may still commit, so from then on Start
+// waits for it whatever ctx says. The contract that follows is the
+// shutdown's: on a nil return a session row is committed, the engine owns
+// the store and the caller must end the session through Close or
+// RequestClose (with a cancelled ctx, at once, with the reason that
+// cancelled it). On error no session row was written, nothing is running
+// and the caller still owns the store.
 func (e *Engine) Start(ctx context.Context) error {
 	t0 := e.now()
 	e.log.Info("pre-run backup: starting")
@@ -234,7 +242,11 @@ func (e *Engine) Start(ctx context.Context) error {
 		StartingRLUSD: e.paper.RLUSD,
 		StartingValue: e.startValue,
 	}
-	if err := e.store.OpenSession(ctx, s); err != nil {
+	if err := ctx.Err(); err != nil {
+		e.stopFeed() // asked to stop before the row: nothing is written
+		return err
+	}
+	if err := e.store.OpenSession(context.WithoutCancel(ctx), s); err != nil {
 		e.stopFeed()
 		return fmt.Errorf("writing the session row: %w", err)
 	}
@@ -321,8 +333,9 @@ func (e *Engine) SetPaused(paused bool) {
 	}
 }
 
-// RequestClose asks for the shutdown path with reason and returns at once.
-// The first reason wins; later requests join it.
+// RequestClose asks for the shutdown path (shutdown.go) with reason and
+// returns at once; Close is the same and waits. The first reason wins; later
+// requests join it.
 func (e *Engine) RequestClose(reason HaltReason) {
 	e.reasonMu.Lock()
 	if e.reason == "" {
@@ -337,8 +350,10 @@ func (e *Engine) RequestClose(reason HaltReason) {
 	})
 }
 
-// Close is the one shutdown path: it asks for the shutdown with reason (the
-// first reason wins) and waits until the session is closed or ctx ends.
+// Close is the one shutdown path's public door (the sequence itself is in
+// shutdown.go; cmd/neo's supervisor.go owns the triggers): it asks for the
+// shutdown with reason (the first reason wins) and waits until the session
+// is closed or ctx ends.
 func (e *Engine) Close(ctx context.Context, reason HaltReason) error {
 	e.RequestClose(reason)
 	if !e.started {

@@ -277,6 +277,17 @@ func TestHungStoreStillEndsWithinTimeout(t *testing.T) {
 	if !strings.Contains(h.logs.String(), "step=\"write session row\"") {
 		t.Fatalf("log does not name the hung step:\n%s", h.logs.String())
 	}
+	// The promise of the name, on the engine's own measure: the hung row
+	// write was cut at its stage deadline (80 % of shutdown_timeout) and the
+	// whole shutdown ended within shutdown_timeout. The slack above it is
+	// generous (a loaded machine), far below a step that ignores its
+	// deadline.
+	timeout := cfg.Session.ShutdownTimeout.Duration
+	rowDeadline := time.Duration(stageSession * float64(timeout))
+	if r.ShutdownDuration < rowDeadline || r.ShutdownDuration > timeout+2*time.Second {
+		t.Fatalf("shutdown took %s, want between %s (the row's deadline) and %s (shutdown_timeout, plus slack)",
+			r.ShutdownDuration, rowDeadline, timeout+2*time.Second)
+	}
 }
 
 func TestBackupFailureStopsStart(t *testing.T) {

@@ -12,6 +12,7 @@ const (
 	HaltSignalInterrupt  HaltReason = "signal_interrupt"
 	HaltSignalTerminate  HaltReason = "signal_terminate"
 	HaltSignalHangup     HaltReason = "signal_hangup"
+	HaltSignalQuit       HaltReason = "signal_quit" // SIGQUIT, Ctrl+\ in a terminal
 	HaltMaxDrawdown      HaltReason = "max_drawdown"
 	HaltInventoryLimit   HaltReason = "inventory_limit"
 	HaltStaleFeed        HaltReason = "stale_feed"
@@ -24,7 +25,7 @@ const (
 
 // AllHaltReasons lists every reason, in the order DESIGN.md gives them.
 var AllHaltReasons = []HaltReason{
-	HaltOperatorQuit, HaltSignalInterrupt, HaltSignalTerminate, HaltSignalHangup,
+	HaltOperatorQuit, HaltSignalInterrupt, HaltSignalTerminate, HaltSignalHangup, HaltSignalQuit,
 	HaltMaxDrawdown, HaltInventoryLimit, HaltStaleFeed, HaltAnchorDivergence,
 	HaltFeedEnded, HaltDurationReached, HaltEngineError, HaltUncleanExit,
 }
@@ -33,6 +34,18 @@ var AllHaltReasons = []HaltReason{
 func (r HaltReason) IsRisk() bool {
 	switch r {
 	case HaltMaxDrawdown, HaltInventoryLimit, HaltStaleFeed, HaltAnchorDivergence:
+		return true
+	}
+	return false
+}
+
+// OperatorAsked reports whether the operator asked for the end (a key in the
+// console or a signal). Such an ending takes the console down with it; any
+// other ending (risk, feed end, duration, error) stays on screen so that the
+// operator can read why.
+func (r HaltReason) OperatorAsked() bool {
+	switch r {
+	case HaltOperatorQuit, HaltSignalInterrupt, HaltSignalTerminate, HaltSignalHangup, HaltSignalQuit:
 		return true
 	}
 	return false

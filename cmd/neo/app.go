@@ -47,11 +47,8 @@ type Main struct {
 	Stderr  io.Writer
 	Getenv  func(string) string
 	Version string
-	// exit ends the process; the shutdown backstop calls it.
+	// exit ends the process; the shutdown backstop (supervisor.go) calls it.
 	exit func(code int)
-	// releaseTerminal restores the terminal modes the console found; set
-	// while the console runs.
-	releaseTerminal func()
 
 	// Flags shared by every command.
 	DBPath    string

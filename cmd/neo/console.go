@@ -23,126 +23,118 @@ import (
 // reading must not hold the process.
 const consoleQuitGrace = 700 * time.Millisecond
 
-// runConsole runs the session under the Bubble Tea console. The app owns the
-// signals (tea.WithoutSignalHandler); the console asks the engine to close,
-// and the shutdown never waits on the renderer.
-func (m *Main) runConsole(eng *engine.Engine, sigs <-chan os.Signal, dbPath string, cfg engine.Config, logger *log.Logger) engine.Result {
+// consoleUI is the Bubble Tea program on the terminal, as the supervisor
+// drives it. The app owns the signals (tea.WithoutSignalHandler): the
+// console never runs the shutdown and the shutdown never waits on it.
+type consoleUI struct {
+	p       *tea.Program
+	logger  *log.Logger   // nil: say nothing
+	restore func()        // puts back the terminal modes found at start (nil: not a terminal)
+	exited  chan struct{} // closed when the program has returned
+	err     error         // the program's error; set before exited is closed
+	// abandoned is closed when even a kill did not end the program (its
+	// terminal takes no writes): run returns without it.
+	abandoned chan struct{}
+}
+
+// newConsole makes the console for opts on the Main's terminal, saving the
+// terminal's modes so that they can be put back whatever happens.
+func (m *Main) newConsole(opts tui.Options, logger *log.Logger) *consoleUI {
 	in, _ := m.Stdin.(*os.File)
 	out, _ := m.Stdout.(*os.File)
+	c := &consoleUI{logger: logger, exited: make(chan struct{}), abandoned: make(chan struct{})}
 	if in != nil {
-		if saved, err := term.GetState(int(in.Fd())); err == nil {
-			fd := int(in.Fd())
-			m.releaseTerminal = func() { _ = term.Restore(fd, saved) }
+		fd := int(in.Fd())
+		if saved, err := term.GetState(fd); err == nil {
+			c.restore = func() { _ = term.Restore(fd, saved) }
 		}
 	}
-
-	// The history view reads through its own read-only handle: the
-	// session's database is closed by the shutdown path while the console
-	// may stay open on the final state.
-	var hist engine.History
-	if h, err := store.Open(context.Background(), store.Options{Path: dbPath, ReadOnly: true, Logger: logger}); err != nil {
-		logger.Warn("the history view is unavailable", "err", err)
-	} else {
-		hist = h
-		defer func() {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-			defer cancel()
-			_ = h.Close(ctx)
-		}()
-	}
-	p := tea.NewProgram(tui.New(tui.Options{
-		Controller: eng,
-		History:    hist,
-		Theme:      cfg.Console.Theme,
-		NoColor:    m.Getenv("NO_COLOR") != "",
-		ExportDir:  filepath.Dir(dbPath),
-	}),
+	c.p = tea.NewProgram(tui.New(opts),
 		tea.WithAltScreen(),
 		tea.WithoutSignalHandler(),
 		tea.WithInput(in),
 		tea.WithOutput(out),
 	)
-	uiDone := make(chan error, 1)
-	go func() {
-		_, err := p.Run()
-		uiDone <- err
-	}()
-	// quit tells the console to leave and waits for it, killing it if the
-	// terminal does not take its last frames.
-	quit := func() error {
-		go p.Quit() // Quit blocks while the event loop is stuck on the terminal
-		select {
-		case err := <-uiDone:
-			return err
-		case <-time.After(consoleQuitGrace):
-		}
-		logger.Warn("console did not leave the screen in time; killing it")
-		p.Kill()
-		select {
-		case err := <-uiDone:
-			return err
-		case <-time.After(consoleQuitGrace):
-			return tea.ErrProgramKilled
-		}
-	}
+	return c
+}
 
-	var uiErr error
-	uiRunning := true
-	for uiRunning {
-		select {
-		case s := <-sigs:
-			logger.Info("signal received", "signal", s.String())
-			eng.RequestClose(signalReason(s))
-		case uiErr = <-uiDone:
-			uiRunning = false
-		case <-eng.Done():
-			if !keepConsoleOpen(eng.Result().Reason) {
-				// Operator and signal endings quit the console by
-				// themselves; bound the wait in case it cannot draw.
-				select {
-				case uiErr = <-uiDone:
-				case <-time.After(consoleQuitGrace):
-					uiErr = quit()
-				}
-				uiRunning = false
-				break
-			}
-			// A halt the operator did not ask for: the console stays on
-			// the final state until q, or a signal.
-			select {
-			case uiErr = <-uiDone:
-			case <-sigs:
-				uiErr = quit()
-			}
-			uiRunning = false
-		}
-	}
-	if m.releaseTerminal != nil {
-		m.releaseTerminal()
-	}
+// run runs the console until it quits, is killed, its terminal fails or
+// it is abandoned. Call it once.
+func (c *consoleUI) run() error {
+	go func() {
+		_, c.err = c.p.Run()
+		close(c.exited)
+	}()
 	select {
-	case <-eng.Done():
-	default:
-		// The console ended before the session did.
-		reason := consoleEndReason(uiErr, sigs)
-		if uiErr != nil && !errors.Is(uiErr, tea.ErrProgramKilled) {
-			logger.Error("console stopped", "err", uiErr, "halt_reason", reason)
-		}
-		eng.RequestClose(reason)
-		<-eng.Done()
+	case <-c.exited:
+		return c.err
+	case <-c.abandoned:
+		return tea.ErrProgramKilled
 	}
-	return eng.Result()
+}
+
+// leave waits up to consoleQuitGrace for the console to quit by itself
+// (after an ending the operator asked for, it does), then tells it to.
+func (c *consoleUI) leave() {
+	select {
+	case <-c.exited:
+	case <-time.After(consoleQuitGrace):
+		c.quit()
+	}
+}
+
+// quit tells the console to leave and waits for it, killing it if the
+// terminal does not take its last frames.
+func (c *consoleUI) quit() {
+	go c.p.Quit() // Quit blocks while the event loop is stuck on the terminal
+	select {
+	case <-c.exited:
+		return
+	case <-time.After(consoleQuitGrace):
+	}
+	if c.logger != nil {
+		c.logger.Warn("console did not leave the screen in time; killing it")
+	}
+	c.p.Kill()
+	select {
+	case <-c.exited:
+	case <-time.After(consoleQuitGrace):
+		close(c.abandoned) // quit runs once per console
+	}
+}
+
+// sessionConsole makes the console of a running session. The history view
+// reads through its own read-only handle, since the session's database is
+// closed by the shutdown path while the console may stay open on the final
+// state; the returned func closes that handle.
+func (m *Main) sessionConsole(eng *engine.Engine, dbPath string, cfg engine.Config, logger *log.Logger) (*consoleUI, func()) {
+	var hist engine.History
+	closeHist := func() {}
+	if h, err := store.Open(context.Background(), store.Options{Path: dbPath, ReadOnly: true, Logger: logger}); err != nil {
+		logger.Warn("the history view is unavailable", "err", err)
+	} else {
+		hist = h
+		closeHist = func() {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			_ = h.Close(ctx)
+		}
+	}
+	c := m.newConsole(tui.Options{
+		Controller: eng,
+		History:    hist,
+		Theme:      cfg.Console.Theme,
+		NoColor:    m.Getenv("NO_COLOR") != "",
+		ExportDir:  filepath.Dir(dbPath),
+	}, logger)
+	return c, closeHist
 }
 
 // consoleEndReason is the halt reason when the console ends before the
-// session: a signal that is already on its way, a hangup when the terminal
-// went away (its input failed), else an engine error (the console broke).
-func consoleEndReason(uiErr error, sigs <-chan os.Signal) engine.HaltReason {
-	select {
-	case s := <-sigs:
-		return signalReason(s)
-	case <-time.After(100 * time.Millisecond):
-	}
+// session: a hangup when the terminal went away (its input failed), the
+// operator's quit when it left by itself, else an engine error (the console
+// broke).
+func consoleEndReason(uiErr error) engine.HaltReason {
 	switch {
 	case uiErr == nil:
 		return engine.HaltOperatorQuit
@@ -150,15 +142,4 @@ func consoleEndReason(uiErr error, sigs <-chan os.Signal) engine.HaltReason {
 		return engine.HaltSignalHangup
 	}
 	return engine.HaltEngineError
-}
-
-// keepConsoleOpen reports whether the console stays on the final state after
-// the session ended for reason (risk halts and other endings the operator
-// did not ask for), rather than quitting.
-func keepConsoleOpen(reason engine.HaltReason) bool {
-	switch reason {
-	case engine.HaltOperatorQuit, engine.HaltSignalInterrupt, engine.HaltSignalTerminate, engine.HaltSignalHangup:
-		return false
-	}
-	return true
 }

@@ -120,13 +120,20 @@ func (r *consoleRun) checkTerminalRestored(tb testing.TB) {
 	if !statesEqual(r.before, after) {
 		tb.Fatalf("terminal modes not restored:\nbefore %+v\nafter  %+v", *r.before, *after)
 	}
-	// Read what is left and check the last alternate-screen switch is a leave.
-	time.Sleep(100 * time.Millisecond)
-	out := r.out.String()
-	enter := strings.LastIndex(out, "\x1b[?1049h")
-	leave := strings.LastIndex(out, "\x1b[?1049l")
-	if enter < 0 || leave < enter {
-		tb.Fatalf("alternate screen not left (enter at %d, leave at %d)", enter, leave)
+	// The last alternate-screen switch must be a leave: wait for it to be
+	// read off the pty (the drain may lag the exit), with a deadline.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out := r.out.String()
+		enter := strings.LastIndex(out, "\x1b[?1049h")
+		leave := strings.LastIndex(out, "\x1b[?1049l")
+		if enter >= 0 && leave > enter {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("alternate screen not left (enter at %d, leave at %d); output tail:\n%q", enter, leave, tail(out, 500))
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -144,6 +151,7 @@ func TestConsoleEndings(t *testing.T) {
 		{"SIGINT", "signal_interrupt", func(t *testing.T, r *consoleRun) { r.cmd.Process.Signal(syscall.SIGINT) }, true},
 		{"SIGTERM", "signal_terminate", func(t *testing.T, r *consoleRun) { r.cmd.Process.Signal(syscall.SIGTERM) }, true},
 		{"SIGHUP", "signal_hangup", func(t *testing.T, r *consoleRun) { r.cmd.Process.Signal(syscall.SIGHUP) }, true},
+		{"SIGQUIT", "signal_quit", func(t *testing.T, r *consoleRun) { r.cmd.Process.Signal(syscall.SIGQUIT) }, true},
 		{"pty closed", "signal_hangup", func(t *testing.T, r *consoleRun) { r.ptmx.Close() }, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"time"
 
@@ -44,6 +42,8 @@ func (m *Main) history(ctx context.Context, configPath string) error {
 	if !isTerminal(m.Stdin) || !isTerminal(m.Stdout) {
 		return exitf(exitUsage, "neo history needs a terminal; use 'neo sessions' (--json or --csv) for a printed list")
 	}
+	sup := m.newSupervisor()
+	defer sup.stop()
 	cfg, _, err := m.loadConfig(configPath)
 	if err != nil {
 		return err
@@ -67,47 +67,18 @@ func (m *Main) history(ctx context.Context, configPath string) error {
 		}
 	}()
 
-	in, _ := m.Stdin.(*os.File)
-	out, _ := m.Stdout.(*os.File)
-	p := tea.NewProgram(tui.New(tui.Options{
+	// Nothing to close cleanly but the screen: any shutdown signal quits
+	// the console, which restores the terminal. A terminal that has stopped
+	// reading (a closed window) must not keep the process: after a grace
+	// the console is killed, and then abandoned.
+	c := m.newConsole(tui.Options{
 		History:   db,
 		Theme:     cfg.Console.Theme,
 		NoColor:   m.Getenv("NO_COLOR") != "",
 		ExportDir: filepath.Dir(dbPath),
 		ReadOnly:  true,
-	}),
-		tea.WithAltScreen(),
-		tea.WithoutSignalHandler(),
-		tea.WithInput(in),
-		tea.WithOutput(out),
-	)
-
-	// Nothing to close cleanly but the screen: any of the app's signals
-	// quits the console, which restores the terminal. A terminal that has
-	// stopped reading (a closed window) must not keep the process: after a
-	// grace the console is killed, and then abandoned.
-	sigs := m.notifySignals()
-	defer signal.Stop(sigs)
-	uiDone := make(chan error, 1)
-	go func() {
-		_, err := p.Run()
-		uiDone <- err
-	}()
-	select {
-	case err = <-uiDone:
-	case <-sigs:
-		go p.Quit() // Quit blocks while the event loop is stuck on the terminal
-		select {
-		case err = <-uiDone:
-		case <-time.After(consoleQuitGrace):
-			p.Kill()
-			select {
-			case err = <-uiDone:
-			case <-time.After(consoleQuitGrace):
-				err = nil
-			}
-		}
-	}
+	}, nil)
+	err = sup.runConsole(c)
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		return exitf(exitRuntime, "console: %v", err)
 	}

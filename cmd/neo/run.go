@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/adrg/xdg"
@@ -31,10 +29,6 @@ type runFlags struct {
 	headless    bool
 	printConfig bool
 }
-
-// hardExitMargin is how long past shutdown_timeout the process waits for the
-// shutdown path before it exits anyway (DESIGN.md: the backstop).
-const hardExitMargin = 700 * time.Millisecond
 
 func (m *Main) runCmd() *cobra.Command {
 	f := &runFlags{}
@@ -90,6 +84,10 @@ func (m *Main) loadConfig(flagPath string) (engine.Config, string, error) {
 }
 
 func (m *Main) run(ctx context.Context, f *runFlags) error {
+	// Signals are the supervisor's from the first instant: one that comes
+	// before the start waits in its channel and cancels the start.
+	sup := m.newSupervisor()
+	defer sup.stop()
 	cfg, cfgPath, err := m.loadConfig(f.configPath)
 	if err != nil {
 		return err
@@ -140,57 +138,39 @@ func (m *Main) run(ctx context.Context, f *runFlags) error {
 	}
 	logger.Info("starting", "version", m.Version, "db", dbPath, "config", cfgPath, "feed", fd.Name(), "seed", seed, "speed", f.speed)
 
-	// Signals belong to the app from here on. One that arrives before the
-	// session has started cancels the start (nothing is recorded); after
-	// that, signals go to the shutdown path.
-	sigs := m.notifySignals()
-	defer signal.Stop(sigs)
-	startCtx, cancelStart := context.WithCancel(ctx)
-	defer cancelStart()
-	earlySig := make(chan os.Signal, 1)
-	startDone := make(chan struct{})
-	go func() {
-		select {
-		case s := <-sigs:
-			earlySig <- s
-			cancelStart()
-		case <-startDone:
-		}
-	}()
-	eng, err := m.startSession(startCtx, cfg, fd, dbPath, f, logger)
-	close(startDone)
+	sup.logger, sup.timeout = logger, cfg.Session.ShutdownTimeout.Duration
+
+	eng, sig, err := sup.start(ctx, func(ctx context.Context) (*engine.Engine, error) {
+		return m.startSession(ctx, cfg, fd, dbPath, f, logger)
+	})
 	if err != nil {
-		select {
-		case s := <-earlySig:
-			return exitf(exitRuntime, "%s before the session started: nothing was recorded", s)
-		default:
+		if sig != nil {
+			// A clean operator stop: no session row was written.
+			logger.Info("session not started: stopped by a signal before the session row; nothing was recorded", "signal", sig.String(), "start", err)
+			if console {
+				m.say("neo: %s before the session started: nothing was recorded\n", sig)
+			}
+			return nil
 		}
 		if !console {
 			logger.Error("session not started", "err", err)
 		}
 		return storeExit(err)
 	}
-	select {
-	case s := <-earlySig: // it raced with the end of the start
-		eng.RequestClose(signalReason(s))
-	default:
+	var c *consoleUI
+	if console && sig == nil {
+		var closeHist func()
+		c, closeHist = m.sessionConsole(eng, dbPath, cfg, logger)
+		defer closeHist()
 	}
-
-	stopBackstop := make(chan struct{})
-	defer close(stopBackstop)
-	go m.backstop(eng, cfg.Session.ShutdownTimeout.Duration, logger, stopBackstop)
-
-	var res engine.Result
-	if console {
-		res = m.runConsole(eng, sigs, dbPath, cfg, logger)
-	} else {
-		res = m.runHeadless(eng, sigs)
-	}
+	res := sup.runSession(eng, c)
 	return m.finish(res, logger, console)
 }
 
-// startSession opens the database (locked) and starts the engine. On error
-// nothing is left open.
+// startSession opens the database (locked) and starts the engine. The store
+// is closed exactly once: by the engine's shutdown path once Start has
+// succeeded (the engine owns it from then on), else here. On error nothing
+// is left open and no session row was written.
 func (m *Main) startSession(ctx context.Context, cfg engine.Config, fd engine.Feed, dbPath string, f *runFlags, logger *log.Logger) (*engine.Engine, error) {
 	st, err := store.Open(ctx, store.Options{
 		Path:               dbPath,
@@ -206,7 +186,7 @@ func (m *Main) startSession(ctx context.Context, cfg engine.Config, fd engine.Fe
 	eng, err := engine.New(engine.Options{
 		Config:     cfg,
 		Feed:       fd,
-		Store:      m.withFaults(st),
+		Store:      m.withFaults(st, logger),
 		Logger:     logger,
 		Speed:      f.speed,
 		Duration:   f.duration,
@@ -224,71 +204,6 @@ func (m *Main) startSession(ctx context.Context, cfg engine.Config, fd engine.Fe
 		return nil, err
 	}
 	return eng, nil
-}
-
-// notifySignals routes SIGINT, SIGTERM and SIGHUP to the app (SIGHUP only
-// when it is not ignored, so that nohup keeps working).
-func (m *Main) notifySignals() chan os.Signal {
-	ch := make(chan os.Signal, 4)
-	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
-	if !signal.Ignored(syscall.SIGHUP) {
-		sigs = append(sigs, syscall.SIGHUP)
-	}
-	signal.Notify(ch, sigs...)
-	return ch
-}
-
-// signalReason maps a signal to its halt reason.
-func signalReason(s os.Signal) engine.HaltReason {
-	switch s {
-	case os.Interrupt:
-		return engine.HaltSignalInterrupt
-	case syscall.SIGHUP:
-		return engine.HaltSignalHangup
-	}
-	return engine.HaltSignalTerminate
-}
-
-// runHeadless waits for the session to end, routing signals to the
-// shutdown path.
-func (m *Main) runHeadless(eng *engine.Engine, sigs <-chan os.Signal) engine.Result {
-	for {
-		select {
-		case s := <-sigs:
-			eng.RequestClose(signalReason(s))
-		case <-eng.Done():
-			return eng.Result()
-		}
-	}
-}
-
-// backstop exits the process when the shutdown path overruns its deadline:
-// a hung disk must not keep the process (and the instance lock) alive. It
-// restores the terminal first when the console had it. It returns when the
-// shutdown finished or stop is closed.
-func (m *Main) backstop(eng *engine.Engine, timeout time.Duration, logger *log.Logger, stop <-chan struct{}) {
-	select {
-	case <-stop:
-		return
-	case <-eng.Done():
-		return
-	case <-eng.Stopping():
-	}
-	t := time.NewTimer(timeout + hardExitMargin)
-	defer t.Stop()
-	select {
-	case <-stop:
-		return
-	case <-eng.Done():
-		return
-	case <-t.C:
-	}
-	logger.Error("shutdown did not finish in time: exiting without completing it",
-		"session", eng.SessionID(), "stuck_step", eng.CurrentStep(), "timeout", timeout)
-	m.releaseTerminal()
-	m.say("neo: shutdown did not finish within %s (stuck in step %q); exiting. The next start recovers the session.\n",
-		timeout+hardExitMargin, eng.CurrentStep())
-	m.exit(exitRuntime)
 }
 
 // resultCode is the exit code for how a session ended. A final checkpoint

@@ -365,7 +365,16 @@ Works beside a running session.`,
 	return c
 }
 
-func (m *Main) backup(ctx context.Context, to string) error {
+func (m *Main) backup(ctx context.Context, to string) (err error) {
+	// A signal cancels the copy; the store removes its temporary file.
+	sup := m.newSupervisor()
+	defer sup.stop()
+	ctx, interrupted := sup.interruptible(ctx)
+	defer func() {
+		if sig := interrupted(); sig != nil && err != nil {
+			err = exitf(exitRuntime, "backup interrupted by %s: no backup was written", sig)
+		}
+	}()
 	path, err := m.dbPath()
 	if err != nil {
 		return err
@@ -453,7 +462,16 @@ func (m *Main) restore(ctx context.Context, backup string, yes bool) error {
 			return exitf(exitRuntime, "restore cancelled; nothing was changed")
 		}
 	}
+	// From the confirmation on (a signal at the prompt still ends the
+	// process at once), a signal cancels the restore: the store removes
+	// its temporary file and leaves the database as it was.
+	sup := m.newSupervisor()
+	defer sup.stop()
+	ctx, interrupted := sup.interruptible(ctx)
 	res, err := store.Restore(ctx, path, backup, nil)
+	if sig := interrupted(); sig != nil && err != nil {
+		return exitf(exitRuntime, "restore interrupted by %s: %v", sig, err)
+	}
 	if err != nil {
 		return storeExit(err)
 	}
