@@ -72,7 +72,17 @@ func openSessions(tb testing.TB, db string) (open int, reasons []string) {
 // supervisor writes after it has taken the signals.
 func TestSignalDuringStartLeavesNoSessionOpen(t *testing.T) {
 	dir := t.TempDir()
-	for d := time.Duration(0); d <= 400*time.Millisecond; d += 20 * time.Millisecond {
+	// Fine steps over the first 100 ms, where the start (open, migrate,
+	// backup, recover, first event, session row) runs on a quiet machine;
+	// coarse ones after, for a loaded one.
+	var delays []time.Duration
+	for d := time.Duration(0); d < 100*time.Millisecond; d += 4 * time.Millisecond {
+		delays = append(delays, d)
+	}
+	for d := 100 * time.Millisecond; d <= 400*time.Millisecond; d += 50 * time.Millisecond {
+		delays = append(delays, d)
+	}
+	for _, d := range delays {
 		db := filepath.Join(dir, d.String(), "neo.db")
 		cmd, errb := startHeadless(t, db, nil)
 		waitForLog(t, errb, "starting")
@@ -204,5 +214,54 @@ func TestBackupInterruptedLeavesNothing(t *testing.T) {
 				t.Fatalf("a backup was kept although it was interrupted: %v", b)
 			}
 		})
+	}
+}
+
+// restoreCancelsOnSignal is false until the store's Restore stops its copy
+// when its ctx ends (branch store-lock): today the copy runs to its end and
+// the restore completes although the command was interrupted.
+const restoreCancelsOnSignal = false
+
+// SIGINT during `neo restore` cancels it through the supervisor: exit 1,
+// the database as it was, no restore-tmp left (issue 8, item 10).
+func TestRestoreInterruptedLeavesNothing(t *testing.T) {
+	if !restoreCancelsOnSignal {
+		t.Skip("depends on store.Restore honouring ctx (branch store-lock)")
+	}
+	dir := t.TempDir()
+	db := bigDatabase(t, dir, 80)
+	bak := filepath.Join(t.TempDir(), "copy.bak")
+	if code, out, errs := runNeo(t, nil, "backup", "--db", db, "--to", bak); code != 0 {
+		t.Fatalf("backup: exit %d\n%s%s", code, out, errs)
+	}
+	// Make the database differ from the backup, to see it untouched.
+	if code, _, errs := runNeo(t, nil, "run", "--db", db, "--headless", "--speed", "0", "--duration", "1m", "--seed", "8"); code != 0 {
+		t.Fatalf("second session: exit %d\n%s", code, errs)
+	}
+	before := len(readSessions(t, db))
+	cmd := exec.Command(neoBin, "restore", "--db", db, "--yes", bak)
+	var out syncWriter
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	var code int
+	go func() { code = waitExit(t, cmd, time.Minute); close(exited) }()
+	if !waitForFile(t, db+".restore-tmp", exited) {
+		t.Skipf("the restore finished before its temporary file was seen; output:\n%s", out.String())
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+	if code != exitRuntime || !strings.Contains(out.String(), "restore interrupted by") {
+		t.Fatalf("exit %d, want 1 and the interruption named; output:\n%s", code, out.String())
+	}
+	if left := leftovers(dir); len(left) != 0 {
+		t.Fatalf("left behind: %v", left)
+	}
+	if after := len(readSessions(t, db)); after != before {
+		t.Fatalf("the database changed: %d sessions before, %d after", before, after)
 	}
 }

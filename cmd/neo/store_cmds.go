@@ -470,6 +470,10 @@ func (m *Main) restore(ctx context.Context, backup string, yes bool) error {
 	ctx, interrupted := sup.interruptible(ctx)
 	res, err := store.Restore(ctx, path, backup, nil)
 	if sig := interrupted(); sig != nil && err != nil {
+		if len(res.MovedAside) > 0 {
+			return exitf(exitRuntime, "restore interrupted by %s after the backup was put in place (the old database is %s): %v; run 'neo check' to see where it stands",
+				sig, res.MovedAside[0], err)
+		}
 		return exitf(exitRuntime, "restore interrupted by %s: %v", sig, err)
 	}
 	if err != nil {
