@@ -145,8 +145,12 @@ func (m *Main) run(ctx context.Context, f *runFlags) error {
 	})
 	if err != nil {
 		if sig != nil {
-			// A clean operator stop: no session row was written.
+			// A clean operator stop: no session row was written. A start
+			// that failed for a reason of its own is said too.
 			logger.Info("session not started: stopped by a signal before the session row; nothing was recorded", "signal", sig.String(), "start", err)
+			if !errors.Is(err, context.Canceled) {
+				logger.Warn("the start had failed by itself too", "err", err)
+			}
 			if console {
 				m.say("neo: %s before the session started: nothing was recorded\n", sig)
 			}
