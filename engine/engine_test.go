@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -402,5 +403,49 @@ func TestEveryStepErrorIsKept(t *testing.T) {
 	r := waitDone(t, e)
 	if !errors.Is(r.Err, ordersLost) || !errors.Is(r.Err, rowLost) {
 		t.Fatalf("err=%v, want both the cancel and the session-row failures", r.Err)
+	}
+}
+
+// slowAckStore commits the session row, then the start's ctx is cancelled
+// (a signal) before the write is acknowledged: the store's durable write
+// then reports the cancellation for a row that is in the database.
+type slowAckStore struct {
+	*memStore
+	cancel context.CancelFunc
+}
+
+func (s slowAckStore) OpenSession(ctx context.Context, sess Session) error {
+	_ = s.memStore.OpenSession(ctx, sess)
+	s.cancel()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("open session %s: gave up waiting for the commit: %w", sess.SessionID, err)
+	}
+	return nil
+}
+
+// Once the session row is in the store's hands, a cancelled start must not
+// report "nothing recorded": Start returns a running engine that the caller
+// closes with its reason (issue 8, item 3).
+func TestStartCancelledDuringTheSessionRowReturnsTheSession(t *testing.T) {
+	st := newMemStore()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e, err := New(Options{Config: testConfig(), Feed: newWalkFeed(3), Store: slowAckStore{st, cancel}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Start(ctx); err != nil {
+		t.Fatalf("Start err=%v with a session row written (%d rows): the session would be left open", err, len(st.sessions))
+	}
+	if err := e.Close(context.Background(), HaltSignalTerminate); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.sessions) != 1 {
+		t.Fatalf("%d session rows, want 1", len(st.sessions))
+	}
+	for id, s := range st.sessions {
+		if s.EndedAt == nil || s.HaltReason != HaltSignalTerminate {
+			t.Fatalf("session %s ended_at=%v halt_reason=%q, want closed as signal_terminate", id, s.EndedAt, s.HaltReason)
+		}
 	}
 }
