@@ -215,7 +215,7 @@ func tearWAL(w []byte, rng *rand.Rand) ([]byte, string, error) {
 		desc = fmt.Sprintf("page %d torn at byte %d in WAL frame %d of %d", frames[i].page, cut, i+1, len(frames))
 	}
 	resealWAL(out, frames, i, be, ps)
-	end := len(out)
+	var end int
 	if lastCommit+1 < len(frames) {
 		end = frames[lastCommit+1].off + 24 + rng.IntN(ps)
 	} else {

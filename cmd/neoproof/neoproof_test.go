@@ -166,3 +166,80 @@ func TestCountScales(t *testing.T) {
 		t.Fatalf("count(20) at 0.1 = %d", got)
 	}
 }
+
+func TestParseLogfmt(t *testing.T) {
+	line := `time=2026-12-01T14:44:03Z level=info msg="backup written" db=/tmp/a/neo.db backup="/tmp/a b/neo.db.bak.1Z" note="say \"hi\"" flag`
+	f := parseLogfmt(line)
+	for k, want := range map[string]string{
+		"level": "info", "msg": "backup written", "db": "/tmp/a/neo.db",
+		"backup": "/tmp/a b/neo.db.bak.1Z", "note": `say "hi"`, "flag": "",
+	} {
+		if got, ok := f[k]; !ok || got != want {
+			t.Errorf("%s = %q (present %v), want %q", k, got, ok, want)
+		}
+	}
+	if f := parseLogfmt(`msg="unterminated value`); f["msg"] != "unterminated value" {
+		t.Errorf("unterminated quote: msg = %q, want the rest of the line", f["msg"])
+	}
+}
+
+func TestLogValues(t *testing.T) {
+	log := `level=info msg="pre-run backup: done" path=/x/neo.db.bak.B
+level=info msg="backup written" db=/x/neo.db backup=/x/neo.db.bak.A
+level=info msg="not a backup written line" backup=/x/other
+neo: some plain line mentioning backup written backup=/x/fake
+level=info msg="backup written" db=/x/neo.db backup=/x/neo.db.bak.C`
+	got := logValues(log, "backup written", "backup")
+	if want := []string{"/x/neo.db.bak.A", "/x/neo.db.bak.C"}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("logValues = %q, want %q", got, want)
+	}
+}
+
+func TestNamesPID(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		pid  int
+		want bool
+	}{
+		{"in use by another neo process (pid 1234); end that session first", 1234, true},
+		{"pid 1234", 1234, true},
+		{"1234", 1234, true},
+		{"pid 12345", 1234, false},
+		{"started 20261201T112345Z", 1234, false},
+		{"in use by another neo process", 1234, false},
+	} {
+		if got := namesPID(tt.s, tt.pid); got != tt.want {
+			t.Errorf("namesPID(%q, %d) = %v, want %v", tt.s, tt.pid, got, tt.want)
+		}
+	}
+}
+
+func TestIsLeftover(t *testing.T) {
+	for name, want := range map[string]bool{
+		"neo.db.bak.20261201T144612Z-2.tmp":       true,
+		"neo.db.bak.20261201T144612Z.tmp-journal": true,
+		"neo.db.bak.20261201T144612Z.locked.tmp":  true,
+		"neo.db.restore-tmp":                      true,
+		".neo-check-123":                          true,
+		"neo.db-journal":                          true,
+		"neo.db":                                  false,
+		"neo.db-wal":                              false,
+		"neo.db.lock":                             false,
+		"neo.db.bak.20261201T144612Z-2":           false,
+		"neo.db.malformed_20261201T144612Z":       false,
+		"cfg.toml":                                false,
+	} {
+		if got := isLeftover(name); got != want {
+			t.Errorf("isLeftover(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestFmtCodes(t *testing.T) {
+	if got, want := fmtCodes(map[int]int{1: 2, 0: 38, -1: 1}), "-1×1, 0×38, 1×2"; got != want {
+		t.Errorf("fmtCodes = %q, want %q", got, want)
+	}
+	if got := fmtCodes(nil); got != "none" {
+		t.Errorf("fmtCodes(nil) = %q, want none", got)
+	}
+}

@@ -96,8 +96,15 @@ type proc struct {
 
 // startProc starts bin with args; stdout and stderr are collected.
 func startProc(bin string, env []string, args ...string) (*proc, error) {
+	return startProcIn("", bin, env, args...)
+}
+
+// startProcIn is startProc in the working directory dir ("" = ours), for
+// relative --db spellings.
+func startProcIn(dir, bin string, env []string, args ...string) (*proc, error) {
 	p := &proc{cmd: exec.Command(bin, args...), out: newBuffer(1 << 20), errb: newBuffer(1 << 20), done: make(chan struct{})}
 	p.cmd.Env = append(os.Environ(), env...)
+	p.cmd.Dir = dir
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.errb
 	if err := p.start(); err != nil {
 		return nil, err
@@ -184,10 +191,16 @@ type result struct {
 
 // runBin runs bin to completion (bounded by limit) and returns its result.
 func runBin(ctx context.Context, bin string, limit time.Duration, env []string, args ...string) (result, error) {
+	return runBinIn(ctx, "", bin, limit, env, args...)
+}
+
+// runBinIn is runBin in the working directory dir ("" = ours).
+func runBinIn(ctx context.Context, dir, bin string, limit time.Duration, env []string, args ...string) (result, error) {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), env...)
+	cmd.Dir = dir
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	start := time.Now()

@@ -63,6 +63,9 @@ func soak(ctx context.Context, o options, stdout io.Writer) int {
 		soakCase{name: "corruption", run: soakCorruption},
 	)
 	cases = append(cases, envCases()...)
+	cases = append(cases, lockCases()...)
+	cases = append(cases, soakCase{name: "start-up signals", run: soakStartSignal})
+	cases = append(cases, backupCases()...)
 	cases = append(cases, soakCase{name: "fuzzing", run: soakFuzz})
 
 	seed := uint64(time.Now().UnixNano())

@@ -67,6 +67,7 @@ func exitPathCases() []soakCase {
 		live("SIGINT", "signal_interrupt", "alternate", sig(syscall.SIGINT), true, false),
 		live("SIGTERM", "signal_terminate", "alternate", sig(syscall.SIGTERM), true, false),
 		live("SIGHUP", "signal_hangup", "alternate", sig(syscall.SIGHUP), true, false),
+		live("SIGQUIT", "signal_quit", "alternate", sig(syscall.SIGQUIT), true, false),
 		live("pty closed", "signal_hangup", "console", func(p *proc, c *console) error { c.closeMaster(); return nil }, false, false),
 		live("terminal not reading + SIGTERM", "signal_terminate", "console", sig(syscall.SIGTERM), true, true),
 		{name: "exit: risk halt", run: soakRiskHalt},

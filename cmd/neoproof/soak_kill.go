@@ -23,7 +23,6 @@ type fillWatcher struct {
 	lastRow int64
 	stop    chan struct{}
 	done    chan struct{}
-	err     error
 	mu      sync.Mutex
 }
 

@@ -1,0 +1,235 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// lockRoute is one way a second `neo run` may reach a database that a
+// running session holds (issue 8, item 1).
+type lockRoute struct {
+	name string
+	// first is the --db of the running session, relative to dir/real (its
+	// working directory) or absolute.
+	first func(real string) string
+	// second prepares the route while the first session runs on
+	// real/neo.db and returns the --db of the second start (run in real).
+	second func(dir, real string) (string, error)
+}
+
+var lockRoutes = []lockRoute{
+	{"symlink in another directory", absDB, func(dir, real string) (string, error) {
+		link := filepath.Join(dir, "other", "neo.db")
+		return link, os.Symlink(filepath.Join(real, "neo.db"), link)
+	}},
+	{"hard link in another directory", absDB, func(dir, real string) (string, error) {
+		link := filepath.Join(dir, "other", "neo.db")
+		return link, os.Link(filepath.Join(real, "neo.db"), link)
+	}},
+	{"spelling ./x/../neo.db", relDB, func(dir, real string) (string, error) {
+		return "./x/../neo.db", os.Mkdir(filepath.Join(real, "x"), 0o700)
+	}},
+	{"absolute path (first started as neo.db)", relDB, func(dir, real string) (string, error) {
+		return filepath.Join(real, "neo.db"), nil
+	}},
+	{"lock file deleted", absDB, func(dir, real string) (string, error) {
+		db := filepath.Join(real, "neo.db")
+		return db, os.Remove(db + ".lock")
+	}},
+	{"lock file replaced", absDB, func(dir, real string) (string, error) {
+		db := filepath.Join(real, "neo.db")
+		if err := os.Remove(db + ".lock"); err != nil {
+			return db, err
+		}
+		return db, os.WriteFile(db+".lock", nil, 0o600)
+	}},
+}
+
+func absDB(real string) string { return filepath.Join(real, "neo.db") }
+func relDB(string) string      { return "neo.db" }
+
+// lockCases are the rows of the lock routes, one per route, and the lock
+// file that is a symlink.
+func lockCases() []soakCase {
+	var cases []soakCase
+	for _, rt := range lockRoutes {
+		cases = append(cases, soakCase{name: "lock: " + rt.name, run: func(ctx context.Context, o options, rng *rand.Rand, r *row) {
+			soakLockRoute(ctx, o, rng, r, rt)
+		}})
+	}
+	return append(cases, soakCase{name: "lock: neo.db.lock is a symlink", run: soakLockSymlink})
+}
+
+// soakLockRoute starts a session on real/neo.db, opens the route while it
+// runs and starts a second `neo run` through it: the second start must exit
+// 4 naming the running pid, and the first must end cleanly with its row the
+// only one in the file (read by a fresh reader and the sqlite3 CLI).
+func soakLockRoute(ctx context.Context, o options, rng *rand.Rand, r *row, rt lockRoute) {
+	n := o.count(8, 2)
+	writers, unnamed := 0, 0
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		r.record(func() error {
+			dir, cleanup, err := o.tempDir("lock")
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			real := filepath.Join(dir, "real")
+			for _, d := range []string{real, filepath.Join(dir, "other")} {
+				if err := os.Mkdir(d, 0o700); err != nil {
+					return err
+				}
+			}
+			cfg := filepath.Join(dir, "cfg.toml")
+			if err := os.WriteFile(cfg, []byte(wideConfig), 0o600); err != nil {
+				return err
+			}
+			first, err := startSession(real, o.bin, rt.first(real), cfg, rng)
+			if err != nil {
+				return err
+			}
+			defer first.kill()
+			time.Sleep(time.Duration(rng.IntN(500)) * time.Millisecond)
+			second, err := rt.second(dir, real)
+			if err != nil {
+				return fmt.Errorf("prepare the route: %v", err)
+			}
+			res, err := runBinIn(ctx, real, o.bin, time.Minute, nil, "run", "--db", second, "--config", cfg, "--headless",
+				"--speed", "0", "--duration", "1s", "--log-format", "logfmt")
+			if err != nil {
+				return fmt.Errorf("second start: %v", err)
+			}
+			pid := first.cmd.Process.Pid
+			var fault error
+			switch {
+			case res.code != 4 && (res.code == 0 || strings.Contains(res.stderr, "session started")):
+				writers++
+				fault = fmt.Errorf("second writer: `neo run --db %s` exit %d beside the running session (pid %d); log %q", second, res.code, pid, tail(res.stderr, 200))
+			case res.code != 4:
+				fault = fmt.Errorf("second start through %s: exit %d, want 4; output %q", second, res.code, tail(res.stdout+res.stderr, 300))
+			case !namesPID(res.stdout+res.stderr, pid):
+				unnamed++
+				fault = fmt.Errorf("second start exit 4 but its message does not name the running pid %d: %q", pid, tail(res.stdout+res.stderr, 300))
+			}
+			// The first session must end cleanly whatever the second did.
+			first.cmd.Process.Signal(syscall.SIGTERM)
+			code, werr := first.wait(shutdownBound + 5*time.Second)
+			if werr != nil || code != 0 {
+				return joinFault(fault, fmt.Errorf("first session after SIGTERM: exit %d %v; log %q", code, werr, tail(first.errb.String(), 300)))
+			}
+			st, err := checkClean(ctx, filepath.Join(real, "neo.db"), "signal_terminate")
+			if err != nil {
+				return joinFault(fault, fmt.Errorf("first session: %v", err))
+			}
+			if len(st.Sessions) != 1 {
+				return joinFault(fault, fmt.Errorf("the file holds %d sessions after one session and one refused start, want 1", len(st.Sessions)))
+			}
+			return fault
+		}())
+	}
+	r.Note = fmt.Sprintf("%d second writers in %d tries; %d refusals did not name the running pid. Pass = the second `neo run --db <route>` exits 4 naming the pid, and the first ends by SIGTERM with exit 0 and its row the only one (fresh reader + sqlite3 CLI)", writers, r.Runs, unnamed)
+}
+
+// soakLockSymlink makes neo.db.lock a symlink (to a file with content, or
+// dangling) before a start: the target must keep its bytes (or stay
+// absent), and the start must be refused with a message naming the lock
+// file, writing no session.
+func soakLockSymlink(ctx context.Context, o options, rng *rand.Rand, r *row) {
+	n := o.count(8, 2)
+	changed := 0
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		r.record(func() error {
+			dir, cleanup, err := o.tempDir("locklink")
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			db := filepath.Join(dir, "neo.db")
+			elsewhere := filepath.Join(dir, "elsewhere")
+			os.Mkdir(elsewhere, 0o700)
+			target := filepath.Join(elsewhere, "precious.txt")
+			content := make([]byte, 1+rng.IntN(4096))
+			for k := range content {
+				content[k] = byte(rng.IntN(256))
+			}
+			dangling := i%2 == 1
+			if !dangling {
+				if err := os.WriteFile(target, content, 0o600); err != nil {
+					return err
+				}
+			}
+			if err := os.Symlink(target, db+".lock"); err != nil {
+				return err
+			}
+			res, err := runBin(ctx, o.bin, time.Minute, nil, "run", "--db", db, "--headless", "--speed", "0", "--duration", "1s", "--log-format", "logfmt")
+			if err != nil {
+				return err
+			}
+			got, rerr := os.ReadFile(target)
+			switch {
+			case dangling && rerr == nil:
+				changed++
+				return fmt.Errorf("dangling lock symlink: neo created its target %s (%d bytes); exit %d", target, len(got), res.code)
+			case !dangling && !bytes.Equal(got, content):
+				changed++
+				return fmt.Errorf("the lock symlink's target changed: %d bytes before, %d after (%v); exit %d", len(content), len(got), rerr, res.code)
+			}
+			if res.code != 1 && res.code != 2 && res.code != 4 {
+				return fmt.Errorf("start with neo.db.lock a symlink: exit %d, want a refusal (1, 2 or 4); log %q", res.code, tail(res.stderr, 300))
+			}
+			if !strings.Contains(res.stdout+res.stderr, "neo.db.lock") {
+				return fmt.Errorf("refused (exit %d) without naming the lock file: %q", res.code, tail(res.stdout+res.stderr, 300))
+			}
+			if _, err := os.Stat(db); err == nil {
+				st, err := readFile(ctx, db)
+				if err != nil {
+					return fmt.Errorf("after the refusal: %v", err)
+				}
+				if len(st.Sessions) != 0 {
+					return fmt.Errorf("refused (exit %d) but %d sessions were written", res.code, len(st.Sessions))
+				}
+			}
+			return nil
+		}())
+	}
+	r.Note = fmt.Sprintf("`ln -s TARGET neo.db.lock` then `neo run`, TARGET alternately a file of random bytes and absent: %d targets written in %d tries. Pass = target unchanged (or still absent), exit 1, 2 or 4 naming neo.db.lock, no session written", changed, r.Runs)
+}
+
+// startSession starts a headless live session in dir on db and waits for
+// "session started".
+func startSession(dir, bin, db, cfg string, rng *rand.Rand) (*proc, error) {
+	p, err := startProcIn(dir, bin, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "1",
+		"--duration", "1000h", "--seed", fmt.Sprint(1+rng.IntN(1_000_000)), "--log-format", "logfmt")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := p.errb.waitFor("session started", 30*time.Second, p.done); err != nil {
+		p.kill()
+		return nil, fmt.Errorf("first session: %v; log %q", err, tail(p.errb.String(), 300))
+	}
+	return p, nil
+}
+
+// namesPID reports whether s holds pid as a whole number (not inside a
+// longer one such as a timestamp).
+func namesPID(s string, pid int) bool {
+	re := regexp.MustCompile(`(^|[^0-9])` + strconv.Itoa(pid) + `([^0-9]|$)`)
+	return re.MatchString(s)
+}
+
+// joinFault keeps the first fault of a run and adds a later one.
+func joinFault(first, later error) error {
+	if first == nil {
+		return later
+	}
+	return fmt.Errorf("%v; and %v", first, later)
+}
