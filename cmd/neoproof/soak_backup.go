@@ -292,7 +292,7 @@ func soakInterrupted(ctx context.Context, o options, rng *rand.Rand, r *row) {
 		took[op] = res.took
 		removeAside(dir)
 	}
-	n := o.count(24, 8)
+	n := o.count(40, 8)
 	leftCaught, leftAfterNext, finishedFirst := int64(0), int64(0), 0
 	perSig := map[string]int{}
 	for i := 0; i < n && ctx.Err() == nil; i++ {

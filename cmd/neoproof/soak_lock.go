@@ -74,7 +74,7 @@ func lockCases() []soakCase {
 // 4 naming the running pid, and the first must end cleanly with its row the
 // only one in the file (read by a fresh reader and the sqlite3 CLI).
 func soakLockRoute(ctx context.Context, o options, rng *rand.Rand, r *row, rt lockRoute) {
-	n := o.count(8, 2)
+	n := o.count(10, 2)
 	writers, unnamed := 0, 0
 	for i := 0; i < n && ctx.Err() == nil; i++ {
 		r.record(func() error {
@@ -144,7 +144,7 @@ func soakLockRoute(ctx context.Context, o options, rng *rand.Rand, r *row, rt lo
 // absent), and the start must be refused with a message naming the lock
 // file, writing no session.
 func soakLockSymlink(ctx context.Context, o options, rng *rand.Rand, r *row) {
-	n := o.count(8, 2)
+	n := o.count(10, 2)
 	changed := 0
 	for i := 0; i < n && ctx.Err() == nil; i++ {
 		r.record(func() error {

@@ -36,9 +36,11 @@ func soakStartSignal(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	seed := rng.Uint64()
 	o.logf("start signals: seed %d", seed)
 	local := rand.New(rand.NewPCG(seed, 8))
-	n := o.count(40, 4)
+	n := o.count(120, 8)
 	codes := map[int]int{}
-	open, beforeSession, diedOfSignal := 0, 0, 0
+	open, beforeSession := 0, 0
+	var diedAt []string     // moments of the runs killed by the signal after touching the files
+	var preRuntime []string // moments of the runs killed by the signal before touching anything
 	var db, cfg string
 	var cleanup func()
 	defer func() {
@@ -74,11 +76,11 @@ func soakStartSignal(ctx context.Context, o options, rng *rand.Rand, r *row) {
 			window = startSigEarly // a start on this machine takes a few tens of ms
 		}
 		moment := time.Duration(local.Int64N(int64(window) + 1))
-		r.record(func() error {
+		r.record(logFailure(o, "start-up signals", i+1, func() error {
 			label := fmt.Sprintf("%s at %d ms after exec", sig, moment.Milliseconds())
 			before := map[string]bool{}
 			if _, err := os.Stat(db); err == nil {
-				st, err := readFile(ctx, db)
+				st, err := readSessionsIfAny(ctx, db)
 				if err != nil {
 					return fmt.Errorf("%s: before the start: %v", label, err)
 				}
@@ -86,6 +88,7 @@ func soakStartSignal(ctx context.Context, o options, rng *rand.Rand, r *row) {
 					before[s.ID] = true
 				}
 			}
+			dirBefore := dirFingerprint(filepath.Dir(db)) // after our read: readers touch -shm
 			p, err := startProc(o.bin, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "1",
 				"--duration", "1000h", "--seed", fmt.Sprint(1+local.IntN(1_000_000)), "--log-format", "logfmt")
 			if err != nil {
@@ -112,8 +115,17 @@ func soakStartSignal(ctx context.Context, o options, rng *rand.Rand, r *row) {
 			switch code {
 			case 0:
 			case -1:
-				diedOfSignal++
-				faults = append(faults, "killed by the signal itself (no handler installed yet)")
+				after := dirFingerprint(filepath.Dir(db))
+				if after == dirBefore && strings.TrimSpace(p.errb.String()+p.out.String()) == "" {
+					// The signal arrived before the program could have
+					// a handler (the runtime was still loading): it had
+					// printed nothing and nothing on disk changed, so
+					// nothing is left to account for.
+					preRuntime = append(preRuntime, fmt.Sprintf("%d ms", moment.Milliseconds()))
+					break
+				}
+				diedAt = append(diedAt, fmt.Sprintf("%d ms", moment.Milliseconds()))
+				faults = append(faults, fmt.Sprintf("killed by the signal itself after it had printed %q or touched the files (before: %q, after: %q)", tail(p.errb.String()+p.out.String(), 200), dirBefore, after))
 			default:
 				faults = append(faults, fmt.Sprintf("exit %d, want 0; log %q", code, tail(p.errb.String(), 200)))
 			}
@@ -121,7 +133,7 @@ func soakStartSignal(ctx context.Context, o options, rng *rand.Rand, r *row) {
 				faults = append(faults, fmt.Sprintf("%s-wal holds %d bytes after exit", filepath.Base(db), n))
 			}
 			if _, err := os.Stat(db); err == nil {
-				st, err := readFile(ctx, db)
+				st, err := readSessionsIfAny(ctx, db)
 				if err != nil {
 					return fmt.Errorf("%s: independent reader: %v", label, err)
 				}
@@ -142,7 +154,7 @@ func soakStartSignal(ctx context.Context, o options, rng *rand.Rand, r *row) {
 						faults = append(faults, fmt.Sprintf("session %s halt_reason=%q, want %q", s.ID, s.HaltReason.String, reasons[s.ID]))
 					}
 				}
-				if cli := sqliteCLI(); cli != "" && open == 0 {
+				if cli := sqliteCLI(); cli != "" && open == 0 && len(st.Sessions) > 0 {
 					out, err := cliQuery(ctx, cli, db, "SELECT count(*) FROM sessions WHERE ended_at IS NULL;")
 					if err != nil {
 						return fmt.Errorf("%s: %v", label, err)
@@ -156,10 +168,10 @@ func soakStartSignal(ctx context.Context, o options, rng *rand.Rand, r *row) {
 				return fmt.Errorf("%s (session started: %v): %s", label, started, strings.Join(faults, "; "))
 			}
 			return nil
-		}())
+		}()))
 	}
-	r.Note = fmt.Sprintf("seed %d; SIGTERM/SIGINT alternately at uniform moments 0-%d ms (half the runs) or 0-%d ms after exec, headless, %d starts per database; exit codes: %s; %d sessions left open; %d signals landed before \"session started\"; %d runs died of the signal before neo handled it",
-		seed, startSigMoment.Milliseconds(), startSigEarly.Milliseconds(), startSigGeneration, fmtCodes(codes), open, beforeSession, diedOfSignal)
+	r.Note = fmt.Sprintf("seed %d; SIGTERM/SIGINT alternately at uniform moments 0-%d ms (half the runs) or 0-%d ms after exec, headless, %d starts per database; exit codes: %s; %d sessions left open; %d signals landed before \"session started\"; %d runs died of the signal after printing or touching files %v (a failure); %d died of it having printed nothing and changed nothing on disk %v (the signal beat the Go runtime; not counted as a failure)",
+		seed, startSigMoment.Milliseconds(), startSigEarly.Milliseconds(), startSigGeneration, fmtCodes(codes), open, beforeSession, len(diedAt), diedAt, len(preRuntime), preRuntime)
 }
 
 // fmtCodes renders exit-code counts as "0×38, 1×2" (-1 = killed by a
@@ -178,4 +190,57 @@ func fmtCodes(codes map[int]int) string {
 		return "none"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// dirFingerprint names and hashes every file of dir but -shm files (every
+// reader maps and touches them), so that a run that changed nothing on
+// disk can be told from one that did.
+func dirFingerprint(dir string) string {
+	es, _ := os.ReadDir(dir)
+	var b strings.Builder
+	for _, e := range es {
+		if strings.HasSuffix(e.Name(), "-shm") {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		fi, err := os.Lstat(p)
+		if err != nil {
+			continue
+		}
+		fmt.Fprintf(&b, "%s %d %d %s\n", e.Name(), fi.Size(), fi.ModTime().UnixNano(), hashFiles(p))
+	}
+	return b.String()
+}
+
+// logFailure passes err through, logging it as a progress line when it is
+// a failure, so that every failed run is on record and not only the
+// table's first.
+func logFailure(o options, row string, run int, err error) error {
+	if err != nil {
+		o.logf("%s: run %d: %v", row, run, err)
+	}
+	return err
+}
+
+// readSessionsIfAny is readFile for a database that a signal may have
+// stopped before its schema was created: a file without a sessions table
+// (still passing quick_check) holds no session.
+func readSessionsIfAny(ctx context.Context, path string) (dbState, error) {
+	db, err := openReader(path)
+	if err != nil {
+		return dbState{}, err
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sessions'").Scan(&n); err != nil {
+		return dbState{}, fmt.Errorf("read the schema: %w", err)
+	}
+	if n == 0 {
+		var qc string
+		if err := db.QueryRowContext(ctx, "PRAGMA quick_check").Scan(&qc); err != nil || qc != "ok" {
+			return dbState{}, fmt.Errorf("quick_check of a file without a schema: %q %v", qc, err)
+		}
+		return dbState{QuickCheck: qc}, nil
+	}
+	return readState(ctx, db)
 }
