@@ -102,6 +102,10 @@ func soakStartSignal(ctx context.Context, o options, rng *rand.Rand, r *row) {
 			default:
 			}
 			p.cmd.Process.Signal(sig)
+			// The moment the signal was really sent (a loaded machine
+			// oversleeps), for the failure details.
+			moment = time.Since(p.started)
+			label = fmt.Sprintf("%s at %d ms after exec", sig, moment.Milliseconds())
 			code, werr := p.wait(shutdownBound + 10*time.Second)
 			codes[code]++
 			if werr != nil {
