@@ -66,7 +66,10 @@ func lockCases() []soakCase {
 			soakLockRoute(ctx, o, rng, r, rt)
 		}})
 	}
-	return append(cases, soakCase{name: "lock: neo.db.lock is a symlink", run: soakLockSymlink})
+	return append(cases,
+		soakCase{name: "lock: neo.db.lock is a symlink", run: soakLockSymlink},
+		soakCase{name: "lock: restore through a symlink", run: soakRestoreSymlink},
+	)
 }
 
 // soakLockRoute starts a session on real/neo.db, opens the route while it
@@ -232,4 +235,63 @@ func joinFault(first, later error) error {
 		return later
 	}
 	return fmt.Errorf("%v; and %v", first, later)
+}
+
+// soakRestoreSymlink runs two sessions on real/neo.db, then
+// `neo restore --yes --db other/neo.db` through a symlink to it: the link
+// must stay a link and the real file must now hold the restored backup
+// (the sessions before the second start), read by a fresh reader.
+func soakRestoreSymlink(ctx context.Context, o options, rng *rand.Rand, r *row) {
+	n := o.count(5, 2)
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		r.record(func() error {
+			dir, cleanup, err := o.tempDir("restorelink")
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			real, other := filepath.Join(dir, "real"), filepath.Join(dir, "other")
+			os.Mkdir(real, 0o700)
+			os.Mkdir(other, 0o700)
+			db, link := filepath.Join(real, "neo.db"), filepath.Join(other, "neo.db")
+			var backup string // the pre-run backup of the second session
+			for k := 0; k < 2; k++ {
+				res, err := runBin(ctx, o.bin, time.Minute, nil, "run", "--db", db, "--headless", "--speed", "0", "--duration", "1s",
+					"--seed", fmt.Sprint(1+rng.IntN(1_000_000)), "--log-format", "logfmt")
+				if err != nil || res.code != 0 {
+					return fmt.Errorf("session %d: exit %d %v: %s", k+1, res.code, err, tail(res.stderr, 300))
+				}
+				if b := logValues(res.stderr, "backup written", "backup"); len(b) == 1 {
+					backup = b[0]
+				}
+			}
+			if backup == "" {
+				return fmt.Errorf("the second session logged no \"backup written\" line")
+			}
+			if err := os.Symlink(db, link); err != nil {
+				return err
+			}
+			res, err := runBin(ctx, o.bin, time.Minute, nil, "restore", "--db", link, "--yes", backup)
+			if err != nil {
+				return err
+			}
+			if res.code != 0 {
+				return fmt.Errorf("restore through the symlink: exit %d: %s", res.code, tail(res.stdout+res.stderr, 300))
+			}
+			if fi, err := os.Lstat(link); err != nil {
+				return fmt.Errorf("restore through %s removed the symlink: %v", link, err)
+			} else if fi.Mode()&os.ModeSymlink == 0 {
+				return fmt.Errorf("restore through %s replaced the symlink with a regular file instead of restoring the database behind it", link)
+			}
+			st, err := readFile(ctx, db)
+			if err != nil {
+				return fmt.Errorf("the real database after the restore: %v", err)
+			}
+			if len(st.Sessions) != 1 {
+				return fmt.Errorf("the real database holds %d sessions after the restore, want 1 (the backup taken before the second session)", len(st.Sessions))
+			}
+			return cliQuickCheck(ctx, db)
+		}())
+	}
+	r.Note = "two sessions on real/neo.db, then `neo restore --yes --db other/neo.db` (a symlink to it) BACKUP, BACKUP the second session's pre-run backup; pass = exit 0, the link is still a link, the real file holds the backup's one session"
 }
