@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -263,5 +264,12 @@ func TestReadSessionsIfAnyOnAFileWithoutSchema(t *testing.T) {
 	}
 	if _, err := readFile(context.Background(), path); err == nil {
 		t.Fatal("readFile on a file without a sessions table succeeded; the test no longer shows why readSessionsIfAny exists")
+	}
+}
+
+func TestFmtSignals(t *testing.T) {
+	got := fmtSignals(map[int]int{int(syscall.SIGKILL): 1, int(syscall.SIGHUP): 2, int(syscall.SIGINT): 3})
+	if want := "SIGHUP 2, SIGINT 3, kill -9 1"; got != want {
+		t.Errorf("fmtSignals = %q, want %q", got, want)
 	}
 }

@@ -294,14 +294,14 @@ func soakInterrupted(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	}
 	n := o.count(40, 8)
 	leftCaught, leftAfterNext, finishedFirst := int64(0), int64(0), 0
-	perSig := map[string]int{}
+	perSig := map[int]int{} // runs per signal number
 	for i := 0; i < n && ctx.Err() == nil; i++ {
 		op := []string{"backup", "restore"}[i%2]
 		sig := interruptSignals[(i/2)%len(interruptSignals)]
 		moment := time.Duration(rng.Int64N(int64(took[op])*6/5 + 1))
 		r.record(func() error {
 			label := fmt.Sprintf("`neo %s` + %s at %d ms", op, sigName(sig), moment.Milliseconds())
-			perSig[sigName(sig)]++
+			perSig[int(sig)]++
 			p, err := startProc(o.bin, []string{"NEO_CONFIG=" + cfg}, opArgs(op, db)...)
 			if err != nil {
 				return err
@@ -355,8 +355,8 @@ func soakInterrupted(ctx context.Context, o options, rng *rand.Rand, r *row) {
 			return nil
 		}())
 	}
-	r.Note = fmt.Sprintf("database %s; a whole backup took %s, a whole restore %s; moments uniform over 1.2× that; signals %v; %d commands finished before their signal; temporary files left: %s after SIGINT/SIGTERM/SIGHUP (before any next start), %s after the next lock holder (every leftover aged 2 h first)",
-		fmtBytes(float64(size)), fmtDur(took["backup"]), fmtDur(took["restore"]), perSig, finishedFirst, fmtBytes(float64(leftCaught)), fmtBytes(float64(leftAfterNext)))
+	r.Note = fmt.Sprintf("database %s; a whole backup took %s, a whole restore %s; moments uniform over 1.2× that; runs per signal: %s; %d commands finished before their signal; temporary files left: %s after SIGINT/SIGTERM/SIGHUP (before any next start), %s after the next lock holder (every leftover aged 2 h first)",
+		fmtBytes(float64(size)), fmtDur(took["backup"]), fmtDur(took["restore"]), fmtSignals(perSig), finishedFirst, fmtBytes(float64(leftCaught)), fmtBytes(float64(leftAfterNext)))
 }
 
 // opArgs are the arguments of an interrupted command (the config comes
@@ -387,10 +387,18 @@ func sigName(s syscall.Signal) string {
 
 // isLeftover reports whether a file name beside the database is a
 // temporary file of an interrupted command: backup temporaries and their
-// journals, restore's copy, integrity-check copies.
+// journals, restore's copy, integrity-check copies, and the usual ways of
+// naming a temporary (hidden, "partial") so that a renamed one still
+// counts.
 func isLeftover(name string) bool {
 	l := strings.ToLower(name)
-	return strings.Contains(l, "tmp") || strings.Contains(l, "temp") || strings.HasSuffix(l, "-journal") || strings.HasPrefix(l, ".neo-check")
+	for _, s := range []string{"tmp", "temp", "partial"} {
+		if strings.Contains(l, s) {
+			return true
+		}
+	}
+	// Hidden files are how temporaries are often named (.neo-check-*).
+	return strings.HasSuffix(l, "-journal") || strings.HasPrefix(l, ".")
 }
 
 // leftovers lists the temporary files in dir with their sizes.
@@ -486,4 +494,19 @@ func padIntact(ctx context.Context, path string) error {
 		return fmt.Errorf("the database holds %d of the %d padding rows", c, padRows)
 	}
 	return nil
+}
+
+// fmtSignals renders per-signal counts as "SIGHUP 2, SIGINT 4, …" in
+// signal-number order.
+func fmtSignals(m map[int]int) string {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", sigName(syscall.Signal(k)), m[k])
+	}
+	return strings.Join(parts, ", ")
 }
