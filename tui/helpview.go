@@ -37,23 +37,43 @@ func newHelpModel(ctx *viewContext, app KeyMap, all help.KeyMap) helpModel {
 		text: assets.HelpText}
 }
 
-// helpText styles the lines of help.txt: comments (#) are left out, a line
-// that does not start with a space is a title (its " (…)" muted), the rest
-// is drawn as it is.
+// helpText styles the lines of help.txt: comments (#) are left out; a line
+// that does not start with a space is a title (its " (…)" muted); a tab ends
+// a label, and labels are padded to line up; an indented paragraph that
+// does not follow a title is a note, muted; the rest is drawn as it is.
 func helpText(st Styles, src string) []string {
-	var out []string
+	var lines []string
+	labelW := 0
 	for _, l := range strings.Split(strings.TrimRight(src, "\n"), "\n") {
-		switch {
-		case strings.HasPrefix(l, "#"):
+		if strings.HasPrefix(l, "#") {
 			continue
-		case l == "" || strings.HasPrefix(l, " "):
+		}
+		if label, _, ok := strings.Cut(l, "\t"); ok {
+			labelW = max(labelW, lipglossWidth(label))
+		}
+		lines = append(lines, l)
+	}
+	out := make([]string, 0, len(lines))
+	underTitle := false // the paragraph right under a title, rather than a note
+	for _, l := range lines {
+		label, text, labelled := strings.Cut(l, "\t")
+		switch {
+		case l == "":
+			underTitle = false
 			out = append(out, l)
-		default:
+		case !strings.HasPrefix(l, " "):
+			underTitle = true
 			title, rest, ok := strings.Cut(l, " (")
 			if ok {
 				rest = st.Muted.Render(" (" + rest)
 			}
 			out = append(out, st.Title.Render(title)+rest)
+		case labelled:
+			out = append(out, st.Label.Render(label+strings.Repeat(" ", labelW+2-lipglossWidth(label)))+text)
+		case !underTitle:
+			out = append(out, st.Muted.Render(l))
+		default:
+			out = append(out, l)
 		}
 	}
 	return out

@@ -538,8 +538,8 @@ func (t historyTable) row(st Styles, s engine.SessionSummary, selected bool, now
 		first[0] = first[0][:min(16, len(first[0]))]
 	}
 	n := len(first)
-	head := mark + t.cols.cells(0, first...)
-	pnlCol, retCol := t.cols.cells(n, pnlS), t.cols.cells(n+1, retS)
+	head := mark + t.cols.cells(0, first...) + t.cols.sep(n) // the space before the PnL is the row's, not the PnL's colour
+	pnlCol, retCol := t.cols.pad(n, pnlS), t.cols.cells(n+1, retS)
 	tail := t.cols.cells(n+2, fmtNum(float64(s.FillCount), 0), reason)
 	if selected {
 		return st.Selected.Render(fit(head+pnlCol+retCol+tail, width))
