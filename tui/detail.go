@@ -60,7 +60,8 @@ func (k detailKeys) ShortHelp() []key.Binding {
 	return []key.Binding{k.Back, k.nav.Down, k.nav.Up, k.Export, k.Refresh, k.app.Quit, k.app.Help}
 }
 
-// FullHelp is every key the view handles itself (help.KeyMap).
+// FullHelp is every key the view handles itself (help.KeyMap): wantsKey
+// takes exactly these, so the help view lists them all.
 func (k detailKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{k.nav.all(), {k.Back, k.Export, k.Refresh}}
 }
@@ -215,8 +216,7 @@ func (d *detailModel) resize() tea.Cmd {
 
 // wantsKey reports whether msg is one of the view's own keys.
 func (d *detailModel) wantsKey(msg tea.KeyMsg) bool {
-	k := d.keys
-	return key.Matches(msg, append(k.nav.all(), k.Back, k.Export, k.Refresh)...)
+	return key.Matches(msg, flatten(d.keys.FullHelp())...)
 }
 
 func (d *detailModel) key(msg tea.KeyMsg) tea.Cmd {

@@ -77,7 +77,8 @@ func (k historyKeys) ShortHelp() []key.Binding {
 	return []key.Binding{k.app.Quit, k.Open, k.Filter, k.Sort, k.Reverse, k.Refresh, k.app.Switch, k.app.Help}
 }
 
-// FullHelp is every key the view handles itself (help.KeyMap).
+// FullHelp is every key the view handles itself (help.KeyMap): wantsKey
+// takes exactly these, so the help view lists them all.
 func (k historyKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{k.nav.all(), {k.Open, k.Back, k.Filter, k.Sort, k.Reverse, k.Refresh}}
 }
@@ -263,8 +264,7 @@ func (h *historyModel) wantsKey(msg tea.KeyMsg) bool {
 	if h.filtering {
 		return true
 	}
-	k := h.keys
-	return key.Matches(msg, append(k.nav.all(), k.Open, k.Filter, k.Sort, k.Reverse, k.Refresh, k.Back)...)
+	return key.Matches(msg, flatten(h.keys.FullHelp())...)
 }
 
 // Update takes its pages, the clock (a refresh while in front), the window

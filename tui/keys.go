@@ -68,3 +68,12 @@ func backKey() key.Binding {
 func refreshKey() key.Binding {
 	return key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh"))
 }
+
+// flatten lists the bindings of help columns in order.
+func flatten(cols [][]key.Binding) []key.Binding {
+	var out []key.Binding
+	for _, c := range cols {
+		out = append(out, c...)
+	}
+	return out
+}

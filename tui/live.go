@@ -61,6 +61,10 @@ func quitsConsole(r engine.HaltReason) bool {
 	return false
 }
 
+// wantsKey is false: the live view's only key, pause, is a global key that
+// the root hands it from every view.
+func (l *liveModel) wantsKey(tea.KeyMsg) bool { return false }
+
 // Update takes the engine's messages and the pause key.
 func (l *liveModel) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {

@@ -163,11 +163,16 @@ func (m *Model) fanOut(msg tea.Msg) tea.Cmd {
 	return tea.Batch(m.live.Update(msg), m.hist.Update(msg), m.detail.Update(msg), m.help.Update(msg))
 }
 
-// front returns the view in front as the root routes keys to it.
-func (m *Model) front() interface {
-	wantsKey(tea.KeyMsg) bool
-	Update(tea.Msg) tea.Cmd
-} {
+// component is what the root needs of a view: whether it takes a key
+// before the global keys, its Update and its View.
+type component interface {
+	wantsKey(msg tea.KeyMsg) bool
+	Update(msg tea.Msg) tea.Cmd
+	View() string
+}
+
+// front returns the view in front.
+func (m *Model) front() component {
 	switch m.view {
 	case viewHistory:
 		return &m.hist
@@ -176,7 +181,7 @@ func (m *Model) front() interface {
 	case viewHelp:
 		return &m.help
 	}
-	return nil // the live view has no keys of its own but pause, a global key
+	return &m.live
 }
 
 // handleKey gives a key to the view in front first (a text input takes
@@ -185,7 +190,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	if msg.String() == "ctrl+c" {
 		return m.quit()
 	}
-	if v := m.front(); v != nil && v.wantsKey(msg) {
+	if v := m.front(); v.wantsKey(msg) {
 		return v.Update(msg)
 	}
 	k := m.keys
@@ -254,15 +259,7 @@ func (m *Model) View() string {
 			fmt.Sprintf("need at least %dx%d, have %dx%d", MinWidth, MinHeight, c.width, c.height),
 		})
 	}
-	switch m.view {
-	case viewHistory:
-		return m.hist.View()
-	case viewDetail:
-		return m.detail.View()
-	case viewHelp:
-		return m.help.View()
-	}
-	return m.live.View()
+	return m.front().View()
 }
 
 // mergedKeys is every view's KeyMap together, for the help view: the global
