@@ -24,6 +24,11 @@ type detailModel struct {
 	keys      detailKeys
 	focused   bool // in front: a resize re-reads the curves
 
+	detailData
+}
+
+// detailData is the session on show; opening a session starts it afresh.
+type detailData struct {
 	summary engine.SessionSummary
 	val     []engine.ValuationSnapshot
 	inv     []engine.InventorySnapshot
@@ -107,8 +112,7 @@ func chartPoints(width int) int { return max(2, 2*(width-chartAxisWidth)) }
 
 // open shows a session and reads its data.
 func (d *detailModel) open(s engine.SessionSummary) tea.Cmd {
-	*d = detailModel{ctx: d.ctx, hist: d.hist, exportDir: d.exportDir, keys: d.keys, focused: d.focused,
-		summary: s, loading: true, seq: d.seq + 1}
+	d.detailData = detailData{summary: s, loading: true, seq: d.seq + 1}
 	hist := d.hist
 	if hist == nil {
 		d.loading = false
@@ -225,7 +229,7 @@ func (d *detailModel) key(msg tea.KeyMsg) tea.Cmd {
 	last := max(0, len(d.fills)-rows)
 	switch {
 	case key.Matches(msg, k.Back):
-		return focus(viewHistory)
+		return focus(viewDetail, viewHistory)
 	case key.Matches(msg, k.nav.Down):
 		d.scroll = min(d.scroll+1, last)
 	case key.Matches(msg, k.nav.Up):

@@ -357,7 +357,7 @@ func (h *historyModel) actionKey(msg tea.KeyMsg) tea.Cmd {
 			h.filter, h.filterRaw, h.filterErr = filterSpec{}, "", ""
 			return h.first()
 		}
-		return focus(viewLive) // the root ignores it without a live session
+		return focus(viewHistory, viewLive) // the root ignores it without a live session
 	}
 	return nil
 }

@@ -427,3 +427,42 @@ func TestKeysGoToTheViewInFront(t *testing.T) {
 		t.Fatalf("RequestClose=%v after ctrl+c, want one", reasons)
 	}
 }
+
+// Views ask the root for another view through messages. A request that
+// arrives after a quicker key moved on is stale and must not pull the
+// screen back.
+func TestStaleFocusRequests(t *testing.T) {
+	t.Run("DetailBack", func(t *testing.T) {
+		m, _ := MustLiveModel(t, fakeState())
+		resize(t, m, 80, 24)
+		press(t, m, "2", "enter")
+		_, back := m.Update(keyMsg("esc")) // detail asks for the history
+		press(t, m, "1")                   // the operator is quicker
+		run(t, m, back())
+		if got, want := m.view, viewLive; got != want {
+			t.Fatalf("view=%v, want %v", got, want)
+		}
+	})
+	t.Run("HelpBack", func(t *testing.T) {
+		m, _ := MustLiveModel(t, fakeState())
+		resize(t, m, 80, 24)
+		press(t, m, "?")
+		_, back := m.Update(keyMsg("esc"))
+		press(t, m, "?", "2") // help closed by ?, then the history
+		run(t, m, back())
+		if got, want := m.view, viewHistory; got != want {
+			t.Fatalf("view=%v, want %v", got, want)
+		}
+	})
+	t.Run("Open", func(t *testing.T) {
+		m, _ := MustLiveModel(t, fakeState())
+		resize(t, m, 80, 24)
+		press(t, m, "2")
+		_, open := m.Update(keyMsg("enter"))
+		press(t, m, "1")
+		run(t, m, open())
+		if got, want := m.view, viewLive; got != want {
+			t.Fatalf("view=%v, want %v", got, want)
+		}
+	})
+}

@@ -105,7 +105,7 @@ func (l *liveModel) onDone(msg doneMsg) tea.Cmd {
 		return tea.Quit
 	}
 	// Any other ending stays on screen with its reason in front.
-	return focus(viewLive)
+	return focus(anyView, viewLive) // from whichever view is in front
 }
 
 // togglePause asks the engine to stop or resume quoting. SetPaused is a

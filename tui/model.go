@@ -52,13 +52,19 @@ const (
 	viewHelp
 )
 
-// focusMsg asks the root to bring a view to the front.
-type focusMsg struct{ to view }
+// anyView is the from of a request that holds whichever view is in front.
+const anyView view = -1
+
+// focusMsg asks the root to bring a view to the front. Views ask through
+// messages, so a request can arrive after a quicker key moved on: the root
+// honours it only while from, the view that asked, is still in front.
+type focusMsg struct{ from, to view }
 
 // focus is the command a view returns to bring another to the front.
-func focus(to view) tea.Cmd { return func() tea.Msg { return focusMsg{to: to} } }
+func focus(from, to view) tea.Cmd { return func() tea.Msg { return focusMsg{from: from, to: to} } }
 
-// openSessionMsg asks the root to open a session in the detail view.
+// openSessionMsg asks the root to open a session in the detail view (the
+// history asks, on enter).
 type openSessionMsg struct{ session engine.SessionSummary }
 
 // openSession is the command the history returns to open a session.
@@ -72,8 +78,9 @@ type Model struct {
 	ctx  *viewContext
 	keys KeyMap
 
-	view view
-	back view // where esc/? returns from help
+	view  view
+	back  view // where esc/? returns from help
+	waits bool // arm the background waits (tests deliver those messages themselves)
 
 	live   liveModel
 	hist   historyModel
@@ -101,6 +108,7 @@ func newModel(opts Options, waits bool) *Model {
 		opts:   opts,
 		ctx:    ctx,
 		keys:   keys,
+		waits:  waits,
 		live:   newLiveModel(ctx, opts.Controller, keys, waits),
 		hist:   newHistoryModel(ctx, opts.History, keys, opts.ReadOnly),
 		detail: newDetailModel(ctx, opts.History, opts.ExportDir, keys),
@@ -116,7 +124,7 @@ func newModel(opts Options, waits bool) *Model {
 
 // Init starts the live waits and the clock.
 func (m *Model) Init() tea.Cmd {
-	if !m.live.waits {
+	if !m.waits {
 		return nil
 	}
 	var cmds []tea.Cmd
@@ -140,17 +148,25 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyMsg:
 		return m, m.handleKey(msg)
 	case focusMsg:
+		if msg.from != anyView && msg.from != m.view {
+			return m, nil // stale: a later key already moved on
+		}
 		return m, m.focus(msg.to)
 	case openSessionMsg:
+		if m.view != viewHistory {
+			return m, nil
+		}
 		m.setView(viewDetail)
 		return m, m.detail.open(msg.session)
 	case closeHelpMsg:
-		m.setView(m.back)
+		if m.view == viewHelp {
+			m.setView(m.back)
+		}
 		return m, nil
 	case tea.WindowSizeMsg:
 		m.ctx.resize(msg.Width, msg.Height)
 	case tickMsg:
-		if m.live.waits {
+		if m.waits {
 			return m, tea.Batch(tick(), m.fanOut(msg))
 		}
 	}
