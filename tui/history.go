@@ -531,11 +531,12 @@ func (t historyTable) row(st Styles, s engine.SessionSummary, selected bool, now
 	if selected {
 		mark = "▸ "
 	}
-	first := []string{fmtTime(s.StartedAt), durS, ending}
+	started := fmtTime(s.StartedAt)
+	var first []string
 	if t.wide {
-		first = append([]string{Sanitize(s.SessionID)}, first...)
+		first = []string{Sanitize(s.SessionID), started, durS, ending}
 	} else {
-		first[0] = first[0][:min(16, len(first[0]))]
+		first = []string{started[:min(16, len(started))], durS, ending}
 	}
 	n := len(first)
 	head := mark + t.cols.cells(0, first...) + t.cols.sep(n) // the space before the PnL is the row's, not the PnL's colour

@@ -60,6 +60,11 @@ func (t table) pad(i int, v string) string {
 // (none before column 0): one span that a caller styles as a whole.
 func (t table) cells(first int, vs ...string) string {
 	var b strings.Builder
+	n := 0
+	for j, v := range vs {
+		n += max(t[first+j].width, len(v)) + 2
+	}
+	b.Grow(n) // one allocation per row: a view draws dozens of rows per frame
 	for j, v := range vs {
 		i := first + j
 		b.WriteString(t.sep(i))
