@@ -3,12 +3,11 @@ package tui
 import "github.com/charmbracelet/bubbles/key"
 
 // KeyMap is the console's global bindings: the keys the root handles
-// whichever view is in front. Each view has its own KeyMap for the keys it
-// handles (liveKeys, historyKeys, detailKeys, helpKeys); footers and the
-// help view are generated from them.
+// whichever view is in front (after the view in front declined them). Each
+// view has its own KeyMap for the keys it handles (liveKeys, historyKeys,
+// detailKeys, helpKeys); footers and the help view are generated from them.
 type KeyMap struct {
 	Quit    key.Binding
-	Pause   key.Binding // handled by the live view, from every view
 	Switch  key.Binding
 	Live    key.Binding
 	History key.Binding
@@ -19,22 +18,11 @@ type KeyMap struct {
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
-		Pause:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause/resume quoting")),
 		Switch:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "live/history")),
 		Live:    key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "live view")),
 		History: key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "history view")),
 		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 	}
-}
-
-// ShortHelp is the global keys of a footer (help.KeyMap).
-func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Quit, k.Pause, k.Switch, k.Help}
-}
-
-// FullHelp is the global keys as one column of the help view (help.KeyMap).
-func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Quit, k.Pause, k.Switch, k.Live, k.History, k.Help}}
 }
 
 // navKeys moves through a list: the history's rows and pages, the detail's

@@ -28,11 +28,15 @@ type liveModel struct {
 	paused         bool      // what the last p asked for (or the state said)
 }
 
-// liveKeys is the live view's KeyMap: pause is its own key; the rest of its
-// footer is the console's global keys.
+// liveKeys is the live view's KeyMap: pause is its own key, which the root
+// hands it from every view; the rest of its footer is the global keys.
 type liveKeys struct {
 	app   KeyMap
 	Pause key.Binding
+}
+
+func newLiveKeys(app KeyMap) liveKeys {
+	return liveKeys{app: app, Pause: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause/resume quoting"))}
 }
 
 // ShortHelp is the live footer: after the end there is nothing to pause or
@@ -45,7 +49,7 @@ func (k liveKeys) ShortHelp(done bool) []key.Binding {
 }
 
 func newLiveModel(ctx *viewContext, ctrl Controller, app KeyMap, waits bool) liveModel {
-	return liveModel{ctx: ctx, ctrl: ctrl, waits: waits, keys: liveKeys{app: app, Pause: app.Pause}}
+	return liveModel{ctx: ctx, ctrl: ctrl, waits: waits, keys: newLiveKeys(app)}
 }
 
 // quitsConsole reports whether a session that ended for r takes the console
@@ -61,8 +65,8 @@ func quitsConsole(r engine.HaltReason) bool {
 	return false
 }
 
-// wantsKey is false: the live view's only key, pause, is a global key that
-// the root hands it from every view.
+// wantsKey is false: the live view's only key, pause, reaches it from every
+// view through the root.
 func (l *liveModel) wantsKey(tea.KeyMsg) bool { return false }
 
 // Update takes the engine's messages and the pause key.

@@ -113,7 +113,7 @@ func newModel(opts Options, waits bool) *Model {
 		hist:   newHistoryModel(ctx, opts.History, keys, opts.ReadOnly),
 		detail: newDetailModel(ctx, opts.History, opts.ExportDir, keys),
 	}
-	m.help = newHelpModel(ctx, keys, mergedKeys{keys, m.hist.keys, m.detail.keys})
+	m.help = newHelpModel(ctx, keys, mergedKeys{keys, m.live.keys, m.hist.keys, m.detail.keys})
 	if opts.Controller != nil {
 		m.setView(viewLive)
 	} else {
@@ -220,7 +220,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 			m.back = m.view
 			m.setView(viewHelp)
 		}
-	case key.Matches(msg, k.Pause):
+	case key.Matches(msg, m.live.keys.Pause):
 		return m.live.Update(msg) // pause reaches the live session from every view
 	case key.Matches(msg, k.Switch):
 		if m.view == viewLive || m.opts.Controller == nil {
@@ -279,20 +279,22 @@ func (m *Model) View() string {
 }
 
 // mergedKeys is every view's KeyMap together, for the help view: the global
-// keys (pause included) in the first column, then the views' own columns
-// merged, each key once, in the order the views list them.
+// keys and pause in the first column, then the views' own columns merged,
+// each key once, in the order the views list them.
 type mergedKeys struct {
 	app    KeyMap
+	live   liveKeys
 	hist   historyKeys
 	detail detailKeys
 }
 
-// ShortHelp is the global keys (help.KeyMap).
-func (k mergedKeys) ShortHelp() []key.Binding { return k.app.ShortHelp() }
+// ShortHelp is the live footer (help.KeyMap).
+func (k mergedKeys) ShortHelp() []key.Binding { return k.live.ShortHelp(false) }
 
 // FullHelp lists every binding in columns (help.KeyMap).
 func (k mergedKeys) FullHelp() [][]key.Binding {
-	cols := k.app.FullHelp()
+	a := k.app
+	cols := [][]key.Binding{{a.Quit, k.live.Pause, a.Switch, a.Live, a.History, a.Help}}
 	for _, view := range [][][]key.Binding{k.hist.FullHelp(), k.detail.FullHelp()} {
 		for i, col := range view {
 			if len(cols) <= i+1 {
