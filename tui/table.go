@@ -3,8 +3,6 @@ package tui
 import (
 	"strings"
 
-	"github.com/charmbracelet/x/ansi"
-
 	"neo/engine"
 )
 
@@ -51,7 +49,7 @@ func (t table) pad(i int, v string) string {
 	case c.cut:
 		return fit(v, c.width) // fit pads on the right, as left-aligned text
 	case c.left:
-		if n := ansi.StringWidth(v); n < c.width {
+		if n := textWidth(v); n < c.width {
 			return v + strings.Repeat(" ", c.width-n)
 		}
 		return v

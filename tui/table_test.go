@@ -1,6 +1,10 @@
 package tui
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+)
 
 func TestTableLayout(t *testing.T) {
 	tb := table{{width: 6, left: true, cut: true}, {width: 5, left: true}, {width: 7}, {left: true, gap: 2}}
@@ -20,5 +24,15 @@ func TestTableLayout(t *testing.T) {
 				t.Fatalf("cells=%q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// textWidth takes a short cut for printable ASCII; it must agree with
+// ansi.StringWidth everywhere.
+func TestTextWidth(t *testing.T) {
+	for _, s := range []string{"", "1,234.56", "-0.88%", "—", "~29m46s", "▸ ", "日本", "a\tb", "\x1b[1mbold\x1b[0m", "e\u0301", "\x7f"} {
+		if got, want := textWidth(s), ansi.StringWidth(s); got != want {
+			t.Errorf("textWidth(%q)=%d, want %d", s, got, want)
+		}
 	}
 }
