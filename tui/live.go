@@ -52,19 +52,6 @@ func newLiveModel(ctx *viewContext, ctrl Controller, app KeyMap, waits bool) liv
 	return liveModel{ctx: ctx, ctrl: ctrl, waits: waits, keys: newLiveKeys(app)}
 }
 
-// quitsConsole reports whether a session that ended for r takes the console
-// down with it: the operator or a signal asked for the end. Any other end
-// (a risk halt, the feed's end, an error) stays on screen with its reason.
-// This is the one place the rule is written in tui.
-// see engine.HaltReason
-func quitsConsole(r engine.HaltReason) bool {
-	switch r {
-	case engine.HaltOperatorQuit, engine.HaltSignalInterrupt, engine.HaltSignalTerminate, engine.HaltSignalHangup:
-		return true
-	}
-	return false
-}
-
 // wantsKey is false: the live view's only key, pause, reaches it from every
 // view through the root.
 func (l *liveModel) wantsKey(tea.KeyMsg) bool { return false }
@@ -105,7 +92,7 @@ func (l *liveModel) onDone(msg doneMsg) tea.Cmd {
 	if l.state != nil {
 		r = l.state.HaltReason
 	}
-	if l.closeRequested || quitsConsole(r) {
+	if l.closeRequested || r.OperatorAsked() {
 		return tea.Quit
 	}
 	// Any other ending stays on screen with its reason in front.
