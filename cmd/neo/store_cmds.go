@@ -311,7 +311,7 @@ func (m *Main) check(ctx context.Context, full bool) error {
 	if err := store.CheckFile(ctx, path, full); err != nil {
 		return storeExit(err)
 	}
-	fmt.Fprintf(m.Stdout, "ok: %s passed %s (%s, %s)\n", path, kind, humanBytes(fileSize(path)), round(time.Since(start)))
+	fmt.Fprintf(m.Stdout, "ok: %s passed %s (%s, %s)\n", path, kind, humanBytes(store.DatabaseSize(path)), round(time.Since(start)))
 
 	db, err := m.openReadOnly(ctx)
 	if err != nil {
@@ -415,7 +415,8 @@ func (m *Main) restoreCmd() *cobra.Command {
 		Short: "Restore a backup (default: newest that passes the check)",
 		Long: `Replace the database with a backup: the newest neo.db.bak.* that passes the
 check, or BACKUP. The current database and its -wal/-shm are moved aside
-together as neo.db.malformed_<timestamp> (never deleted). Asks for
+together as neo.db.replaced_<timestamp> (neo.db.malformed_<timestamp> when it
+fails its check), never deleted. Asks for
 confirmation unless --yes.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -447,6 +448,10 @@ func (m *Main) restore(ctx context.Context, backup string, yes bool) error {
 			return storeExit(err)
 		}
 		backup = chosen
+		if info, err := store.DescribeBackup(ctx, chosen); err == nil {
+			fmt.Fprintf(m.Stdout, "chose %s: the most recently written backup that passes the check (written %s, %s, %d sessions, newest started %s)\n",
+				chosen, info.Written.UTC().Format(time.RFC3339), humanBytes(info.Bytes), info.Sessions, clean(info.Newest))
+		}
 	} else if backup, err = filepath.Abs(backup); err != nil {
 		return exitf(exitUsage, "backup path: %v", err)
 	}
@@ -455,7 +460,7 @@ func (m *Main) restore(ctx context.Context, backup string, yes bool) error {
 		if !ok || !term.IsTerminal(int(in.Fd())) {
 			return exitf(exitUsage, "restore replaces %s with %s: confirm with --yes (stdin is not a terminal, so neo cannot ask)", path, backup)
 		}
-		fmt.Fprintf(m.Stderr, "Restore %s (%s) over %s?\nThe current database and its -wal/-shm will be moved aside as %s.malformed_<timestamp>. [y/N] ",
+		fmt.Fprintf(m.Stderr, "Restore %s (%s) over %s?\nThe current database and its -wal/-shm will be moved aside as %s.replaced_<timestamp> (malformed_ if it fails its check). [y/N] ",
 			backup, humanBytes(fileSize(backup)), path, filepath.Base(path))
 		line, _ := bufio.NewReader(m.Stdin).ReadString('\n')
 		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
