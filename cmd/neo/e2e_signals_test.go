@@ -220,7 +220,7 @@ func TestBackupInterruptedLeavesNothing(t *testing.T) {
 // restoreCancelsOnSignal is false until the store's Restore stops its copy
 // when its ctx ends (branch store-lock): today the copy runs to its end and
 // the restore completes although the command was interrupted.
-const restoreCancelsOnSignal = false
+const restoreCancelsOnSignal = true
 
 // SIGINT during `neo restore` cancels it through the supervisor: exit 1,
 // the database as it was, no restore-tmp left (issue 8, item 10).
