@@ -1,7 +1,7 @@
 // Package textsafe makes text from outside (files, the database, the
 // network, command-line arguments echoed back) safe to print on a terminal.
-// It is the one sanitiser of neo: engine, store, tui and cmd all use it, and
-// it imports nothing of neo so that any of them may.
+// It is the one sanitiser of neo: engine, store, tui and cmd may all use it,
+// since it imports nothing of neo.
 //
 // What a terminal would act on instead of showing is removed whole: escape
 // sequences (CSI, OSC, DCS, SOS, PM, APC and two-byte escapes, parsed by
