@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"neo/engine"
+	"neo/engine/textsafe"
 )
 
 // Open returns the feed for a --feed spec: "sim" (seeded by seed, first
@@ -33,12 +34,7 @@ func Open(spec string, seed int64, start time.Time) (engine.Feed, error) {
 // Close is a no-op, so that every feed can be closed alike.
 func (s *Sim) Close() error { return nil }
 
-// sanitize strips control characters from text that came from outside.
-func sanitize(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return -1
-		}
-		return r
-	}, s)
-}
+// sanitize makes text that came from outside (a --feed spec, a file's
+// field) safe to echo back on a terminal: textsafe.Line, neo's one
+// sanitiser.
+func sanitize(s string) string { return textsafe.Line(s) }
