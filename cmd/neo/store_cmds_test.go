@@ -405,7 +405,7 @@ func TestBadEnvironment(t *testing.T) {
 		assertOneLineError(t, code, errOut, exitRuntime, dest, "writable")
 		_, err := store.Open(context.Background(), store.Options{Path: filepath.Join(ro, "neo.db"), Lock: true})
 		var pe *store.PathError
-		if !errors.As(err, &pe) || !strings.Contains(err.Error(), "writable") {
+		if !errors.As(err, &pe) || !strings.Contains(err.Error(), "write files in "+ro) {
 			t.Fatalf("open in a read-only directory: %v, want a PathError saying what to do", err)
 		}
 	})
