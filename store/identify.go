@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 )
@@ -37,6 +38,25 @@ const (
 	kindNeo                     // marked NEO1
 	kindAdopted                 // unmarked, but neo's schema at user_version >= 1: mark it
 )
+
+// Identify returns *ForeignError when the database at path is a non-empty
+// SQLite database that is not neo's, nil when it is neo's (of any version)
+// or empty. It never writes: without a write-ahead log the file is read as
+// immutable. `neo check` calls it after CheckFile.
+func Identify(ctx context.Context, path string) error {
+	uri := dsn(path, "mode=ro", "immutable=1")
+	if wi, err := os.Stat(path + "-wal"); err == nil && wi.Size() > 0 {
+		uri = dsn(path, "mode=ro", fmt.Sprintf("_pragma=busy_timeout(%d)", writerBusyTimeout))
+	}
+	d, err := sql.Open("sqlite", uri)
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", path, err)
+	}
+	defer d.Close()
+	d.SetMaxOpenConns(1)
+	_, err = identifyOn(ctx, d, path)
+	return err
+}
 
 // identify reads the header fields and the schema of the database at path
 // through a read-only connection (so before anything writes, even the
@@ -187,12 +207,7 @@ func describeForeign(appID, version int64, tables map[string][]string) string {
 	}
 	b.WriteString(")")
 	// Names come from the file: keep them printable and on one line.
-	return oneLine(strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return '?'
-		}
-		return r
-	}, b.String()))
+	return oneLine(printable(b.String()))
 }
 
 // knownApplicationIDs names a few marks that other programs register

@@ -12,8 +12,8 @@
 --     them);
 --   * an order, fill or snapshot row is moved out of its table (with the
 --     fills of a moved order): it cannot be shown or summed.
--- Either way damaged_values keeps the original values as text, and neo check
--- lists them.
+-- Either way damaged_values keeps the original values as text (quote()
+-- writes +Inf as 9.0e+999), and neo check lists them.
 -- neo:foreign_keys_off
 
 CREATE TABLE damaged_values (
