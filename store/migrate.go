@@ -13,6 +13,12 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
+// baseline is the newest schema in one piece, for new databases (see
+// schema.sql).
+//
+//go:embed schema.sql
+var baseline string
+
 // migrations returns the embedded migrations in order; migration i (from 0)
 // brings the schema to user_version i+1.
 func migrations() ([]string, error) {
@@ -38,9 +44,10 @@ func SchemaVersion() int {
 	return len(m)
 }
 
-// migrate applies the pending migrations, one transaction each, and marks
-// the database as neo's (application_id) in the first of them. kind is what
-// identify found before anything was written.
+// migrate applies the pending migrations and marks the database as neo's
+// (application_id), all in one transaction: an upgrade happens whole or not
+// at all, and a new database costs one commit. kind is what identify found
+// before anything was written.
 func (db *DB) migrate(ctx context.Context, kind fileKind) error {
 	ms, err := migrations()
 	if err != nil {
@@ -53,22 +60,29 @@ func (db *DB) migrate(ctx context.Context, kind fileKind) error {
 	if v > len(ms) {
 		return fmt.Errorf("database %s has schema version %d, newer than this neo knows (%d); upgrade neo", db.path, v, len(ms))
 	}
-	for i := v; i < len(ms); i++ {
-		if err := db.applyMigration(ctx, i+1, ms[i]); err != nil {
-			return err
-		}
-		db.logger.Info("migrated database", "db", db.path, "version", i+1)
+	if v == len(ms) && kind != kindAdopted {
+		return nil
 	}
-	if kind == kindAdopted && v == len(ms) {
-		// Already at this version: the mark is all that is missing.
-		if err := db.applyMigration(ctx, v, ""); err != nil {
-			return err
-		}
+	// Already at this version when adopted: the mark is all that is missing.
+	scripts := ms[v:]
+	fresh := kind == kindEmpty && v == 0
+	if fresh {
+		// A new database: the newest schema at once, not every step to it.
+		scripts = []string{baseline}
+	}
+	if err := db.applyMigrationsTo(ctx, v, len(ms), scripts); err != nil {
+		return err
+	}
+	switch {
+	case fresh:
+		db.logger.Info("created database", "db", db.path, "version", len(ms))
+	case v < len(ms):
+		db.logger.Info("migrated database", "db", db.path, "from", v, "to", len(ms))
 	}
 	if kind == kindAdopted {
 		db.logger.Info("adopted a neo database of an earlier version: marked it as neo's", "db", db.path, "application_id", fmt.Sprintf("0x%08X", ApplicationID))
 	}
-	if v < 2 && len(ms) >= 2 {
+	if v >= 1 && v < 2 && len(ms) >= 2 {
 		db.reportDamage(ctx)
 	}
 	return nil
@@ -79,11 +93,17 @@ func (db *DB) migrate(ctx context.Context, kind fileKind) error {
 // pragma inside a transaction).
 const foreignKeysOff = "-- neo:foreign_keys_off"
 
-// applyMigration runs script and sets user_version and application_id, in
-// one transaction.
-func (db *DB) applyMigration(ctx context.Context, version int, script string) error {
-	op := fmt.Sprintf("migration %d", version)
-	rebuild := strings.Contains(script, foreignKeysOff)
+// applyMigrationsTo runs scripts (migrations from+1 … to, or the baseline)
+// and sets user_version = to and application_id, in one transaction.
+func (db *DB) applyMigrationsTo(ctx context.Context, from, to int, scripts []string) error {
+	op := fmt.Sprintf("migration %d", to)
+	if to-from > 1 {
+		op = fmt.Sprintf("migrations %d to %d", from+1, to)
+	}
+	rebuild := false
+	for _, sc := range scripts {
+		rebuild = rebuild || strings.Contains(sc, foreignKeysOff)
+	}
 	if rebuild {
 		if _, err := db.w.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
 			return &WriteError{Path: db.path, Op: op, Err: err}
@@ -95,9 +115,9 @@ func (db *DB) applyMigration(ctx context.Context, version int, script string) er
 		return &WriteError{Path: db.path, Op: op, Err: err}
 	}
 	defer tx.Rollback()
-	if script != "" {
-		if _, err := tx.ExecContext(ctx, script); err != nil {
-			return &WriteError{Path: db.path, Op: op, Err: err}
+	for i, sc := range scripts {
+		if _, err := tx.ExecContext(ctx, sc); err != nil {
+			return &WriteError{Path: db.path, Op: fmt.Sprintf("migration %d", from+1+i), Err: err}
 		}
 	}
 	if rebuild {
@@ -105,7 +125,7 @@ func (db *DB) applyMigration(ctx context.Context, version int, script string) er
 			return &WriteError{Path: db.path, Op: op, Err: err}
 		}
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version)); err != nil {
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", to)); err != nil {
 		return &WriteError{Path: db.path, Op: op, Err: err}
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {

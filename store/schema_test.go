@@ -449,3 +449,51 @@ func TestBadTimeRowBlocksNothing(t *testing.T) {
 	}
 	MustClose(t, w)
 }
+
+// schemaOf returns the schema of the database at path as SQLite keeps it,
+// one line per object, normalised (quotes and whitespace), sorted.
+func schemaOf(tb testing.TB, path string) string {
+	tb.Helper()
+	d := rawDB(tb, path)
+	defer d.Close()
+	rows, err := d.Query("SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY type, name")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var typ, name, tbl, sql string
+		if err := rows.Scan(&typ, &name, &tbl, &sql); err != nil {
+			tb.Fatal(err)
+		}
+		sql = strings.Join(strings.Fields(strings.ReplaceAll(sql, `"`, "")), " ")
+		out = append(out, typ+" "+name+" on "+tbl+": "+sql)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return strings.Join(out, "\n")
+}
+
+// A new database gets schema.sql at once; it must be what the migrations
+// build step by step from version 1 (an earlier neo's database).
+func TestBaselineEqualsMigrations(t *testing.T) {
+	fresh := filepath.Join(t.TempDir(), "neo.db")
+	MustClose(t, MustOpenDBAt(t, fresh, nil))
+	migrated := filepath.Join(t.TempDir(), "neo.db")
+	mustExec(t, migrated, append(strings.Split(schemaV1(t), ";\n"), "PRAGMA user_version = 1")...)
+	MustClose(t, MustOpenDBAt(t, migrated, nil))
+	a, b := schemaOf(t, fresh), schemaOf(t, migrated)
+	if a != b {
+		t.Fatalf("schema.sql builds\n%s\n\nthe migrations build\n%s", a, b)
+	}
+	for _, p := range []string{fresh, migrated} {
+		if v := pragmaInt(t, p, "user_version"); v != int64(store.SchemaVersion()) {
+			t.Fatalf("%s: user_version %d", p, v)
+		}
+		if id := pragmaInt(t, p, "application_id"); id != store.ApplicationID {
+			t.Fatalf("%s: application_id %#x", p, id)
+		}
+	}
+}
