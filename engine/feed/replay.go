@@ -109,13 +109,14 @@ func OpenReplay(path string) (*Replay, error) {
 
 // newReplay reads from rd; path is used in messages and in Name.
 func newReplay(path string, rd io.Reader) *Replay {
-	br := bufio.NewReaderSize(rd, 64*1024)
+	src := &boundedReader{r: rd, max: maxLineBytes}
+	// csv.NewReader uses a *bufio.Reader as it is: one buffer, not two.
+	br := bufio.NewReaderSize(src, 64*1024)
 	// A byte order mark (spreadsheet exports) is not part of the first field.
 	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
 		br.Discard(3)
 	}
-	src := &boundedReader{r: br, max: maxLineBytes}
-	c := csv.NewReader(src)
+	c := csv.NewReader(br)
 	c.FieldsPerRecord = -1 // the format is decided by the first line; parse counts
 	c.ReuseRecord = true
 	c.TrimLeadingSpace = true
@@ -126,9 +127,10 @@ func newReplay(path string, rd io.Reader) *Replay {
 // errRecordTooLong is what boundedReader returns past its bound.
 var errRecordTooLong = errors.New("record too long")
 
-// boundedReader fails once more than max bytes follow the end of the last
-// record the csv.Reader returned (mark), so that one endless line or quoted
-// field cannot take the memory that encoding/csv would give it.
+// boundedReader fails once more than max bytes (plus one buffer) follow the
+// end of the last record the csv.Reader returned (mark), so that one endless
+// line or quoted field cannot take the memory that encoding/csv would give
+// it.
 type boundedReader struct {
 	r     io.Reader
 	max   int64
@@ -186,7 +188,6 @@ func (r *Replay) Next(ctx context.Context) (engine.MarketEvent, error) {
 
 // read parses records until it has a bar.
 func (r *Replay) read() (engine.MarketEvent, error) {
-	var fields [12]string
 	for {
 		rec, err := r.csv.Read()
 		if err != nil {
@@ -205,9 +206,14 @@ func (r *Replay) read() (engine.MarketEvent, error) {
 		r.line, _ = r.csv.FieldPos(0)
 		r.src.mark = r.csv.InputOffset()
 		n := len(rec)
-		for i := 0; i < n && i < len(fields); i++ {
-			fields[i] = strings.TrimSpace(rec[i])
+		for i, f := range rec {
+			// Leading space is gone (TrimLeadingSpace); write back only
+			// when a trailing one is cut, which few fields have.
+			if t := strings.TrimSpace(f); len(t) != len(f) {
+				rec[i] = t
+			}
 		}
+		fields := rec
 		// A line of spaces, or one whose first field starts a comment after
 		// leading spaces.
 		if (n == 1 && fields[0] == "") || (fields[0] != "" && fields[0][0] == '#') {
@@ -226,7 +232,7 @@ func (r *Replay) read() (engine.MarketEvent, error) {
 				continue
 			}
 		}
-		return r.parse(fields[:], n)
+		return r.parse(fields, n)
 	}
 }
 
