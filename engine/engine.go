@@ -231,6 +231,12 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.sessionID = newSessionID(e.startedAt)
 	mid := ev.Mid()
 	e.startValue = e.paper.RLUSD + e.paper.XRP*mid
+	// No non-finite number may reach the record: it cannot be stored or
+	// exported, and every later figure would be derived from it.
+	if !(mid > 0) || !finite(mid, e.startValue) {
+		e.stopFeed()
+		return fmt.Errorf("feed %s: the first price (mid %g) gives a starting value of %g RLUSD, not a finite number; nothing was recorded: check the feed's prices", e.feed.Name(), mid, e.startValue)
+	}
 	s := Session{
 		SessionID:     e.sessionID,
 		StartedAt:     e.startedAt,
@@ -263,6 +269,16 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.started = true
 	go e.run(loopCtx)
 	return nil
+}
+
+// finite reports whether every x is a finite number (no NaN, no ±Inf).
+func finite(xs ...float64) bool {
+	for _, x := range xs {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // SessionID is the id of the running session ("" before Start).
@@ -580,6 +596,14 @@ func (e *Engine) pace(ctx context.Context, t time.Time) (HaltReason, error) {
 // onEvent applies one market event: fills, valuation, risk, snapshots and
 // quotes, in that order.
 func (e *Engine) onEvent(ctx context.Context, ev MarketEvent) (HaltReason, error) {
+	// Before anything is applied: a price that makes any recorded figure
+	// non-finite ends the session on the last good prices.
+	if v := e.value(ev.Mid()); !(ev.Mid() > 0) || !finite(ev.Bid, ev.Ask, ev.Anchor, v.TotalValueInRLUSD, v.XRPPct, v.DriftPct) {
+		msg := fmt.Sprintf("market event at %s has bid %g, ask %g, anchor %g (value %g RLUSD): not finite prices; the session ends on the last good ones",
+			ev.Time.UTC().Format(time.RFC3339), ev.Bid, ev.Ask, ev.Anchor, v.TotalValueInRLUSD)
+		e.event(LevelError, "engine_error", msg)
+		return HaltEngineError, errors.New(msg)
+	}
 	if e.haveMarket {
 		if gap := ev.Time.Sub(e.market.Time); gap > e.cfg.Risk.StaleFeedAfter.Duration {
 			e.market = ev

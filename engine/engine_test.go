@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -235,6 +236,63 @@ func TestEngineErrors(t *testing.T) {
 		}
 		checkClosed(t, h, HaltEngineError)
 	})
+}
+
+// A price that makes a recorded figure infinite (a replay bar at 1e306 gave
+// starting_value +Inf, which then broke every JSON export of the database)
+// never reaches the store.
+func TestNonFinitePricesAreNeverRecorded(t *testing.T) {
+	t.Run("first event", func(t *testing.T) {
+		f := newWalkFeed(5)
+		f.spikeAt, f.spike = 1, 1e306
+		st := newMemStore()
+		e, err := New(Options{Config: testConfig(), Feed: f, Store: st, Logger: log.New(&syncBuffer{}), AppVersion: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = e.Start(context.Background())
+		if err == nil || !strings.Contains(err.Error(), "not a finite number") {
+			t.Fatalf("Start: err=%v, want a refusal of the non-finite starting value", err)
+		}
+		if len(st.sessions) != 0 {
+			t.Fatalf("a session row was written: %+v", st.sessions)
+		}
+	})
+	t.Run("later event", func(t *testing.T) {
+		f := newWalkFeed(5)
+		f.spikeAt, f.spike = 300, 1e306
+		h := MustStart(t, testConfig(), f, newMemStore(), 0)
+		r := waitDone(t, h.e)
+		if r.Err == nil || !strings.Contains(r.Err.Error(), "not finite prices") {
+			t.Fatalf("err=%v, want the non-finite prices named", r.Err)
+		}
+		s := checkClosed(t, h, HaltEngineError)
+		nums := []float64{s.StartingValue, *s.EndingValue, *s.EndingXRP, *s.EndingRLUSD}
+		for _, v := range h.store.inventory {
+			nums = append(nums, v.MidPrice, v.TotalValueInRLUSD, v.XRPValueInRLUSD, v.XRPPct, v.DriftPct, v.DriftVelocityPctPerMin)
+		}
+		for _, v := range h.store.valuations {
+			nums = append(nums, v.MidPrice, v.AnchorPrice, v.TotalValueInRLUSD, v.HoldValueInRLUSD, v.PnLRLUSD, v.FeesRLUSD)
+		}
+		for _, x := range h.store.fills {
+			nums = append(nums, x.Price, x.QtyXRP, x.ValueRLUSD, x.FeeRLUSD)
+		}
+		for _, o := range h.store.orders {
+			nums = append(nums, o.Price, o.QtyXRP)
+		}
+		if !allFinite(nums) {
+			t.Fatalf("a non-finite number was recorded: %v", nums)
+		}
+	})
+}
+
+func allFinite(xs []float64) bool {
+	for _, x := range xs {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
 }
 
 func TestCloseWriteFailureIsAnError(t *testing.T) {

@@ -206,6 +206,13 @@ func Open(ctx context.Context, opts Options) (_ *DB, err error) {
 	if err := checkFile(ctx, path, false, quiet); err != nil {
 		return nil, err
 	}
+	// Whose file is it? Asked before the writer's connection switches the
+	// journal mode to WAL (a write): another program's database is refused
+	// unchanged.
+	kind, err := identify(ctx, path)
+	if err != nil {
+		return nil, err
+	}
 
 	if db.w, err = sql.Open("sqlite", dsn(path,
 		"_txlock=immediate",
@@ -230,7 +237,7 @@ func Open(ctx context.Context, opts Options) (_ *DB, err error) {
 	if !strings.EqualFold(mode, "wal") {
 		return nil, fmt.Errorf("open database %s: journal_mode is %q, want wal; check that the filesystem supports shared memory (not a network share)", path, mode)
 	}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrate(ctx, kind); err != nil {
 		return nil, err
 	}
 

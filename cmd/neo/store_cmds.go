@@ -29,6 +29,7 @@ func storeExit(err error) error {
 		ie *store.IntegrityError
 		be *store.BadBackupError
 		pe *store.PathError
+		fe *store.ForeignError
 	)
 	switch {
 	case err == nil:
@@ -37,7 +38,8 @@ func storeExit(err error) error {
 		return exitErr(exitCorrupt, err)
 	case errors.Is(err, store.ErrLocked):
 		return exitErr(exitLocked, err)
-	case errors.As(err, &pe) && pe.IsDir:
+	case errors.As(err, &pe) && pe.IsDir, errors.As(err, &fe):
+		// Another program's database: --db names the wrong file.
 		return exitErr(exitUsage, err)
 	}
 	var ee *exitError
@@ -181,6 +183,9 @@ type sessionRecord struct {
 	HaltReason       *string  `json:"halt_reason"`
 	FillCount        int      `json:"fill_count"`
 	ConfigJSON       string   `json:"config_json"`
+	// Damage names what in the row could not be read (its fields are zero
+	// or null); absent for a sound row. JSON only.
+	Damage string `json:"damage,omitempty"`
 }
 
 var sessionRecordHeader = []string{"session_id", "started_at", "ended_at", "ended_at_estimated", "mode", "feed",
@@ -192,7 +197,7 @@ func toRecord(s engine.SessionSummary) sessionRecord {
 		EndedAtEstimated: s.EndedAtEstimated, Mode: s.Mode, Feed: s.Feed, AppVersion: s.AppVersion,
 		StartingXRP: s.StartingXRP, StartingRLUSD: s.StartingRLUSD, StartingValue: s.StartingValue,
 		EndingXRP: s.EndingXRP, EndingRLUSD: s.EndingRLUSD, EndingValue: s.EndingValue,
-		FillCount: s.FillCount, ConfigJSON: s.ConfigJSON}
+		FillCount: s.FillCount, ConfigJSON: s.ConfigJSON, Damage: s.Damage}
 	if s.EndedAt != nil {
 		e := s.EndedAt.UTC().Format(store.TimeLayout)
 		r.EndedAt = &e
@@ -315,6 +320,9 @@ func (m *Main) check(ctx context.Context, full bool) error {
 	if err := store.CheckFile(ctx, path, full); err != nil {
 		return storeExit(err)
 	}
+	if err := store.Identify(ctx, path); err != nil {
+		return storeExit(err)
+	}
 	fmt.Fprintf(m.Stdout, "ok: %s passed %s (%s, %s)\n", clean(path), kind, humanBytes(store.DatabaseSize(path)), round(time.Since(start)))
 
 	db, err := m.openReadOnly(ctx)
@@ -322,6 +330,16 @@ func (m *Main) check(ctx context.Context, full bool) error {
 		return err
 	}
 	defer closeQuietly(db)
+	damaged, err := db.DamagedRows(ctx)
+	if err != nil {
+		return exitErr(exitRuntime, err)
+	}
+	for _, d := range damaged {
+		fmt.Fprintf(m.Stdout, "damaged: %s\n", clean(d.String()))
+	}
+	if len(damaged) > 0 {
+		fmt.Fprintf(m.Stdout, "%d damaged rows: readers skip them or show them as damaged; 'neo restore' brings back a backup from before the damage\n", len(damaged))
+	}
 	open, err := db.PlanRecovery(ctx)
 	if err != nil {
 		return exitErr(exitRuntime, err)
