@@ -5,6 +5,63 @@ import (
 	"time"
 )
 
+// State returns the latest published state.
+func (e *Engine) State() *State { return e.pub.load() }
+
+// Changed returns a channel closed at the next publish.
+func (e *Engine) Changed() <-chan struct{} { return e.pub.notify() }
+
+// publish builds and publishes a new State, at most once per refresh_rate
+// unless forced.
+func (e *Engine) publish(force bool) {
+	now := e.now()
+	if !force && now.Sub(e.lastPublish) < e.cfg.Console.RefreshRate.Duration {
+		e.dirty = true
+		return
+	}
+	e.lastPublish = now
+	e.dirty = false
+	mid := e.market.Mid()
+	status := e.status
+	if e.paused && status == StatusRunning {
+		status = StatusPaused
+	}
+	s := &State{
+		SessionID:     e.sessionID,
+		Mode:          ModePaper,
+		Feed:          e.feed.Name(),
+		Status:        status,
+		StartedAt:     e.startedAt,
+		Config:        e.cfg,
+		MarketTime:    e.market.Time,
+		LastTickWall:  e.lastTickWall,
+		Bid:           e.market.Bid,
+		Ask:           e.market.Ask,
+		Mid:           mid,
+		Anchor:        e.market.Anchor,
+		Centre:        Centre(mid, e.market.Anchor, e.cfg.Strategy.AnchorMaxDivergenceBps),
+		DivergenceBps: DivergenceBps(mid, e.market.Anchor),
+		StartingXRP:   e.cfg.Session.StartingXRP,
+		StartingRLUSD: e.cfg.Session.StartingRLUSD,
+		StartingValue: e.startValue,
+		Inventory:     e.inventorySnapshot(mid),
+		Valuation:     e.valuationSnapshot(mid, e.market.Anchor),
+		FillCount:     e.fillCount,
+		VolumeRLUSD:   e.volume,
+		DriftHistory:  e.driftHist.values(),
+		PriceHistory:  e.priceHist.values(),
+		Quotes:        e.paper.Open(),
+		RecentFills:   append([]Fill(nil), e.recentFills...),
+		Events:        append([]SessionEvent(nil), e.events...),
+		ShutdownSteps: append([]ShutdownStep(nil), e.steps...),
+		Err:           e.pubErr,
+	}
+	if e.status == StatusShuttingDown || e.status == StatusEnded {
+		s.HaltReason = e.haltReason()
+	}
+	e.pub.store(s)
+}
+
 // publisher holds the latest *State and a channel that is closed and
 // replaced on each publish (litestream's Notify pattern): readers grab the
 // channel, then read the state, so bursts coalesce and the engine never

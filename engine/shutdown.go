@@ -154,111 +154,57 @@ func (e *Engine) runStep(name string, fn func() error) error {
 	return err
 }
 
-// cancelAll cancels every resting order and commits the cancels, with any
-// writes still pending, durably.
-func (e *Engine) cancelAll(ctx context.Context) error {
-	now := e.now()
-	for _, o := range e.paper.Open() {
-		e.paper.Cancel(o.OrderID)
-		delete(e.resting, o.OrderID)
-		o.Status = OrderCancelled
-		o.ClosedAt = &now
-		e.stage()
-		e.pending.Orders = append(e.pending.Orders, o)
-	}
-	return e.commit(ctx)
+// Done is closed when the shutdown path has finished.
+func (e *Engine) Done() <-chan struct{} { return e.done }
+
+// Stopping is closed as soon as a shutdown is asked for or begins.
+func (e *Engine) Stopping() <-chan struct{} { return e.stopping }
+
+// CurrentStep names the shutdown step running now ("" if none).
+func (e *Engine) CurrentStep() string { return e.step.Load().(string) }
+
+// Result is how the session ended; valid after Done is closed.
+func (e *Engine) Result() Result {
+	<-e.done
+	return e.result
 }
 
-// setPaused pauses (cancelling resting orders) or resumes quoting.
-func (e *Engine) setPaused(ctx context.Context, paused bool) error {
-	if paused == e.paused {
-		return nil
+// RequestClose asks for the shutdown path (shutdown.go) with reason and
+// returns at once; Close is the same and waits. The first reason wins; later
+// requests join it.
+func (e *Engine) RequestClose(reason HaltReason) {
+	e.reasonMu.Lock()
+	if e.reason == "" {
+		e.reason = reason
 	}
-	e.paused = paused
-	if paused {
-		e.status = StatusPaused
-		e.event(LevelInfo, "pause", "quoting paused by the operator; open orders cancelled")
-		e.log.Info("quoting paused", "session", e.sessionID)
-		if err := e.cancelAll(ctx); err != nil {
-			return fmt.Errorf("cancelling orders on pause: %w", err)
-		}
-	} else {
-		e.status = StatusRunning
-		e.event(LevelInfo, "pause", "quoting resumed by the operator")
-		e.log.Info("quoting resumed", "session", e.sessionID)
-	}
-	e.publish(true)
-	return nil
+	e.reasonMu.Unlock()
+	e.stopOnce.Do(func() {
+		close(e.stopping)
+		// A commit stuck on a stalled disk must not keep the loop from
+		// seeing the stop: the shutdown commits what is left.
+		e.commitCancel()
+	})
 }
 
-// event records a session event (queued) and keeps it for the screen.
-func (e *Engine) event(level, kind, msg string) {
-	ev := SessionEvent{SessionID: e.sessionID, CreatedAt: e.now(), Level: level, Kind: kind, Message: msg}
-	e.events = append(e.events, ev)
-	if len(e.events) > 50 {
-		e.events = append(e.events[:0], e.events[len(e.events)-50:]...)
+// Close is the one shutdown path's public door (the sequence itself is in
+// shutdown.go; cmd/neo's supervisor.go owns the triggers): it asks for the
+// shutdown with reason (the first reason wins) and waits until the session
+// is closed or ctx ends.
+func (e *Engine) Close(ctx context.Context, reason HaltReason) error {
+	e.RequestClose(reason)
+	if !e.started {
+		return errors.New("engine: Close before Start")
 	}
-	if err := e.store.AddEvent(e.evCtx, ev); err != nil {
-		e.log.Error("queueing a session event failed", "session", e.sessionID, "kind", kind, "err", err)
+	select {
+	case <-e.done:
+		return e.result.Err
+	case <-ctx.Done():
+		return fmt.Errorf("shutdown did not finish (step %q): %w", e.CurrentStep(), ctx.Err())
 	}
-	e.dirty = true
 }
 
-// eventErr records an event for a halt and returns nil, so that risk halts
-// read as `return reason, e.eventErr(...)`.
-func (e *Engine) eventErr(level, kind, msg string) error {
-	e.log.Warn("halt: "+msg, "session", e.sessionID)
-	e.event(level, kind, msg)
-	return nil
-}
-
-// publish builds and publishes a new State, at most once per refresh_rate
-// unless forced.
-func (e *Engine) publish(force bool) {
-	now := e.now()
-	if !force && now.Sub(e.lastPublish) < e.cfg.Console.RefreshRate.Duration {
-		e.dirty = true
-		return
-	}
-	e.lastPublish = now
-	e.dirty = false
-	mid := e.market.Mid()
-	status := e.status
-	if e.paused && status == StatusRunning {
-		status = StatusPaused
-	}
-	s := &State{
-		SessionID:     e.sessionID,
-		Mode:          ModePaper,
-		Feed:          e.feed.Name(),
-		Status:        status,
-		StartedAt:     e.startedAt,
-		Config:        e.cfg,
-		MarketTime:    e.market.Time,
-		LastTickWall:  e.lastTickWall,
-		Bid:           e.market.Bid,
-		Ask:           e.market.Ask,
-		Mid:           mid,
-		Anchor:        e.market.Anchor,
-		Centre:        Centre(mid, e.market.Anchor, e.cfg.Strategy.AnchorMaxDivergenceBps),
-		DivergenceBps: DivergenceBps(mid, e.market.Anchor),
-		StartingXRP:   e.cfg.Session.StartingXRP,
-		StartingRLUSD: e.cfg.Session.StartingRLUSD,
-		StartingValue: e.startValue,
-		Inventory:     e.inventorySnapshot(mid),
-		Valuation:     e.valuationSnapshot(mid, e.market.Anchor),
-		FillCount:     e.fillCount,
-		VolumeRLUSD:   e.volume,
-		DriftHistory:  e.driftHist.values(),
-		PriceHistory:  e.priceHist.values(),
-		Quotes:        e.paper.Open(),
-		RecentFills:   append([]Fill(nil), e.recentFills...),
-		Events:        append([]SessionEvent(nil), e.events...),
-		ShutdownSteps: append([]ShutdownStep(nil), e.steps...),
-		Err:           e.pubErr,
-	}
-	if e.status == StatusShuttingDown || e.status == StatusEnded {
-		s.HaltReason = e.haltReason()
-	}
-	e.pub.store(s)
+func (e *Engine) haltReason() HaltReason {
+	e.reasonMu.Lock()
+	defer e.reasonMu.Unlock()
+	return e.reason
 }

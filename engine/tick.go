@@ -1,0 +1,195 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+)
+
+// onEvent applies one market event: fills, valuation, risk, snapshots and
+// quotes, in that order.
+func (e *Engine) onEvent(ctx context.Context, ev MarketEvent) (HaltReason, error) {
+	if e.haveMarket {
+		if gap := ev.Time.Sub(e.market.Time); gap > e.cfg.Risk.StaleFeedAfter.Duration {
+			e.market = ev
+			return HaltStaleFeed, e.eventErr(LevelError, "stale_feed",
+				fmt.Sprintf("no market data for %s (limit %s)", gap, e.cfg.Risk.StaleFeedAfter))
+		}
+	}
+	// Fills first: they happened against the quotes that rested before ev.
+	for _, x := range e.paper.Match(ev) {
+		e.recordFill(ev, x)
+	}
+	e.market = ev
+	e.haveMarket = true
+	e.lastTickWall = e.now()
+	mid := ev.Mid()
+	v := e.value(mid)
+	e.drift.Add(ev.Time, v.DriftPct)
+	if v.SkewTier != e.tier {
+		e.event(LevelInfo, "tier_change", fmt.Sprintf("skew tier %d -> %d (drift %+.2f%%)", e.tier, v.SkewTier, v.DriftPct))
+		e.tier = v.SkewTier
+	}
+	if ev.Time.Sub(e.lastHistAt) >= historyStep {
+		e.driftHist.add(v.DriftPct)
+		e.priceHist.add(mid)
+		e.lastHistAt = ev.Time
+	}
+
+	// Risk.
+	if dd := 100 * (e.startValue - v.TotalValueInRLUSD) / e.startValue; dd >= e.cfg.Risk.MaxDrawdownPct {
+		return HaltMaxDrawdown, e.eventErr(LevelError, "risk", fmt.Sprintf("drawdown %.2f%% reached max_drawdown_pct %.2f%%", dd, e.cfg.Risk.MaxDrawdownPct))
+	}
+	if math.Abs(v.DriftPct) >= e.cfg.Risk.MaxDriftPct {
+		return HaltInventoryLimit, e.eventErr(LevelError, "risk", fmt.Sprintf("drift %+.2f%% reached max_drift_pct %.2f%%", v.DriftPct, e.cfg.Risk.MaxDriftPct))
+	}
+	if div := DivergenceBps(mid, ev.Anchor); math.Abs(div) > e.cfg.Strategy.AnchorMaxDivergenceBps {
+		if e.divergingFrom.IsZero() {
+			e.divergingFrom = ev.Time
+		}
+		d := ev.Time.Sub(e.divergingFrom)
+		if d > e.cfg.Strategy.AnchorDivergenceHaltAfter.Duration {
+			return HaltAnchorDivergence, e.eventErr(LevelError, "risk", fmt.Sprintf("anchor diverged more than %.1f bps from the mid for %s", e.cfg.Strategy.AnchorMaxDivergenceBps, d))
+		}
+		// Brief excursions are normal (the centre is clamped); say so only
+		// when one persists.
+		if !e.divergenceWarned && d >= divergenceWarnAfter {
+			e.divergenceWarned = true
+			e.event(LevelWarn, "guard", fmt.Sprintf("anchor %+.1f bps from the mid for %s (limit %.1f bps, halt after %s): centre clamped",
+				div, d, e.cfg.Strategy.AnchorMaxDivergenceBps, e.cfg.Strategy.AnchorDivergenceHaltAfter))
+		}
+	} else if !e.divergingFrom.IsZero() {
+		if e.divergenceWarned {
+			e.event(LevelInfo, "guard", fmt.Sprintf("anchor back within %.1f bps of the mid after %s", e.cfg.Strategy.AnchorMaxDivergenceBps, ev.Time.Sub(e.divergingFrom)))
+		}
+		e.divergingFrom = time.Time{}
+		e.divergenceWarned = false
+	}
+
+	// Snapshots.
+	if ev.Time.Sub(e.lastInvAt) >= e.cfg.Store.SnapshotInterval.Duration {
+		e.snapshotInventory(ev.Time)
+	}
+	if ev.Time.Sub(e.lastValAt) >= e.cfg.Store.ValuationInterval.Duration {
+		e.snapshotValuation(ev.Time)
+	}
+
+	if !e.paused {
+		if err := e.requote(ctx, ev, v); err != nil {
+			return HaltEngineError, err
+		}
+	}
+	e.dirty = true
+	return "", nil
+}
+
+// value computes the inventory figures at mid.
+func (e *Engine) value(mid float64) Valuation {
+	return Value(e.paper.XRP, e.paper.RLUSD, mid, e.cfg.Strategy.TargetXRPPct, e.cfg.Strategy.SkewTierThresholdsPct)
+}
+
+// requote keeps at most one order a side at the strategy's price: an order
+// is replaced when the centre moved past requote_threshold_bps since it was
+// placed, the skew tier changed, it aged past order_refresh, or its side
+// must not quote any more.
+func (e *Engine) requote(ctx context.Context, ev MarketEvent, v Valuation) error {
+	centre := Centre(ev.Mid(), ev.Anchor, e.cfg.Strategy.AnchorMaxDivergenceBps)
+	want := MakeQuotes(e.cfg.Strategy, centre, v.DriftPct)
+	now := e.now()
+	var writes []Order
+	for _, side := range []Side{Buy, Sell} {
+		intent := want.Bid
+		if side == Sell {
+			intent = want.Ask
+		}
+		var cur *Order
+		for _, o := range e.paper.open {
+			if o.Side == side {
+				o := o
+				cur = &o
+				break
+			}
+		}
+		if cur != nil {
+			info := e.resting[cur.OrderID]
+			moved := math.Abs(centre-info.centre)/info.centre*1e4 > e.cfg.Strategy.RequoteThresholdBps
+			aged := ev.Time.Sub(info.placed) >= e.cfg.Strategy.OrderRefresh.Duration
+			if intent != nil && !moved && !aged && info.tier == want.Tier {
+				continue
+			}
+			e.paper.Cancel(cur.OrderID)
+			delete(e.resting, cur.OrderID)
+			c := *cur
+			c.Status = OrderCancelled
+			c.ClosedAt = &now
+			writes = append(writes, c)
+		}
+		if intent == nil {
+			continue
+		}
+		if err := e.paper.CanPlace(side, intent.Price, intent.QtyXRP); err != nil {
+			if !e.skipWarned[side] {
+				e.skipWarned[side] = true
+				e.log.Warn("order not placed: balance too low (logged once until it clears)", "side", side, "err", err)
+				e.event(LevelWarn, "order_skipped", "order not placed: "+err.Error())
+			}
+			continue
+		}
+		e.skipWarned[side] = false
+		e.orderSeq++
+		o := Order{
+			OrderID:   fmt.Sprintf("%s-o%d", e.sessionID, e.orderSeq),
+			SessionID: e.sessionID,
+			Side:      side,
+			Price:     intent.Price,
+			QtyXRP:    intent.QtyXRP,
+			CreatedAt: now,
+			Status:    OrderOpen,
+		}
+		if err := e.paper.Place(o); err != nil {
+			return fmt.Errorf("placing %s: %w", o.OrderID, err)
+		}
+		e.resting[o.OrderID] = restingInfo{centre: centre, tier: want.Tier, placed: ev.Time}
+		writes = append(writes, o)
+	}
+	if len(writes) > 0 {
+		e.stage()
+		e.pending.Orders = append(e.pending.Orders, writes...)
+	}
+	return nil
+}
+
+// divergenceWarnAfter is how long the anchor must stay outside its band
+// before a guard event says so.
+const divergenceWarnAfter = 30 * time.Second
+
+// SetPaused stops or resumes quoting. It never blocks.
+func (e *Engine) SetPaused(paused bool) {
+	select {
+	case e.pauseCh <- paused:
+	default:
+	}
+}
+
+// setPaused pauses (cancelling resting orders) or resumes quoting.
+func (e *Engine) setPaused(ctx context.Context, paused bool) error {
+	if paused == e.paused {
+		return nil
+	}
+	e.paused = paused
+	if paused {
+		e.status = StatusPaused
+		e.event(LevelInfo, "pause", "quoting paused by the operator; open orders cancelled")
+		e.log.Info("quoting paused", "session", e.sessionID)
+		if err := e.cancelAll(ctx); err != nil {
+			return fmt.Errorf("cancelling orders on pause: %w", err)
+		}
+	} else {
+		e.status = StatusRunning
+		e.event(LevelInfo, "pause", "quoting resumed by the operator")
+		e.log.Info("quoting resumed", "session", e.sessionID)
+	}
+	e.publish(true)
+	return nil
+}
