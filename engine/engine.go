@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/log"
@@ -27,19 +25,11 @@ type Options struct {
 	Now        func() time.Time // wall clock; nil: time.Now
 }
 
-// Result is how a session ended.
-type Result struct {
-	SessionID        string
-	Reason           HaltReason
-	EndingValue      float64
-	ShutdownDuration time.Duration
-	Err              error // first error of the session's end (nil: clean)
-}
-
 // Engine runs one paper session: it reads the feed, quotes, fills on the
 // paper exchange, checks risk, records everything and publishes its state.
 // Every ending goes through one shutdown path (Close).
 type Engine struct {
+	// Set by New from Options; read-only afterwards.
 	cfg   Config
 	feed  Feed
 	store Store
@@ -49,73 +39,25 @@ type Engine struct {
 	limit time.Duration
 	ver   string
 
-	pub *publisher
-
-	// Cross-goroutine signalling.
-	reasonMu   sync.Mutex
-	reason     HaltReason
-	stopOnce   sync.Once
-	stopping   chan struct{} // closed when the shutdown is asked for or begins
-	pauseCh    chan bool
-	done       chan struct{}
-	result     Result
-	step       atomic.Value // string: the shutdown step running now
-	started    bool
-	loopCancel context.CancelFunc
-
-	// Owned by the loop goroutine (and by the shutdown, which runs on it).
-	sessionID        string
-	startedAt        time.Time
-	paper            Paper
-	resting          map[string]restingInfo // by order id
-	paused           bool
-	market           MarketEvent
-	haveMarket       bool
-	lastTickWall     time.Time
-	marketStart      time.Time
-	wallStart        time.Time
-	startValue       float64
-	drift            DriftWindow
-	tier             int
-	lastInvAt        time.Time
-	lastValAt        time.Time
-	lastHistAt       time.Time
-	divergingFrom    time.Time
-	divergenceWarned bool
-	skipWarned       map[Side]bool
-	orderSeq         int
-	fillSeq          int
-	fillCount        int
-	volume           float64
-	driftHist        *ring
-	priceHist        *ring
-	recentFills      []Fill
-	events           []SessionEvent
-	steps            []ShutdownStep
-	status           Status
-	lastPublish      time.Time
-	dirty            bool
-	firstEvent       *MarketEvent
-	feedCh           chan feedItem
-	pending          Batch     // durable writes not yet committed
-	pendingTicks     int       // market events since the last commit
-	pendingSince     time.Time // wall time of the first uncommitted write
-	feedWG           sync.WaitGroup
-	pubErr           string
-	evCtx            context.Context    // bounds queueing an event (the shutdown's stage)
-	commitCtx        context.Context    // the loop's commits; cancelled when a stop is asked for
-	commitCancel     context.CancelFunc // cancels commitCtx
+	// The groups below say who owns each field. Everything but lifecycle
+	// (and pauseCh in it) is owned by the session goroutine: the loop, then
+	// the shutdown that runs on it after the loop returns.
+	lifecycle   // shutdown.go: the stop asked for from any goroutine, the end and its result
+	feedReader  // feedreader.go: the goroutine that reads the feed for the loop
+	sessionInfo // engine.go: the running session's identity and clocks, set by Start
+	paperState  // tick.go: market, paper exchange, strategy and risk state
+	recorder    // recorder.go: writes staged for the Store and the contexts that bound them
+	publishing  // publish.go: what only the console's State reads
 }
 
-type restingInfo struct {
-	centre float64   // the centre it was quoted around
-	tier   int       // the skew tier it was quoted at
-	placed time.Time // market time of placement
-}
-
-type feedItem struct {
-	ev  MarketEvent
-	err error
+// sessionInfo is the running session's identity and clocks, set once by
+// Start.
+type sessionInfo struct {
+	sessionID   string
+	startedAt   time.Time // wall clock
+	marketStart time.Time // market time of the first event
+	wallStart   time.Time // wall time the first event was taken (pacing's origin)
+	startValue  float64   // starting value in RLUSD at the first mid
 }
 
 // New makes an engine; Start begins the session.
@@ -135,28 +77,34 @@ func New(opts Options) (*Engine, error) {
 		now = time.Now
 	}
 	e := &Engine{
-		cfg:        opts.Config,
-		feed:       opts.Feed,
-		store:      opts.Store,
-		log:        lg,
-		now:        now,
-		speed:      opts.Speed,
-		limit:      opts.Duration,
-		ver:        opts.AppVersion,
-		stopping:   make(chan struct{}),
-		pauseCh:    make(chan bool, 8),
-		done:       make(chan struct{}),
-		resting:    map[string]restingInfo{},
-		skipWarned: map[Side]bool{},
-		drift:      DriftWindow{Window: DriftVelocityWindow},
-		driftHist:  newRing(historyLen),
-		priceHist:  newRing(historyLen),
-		status:     StatusStarting,
-		paper: Paper{
-			FeeBps:        opts.Config.Strategy.FeeBps,
-			NetworkFeeXRP: opts.Config.Strategy.NetworkFeeXRP,
-			XRP:           opts.Config.Session.StartingXRP,
-			RLUSD:         opts.Config.Session.StartingRLUSD,
+		cfg:   opts.Config,
+		feed:  opts.Feed,
+		store: opts.Store,
+		log:   lg,
+		now:   now,
+		speed: opts.Speed,
+		limit: opts.Duration,
+		ver:   opts.AppVersion,
+		lifecycle: lifecycle{
+			stopping: make(chan struct{}),
+			pauseCh:  make(chan bool, 8),
+			done:     make(chan struct{}),
+		},
+		paperState: paperState{
+			resting:    map[string]restingInfo{},
+			skipWarned: map[Side]bool{},
+			drift:      DriftWindow{Window: DriftVelocityWindow},
+			paper: Paper{
+				FeeBps:        opts.Config.Strategy.FeeBps,
+				NetworkFeeXRP: opts.Config.Strategy.NetworkFeeXRP,
+				XRP:           opts.Config.Session.StartingXRP,
+				RLUSD:         opts.Config.Session.StartingRLUSD,
+			},
+		},
+		publishing: publishing{
+			driftHist: newRing(historyLen),
+			priceHist: newRing(historyLen),
+			status:    StatusStarting,
 		},
 	}
 	e.step.Store("")
@@ -266,42 +214,6 @@ func (e *Engine) Start(ctx context.Context) error {
 
 // SessionID is the id of the running session ("" before Start).
 func (e *Engine) SessionID() string { return e.sessionID }
-
-// readFeed forwards feed events to the loop until the feed ends or ctx is
-// done.
-func (e *Engine) readFeed(ctx context.Context) {
-	defer e.feedWG.Done()
-	defer close(e.feedCh)
-	for {
-		ev, err := e.nextEvent(ctx)
-		select {
-		case e.feedCh <- feedItem{ev: ev, err: err}:
-		case <-ctx.Done():
-			return
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-// nextEvent reads the feed, turning a panic in it into an error so that the
-// session still ends through the shutdown path.
-func (e *Engine) nextEvent(ctx context.Context) (ev MarketEvent, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("panic in the feed: %v\n%s", r, debug.Stack())
-		}
-	}()
-	return e.feed.Next(ctx)
-}
-
-func (e *Engine) stopFeed() {
-	if e.loopCancel != nil {
-		e.loopCancel()
-	}
-	e.feedWG.Wait()
-}
 
 var _ Controller = (*Engine)(nil)
 

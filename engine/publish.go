@@ -5,6 +5,24 @@ import (
 	"time"
 )
 
+// publishing is what the console's State is built from and nothing else
+// reads: the screen's history, counters and the publish cadence.
+type publishing struct {
+	pub          *publisher
+	status       Status
+	lastPublish  time.Time
+	dirty        bool      // something changed since the last publish
+	lastTickWall time.Time // wall time the last market event arrived
+	lastHistAt   time.Time // market time of the last sparkline sample
+	driftHist    *ring
+	priceHist    *ring
+	fillCount    int
+	volume       float64
+	recentFills  []Fill // newest first
+	events       []SessionEvent
+	pubErr       string
+}
+
 // State returns the latest published state.
 func (e *Engine) State() *State { return e.pub.load() }
 

@@ -6,6 +6,20 @@ import (
 	"time"
 )
 
+// recorder holds the durable writes staged by the session goroutine until
+// they are committed in one transaction (commit), and the contexts that
+// bound the writes to the Store.
+type recorder struct {
+	pending      Batch              // durable writes not yet committed
+	pendingTicks int                // market events since the last commit
+	pendingSince time.Time          // wall time of the first uncommitted write
+	lastInvAt    time.Time          // market time of the last inventory snapshot
+	lastValAt    time.Time          // market time of the last valuation snapshot
+	evCtx        context.Context    // bounds queueing an event (the shutdown's stage)
+	commitCtx    context.Context    // the loop's commits; cancelled when a stop is asked for
+	commitCancel context.CancelFunc // cancels commitCtx
+}
+
 // Commit policy at full speed: the writes of several market events share
 // one transaction, bounded in rows, events and wall time. Nothing is shown
 // or reported before it is committed: publish commits first.

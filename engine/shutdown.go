@@ -4,8 +4,35 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"time"
 )
+
+// Result is how a session ended.
+type Result struct {
+	SessionID        string
+	Reason           HaltReason
+	EndingValue      float64
+	ShutdownDuration time.Duration
+	Err              error // first error of the session's end (nil: clean)
+}
+
+// lifecycle is the shutdown's state. RequestClose writes the reason and
+// closes stopping from any goroutine; the session goroutine closes done after
+// it has written result; step and steps follow the shutdown as it runs.
+type lifecycle struct {
+	reasonMu sync.Mutex
+	reason   HaltReason
+	stopOnce sync.Once
+	stopping chan struct{} // closed when the shutdown is asked for or begins
+	pauseCh  chan bool     // the operator's pause and resume (SetPaused), served by the loop
+	done     chan struct{}
+	result   Result
+	step     atomic.Value   // string: the shutdown step running now
+	steps    []ShutdownStep // the steps so far, for the screen (session goroutine)
+	started  bool
+}
 
 // The shutdown's budget is shared out so that an early step that stalls
 // (a disk that hangs for a second) cannot starve the session-row write: each

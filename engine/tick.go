@@ -7,6 +7,29 @@ import (
 	"time"
 )
 
+// paperState is the market as last seen, the paper exchange and the
+// strategy's and risk checks' memory between market events.
+type paperState struct {
+	paper            Paper
+	resting          map[string]restingInfo // by order id
+	paused           bool
+	market           MarketEvent
+	haveMarket       bool
+	drift            DriftWindow
+	tier             int
+	divergingFrom    time.Time
+	divergenceWarned bool
+	skipWarned       map[Side]bool
+	orderSeq         int
+	fillSeq          int
+}
+
+type restingInfo struct {
+	centre float64   // the centre it was quoted around
+	tier   int       // the skew tier it was quoted at
+	placed time.Time // market time of placement
+}
+
 // onEvent applies one market event: fills, valuation, risk, snapshots and
 // quotes, in that order.
 func (e *Engine) onEvent(ctx context.Context, ev MarketEvent) (HaltReason, error) {
