@@ -276,30 +276,43 @@ func (e *Engine) loop(ctx context.Context) (reason HaltReason, cause error) {
 				ev = it.ev
 			}
 		}
-		if e.limit > 0 && ev.Time.Sub(e.marketStart) > e.limit {
-			return HaltDurationReached, nil
-		}
-		if e.speed > 0 {
-			if r, err := e.pace(ctx, ev.Time); r != "" || err != nil {
-				return r, err
-			}
-		}
-		if r, err := e.onEvent(ctx, ev); r != "" || err != nil {
-			if err != nil {
-				return e.failed(err)
-			}
-			return r, nil
-		}
-		if err := e.maybeCommit(ctx); err != nil {
-			return e.failed(err)
-		}
-		if e.dirty && e.now().Sub(e.lastPublish) >= e.cfg.Console.RefreshRate.Duration {
-			if err := e.commit(ctx); err != nil {
-				return e.failed(err)
-			}
-			e.publish(false)
+		if end, r, err := e.apply(ctx, ev); end {
+			return r, err
 		}
 	}
+}
+
+// apply takes one market event through the session: the duration limit,
+// pacing, the event itself, its commit and the publish cadence. end says
+// that the loop must return reason and err (both may be empty: a stop asked
+// for while a commit waited).
+func (e *Engine) apply(ctx context.Context, ev MarketEvent) (end bool, reason HaltReason, err error) {
+	if e.limit > 0 && ev.Time.Sub(e.marketStart) > e.limit {
+		return true, HaltDurationReached, nil
+	}
+	if e.speed > 0 {
+		if r, err := e.pace(ctx, ev.Time); r != "" || err != nil {
+			return true, r, err
+		}
+	}
+	if r, err := e.onEvent(ctx, ev); r != "" || err != nil {
+		if err != nil {
+			r, err = e.failed(err)
+		}
+		return true, r, err
+	}
+	if err := e.maybeCommit(ctx); err != nil {
+		r, err := e.failed(err)
+		return true, r, err
+	}
+	if e.dirty && e.now().Sub(e.lastPublish) >= e.cfg.Console.RefreshRate.Duration {
+		if err := e.commit(ctx); err != nil {
+			r, err := e.failed(err)
+			return true, r, err
+		}
+		e.publish(false)
+	}
+	return false, "", nil
 }
 
 // failed turns an error of the loop into its halt: engine_error, unless the
