@@ -262,7 +262,7 @@ func (e *Engine) loop(ctx context.Context) (reason HaltReason, cause error) {
 				}
 				continue
 			case <-stale:
-				return HaltStaleFeed, e.eventErr(LevelError, "stale_feed", fmt.Sprintf("no market data for %s", e.cfg.Risk.StaleFeedAfter))
+				return e.halt(silentFeedHalt(e.cfg))
 			case it, ok := <-e.feedCh:
 				if !ok {
 					return HaltEngineError, errors.New("feed stopped")

@@ -10,18 +10,17 @@ import (
 // paperState is the market as last seen, the paper exchange and the
 // strategy's and risk checks' memory between market events.
 type paperState struct {
-	paper            Paper
-	resting          map[string]restingInfo // by order id
-	paused           bool
-	market           MarketEvent
-	haveMarket       bool
-	drift            DriftWindow
-	tier             int
-	divergingFrom    time.Time
-	divergenceWarned bool
-	skipWarned       map[Side]bool
-	orderSeq         int
-	fillSeq          int
+	paper      Paper
+	resting    map[string]restingInfo // by order id
+	paused     bool
+	market     MarketEvent
+	haveMarket bool
+	drift      DriftWindow
+	tier       int
+	diverging  anchorWatch // the risk checks' memory (risk.go)
+	skipWarned map[Side]bool
+	orderSeq   int
+	fillSeq    int
 }
 
 type restingInfo struct {
@@ -34,10 +33,9 @@ type restingInfo struct {
 // quotes, in that order.
 func (e *Engine) onEvent(ctx context.Context, ev MarketEvent) (HaltReason, error) {
 	if e.haveMarket {
-		if gap := ev.Time.Sub(e.market.Time); gap > e.cfg.Risk.StaleFeedAfter.Duration {
+		if h := checkFeedGap(e.cfg, e.market.Time, ev.Time); h != nil {
 			e.market = ev
-			return HaltStaleFeed, e.eventErr(LevelError, "stale_feed",
-				fmt.Sprintf("no market data for %s (limit %s)", gap, e.cfg.Risk.StaleFeedAfter))
+			return e.halt(h)
 		}
 	}
 	// Fills first: they happened against the quotes that rested before ev.
@@ -60,34 +58,14 @@ func (e *Engine) onEvent(ctx context.Context, ev MarketEvent) (HaltReason, error
 		e.lastHistAt = ev.Time
 	}
 
-	// Risk.
-	if dd := 100 * (e.startValue - v.TotalValueInRLUSD) / e.startValue; dd >= e.cfg.Risk.MaxDrawdownPct {
-		return HaltMaxDrawdown, e.eventErr(LevelError, "risk", fmt.Sprintf("drawdown %.2f%% reached max_drawdown_pct %.2f%%", dd, e.cfg.Risk.MaxDrawdownPct))
+	// Risk (risk.go).
+	r := checkRisk(e.cfg, e.startValue, v, ev, e.diverging)
+	if r.halt != nil {
+		return e.halt(r.halt)
 	}
-	if math.Abs(v.DriftPct) >= e.cfg.Risk.MaxDriftPct {
-		return HaltInventoryLimit, e.eventErr(LevelError, "risk", fmt.Sprintf("drift %+.2f%% reached max_drift_pct %.2f%%", v.DriftPct, e.cfg.Risk.MaxDriftPct))
-	}
-	if div := DivergenceBps(mid, ev.Anchor); math.Abs(div) > e.cfg.Strategy.AnchorMaxDivergenceBps {
-		if e.divergingFrom.IsZero() {
-			e.divergingFrom = ev.Time
-		}
-		d := ev.Time.Sub(e.divergingFrom)
-		if d > e.cfg.Strategy.AnchorDivergenceHaltAfter.Duration {
-			return HaltAnchorDivergence, e.eventErr(LevelError, "risk", fmt.Sprintf("anchor diverged more than %.1f bps from the mid for %s", e.cfg.Strategy.AnchorMaxDivergenceBps, d))
-		}
-		// Brief excursions are normal (the centre is clamped); say so only
-		// when one persists.
-		if !e.divergenceWarned && d >= divergenceWarnAfter {
-			e.divergenceWarned = true
-			e.event(LevelWarn, "guard", fmt.Sprintf("anchor %+.1f bps from the mid for %s (limit %.1f bps, halt after %s): centre clamped",
-				div, d, e.cfg.Strategy.AnchorMaxDivergenceBps, e.cfg.Strategy.AnchorDivergenceHaltAfter))
-		}
-	} else if !e.divergingFrom.IsZero() {
-		if e.divergenceWarned {
-			e.event(LevelInfo, "guard", fmt.Sprintf("anchor back within %.1f bps of the mid after %s", e.cfg.Strategy.AnchorMaxDivergenceBps, ev.Time.Sub(e.divergingFrom)))
-		}
-		e.divergingFrom = time.Time{}
-		e.divergenceWarned = false
+	e.diverging = r.watch
+	if r.note != nil {
+		e.event(r.note.level, "guard", r.note.message)
 	}
 
 	// Snapshots.
@@ -105,6 +83,11 @@ func (e *Engine) onEvent(ctx context.Context, ev MarketEvent) (HaltReason, error
 	}
 	e.dirty = true
 	return "", nil
+}
+
+// halt records the event of a risk check's halt and returns its reason.
+func (e *Engine) halt(h *riskHalt) (HaltReason, error) {
+	return h.reason, e.eventErr(LevelError, h.kind, h.message)
 }
 
 // value computes the inventory figures at mid.
@@ -182,10 +165,6 @@ func (e *Engine) requote(ctx context.Context, ev MarketEvent, v Valuation) error
 	}
 	return nil
 }
-
-// divergenceWarnAfter is how long the anchor must stay outside its band
-// before a guard event says so.
-const divergenceWarnAfter = 30 * time.Second
 
 // SetPaused stops or resumes quoting. It never blocks.
 func (e *Engine) SetPaused(paused bool) {
