@@ -7,18 +7,22 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"runtime/debug"
 	"time"
-
-	"github.com/charmbracelet/log"
 )
 
 // Options configure an Engine.
+//
+// Logger is a log/slog logger so that the domain depends on no terminal
+// library; cmd/neo hands it charmbracelet/log as the handler. The engine
+// logs durations as text (d.String()): a handler may write a slog duration
+// as nanoseconds (charmbracelet/log's JSON does).
 type Options struct {
 	Config     Config
 	Feed       Feed
 	Store      Store
-	Logger     *log.Logger      // nil: discard
+	Logger     *slog.Logger     // nil: discard
 	Speed      float64          // market-time speed: 1 real time, 0 as fast as possible
 	Duration   time.Duration    // end after this much market time (0: no limit)
 	AppVersion string           // stored in sessions.app_version
@@ -33,7 +37,7 @@ type Engine struct {
 	cfg   Config
 	feed  Feed
 	store Store
-	log   *log.Logger
+	log   *slog.Logger
 	now   func() time.Time
 	speed float64
 	limit time.Duration
@@ -70,7 +74,7 @@ func New(opts Options) (*Engine, error) {
 	}
 	lg := opts.Logger
 	if lg == nil {
-		lg = log.New(io.Discard)
+		lg = slog.New(slog.DiscardHandler)
 	}
 	now := opts.Now
 	if now == nil {
@@ -141,7 +145,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("pre-run backup failed, so no session was started: %w", err)
 	}
-	e.log.Info("pre-run backup: done", "path", path, "took", e.now().Sub(t0).Round(time.Millisecond))
+	e.log.Info("pre-run backup: done", "path", path, "took", e.now().Sub(t0).Round(time.Millisecond).String())
 
 	recovered, err := e.store.Recover(ctx)
 	if err != nil {

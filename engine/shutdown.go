@@ -214,9 +214,9 @@ func (e *Engine) runStep(name string, fn func() error) error {
 	st.Done, st.Duration = true, d
 	if err != nil {
 		st.Err = err.Error()
-		e.log.Error("shutdown step failed", "session", e.sessionID, "step", name, "took", d.Round(time.Microsecond), "err", err)
+		e.log.Error("shutdown step failed", "session", e.sessionID, "step", name, "took", d.Round(time.Microsecond).String(), "err", err)
 	} else {
-		e.log.Info("shutdown step done", "session", e.sessionID, "step", name, "took", d.Round(time.Microsecond))
+		e.log.Info("shutdown step done", "session", e.sessionID, "step", name, "took", d.Round(time.Microsecond).String())
 	}
 	if name != StepCheckpoint && name != StepFlush {
 		lvl, msg := LevelInfo, fmt.Sprintf("%s: done in %s", name, d.Round(time.Microsecond))
