@@ -2,8 +2,6 @@ package engine
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -31,7 +29,7 @@ type Options struct {
 
 // Engine runs one paper session: it reads the feed, quotes, fills on the
 // paper exchange, checks risk, records everything and publishes its state.
-// Every ending goes through one shutdown path (Close).
+// Every ending goes through one shutdown path (shutdown.go).
 type Engine struct {
 	// Set by New from Options; read-only afterwards.
 	cfg   Config
@@ -43,19 +41,23 @@ type Engine struct {
 	limit time.Duration
 	ver   string
 
-	// The groups below say who owns each field. Everything but lifecycle
-	// (and pauseCh in it) is owned by the session goroutine: the loop, then
-	// the shutdown that runs on it after the loop returns.
+	// The groups below are declared beside the code that owns them. Start
+	// fills them before the session goroutine starts; from then on only that
+	// goroutine (the loop, then the shutdown that runs on it) touches them,
+	// except what is made to be shared: lifecycle (a mutex, a once,
+	// channels, an atomic), recorder.commitCancel (RequestClose calls it),
+	// publishing.pub (read by the console under its own lock) and the
+	// feedReader's channel.
 	lifecycle   // shutdown.go: the stop asked for from any goroutine, the end and its result
 	feedReader  // feedreader.go: the goroutine that reads the feed for the loop
-	sessionInfo // engine.go: the running session's identity and clocks, set by Start
+	sessionInfo // engine.go: the running session's identity and clocks, set during Start
 	paperState  // tick.go: market, paper exchange, strategy and risk state
 	recorder    // recorder.go: writes staged for the Store and the contexts that bound them
-	publishing  // publish.go: what only the console's State reads
+	publishing  // publish.go: what the console's State is built from, and the publish cadence
 }
 
-// sessionInfo is the running session's identity and clocks, set once by
-// Start.
+// sessionInfo is the running session's identity and clocks, set once
+// during Start (openSession, recorder.go).
 type sessionInfo struct {
 	sessionID   string
 	startedAt   time.Time // wall clock
@@ -94,36 +96,18 @@ func New(opts Options) (*Engine, error) {
 			pauseCh:  make(chan bool, 8),
 			done:     make(chan struct{}),
 		},
-		paperState: paperState{
-			resting:    map[string]restingInfo{},
-			skipWarned: map[Side]bool{},
-			drift:      DriftWindow{Window: DriftVelocityWindow},
-			paper: Paper{
-				FeeBps:        opts.Config.Strategy.FeeBps,
-				NetworkFeeXRP: opts.Config.Strategy.NetworkFeeXRP,
-				XRP:           opts.Config.Session.StartingXRP,
-				RLUSD:         opts.Config.Session.StartingRLUSD,
-			},
-		},
+		paperState: newPaperState(opts.Config),
 		publishing: publishing{
 			driftHist: newRing(historyLen),
 			priceHist: newRing(historyLen),
 			status:    StatusStarting,
+			pub:       newPublisher(&State{Mode: ModePaper, Feed: opts.Feed.Name(), Status: StatusStarting, Config: opts.Config}),
 		},
 	}
 	e.step.Store("")
 	e.evCtx = context.Background()
 	e.commitCtx, e.commitCancel = context.WithCancel(context.Background())
-	e.pub = newPublisher(&State{Mode: ModePaper, Feed: opts.Feed.Name(), Status: StatusStarting, Config: opts.Config})
 	return e, nil
-}
-
-// newSessionID makes a sortable, unique session id such as
-// 20261125T213000Z-1a2b3c.
-func newSessionID(now time.Time) string {
-	var b [3]byte
-	_, _ = rand.Read(b[:])
-	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
 }
 
 // Start runs the lifecycle up to the first quote: pre-run backup, recovery
@@ -176,40 +160,11 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	ev := first.ev
 	e.firstEvent = &ev
-	e.marketStart = ev.Time
-	e.wallStart = e.now()
-	e.startedAt = e.wallStart
-	e.sessionID = newSessionID(e.startedAt)
-	mid := ev.Mid()
-	e.startValue = e.paper.RLUSD + e.paper.XRP*mid
-	s := Session{
-		SessionID:     e.sessionID,
-		StartedAt:     e.startedAt,
-		Mode:          ModePaper,
-		Feed:          e.feed.Name(),
-		ConfigJSON:    e.cfg.JSON(),
-		AppVersion:    e.ver,
-		StartingXRP:   e.paper.XRP,
-		StartingRLUSD: e.paper.RLUSD,
-		StartingValue: e.startValue,
-	}
-	if err := ctx.Err(); err != nil {
-		e.stopFeed() // asked to stop before the row: nothing is written
+	if err := e.openSession(ctx, ev); err != nil {
+		e.stopFeed()
 		return err
 	}
-	if err := e.store.OpenSession(context.WithoutCancel(ctx), s); err != nil {
-		e.stopFeed()
-		return fmt.Errorf("writing the session row: %w", err)
-	}
-	e.log.Info("session started", "session", e.sessionID, "feed", e.feed.Name(),
-		"starting_value", fmt.Sprintf("%.4f", e.startValue))
-	e.event(LevelInfo, "session_start", fmt.Sprintf("session started on %s with %.6f XRP and %.6f RLUSD (value %.4f RLUSD)",
-		e.feed.Name(), e.paper.XRP, e.paper.RLUSD, e.startValue))
-	e.event(LevelInfo, "backup", "pre-run backup written to "+path)
-	for _, r := range recovered {
-		e.event(LevelWarn, "recovery", fmt.Sprintf("session %s was left open by a crash: closed as unclean_exit, ended_at estimated %s",
-			r.SessionID, r.EndedAt.UTC().Format("2006-01-02 15:04:05Z")))
-	}
+	e.recordStart(path, recovered)
 	e.status = StatusRunning
 	e.started = true
 	go e.run(loopCtx)

@@ -1,12 +1,17 @@
 package engine
 
+// Publishing: the console reads the engine only through State and Changed.
+// The session goroutine builds a new immutable *State (publish) at most once
+// per refresh_rate, or at once for a change of status or a shutdown step,
+// and swaps it in; it never waits for a reader.
+
 import (
 	"sync"
 	"time"
 )
 
-// publishing is what the console's State is built from and nothing else
-// reads: the screen's history, counters and the publish cadence.
+// publishing is what only the console's State is built from (the screen's
+// history and counters) and the publish cadence the loop keeps.
 type publishing struct {
 	pub          *publisher
 	status       Status

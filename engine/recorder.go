@@ -1,7 +1,22 @@
 package engine
 
+// The recorder: what the session writes to the Store while it runs. The
+// session row is opened here (openSession). Every durable write of a market
+// event (orders placed, filled and cancelled, fills, inventory and
+// valuation snapshots) is staged in e.pending and committed in one
+// transaction by commit: at once in real time, batched at full speed
+// (maybeCommit), and always before a publish, so that nothing is shown
+// before it is durable. Session events are queued (event). Only the
+// shutdown's final snapshot and session end are written elsewhere
+// (shutdown.go).
+//
+// A guard on what may be recorded (no non-finite number) belongs here: on
+// the starting value in openSession, on the snapshots in their builders.
+
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"time"
 )
@@ -18,6 +33,59 @@ type recorder struct {
 	evCtx        context.Context    // bounds queueing an event (the shutdown's stage)
 	commitCtx    context.Context    // the loop's commits; cancelled when a stop is asked for
 	commitCancel context.CancelFunc // cancels commitCtx
+}
+
+// openSession takes the session's identity and clocks from its first
+// market event and writes the session row. Once ctx is done no row is
+// started (nothing is written); a row in the store's hands is waited for
+// whatever ctx says (Start's contract).
+func (e *Engine) openSession(ctx context.Context, first MarketEvent) error {
+	e.marketStart = first.Time
+	e.wallStart = e.now()
+	e.startedAt = e.wallStart
+	e.sessionID = newSessionID(e.startedAt)
+	mid := first.Mid()
+	e.startValue = e.paper.RLUSD + e.paper.XRP*mid
+	s := Session{
+		SessionID:     e.sessionID,
+		StartedAt:     e.startedAt,
+		Mode:          ModePaper,
+		Feed:          e.feed.Name(),
+		ConfigJSON:    e.cfg.JSON(),
+		AppVersion:    e.ver,
+		StartingXRP:   e.paper.XRP,
+		StartingRLUSD: e.paper.RLUSD,
+		StartingValue: e.startValue,
+	}
+	if err := ctx.Err(); err != nil {
+		return err // asked to stop before the row: nothing is written
+	}
+	if err := e.store.OpenSession(context.WithoutCancel(ctx), s); err != nil {
+		return fmt.Errorf("writing the session row: %w", err)
+	}
+	return nil
+}
+
+// recordStart logs the start and records the session's first events: the
+// start, the pre-run backup, and each session that recovery closed.
+func (e *Engine) recordStart(backup string, recovered []Recovery) {
+	e.log.Info("session started", "session", e.sessionID, "feed", e.feed.Name(),
+		"starting_value", fmt.Sprintf("%.4f", e.startValue))
+	e.event(LevelInfo, "session_start", fmt.Sprintf("session started on %s with %.6f XRP and %.6f RLUSD (value %.4f RLUSD)",
+		e.feed.Name(), e.paper.XRP, e.paper.RLUSD, e.startValue))
+	e.event(LevelInfo, "backup", "pre-run backup written to "+backup)
+	for _, r := range recovered {
+		e.event(LevelWarn, "recovery", fmt.Sprintf("session %s was left open by a crash: closed as unclean_exit, ended_at estimated %s",
+			r.SessionID, r.EndedAt.UTC().Format("2006-01-02 15:04:05Z")))
+	}
+}
+
+// newSessionID makes a sortable, unique session id such as
+// 20261125T213000Z-1a2b3c.
+func newSessionID(now time.Time) string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
 }
 
 // Commit policy at full speed: the writes of several market events share
@@ -68,6 +136,7 @@ func (e *Engine) stage() {
 	}
 }
 
+// inventorySnapshot is the inventory valued at mid, now.
 func (e *Engine) inventorySnapshot(mid float64) InventorySnapshot {
 	v := e.value(mid)
 	return InventorySnapshot{
@@ -85,6 +154,8 @@ func (e *Engine) inventorySnapshot(mid float64) InventorySnapshot {
 	}
 }
 
+// valuationSnapshot is the session's value, hold value, PnL and fees at
+// mid, now.
 func (e *Engine) valuationSnapshot(mid, anchor float64) ValuationSnapshot {
 	v := e.value(mid)
 	hold := e.cfg.Session.StartingRLUSD + e.cfg.Session.StartingXRP*mid

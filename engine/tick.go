@@ -1,5 +1,10 @@
 package engine
 
+// One market event through the session (onEvent): the fills it makes on the
+// paper exchange, the valuation, the risk checks (risk.go), the snapshots
+// and the quotes it leads to (requote). Also the operator's pause, which
+// the loop serves between events.
+
 import (
 	"context"
 	"fmt"
@@ -23,6 +28,23 @@ type paperState struct {
 	fillSeq    int
 }
 
+// newPaperState is the state before the first market event: the
+// configured starting balances and nothing resting.
+func newPaperState(cfg Config) paperState {
+	return paperState{
+		resting:    map[string]restingInfo{},
+		skipWarned: map[Side]bool{},
+		drift:      DriftWindow{Window: DriftVelocityWindow},
+		paper: Paper{
+			FeeBps:        cfg.Strategy.FeeBps,
+			NetworkFeeXRP: cfg.Strategy.NetworkFeeXRP,
+			XRP:           cfg.Session.StartingXRP,
+			RLUSD:         cfg.Session.StartingRLUSD,
+		},
+	}
+}
+
+// restingInfo is what requote remembers of a resting order.
 type restingInfo struct {
 	centre float64   // the centre it was quoted around
 	tier   int       // the skew tier it was quoted at
