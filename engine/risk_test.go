@@ -53,6 +53,7 @@ func TestCheckFeedGap(t *testing.T) {
 	}
 }
 
+// TestCheckRisk is long because its table is: one row per boundary.
 func TestCheckRisk(t *testing.T) {
 	cfg := riskConfig()
 	at := func(d time.Duration) time.Time { return riskT0.Add(d) }
