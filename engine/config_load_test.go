@@ -66,7 +66,8 @@ func TestDefaultConfigValidates(t *testing.T) {
 }
 
 // TestLoadConfig is long and branchy (gocyclo 24) on purpose: one subtest
-// per way a config file can go wrong, each reading top to bottom.
+// per kind of file (overrides, empty, missing, unknown keys, bad syntax,
+// types and durations), each reading top to bottom.
 func TestLoadConfig(t *testing.T) {
 	t.Run("Overrides", func(t *testing.T) {
 		path := MustWriteConfig(t, `
