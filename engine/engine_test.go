@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"strings"
 	"sync"
@@ -51,7 +52,7 @@ func MustStart(tb testing.TB, cfg Config, feed *walkFeed, st *memStore, duration
 	tb.Helper()
 	logs := &syncBuffer{}
 	lg := log.NewWithOptions(logs, log.Options{Level: log.DebugLevel, Formatter: log.LogfmtFormatter})
-	e, err := New(Options{Config: cfg, Feed: feed, Store: st, Logger: lg, Speed: 0, Duration: duration, AppVersion: "test"})
+	e, err := New(Options{Config: cfg, Feed: feed, Store: st, Logger: slog.New(lg), Speed: 0, Duration: duration, AppVersion: "test"})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -246,7 +247,7 @@ func TestNonFinitePricesAreNeverRecorded(t *testing.T) {
 		f := newWalkFeed(5)
 		f.spikeAt, f.spike = 1, 1e306
 		st := newMemStore()
-		e, err := New(Options{Config: testConfig(), Feed: f, Store: st, Logger: log.New(&syncBuffer{}), AppVersion: "test"})
+		e, err := New(Options{Config: testConfig(), Feed: f, Store: st, Logger: slog.New(log.New(&syncBuffer{})), AppVersion: "test"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -369,7 +370,7 @@ func TestPauseCancelsOrders(t *testing.T) {
 	f := newWalkFeed(8)
 	st := newMemStore()
 	logs := &syncBuffer{}
-	e, err := New(Options{Config: testConfig(), Feed: f, Store: st, Speed: 50, Logger: log.New(logs)})
+	e, err := New(Options{Config: testConfig(), Feed: f, Store: st, Speed: 50, Logger: slog.New(log.New(logs))})
 	if err != nil {
 		t.Fatal(err)
 	}

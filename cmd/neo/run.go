@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -196,7 +197,7 @@ func (m *Main) startSession(ctx context.Context, cfg engine.Config, fd engine.Fe
 		Config:     cfg,
 		Feed:       fd,
 		Store:      m.withFaults(st, logger),
-		Logger:     logger,
+		Logger:     slog.New(logger), // charmbracelet/log is the slog handler
 		Speed:      f.speed,
 		Duration:   f.duration,
 		AppVersion: m.Version,
