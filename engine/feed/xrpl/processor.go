@@ -38,7 +38,9 @@ type Processor struct {
 	recent  []*Tx // validated txs of the last ledgers, for catch-up
 	pending map[uint64]pendingReq
 	resync  *resyncRun
-	gen     int // resync generation: a newer resync supersedes
+	gen     int  // resync generation: a newer resync supersedes
+	subbed  bool // the book subscription was answered on this connection
+	ammSub  bool // the AMM account subscription was asked on this connection
 }
 
 type openLedger struct {
@@ -120,6 +122,11 @@ type Update struct {
 	Command  string // the command the response answered
 	// Gap is set when ledgers were missed: resync.
 	Gap bool
+	// LedgerClosed is the index of a ledgerClosed message: a new validated
+	// ledger (the feed's heartbeat).
+	LedgerClosed uint32
+	// ServerState is server_info's server_state when this answered it.
+	ServerState string
 	// Synced is set when a resync completed.
 	Synced bool
 	// RateLimited is set for slowDown / tooBusy errors: leave the endpoint.
@@ -206,8 +213,17 @@ func (p *Processor) Connected() {
 	p.open = nil
 	p.resync = nil
 	p.synced = false
+	p.subbed = false
+	p.ammSub = false
 	p.recent = p.recent[:0]
 }
+
+// NeedsResync reports whether the book must be fetched again: subscribed,
+// not in sync and no resync running (a gap, or a resync that failed).
+func (p *Processor) NeedsResync() bool { return p.subbed && !p.synced && p.resync == nil }
+
+// Resyncing reports whether a resync is running.
+func (p *Processor) Resyncing() bool { return p.resync != nil }
 
 // Synced reports whether the book is complete and followed without a gap.
 func (p *Processor) Synced() bool { return p.synced }
@@ -302,6 +318,7 @@ func (p *Processor) Received(data []byte) Update {
 	case KindResponse:
 		p.response(&m, &u)
 	case KindLedgerClosed:
+		u.LedgerClosed = m.Ledger.LedgerIndex
 		p.ledgerClosed(*m.Ledger, &u)
 	case KindTransaction:
 		p.transaction(m.Tx, &u)
@@ -328,6 +345,7 @@ func (p *Processor) response(m *Message, u *Update) {
 			u.Err = fmt.Errorf("server_info result: %w", err)
 			return
 		}
+		u.ServerState = r.Info.ServerState
 		if r.Info.LoadFactor > 0 {
 			p.load = r.Info.LoadFactor
 		}
@@ -351,9 +369,12 @@ func (p *Processor) response(m *Message, u *Update) {
 			p.hasAMM = false
 			return
 		}
-		first := !p.hasAMM || p.amm.Account != a.Account
+		if p.amm.Account != a.Account {
+			p.ammSub = false
+		}
 		p.amm, p.hasAMM = a, true
-		if first {
+		if !p.ammSub {
+			p.ammSub = true
 			u.FollowUps = append(u.FollowUps, p.subscribeAMM())
 		}
 	case reqSubscribe:
@@ -413,8 +434,11 @@ func (p *Processor) subscribed(m *Message, u *Update) {
 	}
 	// A snapshot: a first picture of the book for display; the book is
 	// trusted only after a book_offers resync (the snapshot is one page).
-	p.book.Reset(r.Offers, r.Bids, r.Asks)
-	p.base = uint32(r.LedgerIndex)
+	p.subbed = true
+	if !p.synced {
+		p.book.Reset(r.Offers, r.Bids, r.Asks)
+		p.base = uint32(r.LedgerIndex)
+	}
 	u.FollowUps = append(u.FollowUps, p.ResyncRequest())
 }
 
