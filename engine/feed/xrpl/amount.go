@@ -48,7 +48,9 @@ func ParseDecimal(s string) (Decimal, error) {
 	exp := 0
 	if i := strings.IndexAny(str, "eE"); i >= 0 {
 		e, err := strconv.Atoi(str[i+1:])
-		if err != nil || e > 1000 || e < -1000 {
+		// The ledger's exponents stay within -96..80; anything far outside
+		// is not an amount (and would cost big arithmetic).
+		if err != nil || e > 200 || e < -200 {
 			return Decimal{}, fmt.Errorf("decimal %q: bad exponent", clip(s))
 		}
 		exp = e

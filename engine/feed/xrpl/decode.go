@@ -164,13 +164,15 @@ type envelope struct {
 	ValidatedLedgers string   `json:"validated_ledgers"`
 
 	// transaction
-	Validated    bool            `json:"validated"`
-	EngineResult string          `json:"engine_result"`
-	Hash         string          `json:"hash"`
-	TxJSON       json.RawMessage `json:"tx_json"`
-	Transaction  json.RawMessage `json:"transaction"` // API v1 name
-	Meta         json.RawMessage `json:"meta"`
-	Metadata     json.RawMessage `json:"metadata"`
+	// Decoded in the same pass as the envelope: one validation of the
+	// input instead of one per nested document.
+	Validated    bool      `json:"validated"`
+	EngineResult string    `json:"engine_result"`
+	Hash         string    `json:"hash"`
+	TxJSON       *txBody   `json:"tx_json"`
+	Transaction  *txBody   `json:"transaction"` // API v1 name
+	Meta         *metaBody `json:"meta"`
+	Metadata     *metaBody `json:"metadata"`
 }
 
 type txBody struct {
@@ -232,11 +234,7 @@ func Decode(data []byte) (Message, error) {
 		}
 	case "transaction":
 		m.Kind = KindTransaction
-		tx, err := decodeTx(&env)
-		if err != nil {
-			return Message{}, err
-		}
-		m.Tx = tx
+		m.Tx = decodeTx(&env)
 	default:
 		if env.Status != "" || len(env.ID) > 0 {
 			m.Kind = KindResponse // some servers omit "type" on responses
@@ -245,35 +243,27 @@ func Decode(data []byte) (Message, error) {
 	return m, nil
 }
 
-func decodeTx(env *envelope) (*Tx, error) {
+func decodeTx(env *envelope) *Tx {
 	tx := &Tx{
 		Hash: env.Hash, LedgerIndex: uint32(env.LedgerIndex),
 		Validated: env.Validated, EngineResult: env.EngineResult,
 	}
-	body := env.TxJSON
-	if len(body) == 0 {
-		body = env.Transaction // API v1 shape
+	b := env.TxJSON
+	if b == nil {
+		b = env.Transaction // API v1 shape
 	}
-	if len(body) > 0 {
-		var b txBody
-		if err := unmarshal(body, &b); err != nil {
-			return nil, fmt.Errorf("decode transaction body: %w", err)
-		}
+	if b != nil {
 		tx.Type, tx.Account, tx.OwnerFunds = b.TransactionType, b.Account, b.OwnerFunds
 		if tx.Hash == "" {
 			tx.Hash = b.Hash
 		}
 	}
-	meta := env.Meta
-	if len(meta) == 0 {
-		meta = env.Metadata
+	mb := env.Meta
+	if mb == nil {
+		mb = env.Metadata
 	}
-	if len(meta) == 0 {
-		return tx, nil // unvalidated: no metadata; ignored later
-	}
-	var mb metaBody
-	if err := unmarshal(meta, &mb); err != nil {
-		return nil, fmt.Errorf("decode transaction meta: %w", err)
+	if mb == nil {
+		return tx // unvalidated: no metadata; ignored later
 	}
 	if tx.EngineResult == "" {
 		tx.EngineResult = mb.TransactionResult
@@ -301,7 +291,7 @@ func decodeTx(env *envelope) (*Tx, error) {
 		}
 		tx.Nodes = append(tx.Nodes, n)
 	}
-	return tx, nil
+	return tx
 }
 
 // BookOffer is an offer as listed by book_offers or a subscribe snapshot.
