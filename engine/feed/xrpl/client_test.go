@@ -259,3 +259,37 @@ func TestGapTriggersResync(t *testing.T) {
 		t.Fatal("no gap event")
 	}
 }
+
+// TestNotLiveUntilResynced: fresh validated ledgers do not make the feed
+// LIVE before the book_offers resync of the connection completes.
+func TestNotLiveUntilResynced(t *testing.T) {
+	clk := newFakeClock()
+	fs := newFakeServer(t)
+	c := newTestClient(t, clk, nil, fs.url())
+	fc := fs.accept(t)
+	si := fc.expect(t, "server_info")
+	fc.expect(t, "account_info")
+	am := fc.expect(t, "amm_info")
+	sub := fc.expect(t, "subscribe")
+	fc.reply(t, si, map[string]any{"info": map[string]any{"server_state": "full"}})
+	fc.replyError(t, am, "actNotFound")
+	fc.reply(t, sub, map[string]any{"ledger_index": 100, "bids": []any{fxAsk1.bookOffer(t)}, "asks": []any{fxBid1.bookOffer(t)}})
+	bo := fc.expect(t, "book_offers")
+	fc.ledgers(t, 101, 102)
+	s := waitStatus(t, c, "ledger 102 seen", func(s Status) bool { return s.LedgerIndex == 102 })
+	if s.State == StateLive {
+		t.Fatal("LIVE before the resync")
+	}
+	fc.send(t, bookPage(t, uint64(bo["id"].(float64)), 102, "", fxAsk1))
+	bo = fc.expect(t, "book_offers")
+	fc.send(t, bookPage(t, uint64(bo["id"].(float64)), 102, "", fxBid1))
+	waitStatus(t, c, "resynced", func(s Status) bool { return s.Resyncs == 1 })
+	fc.ledgers(t, 103, 104)
+	d := nextLedger(t, c)
+	if d.Result.Ledger.LedgerIndex != 103 || d.State != StateLive || d.Result.HasAMM {
+		t.Fatalf("first ledger %d state %s AMM %v", d.Result.Ledger.LedgerIndex, d.State, d.Result.HasAMM)
+	}
+	if !hasEvent(c.TakeEvents(), "no_amm") {
+		t.Fatal("no no_amm event")
+	}
+}
