@@ -167,8 +167,9 @@ type Client struct {
 	cur    int
 	nextID uint64
 
-	started time.Time
-	cancel  context.CancelFunc
+	started   time.Time
+	recFailed bool // the recording's write error was reported
+	cancel    context.CancelFunc
 	done    chan struct{}
 }
 
@@ -570,6 +571,10 @@ func (c *Client) session(ctx context.Context, url string) (res sessionResult) {
 			}
 		case <-timer.C():
 			now := clk.Now()
+			if err := c.cfg.Recorder.Err(); err != nil && !c.recFailed {
+				c.recFailed = true
+				c.event("error", "record", err.Error()+": the recording is incomplete and cannot be replayed past this point; free disk space or drop --record")
+			}
 			for id, in := range pending {
 				if now.Before(in.deadline) {
 					continue

@@ -1,6 +1,7 @@
 package xrpl
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -291,5 +292,35 @@ func TestNotLiveUntilResynced(t *testing.T) {
 	}
 	if !hasEvent(c.TakeEvents(), "no_amm") {
 		t.Fatal("no no_amm event")
+	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+// TestRecordingFailureIsAnError: a recording that cannot be written is
+// reported once, at error level, and the feed goes on.
+func TestRecordingFailureIsAnError(t *testing.T) {
+	clk := newFakeClock()
+	fs := newFakeServer(t)
+	rec := NewRecorder(failWriter{}, DefaultPair, clk.Now())
+	c := newTestClient(t, clk, rec, fs.url())
+	fc := fs.accept(t)
+	fc.expect(t, "server_info")
+	clk.step(t, time.Second)
+	clk.step(t, time.Second)
+	s := waitStatus(t, c, "record error", func(s Status) bool { return strings.Contains(s.LastError, "disk full") })
+	var n int
+	for _, e := range c.TakeEvents() {
+		if e.Kind == "record" {
+			n++
+			if e.Level != "error" {
+				t.Fatalf("record event at %s", e.Level)
+			}
+		}
+	}
+	if n != 1 || s.State == StateReconnecting {
+		t.Fatalf("%d record events, state %s", n, s.State)
 	}
 }

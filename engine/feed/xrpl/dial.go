@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/coder/websocket"
 )
@@ -136,9 +137,23 @@ func (w wsConn) Write(ctx context.Context, msg []byte) error {
 	return w.c.Write(ctx, websocket.MessageText, msg)
 }
 
+// closeWait bounds a polite close: a server that never answers the close
+// frame must not hold up shutdown.
+const closeWait = time.Second
+
 func (w wsConn) Close(code int, reason string) error {
 	if code == 0 {
 		return w.c.CloseNow()
 	}
-	return w.c.Close(websocket.StatusCode(code), reason)
+	done := make(chan error, 1)
+	go func() { done <- w.c.Close(websocket.StatusCode(code), reason) }()
+	t := time.NewTimer(closeWait)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+		w.c.CloseNow()
+		return <-done
+	}
 }
