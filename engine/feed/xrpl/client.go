@@ -170,7 +170,7 @@ type Client struct {
 	started   time.Time
 	recFailed bool // the recording's write error was reported
 	cancel    context.CancelFunc
-	done    chan struct{}
+	done      chan struct{}
 }
 
 type endpoint struct {
