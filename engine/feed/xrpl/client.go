@@ -526,6 +526,9 @@ func (c *Client) session(ctx context.Context, url string) (res sessionResult) {
 			if u.RateLimited {
 				return sessionResult{err: &RateLimitError{Reason: u.Err.Error()}, healthy: res.healthy}
 			}
+			if u.Unhealthy {
+				return sessionResult{err: fmt.Errorf("server out of step: %v", u.Err), cool: 30 * time.Second}
+			}
 			if u.ServerState != "" && !healthyStates[u.ServerState] {
 				return sessionResult{err: fmt.Errorf("server state %q: not following the network", sanitize(u.ServerState)), cool: 30 * time.Second}
 			}

@@ -41,22 +41,15 @@ type Processor struct {
 	gen     int  // resync generation: a newer resync supersedes
 	subbed  bool // the book subscription was answered on this connection
 	ammSub  bool // the AMM account subscription was asked on this connection
+	noAMM   bool // amm_info said the pair has no AMM
 }
 
 type openLedger struct {
 	info      LedgerClosed
 	before    BookState
-	bookExecs []Execution
-	ammExecs  []Execution
-	order     []execRef // executions in transaction order
+	execs     []Execution // in transaction order; a tx's AMM swap first
 	emittable bool
 	txs       int
-}
-
-// execRef keeps offer and AMM executions in the order they happened.
-type execRef struct {
-	amm bool
-	i   int
 }
 
 type reqKind int
@@ -131,6 +124,9 @@ type Update struct {
 	Synced bool
 	// RateLimited is set for slowDown / tooBusy errors: leave the endpoint.
 	RateLimited bool
+	// Unhealthy is set for noNetwork / noClosed / noCurrent /
+	// amendmentBlocked: the server is out of step; try another.
+	Unhealthy bool
 	// LoadWarning is set for "warning":"load".
 	LoadWarning bool
 	// NoAMM is set when amm_info answered actNotFound: no anchor.
@@ -408,13 +404,20 @@ func (p *Processor) failed(m *Message, pr pendingReq, u *Update) {
 	switch m.Error {
 	case "slowDown", "tooBusy":
 		u.RateLimited = true
+	case "noNetwork", "noClosed", "noCurrent", "amendmentBlocked":
+		// The server does not follow the network (universal errors,
+		// https://xrpl.org/docs/references/http-websocket-apis/api-conventions/error-formatting).
+		u.Unhealthy = true
 	}
 	switch pr.kind {
 	case reqAMMInfo:
 		if m.Error == "actNotFound" {
-			p.hasAMM = false
-			u.NoAMM = true
-			u.Err = errors.New("amm_info: actNotFound, the pair has no AMM; running without an anchor")
+			u.NoAMM = p.hasAMM || !p.noAMM // report the change, not every refresh
+			p.hasAMM, p.noAMM = false, true
+			u.Err = nil
+			if u.NoAMM {
+				u.Err = errors.New("amm_info: actNotFound, the pair has no AMM; running without an anchor")
+			}
 		}
 	case reqBookOffers:
 		if p.resync != nil && p.resync.gen == pr.gen {
@@ -490,13 +493,22 @@ func (p *Processor) commit(rs *resyncRun, u *Update) {
 	}
 	if o != nil {
 		if o.info.LedgerIndex > rs.ledger {
+			// Rebuild the open ledger on the new book: its offer
+			// executions again from metadata, its AMM swaps as seen (the
+			// pool is not part of the resync).
 			o.before = p.book.Snapshot()
-			o.bookExecs = o.bookExecs[:0]
-			o.order = o.order[:0]
+			old := o.execs
+			o.execs = nil
 			for _, tx := range p.recent {
-				if tx.LedgerIndex == o.info.LedgerIndex {
-					p.applyOpen(tx)
+				if tx.LedgerIndex != o.info.LedgerIndex {
+					continue
 				}
+				for _, ex := range old {
+					if ex.Source == "amm" && ex.TxHash == tx.Hash {
+						o.execs = append(o.execs, ex)
+					}
+				}
+				o.execs = append(o.execs, p.book.ApplyTx(tx)...)
 			}
 			o.emittable = true
 		} else {
@@ -528,16 +540,8 @@ func (p *Processor) ledgerClosed(l LedgerClosed, u *Update) {
 }
 
 func (p *Processor) result(o *openLedger) LedgerResult {
-	execs := make([]Execution, 0, len(o.order))
-	for _, r := range o.order {
-		if r.amm {
-			execs = append(execs, o.ammExecs[r.i])
-		} else {
-			execs = append(execs, o.bookExecs[r.i])
-		}
-	}
 	return LedgerResult{
-		Ledger: o.info, Before: o.before, After: p.book.Snapshot(), Executions: execs,
+		Ledger: o.info, Before: o.before, After: p.book.Snapshot(), Executions: o.execs,
 		AMM: p.amm, HasAMM: p.hasAMM, Issuer: p.issuer, LoadFactor: p.load, Txs: o.txs,
 	}
 }
@@ -579,21 +583,10 @@ func (p *Processor) transaction(tx *Tx, u *Update) {
 	p.issuer.applyIssuer(tx, p.pair.Issuer)
 	if p.hasAMM {
 		if ex, ok := p.amm.ApplyTx(tx, p.pair); ok {
-			o.ammExecs = append(o.ammExecs, ex)
-			o.order = append(o.order, execRef{amm: true, i: len(o.ammExecs) - 1})
+			o.execs = append(o.execs, ex)
 		}
 	}
-	p.applyOpen(tx)
-}
-
-// applyOpen applies a transaction of the open ledger to the book and
-// records the offers it consumed.
-func (p *Processor) applyOpen(tx *Tx) {
-	o := p.open
-	for _, ex := range p.book.ApplyTx(tx) {
-		o.bookExecs = append(o.bookExecs, ex)
-		o.order = append(o.order, execRef{i: len(o.bookExecs) - 1})
-	}
+	o.execs = append(o.execs, p.book.ApplyTx(tx)...)
 }
 
 // NetworkFeeDrops is the cost of one transaction now: the base fee scaled

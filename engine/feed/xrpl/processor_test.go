@@ -212,6 +212,15 @@ func TestErrorsAndWarnings(t *testing.T) {
 	if !u.RateLimited {
 		t.Fatal("tooBusy not reported as a rate limit")
 	}
+	// A refresh that says the same thing again is not news.
+	id := d.send(Request{"command": "amm_info"})
+	if u := d.recv(errResponse(t, id, "actNotFound")); u.NoAMM || u.Err != nil {
+		t.Fatalf("second actNotFound reported again: %+v", u)
+	}
+	id = d.send(Request{"command": "server_info"})
+	if u := d.recv(errResponse(t, id, "noNetwork")); !u.Unhealthy {
+		t.Fatal("noNetwork not reported as an unhealthy server")
+	}
 	raw := mustJSON(t, map[string]any{"id": 4, "status": "success", "type": "response", "warning": "load", "result": map[string]any{}})
 	if u := d.recv(raw); !u.LoadWarning {
 		t.Fatal("warning:load not reported")
@@ -230,5 +239,33 @@ func TestResyncTimeoutAbandons(t *testing.T) {
 	d.p.TimedOut(id)
 	if u := d.recv(bookPage(t, id, 100, "", fxAsk1)); len(u.FollowUps) != 0 || u.Response != nil {
 		t.Fatalf("answer after timeout was used: %+v", u)
+	}
+}
+
+// TestResyncMidLedgerKeepsItsTrades: a periodic resync that lands while a
+// ledger is open rebuilds that ledger on the new book without losing its
+// AMM swap or its offer executions.
+func TestResyncMidLedgerKeepsItsTrades(t *testing.T) {
+	d := newDriver(t)
+	d.start()
+	d.recv(ledgerMsg(t, 101))
+	d.recv(txMsg(t, 101, "T1", "Payment", ammNodes(400_000_000_000, 400_100_000_000, "1000000", "999751")...))
+	d.recv(txMsg(t, 101, "T2", "Payment", consumedNode(t, fxAsk2, 10_000_000)))
+	id := d.send(d.p.ResyncRequest())
+	d.recv(bookPage(t, id, 100, "", fxAsk1, fxAsk2))
+	id = d.send(bookOffersReq(DefaultPair, Bid, 100, nil))
+	if u := d.recv(bookPage(t, id, 100, "", fxBid1)); !u.Synced {
+		t.Fatal("resync did not complete")
+	}
+	u := d.recv(ledgerMsg(t, 102))
+	if len(u.Ledgers) != 1 {
+		t.Fatalf("published %d ledgers", len(u.Ledgers))
+	}
+	ex := u.Ledgers[0].Executions
+	if len(ex) != 2 || ex[0].Source != "amm" || ex[1].Source != "offer" || ex[1].XRPDrops != 40_000_000 {
+		t.Fatalf("executions after a mid-ledger resync: %+v", ex)
+	}
+	if got := len(u.Ledgers[0].After.Bids); got != 1 {
+		t.Fatalf("bids after = %d, want the resynced 1", got)
 	}
 }
