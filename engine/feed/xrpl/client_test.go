@@ -1,6 +1,7 @@
 package xrpl
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -322,5 +323,51 @@ func TestRecordingFailureIsAnError(t *testing.T) {
 	}
 	if n != 1 || s.State == StateReconnecting {
 		t.Fatalf("%d record events, state %s", n, s.State)
+	}
+}
+
+// TestSparseServer: a server that sends only the documented minimum — no
+// BookDirectory (quality only), no ledger_index on book_offers, a
+// subscribe snapshot under "offers", amm_info unknown — still gives
+// events whose mid is its book's and whose anchor is 0.
+func TestSparseServer(t *testing.T) {
+	clk := newFakeClock()
+	fs := newFakeServer(t)
+	f, err := OpenLive("xrpl:"+fs.url(), Config{Clock: clk, Rand: fixedRand}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	sparse := func(o offerSpec) map[string]any {
+		m := o.bookOffer(t)
+		delete(m, "BookDirectory")
+		return m
+	}
+	fc := fs.accept(t)
+	si := fc.expect(t, "server_info")
+	ai := fc.expect(t, "account_info")
+	am := fc.expect(t, "amm_info")
+	sub := fc.expect(t, "subscribe")
+	fc.reply(t, si, map[string]any{"info": map[string]any{}})
+	fc.replyError(t, ai, "actNotFound")
+	fc.replyError(t, am, "unknownCmd")
+	fc.reply(t, sub, map[string]any{"ledger_index": 100, "offers": []any{sparse(fxAsk2)}})
+	fc.ledgers(t, 101, 101)
+	bo := fc.expect(t, "book_offers")
+	fc.reply(t, bo, map[string]any{"offers": []any{sparse(fxAsk2), sparse(fxAsk1)}})
+	bo = fc.expect(t, "book_offers")
+	if bo["ledger_index"] != float64(101) {
+		t.Fatalf("bids page pinned to %v, want the last validated ledger 101", bo["ledger_index"])
+	}
+	fc.reply(t, bo, map[string]any{"offers": []any{sparse(fxBid1), sparse(fxBid2)}})
+	fc.ledgers(t, 102, 103)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	ev, err := f.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Ledger.Index != 102 || ev.Bid != 2.499 || ev.Ask != 2.5 || ev.Anchor != 0 {
+		t.Fatalf("event ledger %d bid %v ask %v anchor %v", ev.Ledger.Index, ev.Bid, ev.Ask, ev.Anchor)
 	}
 }

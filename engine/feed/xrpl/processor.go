@@ -459,8 +459,18 @@ func (p *Processor) bookPage(m *Message, pr pendingReq, u *Update) {
 	if rs.ledger == 0 {
 		rs.ledger = uint32(r.LedgerIndex)
 		if rs.ledger == 0 {
+			// The docs promise ledger_index for a "validated" request; a
+			// server that leaves it out answered from its latest
+			// validated ledger, which is the last ledgerClosed we saw.
+			if p.open != nil {
+				rs.ledger = p.open.info.LedgerIndex
+			} else {
+				rs.ledger = p.base
+			}
+		}
+		if rs.ledger == 0 {
 			p.resync = nil
-			u.Err = errors.New("book_offers: no ledger_index in the answer (resync abandoned)")
+			u.Err = errors.New("book_offers: no ledger_index in the answer and no ledger seen yet (resync abandoned; retried)")
 			return
 		}
 	}
