@@ -131,6 +131,7 @@ type Status struct {
 	LastLedgerAt time.Time // receive time of the last validated ledger
 	LedgerClose  time.Time // its close time
 	RTT          time.Duration
+	Messages     uint64 // messages received, all connections
 	Reconnects   int
 	RateLimits   int
 	Resyncs      int
@@ -510,6 +511,7 @@ func (c *Client) session(ctx context.Context, url string) (res sessionResult) {
 			}
 			now := clk.Now()
 			lastMsg = now
+			c.update(func(s *Status) { s.Messages++ })
 			c.cfg.Recorder.message(now, "recv", rr.data)
 			u := c.p.Received(rr.data)
 			if u.Response != nil {

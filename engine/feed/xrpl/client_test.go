@@ -371,3 +371,38 @@ func TestSparseServer(t *testing.T) {
 		t.Fatalf("event ledger %d bid %v ask %v anchor %v", ev.Ledger.Index, ev.Bid, ev.Ask, ev.Anchor)
 	}
 }
+
+// TestScriptedPeriodicRefresh: ledgers every 4 s of fake time; after a
+// minute the client refreshes (server_info, account_info, amm_info) and
+// resyncs the book; a tooBusy answer sends it to the other endpoint.
+func TestScriptedPeriodicRefresh(t *testing.T) {
+	clk := newFakeClock()
+	a, b := newFakeServer(t), newFakeServer(t)
+	c := newTestClient(t, clk, nil, a.url(), b.url())
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(kinds(c.TakeEvents()))
+		}
+	})
+	fc := a.accept(t)
+	fc.handshake(t, 100)
+	waitStatus(t, c, "synced", func(s Status) bool { return s.Resyncs == 1 })
+	var script []step
+	for n := uint32(101); n <= 116; n++ {
+		script = append(script, step{after: 4 * time.Second, push: ledgerMsg(t, n)})
+	}
+	script = append(script, step{expect: "server_info", errCode: "tooBusy"})
+	fc.play(t, c, clk, time.Second, script...)
+	s := waitStatus(t, c, "rate limited", func(s Status) bool { return s.RateLimits == 1 })
+	if s.LedgerIndex != 116 {
+		t.Fatalf("ledger %d", s.LedgerIndex)
+	}
+	for i := 0; i < 15; i++ {
+		if d := nextLedger(t, c); d.Result.Ledger.LedgerIndex != uint32(101+i) || d.State != StateLive {
+			t.Fatalf("delivery %d: ledger %d in %s", i, d.Result.Ledger.LedgerIndex, d.State)
+		}
+	}
+	clk.waitTimer(t, 300*time.Millisecond)
+	clk.Advance(300 * time.Millisecond)
+	b.accept(t).expect(t, "server_info")
+}

@@ -107,7 +107,13 @@ func (f *fakeClock) waitTimer(t *testing.T, d time.Duration) {
 		select {
 		case <-ch:
 		case <-deadline:
-			t.Fatalf("no %s timer was started within %s", d, waitLimit)
+			f.mu.Lock()
+			var ds []time.Duration
+			for _, x := range f.timers {
+				ds = append(ds, x.d)
+			}
+			f.mu.Unlock()
+			t.Fatalf("no %s timer was started within %s (pending: %v)", d, waitLimit, ds)
 		}
 	}
 }
@@ -345,4 +351,45 @@ func newTestClient(t *testing.T, clk *fakeClock, rec *Recorder, urls ...string) 
 	c.Start(context.Background())
 	t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// step is one line of a fake-server script.
+type step struct {
+	after   time.Duration        // first let this much fake time pass, tick by tick
+	expect  string               // wait for a request with this command…
+	reply   any                  // …and answer it with this result (id echoed)
+	errCode string               // …or with this error code
+	push    []byte               // send this message
+	close   websocket.StatusCode // close with this code and reason
+	reason  string
+}
+
+// play runs a script on a connection; tick is the client's housekeeping
+// period (delays advance the fake clock one tick at a time so the client
+// sees every second pass). After each push it waits until the client has
+// received it, so that fake time never runs ahead of the socket.
+func (fc *fakeConn) play(t *testing.T, c *Client, clk *fakeClock, tick time.Duration, script ...step) {
+	t.Helper()
+	for _, s := range script {
+		for d := time.Duration(0); d < s.after; d += tick {
+			clk.step(t, tick)
+		}
+		if s.expect != "" {
+			req := fc.expect(t, s.expect)
+			switch {
+			case s.errCode != "":
+				fc.replyError(t, req, s.errCode)
+			case s.reply != nil:
+				fc.reply(t, req, s.reply)
+			}
+		}
+		if s.push != nil {
+			n := c.Status().Messages
+			fc.send(t, s.push)
+			waitStatus(t, c, "message received", func(st Status) bool { return st.Messages > n })
+		}
+		if s.close != 0 {
+			fc.close(s.close, s.reason)
+		}
+	}
 }
