@@ -144,8 +144,8 @@ func (m *Matcher) Ledger(r *LedgerResult, quotes []PaperQuote, live bool) []Pape
 	rem := make(map[string]int64, len(quotes))
 	var active []PaperQuote
 	for _, q := range quotes {
-		if q.PlacedLedger >= n || q.QtyXRP <= 0 {
-			continue // not live yet (rule 1)
+		if q.PlacedLedger >= n || q.QtyXRP <= 0 || !(q.Price > 0) || math.IsInf(q.Price, 0) {
+			continue // not live yet (rule 1), or nothing a ledger would hold
 		}
 		rem[q.ID] = drops(q.QtyXRP)
 		active = append(active, q)

@@ -71,6 +71,11 @@ func TestFillRules(t *testing.T) {
 		ledger: ledgerOf(10, book, book), live: false,
 		want: "",
 	}, {
+		name:   "a quote without a positive price never trades",
+		quotes: []PaperQuote{{ID: "q", Side: Ask, Price: 0, QtyXRP: 5, PlacedLedger: 9}},
+		ledger: ledgerOf(10, book, book), live: true,
+		want: "",
+	}, {
 		name:   "rule 2: a crossing bid takes funded asks at their prices",
 		quotes: []PaperQuote{{ID: "q", Side: Bid, Price: 2.505, QtyXRP: 30, PlacedLedger: 9}},
 		ledger: ledgerOf(10, book, book), live: true,
