@@ -531,6 +531,9 @@ func (c *Client) session(ctx context.Context, url string) (res sessionResult) {
 			if u.Unhealthy {
 				return sessionResult{err: fmt.Errorf("server out of step: %v", u.Err), cool: 30 * time.Second}
 			}
+			if u.ValidatedAge > c.cfg.StaleAfter {
+				return sessionResult{err: fmt.Errorf("server's last validated ledger is %s old: it lags the network", u.ValidatedAge.Round(time.Second)), cool: 30 * time.Second}
+			}
 			if u.ServerState != "" && !healthyStates[u.ServerState] {
 				return sessionResult{err: fmt.Errorf("server state %q: not following the network", sanitize(u.ServerState)), cool: 30 * time.Second}
 			}

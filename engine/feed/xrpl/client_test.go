@@ -147,6 +147,14 @@ func TestHTTP429AndSlowDown(t *testing.T) {
 	// Both cooling down: the client waits for the first to come back.
 	clk.Advance(600 * time.Millisecond)
 	waitStatus(t, c, "waiting for a cooldown", func(s Status) bool { return strings.Contains(s.LastError, "cooling down") })
+	// After its cooldown a is back (no longer refusing) but answers that
+	// its last validated ledger is 2 min old: a lagging server is left too.
+	a.setRefuse(0)
+	clk.Advance(5 * time.Minute)
+	ca := a.accept(t)
+	si = ca.expect(t, "server_info")
+	ca.reply(t, si, map[string]any{"info": map[string]any{"server_state": "full", "validated_ledger": map[string]any{"age": 120, "seq": 5}}})
+	waitStatus(t, c, "left the lagging server", func(s Status) bool { return strings.Contains(s.LastError, "lags the network") })
 }
 
 // TestOversizedMessageReconnects: a message over the read limit is a

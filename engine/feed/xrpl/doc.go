@@ -34,8 +34,9 @@
 // the anchor, its swaps are executions); funding changes that touch no
 // offer (corrected by the per-minute resync; owner_funds is used when an
 // offer is created); offer expiration until a transaction removes the
-// offer; open-ledger fee escalation (the network fee is the ledger's base
-// fee × server_info's load_factor, refreshed each minute); trust-line
+// offer; fee changes within a minute (the network fee is the ledger's base
+// fee × server_info's load_factor, which includes the open-ledger cost,
+// refreshed each minute); trust-line
 // reserves (only base + owner reserve per resting offer); the effect of our
 // paper orders on real takers beyond the rules in fill.go.
 package xrpl

@@ -118,8 +118,10 @@ type Update struct {
 	// LedgerClosed is the index of a ledgerClosed message: a new validated
 	// ledger (the feed's heartbeat).
 	LedgerClosed uint32
-	// ServerState is server_info's server_state when this answered it.
-	ServerState string
+	// ServerState is server_info's server_state when this answered it, and
+	// ValidatedAge its validated_ledger.age (-1 when not reported).
+	ServerState  string
+	ValidatedAge time.Duration
 	// Synced is set when a resync completed.
 	Synced bool
 	// RateLimited is set for slowDown / tooBusy errors: leave the endpoint.
@@ -342,6 +344,10 @@ func (p *Processor) response(m *Message, u *Update) {
 			return
 		}
 		u.ServerState = r.Info.ServerState
+		u.ValidatedAge = -1
+		if vl := r.Info.ValidatedLedger; vl != nil {
+			u.ValidatedAge = time.Duration(vl.Age * float64(time.Second))
+		}
 		if r.Info.LoadFactor > 0 {
 			p.load = r.Info.LoadFactor
 		}
