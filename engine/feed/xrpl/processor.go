@@ -42,6 +42,10 @@ type Processor struct {
 	subbed  bool // the book subscription was answered on this connection
 	ammSub  bool // the AMM account subscription was asked on this connection
 	noAMM   bool // amm_info said the pair has no AMM
+	// emitted is the last ledger published, kept across connections: a
+	// server behind the previous one must not publish a ledger twice
+	// (its trades would fill paper orders twice).
+	emitted uint32
 }
 
 type openLedger struct {
@@ -541,8 +545,9 @@ func (p *Processor) ledgerClosed(l LedgerClosed, u *Update) {
 	case o != nil && l.LedgerIndex <= o.info.LedgerIndex:
 		return // repeated or old
 	case o != nil && l.LedgerIndex == o.info.LedgerIndex+1:
-		if o.emittable && p.synced {
+		if o.emittable && p.synced && o.info.LedgerIndex > p.emitted {
 			u.Ledgers = append(u.Ledgers, p.result(o))
+			p.emitted = o.info.LedgerIndex
 		}
 	case o != nil:
 		u.Gap = true

@@ -269,3 +269,34 @@ func TestResyncMidLedgerKeepsItsTrades(t *testing.T) {
 		t.Fatalf("bids after = %d, want the resynced 1", got)
 	}
 }
+
+// TestNoLedgerTwiceAcrossConnections: after a reconnect to a server that is
+// behind, ledgers already published are not published again.
+func TestNoLedgerTwiceAcrossConnections(t *testing.T) {
+	d := newDriver(t)
+	d.start()
+	d.recv(ledgerMsg(t, 101))
+	d.recv(txMsg(t, 101, "T1", "Payment", consumedNode(t, fxAsk2, 0)))
+	d.recv(ledgerMsg(t, 102))
+	d.recv(ledgerMsg(t, 103)) // publishes 101 and 102
+	d.p.Connected()
+	// The new server's validated ledger is 100.
+	id := d.send(d.p.ResyncRequest())
+	d.recv(bookPage(t, id, 100, "", fxAsk1, fxAsk2))
+	id = d.send(bookOffersReq(DefaultPair, Bid, 100, nil))
+	d.recv(bookPage(t, id, 100, "", fxBid1))
+	var got []uint32
+	for n := uint32(101); n <= 104; n++ {
+		if n == 101 {
+			d.recv(ledgerMsg(t, n))
+			d.recv(txMsg(t, 101, "T1", "Payment", consumedNode(t, fxAsk2, 0)))
+			continue
+		}
+		for _, l := range d.recv(ledgerMsg(t, n)).Ledgers {
+			got = append(got, l.Ledger.LedgerIndex)
+		}
+	}
+	if len(got) != 1 || got[0] != 103 {
+		t.Fatalf("published %v after the reconnect, want only [103]", got)
+	}
+}
