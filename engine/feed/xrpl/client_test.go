@@ -3,6 +3,7 @@ package xrpl
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -413,4 +414,52 @@ func TestScriptedPeriodicRefresh(t *testing.T) {
 	clk.waitTimer(t, 300*time.Millisecond)
 	clk.Advance(300 * time.Millisecond)
 	b.accept(t).expect(t, "server_info")
+}
+
+// TestReconnectStorm: the server drops the connection after every couple
+// of ledgers; the backoff grows, the feed keeps delivering, and no ledger
+// is delivered twice even when the next server is behind.
+func TestReconnectStorm(t *testing.T) {
+	clk := newFakeClock()
+	fs := newFakeServer(t)
+	c := newTestClient(t, clk, nil, fs.url())
+	var delivered []uint32
+	backoff := 300 * time.Millisecond
+	for cycle := range 5 {
+		fc := fs.accept(t)
+		base := uint32(100 + 3*cycle - 2*(cycle%2)) // odd cycles come back behind
+		fc.handshake(t, base)
+		waitStatus(t, c, "resynced", func(s Status) bool { return s.Resyncs == cycle+1 })
+		fc.ledgers(t, base+1, base+3) // completes base+1 and base+2
+		for n := base + 1; n <= base+2; n++ {
+			if len(delivered) > 0 && n <= delivered[len(delivered)-1] {
+				continue // already delivered by the previous server
+			}
+			delivered = append(delivered, nextLedger(t, c).Result.Ledger.LedgerIndex)
+			if got := delivered[len(delivered)-1]; got != n {
+				t.Fatalf("cycle %d: delivered %d, want %d (all: %v)", cycle, got, n, delivered)
+			}
+		}
+		fc.close(websocket.StatusGoingAway, "storm")
+		clk.waitTimer(t, backoff)
+		clk.Advance(backoff)
+		backoff *= 2
+	}
+	if want := "[101 102 103 107 108 109 113 114]"; fmt.Sprint(delivered) != want {
+		t.Fatalf("delivered %v, want %s", delivered, want)
+	}
+	if d, err := c.Next(canceled()); err == nil {
+		t.Fatalf("a duplicate was queued: ledger %d", d.Result.Ledger.LedgerIndex)
+	}
+	if got := c.Status().Reconnects; got != 5 {
+		t.Fatalf("reconnects %d", got)
+	}
+}
+
+// canceled is a context that is already done: Next returns at once unless
+// something is queued.
+func canceled() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
 }
