@@ -17,6 +17,7 @@ const (
 	Ask
 )
 
+// String names the side ("bid", "ask").
 func (s Side) String() string {
 	if s == Bid {
 		return "bid"

@@ -27,6 +27,7 @@ const (
 
 var stateNames = [...]string{"CONNECTING", "LIVE", "DEGRADED", "RECONNECTING", "STALE"}
 
+// String is the state as shown and recorded (LIVE, DEGRADED, …).
 func (s State) String() string {
 	if int(s) < len(stateNames) {
 		return stateNames[s]

@@ -119,6 +119,7 @@ type Fields struct {
 // numbers in API v2 but strings in some older shapes).
 type flexUint uint64
 
+// UnmarshalJSON accepts 123, "123", null and the ledger shortcuts (0).
 func (f *flexUint) UnmarshalJSON(b []byte) error {
 	b = trimSpace(b)
 	if len(b) > 0 && b[0] == '"' {

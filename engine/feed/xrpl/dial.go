@@ -39,12 +39,14 @@ type Dialer interface {
 // response slowDown / tooBusy. The endpoint cools down.
 type RateLimitError struct{ Reason string }
 
+// Error says what refused us.
 func (e *RateLimitError) Error() string { return "rate limited: " + e.Reason }
 
 // ProtocolError is a message the client cannot accept (too big, binary,
 // malformed at the framing level): the connection is reopened.
 type ProtocolError struct{ Reason string }
 
+// Error says what was wrong with the message.
 func (e *ProtocolError) Error() string { return "protocol error: " + e.Reason }
 
 // ValidateEndpoint enforces the URL policy: wss:// anywhere, ws:// only to
@@ -114,6 +116,8 @@ func (d WSDialer) Dial(ctx context.Context, u string) (Conn, error) {
 
 type wsConn struct{ c *websocket.Conn }
 
+// Read returns the next text message; over-limit, binary and 1008 closes
+// become ProtocolError / RateLimitError.
 func (w wsConn) Read(ctx context.Context) ([]byte, error) {
 	typ, data, err := w.c.Read(ctx)
 	if err != nil {
@@ -133,6 +137,7 @@ func (w wsConn) Read(ctx context.Context) ([]byte, error) {
 	return data, nil
 }
 
+// Write sends one text message.
 func (w wsConn) Write(ctx context.Context, msg []byte) error {
 	return w.c.Write(ctx, websocket.MessageText, msg)
 }
@@ -141,6 +146,8 @@ func (w wsConn) Write(ctx context.Context, msg []byte) error {
 // frame must not hold up shutdown.
 const closeWait = time.Second
 
+// Close closes politely with code (bounded by closeWait), or at once
+// when code is 0.
 func (w wsConn) Close(code int, reason string) error {
 	if code == 0 {
 		return w.c.CloseNow()
