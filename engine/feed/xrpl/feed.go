@@ -52,7 +52,9 @@ func OpenLive(spec string, cfg Config, recordPath string) (*Feed, error) {
 		cfg.Endpoints = eps
 	}
 	cfg.defaults()
-	f := &Feed{name: spec}
+	// The name stored in sessions.feed names the endpoints, so that "xrpl"
+	// is recorded as the servers it meant that day.
+	f := &Feed{name: "xrpl:" + strings.Join(cfg.Endpoints, ",")}
 	if recordPath != "" {
 		rec, err := CreateRecording(recordPath, cfg.Pair, cfg.Clock.Now())
 		if err != nil {
@@ -101,7 +103,8 @@ func OpenReplayFeed(path string) (*Feed, error) {
 	return &Feed{name: "xrpl-replay:" + path, src: r, replay: r}, nil
 }
 
-// Name is the feed spec as stored in sessions.feed.
+// Name is the feed as stored in sessions.feed: "xrpl:URL,…" with the
+// endpoints in use, or "xrpl-replay:FILE".
 func (f *Feed) Name() string { return f.name }
 
 // Next returns the event of the next completed ledger.

@@ -161,3 +161,21 @@ func TestReplayRefusesOtherFiles(t *testing.T) {
 		t.Fatal("a CSV file taken for a recording")
 	}
 }
+
+func TestLiveFeedNameNamesEndpoints(t *testing.T) {
+	f, err := OpenLive("xrpl", Config{Clock: newFakeClock(), Dialer: refuseDialer{}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got, want := f.Name(), "xrpl:wss://xrplcluster.com,wss://s1.ripple.com,wss://s2.ripple.com"; got != want {
+		t.Fatalf("Name = %q, want %q", got, want)
+	}
+}
+
+// refuseDialer never connects (no network in tests).
+type refuseDialer struct{}
+
+func (refuseDialer) Dial(context.Context, string) (Conn, error) {
+	return nil, errors.New("no network in tests")
+}
