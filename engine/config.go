@@ -76,7 +76,7 @@ type StoreConfig struct {
 // ConsoleConfig is the [console] table.
 type ConsoleConfig struct {
 	RefreshRate Duration `toml:"refresh_rate" json:"refresh_rate"` // most redraws per interval
-	Theme       string   `toml:"theme" json:"theme"`               // dark | light | mono
+	Theme       string   `toml:"theme" json:"theme"`               // auto | dark | light | mono
 }
 
 // DefaultConfig returns the configuration used when nothing overrides it.
@@ -114,7 +114,7 @@ func DefaultConfig() Config {
 		},
 		Console: ConsoleConfig{
 			RefreshRate: D(250 * time.Millisecond),
-			Theme:       "dark",
+			Theme:       "auto",
 		},
 	}
 }

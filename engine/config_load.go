@@ -282,9 +282,9 @@ func (c Config) Validate() error {
 	co := c.Console
 	v.duration("[console] refresh_rate", co.RefreshRate, 10*time.Millisecond, 10*time.Second)
 	switch co.Theme {
-	case "dark", "light", "mono":
+	case "auto", "dark", "light", "mono":
 	default:
-		v.addf("[console] theme = %q: must be one of dark, light, mono", sanitizeLine(co.Theme))
+		v.addf("[console] theme = %q: must be one of auto, dark, light, mono", sanitizeLine(co.Theme))
 	}
 
 	if len(v.problems) == 0 {

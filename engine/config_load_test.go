@@ -206,7 +206,7 @@ func TestValidate(t *testing.T) {
 		{"Snapshot", func(c *engine.Config) { c.Store.SnapshotInterval = engine.D(0) }, "[store] snapshot_interval"},
 		{"Valuation", func(c *engine.Config) { c.Store.ValuationInterval = engine.D(0) }, "[store] valuation_interval"},
 		{"Refresh", func(c *engine.Config) { c.Console.RefreshRate = engine.D(0) }, "[console] refresh_rate"},
-		{"Theme", func(c *engine.Config) { c.Console.Theme = "neon" }, `[console] theme = "neon": must be one of dark, light, mono`},
+		{"Theme", func(c *engine.Config) { c.Console.Theme = "neon" }, `[console] theme = "neon": must be one of auto, dark, light, mono`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
