@@ -113,6 +113,7 @@ func newModel(opts Options, waits bool) *Model {
 		hist:   newHistoryModel(ctx, opts.History, keys, opts.ReadOnly),
 		detail: newDetailModel(ctx, opts.History, opts.ExportDir, keys),
 	}
+	ctx.sessionLive = m.live.closing
 	m.help = newHelpModel(ctx, keys, mergedKeys{keys, m.live.keys, m.hist.keys, m.detail.keys})
 	if opts.Controller != nil {
 		m.setView(viewLive)

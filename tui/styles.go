@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"strings"
+
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/lipgloss"
 
@@ -169,12 +171,15 @@ func (s Styles) tier(t int) lipgloss.Style {
 	return s.Tiers[t]
 }
 
-// signed picks the gain or loss style by the sign of v.
-func (s Styles) signed(v float64) lipgloss.Style {
+// sign picks the gain or loss style by the sign a figure is printed with
+// ("+1.25", "-0.40"): a figure that rounds to zero is neutral, never red,
+// and the colour always agrees with the sign the reader sees, which is
+// what carries the meaning without colour.
+func (s Styles) sign(figure string) lipgloss.Style {
 	switch {
-	case v > 0:
+	case strings.HasPrefix(figure, "+"):
 		return s.Gain
-	case v < 0:
+	case strings.HasPrefix(figure, "-"):
 		return s.Loss
 	}
 	return s.Value
@@ -189,4 +194,16 @@ func (s Styles) side(side engine.Side) lipgloss.Style {
 		return s.Loss
 	}
 	return s.Value
+}
+
+// sideText is an order side in words with its glyph, "▲ buy" or "▼ sell",
+// so that the side reads without colour.
+func sideText(side engine.Side) string {
+	switch side {
+	case engine.Buy:
+		return "▲ buy"
+	case engine.Sell:
+		return "▼ sell"
+	}
+	return Sanitize(string(side))
 }

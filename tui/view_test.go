@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -163,12 +164,57 @@ func TestTickAge(t *testing.T) {
 	m := MustNewModel(t, Options{Controller: ctrl, Now: func() time.Time { return now }})
 	run(t, m, stateMsg{state: ctrl.State()})
 	resize(t, m, 160, 48)
-	if got := plainView(m); !strings.Contains(got, "tick 0.4s ago") || !strings.Contains(got, "up 01:02:03") {
+	if got := plainView(m); !strings.Contains(got, "tick 0.4s ago") || !strings.Contains(got, "up 1h02m") {
 		t.Fatalf("header: %q", strings.SplitN(got, "\n", 2)[0])
 	}
 	now = now.Add(90 * time.Second)
 	run(t, m, tickMsg(now))
-	if got := plainView(m); !strings.Contains(got, "tick 1m30s ago") || !strings.Contains(got, "up 01:03:33") {
+	if got := plainView(m); !strings.Contains(got, "tick 1m30s ago") || !strings.Contains(got, "up 1h03m") {
 		t.Fatalf("header: %q", strings.SplitN(got, "\n", 2)[0])
+	}
+}
+
+// numberCut matches a figure cut by the edge of its room: a digit, a
+// separator or a sign right before the "…" of a cut.
+var numberCut = regexp.MustCompile(`[0-9.,+\-]…`)
+
+// No view at any width from the 60-column floor up cuts a number mid-digit
+// (it dropped "bid 2.299…" and "PnL vs start -0.44 …" at 60..79 columns):
+// a figure is shown whole or not at all.
+func TestNoViewCutsANumber(t *testing.T) {
+	widths := []int{60, 61, 64, 67, 70, 73, 76, 79, 80, 90, 100, 119, 120, 150, 160, 200}
+	views := map[string]func(t *testing.T, w, h int) *Model{
+		"live": func(t *testing.T, w, h int) *Model {
+			m, _ := MustLiveModel(t, fakeState())
+			resize(t, m, w, h)
+			return m
+		},
+		"history": func(t *testing.T, w, h int) *Model {
+			m, _ := MustHistoryModel(t, 50, w, h)
+			return m
+		},
+		"detail": func(t *testing.T, w, h int) *Model {
+			m, _ := MustHistoryModel(t, 50, w, h)
+			press(t, m, "j", "j", "j", "enter")
+			return m
+		},
+		"help": func(t *testing.T, w, h int) *Model {
+			m, _ := MustLiveModel(t, fakeState())
+			resize(t, m, w, h)
+			press(t, m, "?")
+			return m
+		},
+	}
+	for name, mk := range views {
+		for _, w := range widths {
+			for _, h := range []int{16, 24, 48} {
+				m := mk(t, w, h)
+				for i, line := range strings.Split(plainView(m), "\n") {
+					if loc := numberCut.FindStringIndex(line); loc != nil {
+						t.Errorf("%s at %dx%d, line %d cuts a number: %q", name, w, h, i, line)
+					}
+				}
+			}
+		}
 	}
 }
