@@ -218,3 +218,122 @@ func TestNoViewCutsANumber(t *testing.T) {
 		}
 	}
 }
+
+// lastLine is the footer of a view.
+func lastLine(view string) string {
+	lines := strings.Split(view, "\n")
+	return lines[len(lines)-1]
+}
+
+// While a live session runs, q ends it from every view, and every footer
+// says so; once it has ended (or with no live session) q quits.
+func TestFooterSaysWhatQDoes(t *testing.T) {
+	m, ctrl := MustLiveModel(t, fakeState())
+	resize(t, m, 100, 30)
+	for _, step := range []struct {
+		keys []string
+		view view
+	}{{nil, viewLive}, {[]string{"2"}, viewHistory}, {[]string{"enter"}, viewDetail}, {[]string{"?"}, viewHelp}} {
+		press(t, m, step.keys...)
+		if m.view != step.view {
+			t.Fatalf("after %v: view %v, want %v", step.keys, m.view, step.view)
+		}
+		if foot := lastLine(plainView(m)); !strings.Contains(foot, "q end session") {
+			t.Errorf("view %v with a live session: footer %q, want it to say q end session", step.view, foot)
+		}
+	}
+	press(t, m, "esc", "esc") // help, then back to the history
+	ctrl.finish(engine.HaltMaxDrawdown)
+	run(t, m, waitDone(ctrl)())
+	for _, v := range []view{viewLive, viewHistory} {
+		m.focus(v)
+		m.setView(v)
+		if foot := lastLine(plainView(m)); !strings.Contains(foot, "q quit") || strings.Contains(foot, "end session") {
+			t.Errorf("view %v after the end: footer %q, want q quit", v, foot)
+		}
+	}
+	h, _ := MustHistoryModel(t, 5, 100, 30)
+	if foot := lastLine(plainView(h)); !strings.Contains(foot, "q quit") {
+		t.Errorf("neo history footer %q, want q quit", foot)
+	}
+	if !strings.Contains(strings.Join(helpText(DefaultStyles(ThemeMono), keysText(m.help.all), 100), "\n"), "end the session") {
+		t.Error("the help does not say that q ends a running session")
+	}
+}
+
+// The header keeps the same words at every width, dropping whole parts
+// ("paper · sim" at 160 but "sim" at 80 was one part cut, not dropped).
+func TestLiveHeaderDropsWholeParts(t *testing.T) {
+	full := []string{"neo", "20261125T202757Z-7f3a", "paper", "sim", "● RUNNING", "up 1h02m", "tick 0.4s ago"}
+	for _, w := range []int{60, 70, 80, 100, 120, 160} {
+		m, _ := MustLiveModel(t, fakeState())
+		resize(t, m, w, 24)
+		head := strings.SplitN(plainView(m), "\n", 2)[0]
+		if strings.Contains(head, "…") {
+			t.Errorf("%d columns: header %q cut", w, head)
+		}
+		var parts []string
+		for _, side := range regexp.MustCompile(`\s{2,}`).Split(strings.TrimSpace(head), -1) {
+			parts = append(parts, strings.Split(side, " · ")...)
+		}
+		at := 0
+		for _, p := range parts {
+			for at < len(full) && full[at] != p {
+				at++
+			}
+			if at == len(full) {
+				t.Errorf("%d columns: header %q has part %q, not one of %q in order", w, head, p, full)
+				break
+			}
+		}
+		if w >= 80 && !strings.Contains(head, "paper · sim") {
+			t.Errorf("%d columns: header %q lacks the mode", w, head)
+		}
+		if !strings.Contains(head, "tick 0.4s ago") {
+			t.Errorf("%d columns: header %q lacks the tick age", w, head)
+		}
+	}
+}
+
+// The detail of a running session says running (not "ended running") and
+// how long so far.
+func TestDetailOfARunningSession(t *testing.T) {
+	m, _ := MustHistoryModel(t, 5, 120, 40)
+	press(t, m, "enter") // the newest session is running
+	if !m.detail.summary.Running() {
+		t.Fatal("the newest fake session is not running")
+	}
+	v := plainView(m)
+	if strings.Contains(v, "ended running") || !strings.Contains(v, "running") || !strings.Contains(v, "so far") {
+		t.Fatalf("running session detail:\n%s", v)
+	}
+}
+
+// The help fills the window, wraps at words at any width (no "…") and
+// scrolls to its end: the glossary of every figure.
+func TestHelpWrapsAndScrolls(t *testing.T) {
+	for _, w := range []int{60, 80, 120, 200} {
+		m, _ := MustLiveModel(t, fakeState())
+		resize(t, m, w, 24)
+		press(t, m, "?")
+		var seen strings.Builder
+		for i := 0; i < 60; i++ {
+			v := plainView(m)
+			assertFrame(t, m.View(), w, 24)
+			lines := strings.Split(v, "\n")
+			for _, l := range lines[1 : len(lines)-1] {
+				if strings.Contains(l, "…") {
+					t.Fatalf("%d columns: help line cut: %q", w, l)
+				}
+			}
+			seen.WriteString(v)
+			press(t, m, "pgdown")
+		}
+		all := seen.String()
+		for _, word := range []string{"drift", "tier", "vel", "divergence", "anchor", "PnL vs hold", "network fee", "999.999976", "spread", "bp", "market time", "wall time", "~ marks"} {
+			if !strings.Contains(all, word) {
+				t.Errorf("%d columns: the help never shows %q", w, word)
+			}
+		}
+	}
+}
