@@ -491,7 +491,7 @@ func (d *detailModel) lists(lay detailRows) []string {
 	if len(d.fills) == 0 && !d.loading {
 		fb.add(st.Muted.Render("no fills"))
 	}
-	eb.add(st.Title.Render("EVENTS "+fmtCount(len(d.events))) + st.Muted.Render(" latest last"))
+	eb.add(st.Title.Render("EVENTS "+fmtCount(len(d.events))) + st.Muted.Render(" wall UTC, latest last"))
 	// The latest events, how it ended, each wrapped whole: as many as fit.
 	var evLines []string
 	for i := len(d.events) - 1; i >= 0; i-- {

@@ -556,7 +556,7 @@ func (l *liveModel) fills(b *block, rows int) {
 
 func (l *liveModel) events(b *block, rows int) {
 	st := l.ctx.styles
-	b.add(st.Title.Render("RECENT EVENTS"))
+	b.add(st.Title.Render("RECENT EVENTS") + st.Muted.Render(" wall UTC, newest first"))
 	evs := append([]engine.SessionEvent(nil), l.state.Events...)
 	if len(evs) == 0 {
 		b.add(st.Muted.Render("no events"))

@@ -174,9 +174,9 @@ func TestTickAge(t *testing.T) {
 	}
 }
 
-// numberCut matches a figure cut by the edge of its room: a digit, a
-// separator or a sign right before the "…" of a cut.
-var numberCut = regexp.MustCompile(`[0-9.,+\-]…`)
+// numberCut matches a figure cut by the edge of its room: a word with a
+// digit that runs into the "…" of a cut.
+var numberCut = regexp.MustCompile(`[0-9][^\s…]*…`)
 
 // No view at any width from the 60-column floor up cuts a number mid-digit
 // (it dropped "bid 2.299…" and "PnL vs start -0.44 …" at 60..79 columns):
