@@ -491,15 +491,16 @@ func (d *detailModel) lists(lay detailRows) []string {
 	if len(d.fills) == 0 && !d.loading {
 		fb.add(st.Muted.Render("no fills"))
 	}
-	eb.add(st.Title.Render("EVENTS "+fmtCount(len(d.events))) + st.Muted.Render(" wall UTC, latest last"))
-	// The latest events, how it ended, each wrapped whole: as many as fit.
+	eb.add(st.Title.Render("EVENTS "+fmtCount(len(d.events))) + st.Muted.Render(" wall UTC, newest first"))
+	// The latest events (how it ended) newest first, as in the live view,
+	// each wrapped whole: as many as fit.
 	var evLines []string
 	for i := len(d.events) - 1; i >= 0; i-- {
 		el := eventLines(st, d.events[i], eb.width)
 		if len(evLines)+len(el) > lay.listRows+1 && len(evLines) > 0 {
 			break
 		}
-		evLines = append(el, evLines...)
+		evLines = append(evLines, el...)
 	}
 	eb.add(evLines...)
 	return beside(2, fb.clip(lay.listRows+2), eb.clip(lay.listRows+2)).lines

@@ -337,3 +337,23 @@ func TestHelpWrapsAndScrolls(t *testing.T) {
 		}
 	}
 }
+
+// The detail lists fills newest first, as the live view does, in the same
+// decimals (it showed them oldest first, in 5 and 3 decimals).
+func TestDetailFillsNewestFirst(t *testing.T) {
+	m, _ := MustHistoryModel(t, 50, 120, 40)
+	press(t, m, "j", "j", "j", "enter")
+	fs := m.detail.fills
+	if len(fs) < 2 {
+		t.Fatalf("%d fills in the fake session, want several", len(fs))
+	}
+	for i := 1; i < len(fs); i++ {
+		if fs[i].ExecutedAt.After(fs[i-1].ExecutedAt) {
+			t.Fatalf("fill %d (%s) is newer than fill %d (%s): not newest first", i, fs[i].ExecutedAt, i-1, fs[i-1].ExecutedAt)
+		}
+	}
+	v := plainView(m)
+	if want := fmtPrice(fs[0].Price) + "   " + fmtXRP(fs[0].QtyXRP); !strings.Contains(v, want) {
+		t.Fatalf("the newest fill %q is not drawn with 6-decimal price and size:\n%s", want, v)
+	}
+}
