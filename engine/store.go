@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"time"
 )
 
@@ -134,5 +133,5 @@ type History interface {
 	Events(ctx context.Context, sessionID string, limit int) ([]SessionEvent, error)
 }
 
-// ErrNotFound is returned when a session does not exist.
-var ErrNotFound = errors.New("not found")
+// ErrNotFound is returned when a session does not exist (code ENOTFOUND).
+var ErrNotFound error = Errorf(ENOTFOUND, "not found")

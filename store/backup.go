@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/log"
+
+	"neo/engine"
 )
 
 // stampLayout is the timestamp in backup and malformed file names.
@@ -386,6 +388,9 @@ func (e *BadBackupError) Error() string {
 	return fmt.Sprintf("backup %s failed its integrity check (%s); nothing was changed. Pick another backup: neo restore --db %s BACKUP (the newest good one is used when BACKUP is omitted)",
 		e.Backup, oneLine(e.Detail), e.DBPath)
 }
+
+// ErrorCode is engine.EINTEGRITY: the command layer exits 3.
+func (e *BadBackupError) ErrorCode() string { return engine.EINTEGRITY }
 
 // RestoreResult says what Restore did.
 type RestoreResult struct {

@@ -89,7 +89,8 @@ const (
 // ErrCheckpointIncomplete is wrapped by Close when its final checkpoint
 // could not empty the write-ahead log because another process (neo
 // sessions, neo history) was reading. Nothing is lost; the -wal stays.
-var ErrCheckpointIncomplete = errors.New("another process has the database open, so its write-ahead log could not be emptied")
+// Its code is engine.EINCOMPLETE.
+var ErrCheckpointIncomplete error = engine.Errorf(engine.EINCOMPLETE, "another process has the database open, so its write-ahead log could not be emptied")
 
 // ErrClosed is returned by writes after Close has begun.
 var ErrClosed = errors.New("store is closed")
@@ -446,6 +447,15 @@ type PathError struct {
 
 // Error says what is wrong with the path and what to do.
 func (e *PathError) Error() string { return "database " + e.Path + " " + e.Msg }
+
+// ErrorCode is engine.EINVALID for a directory (--db names the wrong thing:
+// exit 2) and engine.EPATH for every other unusable path (exit 1).
+func (e *PathError) ErrorCode() string {
+	if e.IsDir {
+		return engine.EINVALID
+	}
+	return engine.EPATH
+}
 
 // createDir makes the database's directory (0700) if missing.
 func createDir(path string) error {
