@@ -10,9 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
+	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"neo/engine"
 	"neo/store"
@@ -109,7 +110,11 @@ func hashFile(tb testing.TB, path string) string {
 	return hex.EncodeToString(h[:])
 }
 
-func TestSchemaMatchesStructTags(t *testing.T) {
+// TestSchemaMatchesStructFields holds the domain types against the tables:
+// each column is its field's name in snake case (columnOf). The engine
+// carries no storage tags; the store scans by explicit column lists, and this
+// test catches a field or a column added on one side only.
+func TestSchemaMatchesStructFields(t *testing.T) {
 	db := MustOpenDB(t)
 	MustClose(t, db)
 	raw := rawDB(t, db.Path())
@@ -125,12 +130,10 @@ func TestSchemaMatchesStructTags(t *testing.T) {
 		{"session_events", engine.SessionEvent{}},
 	} {
 		t.Run(tc.table, func(t *testing.T) {
-			var tags []string
+			var fields []string
 			rt := reflect.TypeOf(tc.typ)
 			for i := range rt.NumField() {
-				if tag := rt.Field(i).Tag.Get("db"); tag != "" && tag != "-" {
-					tags = append(tags, tag)
-				}
+				fields = append(fields, columnOf(rt.Field(i).Name))
 			}
 			rows, err := raw.Query("SELECT name FROM pragma_table_info(?)", tc.table)
 			if err != nil {
@@ -146,19 +149,43 @@ func TestSchemaMatchesStructTags(t *testing.T) {
 			if len(cols) == 0 {
 				t.Fatalf("table %s has no columns", tc.table)
 			}
-			sort.Strings(tags)
-			sort.Strings(cols)
 			for _, c := range cols {
-				if !contains(tags, c) {
-					t.Errorf("column %s.%s has no field with db:%q in %s", tc.table, c, c, rt.Name())
+				if !contains(fields, c) {
+					t.Errorf("column %s.%s has no field in %s", tc.table, c, rt.Name())
 				}
 			}
-			for _, tag := range tags {
-				if !contains(cols, tag) {
-					t.Errorf("field db:%q of %s has no column in %s", tag, rt.Name(), tc.table)
+			for _, f := range fields {
+				if !contains(cols, f) {
+					t.Errorf("field %s of %s has no column in %s", f, rt.Name(), tc.table)
 				}
 			}
 		})
+	}
+}
+
+// columnOf is the column of a field: snake case, an acronym kept whole
+// (XRPValueInRLUSD is xrp_value_in_rlusd). PnL is the one mixed-case word.
+func columnOf(field string) string {
+	field = strings.ReplaceAll(field, "PnL", "Pnl")
+	var b strings.Builder
+	rs := []rune(field)
+	for i, r := range rs {
+		upper := unicode.IsUpper(r)
+		if i > 0 && upper && (unicode.IsLower(rs[i-1]) || i+1 < len(rs) && unicode.IsLower(rs[i+1])) {
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+func TestColumnOf(t *testing.T) {
+	for field, col := range map[string]string{"SessionID": "session_id", "XRPValueInRLUSD": "xrp_value_in_rlusd",
+		"XRPPct": "xrp_pct", "PnLRLUSD": "pnl_rlusd", "DriftVelocityPctPerMin": "drift_velocity_pct_per_min",
+		"ConfigJSON": "config_json", "EndedAtEstimated": "ended_at_estimated"} {
+		if got := columnOf(field); got != col {
+			t.Errorf("columnOf(%s) = %s, want %s", field, got, col)
+		}
 	}
 }
 
