@@ -99,7 +99,7 @@ func filter(s string, oneLine bool) string {
 				b.WriteRune(r)
 			}
 		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
-		case isBidiControl(r):
+		case IsBidiControl(r):
 		default:
 			b.WriteString(s[i : i+size])
 		}
@@ -108,9 +108,9 @@ func filter(s string, oneLine bool) string {
 	return b.String()
 }
 
-// isBidiControl reports the bidirectional embeddings, overrides, isolates
+// IsBidiControl reports the bidirectional embeddings, overrides, isolates
 // and marks: they reorder what a reader sees ("exe.txt" shown for
 // "txt.exe") without being visible themselves.
-func isBidiControl(r rune) bool {
+func IsBidiControl(r rune) bool {
 	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
 }
