@@ -15,8 +15,6 @@ import (
 	"time"
 
 	"github.com/charmbracelet/log"
-
-	"neo/engine"
 )
 
 // stampLayout is the timestamp in backup and malformed file names.
@@ -388,9 +386,6 @@ func (e *BadBackupError) Error() string {
 	return fmt.Sprintf("backup %s failed its integrity check (%s); nothing was changed. Pick another backup: neo restore --db %s BACKUP (the newest good one is used when BACKUP is omitted)",
 		e.Backup, oneLine(e.Detail), e.DBPath)
 }
-
-// ErrorCode is engine.EINTEGRITY: the command layer exits 3.
-func (e *BadBackupError) ErrorCode() string { return engine.EINTEGRITY }
 
 // RestoreResult says what Restore did.
 type RestoreResult struct {

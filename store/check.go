@@ -9,8 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"neo/engine"
 )
 
 // IntegrityError means a database failed PRAGMA quick_check or
@@ -25,9 +23,6 @@ func (e *IntegrityError) Error() string {
 	return fmt.Sprintf("database %s failed its integrity check (%s); nothing was written. Restore the last good backup with: neo restore --db %s",
 		e.Path, oneLine(e.Detail), e.Path)
 }
-
-// ErrorCode is engine.EINTEGRITY: the command layer exits 3.
-func (e *IntegrityError) ErrorCode() string { return engine.EINTEGRITY }
 
 // RestoreCommand is the command that restores the newest good backup.
 func (e *IntegrityError) RestoreCommand() string { return "neo restore --db " + e.Path }

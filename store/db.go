@@ -505,15 +505,6 @@ type PathError struct {
 // Error says what is wrong with the path and what to do.
 func (e *PathError) Error() string { return "database " + e.Path + " " + e.Msg }
 
-// ErrorCode is engine.EINVALID for a directory (--db names the wrong thing:
-// exit 2) and engine.EPATH for every other unusable path (exit 1).
-func (e *PathError) ErrorCode() string {
-	if e.IsDir {
-		return engine.EINVALID
-	}
-	return engine.EPATH
-}
-
 // createDir makes the database's directory (0700) if missing.
 func createDir(path string) error {
 	dir := filepath.Dir(path)

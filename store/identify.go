@@ -7,8 +7,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-
-	"neo/engine"
 )
 
 // ApplicationID marks a database as neo's: PRAGMA application_id =
@@ -31,9 +29,6 @@ func (e *ForeignError) Error() string {
 	return fmt.Sprintf("database %s is not a neo database: it seems to be %s; neo left it unchanged. Pass --db with another path (or move this file away)",
 		e.Path, e.What)
 }
-
-// ErrorCode is engine.EFOREIGN: the command layer exits 2.
-func (e *ForeignError) ErrorCode() string { return engine.EFOREIGN }
 
 // fileKind is what identify found.
 type fileKind int

@@ -38,9 +38,6 @@ func (e *LockedError) Error() string {
 // Is makes errors.Is(err, ErrLocked) true.
 func (e *LockedError) Is(target error) bool { return target == ErrLocked }
 
-// ErrorCode is engine.ECONFLICT: the command layer exits 4.
-func (e *LockedError) ErrorCode() string { return engine.ECONFLICT }
-
 // CheckNotLocked returns a *LockedError naming the holder when another
 // process holds the instance lock of dbPath, and nil otherwise (a probe
 // that fails counts as not held: the command that follows takes the lock
