@@ -196,6 +196,9 @@ type ValidationError struct {
 // Error joins the problems on one line.
 func (e *ValidationError) Error() string { return strings.Join(e.Problems, "; ") }
 
+// ErrorCode is EINVALID: the operator changes the config.
+func (e *ValidationError) ErrorCode() string { return EINVALID }
+
 // validator collects problems.
 type validator struct{ problems []string }
 

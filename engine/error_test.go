@@ -28,6 +28,7 @@ func TestErrorCodeAndMessage(t *testing.T) {
 		{"rich type", fmt.Errorf("open: %w", &richError{pid: 42}), engine.ECONFLICT, "held by pid 42"},
 		{"joined", errors.Join(errors.New("first"), fmt.Errorf("x: %w", &richError{pid: 7})), engine.ECONFLICT, "held by pid 7"},
 		{"not found", engine.ErrNotFound, engine.ENOTFOUND, "not found"},
+		{"config", fmt.Errorf("load: %w", &engine.ValidationError{Problems: []string{"a", "b"}}), engine.EINVALID, "a; b"},
 	} {
 		if got := engine.ErrorCode(tc.err); got != tc.code {
 			t.Errorf("%s: ErrorCode = %q, want %q", tc.name, got, tc.code)
