@@ -7,63 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"neo/cmd/internal/proofkit"
 )
-
-// startHeadless starts `neo run --headless` on db with env and extra args
-// and collects its stderr.
-func startHeadless(tb testing.TB, db string, env []string, args ...string) (*exec.Cmd, *syncWriter) {
-	tb.Helper()
-	cmd := exec.Command(neoBin, append([]string{"run", "--db", db, "--headless", "--speed", "1", "--log-format", "logfmt"}, args...)...)
-	cmd.Env = append(os.Environ(), env...)
-	errb := &syncWriter{}
-	cmd.Stderr = errb
-	if err := cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = cmd.Process.Kill() })
-	return cmd, errb
-}
-
-// openSessions counts the sessions that an independent reader (a fresh
-// read-only connection, and the sqlite3 CLI when installed) sees with no
-// ended_at, and returns every halt reason it sees.
-func openSessions(tb testing.TB, db string) (open int, reasons []string) {
-	tb.Helper()
-	if _, err := os.Stat(db); os.IsNotExist(err) {
-		return 0, nil // the signal came before the database was created
-	}
-	conn, err := sql.Open("sqlite", "file:"+db+"?mode=ro")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var tables int
-	err = conn.QueryRow(`SELECT count(*) FROM sqlite_master WHERE name = 'sessions'`).Scan(&tables)
-	conn.Close()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if tables == 0 {
-		return 0, nil // the signal came before the schema was made
-	}
-	for _, s := range readSessions(tb, db) {
-		if !s.EndedAt.Valid {
-			open++
-		}
-		reasons = append(reasons, s.HaltReason.String)
-	}
-	if path, err := exec.LookPath("sqlite3"); err == nil {
-		out, err := exec.Command(path, "-readonly", db, "SELECT count(*) FROM sessions WHERE ended_at IS NULL;").CombinedOutput()
-		if err != nil || strings.TrimSpace(string(out)) != strconv.Itoa(open) {
-			tb.Fatalf("sqlite3 says %q open sessions (err %v), the reader %d", out, err, open)
-		}
-	}
-	return open, reasons
-}
 
 // A signal at any moment of the start either stops it before the session
 // row (nothing recorded) or closes the session through the shutdown path;
@@ -84,16 +34,16 @@ func TestSignalDuringStartLeavesNoSessionOpen(t *testing.T) {
 	}
 	for _, d := range delays {
 		db := filepath.Join(dir, d.String(), "neo.db")
-		cmd, errb := startHeadless(t, db, nil)
-		waitForLog(t, errb, "starting")
+		p := startHeadless(t, db, nil)
+		waitForLog(t, p.ErrOut, "starting")
 		time.Sleep(d) // chooses the moment; nothing is asserted on time
-		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		if err := p.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}
-		code := waitExit(t, cmd, 10*time.Second)
+		code := waitExit(t, p, 10*time.Second)
 		open, reasons := openSessions(t, db)
 		if code != 0 || open != 0 {
-			t.Fatalf("SIGTERM %s after start: exit %d, %d sessions left open (want 0 and 0); stderr:\n%s", d, code, open, errb.String())
+			t.Fatalf("SIGTERM %s after start: exit %d, %d sessions left open (want 0 and 0); stderr:\n%s", d, code, open, p.ErrOut.String())
 		}
 		for _, r := range reasons {
 			if r != "signal_terminate" {
@@ -108,13 +58,13 @@ func TestSignalDuringStartLeavesNoSessionOpen(t *testing.T) {
 // The session must be closed as signal_terminate, exit 0.
 func TestSignalWhileTheSessionRowCommits(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "neo.db")
-	cmd, errb := startHeadless(t, db, []string{"NEO_FAULTS=open_slow"})
-	waitForLog(t, errb, "fault: session row committed")
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	p := startHeadless(t, db, []string{"NEO_FAULTS=open_slow"})
+	waitForLog(t, p.ErrOut, "fault: session row committed")
+	if err := p.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	if code := waitExit(t, cmd, 10*time.Second); code != 0 {
-		t.Fatalf("exit %d, want 0; stderr:\n%s", code, errb.String())
+	if code := waitExit(t, p, 10*time.Second); code != 0 {
+		t.Fatalf("exit %d, want 0; stderr:\n%s", code, p.ErrOut.String())
 	}
 	checkClosedCleanly(t, db, "signal_terminate")
 }
@@ -188,19 +138,18 @@ func TestBackupInterruptedLeavesNothing(t *testing.T) {
 			cmd := exec.Command(neoBin, "backup", "--db", db)
 			var out syncWriter
 			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
+			p, err := proofkit.StartCmd(cmd)
+			if err != nil {
 				t.Fatal(err)
 			}
-			exited := make(chan struct{})
-			var code int
-			go func() { code = waitExit(t, cmd, time.Minute); close(exited) }()
-			if !waitForFile(t, db+".bak.*tmp", exited) {
+			t.Cleanup(p.Kill)
+			if !waitForFile(t, db+".bak.*tmp", p.Done) {
 				t.Skipf("the backup finished before a temporary file was seen; output:\n%s", out.String())
 			}
-			if err := cmd.Process.Signal(sig); err != nil {
+			if err := p.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
-			<-exited
+			code := waitExit(t, p, time.Minute)
 			if code == 0 {
 				t.Skipf("the backup finished before the signal; output:\n%s", out.String())
 			}
@@ -242,19 +191,18 @@ func TestRestoreInterruptedLeavesNothing(t *testing.T) {
 	cmd := exec.Command(neoBin, "restore", "--db", db, "--yes", bak)
 	var out syncWriter
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
+	p, err := proofkit.StartCmd(cmd)
+	if err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan struct{})
-	var code int
-	go func() { code = waitExit(t, cmd, time.Minute); close(exited) }()
-	if !waitForFile(t, db+".restore-tmp", exited) {
+	t.Cleanup(p.Kill)
+	if !waitForFile(t, db+".restore-tmp", p.Done) {
 		t.Skipf("the restore finished before its temporary file was seen; output:\n%s", out.String())
 	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+	if err := p.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	<-exited
+	code := waitExit(t, p, time.Minute)
 	if code != exitRuntime || !strings.Contains(out.String(), "restore interrupted by") {
 		t.Fatalf("exit %d, want 1 and the interruption named; output:\n%s", code, out.String())
 	}

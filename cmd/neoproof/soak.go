@@ -8,6 +8,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"neo/cmd/internal/proofkit"
 )
 
 // row is the outcome of one soak case: runs, passes, failures and the
@@ -138,7 +140,7 @@ func soakTable(rows []*row) *Table {
 // machineNote describes where the figures were taken.
 func machineNote() string {
 	host, _ := os.Hostname()
-	cli := sqliteCLI()
+	cli := proofkit.SQLiteCLI()
 	if cli == "" {
 		cli = "not installed (modernc reader only)"
 	}

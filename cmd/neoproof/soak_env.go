@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"neo/cmd/internal/proofkit"
 )
 
 func envCases() []soakCase {
@@ -54,40 +56,40 @@ func soakFullDisk(ctx context.Context, o options, rng *rand.Rand, r *row) {
 			db := filepath.Join(mnt, "neo.db")
 			cfg := filepath.Join(dir, "cfg.toml")
 			os.WriteFile(cfg, []byte(wideConfig), 0o600)
-			res, err := runBin(ctx, o.bin, 2*time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0",
+			res, err := proofkit.Run(ctx, "", o.bin, 2*time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0",
 				"--duration", "1000h", "--seed", fmt.Sprint(1+rng.IntN(1_000_000)))
 			if err != nil {
 				return err
 			}
-			if res.code != 1 {
-				return fmt.Errorf("tmpfs %d KiB: exit %d, want 1: %s", size, res.code, tail(res.stderr, 300))
+			if res.Code != 1 {
+				return fmt.Errorf("tmpfs %d KiB: exit %d, want 1: %s", size, res.Code, proofkit.Tail(res.Stderr, 300))
 			}
-			if strings.Contains(res.stderr, "session started") {
+			if strings.Contains(res.Stderr, "session started") {
 				midSession++
 			}
-			if !strings.Contains(strings.ToLower(res.stderr), "full") {
-				return fmt.Errorf("tmpfs %d KiB: exit 1 but the log never says the disk is full: %s", size, tail(res.stderr, 300))
+			if !strings.Contains(strings.ToLower(res.Stderr), "full") {
+				return fmt.Errorf("tmpfs %d KiB: exit 1 but the log never says the disk is full: %s", size, proofkit.Tail(res.Stderr, 300))
 			}
-			st, err := readFile(ctx, db)
+			st, err := proofkit.ReadFile(ctx, db)
 			if err != nil {
 				return fmt.Errorf("tmpfs %d KiB: after the full disk: %v", size, err)
 			}
-			if err := cliQuickCheck(ctx, db); err != nil {
+			if err := proofkit.CLIQuickCheck(ctx, db); err != nil {
 				return err
 			}
-			if s := st.last(); s != nil && s.EndedAt.Valid && s.HaltReason.String != "engine_error" {
+			if s := st.Last(); s != nil && s.EndedAt.Valid && s.HaltReason.String != "engine_error" {
 				return fmt.Errorf("tmpfs %d KiB: halt_reason=%q, want engine_error (or left open for recovery)", size, s.HaltReason.String)
 			}
 			// Make room (grow the tmpfs) and start again: nothing may stay open.
 			if out, err := exec.Command("mount", "-o", "remount,size=256m", mnt).CombinedOutput(); err != nil {
 				return fmt.Errorf("grow the tmpfs: %v: %s", err, out)
 			}
-			res, err = runBin(ctx, o.bin, time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--duration", "1s")
+			res, err = proofkit.Run(ctx, "", o.bin, time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--duration", "1s")
 			if err != nil {
 				return err
 			}
-			if res.code != 0 {
-				return fmt.Errorf("tmpfs %d KiB: the start after freeing space: exit %d: %s", size, res.code, tail(res.stderr, 300))
+			if res.Code != 0 {
+				return fmt.Errorf("tmpfs %d KiB: the start after freeing space: exit %d: %s", size, res.Code, proofkit.Tail(res.Stderr, 300))
 			}
 			st, err = checkClean(ctx, db, "duration_reached")
 			if err != nil {
@@ -130,9 +132,9 @@ func soakReadOnlyDir(ctx context.Context, o options, rng *rand.Rand, r *row) {
 			os.Chmod(root, 0o755)
 			dir := filepath.Join(root, "data")
 			db := filepath.Join(dir, "neo.db")
-			res, err := runBin(ctx, o.bin, time.Minute, nil, "run", "--db", db, "--headless", "--speed", "0", "--duration", "10m")
-			if err != nil || res.code != 0 {
-				return fmt.Errorf("setup session: exit %d %v", res.code, err)
+			res, err := proofkit.Run(ctx, "", o.bin, time.Minute, nil, "run", "--db", db, "--headless", "--speed", "0", "--duration", "10m")
+			if err != nil || res.Code != 0 {
+				return fmt.Errorf("setup session: exit %d %v", res.Code, err)
 			}
 			fresh := i%2 == 1 // a path whose database does not exist yet
 			if fresh {
@@ -147,12 +149,12 @@ func soakReadOnlyDir(ctx context.Context, o options, rng *rand.Rand, r *row) {
 			cmd := exec.CommandContext(ctx, o.bin, "run", "--db", db, "--headless", "--speed", "0", "--duration", "10m")
 			asNobody(cmd)
 			out, err := cmd.CombinedOutput()
-			code := exitCode(err)
+			code := proofkit.ExitCode(err)
 			if code != 1 {
-				return fmt.Errorf("fresh=%v: exit %d, want 1: %s", fresh, code, tail(string(out), 300))
+				return fmt.Errorf("fresh=%v: exit %d, want 1: %s", fresh, code, proofkit.Tail(string(out), 300))
 			}
 			if !strings.Contains(string(out), dir) {
-				return fmt.Errorf("fresh=%v: the message does not name the directory: %s", fresh, tail(string(out), 300))
+				return fmt.Errorf("fresh=%v: the message does not name the directory: %s", fresh, proofkit.Tail(string(out), 300))
 			}
 			if h := hashFiles(db); h != hash {
 				return fmt.Errorf("fresh=%v: the database changed (%s → %s)", fresh, hash, h)
@@ -194,12 +196,12 @@ func soakSecondInstance(ctx context.Context, o options, rng *rand.Rand, r *row) 
 			}
 			defer cleanup()
 			db := filepath.Join(dir, "neo.db")
-			p, err := startProc(o.bin, nil, "run", "--db", db, "--headless", "--speed", "1", "--log-format", "logfmt")
+			p, err := proofkit.Start("", o.bin, nil, "run", "--db", db, "--headless", "--speed", "1", "--log-format", "logfmt")
 			if err != nil {
 				return err
 			}
-			defer p.kill()
-			if _, err := p.errb.waitFor("session started", 30*time.Second, p.done); err != nil {
+			defer p.Kill()
+			if _, err := p.ErrOut.WaitFor("session started", 30*time.Second, p.Done); err != nil {
 				return err
 			}
 			time.Sleep(time.Duration(rng.IntN(1000)) * time.Millisecond)
@@ -208,16 +210,16 @@ func soakSecondInstance(ctx context.Context, o options, rng *rand.Rand, r *row) 
 				{"restore", "--db", db, "--yes"},
 				{"backfill", "--db", db},
 			} {
-				res, err := runBin(ctx, o.bin, 30*time.Second, nil, args...)
+				res, err := proofkit.Run(ctx, "", o.bin, 30*time.Second, nil, args...)
 				if err != nil {
 					return err
 				}
-				if res.code != 4 {
-					return fmt.Errorf("second `neo %s`: exit %d, want 4: %s", args[0], res.code, tail(res.stdout+res.stderr, 300))
+				if res.Code != 4 {
+					return fmt.Errorf("second `neo %s`: exit %d, want 4: %s", args[0], res.Code, proofkit.Tail(res.Stdout+res.Stderr, 300))
 				}
 			}
-			p.cmd.Process.Signal(syscall.SIGTERM)
-			if code, err := p.wait(shutdownBound + 5*time.Second); err != nil || code != 0 {
+			p.Signal(syscall.SIGTERM)
+			if code, err := p.Wait(shutdownBound + 5*time.Second); err != nil || code != 0 {
 				return fmt.Errorf("first instance after SIGTERM: exit %d %v", code, err)
 			}
 			_, err = checkClean(ctx, db, "signal_terminate")
@@ -245,15 +247,15 @@ func soakDBIsDir(ctx context.Context, o options, rng *rand.Rand, r *row) {
 				{"check", "--db", db},
 			}
 			for _, args := range cmdArgs {
-				res, err := runBin(ctx, o.bin, 30*time.Second, nil, args...)
+				res, err := proofkit.Run(ctx, "", o.bin, 30*time.Second, nil, args...)
 				if err != nil {
 					return err
 				}
-				if res.code != 1 && res.code != 2 {
-					return fmt.Errorf("`neo %s`: exit %d, want 1 or 2: %s", args[0], res.code, tail(res.stdout+res.stderr, 300))
+				if res.Code != 1 && res.Code != 2 {
+					return fmt.Errorf("`neo %s`: exit %d, want 1 or 2: %s", args[0], res.Code, proofkit.Tail(res.Stdout+res.Stderr, 300))
 				}
-				if !strings.Contains(res.stdout+res.stderr, db) {
-					return fmt.Errorf("`neo %s`: the message does not name %s: %s", args[0], db, tail(res.stdout+res.stderr, 300))
+				if !strings.Contains(res.Stdout+res.Stderr, db) {
+					return fmt.Errorf("`neo %s`: the message does not name %s: %s", args[0], db, proofkit.Tail(res.Stdout+res.Stderr, 300))
 				}
 				if l := listDir(db); l != "" {
 					return fmt.Errorf("`neo %s` wrote into the directory: %s", args[0], l)
