@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"time"
 
 	"neo/cmd/internal/proofkit"
 )
@@ -34,6 +35,23 @@ func checkClean(ctx context.Context, path, want string) (proofkit.State, error) 
 		return st, err
 	}
 	return st, st.AllClosed()
+}
+
+// runUnchanged runs neo with args (bounded by limit), wants exit code want,
+// and wants db and its -wal byte for byte as they were before.
+func runUnchanged(ctx context.Context, o options, db string, want int, limit time.Duration, args ...string) (proofkit.Result, error) {
+	before := hashFiles(db)
+	res, err := proofkit.Run(ctx, "", o.bin, limit, nil, args...)
+	if err != nil {
+		return res, err
+	}
+	if res.Code != want {
+		return res, fmt.Errorf("neo %s: exit %d, want %d: %s", args[0], res.Code, want, proofkit.Tail(res.Stdout+res.Stderr, 300))
+	}
+	if after := hashFiles(db); after != before {
+		return res, fmt.Errorf("neo %s changed the files (%s → %s)", args[0], before, after)
+	}
+	return res, nil
 }
 
 // hashFiles hashes path and its -wal (absent files hash as "absent").

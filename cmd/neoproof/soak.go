@@ -146,3 +146,18 @@ func machineNote() string {
 	}
 	return fmt.Sprintf("machine: %s, %d CPUs, %s; sqlite3 CLI: %s", host, numCPU(), goVersion(), cli)
 }
+
+// repeat runs one check n times (fewer when ctx ends), each in a fresh
+// temporary directory named after name, and records each outcome.
+func (r *row) repeat(ctx context.Context, o options, n int, name string, check func(i int, dir string) error) {
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		r.record(func() error {
+			dir, cleanup, err := o.tempDir(name)
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			return check(i, dir)
+		}())
+	}
+}

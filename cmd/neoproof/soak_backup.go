@@ -44,15 +44,12 @@ var skewedBackups = []string{
 // say which file it chose; then concurrent `neo backup`s must write
 // distinct names.
 func soakBackupSkew(ctx context.Context, o options, rng *rand.Rand, r *row) {
-	dir, cleanup, err := o.tempDir("skew")
+	dir, db, cfg, cleanup, err := o.sessionDir("skew", wideConfig+"[store]\nbackup_retention = 2\n")
 	if err != nil {
 		r.fail("%v", err)
 		return
 	}
 	defer cleanup()
-	db := filepath.Join(dir, "neo.db")
-	cfg := filepath.Join(dir, "cfg.toml")
-	os.WriteFile(cfg, []byte(wideConfig+"[store]\nbackup_retention = 2\n"), 0o600)
 	run := func(extra ...string) (proofkit.Result, error) {
 		return proofkit.Run(ctx, "", o.bin, time.Minute, []string{"NEO_CONFIG=" + cfg}, append(extra, "--db", db)...)
 	}
@@ -265,15 +262,12 @@ var interruptSignals = []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall
 // start may spare the files of a lock-free command still running). The
 // database must keep every record.
 func soakInterrupted(ctx context.Context, o options, rng *rand.Rand, r *row) {
-	dir, cleanup, err := o.tempDir("interrupt")
+	dir, db, cfg, cleanup, err := o.sessionDir("interrupt", wideConfig+"[store]\nbackup_retention = 3\n")
 	if err != nil {
 		r.fail("%v", err)
 		return
 	}
 	defer cleanup()
-	db := filepath.Join(dir, "neo.db")
-	cfg := filepath.Join(dir, "cfg.toml")
-	os.WriteFile(cfg, []byte(wideConfig+"[store]\nbackup_retention = 3\n"), 0o600)
 	if res, err := proofkit.Run(ctx, "", o.bin, time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--duration", "10m"); err != nil || res.Code != 0 {
 		r.fail("first session: exit %d %v: %s", res.Code, err, proofkit.Tail(res.Stderr, 300))
 		return
@@ -309,12 +303,8 @@ func soakInterrupted(ctx context.Context, o options, rng *rand.Rand, r *row) {
 				return err
 			}
 			defer p.Kill()
-			time.Sleep(time.Until(p.Started.Add(moment)))
-			select {
-			case <-p.Done:
+			if !p.SignalAt(moment, sig) {
 				finishedFirst++
-			default:
-				p.Signal(sig)
 			}
 			if _, err := p.Wait(time.Minute); err != nil {
 				return fmt.Errorf("%s: %v", label, err)
@@ -501,14 +491,5 @@ func padIntact(ctx context.Context, path string) error {
 // fmtSignals renders per-signal counts as "SIGHUP 2, SIGINT 4, …" in
 // signal-number order.
 func fmtSignals(m map[int]int) string {
-	keys := make([]int, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Ints(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s %d", sigName(syscall.Signal(k)), m[k])
-	}
-	return strings.Join(parts, ", ")
+	return fmtCounts(m, func(k, n int) string { return fmt.Sprintf("%s %d", sigName(syscall.Signal(k)), n) })
 }

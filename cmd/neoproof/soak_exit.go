@@ -199,36 +199,29 @@ func gapCSV(rng *rand.Rand) string {
 // soakRiskHalt ends headless sessions on each risk halt in turn (exit 5).
 func soakRiskHalt(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	n := o.count(20, 4)
-	for i := 0; i < n && ctx.Err() == nil; i++ {
+	r.repeat(ctx, o, n, "risk", func(i int, dir string) error {
 		v := riskVariants[i%len(riskVariants)]
-		r.record(func() error {
-			dir, cleanup, err := o.tempDir("risk")
-			if err != nil {
-				return err
-			}
-			defer cleanup()
-			db := filepath.Join(dir, "neo.db")
-			cfg := filepath.Join(dir, "cfg.toml")
-			os.WriteFile(cfg, []byte(v.config), 0o600)
-			fd := "sim"
-			if v.feed != nil {
-				fd = "replay:" + filepath.Join(dir, "feed.csv")
-				os.WriteFile(filepath.Join(dir, "feed.csv"), []byte(v.feed(rng)), 0o600)
-			}
-			res, err := proofkit.Run(ctx, "", o.bin, 2*time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0",
-				"--duration", "24h", "--seed", fmt.Sprint(1+rng.IntN(1_000_000)), "--feed", fd)
-			if err != nil {
-				return fmt.Errorf("%s: %v", v.want, err)
-			}
-			if res.Code != 5 {
-				return fmt.Errorf("%s: exit %d, want 5; stderr %q", v.want, res.Code, proofkit.Tail(res.Stderr, 300))
-			}
-			if _, err := checkClean(ctx, db, v.want); err != nil {
-				return fmt.Errorf("%s: %v", v.want, err)
-			}
-			return nil
-		}())
-	}
+		db := filepath.Join(dir, "neo.db")
+		cfg := filepath.Join(dir, "cfg.toml")
+		os.WriteFile(cfg, []byte(v.config), 0o600)
+		fd := "sim"
+		if v.feed != nil {
+			fd = "replay:" + filepath.Join(dir, "feed.csv")
+			os.WriteFile(filepath.Join(dir, "feed.csv"), []byte(v.feed(rng)), 0o600)
+		}
+		res, err := proofkit.Run(ctx, "", o.bin, 2*time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0",
+			"--duration", "24h", "--seed", fmt.Sprint(1+rng.IntN(1_000_000)), "--feed", fd)
+		if err != nil {
+			return fmt.Errorf("%s: %v", v.want, err)
+		}
+		if res.Code != 5 {
+			return fmt.Errorf("%s: exit %d, want 5; stderr %q", v.want, res.Code, proofkit.Tail(res.Stderr, 300))
+		}
+		if _, err := checkClean(ctx, db, v.want); err != nil {
+			return fmt.Errorf("%s: %v", v.want, err)
+		}
+		return nil
+	})
 	r.Note = "headless, the four risk halts in turn, random seeds"
 }
 
@@ -266,16 +259,11 @@ func soakReplayEnd(ctx context.Context, o options, rng *rand.Rand, r *row) {
 // limits and the arguments that args returns, and checks that it exits 0
 // and closes cleanly with want. label names the run in a failure.
 func headlessToCleanEnd(ctx context.Context, o options, tmpName, label, want string, args func(dir string) ([]string, error)) error {
-	dir, cleanup, err := o.tempDir(tmpName)
+	dir, db, cfg, cleanup, err := o.sessionDir(tmpName, wideConfig)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	db := filepath.Join(dir, "neo.db")
-	cfg := filepath.Join(dir, "cfg.toml")
-	if err := os.WriteFile(cfg, []byte(wideConfig), 0o600); err != nil {
-		return err
-	}
 	extra, err := args(dir)
 	if err != nil {
 		return err

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -97,13 +96,9 @@ func soakStartSignal(ctx context.Context, o options, rng *rand.Rand, r *row) {
 				return err
 			}
 			defer p.Kill()
-			time.Sleep(time.Until(p.Started.Add(moment)))
-			select {
-			case <-p.Done:
+			if !p.SignalAt(moment, sig) {
 				return fmt.Errorf("%s: neo exited by itself (code %d) before the signal: %s", label, p.Code, proofkit.Tail(p.ErrOut.String(), 300))
-			default:
 			}
-			p.Signal(sig)
 			// The moment the signal was really sent (a loaded machine
 			// oversleeps), for the failure details.
 			moment = time.Since(p.Started)
@@ -183,19 +178,10 @@ func soakStartSignal(ctx context.Context, o options, rng *rand.Rand, r *row) {
 // fmtCodes renders exit-code counts as "0×38, 1×2" (-1 = killed by a
 // signal), sorted by code.
 func fmtCodes(codes map[int]int) string {
-	keys := make([]int, 0, len(codes))
-	for k := range codes {
-		keys = append(keys, k)
-	}
-	sort.Ints(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%d×%d", k, codes[k])
-	}
-	if len(parts) == 0 {
+	if len(codes) == 0 {
 		return "none"
 	}
-	return strings.Join(parts, ", ")
+	return fmtCounts(codes, func(k, n int) string { return fmt.Sprintf("%d×%d", k, n) })
 }
 
 // dirFingerprint names and hashes every file of dir but -shm files (every

@@ -100,6 +100,18 @@ func (p *Proc) HasExited() bool {
 // Signal sends sig to the process.
 func (p *Proc) Signal(sig os.Signal) error { return p.Cmd.Process.Signal(sig) }
 
+// SignalAt sleeps until moment after the start and sends sig, unless the
+// process has exited by then (sent is false): for a signal at a chosen
+// point of the start or of a command's work.
+func (p *Proc) SignalAt(moment time.Duration, sig os.Signal) (sent bool) {
+	time.Sleep(time.Until(p.Started.Add(moment)))
+	if p.HasExited() {
+		return false
+	}
+	p.Signal(sig)
+	return true
+}
+
 // Wait waits for the exit up to limit and returns the exit code; past the
 // limit the process is killed and an error says so.
 func (p *Proc) Wait(limit time.Duration) (int, error) {
