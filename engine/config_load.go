@@ -9,8 +9,11 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
+
+	"neo/engine/textsafe"
 )
 
 // Limits that Validate enforces on the [session] shutdown_timeout.
@@ -170,17 +173,16 @@ func tomlKeys(t reflect.Type) []string {
 	return out
 }
 
-// sanitizeLine removes control characters (text from a file may reach a
-// terminal) and caps the length.
+// sanitizeLine makes text from a file safe for a terminal (textsafe.Line,
+// neo's one sanitiser) and caps the length.
 func sanitizeLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return -1
-		}
-		return r
-	}, s)
+	s = textsafe.Line(s)
 	if len(s) > 200 {
-		s = s[:200] + "…"
+		cut := 200
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut-- // never split a rune: the result stays valid UTF-8
+		}
+		s = s[:cut] + "…"
 	}
 	return s
 }

@@ -65,6 +65,9 @@ func TestDefaultConfigValidates(t *testing.T) {
 	}
 }
 
+// TestLoadConfig is long and branchy (gocyclo 24) on purpose: one subtest
+// per kind of file (overrides, empty, missing, unknown keys, bad syntax,
+// types and durations), each reading top to bottom.
 func TestLoadConfig(t *testing.T) {
 	t.Run("Overrides", func(t *testing.T) {
 		path := MustWriteConfig(t, `
@@ -173,6 +176,7 @@ theme = "mono"
 	})
 }
 
+// TestValidate is long because its table is: one row per rule.
 func TestValidate(t *testing.T) {
 	tests := []struct {
 		name   string

@@ -4,4 +4,22 @@
 //
 // It declares the storage it needs (Store, History) and imports neither the
 // SQLite adapter nor the console.
+//
+// The running session, file by job:
+//   - engine.go: Options, the Engine and its field groups, New, Start, the
+//     loop (one goroutine per session) and its pacing (market time played
+//     at --speed);
+//   - feedreader.go: the goroutine that reads the Feed for the loop;
+//   - tick.go: one market event: fills, valuation, risk, snapshots, quotes;
+//     the operator's pause;
+//   - risk.go: the risk checks, pure functions of config, valuation, event
+//     and market clock;
+//   - recorder.go: every write to the Store while the session runs;
+//   - publish.go: the immutable State the console reads;
+//   - shutdown.go: the one shutdown path, its doors (RequestClose, Close)
+//     and its steps.
+//
+// The pieces they use: strategy.go (quotes), paper.go (the paper exchange),
+// inventory.go (valuation, drift), config.go and config_load.go, types.go,
+// state.go, store.go (the Store interface), feed.go (the Feed interface).
 package engine

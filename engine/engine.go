@@ -2,121 +2,68 @@ package engine
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"math"
+	"log/slog"
 	"runtime/debug"
-	"sync"
-	"sync/atomic"
 	"time"
-
-	"github.com/charmbracelet/log"
 )
 
 // Options configure an Engine.
+//
+// Logger is a log/slog logger so that the domain depends on no terminal
+// library; cmd/neo hands it charmbracelet/log as the handler. The engine
+// logs durations as text (d.String()): a handler may write a slog duration
+// as nanoseconds (charmbracelet/log's JSON does).
 type Options struct {
 	Config     Config
 	Feed       Feed
 	Store      Store
-	Logger     *log.Logger      // nil: discard
+	Logger     *slog.Logger     // nil: discard
 	Speed      float64          // market-time speed: 1 real time, 0 as fast as possible
 	Duration   time.Duration    // end after this much market time (0: no limit)
 	AppVersion string           // stored in sessions.app_version
 	Now        func() time.Time // wall clock; nil: time.Now
 }
 
-// Result is how a session ended.
-type Result struct {
-	SessionID        string
-	Reason           HaltReason
-	EndingValue      float64
-	ShutdownDuration time.Duration
-	Err              error // first error of the session's end (nil: clean)
-}
-
 // Engine runs one paper session: it reads the feed, quotes, fills on the
 // paper exchange, checks risk, records everything and publishes its state.
-// Every ending goes through one shutdown path (Close).
+// Every ending goes through one shutdown path (shutdown.go).
 type Engine struct {
+	// Set by New from Options; read-only afterwards.
 	cfg   Config
 	feed  Feed
 	store Store
-	log   *log.Logger
+	log   *slog.Logger
 	now   func() time.Time
 	speed float64
 	limit time.Duration
 	ver   string
 
-	pub *publisher
-
-	// Cross-goroutine signalling.
-	reasonMu   sync.Mutex
-	reason     HaltReason
-	stopOnce   sync.Once
-	stopping   chan struct{} // closed when the shutdown is asked for or begins
-	pauseCh    chan bool
-	done       chan struct{}
-	result     Result
-	step       atomic.Value // string: the shutdown step running now
-	started    bool
-	loopCancel context.CancelFunc
-
-	// Owned by the loop goroutine (and by the shutdown, which runs on it).
-	sessionID        string
-	startedAt        time.Time
-	paper            Paper
-	resting          map[string]restingInfo // by order id
-	paused           bool
-	market           MarketEvent
-	haveMarket       bool
-	lastTickWall     time.Time
-	marketStart      time.Time
-	wallStart        time.Time
-	startValue       float64
-	drift            DriftWindow
-	tier             int
-	lastInvAt        time.Time
-	lastValAt        time.Time
-	lastHistAt       time.Time
-	divergingFrom    time.Time
-	divergenceWarned bool
-	skipWarned       map[Side]bool
-	orderSeq         int
-	fillSeq          int
-	fillCount        int
-	volume           float64
-	driftHist        *ring
-	priceHist        *ring
-	recentFills      []Fill
-	events           []SessionEvent
-	steps            []ShutdownStep
-	status           Status
-	lastPublish      time.Time
-	dirty            bool
-	firstEvent       *MarketEvent
-	feedCh           chan feedItem
-	pending          Batch     // durable writes not yet committed
-	pendingTicks     int       // market events since the last commit
-	pendingSince     time.Time // wall time of the first uncommitted write
-	feedWG           sync.WaitGroup
-	pubErr           string
-	evCtx            context.Context    // bounds queueing an event (the shutdown's stage)
-	commitCtx        context.Context    // the loop's commits; cancelled when a stop is asked for
-	commitCancel     context.CancelFunc // cancels commitCtx
+	// The groups below are declared beside the code that owns them. Start
+	// fills them before the session goroutine starts; from then on only that
+	// goroutine (the loop, then the shutdown that runs on it) touches them,
+	// except what is made to be shared: lifecycle (a mutex, a once,
+	// channels, an atomic), recorder.commitCancel (RequestClose calls it),
+	// publishing.pub (read by the console under its own lock) and the
+	// feedReader's channel.
+	lifecycle   // shutdown.go: the stop asked for from any goroutine, the end and its result
+	feedReader  // feedreader.go: the goroutine that reads the feed for the loop
+	sessionInfo // engine.go: the running session's identity and clocks, set during Start
+	paperState  // tick.go: market, paper exchange, strategy and risk state
+	recorder    // recorder.go: writes staged for the Store and the contexts that bound them
+	publishing  // publish.go: what the console's State is built from, and the publish cadence
 }
 
-type restingInfo struct {
-	centre float64   // the centre it was quoted around
-	tier   int       // the skew tier it was quoted at
-	placed time.Time // market time of placement
-}
-
-type feedItem struct {
-	ev  MarketEvent
-	err error
+// sessionInfo is the running session's identity and clocks, set once
+// during Start (openSession, recorder.go).
+type sessionInfo struct {
+	sessionID   string
+	startedAt   time.Time // wall clock
+	marketStart time.Time // market time of the first event
+	wallStart   time.Time // wall time the first event was taken (pacing's origin)
+	startValue  float64   // starting value in RLUSD at the first mid
 }
 
 // New makes an engine; Start begins the session.
@@ -129,50 +76,38 @@ func New(opts Options) (*Engine, error) {
 	}
 	lg := opts.Logger
 	if lg == nil {
-		lg = log.New(io.Discard)
+		lg = slog.New(slog.DiscardHandler)
 	}
 	now := opts.Now
 	if now == nil {
 		now = time.Now
 	}
 	e := &Engine{
-		cfg:        opts.Config,
-		feed:       opts.Feed,
-		store:      opts.Store,
-		log:        lg,
-		now:        now,
-		speed:      opts.Speed,
-		limit:      opts.Duration,
-		ver:        opts.AppVersion,
-		stopping:   make(chan struct{}),
-		pauseCh:    make(chan bool, 8),
-		done:       make(chan struct{}),
-		resting:    map[string]restingInfo{},
-		skipWarned: map[Side]bool{},
-		drift:      DriftWindow{Window: DriftVelocityWindow},
-		driftHist:  newRing(historyLen),
-		priceHist:  newRing(historyLen),
-		status:     StatusStarting,
-		paper: Paper{
-			FeeBps:        opts.Config.Strategy.FeeBps,
-			NetworkFeeXRP: opts.Config.Strategy.NetworkFeeXRP,
-			XRP:           opts.Config.Session.StartingXRP,
-			RLUSD:         opts.Config.Session.StartingRLUSD,
+		cfg:   opts.Config,
+		feed:  opts.Feed,
+		store: opts.Store,
+		log:   lg,
+		now:   now,
+		speed: opts.Speed,
+		limit: opts.Duration,
+		ver:   opts.AppVersion,
+		lifecycle: lifecycle{
+			stopping: make(chan struct{}),
+			pauseCh:  make(chan bool, 8),
+			done:     make(chan struct{}),
+		},
+		paperState: newPaperState(opts.Config),
+		publishing: publishing{
+			driftHist: newRing(historyLen),
+			priceHist: newRing(historyLen),
+			status:    StatusStarting,
+			pub:       newPublisher(&State{Mode: ModePaper, Feed: opts.Feed.Name(), Status: StatusStarting, Config: opts.Config}),
 		},
 	}
 	e.step.Store("")
 	e.evCtx = context.Background()
 	e.commitCtx, e.commitCancel = context.WithCancel(context.Background())
-	e.pub = newPublisher(&State{Mode: ModePaper, Feed: opts.Feed.Name(), Status: StatusStarting, Config: opts.Config})
 	return e, nil
-}
-
-// newSessionID makes a sortable, unique session id such as
-// 20261125T213000Z-1a2b3c.
-func newSessionID(now time.Time) string {
-	var b [3]byte
-	_, _ = rand.Read(b[:])
-	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
 }
 
 // Start runs the lifecycle up to the first quote: pre-run backup, recovery
@@ -194,7 +129,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("pre-run backup failed, so no session was started: %w", err)
 	}
-	e.log.Info("pre-run backup: done", "path", path, "took", e.now().Sub(t0).Round(time.Millisecond))
+	e.log.Info("pre-run backup: done", "path", path, "took", e.now().Sub(t0).Round(time.Millisecond).String())
 
 	recovered, err := e.store.Recover(ctx)
 	if err != nil {
@@ -225,40 +160,11 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	ev := first.ev
 	e.firstEvent = &ev
-	e.marketStart = ev.Time
-	e.wallStart = e.now()
-	e.startedAt = e.wallStart
-	e.sessionID = newSessionID(e.startedAt)
-	mid := ev.Mid()
-	e.startValue = e.paper.RLUSD + e.paper.XRP*mid
-	s := Session{
-		SessionID:     e.sessionID,
-		StartedAt:     e.startedAt,
-		Mode:          ModePaper,
-		Feed:          e.feed.Name(),
-		ConfigJSON:    e.cfg.JSON(),
-		AppVersion:    e.ver,
-		StartingXRP:   e.paper.XRP,
-		StartingRLUSD: e.paper.RLUSD,
-		StartingValue: e.startValue,
-	}
-	if err := ctx.Err(); err != nil {
-		e.stopFeed() // asked to stop before the row: nothing is written
+	if err := e.openSession(ctx, ev); err != nil {
+		e.stopFeed()
 		return err
 	}
-	if err := e.store.OpenSession(context.WithoutCancel(ctx), s); err != nil {
-		e.stopFeed()
-		return fmt.Errorf("writing the session row: %w", err)
-	}
-	e.log.Info("session started", "session", e.sessionID, "feed", e.feed.Name(),
-		"starting_value", fmt.Sprintf("%.4f", e.startValue))
-	e.event(LevelInfo, "session_start", fmt.Sprintf("session started on %s with %.6f XRP and %.6f RLUSD (value %.4f RLUSD)",
-		e.feed.Name(), e.paper.XRP, e.paper.RLUSD, e.startValue))
-	e.event(LevelInfo, "backup", "pre-run backup written to "+path)
-	for _, r := range recovered {
-		e.event(LevelWarn, "recovery", fmt.Sprintf("session %s was left open by a crash: closed as unclean_exit, ended_at estimated %s",
-			r.SessionID, r.EndedAt.UTC().Format("2006-01-02 15:04:05Z")))
-	}
+	e.recordStart(path, recovered)
 	e.status = StatusRunning
 	e.started = true
 	go e.run(loopCtx)
@@ -267,111 +173,6 @@ func (e *Engine) Start(ctx context.Context) error {
 
 // SessionID is the id of the running session ("" before Start).
 func (e *Engine) SessionID() string { return e.sessionID }
-
-// readFeed forwards feed events to the loop until the feed ends or ctx is
-// done.
-func (e *Engine) readFeed(ctx context.Context) {
-	defer e.feedWG.Done()
-	defer close(e.feedCh)
-	for {
-		ev, err := e.nextEvent(ctx)
-		select {
-		case e.feedCh <- feedItem{ev: ev, err: err}:
-		case <-ctx.Done():
-			return
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-// nextEvent reads the feed, turning a panic in it into an error so that the
-// session still ends through the shutdown path.
-func (e *Engine) nextEvent(ctx context.Context) (ev MarketEvent, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("panic in the feed: %v\n%s", r, debug.Stack())
-		}
-	}()
-	return e.feed.Next(ctx)
-}
-
-func (e *Engine) stopFeed() {
-	if e.loopCancel != nil {
-		e.loopCancel()
-	}
-	e.feedWG.Wait()
-}
-
-// State returns the latest published state.
-func (e *Engine) State() *State { return e.pub.load() }
-
-// Changed returns a channel closed at the next publish.
-func (e *Engine) Changed() <-chan struct{} { return e.pub.notify() }
-
-// Done is closed when the shutdown path has finished.
-func (e *Engine) Done() <-chan struct{} { return e.done }
-
-// Stopping is closed as soon as a shutdown is asked for or begins.
-func (e *Engine) Stopping() <-chan struct{} { return e.stopping }
-
-// CurrentStep names the shutdown step running now ("" if none).
-func (e *Engine) CurrentStep() string { return e.step.Load().(string) }
-
-// Result is how the session ended; valid after Done is closed.
-func (e *Engine) Result() Result {
-	<-e.done
-	return e.result
-}
-
-// SetPaused stops or resumes quoting. It never blocks.
-func (e *Engine) SetPaused(paused bool) {
-	select {
-	case e.pauseCh <- paused:
-	default:
-	}
-}
-
-// RequestClose asks for the shutdown path (shutdown.go) with reason and
-// returns at once; Close is the same and waits. The first reason wins; later
-// requests join it.
-func (e *Engine) RequestClose(reason HaltReason) {
-	e.reasonMu.Lock()
-	if e.reason == "" {
-		e.reason = reason
-	}
-	e.reasonMu.Unlock()
-	e.stopOnce.Do(func() {
-		close(e.stopping)
-		// A commit stuck on a stalled disk must not keep the loop from
-		// seeing the stop: the shutdown commits what is left.
-		e.commitCancel()
-	})
-}
-
-// Close is the one shutdown path's public door (the sequence itself is in
-// shutdown.go; cmd/neo's supervisor.go owns the triggers): it asks for the
-// shutdown with reason (the first reason wins) and waits until the session
-// is closed or ctx ends.
-func (e *Engine) Close(ctx context.Context, reason HaltReason) error {
-	e.RequestClose(reason)
-	if !e.started {
-		return errors.New("engine: Close before Start")
-	}
-	select {
-	case <-e.done:
-		return e.result.Err
-	case <-ctx.Done():
-		return fmt.Errorf("shutdown did not finish (step %q): %w", e.CurrentStep(), ctx.Err())
-	}
-}
-
-func (e *Engine) haltReason() HaltReason {
-	e.reasonMu.Lock()
-	defer e.reasonMu.Unlock()
-	return e.reason
-}
 
 var _ Controller = (*Engine)(nil)
 
@@ -420,7 +221,7 @@ func (e *Engine) loop(ctx context.Context) (reason HaltReason, cause error) {
 				}
 				continue
 			case <-stale:
-				return HaltStaleFeed, e.eventErr(LevelError, "stale_feed", fmt.Sprintf("no market data for %s", e.cfg.Risk.StaleFeedAfter))
+				return e.halt(silentFeedHalt(e.cfg))
 			case it, ok := <-e.feedCh:
 				if !ok {
 					return HaltEngineError, errors.New("feed stopped")
@@ -434,78 +235,43 @@ func (e *Engine) loop(ctx context.Context) (reason HaltReason, cause error) {
 				ev = it.ev
 			}
 		}
-		if e.limit > 0 && ev.Time.Sub(e.marketStart) > e.limit {
-			return HaltDurationReached, nil
-		}
-		if e.speed > 0 {
-			if r, err := e.pace(ctx, ev.Time); r != "" || err != nil {
-				return r, err
-			}
-		}
-		if r, err := e.onEvent(ctx, ev); r != "" || err != nil {
-			if err != nil {
-				return e.failed(err)
-			}
-			return r, nil
-		}
-		if err := e.maybeCommit(ctx); err != nil {
-			return e.failed(err)
-		}
-		if e.dirty && e.now().Sub(e.lastPublish) >= e.cfg.Console.RefreshRate.Duration {
-			if err := e.commit(ctx); err != nil {
-				return e.failed(err)
-			}
-			e.publish(false)
+		if end, r, err := e.apply(ctx, ev); end {
+			return r, err
 		}
 	}
 }
 
-// Commit policy at full speed: the writes of several market events share
-// one transaction, bounded in rows, events and wall time. Nothing is shown
-// or reported before it is committed: publish commits first.
-const (
-	commitMaxRows   = 1024
-	commitMaxEvents = 256
-	commitMaxWait   = 20 * time.Millisecond
-)
-
-// maybeCommit commits the pending writes at the end of a market event: at
-// once in real time, per commit policy at full speed.
-func (e *Engine) maybeCommit(ctx context.Context) error {
-	if e.pending.Len() == 0 {
-		e.pendingTicks = 0
-		return nil
+// apply takes one market event through the session: the duration limit,
+// pacing, the event itself, its commit and the publish cadence. end says
+// that the loop must return reason and err (both may be empty: a stop asked
+// for while a commit waited).
+func (e *Engine) apply(ctx context.Context, ev MarketEvent) (end bool, reason HaltReason, err error) {
+	if e.limit > 0 && ev.Time.Sub(e.marketStart) > e.limit {
+		return true, HaltDurationReached, nil
 	}
-	e.pendingTicks++
-	if e.speed > 0 || e.pending.Len() >= commitMaxRows || e.pendingTicks >= commitMaxEvents ||
-		e.now().Sub(e.pendingSince) >= commitMaxWait {
-		return e.commit(ctx)
+	if e.speed > 0 {
+		if r, err := e.pace(ctx, ev.Time); r != "" || err != nil {
+			return true, r, err
+		}
 	}
-	return nil
-}
-
-// commit writes the pending orders, fills and snapshots durably in one
-// transaction.
-func (e *Engine) commit(ctx context.Context) error {
-	if e.pending.Len() == 0 {
-		return nil
+	if r, err := e.onEvent(ctx, ev); r != "" || err != nil {
+		if err != nil {
+			r, err = e.failed(err)
+		}
+		return true, r, err
 	}
-	b := e.pending
-	// A fresh batch: the store may still hold b's slices if ctx ends
-	// before its transaction does.
-	e.pending = Batch{}
-	e.pendingTicks = 0
-	if err := e.store.SaveBatch(ctx, b); err != nil {
-		return fmt.Errorf("saving %d orders, %d fills and %d snapshots: %w", len(b.Orders), len(b.Fills), len(b.Inventory)+len(b.Valuations), err)
+	if err := e.maybeCommit(ctx); err != nil {
+		r, err := e.failed(err)
+		return true, r, err
 	}
-	return nil
-}
-
-// stage marks the start of a pending batch.
-func (e *Engine) stage() {
-	if e.pending.Len() == 0 {
-		e.pendingSince = e.now()
+	if e.dirty && e.now().Sub(e.lastPublish) >= e.cfg.Console.RefreshRate.Duration {
+		if err := e.commit(ctx); err != nil {
+			r, err := e.failed(err)
+			return true, r, err
+		}
+		e.publish(false)
 	}
+	return false, "", nil
 }
 
 // failed turns an error of the loop into its halt: engine_error, unless the
@@ -576,239 +342,3 @@ func (e *Engine) pace(ctx context.Context, t time.Time) (HaltReason, error) {
 		}
 	}
 }
-
-// onEvent applies one market event: fills, valuation, risk, snapshots and
-// quotes, in that order.
-func (e *Engine) onEvent(ctx context.Context, ev MarketEvent) (HaltReason, error) {
-	if e.haveMarket {
-		if gap := ev.Time.Sub(e.market.Time); gap > e.cfg.Risk.StaleFeedAfter.Duration {
-			e.market = ev
-			return HaltStaleFeed, e.eventErr(LevelError, "stale_feed",
-				fmt.Sprintf("no market data for %s (limit %s)", gap, e.cfg.Risk.StaleFeedAfter))
-		}
-	}
-	// Fills first: they happened against the quotes that rested before ev.
-	for _, x := range e.paper.Match(ev) {
-		e.recordFill(ev, x)
-	}
-	e.market = ev
-	e.haveMarket = true
-	e.lastTickWall = e.now()
-	mid := ev.Mid()
-	v := e.value(mid)
-	e.drift.Add(ev.Time, v.DriftPct)
-	if v.SkewTier != e.tier {
-		e.event(LevelInfo, "tier_change", fmt.Sprintf("skew tier %d -> %d (drift %+.2f%%)", e.tier, v.SkewTier, v.DriftPct))
-		e.tier = v.SkewTier
-	}
-	if ev.Time.Sub(e.lastHistAt) >= historyStep {
-		e.driftHist.add(v.DriftPct)
-		e.priceHist.add(mid)
-		e.lastHistAt = ev.Time
-	}
-
-	// Risk.
-	if dd := 100 * (e.startValue - v.TotalValueInRLUSD) / e.startValue; dd >= e.cfg.Risk.MaxDrawdownPct {
-		return HaltMaxDrawdown, e.eventErr(LevelError, "risk", fmt.Sprintf("drawdown %.2f%% reached max_drawdown_pct %.2f%%", dd, e.cfg.Risk.MaxDrawdownPct))
-	}
-	if math.Abs(v.DriftPct) >= e.cfg.Risk.MaxDriftPct {
-		return HaltInventoryLimit, e.eventErr(LevelError, "risk", fmt.Sprintf("drift %+.2f%% reached max_drift_pct %.2f%%", v.DriftPct, e.cfg.Risk.MaxDriftPct))
-	}
-	if div := DivergenceBps(mid, ev.Anchor); math.Abs(div) > e.cfg.Strategy.AnchorMaxDivergenceBps {
-		if e.divergingFrom.IsZero() {
-			e.divergingFrom = ev.Time
-		}
-		d := ev.Time.Sub(e.divergingFrom)
-		if d > e.cfg.Strategy.AnchorDivergenceHaltAfter.Duration {
-			return HaltAnchorDivergence, e.eventErr(LevelError, "risk", fmt.Sprintf("anchor diverged more than %.1f bps from the mid for %s", e.cfg.Strategy.AnchorMaxDivergenceBps, d))
-		}
-		// Brief excursions are normal (the centre is clamped); say so only
-		// when one persists.
-		if !e.divergenceWarned && d >= divergenceWarnAfter {
-			e.divergenceWarned = true
-			e.event(LevelWarn, "guard", fmt.Sprintf("anchor %+.1f bps from the mid for %s (limit %.1f bps, halt after %s): centre clamped",
-				div, d, e.cfg.Strategy.AnchorMaxDivergenceBps, e.cfg.Strategy.AnchorDivergenceHaltAfter))
-		}
-	} else if !e.divergingFrom.IsZero() {
-		if e.divergenceWarned {
-			e.event(LevelInfo, "guard", fmt.Sprintf("anchor back within %.1f bps of the mid after %s", e.cfg.Strategy.AnchorMaxDivergenceBps, ev.Time.Sub(e.divergingFrom)))
-		}
-		e.divergingFrom = time.Time{}
-		e.divergenceWarned = false
-	}
-
-	// Snapshots.
-	if ev.Time.Sub(e.lastInvAt) >= e.cfg.Store.SnapshotInterval.Duration {
-		e.snapshotInventory(ev.Time)
-	}
-	if ev.Time.Sub(e.lastValAt) >= e.cfg.Store.ValuationInterval.Duration {
-		e.snapshotValuation(ev.Time)
-	}
-
-	if !e.paused {
-		if err := e.requote(ctx, ev, v); err != nil {
-			return HaltEngineError, err
-		}
-	}
-	e.dirty = true
-	return "", nil
-}
-
-// value computes the inventory figures at mid.
-func (e *Engine) value(mid float64) Valuation {
-	return Value(e.paper.XRP, e.paper.RLUSD, mid, e.cfg.Strategy.TargetXRPPct, e.cfg.Strategy.SkewTierThresholdsPct)
-}
-
-func (e *Engine) inventorySnapshot(mid float64) InventorySnapshot {
-	v := e.value(mid)
-	return InventorySnapshot{
-		SessionID:              e.sessionID,
-		CreatedAt:              e.now(),
-		MidPrice:               mid,
-		XRPBalance:             e.paper.XRP,
-		RLUSDBalance:           e.paper.RLUSD,
-		XRPValueInRLUSD:        v.XRPValueInRLUSD,
-		TotalValueInRLUSD:      v.TotalValueInRLUSD,
-		XRPPct:                 v.XRPPct,
-		DriftPct:               v.DriftPct,
-		SkewTier:               v.SkewTier,
-		DriftVelocityPctPerMin: e.drift.Slope(),
-	}
-}
-
-func (e *Engine) valuationSnapshot(mid, anchor float64) ValuationSnapshot {
-	v := e.value(mid)
-	hold := e.cfg.Session.StartingRLUSD + e.cfg.Session.StartingXRP*mid
-	return ValuationSnapshot{
-		SessionID:         e.sessionID,
-		CreatedAt:         e.now(),
-		MidPrice:          mid,
-		AnchorPrice:       anchor,
-		TotalValueInRLUSD: v.TotalValueInRLUSD,
-		HoldValueInRLUSD:  hold,
-		PnLRLUSD:          v.TotalValueInRLUSD - e.startValue,
-		FeesRLUSD:         e.paper.TradingFees + e.paper.NetworkFeesXRP*mid,
-	}
-}
-
-// snapshotInventory stages an inventory snapshot with the event's writes,
-// so that it commits together with the fills it reflects.
-func (e *Engine) snapshotInventory(at time.Time) {
-	e.lastInvAt = at
-	e.stage()
-	e.pending.Inventory = append(e.pending.Inventory, e.inventorySnapshot(e.market.Mid()))
-}
-
-// snapshotValuation stages a valuation snapshot with the event's writes.
-func (e *Engine) snapshotValuation(at time.Time) {
-	e.lastValAt = at
-	e.stage()
-	e.pending.Valuations = append(e.pending.Valuations, e.valuationSnapshot(e.market.Mid(), e.market.Anchor))
-}
-
-// recordFill stages a fill, its filled order and an inventory snapshot after
-// it, to commit together.
-func (e *Engine) recordFill(ev MarketEvent, x Execution) {
-	e.fillSeq++
-	now := e.now()
-	f := Fill{
-		FillID:     fmt.Sprintf("%s-f%d", e.sessionID, e.fillSeq),
-		SessionID:  e.sessionID,
-		OrderID:    x.Order.OrderID,
-		ExecutedAt: now,
-		Side:       x.Order.Side,
-		Price:      x.Order.Price,
-		QtyXRP:     x.Order.QtyXRP,
-		ValueRLUSD: x.ValueRLUSD,
-		FeeRLUSD:   x.FeeRLUSD,
-	}
-	o := x.Order
-	o.Status = OrderFilled
-	o.ClosedAt = &now
-	delete(e.resting, o.OrderID)
-	e.stage()
-	e.pending.Orders = append(e.pending.Orders, o)
-	e.pending.Fills = append(e.pending.Fills, f)
-	e.pending.Inventory = append(e.pending.Inventory, e.inventorySnapshot(ev.Mid()))
-	e.fillCount++
-	e.volume += f.ValueRLUSD
-	e.recentFills = append([]Fill{f}, e.recentFills...)
-	if len(e.recentFills) > recentFillsKept {
-		e.recentFills = e.recentFills[:recentFillsKept]
-	}
-}
-
-// requote keeps at most one order a side at the strategy's price: an order
-// is replaced when the centre moved past requote_threshold_bps since it was
-// placed, the skew tier changed, it aged past order_refresh, or its side
-// must not quote any more.
-func (e *Engine) requote(ctx context.Context, ev MarketEvent, v Valuation) error {
-	centre := Centre(ev.Mid(), ev.Anchor, e.cfg.Strategy.AnchorMaxDivergenceBps)
-	want := MakeQuotes(e.cfg.Strategy, centre, v.DriftPct)
-	now := e.now()
-	var writes []Order
-	for _, side := range []Side{Buy, Sell} {
-		intent := want.Bid
-		if side == Sell {
-			intent = want.Ask
-		}
-		var cur *Order
-		for _, o := range e.paper.open {
-			if o.Side == side {
-				o := o
-				cur = &o
-				break
-			}
-		}
-		if cur != nil {
-			info := e.resting[cur.OrderID]
-			moved := math.Abs(centre-info.centre)/info.centre*1e4 > e.cfg.Strategy.RequoteThresholdBps
-			aged := ev.Time.Sub(info.placed) >= e.cfg.Strategy.OrderRefresh.Duration
-			if intent != nil && !moved && !aged && info.tier == want.Tier {
-				continue
-			}
-			e.paper.Cancel(cur.OrderID)
-			delete(e.resting, cur.OrderID)
-			c := *cur
-			c.Status = OrderCancelled
-			c.ClosedAt = &now
-			writes = append(writes, c)
-		}
-		if intent == nil {
-			continue
-		}
-		if err := e.paper.CanPlace(side, intent.Price, intent.QtyXRP); err != nil {
-			if !e.skipWarned[side] {
-				e.skipWarned[side] = true
-				e.log.Warn("order not placed: balance too low (logged once until it clears)", "side", side, "err", err)
-				e.event(LevelWarn, "order_skipped", "order not placed: "+err.Error())
-			}
-			continue
-		}
-		e.skipWarned[side] = false
-		e.orderSeq++
-		o := Order{
-			OrderID:   fmt.Sprintf("%s-o%d", e.sessionID, e.orderSeq),
-			SessionID: e.sessionID,
-			Side:      side,
-			Price:     intent.Price,
-			QtyXRP:    intent.QtyXRP,
-			CreatedAt: now,
-			Status:    OrderOpen,
-		}
-		if err := e.paper.Place(o); err != nil {
-			return fmt.Errorf("placing %s: %w", o.OrderID, err)
-		}
-		e.resting[o.OrderID] = restingInfo{centre: centre, tier: want.Tier, placed: ev.Time}
-		writes = append(writes, o)
-	}
-	if len(writes) > 0 {
-		e.stage()
-		e.pending.Orders = append(e.pending.Orders, writes...)
-	}
-	return nil
-}
-
-// divergenceWarnAfter is how long the anchor must stay outside its band
-// before a guard event says so.
-const divergenceWarnAfter = 30 * time.Second

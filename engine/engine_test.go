@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -50,7 +52,7 @@ func MustStart(tb testing.TB, cfg Config, feed *walkFeed, st *memStore, duration
 	tb.Helper()
 	logs := &syncBuffer{}
 	lg := log.NewWithOptions(logs, log.Options{Level: log.DebugLevel, Formatter: log.LogfmtFormatter})
-	e, err := New(Options{Config: cfg, Feed: feed, Store: st, Logger: lg, Speed: 0, Duration: duration, AppVersion: "test"})
+	e, err := New(Options{Config: cfg, Feed: feed, Store: st, Logger: slog.New(lg), Speed: 0, Duration: duration, AppVersion: "test"})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -237,6 +239,63 @@ func TestEngineErrors(t *testing.T) {
 	})
 }
 
+// A price that makes a recorded figure infinite (a replay bar at 1e306 gave
+// starting_value +Inf, which then broke every JSON export of the database)
+// never reaches the store.
+func TestNonFinitePricesAreNeverRecorded(t *testing.T) {
+	t.Run("first event", func(t *testing.T) {
+		f := newWalkFeed(5)
+		f.spikeAt, f.spike = 1, 1e306
+		st := newMemStore()
+		e, err := New(Options{Config: testConfig(), Feed: f, Store: st, Logger: slog.New(log.New(&syncBuffer{})), AppVersion: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = e.Start(context.Background())
+		if err == nil || !strings.Contains(err.Error(), "not a finite number") {
+			t.Fatalf("Start: err=%v, want a refusal of the non-finite starting value", err)
+		}
+		if len(st.sessions) != 0 {
+			t.Fatalf("a session row was written: %+v", st.sessions)
+		}
+	})
+	t.Run("later event", func(t *testing.T) {
+		f := newWalkFeed(5)
+		f.spikeAt, f.spike = 300, 1e306
+		h := MustStart(t, testConfig(), f, newMemStore(), 0)
+		r := waitDone(t, h.e)
+		if r.Err == nil || !strings.Contains(r.Err.Error(), "not finite prices") {
+			t.Fatalf("err=%v, want the non-finite prices named", r.Err)
+		}
+		s := checkClosed(t, h, HaltEngineError)
+		nums := []float64{s.StartingValue, *s.EndingValue, *s.EndingXRP, *s.EndingRLUSD}
+		for _, v := range h.store.inventory {
+			nums = append(nums, v.MidPrice, v.TotalValueInRLUSD, v.XRPValueInRLUSD, v.XRPPct, v.DriftPct, v.DriftVelocityPctPerMin)
+		}
+		for _, v := range h.store.valuations {
+			nums = append(nums, v.MidPrice, v.AnchorPrice, v.TotalValueInRLUSD, v.HoldValueInRLUSD, v.PnLRLUSD, v.FeesRLUSD)
+		}
+		for _, x := range h.store.fills {
+			nums = append(nums, x.Price, x.QtyXRP, x.ValueRLUSD, x.FeeRLUSD)
+		}
+		for _, o := range h.store.orders {
+			nums = append(nums, o.Price, o.QtyXRP)
+		}
+		if !allFinite(nums) {
+			t.Fatalf("a non-finite number was recorded: %v", nums)
+		}
+	})
+}
+
+func allFinite(xs []float64) bool {
+	for _, x := range xs {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}
+
 func TestCloseWriteFailureIsAnError(t *testing.T) {
 	st := newMemStore()
 	diskFull := errors.New("database or disk is full (SQLITE_FULL)")
@@ -311,7 +370,7 @@ func TestPauseCancelsOrders(t *testing.T) {
 	f := newWalkFeed(8)
 	st := newMemStore()
 	logs := &syncBuffer{}
-	e, err := New(Options{Config: testConfig(), Feed: f, Store: st, Speed: 50, Logger: log.New(logs)})
+	e, err := New(Options{Config: testConfig(), Feed: f, Store: st, Speed: 50, Logger: slog.New(log.New(logs))})
 	if err != nil {
 		t.Fatal(err)
 	}

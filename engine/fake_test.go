@@ -176,6 +176,8 @@ type walkFeed struct {
 	gap     time.Duration
 	drift   float64 // per-event log drift of the mid
 	anchorF func(mid float64) float64
+	spikeAt int // at this event bid and ask jump to spike (0: never)
+	spike   float64
 }
 
 var errFeed = errors.New("feed broke: injected")
@@ -216,6 +218,9 @@ func (f *walkFeed) Next(ctx context.Context) (MarketEvent, error) {
 		anchor = f.anchorF(f.mid)
 	}
 	ev := MarketEvent{Time: f.t, Bid: f.mid * 0.9998, Ask: f.mid * 1.0002, Anchor: anchor}
+	if f.spikeAt > 0 && f.n == f.spikeAt {
+		ev.Bid, ev.Ask = f.spike*0.9998, f.spike*1.0002
+	}
 	if f.rng.Float64() < 0.3 {
 		depth := f.rng.ExpFloat64() * 0.0015
 		tr := Trade{Side: Buy, Price: ev.Ask * (1 + depth), QtyXRP: 100}

@@ -27,7 +27,66 @@ type MarketEvent struct {
 	Anchor float64 // reference price (AMM pool); 0 when the feed has none
 	Trades []Trade // taker prints since the previous event
 	Bar    *Bar    // set by replay feeds: the bar that ended at Time
+
+	// The fields below are set by the live XRPL feed (and its replay) only;
+	// other feeds leave them nil.
+
+	// Book holds the top levels of the real order book at Time (funded
+	// sizes), for the console and the live fill rules.
+	Book *BookView
+	// Ledger holds the facts of the validated ledger this event closes:
+	// fees, reserves, the issuer's settings and the feed's health.
+	Ledger *LedgerInfo
+	// Detail is feed-specific data for the paper exchange of that feed
+	// (the XRPL feed puts its *xrpl.LedgerResult here: the exact book
+	// before and after the ledger and its executions). Other packages
+	// must treat it as opaque.
+	Detail any
 }
+
+// BookLevel is one price level of a real order book. Price is derived from
+// the ledger's exact quality; QtyXRP counts only funded offers.
+type BookLevel struct {
+	Price  float64
+	QtyXRP float64
+	Offers int
+}
+
+// BookView is the top of a real order book, best level first on each side.
+type BookView struct {
+	Bids []BookLevel
+	Asks []BookLevel
+}
+
+// LedgerInfo describes the validated ledger of a live XRPL event. Fees and
+// reserves are in drops (1 XRP = 1,000,000 drops).
+type LedgerInfo struct {
+	Index            uint32
+	CloseTime        time.Time
+	BaseFeeDrops     uint64  // reference transaction cost
+	LoadFactor       float64 // the server's load scaling (1 = none)
+	ReserveBaseDrops uint64  // account reserve
+	ReserveIncDrops  uint64  // owner reserve per object (a resting offer is one)
+	TransferRate     uint64  // issuer TransferRate: 0 or 1e9 = no fee, 1002000000 = 0.2 %
+	TickSize         uint8   // issuer TickSize: significant digits of an offer's rate (0 = 15)
+	AMMTradingFee    int64   // AMM fee in 1/100000; meaningful when Anchor > 0
+	State            string  // feed state when the ledger completed: LIVE, DEGRADED, …
+	Endpoint         string  // server the ledger came from
+}
+
+// NetworkFeeXRP is the cost of one transaction in this ledger: base fee ×
+// load factor, in XRP.
+func (l LedgerInfo) NetworkFeeXRP() float64 {
+	lf := l.LoadFactor
+	if lf < 1 {
+		lf = 1
+	}
+	return float64(l.BaseFeeDrops) * lf / 1e6
+}
+
+// Live reports whether the feed was LIVE for this ledger: paper quotes fill
+// only then.
+func (l LedgerInfo) Live() bool { return l.State == "LIVE" }
 
 // Mid is the book mid price.
 func (m MarketEvent) Mid() float64 { return (m.Bid + m.Ask) / 2 }

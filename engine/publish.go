@@ -1,9 +1,89 @@
 package engine
 
+// Publishing: the console reads the engine only through State and Changed.
+// The session goroutine builds a new immutable *State (publish) at most once
+// per refresh_rate, or at once for a change of status or a shutdown step,
+// and swaps it in; it never waits for a reader.
+
 import (
 	"sync"
 	"time"
 )
+
+// publishing is what only the console's State is built from (the screen's
+// history and counters) and the publish cadence the loop keeps.
+type publishing struct {
+	pub          *publisher
+	status       Status
+	lastPublish  time.Time
+	dirty        bool      // something changed since the last publish
+	lastTickWall time.Time // wall time the last market event arrived
+	lastHistAt   time.Time // market time of the last sparkline sample
+	driftHist    *ring
+	priceHist    *ring
+	fillCount    int
+	volume       float64
+	recentFills  []Fill // newest first
+	events       []SessionEvent
+	pubErr       string
+}
+
+// State returns the latest published state.
+func (e *Engine) State() *State { return e.pub.load() }
+
+// Changed returns a channel closed at the next publish.
+func (e *Engine) Changed() <-chan struct{} { return e.pub.notify() }
+
+// publish builds and publishes a new State, at most once per refresh_rate
+// unless forced.
+func (e *Engine) publish(force bool) {
+	now := e.now()
+	if !force && now.Sub(e.lastPublish) < e.cfg.Console.RefreshRate.Duration {
+		e.dirty = true
+		return
+	}
+	e.lastPublish = now
+	e.dirty = false
+	mid := e.market.Mid()
+	status := e.status
+	if e.paused && status == StatusRunning {
+		status = StatusPaused
+	}
+	s := &State{
+		SessionID:     e.sessionID,
+		Mode:          ModePaper,
+		Feed:          e.feed.Name(),
+		Status:        status,
+		StartedAt:     e.startedAt,
+		Config:        e.cfg,
+		MarketTime:    e.market.Time,
+		LastTickWall:  e.lastTickWall,
+		Bid:           e.market.Bid,
+		Ask:           e.market.Ask,
+		Mid:           mid,
+		Anchor:        e.market.Anchor,
+		Centre:        Centre(mid, e.market.Anchor, e.cfg.Strategy.AnchorMaxDivergenceBps),
+		DivergenceBps: DivergenceBps(mid, e.market.Anchor),
+		StartingXRP:   e.cfg.Session.StartingXRP,
+		StartingRLUSD: e.cfg.Session.StartingRLUSD,
+		StartingValue: e.startValue,
+		Inventory:     e.inventorySnapshot(mid),
+		Valuation:     e.valuationSnapshot(mid, e.market.Anchor),
+		FillCount:     e.fillCount,
+		VolumeRLUSD:   e.volume,
+		DriftHistory:  e.driftHist.values(),
+		PriceHistory:  e.priceHist.values(),
+		Quotes:        e.paper.Open(),
+		RecentFills:   append([]Fill(nil), e.recentFills...),
+		Events:        append([]SessionEvent(nil), e.events...),
+		ShutdownSteps: append([]ShutdownStep(nil), e.steps...),
+		Err:           e.pubErr,
+	}
+	if e.status == StatusShuttingDown || e.status == StatusEnded {
+		s.HaltReason = e.haltReason()
+	}
+	e.pub.store(s)
+}
 
 // publisher holds the latest *State and a channel that is closed and
 // replaced on each publish (litestream's Notify pattern): readers grab the

@@ -1,11 +1,71 @@
 package engine
 
+// The shutdown: the one path by which every session ends. Once Start has
+// succeeded it is the only code that closes the Store (before that, a failed
+// Start leaves the Store to whoever opened it).
+//
+// Who asks for it: in production, the supervisor in cmd/neo/supervisor.go
+// calls RequestClose with the reason of whatever ended the command first (a
+// signal, the console's quit) and waits on Done; its backstop exits the
+// process if the shutdown overruns. The engine asks for it itself when its
+// loop ends (a risk halt from risk.go, the feed's end, the duration, an
+// engine_error): run, in engine.go. The first reason wins; later requests
+// join it. Close is RequestClose and a wait, for tests and embedders.
+//
+// What it does, in order, on the session goroutine (shutdown, below):
+//  1. stop quoting: stop the feed reader, commit what the last events wrote;
+//  2. cancel every open order and record the cancels;
+//  3. take the final inventory and valuation snapshot;
+//  4. write the session row in one synchronous transaction;
+//  5. flush the queued writes;
+//  6. close the Store: checkpoint, close the database, release the lock.
+//
+// Each stage has its own deadline within shutdown_timeout (the stage
+// constants below), so a stalled disk early on cannot starve the session
+// row. The terminal's release and the process exit are cmd/neo's.
+
 import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"time"
 )
+
+// RequestClose asks for the shutdown path with reason and returns at once
+// (the supervisor in cmd/neo/supervisor.go is its caller); Close is the
+// same and waits. The first reason wins; later requests join it.
+func (e *Engine) RequestClose(reason HaltReason) {
+	e.reasonMu.Lock()
+	if e.reason == "" {
+		e.reason = reason
+	}
+	e.reasonMu.Unlock()
+	e.stopOnce.Do(func() {
+		close(e.stopping)
+		// A commit stuck on a stalled disk must not keep the loop from
+		// seeing the stop: the shutdown commits what is left.
+		e.commitCancel()
+	})
+}
+
+// Close is the one shutdown path's public door (the sequence itself is in
+// shutdown.go; cmd/neo's supervisor.go owns the triggers): it asks for the
+// shutdown with reason (the first reason wins) and waits until the session
+// is closed or ctx ends.
+func (e *Engine) Close(ctx context.Context, reason HaltReason) error {
+	e.RequestClose(reason)
+	if !e.started {
+		return errors.New("engine: Close before Start")
+	}
+	select {
+	case <-e.done:
+		return e.result.Err
+	case <-ctx.Done():
+		return fmt.Errorf("shutdown did not finish (step %q): %w", e.CurrentStep(), ctx.Err())
+	}
+}
 
 // The shutdown's budget is shared out so that an early step that stalls
 // (a disk that hangs for a second) cannot starve the session-row write: each
@@ -18,12 +78,12 @@ const (
 	// step 6 (checkpoint and close) has the rest, up to shutdown_timeout.
 )
 
-// shutdown is the one shutdown path (DESIGN.md): stop quoting, cancel every
-// open order, take the final snapshot, write the session row in one
-// synchronous transaction, flush queued writes, checkpoint and close the
-// database. It runs once, on the session goroutine, bounded by
-// shutdown_timeout; every step is timed, logged and published, and every
-// step's error is kept.
+// shutdown is the one shutdown path: stop quoting, cancel every open order,
+// take the final snapshot, write the session row in one synchronous
+// transaction, flush queued writes, checkpoint and close the database. It
+// runs once, on the session goroutine after the loop returns (run, in
+// engine.go), bounded by shutdown_timeout; every step is timed, logged and
+// published, and every step's error is kept.
 func (e *Engine) shutdown(reason HaltReason, cause error) {
 	start := e.now()
 	timeout := e.cfg.Session.ShutdownTimeout.Duration
@@ -84,19 +144,7 @@ func (e *Engine) shutdown(reason HaltReason, cause error) {
 		EndingValue: final.TotalValueInRLUSD,
 		HaltReason:  reason,
 	}
-	werr := e.runStep(StepWriteSession, func() error { return e.store.CloseSession(sessionCtx, end) })
-	switch {
-	case werr == nil:
-		e.event(LevelInfo, "shutdown", fmt.Sprintf("session closed as %s, ending value %.4f RLUSD", reason, end.EndingValue))
-	case errors.Is(werr, context.DeadlineExceeded):
-		e.log.Error("shutdown: the session row was NOT CONFIRMED within its deadline: it may land later; if not, the next start closes the session as unclean_exit",
-			"session", e.sessionID, "reason", reason, "ending_value", end.EndingValue, "err", werr)
-		keep(fmt.Errorf("writing the session row: %w", werr))
-	default:
-		e.log.Error("shutdown: writing the session row FAILED: this session's accounting is not recorded",
-			"session", e.sessionID, "reason", reason, "ending_value", end.EndingValue, "err", werr)
-		keep(fmt.Errorf("writing the session row: %w", werr))
-	}
+	keep(e.writeSessionRow(sessionCtx, end))
 
 	// 5. Flush queued writes.
 	flushCtx, cancelFlush := stage(stageFlush)
@@ -110,8 +158,35 @@ func (e *Engine) shutdown(reason HaltReason, cause error) {
 	defer cancelClose()
 	keep(e.runStep(StepCheckpoint, func() error { return e.store.Close(closeCtx) }))
 
+	e.finish(start, end, errors.Join(errs...))
+}
+
+// writeSessionRow is step 4: the session row (ended_at, ending_*,
+// halt_reason) in one synchronous transaction. A failure is logged at ERROR,
+// saying whether the row may still land, and returned.
+func (e *Engine) writeSessionRow(sessionCtx context.Context, end SessionEnd) error {
+	reason := end.HaltReason
+	werr := e.runStep(StepWriteSession, func() error { return e.store.CloseSession(sessionCtx, end) })
+	switch {
+	case werr == nil:
+		e.event(LevelInfo, "shutdown", fmt.Sprintf("session closed as %s, ending value %.4f RLUSD", reason, end.EndingValue))
+	case errors.Is(werr, context.DeadlineExceeded):
+		e.log.Error("shutdown: the session row was NOT CONFIRMED within its deadline: it may land later; if not, the next start closes the session as unclean_exit",
+			"session", e.sessionID, "reason", reason, "ending_value", end.EndingValue, "err", werr)
+		return fmt.Errorf("writing the session row: %w", werr)
+	default:
+		e.log.Error("shutdown: writing the session row FAILED: this session's accounting is not recorded",
+			"session", e.sessionID, "reason", reason, "ending_value", end.EndingValue, "err", werr)
+		return fmt.Errorf("writing the session row: %w", werr)
+	}
+	return nil
+}
+
+// finish ends the shutdown: the Result that Done releases, the ended state
+// and its last publish.
+func (e *Engine) finish(start time.Time, end SessionEnd, err error) {
+	reason := end.HaltReason
 	e.step.Store("")
-	err := errors.Join(errs...)
 	e.result = Result{
 		SessionID:        e.sessionID,
 		Reason:           reason,
@@ -139,9 +214,9 @@ func (e *Engine) runStep(name string, fn func() error) error {
 	st.Done, st.Duration = true, d
 	if err != nil {
 		st.Err = err.Error()
-		e.log.Error("shutdown step failed", "session", e.sessionID, "step", name, "took", d.Round(time.Microsecond), "err", err)
+		e.log.Error("shutdown step failed", "session", e.sessionID, "step", name, "took", d.Round(time.Microsecond).String(), "err", err)
 	} else {
-		e.log.Info("shutdown step done", "session", e.sessionID, "step", name, "took", d.Round(time.Microsecond))
+		e.log.Info("shutdown step done", "session", e.sessionID, "step", name, "took", d.Round(time.Microsecond).String())
 	}
 	if name != StepCheckpoint && name != StepFlush {
 		lvl, msg := LevelInfo, fmt.Sprintf("%s: done in %s", name, d.Round(time.Microsecond))
@@ -154,111 +229,49 @@ func (e *Engine) runStep(name string, fn func() error) error {
 	return err
 }
 
-// cancelAll cancels every resting order and commits the cancels, with any
-// writes still pending, durably.
-func (e *Engine) cancelAll(ctx context.Context) error {
-	now := e.now()
-	for _, o := range e.paper.Open() {
-		e.paper.Cancel(o.OrderID)
-		delete(e.resting, o.OrderID)
-		o.Status = OrderCancelled
-		o.ClosedAt = &now
-		e.stage()
-		e.pending.Orders = append(e.pending.Orders, o)
-	}
-	return e.commit(ctx)
+// Done is closed when the shutdown path has finished.
+func (e *Engine) Done() <-chan struct{} { return e.done }
+
+// Stopping is closed as soon as a shutdown is asked for or begins.
+func (e *Engine) Stopping() <-chan struct{} { return e.stopping }
+
+// CurrentStep names the shutdown step running now ("" if none).
+func (e *Engine) CurrentStep() string { return e.step.Load().(string) }
+
+// Result is how the session ended; valid after Done is closed.
+func (e *Engine) Result() Result {
+	<-e.done
+	return e.result
 }
 
-// setPaused pauses (cancelling resting orders) or resumes quoting.
-func (e *Engine) setPaused(ctx context.Context, paused bool) error {
-	if paused == e.paused {
-		return nil
-	}
-	e.paused = paused
-	if paused {
-		e.status = StatusPaused
-		e.event(LevelInfo, "pause", "quoting paused by the operator; open orders cancelled")
-		e.log.Info("quoting paused", "session", e.sessionID)
-		if err := e.cancelAll(ctx); err != nil {
-			return fmt.Errorf("cancelling orders on pause: %w", err)
-		}
-	} else {
-		e.status = StatusRunning
-		e.event(LevelInfo, "pause", "quoting resumed by the operator")
-		e.log.Info("quoting resumed", "session", e.sessionID)
-	}
-	e.publish(true)
-	return nil
+// haltReason is the first reason asked for ("" if none yet).
+func (e *Engine) haltReason() HaltReason {
+	e.reasonMu.Lock()
+	defer e.reasonMu.Unlock()
+	return e.reason
 }
 
-// event records a session event (queued) and keeps it for the screen.
-func (e *Engine) event(level, kind, msg string) {
-	ev := SessionEvent{SessionID: e.sessionID, CreatedAt: e.now(), Level: level, Kind: kind, Message: msg}
-	e.events = append(e.events, ev)
-	if len(e.events) > 50 {
-		e.events = append(e.events[:0], e.events[len(e.events)-50:]...)
-	}
-	if err := e.store.AddEvent(e.evCtx, ev); err != nil {
-		e.log.Error("queueing a session event failed", "session", e.sessionID, "kind", kind, "err", err)
-	}
-	e.dirty = true
+// Result is how a session ended.
+type Result struct {
+	SessionID        string
+	Reason           HaltReason
+	EndingValue      float64
+	ShutdownDuration time.Duration
+	Err              error // first error of the session's end (nil: clean)
 }
 
-// eventErr records an event for a halt and returns nil, so that risk halts
-// read as `return reason, e.eventErr(...)`.
-func (e *Engine) eventErr(level, kind, msg string) error {
-	e.log.Warn("halt: "+msg, "session", e.sessionID)
-	e.event(level, kind, msg)
-	return nil
-}
-
-// publish builds and publishes a new State, at most once per refresh_rate
-// unless forced.
-func (e *Engine) publish(force bool) {
-	now := e.now()
-	if !force && now.Sub(e.lastPublish) < e.cfg.Console.RefreshRate.Duration {
-		e.dirty = true
-		return
-	}
-	e.lastPublish = now
-	e.dirty = false
-	mid := e.market.Mid()
-	status := e.status
-	if e.paused && status == StatusRunning {
-		status = StatusPaused
-	}
-	s := &State{
-		SessionID:     e.sessionID,
-		Mode:          ModePaper,
-		Feed:          e.feed.Name(),
-		Status:        status,
-		StartedAt:     e.startedAt,
-		Config:        e.cfg,
-		MarketTime:    e.market.Time,
-		LastTickWall:  e.lastTickWall,
-		Bid:           e.market.Bid,
-		Ask:           e.market.Ask,
-		Mid:           mid,
-		Anchor:        e.market.Anchor,
-		Centre:        Centre(mid, e.market.Anchor, e.cfg.Strategy.AnchorMaxDivergenceBps),
-		DivergenceBps: DivergenceBps(mid, e.market.Anchor),
-		StartingXRP:   e.cfg.Session.StartingXRP,
-		StartingRLUSD: e.cfg.Session.StartingRLUSD,
-		StartingValue: e.startValue,
-		Inventory:     e.inventorySnapshot(mid),
-		Valuation:     e.valuationSnapshot(mid, e.market.Anchor),
-		FillCount:     e.fillCount,
-		VolumeRLUSD:   e.volume,
-		DriftHistory:  e.driftHist.values(),
-		PriceHistory:  e.priceHist.values(),
-		Quotes:        e.paper.Open(),
-		RecentFills:   append([]Fill(nil), e.recentFills...),
-		Events:        append([]SessionEvent(nil), e.events...),
-		ShutdownSteps: append([]ShutdownStep(nil), e.steps...),
-		Err:           e.pubErr,
-	}
-	if e.status == StatusShuttingDown || e.status == StatusEnded {
-		s.HaltReason = e.haltReason()
-	}
-	e.pub.store(s)
+// lifecycle is the shutdown's state. RequestClose writes the reason and
+// closes stopping from any goroutine; the session goroutine closes done after
+// it has written result; step and steps follow the shutdown as it runs.
+type lifecycle struct {
+	reasonMu sync.Mutex
+	reason   HaltReason
+	stopOnce sync.Once
+	stopping chan struct{} // closed when the shutdown is asked for or begins
+	pauseCh  chan bool     // the operator's pause and resume (SetPaused), served by the loop
+	done     chan struct{}
+	result   Result
+	step     atomic.Value   // string: the shutdown step running now
+	steps    []ShutdownStep // the steps so far, for the screen (session goroutine)
+	started  bool
 }

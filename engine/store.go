@@ -109,6 +109,10 @@ type SessionSummary struct {
 	Session
 	FillCount int
 	Cursor    Cursor // position of this row, for the next page
+	// Damage names what in the row could not be read (a time that is not a
+	// time, a number that is not finite); those fields are zero or nil.
+	// Empty for a sound row.
+	Damage string
 }
 
 // History is the read side used by the console and `neo sessions`. It never

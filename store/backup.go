@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,20 +21,44 @@ import (
 const stampLayout = "20060102T150405Z"
 
 // backupPattern matches the names Backup writes (and retention deletes).
-var backupPattern = regexp.MustCompile(`\.bak\.\d{8}T\d{6}Z(-\d+)?$`)
+var backupPattern = regexp.MustCompile(`\.bak\.\d{8}T\d{6}Z(-\d+){0,2}$`)
 
 // Backup writes an online backup neo.db.bak.YYYYMMDDTHHMMSSZ beside the
-// database and applies the retention. It returns the backup's path.
+// database and applies the retention. It returns the backup's path. Names
+// are never reused, even within one second after retention deleted some:
+// when the second already has a backup, the name gets a sub-second suffix
+// (…Z-123456789, nanoseconds), then -2, -3… past the highest of that
+// nanosecond still present (retention never deletes the newest, so that
+// count only grows).
 func (db *DB) Backup(ctx context.Context) (string, error) {
-	base := db.path + ".bak." + db.now().UTC().Format(stampLayout)
+	now := db.now().UTC()
+	base := db.path + ".bak." + now.Format(stampLayout)
 	dst := base
-	for i := 2; exists(dst) || exists(dst+".tmp") || exists(dst+lockedTmpSuffix); i++ {
-		dst = fmt.Sprintf("%s-%d", base, i)
+	same, _ := filepath.Glob(base + "*")
+	if len(same) > 0 {
+		sub := fmt.Sprintf("%s-%09d", base, now.Nanosecond())
+		top := 0
+		for _, p := range same {
+			rest, ok := strings.CutPrefix(p, sub)
+			if !ok {
+				continue
+			}
+			rest = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(rest, "-journal"), lockedTmpSuffix), ".tmp")
+			if rest == "" {
+				top = max(top, 1)
+			} else if n, err := strconv.Atoi(strings.TrimPrefix(rest, "-")); err == nil && strings.HasPrefix(rest, "-") {
+				top = max(top, n)
+			}
+		}
+		dst = sub
+		if top > 0 {
+			dst = fmt.Sprintf("%s-%d", sub, top+1)
+		}
 	}
 	if err := db.BackupTo(ctx, dst); err != nil {
 		return "", err
 	}
-	db.applyRetention()
+	db.applyRetention(dst)
 	return dst, nil
 }
 
@@ -59,15 +84,18 @@ func (db *DB) BackupTo(ctx context.Context, path string) (err error) {
 		// knows any it finds is a leftover of a killed process.
 		tmp = path + lockedTmpSuffix
 	}
-	os.Remove(tmp) // a leftover of an interrupted backup of ours
+	removeWithJournals(tmp) // a leftover of an interrupted backup of ours
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("%s: %v; check that %s exists and is writable", op, unwrapPathErr(err), filepath.Dir(path))
 	}
 	f.Close()
 	defer func() {
+		// A cancelled context (SIGINT, SIGTERM) or any failure leaves
+		// nothing behind: the temporary file and whatever SQLite made
+		// beside it.
 		if err != nil {
-			os.Remove(tmp)
+			removeWithJournals(tmp)
 		}
 	}()
 	if h := db.faults.BeforeBackup; h != nil {
@@ -83,6 +111,9 @@ func (db *DB) BackupTo(ctx context.Context, path string) (err error) {
 	}
 	if err := finishBackupFile(ctx, tmp); err != nil {
 		return &WriteError{Path: path, Op: op, Err: err}
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: %w; nothing was written", op, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
@@ -158,26 +189,80 @@ func exists(path string) bool {
 	return err == nil
 }
 
+// removeWithJournals deletes a SQLite file we were writing and what SQLite
+// keeps beside it.
+func removeWithJournals(p string) {
+	for _, s := range []string{"", "-journal", "-wal", "-shm"} {
+		os.Remove(p + s)
+	}
+}
+
 // ListBackups returns the backups of the database at dbPath
-// (neo.db.bak.YYYYMMDDTHHMMSSZ), newest first.
+// (neo.db.bak.YYYYMMDDTHHMMSSZ…), newest first in the order of
+// backupNewer.
 func ListBackups(dbPath string) ([]string, error) {
+	list, err := listBackups(dbPath)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(list))
+	for i, b := range list {
+		out[i] = b.path
+	}
+	return out, nil
+}
+
+type backupFile struct {
+	path string
+	mod  time.Time
+}
+
+func listBackups(dbPath string) ([]backupFile, error) {
+	if p, err := canonicalPath(dbPath); err == nil {
+		dbPath = p
+	}
 	dir, base := filepath.Split(dbPath)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("list backups in %s: %w", dir, err)
 	}
-	var out []string
+	var out []backupFile
 	for _, e := range entries {
 		n := e.Name()
-		if e.Type().IsRegular() && strings.HasPrefix(n, base+".bak.") && backupPattern.MatchString(n[len(base):]) {
-			out = append(out, filepath.Join(dir, n))
+		if !e.Type().IsRegular() || !strings.HasPrefix(n, base+".bak.") || !backupPattern.MatchString(n[len(base):]) {
+			continue
 		}
+		fi, err := e.Info()
+		if err != nil {
+			continue // deleted meanwhile
+		}
+		out = append(out, backupFile{path: filepath.Join(dir, n), mod: fi.ModTime()})
 	}
-	sort.Slice(out, func(i, j int) bool { return backupLess(out[j], out[i]) })
+	now := time.Now()
+	sort.SliceStable(out, func(i, j int) bool { return backupNewer(out[i], out[j], now) })
 	return out, nil
 }
 
-// backupLess orders backup names by time, then by their -N suffix.
+// backupNewer orders backups newest first by when they were written (their
+// modification time), not by their names: a name is a label that a clock
+// once ahead, or a user's copy, can set to anything, and a name from the
+// future must neither push the backup just written out of the retention nor
+// be what restore picks. A file modified in the future was written while the
+// clock was ahead, which is before every backup written since the clock was
+// set right, so it ranks below all of those (and among its kind by time).
+// Equal times fall back to the name.
+func backupNewer(a, b backupFile, now time.Time) bool {
+	fa, fb := a.mod.After(now), b.mod.After(now)
+	if fa != fb {
+		return fb
+	}
+	if !a.mod.Equal(b.mod) {
+		return a.mod.After(b.mod)
+	}
+	return backupLess(b.path, a.path)
+}
+
+// backupLess orders backup names by time, then by their suffixes.
 func backupLess(a, b string) bool {
 	sa, na := splitSuffix(a)
 	sb, nb := splitSuffix(b)
@@ -187,52 +272,72 @@ func backupLess(a, b string) bool {
 	return na < nb
 }
 
-func splitSuffix(name string) (string, int) {
+func splitSuffix(name string) (string, string) {
 	i := strings.LastIndex(name, "Z-")
 	if i < 0 {
-		return name, 1
+		return name, ""
 	}
-	var n int
-	fmt.Sscanf(name[i+2:], "%d", &n)
-	return name[:i+1], n
+	// Zero-padded to compare as numbers: "-2" after "" and before "-10".
+	var parts []string
+	for _, p := range strings.Split(name[i+2:], "-") {
+		parts = append(parts, fmt.Sprintf("%020s", p))
+	}
+	return name[:i+1], strings.Join(parts, "-")
 }
 
-// applyRetention deletes all but the newest BackupRetention backups.
-func (db *DB) applyRetention() {
-	list, err := ListBackups(db.path)
+// applyRetention deletes all but the newest BackupRetention backups in the
+// order of backupNewer. The backup just written (keep) is never deleted,
+// whatever the others' names and times say: it counts as one of the kept.
+func (db *DB) applyRetention(keep string) {
+	list, err := listBackups(db.path)
 	if err != nil {
 		db.logger.Warn("backup retention skipped", "err", err)
 		return
 	}
-	for _, old := range list[min(len(list), db.opts.BackupRetention):] {
-		if err := os.Remove(old); err != nil {
-			db.logger.Warn("could not delete an old backup", "backup", old, "err", err)
+	left := db.opts.BackupRetention - 1 // the one just written
+	for _, b := range list {
+		if b.path == keep {
 			continue
 		}
-		db.logger.Info("deleted old backup", "backup", old, "retention", db.opts.BackupRetention)
+		if left > 0 {
+			left--
+			continue
+		}
+		if err := os.Remove(b.path); err != nil {
+			db.logger.Warn("could not delete an old backup", "backup", b.path, "err", err)
+			continue
+		}
+		db.logger.Info("deleted old backup", "backup", b.path, "modified", b.mod.UTC().Format(time.RFC3339), "retention", db.opts.BackupRetention)
 	}
 	db.removeLeftovers(staleBackupTmpAge)
 }
 
-// removeLeftovers deletes what killed processes left beside the database:
-// temporary backup files and their journals, and the private copies of
-// interrupted checks. A pre-run backup's temporary file is deleted at once by
-// the next lock holder (only lock holders write them); anything else once it
-// is older than age, so that a lock-free `neo backup` or `neo check` still
-// running is left alone.
+// removeLeftovers deletes what killed processes left beside the database,
+// whatever command left it: every temporary name the store writes, that is
+// restore's copy (neo.db.restore-tmp), temporary backup files
+// (neo.db.bak.*.tmp, *.locked.tmp) with their -journal, -wal and -shm, and
+// the private copies of interrupted checks (.neo-check-*). What only a lock
+// holder writes (restore's copy, a pre-run backup's temporary file) is
+// deleted at once by the next lock holder; anything else once it is older
+// than age, so that a lock-free `neo backup` or `neo check` still running is
+// left alone.
 func (db *DB) removeLeftovers(age time.Duration) {
 	var found []string
-	for _, pattern := range []string{db.path + ".bak.*.tmp", db.path + ".bak.*.tmp-journal", filepath.Join(filepath.Dir(db.path), ".neo-check-*")} {
+	for _, pattern := range []string{
+		db.path + restoreTmpSuffix, db.path + restoreTmpSuffix + "-*",
+		db.path + ".bak.*.tmp", db.path + ".bak.*.tmp-*",
+		filepath.Join(filepath.Dir(db.path), ".neo-check-*"),
+	} {
 		m, _ := filepath.Glob(pattern)
 		found = append(found, m...)
 	}
 	for _, p := range found {
-		fi, err := os.Stat(p)
+		fi, err := os.Lstat(p)
 		if err != nil {
 			continue
 		}
-		ours := db.lock != nil && (strings.HasSuffix(p, lockedTmpSuffix) || strings.HasSuffix(p, lockedTmpSuffix+"-journal"))
-		if !ours && db.now().Sub(fi.ModTime()) <= age {
+		ours := db.lock != nil && lockHoldersOnly(p)
+		if !ours && time.Since(fi.ModTime()) <= age {
 			continue
 		}
 		if err := os.RemoveAll(p); err == nil {
@@ -241,9 +346,24 @@ func (db *DB) removeLeftovers(age time.Duration) {
 	}
 }
 
+// lockHoldersOnly reports whether only an instance-lock holder writes the
+// temporary file p (or SQLite's companion of one).
+func lockHoldersOnly(p string) bool {
+	for _, s := range []string{lockedTmpSuffix, restoreTmpSuffix} {
+		if strings.HasSuffix(p, s) || strings.Contains(p, s+"-") {
+			return true
+		}
+	}
+	return false
+}
+
 // lockedTmpSuffix ends the temporary file of a backup written by the
 // instance-lock holder (neo run's pre-run backup).
 const lockedTmpSuffix = ".locked.tmp"
+
+// restoreTmpSuffix ends restore's copy of the backup, written under the
+// instance lock before it is renamed over the database.
+const restoreTmpSuffix = ".restore-tmp"
 
 // staleBackupTmpAge is how old a temporary backup file or check copy must
 // be before a process without the lock treats it as a leftover.
@@ -269,16 +389,55 @@ func (e *BadBackupError) Error() string {
 
 // RestoreResult says what Restore did.
 type RestoreResult struct {
-	Backup     string   // the backup restored
-	MovedAside []string // the damaged database and its -wal/-shm, renamed
-	Skipped    []string // newer backups that failed their check
+	Backup     string     // the backup restored
+	Chosen     BackupInfo // what that backup is (the default choice explained)
+	MovedAside []string   // the previous database and its -wal/-shm, renamed
+	Healthy    bool       // the previous database passed its check (moved aside as replaced_, not malformed_)
+	Skipped    []string   // newer backups that failed their check
 	Bytes      int64
 	Duration   time.Duration
 }
 
+// BackupInfo describes a backup so that a person can tell whether it is the
+// one they want: when it was written and what it holds.
+type BackupInfo struct {
+	Path     string
+	Written  time.Time // its modification time: when the backup was written
+	Bytes    int64
+	Sessions int    // sessions it holds (-1 if it could not be read)
+	Newest   string // started_at of its newest session, "" if none (text from the file: sanitise before printing)
+}
+
+// DescribeBackup reads what the backup at path holds without changing it.
+func DescribeBackup(ctx context.Context, path string) (BackupInfo, error) {
+	info := BackupInfo{Path: path, Sessions: -1}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return info, fmt.Errorf("backup %s: %w", path, err)
+	}
+	info.Written, info.Bytes = fi.ModTime(), fi.Size()
+	d, err := sql.Open("sqlite", dsn(path, "mode=ro", "immutable=1"))
+	if err != nil {
+		return info, fmt.Errorf("backup %s: %w", path, err)
+	}
+	defer d.Close()
+	var newest sql.NullString
+	if err := d.QueryRowContext(ctx, "SELECT count(*), max(started_at) FROM sessions").Scan(&info.Sessions, &newest); err != nil {
+		info.Sessions = -1
+		return info, fmt.Errorf("backup %s: read its sessions: %w", path, err)
+	}
+	info.Newest = newest.String
+	return info, nil
+}
+
 // ChooseBackup returns the newest backup of the database at dbPath that
-// passes quick_check, and the newer ones that did not.
+// passes quick_check, and the newer ones that did not. Newest means most
+// recently written (see backupNewer), not the latest name. Pass the choice
+// to DescribeBackup to tell the user what it is.
 func ChooseBackup(ctx context.Context, dbPath string) (string, []string, error) {
+	if p, err := canonicalPath(dbPath); err == nil {
+		dbPath = p
+	}
 	if fi, err := os.Stat(dbPath); err == nil && fi.IsDir() {
 		return "", nil, &PathError{Path: dbPath, Msg: "is a directory, not a database file; pass --db with a file path", IsDir: true}
 	}
@@ -300,17 +459,21 @@ func ChooseBackup(ctx context.Context, dbPath string) (string, []string, error) 
 	return "", skipped, fmt.Errorf("none of the %d backups of %s passes the check; nothing was changed", len(list), dbPath)
 }
 
-// Restore replaces the database at dbPath with backupPath ("" = the newest
-// backup that passes the check). It takes the instance lock (ErrLocked if
-// another process holds it), checks the backup, moves the database and its
-// -wal and -shm aside together as neo.db.malformed_<ts>, copies the backup
-// in (fsynced, 0600) and checks the result.
+// Restore replaces the database at dbPath (the real file behind any
+// symlink) with backupPath ("" = the newest backup that passes the check).
+// It takes the instance lock (ErrLocked if another process holds it), checks
+// the backup, copies it beside the database, checks the current database and
+// moves it and its -wal and -shm aside together, never deleted, named for
+// what it is: neo.db.replaced_<ts> when it passed its check, else
+// neo.db.malformed_<ts>; then renames the copy in (fsynced, 0600) and checks
+// the result. A cancelled ctx before the rename leaves nothing changed and
+// no temporary file behind.
 func Restore(ctx context.Context, dbPath, backupPath string, logger *log.Logger) (res RestoreResult, err error) {
 	start := time.Now()
 	if logger == nil {
 		logger = log.New(io.Discard)
 	}
-	if dbPath, err = filepath.Abs(dbPath); err != nil {
+	if dbPath, err = canonicalPath(dbPath); err != nil {
 		return res, err
 	}
 	if fi, err := os.Stat(dbPath); err == nil && fi.IsDir() {
@@ -319,7 +482,7 @@ func Restore(ctx context.Context, dbPath, backupPath string, logger *log.Logger)
 	if err := createDir(dbPath); err != nil {
 		return res, err
 	}
-	lock, err := acquireLock(dbPath)
+	lock, err := acquireLock(dbPath, false)
 	if err != nil {
 		return res, err
 	}
@@ -328,6 +491,9 @@ func Restore(ctx context.Context, dbPath, backupPath string, logger *log.Logger)
 			err = rerr
 		}
 	}()
+	tmp := dbPath + restoreTmpSuffix
+	// What a killed restore, backup or check left: we hold the lock now.
+	(&DB{path: dbPath, lock: lock, logger: logger, now: time.Now}).removeLeftovers(lockedLeftoverAge)
 
 	if backupPath == "" {
 		if backupPath, res.Skipped, err = ChooseBackup(ctx, dbPath); err != nil {
@@ -346,19 +512,33 @@ func Restore(ctx context.Context, dbPath, backupPath string, logger *log.Logger)
 		}
 	}
 	res.Backup = backupPath
+	res.Chosen, _ = DescribeBackup(ctx, backupPath)
 
 	// Copy first, beside the database, so that a full disk stops us before
 	// anything is moved.
-	tmp := dbPath + ".restore-tmp"
 	os.Remove(tmp)
-	if err := copyFile(backupPath, tmp, true); err != nil {
+	if err := copyFileCtx(ctx, backupPath, tmp, true); err != nil {
 		os.Remove(tmp)
-		return res, fmt.Errorf("restore %s: copy %s: %v; free space or check permissions, nothing was changed", dbPath, backupPath, err)
+		return res, fmt.Errorf("restore %s: copy %s: %v; nothing was changed (free space or check permissions if this was not an interrupt)", dbPath, backupPath, err)
+	}
+	// The name of what is moved aside says what it is.
+	kind := "malformed_"
+	if exists(dbPath) {
+		if cerr := checkFile(ctx, dbPath, false, true); cerr == nil {
+			kind, res.Healthy = "replaced_", true
+		} else if ctx.Err() != nil {
+			os.Remove(tmp)
+			return res, fmt.Errorf("restore %s: %w; nothing was changed", dbPath, ctx.Err())
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		os.Remove(tmp)
+		return res, fmt.Errorf("restore %s: %w; nothing was changed", dbPath, err)
 	}
 	stamp := time.Now().UTC().Format(stampLayout)
-	aside := dbPath + ".malformed_" + stamp
+	aside := dbPath + "." + kind + stamp
 	for i := 2; exists(aside) || exists(aside+"-wal") || exists(aside+"-shm"); i++ {
-		aside = fmt.Sprintf("%s.malformed_%s-%d", dbPath, stamp, i)
+		aside = fmt.Sprintf("%s.%s%s-%d", dbPath, kind, stamp, i)
 	}
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if !exists(dbPath + suffix) {
@@ -385,7 +565,7 @@ func Restore(ctx context.Context, dbPath, backupPath string, logger *log.Logger)
 	if err := syncDir(filepath.Dir(dbPath)); err != nil {
 		return res, fmt.Errorf("restore %s: %w", dbPath, err)
 	}
-	if err := checkFile(ctx, dbPath, false, true); err != nil {
+	if err := checkFile(context.WithoutCancel(ctx), dbPath, false, true); err != nil {
 		return res, fmt.Errorf("restore %s: the restored file failed its check: %w", dbPath, err)
 	}
 	if fi, err := os.Stat(dbPath); err == nil {

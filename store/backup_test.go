@@ -36,7 +36,15 @@ func TestBackupWhileWriting(t *testing.T) {
 			}
 		})
 	}
+	// Wait for the writers with a deadline: a writer that fails stops
+	// counting, and the test must say so rather than hang.
+	deadline := time.Now().Add(2 * time.Minute)
 	for written.Load() < 50 {
+		if time.Now().After(deadline) {
+			stop.Store(true)
+			wg.Wait()
+			t.Fatalf("the writers made %d writes in 2 minutes, want 50 (see their errors above)", written.Load())
+		}
 		time.Sleep(time.Millisecond)
 	}
 	var backups []string

@@ -172,6 +172,64 @@ func oneLine(s string) string {
 	return s
 }
 
+// copyFileCtx is copyFile that stops (removing dst) when ctx is done.
+func copyFileCtx(ctx context.Context, src, dst string, sync bool) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			out.Close()
+			os.Remove(dst)
+		}
+	}()
+	buf := make([]byte, 1<<20)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, rerr := in.Read(buf)
+		if n > 0 {
+			if _, err := out.Write(buf[:n]); err != nil {
+				return err
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return rerr
+		}
+	}
+	if sync {
+		if err := out.Sync(); err != nil {
+			return err
+		}
+	}
+	return out.Close()
+}
+
+// DatabaseSize returns the bytes the database at path occupies with its
+// write-ahead log (the file alone understates a live database).
+func DatabaseSize(path string) int64 {
+	var n int64
+	for _, s := range []string{"", "-wal"} {
+		if fi, err := os.Stat(path + s); err == nil && fi.Mode().IsRegular() {
+			n += fi.Size()
+		}
+	}
+	return n
+}
+
 // copyFile copies src to dst (created 0600, must not exist) and, if sync,
 // fsyncs it. A missing src is not an error when dst is a -wal or -shm.
 func copyFile(src, dst string, sync bool) error {

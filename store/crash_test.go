@@ -86,7 +86,17 @@ func TestCrashSafety(t *testing.T) {
 	path := filepath.Join(dir, "neo.db")
 	committed := map[string]bool{}
 	kills := crashKills(t)
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	// The kill moments are random; NEO_TEST_SEED replays a failing run.
+	seed := uint64(time.Now().UnixNano())
+	if v := os.Getenv("NEO_TEST_SEED"); v != "" {
+		s, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			t.Fatalf("NEO_TEST_SEED=%q: %v", v, err)
+		}
+		seed = s
+	}
+	t.Logf("seed %d (rerun with NEO_TEST_SEED=%d)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, 7))
 	for k := range kills {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)

@@ -46,8 +46,9 @@ type Options struct {
 	// ReadOnly opens the read pool only: no writer, no checkpoint loop, no
 	// migrations; the database must exist. Used by history and sessions.
 	ReadOnly bool
-	// Lock takes the instance lock neo.db.lock; Open fails with ErrLocked
-	// when another process holds it.
+	// Lock takes the instance lock (neo.db.lock and, on Linux, a lock on
+	// the database file itself); Open fails with ErrLocked when another
+	// process holds it, by whatever path it reached the file.
 	Lock bool
 	// CheckpointInterval is the period of wal_checkpoint(TRUNCATE);
 	// 0 means DefaultCheckpointInterval (60 s), negative disables the loop.
@@ -131,7 +132,9 @@ func Open(ctx context.Context, opts Options) (_ *DB, err error) {
 	if opts.Path == "" {
 		return nil, errors.New("open database: empty path; pass --db PATH")
 	}
-	path, err := filepath.Abs(opts.Path)
+	// Symlinks resolved: one database file, one lock, and its -wal beside
+	// the real file.
+	path, err := canonicalPath(opts.Path)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", opts.Path, err)
 	}
@@ -166,7 +169,7 @@ func Open(ctx context.Context, opts Options) (_ *DB, err error) {
 		}
 	}
 	if opts.Lock {
-		if db.lock, err = acquireLock(path); err != nil {
+		if db.lock, err = acquireLock(path, !opts.ReadOnly); err != nil {
 			return nil, err
 		}
 		// A crash loop must not fill the disk with what each killed start
@@ -203,6 +206,13 @@ func Open(ctx context.Context, opts Options) (_ *DB, err error) {
 	if err := checkFile(ctx, path, false, quiet); err != nil {
 		return nil, err
 	}
+	// Whose file is it? Asked before the writer's connection switches the
+	// journal mode to WAL (a write): another program's database is refused
+	// unchanged.
+	kind, err := identify(ctx, path)
+	if err != nil {
+		return nil, err
+	}
 
 	if db.w, err = sql.Open("sqlite", dsn(path,
 		"_txlock=immediate",
@@ -227,7 +237,7 @@ func Open(ctx context.Context, opts Options) (_ *DB, err error) {
 	if !strings.EqualFold(mode, "wal") {
 		return nil, fmt.Errorf("open database %s: journal_mode is %q, want wal; check that the filesystem supports shared memory (not a network share)", path, mode)
 	}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrate(ctx, kind); err != nil {
 		return nil, err
 	}
 
@@ -341,7 +351,10 @@ func (db *DB) close(ctx context.Context) error {
 			time.Sleep(finalCheckpointPause)
 			res, err = checkpointOn(ctx, db.w)
 		}
-		if err != nil {
+		if err != nil && isFull(err) {
+			db.logger.Error("final checkpoint failed: disk full; free space on that disk (nothing is lost: the write-ahead log keeps every commit)", "db", db.path, "err", err)
+			keep(fmt.Errorf("final checkpoint of %s: %w", db.path, err))
+		} else if err != nil {
 			db.logger.Error("final checkpoint failed", "db", db.path, "err", err)
 			keep(fmt.Errorf("final checkpoint of %s: %w", db.path, err))
 		} else if res.Partial() {
@@ -350,15 +363,31 @@ func (db *DB) close(ctx context.Context) error {
 				db.path, res.Busy, res.CheckpointedFrames, res.LogFrames, db.path, ErrCheckpointIncomplete))
 		}
 		keep(db.w.Close())
-		if fi, err := os.Stat(db.path + "-wal"); err == nil && fi.Size() > 0 {
-			// Another process (neo sessions, history) still has it open.
-			db.logger.Warn("write-ahead log left behind by another reader", "wal", db.path+"-wal", "bytes", fi.Size())
+		if fi, werr := os.Stat(db.path + "-wal"); werr == nil && fi.Size() > 0 {
+			db.logWALLeft(err, res, fi.Size())
 		}
 	}
 	if db.lock != nil {
 		keep(db.lock.release())
 	}
 	return first
+}
+
+// logWALLeft says why a -wal of n bytes outlived Close, from what the final
+// checkpoint answered (ckErr, res): only a busy checkpoint means another
+// process was reading; a failed one (a full disk above all) says so.
+func (db *DB) logWALLeft(ckErr error, res CheckpointResult, n int64) {
+	wal := db.path + "-wal"
+	switch {
+	case ckErr != nil && isFull(ckErr):
+		db.logger.Error("disk full: the final checkpoint could not fold the write-ahead log into the database; every commit is safe in it and the next start folds it in once there is free space", "wal", wal, "bytes", n)
+	case ckErr != nil:
+		db.logger.Warn("write-ahead log left behind: the final checkpoint failed; every commit is safe in it and the next start folds it in", "wal", wal, "bytes", n, "err", ckErr)
+	default:
+		// A busy or partial checkpoint, or a reader that opened the
+		// database after it: another process (neo sessions, history).
+		db.logger.Warn("write-ahead log left behind by another reader", "wal", wal, "bytes", n)
+	}
 }
 
 // dsn builds a SQLite URI for path with the given query parameters.
@@ -429,15 +458,28 @@ func createDir(path string) error {
 
 // createFile makes the file (0600) if missing.
 func createFile(path string) error {
-	dir := filepath.Dir(path)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		if errors.Is(err, os.ErrPermission) {
-			return &PathError{Path: path, Msg: fmt.Sprintf("cannot be opened for writing (%v); make %s writable or pass --db with a writable location", unwrapPathErr(err), dir)}
-		}
-		return &PathError{Path: path, Msg: fmt.Sprintf("cannot be opened for writing: %v", unwrapPathErr(err))}
+		return writeOpenError(path, err)
 	}
 	return f.Close()
+}
+
+// writeOpenError says why the database file at path could not be opened for
+// writing: the file itself when it exists (read-only, another owner), the
+// directory only when the file had to be created there.
+func writeOpenError(path string, err error) error {
+	if !errors.Is(err, os.ErrPermission) {
+		return &PathError{Path: path, Msg: fmt.Sprintf("cannot be opened for writing: %v", unwrapPathErr(err))}
+	}
+	if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() {
+		// The file exists, so the directory is not the problem.
+		if fi.Mode().Perm()&0o200 == 0 {
+			return &PathError{Path: path, Msg: fmt.Sprintf("is a read-only file (%v); make it writable with: chmod u+w %s (or pass --db with another database)", unwrapPathErr(err), path)}
+		}
+		return &PathError{Path: path, Msg: fmt.Sprintf("cannot be opened for writing (%v); it may belong to another user: check its owner and mode with: ls -l %s", unwrapPathErr(err), path)}
+	}
+	return &PathError{Path: path, Msg: fmt.Sprintf("cannot be created (%v); make %s writable or pass --db with a writable location", unwrapPathErr(err), filepath.Dir(path))}
 }
 
 func unwrapPathErr(err error) error {

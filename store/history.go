@@ -135,29 +135,63 @@ func (db *DB) GetSession(ctx context.Context, sessionID string) (engine.SessionS
 
 type scanner interface{ Scan(dest ...any) error }
 
+// scanSession reads a session row. A field that cannot be read (a time that
+// is not a time, a number that is not finite or missing) does not fail the
+// row: it is left zero or nil and named in sum.Damage, so that one damaged
+// row cannot block every listing of the database.
 func scanSession(sc scanner, sum *engine.SessionSummary, extra ...any) error {
 	var (
 		started                    string
 		ended, reason              sql.NullString
 		estimated                  int
+		startXRP, startRLUSD       sql.NullFloat64
+		startValue                 sql.NullFloat64
 		endXRP, endRLUSD, endValue sql.NullFloat64
 	)
 	s := &sum.Session
 	dest := []any{&s.SessionID, &started, &ended, &estimated, &s.Mode, &s.Feed, &s.ConfigJSON, &s.AppVersion,
-		&s.StartingXRP, &s.StartingRLUSD, &s.StartingValue, &endXRP, &endRLUSD, &endValue, &reason, &sum.FillCount}
+		&startXRP, &startRLUSD, &startValue, &endXRP, &endRLUSD, &endValue, &reason, &sum.FillCount}
 	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		return err
 	}
+	var damage []string
 	var err error
 	if s.StartedAt, err = parseTime(started); err != nil {
-		return err
+		damage = append(damage, "started_at "+err.Error())
 	}
 	if s.EndedAt, err = parseTimePtr(ended); err != nil {
-		return err
+		damage = append(damage, "ended_at "+err.Error())
 	}
 	s.EndedAtEstimated = estimated != 0
-	s.EndingXRP, s.EndingRLUSD, s.EndingValue = floatPtr(endXRP), floatPtr(endRLUSD), floatPtr(endValue)
+	for _, f := range []struct {
+		name string
+		v    sql.NullFloat64
+		dst  *float64
+	}{{"starting_xrp", startXRP, &s.StartingXRP}, {"starting_rlusd", startRLUSD, &s.StartingRLUSD}, {"starting_value", startValue, &s.StartingValue}} {
+		switch {
+		case !f.v.Valid:
+			damage = append(damage, f.name+" is missing (set aside as not finite)")
+		case !finite(f.v.Float64):
+			damage = append(damage, fmt.Sprintf("%s %v is not a finite number", f.name, f.v.Float64))
+		default:
+			*f.dst = f.v.Float64
+		}
+	}
+	for _, f := range []struct {
+		name string
+		v    sql.NullFloat64
+		dst  **float64
+	}{{"ending_xrp", endXRP, &s.EndingXRP}, {"ending_rlusd", endRLUSD, &s.EndingRLUSD}, {"ending_value", endValue, &s.EndingValue}} {
+		if f.v.Valid && !finite(f.v.Float64) {
+			damage = append(damage, fmt.Sprintf("%s %v is not a finite number", f.name, f.v.Float64))
+			continue
+		}
+		*f.dst = floatPtr(f.v)
+	}
 	s.HaltReason = engine.HaltReason(reason.String)
+	if len(damage) > 0 {
+		sum.Damage = "session " + rowName(s.SessionID) + ": " + strings.Join(damage, "; ")
+	}
 	return nil
 }
 
@@ -203,8 +237,10 @@ func (db *DB) InventorySeries(ctx context.Context, sessionID string, maxPoints i
 			&s.TotalValueInRLUSD, &s.XRPPct, &s.DriftPct, &s.SkewTier, &s.DriftVelocityPctPerMin); err != nil {
 			return nil, fmt.Errorf("inventory series of %s: %w", sessionID, err)
 		}
-		if s.CreatedAt, err = parseTime(at); err != nil {
-			return nil, err
+		// A damaged row (see DamagedRows) is left out of the series.
+		if s.CreatedAt, err = parseTime(at); err != nil || !finite(s.MidPrice, s.XRPBalance, s.RLUSDBalance, s.XRPValueInRLUSD,
+			s.TotalValueInRLUSD, s.XRPPct, s.DriftPct, s.DriftVelocityPctPerMin) {
+			continue
 		}
 		out = append(out, s)
 	}
@@ -230,8 +266,10 @@ func (db *DB) ValuationSeries(ctx context.Context, sessionID string, maxPoints i
 			&s.HoldValueInRLUSD, &s.PnLRLUSD, &s.FeesRLUSD); err != nil {
 			return nil, fmt.Errorf("valuation series of %s: %w", sessionID, err)
 		}
-		if s.CreatedAt, err = parseTime(at); err != nil {
-			return nil, err
+		// A damaged row (see DamagedRows) is left out of the series.
+		if s.CreatedAt, err = parseTime(at); err != nil || !finite(s.MidPrice, s.AnchorPrice, s.TotalValueInRLUSD,
+			s.HoldValueInRLUSD, s.PnLRLUSD, s.FeesRLUSD) {
+			continue
 		}
 		out = append(out, s)
 	}
@@ -258,8 +296,9 @@ func (db *DB) Fills(ctx context.Context, sessionID string, limit int) ([]engine.
 			return nil, fmt.Errorf("fills of %s: %w", sessionID, err)
 		}
 		f.Side = engine.Side(side)
-		if f.ExecutedAt, err = parseTime(at); err != nil {
-			return nil, err
+		// A damaged row (see DamagedRows) is left out.
+		if f.ExecutedAt, err = parseTime(at); err != nil || !finite(f.Price, f.QtyXRP, f.ValueRLUSD, f.FeeRLUSD) {
+			continue
 		}
 		out = append(out, f)
 	}
@@ -285,8 +324,9 @@ func (db *DB) Events(ctx context.Context, sessionID string, limit int) ([]engine
 		if err := rows.Scan(&e.SessionID, &at, &e.Level, &e.Kind, &e.Message); err != nil {
 			return nil, fmt.Errorf("events of %s: %w", sessionID, err)
 		}
+		// A damaged row (see DamagedRows) is left out.
 		if e.CreatedAt, err = parseTime(at); err != nil {
-			return nil, err
+			continue
 		}
 		out = append(out, e)
 	}
@@ -310,13 +350,143 @@ func (db *DB) Orders(ctx context.Context, sessionID string) ([]engine.Order, err
 			return nil, fmt.Errorf("orders of %s: %w", sessionID, err)
 		}
 		o.Side, o.Status = engine.Side(side), engine.OrderStatus(status)
-		if o.CreatedAt, err = parseTime(at); err != nil {
-			return nil, err
+		// A damaged row (see DamagedRows) is left out.
+		if o.CreatedAt, err = parseTime(at); err != nil || !finite(o.Price, o.QtyXRP) {
+			continue
 		}
 		if o.ClosedAt, err = parseTimePtr(closed); err != nil {
-			return nil, err
+			continue
 		}
 		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// DamagedRow is a row that readers skip or show as damaged: a time that is
+// not a time, a number that is not finite, or a value that migration 2 set
+// aside.
+type DamagedRow struct {
+	Table   string
+	Row     string // the row's key: session id, order id, fill id or "session at time"
+	Problem string // what is wrong, with the offending text quoted
+}
+
+// String is one line for `neo check`: table, row and problem, control
+// characters escaped.
+func (d DamagedRow) String() string {
+	return fmt.Sprintf("%s %s: %s", printable(d.Table), rowName(d.Row), printable(d.Problem))
+}
+
+// maxDamagedPerQuery bounds how many rows of each kind DamagedRows lists.
+const maxDamagedPerQuery = 50
+
+// strictTimeShape is timeShape with the ranges of month, day and clock.
+const strictTimeShape = `'[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]*'`
+
+// DamagedRows lists the rows that readers cannot show as they are (at most
+// 50 of each kind): every session is read through the readers' own checks,
+// the other tables by the shape of their times and the finiteness of their
+// numbers, plus what migration 2 set aside in damaged_values. `neo check`
+// prints them.
+func (db *DB) DamagedRows(ctx context.Context) ([]DamagedRow, error) {
+	var out []DamagedRow
+	rows, err := db.r.QueryContext(ctx, "SELECT "+sessionColumns+" FROM sessions s ORDER BY s.rowid")
+	if err != nil {
+		return nil, fmt.Errorf("list damaged rows in %s: %w", db.path, err)
+	}
+	n := 0
+	for rows.Next() && n < maxDamagedPerQuery {
+		var sum engine.SessionSummary
+		if err := scanSession(rows, &sum); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("list damaged rows in %s: %w", db.path, err)
+		}
+		if sum.Damage != "" {
+			n++
+			out = append(out, DamagedRow{Table: "sessions", Row: sum.SessionID,
+				Problem: strings.TrimPrefix(sum.Damage, "session "+rowName(sum.SessionID)+": ")})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list damaged rows in %s: %w", db.path, err)
+	}
+
+	notFinite := func(cols ...string) string {
+		var parts []string
+		for _, c := range cols {
+			parts = append(parts, "abs("+c+") >= 9e999")
+		}
+		return strings.Join(parts, " OR ")
+	}
+	badTime := func(col string) string {
+		return "(" + col + " IS NOT NULL AND " + col + " NOT GLOB " + strictTimeShape + ")"
+	}
+	checks := []struct {
+		table, key string
+		reals      []string
+		timeCols   []string
+	}{
+		{"orders", "order_id", []string{"price", "qty_xrp"}, []string{"created_at", "closed_at"}},
+		{"fills", "fill_id", []string{"price", "qty_xrp", "value_rlusd", "fee_rlusd"}, []string{"executed_at"}},
+		{"inventory_snapshots", "session_id || ' at ' || created_at", []string{"mid_price", "xrp_balance", "rlusd_balance",
+			"xrp_value_in_rlusd", "total_value_in_rlusd", "xrp_pct", "drift_pct", "drift_velocity_pct_per_min"}, []string{"created_at"}},
+		{"valuation_snapshots", "session_id || ' at ' || created_at", []string{"mid_price", "anchor_price", "total_value_in_rlusd",
+			"hold_value_in_rlusd", "pnl_rlusd", "fees_rlusd"}, []string{"created_at"}},
+		{"session_events", "session_id || ' at ' || created_at", nil, []string{"created_at"}},
+	}
+	for _, c := range checks {
+		var conds, probs []string
+		for _, t := range c.timeCols {
+			conds = append(conds, badTime(t))
+			probs = append(probs, "CASE WHEN "+badTime(t)+" THEN '"+t+" ' || quote(substr("+t+", 1, 60)) || ' is not a time; ' ELSE '' END")
+		}
+		for _, r := range c.reals {
+			conds = append(conds, notFinite(r))
+			probs = append(probs, "CASE WHEN "+notFinite(r)+" THEN '"+r+" ' || quote("+r+") || ' is not a finite number; ' ELSE '' END")
+		}
+		q := fmt.Sprintf("SELECT %s, %s FROM %s WHERE %s ORDER BY rowid LIMIT %d",
+			c.key, strings.Join(probs, " || "), c.table, strings.Join(conds, " OR "), maxDamagedPerQuery)
+		if err := db.collectDamaged(ctx, q, c.table, &out); err != nil {
+			return nil, err
+		}
+	}
+	var has int
+	if err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'damaged_values'").Scan(&has); err != nil {
+		return nil, fmt.Errorf("list damaged rows in %s: %w", db.path, err)
+	}
+	if has > 0 {
+		q := fmt.Sprintf("SELECT row_key, detail || ' (found ' || found_at || ')', table_name FROM damaged_values ORDER BY rowid LIMIT %d", maxDamagedPerQuery)
+		if err := db.collectDamaged(ctx, q, "", &out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// collectDamaged appends the rows of q (key, problem[, table]) to out.
+func (db *DB) collectDamaged(ctx context.Context, q, table string, out *[]DamagedRow) error {
+	rows, err := db.r.QueryContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("list damaged rows in %s: %w", db.path, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		d := DamagedRow{Table: table}
+		var key sql.NullString
+		dest := []any{&key, &d.Problem}
+		if table == "" {
+			dest = append(dest, &d.Table)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("list damaged rows in %s: %w", db.path, err)
+		}
+		d.Row = key.String
+		d.Problem = strings.TrimSuffix(d.Problem, "; ")
+		*out = append(*out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list damaged rows in %s: %w", db.path, err)
+	}
+	return nil
 }

@@ -10,5 +10,9 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(crashChildEnv); dir != "" {
 		os.Exit(crashChild(dir))
 	}
+	// Re-executed as a child process that holds the lock, by the lock tests.
+	if path := os.Getenv(lockChildEnv); path != "" {
+		os.Exit(lockChild(path))
+	}
 	os.Exit(m.Run())
 }

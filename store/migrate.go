@@ -2,14 +2,22 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
 	"sort"
+	"strings"
 )
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
+
+// baseline is the newest schema in one piece, for new databases (see
+// schema.sql).
+//
+//go:embed schema.sql
+var baseline string
 
 // migrations returns the embedded migrations in order; migration i (from 0)
 // brings the schema to user_version i+1.
@@ -36,8 +44,11 @@ func SchemaVersion() int {
 	return len(m)
 }
 
-// migrate applies the pending migrations, one transaction each.
-func (db *DB) migrate(ctx context.Context) error {
+// migrate applies the pending migrations and marks the database as neo's
+// (application_id), all in one transaction: an upgrade happens whole or not
+// at all, and a new database costs one commit. kind is what identify found
+// before anything was written.
+func (db *DB) migrate(ctx context.Context, kind fileKind) error {
 	ms, err := migrations()
 	if err != nil {
 		return fmt.Errorf("read migrations: %w", err)
@@ -49,35 +60,129 @@ func (db *DB) migrate(ctx context.Context) error {
 	if v > len(ms) {
 		return fmt.Errorf("database %s has schema version %d, newer than this neo knows (%d); upgrade neo", db.path, v, len(ms))
 	}
-	for i := v; i < len(ms); i++ {
-		if err := db.applyMigration(ctx, i+1, ms[i]); err != nil {
-			return err
-		}
-		db.logger.Info("migrated database", "db", db.path, "version", i+1)
+	if v == len(ms) && kind != kindAdopted {
+		return nil
+	}
+	// Already at this version when adopted: the mark is all that is missing.
+	scripts := ms[v:]
+	fresh := kind == kindEmpty && v == 0
+	if fresh {
+		// A new database: the newest schema at once, not every step to it.
+		scripts = []string{baseline}
+	}
+	if err := db.applyMigrationsTo(ctx, v, len(ms), scripts); err != nil {
+		return err
+	}
+	switch {
+	case fresh:
+		db.logger.Info("created database", "db", db.path, "version", len(ms))
+	case v < len(ms):
+		db.logger.Info("migrated database", "db", db.path, "from", v, "to", len(ms))
+	}
+	if kind == kindAdopted {
+		db.logger.Info("adopted a neo database of an earlier version: marked it as neo's", "db", db.path, "application_id", fmt.Sprintf("0x%08X", ApplicationID))
+	}
+	if v >= 1 && v < 2 && len(ms) >= 2 {
+		db.reportDamage(ctx)
 	}
 	return nil
 }
 
-func (db *DB) applyMigration(ctx context.Context, version int, script string) error {
+// foreignKeysOff is the line by which a migration asks for foreign keys to
+// be off around its transaction (a table rebuild; SQLite ignores the
+// pragma inside a transaction).
+const foreignKeysOff = "-- neo:foreign_keys_off"
+
+// applyMigrationsTo runs scripts (migrations from+1 … to, or the baseline)
+// and sets user_version = to and application_id, in one transaction.
+func (db *DB) applyMigrationsTo(ctx context.Context, from, to int, scripts []string) error {
+	op := fmt.Sprintf("migration %d", to)
+	if to-from > 1 {
+		op = fmt.Sprintf("migrations %d to %d", from+1, to)
+	}
+	rebuild := false
+	for _, sc := range scripts {
+		rebuild = rebuild || strings.Contains(sc, foreignKeysOff)
+	}
+	if rebuild {
+		if _, err := db.w.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+			return &WriteError{Path: db.path, Op: op, Err: err}
+		}
+		defer db.w.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON")
+	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return &WriteError{Path: db.path, Op: fmt.Sprintf("migration %d", version), Err: err}
+		return &WriteError{Path: db.path, Op: op, Err: err}
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, script); err != nil {
-		return &WriteError{Path: db.path, Op: fmt.Sprintf("migration %d", version), Err: err}
+	for i, sc := range scripts {
+		if _, err := tx.ExecContext(ctx, sc); err != nil {
+			return &WriteError{Path: db.path, Op: fmt.Sprintf("migration %d", from+1+i), Err: err}
+		}
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version)); err != nil {
-		return &WriteError{Path: db.path, Op: fmt.Sprintf("migration %d", version), Err: err}
+	if rebuild {
+		if err := foreignKeyCheck(ctx, tx); err != nil {
+			return &WriteError{Path: db.path, Op: op, Err: err}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", to)); err != nil {
+		return &WriteError{Path: db.path, Op: op, Err: err}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {
+		return &WriteError{Path: db.path, Op: op, Err: err}
 	}
 	if err := tx.Commit(); err != nil {
-		return &WriteError{Path: db.path, Op: fmt.Sprintf("migration %d", version), Err: err}
+		return &WriteError{Path: db.path, Op: op, Err: err}
 	}
 	return nil
+}
+
+// foreignKeyCheck fails if a rebuild left a row whose parent is missing.
+func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var bad []string
+	for rows.Next() && len(bad) < 5 {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fk int
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			return err
+		}
+		bad = append(bad, fmt.Sprintf("%s row %d has no %s", table, rowid.Int64, parent))
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("foreign key check after the rebuild failed (%s); nothing was changed", strings.Join(bad, "; "))
+	}
+	return nil
+}
+
+// reportDamage logs what migration 2 found not finite and set aside.
+func (db *DB) reportDamage(ctx context.Context) {
+	rows, err := db.w.QueryContext(ctx, "SELECT table_name, row_key, detail FROM damaged_values ORDER BY rowid")
+	if err != nil {
+		return
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var table, key, detail string
+		if rows.Scan(&table, &key, &detail) == nil {
+			db.logger.Warn("migration found a value that is not a finite number", "db", db.path, "table", table, "row", key, "detail", detail)
+		}
+	}
 }
 
 // checkSchemaVersion makes sure a read-only handle reads a schema it knows.
 func (db *DB) checkSchemaVersion(ctx context.Context) error {
+	if _, err := identifyOn(ctx, db.r, db.path); err != nil {
+		return err
+	}
 	var v int
 	if err := db.r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 		return describeOpenError(db.path, err)

@@ -15,62 +15,76 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// timeShape is a GLOB that every time neo writes matches; a value that does
+// not (a damaged row) must not win a max() over times.
+const timeShape = `'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*'`
+
+// lastTime is the latest well-formed time of col in table for the session.
+func lastTime(table, col string) string {
+	return `IFNULL((SELECT max(` + col + `) FROM ` + table + ` WHERE session_id = s.session_id AND ` + col + ` GLOB ` + timeShape + `), '')`
+}
+
 // planRecovery finds the sessions left open and estimates their end: the
 // last write of the session (fills, snapshots, events, orders, started_at).
-func planRecovery(ctx context.Context, q queryer) ([]engine.Recovery, error) {
-	rows, err := q.QueryContext(ctx, `SELECT s.session_id, s.started_at, max(s.started_at,
-			IFNULL((SELECT max(executed_at) FROM fills WHERE session_id = s.session_id), ''),
-			IFNULL((SELECT max(created_at) FROM inventory_snapshots WHERE session_id = s.session_id), ''),
-			IFNULL((SELECT max(created_at) FROM valuation_snapshots WHERE session_id = s.session_id), ''),
-			IFNULL((SELECT max(created_at) FROM session_events WHERE session_id = s.session_id), ''),
-			IFNULL((SELECT max(created_at) FROM orders WHERE session_id = s.session_id), ''),
-			IFNULL((SELECT max(closed_at) FROM orders WHERE session_id = s.session_id), '')),
+// A session whose started_at is not a time cannot be closed honestly: it is
+// left open and named in skipped (neo check lists it) instead of blocking
+// every start.
+func planRecovery(ctx context.Context, q queryer) (plan []engine.Recovery, skipped []string, err error) {
+	rows, err := q.QueryContext(ctx, `SELECT s.session_id, s.started_at, max(
+			CASE WHEN s.started_at GLOB `+timeShape+` THEN s.started_at ELSE '' END,
+			`+lastTime("fills", "executed_at")+`,
+			`+lastTime("inventory_snapshots", "created_at")+`,
+			`+lastTime("valuation_snapshots", "created_at")+`,
+			`+lastTime("session_events", "created_at")+`,
+			`+lastTime("orders", "created_at")+`,
+			`+lastTime("orders", "closed_at")+`),
 			(SELECT count(*) FROM orders WHERE session_id = s.session_id AND status = 'open')
 		FROM sessions s WHERE s.ended_at IS NULL ORDER BY s.started_at, s.session_id`)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []engine.Recovery
 	for rows.Next() {
 		var r engine.Recovery
 		var started, last string
 		if err := rows.Scan(&r.SessionID, &started, &last, &r.OrdersCanceled); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, nil, err
 		}
 		if r.StartedAt, err = parseTime(started); err != nil {
-			rows.Close()
-			return nil, err
+			skipped = append(skipped, fmt.Sprintf("session %s: started_at %v; left open", rowName(r.SessionID), err))
+			continue
 		}
 		if r.EndedAt, err = parseTime(last); err != nil {
-			rows.Close()
-			return nil, err
+			skipped = append(skipped, fmt.Sprintf("session %s: last write %v; left open", rowName(r.SessionID), err))
+			continue
 		}
-		out = append(out, r)
+		plan = append(plan, r)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	for i := range out {
+	for i := range plan {
 		var xrp, rlusd, value float64
 		err := q.QueryRowContext(ctx, `SELECT xrp_balance, rlusd_balance, total_value_in_rlusd FROM inventory_snapshots
-			WHERE session_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`, out[i].SessionID).Scan(&xrp, &rlusd, &value)
+			WHERE session_id = ? AND created_at GLOB `+timeShape+` ORDER BY created_at DESC, rowid DESC LIMIT 1`, plan[i].SessionID).Scan(&xrp, &rlusd, &value)
 		switch {
 		case err == sql.ErrNoRows:
 		case err != nil:
-			return nil, err
+			return nil, nil, err
+		case !finite(xrp, rlusd, value):
+			// A damaged snapshot: the ending values stay unknown.
 		default:
-			out[i].EndingXRP, out[i].EndingRLUSD, out[i].EndingValue = &xrp, &rlusd, &value
+			plan[i].EndingXRP, plan[i].EndingRLUSD, plan[i].EndingValue = &xrp, &rlusd, &value
 		}
 	}
-	return out, nil
+	return plan, skipped, nil
 }
 
 // PlanRecovery returns what Recover would do, writing nothing (backfill's
 // dry run).
 func (db *DB) PlanRecovery(ctx context.Context) ([]engine.Recovery, error) {
-	plan, err := planRecovery(ctx, db.r)
+	plan, _, err := planRecovery(ctx, db.r)
 	if err != nil {
 		return nil, fmt.Errorf("find sessions left open in %s: %w", db.path, err)
 	}
@@ -93,13 +107,14 @@ func (db *DB) Recover(ctx context.Context) ([]engine.Recovery, error) {
 	}
 	now := db.now().UTC()
 	var done []engine.Recovery
+	var skipped []string
 	var strays int64
 	err := db.durable(ctx, "recover sessions left open", func(ctx context.Context, tx *sql.Tx) error {
-		plan, err := planRecovery(ctx, tx)
+		plan, skip, err := planRecovery(ctx, tx)
 		if err != nil {
 			return err
 		}
-		done = plan
+		done, skipped = plan, skip
 		for _, r := range plan {
 			if err := applyRecovery(ctx, tx, r, now); err != nil {
 				return fmt.Errorf("session %s: %w", r.SessionID, err)
@@ -119,6 +134,9 @@ func (db *DB) Recover(ctx context.Context) ([]engine.Recovery, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, s := range skipped {
+		db.logger.Warn("a session left open cannot be closed: its row is damaged; run 'neo check' for the list", "db", db.path, "problem", s)
 	}
 	if strays > 0 {
 		db.logger.Warn("cancelled orders left open in sessions that were already closed", "db", db.path, "orders", strays)

@@ -10,6 +10,9 @@ import (
 
 // OpenSession inserts the session row. Durable.
 func (db *DB) OpenSession(ctx context.Context, s engine.Session) error {
+	if err := checkFinite("session "+s.SessionID, "starting_xrp", s.StartingXRP, "starting_rlusd", s.StartingRLUSD, "starting_value", s.StartingValue); err != nil {
+		return err
+	}
 	return db.durable(ctx, "open session "+s.SessionID, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (
 			session_id, started_at, ended_at, ended_at_estimated, mode, feed, config_json, app_version,
@@ -43,6 +46,9 @@ func (db *DB) SaveOrders(ctx context.Context, orders ...engine.Order) error {
 }
 
 func (db *DB) upsertOrder(ctx context.Context, tx *sql.Tx, o engine.Order) error {
+	if err := checkFinite("order "+o.OrderID, "price", o.Price, "qty_xrp", o.QtyXRP); err != nil {
+		return err
+	}
 	_, err := db.txExec(ctx, tx, upsertOrderSQL,
 		o.OrderID, o.SessionID, string(o.Side), o.Price, o.QtyXRP, fmtTime(o.CreatedAt), string(o.Status), fmtTimePtr(o.ClosedAt))
 	if err != nil {
@@ -63,6 +69,9 @@ func (db *DB) RecordFill(ctx context.Context, f engine.Fill, o engine.Order) err
 }
 
 func (db *DB) insertFill(ctx context.Context, tx *sql.Tx, f engine.Fill) error {
+	if err := checkFinite("fill "+f.FillID, "price", f.Price, "qty_xrp", f.QtyXRP, "value_rlusd", f.ValueRLUSD, "fee_rlusd", f.FeeRLUSD); err != nil {
+		return err
+	}
 	_, err := db.txExec(ctx, tx, insertFillSQL,
 		f.FillID, f.SessionID, f.OrderID, fmtTime(f.ExecutedAt), string(f.Side), f.Price, f.QtyXRP, f.ValueRLUSD, f.FeeRLUSD)
 	if err != nil {
@@ -110,11 +119,21 @@ func (db *DB) CloseSession(ctx context.Context, end engine.SessionEnd) error {
 	if end.HaltReason == "" {
 		return fmt.Errorf("close session %s: empty halt_reason", end.SessionID)
 	}
+	// The session must close whatever its figures: a non-finite one is
+	// recorded as unknown (NULL) rather than refused.
+	ending := func(name string, v float64) any {
+		if !finite(v) {
+			db.logger.Error("closing a session with a non-finite ending figure: recorded as unknown", "session", end.SessionID, "column", name, "value", v)
+			return nil
+		}
+		return v
+	}
+	endXRP, endRLUSD, endValue := ending("ending_xrp", end.EndingXRP), ending("ending_rlusd", end.EndingRLUSD), ending("ending_value", end.EndingValue)
 	return db.durable(ctx, "close session "+end.SessionID, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ?, ended_at_estimated = ?,
 			ending_xrp = ?, ending_rlusd = ?, ending_value = ?, halt_reason = ?
 			WHERE session_id = ? AND ended_at IS NULL`,
-			fmtTime(end.EndedAt), boolInt(end.EndedAtEstimated), end.EndingXRP, end.EndingRLUSD, end.EndingValue,
+			fmtTime(end.EndedAt), boolInt(end.EndedAtEstimated), endXRP, endRLUSD, endValue,
 			string(end.HaltReason), end.SessionID)
 		if err != nil {
 			return err
@@ -145,6 +164,11 @@ func (db *DB) AddInventorySnapshot(ctx context.Context, s engine.InventorySnapsh
 }
 
 func (db *DB) insertInventory(ctx context.Context, tx *sql.Tx, s engine.InventorySnapshot) error {
+	if err := checkFinite("inventory snapshot of "+s.SessionID, "mid_price", s.MidPrice, "xrp_balance", s.XRPBalance, "rlusd_balance", s.RLUSDBalance,
+		"xrp_value_in_rlusd", s.XRPValueInRLUSD, "total_value_in_rlusd", s.TotalValueInRLUSD, "xrp_pct", s.XRPPct, "drift_pct", s.DriftPct,
+		"drift_velocity_pct_per_min", s.DriftVelocityPctPerMin); err != nil {
+		return err
+	}
 	_, err := db.txExec(ctx, tx, insertInventorySQL,
 		s.SessionID, fmtTime(s.CreatedAt), s.MidPrice, s.XRPBalance, s.RLUSDBalance, s.XRPValueInRLUSD,
 		s.TotalValueInRLUSD, s.XRPPct, s.DriftPct, s.SkewTier, s.DriftVelocityPctPerMin)
@@ -159,6 +183,10 @@ func (db *DB) AddValuationSnapshot(ctx context.Context, s engine.ValuationSnapsh
 }
 
 func (db *DB) insertValuation(ctx context.Context, tx *sql.Tx, s engine.ValuationSnapshot) error {
+	if err := checkFinite("valuation snapshot of "+s.SessionID, "mid_price", s.MidPrice, "anchor_price", s.AnchorPrice,
+		"total_value_in_rlusd", s.TotalValueInRLUSD, "hold_value_in_rlusd", s.HoldValueInRLUSD, "pnl_rlusd", s.PnLRLUSD, "fees_rlusd", s.FeesRLUSD); err != nil {
+		return err
+	}
 	_, err := db.txExec(ctx, tx, insertValuationSQL,
 		s.SessionID, fmtTime(s.CreatedAt), s.MidPrice, s.AnchorPrice, s.TotalValueInRLUSD, s.HoldValueInRLUSD,
 		s.PnLRLUSD, s.FeesRLUSD)
@@ -187,6 +215,18 @@ func (db *DB) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any)
 		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
 	return tx.ExecContext(ctx, query, args...)
+}
+
+// checkFinite refuses a write that would carry a non-finite number (the
+// CHECKs of schema version 2 would too, with a raw SQL message; NaN would
+// even pass them as NULL in a nullable column). pairs are name, value.
+func checkFinite(what string, pairs ...any) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if v := pairs[i+1].(float64); !finite(v) {
+			return fmt.Errorf("%s: %s is %v, not a finite number; not written (a bug upstream: please report it)", what, pairs[i], v)
+		}
+	}
+	return nil
 }
 
 func boolInt(b bool) int {

@@ -46,3 +46,26 @@ func BenchmarkLiveViewColour(b *testing.B) {
 		_ = m.View()
 	}
 }
+
+// BenchmarkView200x60 draws the live and the history view on a large
+// terminal (200×60), the size the golden tests also cover.
+func BenchmarkView200x60(b *testing.B) {
+	b.Run("live", func(b *testing.B) {
+		m, _ := MustLiveModel(b, fakeState())
+		resize(b, m, 200, 60)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			_ = m.View()
+		}
+	})
+	b.Run("history", func(b *testing.B) {
+		m, _ := MustHistoryModel(b, 100_000, 200, 60)
+		press(b, m, "pgdown", "down")
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			_ = m.View()
+		}
+	})
+}

@@ -69,64 +69,15 @@ func brailleChart(ss []series, width, height int, label func(float64) string) []
 	if hi == lo {
 		lo, hi = lo-1, hi+1
 	}
-	axisW := 0
 	topLabel, botLabel := label(hi), label(lo)
-	axisW = max(lipgloss.Width(topLabel), lipgloss.Width(botLabel)) + 1
+	axisW := max(lipgloss.Width(topLabel), lipgloss.Width(botLabel)) + 1
 	plotW := width - axisW
 	if plotW < 4 {
 		axisW, plotW = 0, width
 	}
-	dotsW, dotsH := plotW*2, height*4
-	cells := make([][]uint8, height) // braille bit patterns
-	owner := make([][]int8, height)  // which series styles the cell
-	for r := range cells {
-		cells[r] = make([]uint8, plotW)
-		owner[r] = make([]int8, plotW)
-		for c := range owner[r] {
-			owner[r][c] = -1
-		}
-	}
-	set := func(x, y, si int) {
-		if x < 0 || y < 0 || x >= dotsW || y >= dotsH {
-			return
-		}
-		r, c := y/4, x/2
-		cells[r][c] |= brailleBit(x%2, y%4)
-		if owner[r][c] < 0 || int8(si) < owner[r][c] {
-			owner[r][c] = int8(si)
-		}
-	}
-	toY := func(v float64) int {
-		return dotsH - 1 - int(math.Round((v-lo)/(hi-lo)*float64(dotsH-1)))
-	}
-	for si := range ss {
-		vs := ss[si].values
-		n := len(vs)
-		if n == 0 {
-			continue
-		}
-		prevY := -1
-		for x := 0; x < dotsW; x++ {
-			i := 0
-			if n > 1 && dotsW > 1 {
-				i = int(math.Round(float64(x) * float64(n-1) / float64(dotsW-1)))
-			}
-			v := vs[clampInt(i, 0, n-1)]
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				prevY = -1
-				continue
-			}
-			y := toY(v)
-			if prevY >= 0 { // join to the previous dot vertically
-				a, b := min(prevY, y), max(prevY, y)
-				for yy := a; yy <= b; yy++ {
-					set(x, yy, si)
-				}
-			} else {
-				set(x, y, si)
-			}
-			prevY = y
-		}
+	g := newDotGrid(plotW, height)
+	for si, s := range ss {
+		g.plot(s.values, si, lo, hi)
 	}
 	lines := make([]string, height)
 	for r := 0; r < height; r++ {
@@ -142,38 +93,106 @@ func brailleChart(ss []series, width, height int, label func(float64) string) []
 			b.WriteString(padLeft(lab, axisW-1))
 			b.WriteString("┤")
 		}
-		// Render runs of cells of one series at once: a style per cell
-		// would cost a Render call each.
-		var run strings.Builder
-		runOwner := -2
-		flush := func() {
-			if run.Len() == 0 {
-				return
-			}
-			if runOwner >= 0 && runOwner < len(ss) {
-				b.WriteString(ss[runOwner].style.Render(run.String()))
-			} else {
-				b.WriteString(run.String())
-			}
-			run.Reset()
-		}
-		for c := 0; c < plotW; c++ {
-			o := -1
-			ch := ' '
-			if cells[r][c] != 0 {
-				o = int(owner[r][c])
-				ch = rune(0x2800 + int(cells[r][c]))
-			}
-			if o != runOwner {
-				flush()
-				runOwner = o
-			}
-			run.WriteRune(ch)
-		}
-		flush()
+		g.writeRow(&b, r, ss)
 		lines[r] = b.String()
 	}
 	return lines
+}
+
+// dotGrid is the plot area of a braille chart: a bit pattern per cell and
+// the series that styles it.
+type dotGrid struct {
+	w, h  int       // cells
+	cells [][]uint8 // braille bit patterns
+	owner [][]int8  // which series styles the cell; -1 none
+}
+
+func newDotGrid(w, h int) *dotGrid {
+	g := &dotGrid{w: w, h: h, cells: make([][]uint8, h), owner: make([][]int8, h)}
+	for r := range g.cells {
+		g.cells[r] = make([]uint8, w)
+		g.owner[r] = make([]int8, w)
+		for c := range g.owner[r] {
+			g.owner[r][c] = -1
+		}
+	}
+	return g
+}
+
+// set turns on the dot at x, y (in dots) for series si; the lowest series
+// index owns a shared cell.
+func (g *dotGrid) set(x, y, si int) {
+	if x < 0 || y < 0 || x >= g.w*2 || y >= g.h*4 {
+		return
+	}
+	r, c := y/4, x/2
+	g.cells[r][c] |= brailleBit(x%2, y%4)
+	if g.owner[r][c] < 0 || int8(si) < g.owner[r][c] {
+		g.owner[r][c] = int8(si)
+	}
+}
+
+// plot draws vs stretched across the grid's width between lo and hi,
+// joining consecutive dots vertically; NaN and infinite values leave gaps.
+func (g *dotGrid) plot(vs []float64, si int, lo, hi float64) {
+	n := len(vs)
+	if n == 0 {
+		return
+	}
+	dotsW, dotsH := g.w*2, g.h*4
+	prevY := -1
+	for x := 0; x < dotsW; x++ {
+		i := 0
+		if n > 1 && dotsW > 1 {
+			i = int(math.Round(float64(x) * float64(n-1) / float64(dotsW-1)))
+		}
+		v := vs[clampInt(i, 0, n-1)]
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			prevY = -1
+			continue
+		}
+		y := dotsH - 1 - int(math.Round((v-lo)/(hi-lo)*float64(dotsH-1)))
+		if prevY >= 0 { // join to the previous dot vertically
+			for yy := min(prevY, y); yy <= max(prevY, y); yy++ {
+				g.set(x, yy, si)
+			}
+		} else {
+			g.set(x, y, si)
+		}
+		prevY = y
+	}
+}
+
+// writeRow renders row r, runs of cells of one series at once: a style per
+// cell would cost a Render call each.
+func (g *dotGrid) writeRow(b *strings.Builder, r int, ss []series) {
+	var run strings.Builder
+	runOwner := -2
+	flush := func() {
+		if run.Len() == 0 {
+			return
+		}
+		if runOwner >= 0 && runOwner < len(ss) {
+			b.WriteString(ss[runOwner].style.Render(run.String()))
+		} else {
+			b.WriteString(run.String())
+		}
+		run.Reset()
+	}
+	for c := 0; c < g.w; c++ {
+		o := -1
+		ch := ' '
+		if g.cells[r][c] != 0 {
+			o = int(g.owner[r][c])
+			ch = rune(0x2800 + int(g.cells[r][c]))
+		}
+		if o != runOwner {
+			flush()
+			runOwner = o
+		}
+		run.WriteRune(ch)
+	}
+	flush()
 }
 
 // brailleBit is the dot bit of column x (0-1) and row y (0-3) of a cell.

@@ -26,7 +26,7 @@ type tickMsg time.Time
 // next change channel and reads the state: notify, then pull. A burst of
 // publishes while the console is busy costs one redraw. It also returns when
 // the engine is done, so that no wait outlives the engine.
-func pullState(c engine.Controller, ch <-chan struct{}) tea.Cmd {
+func pullState(c Controller, ch <-chan struct{}) tea.Cmd {
 	return func() tea.Msg {
 		if ch != nil {
 			select {
@@ -50,7 +50,7 @@ func pullState(c engine.Controller, ch <-chan struct{}) tea.Cmd {
 }
 
 // waitDone waits for the end of the shutdown path.
-func waitDone(c engine.Controller) tea.Cmd {
+func waitDone(c Controller) tea.Cmd {
 	return func() tea.Msg {
 		<-c.Done()
 		return doneMsg{state: c.State()}

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -19,6 +18,17 @@ import (
 // detailModel is one past (or running) session: its curves, figures, fills
 // and events.
 type detailModel struct {
+	ctx       *viewContext
+	hist      History // nil: nothing to read (says so)
+	exportDir string  // where e writes the CSV (the database's directory)
+	keys      detailKeys
+	focused   bool // in front: a resize re-reads the curves
+
+	detailData
+}
+
+// detailData is the session on show; opening a session starts it afresh.
+type detailData struct {
 	summary engine.SessionSummary
 	val     []engine.ValuationSnapshot
 	inv     []engine.InventorySnapshot
@@ -31,6 +41,38 @@ type detailModel struct {
 	err     string
 	scroll  int    // first fill shown
 	status  string // result of the last export
+}
+
+// detailKeys is the detail view's KeyMap.
+type detailKeys struct {
+	app                   KeyMap // the global keys its footer shows
+	nav                   navKeys
+	Back, Export, Refresh key.Binding
+}
+
+func newDetailKeys(app KeyMap) detailKeys {
+	return detailKeys{
+		app:     app,
+		nav:     newNavKeys(),
+		Back:    backKey(),
+		Export:  key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export fills CSV")),
+		Refresh: refreshKey(),
+	}
+}
+
+// ShortHelp is the detail footer (help.KeyMap).
+func (k detailKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Back, k.nav.Down, k.nav.Up, k.Export, k.Refresh, k.app.Quit, k.app.Help}
+}
+
+// FullHelp is every key the view handles itself (help.KeyMap): wantsKey
+// takes exactly these, so the help view lists them all.
+func (k detailKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{k.nav.all(), {k.Back, k.Export, k.Refresh}}
+}
+
+func newDetailModel(ctx *viewContext, hist History, exportDir string, app KeyMap) detailModel {
+	return detailModel{ctx: ctx, hist: hist, exportDir: exportDir, keys: newDetailKeys(app)}
 }
 
 // detailMsg carries everything the detail view shows.
@@ -68,57 +110,76 @@ const chartAxisWidth = 11
 // two braille dots per column.
 func chartPoints(width int) int { return max(2, 2*(width-chartAxisWidth)) }
 
-// openDetail shows a session and reads its data.
-func (m *Model) openDetail(s engine.SessionSummary) tea.Cmd {
-	m.view = viewDetail
-	d := &m.detail
-	*d = detailModel{summary: s, loading: true, seq: d.seq + 1}
-	hist := m.opts.History
+// open shows a session and reads its data.
+func (d *detailModel) open(s engine.SessionSummary) tea.Cmd {
+	d.detailData = detailData{summary: s, loading: true, seq: d.seq + 1}
+	hist := d.hist
 	if hist == nil {
 		d.loading = false
 		d.err = "no session history is open"
 		return nil
 	}
-	seq, id, points := d.seq, s.SessionID, chartPoints(m.width)
+	seq, id, points := d.seq, s.SessionID, chartPoints(d.ctx.width)
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), queryTimeout)
 		defer cancel()
-		msg := detailMsg{seq: seq, points: points}
-		var err error
-		if msg.summary, err = hist.GetSession(ctx, id); err != nil {
-			msg.err = fmt.Errorf("read session %s: %w", id, err)
-			return msg
-		}
-		if msg.val, err = hist.ValuationSeries(ctx, id, points); err != nil {
-			msg.err = fmt.Errorf("read valuation snapshots: %w", err)
-			return msg
-		}
-		if msg.inv, err = hist.InventorySeries(ctx, id, points); err != nil {
-			msg.err = fmt.Errorf("read inventory snapshots: %w", err)
-			return msg
-		}
-		if msg.fills, err = hist.Fills(ctx, id, 0); err != nil {
-			msg.err = fmt.Errorf("read fills: %w", err)
-			return msg
-		}
-		if msg.events, err = hist.Events(ctx, id, 0); err != nil {
-			msg.err = fmt.Errorf("read events: %w", err)
-		}
-		return msg
+		return readSession(ctx, hist, seq, id, points)
 	}
 }
 
-func (d *detailModel) onLoad(m *Model, msg detailMsg) tea.Cmd {
+// readSession reads everything the detail view shows of a session.
+func readSession(ctx context.Context, hist History, seq int, id string, points int) detailMsg {
+	msg := detailMsg{seq: seq, points: points}
+	var err error
+	if msg.summary, err = hist.GetSession(ctx, id); err != nil {
+		msg.err = fmt.Errorf("read session %s: %w", id, err)
+		return msg
+	}
+	if msg.val, err = hist.ValuationSeries(ctx, id, points); err != nil {
+		msg.err = fmt.Errorf("read valuation snapshots: %w", err)
+		return msg
+	}
+	if msg.inv, err = hist.InventorySeries(ctx, id, points); err != nil {
+		msg.err = fmt.Errorf("read inventory snapshots: %w", err)
+		return msg
+	}
+	if msg.fills, err = hist.Fills(ctx, id, 0); err != nil {
+		msg.err = fmt.Errorf("read fills: %w", err)
+		return msg
+	}
+	if msg.events, err = hist.Events(ctx, id, 0); err != nil {
+		msg.err = fmt.Errorf("read events: %w", err)
+	}
+	return msg
+}
+
+// Update takes its loads, the window size and its keys.
+func (d *detailModel) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case detailMsg:
+		d.onLoad(msg)
+	case seriesMsg:
+		d.onSeries(msg)
+	case exportMsg:
+		d.onExport(msg)
+	case tea.WindowSizeMsg:
+		return d.resize()
+	case tea.KeyMsg:
+		return d.key(msg)
+	}
+	return nil
+}
+
+func (d *detailModel) onLoad(msg detailMsg) {
 	if msg.seq != d.seq {
-		return nil
+		return
 	}
 	d.loading = false
 	if msg.err != nil {
 		d.err = Sanitize(msg.err.Error())
-		return nil
+		return
 	}
 	d.summary, d.val, d.inv, d.fills, d.events, d.points = msg.summary, msg.val, msg.inv, msg.fills, msg.events, msg.points
-	return nil
 }
 
 func (d *detailModel) onSeries(msg seriesMsg) {
@@ -137,10 +198,10 @@ func (d *detailModel) onExport(msg exportMsg) {
 }
 
 // resize re-reads the curves when the chart width changed.
-func (d *detailModel) resize(m *Model) tea.Cmd {
-	hist := m.opts.History
-	points := chartPoints(m.width)
-	if m.view != viewDetail || d.loading || d.points == 0 || points == d.points || hist == nil || m.tooSmall() {
+func (d *detailModel) resize() tea.Cmd {
+	hist := d.hist
+	points := chartPoints(d.ctx.width)
+	if !d.focused || d.loading || d.points == 0 || points == d.points || hist == nil || d.ctx.tooSmall() {
 		return nil
 	}
 	d.points = points
@@ -157,37 +218,41 @@ func (d *detailModel) resize(m *Model) tea.Cmd {
 	}
 }
 
-func (d *detailModel) key(m *Model, msg tea.KeyMsg) tea.Cmd {
-	k := m.keys
-	rows := detailLayout(m.height, 2).listRows
+// wantsKey reports whether msg is one of the view's own keys.
+func (d *detailModel) wantsKey(msg tea.KeyMsg) bool {
+	return key.Matches(msg, flatten(d.keys.FullHelp())...)
+}
+
+func (d *detailModel) key(msg tea.KeyMsg) tea.Cmd {
+	k := d.keys
+	rows := detailLayout(d.ctx.height, 2).listRows
 	last := max(0, len(d.fills)-rows)
 	switch {
 	case key.Matches(msg, k.Back):
-		m.view = viewHistory
-		return m.hist.ensureLoaded(m)
-	case key.Matches(msg, k.Down):
+		return focus(viewDetail, viewHistory)
+	case key.Matches(msg, k.nav.Down):
 		d.scroll = min(d.scroll+1, last)
-	case key.Matches(msg, k.Up):
+	case key.Matches(msg, k.nav.Up):
 		d.scroll = max(d.scroll-1, 0)
-	case key.Matches(msg, k.PageDn):
+	case key.Matches(msg, k.nav.PageDn):
 		d.scroll = min(d.scroll+rows, last)
-	case key.Matches(msg, k.PageUp):
+	case key.Matches(msg, k.nav.PageUp):
 		d.scroll = max(d.scroll-rows, 0)
-	case key.Matches(msg, k.Home):
+	case key.Matches(msg, k.nav.Home):
 		d.scroll = 0
-	case key.Matches(msg, k.End):
+	case key.Matches(msg, k.nav.End):
 		d.scroll = last
 	case key.Matches(msg, k.Export):
-		return d.export(m)
+		return d.export()
 	case key.Matches(msg, k.Refresh):
-		return m.openDetail(d.summary)
+		return d.open(d.summary)
 	}
 	return nil
 }
 
 // export writes the session's fills as CSV in the export directory.
-func (d *detailModel) export(m *Model) tea.Cmd {
-	hist, dir, id := m.opts.History, m.opts.ExportDir, d.summary.SessionID
+func (d *detailModel) export() tea.Cmd {
+	hist, dir, id := d.hist, d.exportDir, d.summary.SessionID
 	if hist == nil || id == "" {
 		return nil
 	}
@@ -269,14 +334,34 @@ func detailLayout(h, summaryLines int) detailRows {
 	return detailRows{valueH: v, driftH: d, listRows: max(1, rem-v-d)}
 }
 
-func (d *detailModel) view(m *Model) []string {
-	st := m.styles
-	w := m.width
-	s := d.summary
-	now := m.now()
-	k := m.keys
-	foot := m.footer(k.Back, k.Down, k.Up, k.Export, k.Refresh, k.Quit, k.Help)
+// View draws the session: header, summary figures, the value and drift
+// charts, then fills and events side by side.
+func (d *detailModel) View() string {
+	st := d.ctx.styles
+	lines := []string{d.header()}
+	summary := d.summaryLines()
+	lines = append(lines, summary...)
+	lay := detailLayout(d.ctx.height, len(summary))
+	lines = append(lines, d.charts(lay)...)
+	lines = append(lines, d.lists(lay)...)
 
+	var status string
+	switch {
+	case d.err != "":
+		status = st.Error.Render(d.err)
+	case d.loading:
+		status = st.Muted.Render("loading…")
+	case d.status != "":
+		status = st.Value.Render(d.status)
+	}
+	lines = append(lines, status)
+	return d.ctx.frame(lines, d.ctx.footer(d.keys.ShortHelp()...))
+}
+
+// header names the session and how it ended.
+func (d *detailModel) header() string {
+	st := d.ctx.styles
+	s := d.summary
 	left := st.Header.Render("neo") + st.Muted.Render(" · session ") + st.Header.Render(Sanitize(s.SessionID))
 	var right string
 	switch {
@@ -287,26 +372,27 @@ func (d *detailModel) view(m *Model) []string {
 	default:
 		right = st.Notice.Render(" " + Sanitize(string(s.HaltReason)) + " ")
 	}
-	lines := []string{m.headerLine(left, right)}
+	return d.ctx.headerLine(left, right)
+}
 
-	// Summary figures, packed into as few lines as the width allows.
-	sep := st.Muted.Render(" · ")
+// summaryLines packs the session's figures into at most three lines.
+func (d *detailModel) summaryLines() []string {
+	st := d.ctx.styles
+	s := d.summary
 	item := func(label, value string) string { return st.Label.Render(label) + value }
 	ended := st.Running.Render("running")
-	var dur time.Duration
+	end := d.ctx.now()
 	if s.EndedAt != nil {
 		ended = st.Value.Render(fmtTime(*s.EndedAt))
 		if s.EndedAtEstimated {
 			ended = st.Warn.Render("~" + fmtTime(*s.EndedAt) + " (estimated)")
 		}
-		dur = s.EndedAt.Sub(s.StartedAt)
-	} else {
-		dur = now.Sub(s.StartedAt)
+		end = *s.EndedAt
 	}
 	items := []string{
 		item("started ", st.Value.Render(fmtTime(s.StartedAt))),
 		item("ended ", ended),
-		item("lasted ", st.Value.Render(fmtDuration(dur))),
+		item("lasted ", st.Value.Render(fmtDuration(end.Sub(s.StartedAt)))),
 		item("feed ", st.Value.Render(Sanitize(s.Feed))),
 		item("fills ", st.Value.Render(fmtNum(float64(s.FillCount), 0))),
 	}
@@ -331,18 +417,21 @@ func (d *detailModel) view(m *Model) []string {
 	if lastVal != nil {
 		items = append(items, item("fees ", st.Value.Render(fmtNum(lastVal.FeesRLUSD, 2))))
 	}
-	summary := pack(items, sep, w)
+	summary := pack(items, st.Muted.Render(" · "), d.ctx.width)
 	if len(summary) > 3 {
 		summary = summary[:3]
 	}
-	lines = append(lines, summary...)
+	return summary
+}
 
-	lay := detailLayout(m.height, len(summary))
-	// Value against hold.
-	lines = append(lines, st.Title.Render("VALUE vs HOLD")+st.Muted.Render(" RLUSD  ")+
-		st.SeriesA.Render("⣿ value")+"  "+st.SeriesB.Render("⣿ hold")+st.Muted.Render(d.rangeText()))
+// charts draws value against hold and the drift, each under its title.
+func (d *detailModel) charts(lay detailRows) []string {
+	st := d.ctx.styles
+	w := d.ctx.width
+	lines := []string{st.Title.Render("VALUE vs HOLD") + st.Muted.Render(" RLUSD  ") +
+		st.SeriesA.Render("⣿ value") + "  " + st.SeriesB.Render("⣿ hold") + st.Muted.Render(d.rangeText())}
 	if len(d.val) == 0 {
-		lines = append(lines, d.placeholder(m, "no valuation snapshots", lay.valueH)...)
+		lines = append(lines, d.placeholder("no valuation snapshots", lay.valueH)...)
 	} else {
 		total := make([]float64, len(d.val))
 		hold := make([]float64, len(d.val))
@@ -352,42 +441,36 @@ func (d *detailModel) view(m *Model) []string {
 		lines = append(lines, brailleChart([]series{{total, st.SeriesA}, {hold, st.SeriesB}}, w, lay.valueH,
 			func(v float64) string { return fmtNum(v, 2) })...)
 	}
-	// Drift.
 	lines = append(lines, st.Title.Render("DRIFT")+st.Muted.Render(" % of value from target"))
 	if len(d.inv) == 0 {
-		lines = append(lines, d.placeholder(m, "no inventory snapshots", lay.driftH)...)
-	} else {
-		drift := make([]float64, len(d.inv))
-		for i, v := range d.inv {
-			drift[i] = v.DriftPct
-		}
-		lines = append(lines, brailleChart([]series{{drift, st.tier(1)}}, w, lay.driftH,
-			func(v float64) string { return fmtSigned(v, 1) + "%" })...)
+		return append(lines, d.placeholder("no inventory snapshots", lay.driftH)...)
 	}
+	drift := make([]float64, len(d.inv))
+	for i, v := range d.inv {
+		drift[i] = v.DriftPct
+	}
+	return append(lines, brailleChart([]series{{drift, st.tier(1)}}, w, lay.driftH,
+		func(v float64) string { return fmtSigned(v, 1) + "%" })...)
+}
 
-	// Fills and events side by side.
+// lists draws the fills (scrolled) and the latest events side by side.
+func (d *detailModel) lists(lay detailRows) []string {
+	st := d.ctx.styles
+	w := d.ctx.width
 	fw := min(max(44, w/2), w-20)
 	fb, eb := newBlock(fw), newBlock(w-fw-2)
-	wideFills := fw >= 60
+	ft := detailFills
+	if fw >= 60 {
+		ft = wideFills
+	}
 	fillTitle := fmt.Sprintf("FILLS %s", fmtNum(float64(len(d.fills)), 0))
 	if len(d.fills) > lay.listRows {
 		fillTitle += fmt.Sprintf("  %d–%d (j/k)", d.scroll+1, min(d.scroll+lay.listRows, len(d.fills)))
 	}
 	fb.add(st.Title.Render(fillTitle))
-	if wideFills {
-		fb.add(st.TableHead.Render(fmt.Sprintf("%-19s %-4s %10s %10s %10s %8s", "time (UTC)", "side", "price", "qty XRP", "RLUSD", "fee")))
-	} else {
-		fb.add(st.TableHead.Render(fmt.Sprintf("%-8s %-4s %9s %9s %9s", "time", "side", "price", "qty XRP", "RLUSD")))
-	}
+	fb.add(st.TableHead.Render(ft.head()))
 	for i := d.scroll; i < len(d.fills) && i < d.scroll+lay.listRows; i++ {
-		f := d.fills[i]
-		if wideFills {
-			fb.add(st.Muted.Render(fmtTime(f.ExecutedAt)) + " " + m.sideStyle(f.Side).Render(fmt.Sprintf("%-4s", Sanitize(string(f.Side)))) +
-				st.Value.Render(fmt.Sprintf(" %10s %10s %10s %8s", fmtNum(f.Price, 6), fmtNum(f.QtyXRP, 4), fmtNum(f.ValueRLUSD, 2), fmtNum(f.FeeRLUSD, 4))))
-		} else {
-			fb.add(st.Muted.Render(fmtClock(f.ExecutedAt)) + " " + m.sideStyle(f.Side).Render(fmt.Sprintf("%-4s", Sanitize(string(f.Side)))) +
-				st.Value.Render(fmt.Sprintf(" %9s %9s %9s", fmtNum(f.Price, 5), fmtNum(f.QtyXRP, 3), fmtNum(f.ValueRLUSD, 2))))
-		}
+		fb.add(ft.row(st, d.fills[i]))
 	}
 	if len(d.fills) == 0 && !d.loading {
 		fb.add(st.Muted.Render("no fills"))
@@ -400,19 +483,7 @@ func (d *detailModel) view(m *Model) []string {
 	for _, e := range evs {
 		eb.add(eventLine(st, e))
 	}
-	lines = append(lines, beside(2, fb.clip(lay.listRows+2), eb.clip(lay.listRows+2)).lines...)
-
-	var status string
-	switch {
-	case d.err != "":
-		status = st.Error.Render(d.err)
-	case d.loading:
-		status = st.Muted.Render("loading…")
-	case d.status != "":
-		status = st.Value.Render(d.status)
-	}
-	lines = append(lines, status)
-	return withFooter(lines, m.height, foot)
+	return beside(2, fb.clip(lay.listRows+2), eb.clip(lay.listRows+2)).lines
 }
 
 // rangeText shows the time span the charts cover.
@@ -423,12 +494,12 @@ func (d *detailModel) rangeText() string {
 	return "   " + fmtTime(d.val[0].CreatedAt) + " → " + fmtTime(d.val[len(d.val)-1].CreatedAt)
 }
 
-func (d *detailModel) placeholder(m *Model, text string, h int) []string {
+func (d *detailModel) placeholder(text string, h int) []string {
 	out := make([]string, h)
 	if d.loading {
 		text = "loading…"
 	}
-	out[h/2] = m.styles.Muted.Render(padLeft(text, (m.width+len(text))/2))
+	out[h/2] = d.ctx.styles.Muted.Render(padLeft(text, (d.ctx.width+len(text))/2))
 	return out
 }
 

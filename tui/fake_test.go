@@ -12,6 +12,15 @@ import (
 	"neo/engine"
 )
 
+// The fakes, the engine's and the store's interfaces all satisfy what the
+// console reads through.
+var (
+	_ Controller = (*fakeController)(nil)
+	_ History    = (*fakeHistory)(nil)
+	_ Controller = engine.Controller(nil)
+	_ History    = engine.History(nil)
+)
+
 // testNow is the fixed clock of every test.
 var testNow = time.Date(2026, 11, 25, 21, 30, 0, 0, time.UTC)
 

@@ -17,11 +17,6 @@ type filterSpec struct {
 	text   string    // matched on session id and reason, case-insensitive
 }
 
-// empty reports whether the filter selects everything.
-func (f filterSpec) empty() bool {
-	return f.reason == "" && f.since.IsZero() && f.until.IsZero() && f.text == ""
-}
-
 // parseFilter reads a filter line. Dates are UTC days (2026-11-01) or RFC
 // 3339 times; until: a day includes that whole day.
 func parseFilter(s string) (filterSpec, error) {

@@ -23,9 +23,7 @@ func MustNewModel(tb testing.TB, opts Options) *Model {
 	if opts.Theme == "" {
 		opts.Theme = ThemeDark
 	}
-	m := newModel(opts)
-	m.waits = false
-	return m
+	return newModel(opts, false)
 }
 
 // run delivers msg and then every message its commands produce (the fakes

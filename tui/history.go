@@ -23,6 +23,12 @@ const maxScanPages = 20
 // lead back to the pages before it (keyset pagination): it never loads the
 // table.
 type historyModel struct {
+	ctx      *viewContext
+	hist     History // nil: nothing to list (says so)
+	keys     historyKeys
+	readOnly bool // neo history: say "read-only" in the header
+	focused  bool // in front: the tick refreshes it, a resize loads it
+
 	sort      engine.SortKey
 	asc       bool
 	filter    filterSpec
@@ -46,8 +52,40 @@ type historyModel struct {
 	loadedAt time.Time
 }
 
-func newHistoryModel() historyModel {
-	return historyModel{sort: engine.SortStartedAt, stack: []*engine.Cursor{nil}}
+// historyKeys is the history view's KeyMap.
+type historyKeys struct {
+	app                                        KeyMap // the global keys its footer shows
+	nav                                        navKeys
+	Open, Filter, Sort, Reverse, Refresh, Back key.Binding
+}
+
+func newHistoryKeys(app KeyMap) historyKeys {
+	return historyKeys{
+		app:     app,
+		nav:     newNavKeys(),
+		Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
+		Filter:  key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Sort:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort by")),
+		Reverse: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse sort")),
+		Refresh: refreshKey(),
+		Back:    backKey(),
+	}
+}
+
+// ShortHelp is the history footer (help.KeyMap).
+func (k historyKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.app.Quit, k.Open, k.Filter, k.Sort, k.Reverse, k.Refresh, k.app.Switch, k.app.Help}
+}
+
+// FullHelp is every key the view handles itself (help.KeyMap): wantsKey
+// takes exactly these, so the help view lists them all.
+func (k historyKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{k.nav.all(), {k.Open, k.Back, k.Filter, k.Sort, k.Reverse, k.Refresh}}
+}
+
+func newHistoryModel(ctx *viewContext, hist History, app KeyMap, readOnly bool) historyModel {
+	return historyModel{ctx: ctx, hist: hist, keys: newHistoryKeys(app), readOnly: readOnly,
+		sort: engine.SortStartedAt, stack: []*engine.Cursor{nil}}
 }
 
 // pageMsg is one loaded page.
@@ -76,13 +114,13 @@ func (h *historyModel) query(after *engine.Cursor) engine.SessionQuery {
 
 // load asks for the page after stack's last cursor; the result replaces the
 // current page only when it arrives (and only if nothing newer was asked).
-func (h *historyModel) load(m *Model, stack []*engine.Cursor, sel int) tea.Cmd {
-	hist := m.opts.History
-	if hist == nil || m.tooSmall() {
+func (h *historyModel) load(stack []*engine.Cursor, sel int) tea.Cmd {
+	hist := h.hist
+	if hist == nil || h.ctx.tooSmall() {
 		return nil
 	}
 	if h.pageSize <= 0 {
-		h.pageSize = visibleRows(m.height)
+		h.pageSize = visibleRows(h.ctx.height)
 	}
 	h.seq++
 	h.loading = true
@@ -102,7 +140,7 @@ func (h *historyModel) load(m *Model, stack []*engine.Cursor, sel int) tea.Cmd {
 // more than it shows to learn whether a next page exists. A free-text
 // filter reads on until the page is full, the list ends or maxScanPages
 // pages were read.
-func fetchPage(ctx context.Context, hist engine.History, q engine.SessionQuery, f filterSpec, size int) ([]engine.SessionSummary, *engine.Cursor, bool, error) {
+func fetchPage(ctx context.Context, hist History, q engine.SessionQuery, f filterSpec, size int) ([]engine.SessionSummary, *engine.Cursor, bool, error) {
 	q.Limit = size + 1
 	if !f.clientSide() {
 		rows, err := hist.ListSessions(ctx, q)
@@ -143,12 +181,12 @@ func fetchPage(ctx context.Context, hist engine.History, q engine.SessionQuery, 
 	return out, q.After, true, nil
 }
 
-func (h *historyModel) onPage(m *Model, msg pageMsg) tea.Cmd {
+func (h *historyModel) onPage(msg pageMsg) tea.Cmd {
 	if msg.seq != h.seq {
 		return nil // an older request
 	}
 	h.loading = false
-	h.loadedAt = m.now()
+	h.loadedAt = h.ctx.now()
 	if msg.err != nil {
 		h.err = "history: " + Sanitize(msg.err.Error()) + " (r retries)"
 		return nil
@@ -167,91 +205,135 @@ func (h *historyModel) onPage(m *Model, msg pageMsg) tea.Cmd {
 }
 
 // ensureLoaded loads the first page once the window size is known.
-func (h *historyModel) ensureLoaded(m *Model) tea.Cmd {
-	if h.loaded || h.loading || m.width == 0 {
+func (h *historyModel) ensureLoaded() tea.Cmd {
+	if h.loaded || h.loading || h.ctx.width == 0 {
 		return nil
 	}
-	return h.load(m, h.stack, h.sel)
+	return h.load(h.stack, h.sel)
 }
 
 // reload re-reads the current page (new sessions, ended sessions).
-func (h *historyModel) reload(m *Model) tea.Cmd { return h.load(m, h.stack, h.sel) }
+func (h *historyModel) reload() tea.Cmd { return h.load(h.stack, h.sel) }
 
 // first goes back to the first page.
-func (h *historyModel) first(m *Model) tea.Cmd {
-	return h.load(m, []*engine.Cursor{nil}, 0)
+func (h *historyModel) first() tea.Cmd {
+	return h.load([]*engine.Cursor{nil}, 0)
 }
 
-func (h *historyModel) maybeRefresh(m *Model) tea.Cmd {
-	if !h.loaded || h.loading || m.now().Sub(h.loadedAt) < historyRefresh {
+func (h *historyModel) maybeRefresh() tea.Cmd {
+	if !h.loaded || h.loading || h.ctx.now().Sub(h.loadedAt) < historyRefresh {
 		return nil
 	}
-	return h.reload(m)
+	return h.reload()
 }
 
-func (h *historyModel) resize(m *Model) tea.Cmd {
-	size := visibleRows(m.height)
+func (h *historyModel) resize() tea.Cmd {
+	size := visibleRows(h.ctx.height)
 	if size == h.pageSize {
-		if m.view == viewHistory {
-			return h.ensureLoaded(m)
+		if h.focused {
+			return h.ensureLoaded()
 		}
 		return nil
 	}
 	h.pageSize = size
-	if h.loaded || m.view == viewHistory {
-		return h.reload(m)
+	if h.loaded || h.focused {
+		return h.reload()
 	}
 	return nil
 }
 
-func (h *historyModel) nextPage(m *Model, sel int) tea.Cmd {
+func (h *historyModel) nextPage(sel int) tea.Cmd {
 	if !h.hasNext || h.next == nil {
 		return nil
 	}
-	return h.load(m, append(append([]*engine.Cursor(nil), h.stack...), h.next), sel)
+	return h.load(append(append([]*engine.Cursor(nil), h.stack...), h.next), sel)
 }
 
-func (h *historyModel) prevPage(m *Model, sel int) tea.Cmd {
+func (h *historyModel) prevPage(sel int) tea.Cmd {
 	if len(h.stack) < 2 {
 		return nil
 	}
-	return h.load(m, h.stack[:len(h.stack)-1], sel)
+	return h.load(h.stack[:len(h.stack)-1], sel)
 }
 
 var sortCycle = []engine.SortKey{engine.SortStartedAt, engine.SortEndingValue, engine.SortPnL}
 
-func (h *historyModel) key(m *Model, msg tea.KeyMsg) tea.Cmd {
-	k := m.keys
+// wantsKey reports whether the view takes msg before the global keys: all
+// of them while the filter input is open, else its own bindings.
+func (h *historyModel) wantsKey(msg tea.KeyMsg) bool {
+	if h.filtering {
+		return true
+	}
+	return key.Matches(msg, flatten(h.keys.FullHelp())...)
+}
+
+// Update takes its pages, the clock (a refresh while in front), the window
+// size and its keys.
+func (h *historyModel) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case pageMsg:
+		return h.onPage(msg)
+	case tickMsg:
+		if h.focused {
+			return h.maybeRefresh()
+		}
+	case tea.WindowSizeMsg:
+		return h.resize()
+	case tea.KeyMsg:
+		if h.filtering {
+			return h.filterKey(msg)
+		}
+		if cmd, ok := h.navKey(msg); ok {
+			return cmd
+		}
+		return h.actionKey(msg)
+	}
+	return nil
+}
+
+// navKey moves the selection and the pages; ok is false for other keys.
+func (h *historyModel) navKey(msg tea.KeyMsg) (cmd tea.Cmd, ok bool) {
+	k := h.keys.nav
 	switch {
 	case key.Matches(msg, k.Down):
 		if h.sel+1 < len(h.rows) {
 			h.sel++
-			return nil
+			return nil, true
 		}
-		return h.nextPage(m, 0)
+		return h.nextPage(0), true
 	case key.Matches(msg, k.Up):
 		if h.sel > 0 {
 			h.sel--
-			return nil
+			return nil, true
 		}
-		return h.prevPage(m, -1)
+		return h.prevPage(-1), true
 	case key.Matches(msg, k.PageDn):
-		if cmd := h.nextPage(m, 0); cmd != nil {
-			return cmd
+		if cmd := h.nextPage(0); cmd != nil {
+			return cmd, true
 		}
 		h.sel = max(0, len(h.rows)-1)
 	case key.Matches(msg, k.PageUp):
-		if cmd := h.prevPage(m, 0); cmd != nil {
-			return cmd
+		if cmd := h.prevPage(0); cmd != nil {
+			return cmd, true
 		}
 		h.sel = 0
 	case key.Matches(msg, k.Home):
-		return h.first(m)
+		return h.first(), true
 	case key.Matches(msg, k.End):
 		h.sel = max(0, len(h.rows)-1)
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+// actionKey opens, sorts, refreshes and filters.
+func (h *historyModel) actionKey(msg tea.KeyMsg) tea.Cmd {
+	k := h.keys
+	switch {
 	case key.Matches(msg, k.Open):
 		if h.sel < len(h.rows) {
-			return m.openDetail(h.rows[h.sel])
+			return openSession(h.rows[h.sel])
 		}
 	case key.Matches(msg, k.Sort):
 		for i, s := range sortCycle {
@@ -260,12 +342,12 @@ func (h *historyModel) key(m *Model, msg tea.KeyMsg) tea.Cmd {
 				break
 			}
 		}
-		return h.first(m)
+		return h.first()
 	case key.Matches(msg, k.Reverse):
 		h.asc = !h.asc
-		return h.first(m)
+		return h.first()
 	case key.Matches(msg, k.Refresh):
-		return h.reload(m)
+		return h.reload()
 	case key.Matches(msg, k.Filter):
 		h.filtering = true
 		h.input = []rune(h.filterRaw)
@@ -273,17 +355,15 @@ func (h *historyModel) key(m *Model, msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Back):
 		if h.filterRaw != "" {
 			h.filter, h.filterRaw, h.filterErr = filterSpec{}, "", ""
-			return h.first(m)
+			return h.first()
 		}
-		if m.opts.Controller != nil {
-			m.view = viewLive
-		}
+		return focus(viewHistory, viewLive) // the root ignores it without a live session
 	}
 	return nil
 }
 
 // filterKey edits the filter line: enter applies, esc cancels.
-func (h *historyModel) filterKey(m *Model, msg tea.KeyMsg) tea.Cmd {
+func (h *historyModel) filterKey(msg tea.KeyMsg) tea.Cmd {
 	switch msg.Type {
 	case tea.KeyEnter:
 		raw := strings.TrimSpace(string(h.input))
@@ -294,7 +374,7 @@ func (h *historyModel) filterKey(m *Model, msg tea.KeyMsg) tea.Cmd {
 		}
 		h.filtering = false
 		h.filter, h.filterRaw, h.filterErr = f, raw, ""
-		return h.first(m)
+		return h.first()
 	case tea.KeyEsc:
 		h.filtering, h.filterErr = false, ""
 	case tea.KeyBackspace:
@@ -313,34 +393,17 @@ func (h *historyModel) filterKey(m *Model, msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-func (h *historyModel) view(m *Model) []string {
-	st := m.styles
-	w := m.width
-	left := st.Header.Render("neo") + st.Muted.Render(" · ") + st.Header.Render("history")
-	if m.opts.ReadOnly {
-		left += st.Muted.Render(" · ") + st.Warn.Render("read-only")
+// View draws the list.
+func (h *historyModel) View() string {
+	st := h.ctx.styles
+	w := h.ctx.width
+	lines := []string{h.header(), h.filterLine()}
+	t := narrowHistory
+	if w >= 120 {
+		t = wideHistory
 	}
-	dir := "↓"
-	if h.asc {
-		dir = "↑"
-	}
-	right := st.Muted.Render("sort ") + st.Value.Render(string(h.sort)+" "+dir) +
-		st.Muted.Render(" · page ") + st.Value.Render(fmt.Sprint(len(h.stack)))
-	lines := []string{m.headerLine(left, right)}
-
-	switch {
-	case h.filtering:
-		lines = append(lines, st.Title.Render("/ ")+st.Value.Render(string(h.input))+st.Selected.Render(" ")+
-			st.Muted.Render("  reason:R since:YYYY-MM-DD until:YYYY-MM-DD text · enter apply · esc cancel"))
-	case h.filterRaw != "":
-		lines = append(lines, st.Muted.Render("filter ")+st.Value.Render(h.filterRaw)+st.Muted.Render("  (/ edit · esc clear)"))
-	default:
-		lines = append(lines, st.Muted.Render("all sessions  (/ filter · s sort · S reverse · enter open)"))
-	}
-
-	wide := w >= 120
-	lines = append(lines, st.TableHead.Render(histHead(wide)))
-	now := m.now()
+	lines = append(lines, st.TableHead.Render(t.head()))
+	now := h.ctx.now()
 	for i := 0; i < h.pageSize; i++ {
 		if i >= len(h.rows) {
 			if i == 0 && h.loaded {
@@ -350,52 +413,100 @@ func (h *historyModel) view(m *Model) []string {
 			}
 			continue
 		}
-		lines = append(lines, histRow(st, h.rows[i], wide, i == h.sel, now, w))
+		lines = append(lines, t.row(st, h.rows[i], i == h.sel, now, w))
 	}
+	lines = append(lines, h.statusLine())
+	return h.ctx.frame(lines, h.ctx.footer(h.keys.ShortHelp()...))
+}
 
-	var status string
+func (h *historyModel) header() string {
+	st := h.ctx.styles
+	left := st.Header.Render("neo") + st.Muted.Render(" · ") + st.Header.Render("history")
+	if h.readOnly {
+		left += st.Muted.Render(" · ") + st.Warn.Render("read-only")
+	}
+	dir := "↓"
+	if h.asc {
+		dir = "↑"
+	}
+	right := st.Muted.Render("sort ") + st.Value.Render(string(h.sort)+" "+dir) +
+		st.Muted.Render(" · page ") + st.Value.Render(fmt.Sprint(len(h.stack)))
+	return h.ctx.headerLine(left, right)
+}
+
+// filterLine is the filter being typed, the one applied, or the hint.
+func (h *historyModel) filterLine() string {
+	st := h.ctx.styles
+	switch {
+	case h.filtering:
+		return st.Title.Render("/ ") + st.Value.Render(string(h.input)) + st.Selected.Render(" ") +
+			st.Muted.Render("  reason:R since:YYYY-MM-DD until:YYYY-MM-DD text · enter apply · esc cancel")
+	case h.filterRaw != "":
+		return st.Muted.Render("filter ") + st.Value.Render(h.filterRaw) + st.Muted.Render("  (/ edit · esc clear)")
+	}
+	return st.Muted.Render("all sessions  (/ filter · s sort · S reverse · enter open)")
+}
+
+// statusLine is the error, the load in progress, or where the page is.
+func (h *historyModel) statusLine() string {
+	st := h.ctx.styles
 	switch {
 	case h.filterErr != "":
-		status = st.Error.Render(h.filterErr)
+		return st.Error.Render(h.filterErr)
 	case h.err != "":
-		status = st.Error.Render(h.err)
-	case m.opts.History == nil:
-		status = st.Error.Render("no session history is open")
+		return st.Error.Render(h.err)
+	case h.hist == nil:
+		return st.Error.Render("no session history is open")
 	case h.loading:
-		status = st.Muted.Render("loading…")
-	case h.loaded:
-		from := (len(h.stack)-1)*h.pageSize + 1
-		to := from + len(h.rows) - 1
-		more := ""
-		if h.hasNext {
-			more = " · more below (pgdn)"
-		}
-		if h.filter.clientSide() {
-			status = st.Muted.Render(fmt.Sprintf("page %d%s", len(h.stack), more))
-		} else if len(h.rows) > 0 {
-			status = st.Muted.Render(fmt.Sprintf("sessions %s–%s%s", fmtNum(float64(from), 0), fmtNum(float64(to), 0), more))
-		}
+		return st.Muted.Render("loading…")
+	case !h.loaded:
+		return ""
 	}
-	lines = append(lines, status)
-	k := m.keys
-	return withFooter(lines, m.height, m.footer(k.Quit, k.Open, k.Filter, k.Sort, k.Reverse, k.Refresh, k.Switch, k.Help))
+	more := ""
+	if h.hasNext {
+		more = " · more below (pgdn)"
+	}
+	if h.filter.clientSide() {
+		return st.Muted.Render(fmt.Sprintf("page %d%s", len(h.stack), more))
+	}
+	if len(h.rows) == 0 {
+		return ""
+	}
+	from := (len(h.stack)-1)*h.pageSize + 1
+	to := from + len(h.rows) - 1
+	return st.Muted.Render(fmt.Sprintf("sessions %s–%s%s", fmtNum(float64(from), 0), fmtNum(float64(to), 0), more))
 }
 
-func histHead(wide bool) string {
-	if wide {
-		return fmt.Sprintf("  %-26s %-19s %9s %13s %11s %8s %7s  %s", "session", "started (UTC)", "duration", "ending value", "PnL", "return", "fills", "reason")
-	}
-	return fmt.Sprintf("  %-16s %8s %10s %9s %8s %5s  %s", "started (UTC)", "duration", "end value", "PnL", "return", "fills", "reason")
+// historyTable is the session list's columns: (session,) started, duration,
+// ending value, PnL, return, fills and the reason, after a two-cell mark.
+type historyTable struct {
+	cols table
+	wide bool // with the session id and the seconds of the start
 }
 
-func histRow(st Styles, s engine.SessionSummary, wide, selected bool, now time.Time, width int) string {
-	var dur time.Duration
+var (
+	wideHistory = historyTable{wide: true, cols: table{{width: 26, left: true, cut: true}, {width: 19, left: true},
+		{width: 9}, {width: 13}, {width: 11}, {width: 8}, {width: 7}, {left: true, gap: 2}}}
+	narrowHistory = historyTable{cols: table{{width: 16, left: true},
+		{width: 8}, {width: 10}, {width: 9}, {width: 8}, {width: 5}, {left: true, gap: 2}}}
+)
+
+func (t historyTable) head() string {
+	if t.wide {
+		return "  " + t.cols.head("session", "started (UTC)", "duration", "ending value", "PnL", "return", "fills", "reason")
+	}
+	return "  " + t.cols.head("started (UTC)", "duration", "end value", "PnL", "return", "fills", "reason")
+}
+
+// row lays out one session: the selected row in one style across the
+// width; others with the PnL in the colour of its sign and the reason
+// marked when it is a risk halt, an error or a crash.
+func (t historyTable) row(st Styles, s engine.SessionSummary, selected bool, now time.Time, width int) string {
+	end := now
 	if s.EndedAt != nil {
-		dur = s.EndedAt.Sub(s.StartedAt)
-	} else {
-		dur = now.Sub(s.StartedAt)
+		end = *s.EndedAt
 	}
-	durS := fmtAge(dur)
+	durS := fmtAge(end.Sub(s.StartedAt))
 	if s.EndedAtEstimated {
 		durS = "~" + durS
 	}
@@ -416,26 +527,21 @@ func histRow(st Styles, s engine.SessionSummary, wide, selected bool, now time.T
 			ending = "—"
 		}
 	}
-	started := fmtTime(s.StartedAt)
-	if !wide {
-		started = started[:min(16, len(started))]
-	}
 	mark := "  "
 	if selected {
 		mark = "▸ "
 	}
-	fills := fmtNum(float64(s.FillCount), 0)
-	var head, tail string
-	var pnlCol, retCol string
-	if wide {
-		head = fmt.Sprintf("%s%-26s %-19s %9s %13s ", mark, fit(Sanitize(s.SessionID), 26), started, durS, ending)
-		pnlCol, retCol = fmt.Sprintf("%11s", pnlS), fmt.Sprintf(" %8s", retS)
-		tail = fmt.Sprintf(" %7s  %s", fills, reason)
+	started := fmtTime(s.StartedAt)
+	var first []string
+	if t.wide {
+		first = []string{Sanitize(s.SessionID), started, durS, ending}
 	} else {
-		head = fmt.Sprintf("%s%-16s %8s %10s ", mark, started, durS, ending)
-		pnlCol, retCol = fmt.Sprintf("%9s", pnlS), fmt.Sprintf(" %8s", retS)
-		tail = fmt.Sprintf(" %5s  %s", fills, reason)
+		first = []string{started[:min(16, len(started))], durS, ending}
 	}
+	n := len(first)
+	head := mark + t.cols.cells(0, first...) + t.cols.sep(n) // the space before the PnL is the row's, not the PnL's colour
+	pnlCol, retCol := t.cols.pad(n, pnlS), t.cols.cells(n+1, retS)
+	tail := t.cols.cells(n+2, fmtNum(float64(s.FillCount), 0), reason)
 	if selected {
 		return st.Selected.Render(fit(head+pnlCol+retCol+tail, width))
 	}

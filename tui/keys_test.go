@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
+
 	"neo/engine"
 )
 
@@ -372,4 +374,95 @@ func TestHistoryRefreshesOnTick(t *testing.T) {
 	if got := hist.read(); got == before {
 		t.Fatal("the page was not re-read after the refresh interval")
 	}
+}
+
+// The help view is generated from the views' KeyMaps: every key a view
+// takes or shows in its footer appears in it, exactly once.
+func TestHelpListsEveryKey(t *testing.T) {
+	m, _ := MustLiveModel(t, fakeState())
+	var shown []key.Binding
+	shown = append(shown, m.live.keys.ShortHelp(false)...)
+	shown = append(shown, m.live.keys.ShortHelp(true)...)
+	shown = append(shown, m.hist.keys.ShortHelp()...)
+	shown = append(shown, flatten(m.hist.keys.FullHelp())...)
+	shown = append(shown, m.detail.keys.ShortHelp()...)
+	shown = append(shown, flatten(m.detail.keys.FullHelp())...)
+	shown = append(shown, m.help.keys.ShortHelp()...)
+	listed := map[string]int{}
+	for _, b := range flatten(m.help.all.FullHelp()) {
+		listed[b.Help().Key]++
+	}
+	for _, b := range shown {
+		if got, want := listed[b.Help().Key], 1; got != want {
+			t.Errorf("key %q (%s) is listed %d times in the help, want %d", b.Help().Key, b.Help().Desc, got, want)
+		}
+	}
+}
+
+// A key the view in front takes wins over a global key; the text input of
+// the filter takes every key but ctrl+c.
+func TestKeysGoToTheViewInFront(t *testing.T) {
+	m, ctrl := MustLiveModel(t, fakeState())
+	resize(t, m, 80, 24)
+	press(t, m, "2", "/")
+	typeText(t, m, "p?12")
+	press(t, m, "tab")
+	if got, want := string(m.hist.input), "p?12"; got != want {
+		t.Fatalf("filter input=%q, want %q", got, want)
+	}
+	if got, want := m.view, viewHistory; got != want {
+		t.Fatalf("view=%v, want %v", got, want)
+	}
+	if _, pauses := ctrl.recorded(); len(pauses) != 0 {
+		t.Fatalf("SetPaused=%v while typing a filter, want none", pauses)
+	}
+	press(t, m, "esc", "p") // out of the input: p is global again
+	if _, pauses := ctrl.recorded(); len(pauses) != 1 {
+		t.Fatalf("SetPaused=%v after p on the history view, want one", pauses)
+	}
+	if press(t, m, "ctrl+c") {
+		t.Fatal("ctrl+c quit at once with a live engine; it must ask for the shutdown")
+	}
+	if reasons, _ := ctrl.recorded(); len(reasons) != 1 {
+		t.Fatalf("RequestClose=%v after ctrl+c, want one", reasons)
+	}
+}
+
+// Views ask the root for another view through messages. A request that
+// arrives after a quicker key moved on is stale and must not pull the
+// screen back.
+func TestStaleFocusRequests(t *testing.T) {
+	t.Run("DetailBack", func(t *testing.T) {
+		m, _ := MustLiveModel(t, fakeState())
+		resize(t, m, 80, 24)
+		press(t, m, "2", "enter")
+		_, back := m.Update(keyMsg("esc")) // detail asks for the history
+		press(t, m, "1")                   // the operator is quicker
+		run(t, m, back())
+		if got, want := m.view, viewLive; got != want {
+			t.Fatalf("view=%v, want %v", got, want)
+		}
+	})
+	t.Run("HelpBack", func(t *testing.T) {
+		m, _ := MustLiveModel(t, fakeState())
+		resize(t, m, 80, 24)
+		press(t, m, "?")
+		_, back := m.Update(keyMsg("esc"))
+		press(t, m, "?", "2") // help closed by ?, then the history
+		run(t, m, back())
+		if got, want := m.view, viewHistory; got != want {
+			t.Fatalf("view=%v, want %v", got, want)
+		}
+	})
+	t.Run("Open", func(t *testing.T) {
+		m, _ := MustLiveModel(t, fakeState())
+		resize(t, m, 80, 24)
+		press(t, m, "2")
+		_, open := m.Update(keyMsg("enter"))
+		press(t, m, "1")
+		run(t, m, open())
+		if got, want := m.view, viewLive; got != want {
+			t.Fatalf("view=%v, want %v", got, want)
+		}
+	})
 }

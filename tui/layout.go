@@ -6,13 +6,25 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
+// textWidth is the display width of s. Printable ASCII (most figures and
+// labels) is its length; anything else is measured by ansi.StringWidth,
+// whose grapheme parsing is the costly part of laying out a table.
+func textWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
+}
+
 // fit truncates s (which may hold styles) to w cells and pads it with
 // spaces to exactly w cells.
 func fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	sw := ansi.StringWidth(s)
+	sw := textWidth(s)
 	if sw > w {
 		s = ansi.Truncate(s, w, "…")
 		sw = ansi.StringWidth(s)
@@ -25,7 +37,7 @@ func fit(s string, w int) string {
 
 // padLeft right-aligns plain s in w cells (no truncation).
 func padLeft(s string, w int) string {
-	if n := ansi.StringWidth(s); n < w {
+	if n := textWidth(s); n < w {
 		return strings.Repeat(" ", w-n) + s
 	}
 	return s

@@ -9,13 +9,18 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"neo/engine"
 )
 
-// liveModel is the dashboard of the running session.
+// liveModel is the dashboard of the running session. It owns the engine
+// waits: every stateMsg re-arms the next one until the engine is done.
 type liveModel struct {
+	ctx   *viewContext
+	ctrl  Controller // nil: no live session (neo history)
+	keys  liveKeys
+	waits bool // re-arm the engine wait (tests deliver states themselves)
+
 	state          *engine.State
 	done           bool      // the engine's Done channel is closed
 	endedAt        time.Time // when the console saw Done
@@ -23,30 +28,63 @@ type liveModel struct {
 	paused         bool      // what the last p asked for (or the state said)
 }
 
-// quitReason reports whether a session that ended for r should take the
-// console down with it: the operator or a signal asked for the end.
-func quitReason(r engine.HaltReason) bool {
-	switch r {
-	case engine.HaltOperatorQuit, engine.HaltSignalInterrupt, engine.HaltSignalTerminate, engine.HaltSignalHangup:
-		return true
-	}
-	return false
+// liveKeys is the live view's KeyMap: pause is its own key, which the root
+// hands it from every view; the rest of its footer is the global keys.
+type liveKeys struct {
+	app   KeyMap
+	Pause key.Binding
 }
 
-func (l *liveModel) onState(m *Model, msg stateMsg) tea.Cmd {
+func newLiveKeys(app KeyMap) liveKeys {
+	return liveKeys{app: app, Pause: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause/resume quoting"))}
+}
+
+// ShortHelp is the live footer: after the end there is nothing to pause or
+// switch back to, and 2 is the way on.
+func (k liveKeys) ShortHelp(done bool) []key.Binding {
+	if done {
+		return []key.Binding{k.app.Quit, k.app.History, k.app.Help}
+	}
+	return []key.Binding{k.app.Quit, k.Pause, k.app.Switch, k.app.Help}
+}
+
+func newLiveModel(ctx *viewContext, ctrl Controller, app KeyMap, waits bool) liveModel {
+	return liveModel{ctx: ctx, ctrl: ctrl, waits: waits, keys: newLiveKeys(app)}
+}
+
+// wantsKey is false: the live view's only key, pause, reaches it from every
+// view through the root.
+func (l *liveModel) wantsKey(tea.KeyMsg) bool { return false }
+
+// Update takes the engine's messages and the pause key.
+func (l *liveModel) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case stateMsg:
+		return l.onState(msg)
+	case doneMsg:
+		return l.onDone(msg)
+	case tea.KeyMsg:
+		if key.Matches(msg, l.keys.Pause) {
+			l.togglePause()
+		}
+	}
+	return nil
+}
+
+func (l *liveModel) onState(msg stateMsg) tea.Cmd {
 	if msg.state != nil {
 		l.state = msg.state
 		l.paused = msg.state.Status == engine.StatusPaused
 	}
-	if l.done || !m.waits || msg.next == nil || m.opts.Controller == nil {
+	if l.done || !l.waits || msg.next == nil || l.ctrl == nil {
 		return nil
 	}
-	return pullState(m.opts.Controller, msg.next)
+	return pullState(l.ctrl, msg.next)
 }
 
-func (l *liveModel) onDone(m *Model, msg doneMsg) tea.Cmd {
+func (l *liveModel) onDone(msg doneMsg) tea.Cmd {
 	l.done = true
-	l.endedAt = m.now()
+	l.endedAt = l.ctx.now()
 	if msg.state != nil {
 		l.state = msg.state
 	}
@@ -54,17 +92,19 @@ func (l *liveModel) onDone(m *Model, msg doneMsg) tea.Cmd {
 	if l.state != nil {
 		r = l.state.HaltReason
 	}
-	if l.closeRequested || quitReason(r) {
+	if l.closeRequested || r.OperatorAsked() {
 		return tea.Quit
 	}
 	// Any other ending stays on screen with its reason in front.
-	m.view = viewLive
-	return nil
+	return focus(anyView, viewLive) // from whichever view is in front
 }
 
-func (l *liveModel) togglePause(m *Model) {
-	c := m.opts.Controller
-	if c == nil || l.done || l.closeRequested || l.state == nil {
+// togglePause asks the engine to stop or resume quoting. SetPaused is a
+// request that returns at once (a non-blocking send), so it is called here
+// rather than in a command: two commands could reach the engine in either
+// order, and p p must end unpaused.
+func (l *liveModel) togglePause() {
+	if l.ctrl == nil || l.done || l.closeRequested || l.state == nil {
 		return
 	}
 	switch l.state.Status {
@@ -73,7 +113,18 @@ func (l *liveModel) togglePause(m *Model) {
 		return
 	}
 	l.paused = !l.paused
-	c.SetPaused(l.paused)
+	l.ctrl.SetPaused(l.paused)
+}
+
+// closing reports whether q should ask the engine to close rather than
+// quit the console at once (there is a live session and it has not ended).
+func (l *liveModel) closing() bool { return l.ctrl != nil && !l.done }
+
+// requestClose asks the engine for the shutdown path; the console quits
+// when Done reports it. Like SetPaused, RequestClose returns at once.
+func (l *liveModel) requestClose() {
+	l.closeRequested = true
+	l.ctrl.RequestClose(engine.HaltOperatorQuit)
 }
 
 // status returns the state word the header shows.
@@ -87,65 +138,74 @@ func (l *liveModel) status() engine.Status {
 	return l.state.Status
 }
 
-func (l *liveModel) view(m *Model) []string {
-	w, h := m.width, m.height
-	lines := []string{l.header(m)}
-	foot := m.footer(m.liveKeys()...)
+// View draws the dashboard.
+func (l *liveModel) View() string {
+	c := l.ctx
+	h := c.height
+	lines := []string{l.header()}
+	foot := c.footer(l.keys.ShortHelp(l.done)...)
 	if l.state == nil {
-		lines = append(lines, "", m.styles.Muted.Render("waiting for the engine's first state…"))
-		return withFooter(lines, h, foot)
+		lines = append(lines, "", c.styles.Muted.Render("waiting for the engine's first state…"))
+		return c.frame(lines, foot)
 	}
-	lines = append(lines, l.banner(m)...)
+	lines = append(lines, l.banner()...)
 
-	const gap = 2
-	ending := l.done || l.state.Status == engine.StatusShuttingDown || l.closeRequested
-	orders := func(b *block) {
-		if ending {
-			l.shutdown(m, b)
-		} else {
-			l.quotes(m, b)
-		}
-	}
 	// Spare height beyond 24 rows turns the sparklines into charts.
 	chartH := 0
 	if extra := h - 24 - len(lines) + 1; extra >= 10 {
 		chartH = min(extra/2, 16)
 	}
-	var cols []int
+	top, cols := l.panels(chartH)
+	lines = append(lines, top...)
+
+	const gap = 2
+	if rest := h - len(lines) - 2; rest >= 2 {
+		lines = append(lines, "")
+		bl, br := newBlock(cols[0]), newBlock(cols[1])
+		l.fills(bl, rest)
+		l.events(br, rest)
+		lines = append(lines, beside(gap, bl.clip(rest), br.clip(rest)).lines...)
+	}
+	return c.frame(lines, foot)
+}
+
+// panels lays out inventory, drift, market and the orders (or the shutdown
+// steps) for the window's width, and returns the widths of the two columns
+// of fills and events below them.
+func (l *liveModel) panels(chartH int) (lines []string, cols []int) {
+	const gap = 2
+	w := l.ctx.width
+	ending := l.done || l.state.Status == engine.StatusShuttingDown || l.closeRequested
+	orders := func(b *block) {
+		if ending {
+			l.shutdown(b)
+		} else {
+			l.quotes(b)
+		}
+	}
 	if w >= 150 {
 		// Wide: inventory and orders | drift | market, each with room.
 		cols = splitWidth(w, 3, gap)
 		inv, dr, mk := newBlock(cols[0]), newBlock(cols[1]), newBlock(cols[2])
-		l.inventory(m, inv)
+		l.inventory(inv)
 		inv.add("")
 		orders(inv)
 		if chartH > 0 {
 			chartH = max(chartH, inv.height()-5)
 		}
-		l.drift(m, dr, chartH)
-		l.market(m, mk, chartH)
-		lines = append(lines, beside(gap, inv, dr, mk).lines...)
-		cols = []int{72, w - 72 - gap} // the wide fill table, then events
-	} else {
-		cols = splitWidth(w, 2, gap)
-		left, right := newBlock(cols[0]), newBlock(cols[1])
-		l.inventory(m, left)
-		left.add("")
-		l.drift(m, left, chartH)
-		l.market(m, right, chartH)
-		right.add("")
-		orders(right)
-		lines = append(lines, beside(gap, left, right).lines...)
+		l.drift(dr, chartH)
+		l.market(mk, chartH)
+		return beside(gap, inv, dr, mk).lines, []int{72, w - 72 - gap} // the wide fill table, then events
 	}
-
-	if rest := h - len(lines) - 2; rest >= 2 {
-		lines = append(lines, "")
-		bl, br := newBlock(cols[0]), newBlock(cols[1])
-		l.fills(m, bl, rest)
-		l.events(m, br, rest)
-		lines = append(lines, beside(gap, bl.clip(rest), br.clip(rest)).lines...)
-	}
-	return withFooter(lines, h, foot)
+	cols = splitWidth(w, 2, gap)
+	left, right := newBlock(cols[0]), newBlock(cols[1])
+	l.inventory(left)
+	left.add("")
+	l.drift(left, chartH)
+	l.market(right, chartH)
+	right.add("")
+	orders(right)
+	return beside(gap, left, right).lines, cols
 }
 
 // withFooter pads or cuts lines to h-1 and puts the footer last.
@@ -159,26 +219,18 @@ func withFooter(lines []string, h int, foot string) []string {
 	return append(lines, foot)
 }
 
-func (m *Model) liveKeys() []key.Binding {
-	k := m.keys
-	if m.live.done {
-		return []key.Binding{k.Quit, k.History, k.Help}
-	}
-	return []key.Binding{k.Quit, k.Pause, k.Switch, k.Help}
-}
-
-func (l *liveModel) header(m *Model) string {
-	st := m.styles
+func (l *liveModel) header() string {
+	st := l.ctx.styles
 	s := l.state
 	left := st.Header.Render("neo")
 	if s != nil {
 		left += st.Muted.Render(" · ") + st.Header.Render(Sanitize(s.SessionID))
-		if m.width >= 120 {
+		if l.ctx.width >= 120 {
 			left += st.Muted.Render(" · " + Sanitize(s.Mode))
 		}
 		left += st.Muted.Render(" · " + Sanitize(s.Feed))
 	}
-	now := m.now()
+	now := l.ctx.now()
 	status := l.status()
 	var word string
 	switch status {
@@ -211,12 +263,12 @@ func (l *liveModel) header(m *Model) string {
 				style = st.Warn
 			}
 			right += st.Muted.Render(" · tick ") + style.Render(fmtAge(age))
-			if m.width >= 120 {
+			if l.ctx.width >= 120 {
 				right += st.Muted.Render(" ago")
 			}
 		}
 	}
-	return m.headerLine(left, right)
+	return l.ctx.headerLine(left, right)
 }
 
 // reasonText explains a halt reason in words.
@@ -247,11 +299,11 @@ func reasonText(r engine.HaltReason, cfg engine.Config) string {
 }
 
 // banner is the final word of a session that ended on its own.
-func (l *liveModel) banner(m *Model) []string {
+func (l *liveModel) banner() []string {
 	if !l.done || l.state == nil {
 		return nil
 	}
-	st := m.styles
+	st := l.ctx.styles
 	s := l.state
 	r := s.HaltReason
 	style, word := st.Notice, "SESSION ENDED"
@@ -265,18 +317,18 @@ func (l *liveModel) banner(m *Model) []string {
 		reason = "unknown reason"
 	}
 	text := fmt.Sprintf(" %s: %s — %s", word, reason, reasonText(r, s.Config))
-	if long := text + " · press q to quit, 2 for history "; lipglossWidth(long) <= m.width {
+	if long := text + " · press q to quit, 2 for history "; lipglossWidth(long) <= l.ctx.width {
 		text = long
 	}
-	out := []string{style.Render(fit(text, m.width))}
+	out := []string{style.Render(fit(text, l.ctx.width))}
 	if s.Err != "" {
-		out = append(out, st.Error.Render(fit(" error: "+Sanitize(s.Err), m.width)))
+		out = append(out, st.Error.Render(fit(" error: "+Sanitize(s.Err), l.ctx.width)))
 	}
 	return out
 }
 
-func (l *liveModel) inventory(m *Model, b *block) {
-	st := m.styles
+func (l *liveModel) inventory(b *block) {
+	st := l.ctx.styles
 	s := l.state
 	inv := s.Inventory
 	const lw, vw = 12, 13
@@ -304,8 +356,8 @@ func (l *liveModel) inventory(m *Model, b *block) {
 		st.Muted.Render(" vol "+fmtNum(s.VolumeRLUSD, 2)))
 }
 
-func (l *liveModel) drift(m *Model, b *block, chartH int) {
-	st := m.styles
+func (l *liveModel) drift(b *block, chartH int) {
+	st := l.ctx.styles
 	s := l.state
 	inv := s.Inventory
 	cfg := s.Config
@@ -344,8 +396,8 @@ func gaugeScale(limit float64, thresholds []float64, width int) string {
 	return left + strings.Repeat(" ", space/2) + mid + strings.Repeat(" ", space-space/2) + right
 }
 
-func (l *liveModel) market(m *Model, b *block, chartH int) {
-	st := m.styles
+func (l *liveModel) market(b *block, chartH int) {
+	st := l.ctx.styles
 	s := l.state
 	lw, vw, divLabel := 11, 10, "divergence"
 	if b.width < 46 {
@@ -377,19 +429,22 @@ func (l *liveModel) market(m *Model, b *block, chartH int) {
 // age is how old something stamped at t is. The engine stamps orders, fills
 // and events with the wall clock (a replay's market time may be years
 // away), so ages are wall-clock ages.
-func (l *liveModel) age(m *Model, t time.Time) time.Duration {
-	return m.now().Sub(t)
+func (l *liveModel) age(t time.Time) time.Duration {
+	return l.ctx.now().Sub(t)
 }
 
-func (l *liveModel) quotes(m *Model, b *block) {
-	st := m.styles
+// quoteTable is the open orders: side, price, size, age.
+var quoteTable = table{{width: 5, left: true}, {width: 10}, {width: 10}, {width: 7}}
+
+func (l *liveModel) quotes(b *block) {
+	st := l.ctx.styles
 	s := l.state
 	title := "OUR QUOTES"
 	if l.paused || s.Status == engine.StatusPaused {
 		title += st.Paused.Render("  (paused)")
 	}
 	b.add(st.Title.Render(title))
-	b.add(st.TableHead.Render(fmt.Sprintf("%-5s %10s %10s %7s", "side", "price", "size XRP", "age")))
+	b.add(st.TableHead.Render(quoteTable.head("side", "price", "size XRP", "age")))
 	if len(s.Quotes) == 0 {
 		b.add(st.Muted.Render("no open orders"))
 		return
@@ -397,19 +452,9 @@ func (l *liveModel) quotes(m *Model, b *block) {
 	qs := append([]engine.Order(nil), s.Quotes...)
 	sort.SliceStable(qs, func(i, j int) bool { return qs[i].Price > qs[j].Price })
 	for _, q := range qs {
-		b.add(m.sideStyle(q.Side).Render(fmt.Sprintf("%-5s", Sanitize(string(q.Side)))) +
-			st.Value.Render(fmt.Sprintf(" %10s %10s %7s", fmtNum(q.Price, 6), fmtNum(q.QtyXRP, 4), fmtAge(l.age(m, q.CreatedAt)))))
+		b.add(st.side(q.Side).Render(quoteTable.pad(0, Sanitize(string(q.Side)))) +
+			st.Value.Render(quoteTable.cells(1, fmtNum(q.Price, 6), fmtNum(q.QtyXRP, 4), fmtAge(l.age(q.CreatedAt)))))
 	}
-}
-
-func (m *Model) sideStyle(s engine.Side) lipgloss.Style {
-	switch s {
-	case engine.Buy:
-		return m.styles.Gain
-	case engine.Sell:
-		return m.styles.Loss
-	}
-	return m.styles.Value
 }
 
 // shutdownLines renders the steps of the shutdown path: done, failed, running
@@ -478,8 +523,8 @@ func fmtStepDuration(d time.Duration) string {
 	}
 }
 
-func (l *liveModel) shutdown(m *Model, b *block) {
-	st := m.styles
+func (l *liveModel) shutdown(b *block) {
+	st := l.ctx.styles
 	s := l.state
 	title := "SHUTDOWN"
 	if s.HaltReason != "" {
@@ -489,16 +534,15 @@ func (l *liveModel) shutdown(m *Model, b *block) {
 	b.add(shutdownLines(st, s.ShutdownSteps, l.done)...)
 }
 
-func (l *liveModel) fills(m *Model, b *block, rows int) {
-	st := m.styles
+func (l *liveModel) fills(b *block, rows int) {
+	st := l.ctx.styles
 	s := l.state
-	wide := b.width >= 70
-	b.add(st.Title.Render("LATEST FILLS"))
-	if wide {
-		b.add(st.TableHead.Render(fmt.Sprintf("%-19s %-4s %10s %10s %10s %8s", "time (UTC)", "side", "price", "qty XRP", "RLUSD", "fee")))
-	} else {
-		b.add(st.TableHead.Render(fmt.Sprintf("%-8s %-4s %8s %8s %7s", "time", "side", "price", "qty XRP", "RLUSD")))
+	ft := liveFills
+	if b.width >= 70 {
+		ft = wideFills
 	}
+	b.add(st.Title.Render("LATEST FILLS"))
+	b.add(st.TableHead.Render(ft.head()))
 	if len(s.RecentFills) == 0 {
 		b.add(st.Muted.Render("no fills yet"))
 		return
@@ -507,19 +551,12 @@ func (l *liveModel) fills(m *Model, b *block, rows int) {
 		if i >= rows-2 {
 			break
 		}
-		side := m.sideStyle(f.Side).Render(fmt.Sprintf("%-4s", Sanitize(string(f.Side))))
-		if wide {
-			b.add(st.Muted.Render(fmtTime(f.ExecutedAt)) + " " + side +
-				st.Value.Render(fmt.Sprintf(" %10s %10s %10s %8s", fmtNum(f.Price, 6), fmtNum(f.QtyXRP, 4), fmtNum(f.ValueRLUSD, 2), fmtNum(f.FeeRLUSD, 4))))
-			continue
-		}
-		b.add(st.Muted.Render(fmtClock(f.ExecutedAt)) + " " + side +
-			st.Value.Render(fmt.Sprintf(" %8s %8s %7s", fmtNum(f.Price, 6), fmtNum(f.QtyXRP, 4), fmtNum(f.ValueRLUSD, 2))))
+		b.add(ft.row(st, f))
 	}
 }
 
-func (l *liveModel) events(m *Model, b *block, rows int) {
-	st := m.styles
+func (l *liveModel) events(b *block, rows int) {
+	st := l.ctx.styles
 	b.add(st.Title.Render("RECENT EVENTS"))
 	evs := append([]engine.SessionEvent(nil), l.state.Events...)
 	if len(evs) == 0 {

@@ -1,14 +1,20 @@
 // Package tui is the console: Bubble Tea models for the live dashboard, the
 // history browser, the session detail and the help. It reads engine state
-// and the session history; it never writes to the database and never runs
-// the shutdown itself: it asks for it with Controller.RequestClose.
+// and the session history through its own narrow interfaces (Controller,
+// History); it never writes to the database and never runs the shutdown
+// itself: it asks for it with Controller.RequestClose.
+//
+// Each screen is a component with its own KeyMap, Update and View, sharing
+// a viewContext (size, styles, clock); the root Model only routes: keys to
+// the view in front first, then the global keys; every other message fans
+// out to all views, and their commands are batched. Reads run in commands,
+// never inside Update.
 package tui
 
 import (
 	"fmt"
 	"time"
 
-	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -27,13 +33,13 @@ const historyRefresh = 5 * time.Second
 
 // Options configures the console.
 type Options struct {
-	Controller engine.Controller // nil: history only (neo history)
-	History    engine.History    // may be nil in tests of the live view
-	Theme      string            // dark | light | mono
-	NoColor    bool              // NO_COLOR set: mono styles
-	Now        func() time.Time  // injectable clock (golden tests use a fixed one)
-	ExportDir  string            // where `e` writes CSV exports (the directory of the database)
-	ReadOnly   bool              // neo history: say "read-only" in the header
+	Controller Controller       // nil: history only (neo history)
+	History    History          // may be nil in tests of the live view
+	Theme      string           // dark | light | mono
+	NoColor    bool             // NO_COLOR set: mono styles
+	Now        func() time.Time // injectable clock (golden tests use a fixed one)
+	ExportDir  string           // where `e` writes CSV exports (the directory of the database)
+	ReadOnly   bool             // neo history: say "read-only" in the header
 }
 
 // view is one screen of the console.
@@ -46,232 +52,270 @@ const (
 	viewHelp
 )
 
-// Model is the root model: it owns the screens and routes keys to the one in
-// front; other messages go to whoever they belong to.
-type Model struct {
-	opts   Options
-	keys   KeyMap
-	styles Styles
-	help   help.Model
-	now    func() time.Time
+// anyView is the from of a request that holds whichever view is in front.
+const anyView view = -1
 
-	width, height int
-	view          view
-	back          view // where esc/? returns from help
+// focusMsg asks the root to bring a view to the front. Views ask through
+// messages, so a request can arrive after a quicker key moved on: the root
+// honours it only while from, the view that asked, is still in front.
+type focusMsg struct{ from, to view }
+
+// focus is the command a view returns to bring another to the front.
+func focus(from, to view) tea.Cmd { return func() tea.Msg { return focusMsg{from: from, to: to} } }
+
+// openSessionMsg asks the root to open a session in the detail view (the
+// history asks, on enter).
+type openSessionMsg struct{ session engine.SessionSummary }
+
+// openSession is the command the history returns to open a session.
+func openSession(s engine.SessionSummary) tea.Cmd {
+	return func() tea.Msg { return openSessionMsg{session: s} }
+}
+
+// Model is the root model: it owns the views and routes messages to them.
+type Model struct {
+	opts Options
+	ctx  *viewContext
+	keys KeyMap
+
+	view  view
+	back  view // where esc/? returns from help
+	waits bool // arm the background waits (tests deliver those messages themselves)
 
 	live   liveModel
 	hist   historyModel
 	detail detailModel
-
-	// waits arms the background waits (engine changes, done, clock tick).
-	// Tests turn it off and deliver those messages themselves.
-	waits bool
+	help   helpModel
 }
 
 // New returns the console's root model. It starts on the live view when a
 // Controller is given, else on the history view.
 func New(opts Options) tea.Model {
-	return newModel(opts)
+	return newModel(opts, true)
 }
 
-func newModel(opts Options) *Model {
+// newModel builds the root; waits arms the background waits (engine
+// changes, done, clock tick). Tests turn it off and deliver those messages
+// themselves.
+func newModel(opts Options, waits bool) *Model {
 	theme := opts.Theme
 	if opts.NoColor {
 		theme = ThemeMono
 	}
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
-	st := DefaultStyles(theme)
-	h := help.New()
-	h.Styles = st.Help
+	ctx := newViewContext(theme, opts.Now)
+	keys := DefaultKeyMap()
 	m := &Model{
 		opts:   opts,
-		keys:   DefaultKeyMap(),
-		styles: st,
-		help:   h,
-		now:    now,
-		view:   viewHistory,
-		waits:  true,
-		hist:   newHistoryModel(),
+		ctx:    ctx,
+		keys:   keys,
+		waits:  waits,
+		live:   newLiveModel(ctx, opts.Controller, keys, waits),
+		hist:   newHistoryModel(ctx, opts.History, keys, opts.ReadOnly),
+		detail: newDetailModel(ctx, opts.History, opts.ExportDir, keys),
 	}
+	m.help = newHelpModel(ctx, keys, mergedKeys{keys, m.live.keys, m.hist.keys, m.detail.keys})
 	if opts.Controller != nil {
-		m.view = viewLive
+		m.setView(viewLive)
+	} else {
+		m.setView(viewHistory)
 	}
 	return m
 }
 
 // Init starts the live waits and the clock.
 func (m *Model) Init() tea.Cmd {
+	if !m.waits {
+		return nil
+	}
 	var cmds []tea.Cmd
-	if c := m.opts.Controller; c != nil && m.waits {
+	if c := m.opts.Controller; c != nil {
 		cmds = append(cmds, pullState(c, nil), waitDone(c))
 	}
-	if m.waits {
-		cmds = append(cmds, tick())
-	}
-	return tea.Batch(cmds...)
+	return tea.Batch(append(cmds, tick())...)
 }
 
-// tooSmall reports whether the window is below the minimum size.
-func (m *Model) tooSmall() bool {
-	return m.width < MinWidth || m.height < MinHeight
+// setView brings v to the front and tells the views which has the focus.
+func (m *Model) setView(v view) {
+	m.view = v
+	m.hist.focused = v == viewHistory
+	m.detail.focused = v == viewDetail
 }
 
-// Update routes a message.
+// Update routes a message: keys through handleKey, the views' requests to
+// the root here, everything else to every view.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.help.Width = msg.Width
-		return m, tea.Batch(m.hist.resize(m), m.detail.resize(m))
-
 	case tea.KeyMsg:
-		return m.handleKey(msg)
-
-	case stateMsg:
-		return m, m.live.onState(m, msg)
-
-	case doneMsg:
-		return m, m.live.onDone(m, msg)
-
-	case tickMsg:
-		var cmds []tea.Cmd
-		if m.waits {
-			cmds = append(cmds, tick())
+		return m, m.handleKey(msg)
+	case focusMsg:
+		if msg.from != anyView && msg.from != m.view {
+			return m, nil // stale: a later key already moved on
 		}
-		if m.view == viewHistory {
-			cmds = append(cmds, m.hist.maybeRefresh(m))
-		}
-		return m, tea.Batch(cmds...)
-
-	case pageMsg:
-		return m, m.hist.onPage(m, msg)
-
-	case detailMsg:
-		return m, m.detail.onLoad(m, msg)
-
-	case seriesMsg:
-		m.detail.onSeries(msg)
-		return m, nil
-
-	case exportMsg:
-		m.detail.onExport(msg)
-		return m, nil
-	}
-	return m, nil
-}
-
-func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	k := m.keys
-	if msg.String() == "ctrl+c" {
-		return m, m.quit()
-	}
-	// A focused text input takes every other key.
-	if m.view == viewHistory && m.hist.filtering {
-		return m, m.hist.filterKey(m, msg)
-	}
-	switch {
-	case key.Matches(msg, k.Quit):
-		return m, m.quit()
-	case key.Matches(msg, k.Help):
-		if m.view == viewHelp {
-			m.view = m.back
-		} else {
-			m.back, m.view = m.view, viewHelp
-		}
-		return m, nil
-	case m.view == viewHelp && key.Matches(msg, k.Back):
-		m.view = m.back
-		return m, nil
-	case key.Matches(msg, k.Pause):
-		m.live.togglePause(m)
-		return m, nil
-	case key.Matches(msg, k.Switch):
-		if m.view == viewLive {
-			return m, m.showHistory()
-		}
-		if m.opts.Controller != nil {
-			m.view = viewLive
+		return m, m.focus(msg.to)
+	case openSessionMsg:
+		if m.view != viewHistory {
 			return m, nil
 		}
-		return m, m.showHistory()
-	case key.Matches(msg, k.Live):
-		if m.opts.Controller != nil {
-			m.view = viewLive
+		m.setView(viewDetail)
+		return m, m.detail.open(msg.session)
+	case closeHelpMsg:
+		if m.view == viewHelp {
+			m.setView(m.back)
 		}
 		return m, nil
-	case key.Matches(msg, k.History):
-		return m, m.showHistory()
+	case tea.WindowSizeMsg:
+		m.ctx.resize(msg.Width, msg.Height)
+	case tickMsg:
+		if m.waits {
+			return m, tea.Batch(tick(), m.fanOut(msg))
+		}
 	}
-	switch m.view {
-	case viewHistory:
-		return m, m.hist.key(m, msg)
-	case viewDetail:
-		return m, m.detail.key(m, msg)
-	}
-	return m, nil
+	return m, m.fanOut(msg)
 }
 
-// showHistory brings the history view to the front, loading its page the
-// first time.
-func (m *Model) showHistory() tea.Cmd {
-	m.view = viewHistory
-	return m.hist.ensureLoaded(m)
+// fanOut gives msg to every view (each takes what is its own) and batches
+// their commands.
+func (m *Model) fanOut(msg tea.Msg) tea.Cmd {
+	return tea.Batch(m.live.Update(msg), m.hist.Update(msg), m.detail.Update(msg), m.help.Update(msg))
+}
+
+// component is what the root needs of a view: whether it takes a key
+// before the global keys, its Update and its View.
+type component interface {
+	wantsKey(msg tea.KeyMsg) bool
+	Update(msg tea.Msg) tea.Cmd
+	View() string
+}
+
+// front returns the view in front.
+func (m *Model) front() component {
+	switch m.view {
+	case viewHistory:
+		return &m.hist
+	case viewDetail:
+		return &m.detail
+	case viewHelp:
+		return &m.help
+	}
+	return &m.live
+}
+
+// handleKey gives a key to the view in front first (a text input takes
+// every key but ctrl+c), then to the global keys.
+func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
+	if msg.String() == "ctrl+c" {
+		return m.quit()
+	}
+	if v := m.front(); v.wantsKey(msg) {
+		return v.Update(msg)
+	}
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m.quit()
+	case key.Matches(msg, k.Help):
+		if m.view == viewHelp {
+			m.setView(m.back)
+		} else {
+			m.back = m.view
+			m.setView(viewHelp)
+		}
+	case key.Matches(msg, m.live.keys.Pause):
+		return m.live.Update(msg) // pause reaches the live session from every view
+	case key.Matches(msg, k.Switch):
+		if m.view == viewLive || m.opts.Controller == nil {
+			return m.focus(viewHistory)
+		}
+		return m.focus(viewLive)
+	case key.Matches(msg, k.Live):
+		return m.focus(viewLive)
+	case key.Matches(msg, k.History):
+		return m.focus(viewHistory)
+	}
+	return nil
+}
+
+// focus brings a view to the front: the live view only when there is a live
+// session; the history loads its first page the first time.
+func (m *Model) focus(v view) tea.Cmd {
+	switch v {
+	case viewLive:
+		if m.opts.Controller == nil {
+			return nil
+		}
+	case viewHistory:
+		m.setView(v)
+		return m.hist.ensureLoaded()
+	}
+	m.setView(v)
+	return nil
 }
 
 // quit is what q and ctrl+c do: ask the engine to close (the console quits
-// when Done reports it), or quit at once when there is no live session or it
-// has already ended.
+// when Done reports it, showing the shutdown steps meanwhile), or quit at
+// once when there is no live session or it has already ended.
 func (m *Model) quit() tea.Cmd {
-	c := m.opts.Controller
-	if c == nil || m.live.done {
+	if !m.live.closing() {
 		return tea.Quit
 	}
-	m.live.closeRequested = true
-	c.RequestClose(engine.HaltOperatorQuit)
-	m.view = viewLive // show the shutdown steps
+	m.live.requestClose()
+	m.setView(viewLive)
 	return nil
 }
 
 // View draws the screen in front.
 func (m *Model) View() string {
-	if m.width == 0 || m.height == 0 {
+	c := m.ctx
+	if c.width == 0 || c.height == 0 {
 		return ""
 	}
-	if m.tooSmall() {
-		return screen(m.width, m.height, []string{
+	if c.tooSmall() {
+		return screen(c.width, c.height, []string{
 			"window too small:",
-			fmt.Sprintf("need at least %dx%d, have %dx%d", MinWidth, MinHeight, m.width, m.height),
+			fmt.Sprintf("need at least %dx%d, have %dx%d", MinWidth, MinHeight, c.width, c.height),
 		})
 	}
-	var lines []string
-	switch m.view {
-	case viewLive:
-		lines = m.live.view(m)
-	case viewHistory:
-		lines = m.hist.view(m)
-	case viewDetail:
-		lines = m.detail.view(m)
-	case viewHelp:
-		lines = m.helpView()
-	}
-	return screen(m.width, m.height, lines)
+	return m.front().View()
 }
 
-// footer renders the short help of a view's bindings.
-func (m *Model) footer(bs ...key.Binding) string {
-	return m.help.ShortHelpView(bs)
+// mergedKeys is every view's KeyMap together, for the help view: the global
+// keys and pause in the first column, then the views' own columns merged,
+// each key once, in the order the views list them.
+type mergedKeys struct {
+	app    KeyMap
+	live   liveKeys
+	hist   historyKeys
+	detail detailKeys
 }
 
-// headerLine puts left and right parts on one line of the window's width,
-// cutting the left part when they do not fit.
-func (m *Model) headerLine(left, right string) string {
-	rw := lipglossWidth(right)
-	lw := m.width - rw - 1
-	if lw < 10 {
-		return fit(left, m.width)
+// ShortHelp is the live footer (help.KeyMap).
+func (k mergedKeys) ShortHelp() []key.Binding { return k.live.ShortHelp(false) }
+
+// FullHelp lists every binding in columns (help.KeyMap).
+func (k mergedKeys) FullHelp() [][]key.Binding {
+	a := k.app
+	cols := [][]key.Binding{{a.Quit, k.live.Pause, a.Switch, a.Live, a.History, a.Help}}
+	for _, view := range [][][]key.Binding{k.hist.FullHelp(), k.detail.FullHelp()} {
+		for i, col := range view {
+			if len(cols) <= i+1 {
+				cols = append(cols, nil)
+			}
+			cols[i+1] = appendNew(cols[i+1], col...)
+		}
 	}
-	return fit(left, lw) + " " + right
+	return cols
+}
+
+// appendNew appends the bindings whose help key is not in col yet.
+func appendNew(col []key.Binding, bs ...key.Binding) []key.Binding {
+	for _, b := range bs {
+		seen := false
+		for _, c := range col {
+			seen = seen || c.Help().Key == b.Help().Key
+		}
+		if !seen {
+			col = append(col, b)
+		}
+	}
+	return col
 }

@@ -3,6 +3,8 @@ package tui
 import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/lipgloss"
+
+	"neo/engine"
 )
 
 // Themes accepted by DefaultStyles.
@@ -132,6 +134,17 @@ func (s Styles) signed(v float64) lipgloss.Style {
 	case v > 0:
 		return s.Gain
 	case v < 0:
+		return s.Loss
+	}
+	return s.Value
+}
+
+// side returns the style of an order side: buys gain, sells loss.
+func (s Styles) side(side engine.Side) lipgloss.Style {
+	switch side {
+	case engine.Buy:
+		return s.Gain
+	case engine.Sell:
 		return s.Loss
 	}
 	return s.Value

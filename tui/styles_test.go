@@ -9,7 +9,7 @@ import (
 
 // NO_COLOR (the mono theme) sets no colour anywhere.
 func TestMonoStylesHaveNoColour(t *testing.T) {
-	m := newModel(Options{NoColor: true, Theme: ThemeDark})
+	m := newModel(Options{NoColor: true, Theme: ThemeDark}, false)
 	check := func(name string, s lipgloss.Style) {
 		t.Helper()
 		if _, ok := s.GetForeground().(lipgloss.NoColor); !ok {
@@ -19,7 +19,7 @@ func TestMonoStylesHaveNoColour(t *testing.T) {
 			t.Fatalf("%s has a background colour", name)
 		}
 	}
-	v := reflect.ValueOf(m.styles)
+	v := reflect.ValueOf(m.ctx.styles)
 	for i := 0; i < v.NumField(); i++ {
 		f := v.Type().Field(i)
 		switch x := v.Field(i).Interface().(type) {
@@ -31,7 +31,7 @@ func TestMonoStylesHaveNoColour(t *testing.T) {
 			}
 		}
 	}
-	for name, s := range map[string]lipgloss.Style{"help key": m.help.Styles.ShortKey, "help desc": m.help.Styles.ShortDesc} {
+	for name, s := range map[string]lipgloss.Style{"help key": m.ctx.help.Styles.ShortKey, "help desc": m.ctx.help.Styles.ShortDesc} {
 		check(name, s)
 	}
 }
@@ -44,7 +44,7 @@ func TestThemes(t *testing.T) {
 				t.Fatal("no tier styles")
 			}
 			m, _ := MustLiveModel(t, fakeState())
-			m.styles = st
+			m.ctx.styles = st
 			resize(t, m, 100, 30)
 			assertFrame(t, m.View(), 100, 30)
 		})

@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
-	"github.com/adrg/xdg"
 	"github.com/spf13/cobra"
 )
 
@@ -42,28 +40,35 @@ func exitf(code int, format string, args ...any) error {
 
 // Main is the program: what main() runs and what end-to-end tests drive.
 type Main struct {
-	Stdin   io.Reader
-	Stdout  io.Writer
-	Stderr  io.Writer
-	Getenv  func(string) string
-	Version string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	// LookupEnv tells an unset variable from an empty one; when nil, an
+	// empty Getenv value counts as unset.
+	LookupEnv func(string) (string, bool)
+	Version   string
 	// exit ends the process; the shutdown backstop (supervisor.go) calls it.
 	exit func(code int)
 
 	// Flags shared by every command.
 	DBPath    string
 	LogFormat string
+	// dbFlagGiven reports whether --db was on the command line, to tell
+	// "--db ''" from no --db.
+	dbFlagGiven func() bool
 }
 
 // NewMain returns a Main wired to the process's standard streams.
 func NewMain() *Main {
 	return &Main{
-		Stdin:   os.Stdin,
-		Stdout:  os.Stdout,
-		Stderr:  os.Stderr,
-		Getenv:  os.Getenv,
-		Version: version,
-		exit:    os.Exit,
+		Stdin:     os.Stdin,
+		Stdout:    os.Stdout,
+		Stderr:    os.Stderr,
+		Getenv:    os.Getenv,
+		LookupEnv: os.LookupEnv,
+		Version:   version,
+		exit:      os.Exit,
 	}
 }
 
@@ -81,13 +86,13 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil && ee.err.Error() != "" {
-			m.say("neo: %s\n", ee.err)
+			m.say("neo: %s\n", errorLine(ee.err))
 		}
 		return ee.code
 	}
 	// Cobra's own errors (unknown flag or command, bad argument) are usage
 	// errors.
-	m.say("neo: %s\nRun 'neo --help' for usage.\n", err)
+	m.say("neo: %s\nRun 'neo --help' for usage.\n", errorLine(err))
 	return exitUsage
 }
 
@@ -123,7 +128,8 @@ With no command, neo runs a session ('neo run').`,
 		Version:       m.Version,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.PersistentFlags().StringVar(&m.DBPath, "db", "", "database path (env NEO_DB; default "+defaultDBPathHelp()+")")
+	root.PersistentFlags().StringVar(&m.DBPath, "db", "", m.dbPathHelp())
+	m.dbFlagGiven = func() bool { return root.PersistentFlags().Changed("db") }
 	root.PersistentFlags().StringVar(&m.LogFormat, "log-format", "text", "log format: text | logfmt | json")
 	run := m.runCmd()
 	root.AddCommand(
@@ -140,27 +146,6 @@ With no command, neo runs a session ('neo run').`,
 	root.Flags().AddFlagSet(run.Flags())
 	root.RunE = run.RunE
 	return root
-}
-
-// dbPath resolves the database path: --db, then NEO_DB, then the user data
-// directory.
-func (m *Main) dbPath() (string, error) {
-	p := m.DBPath
-	if p == "" {
-		p = m.Getenv("NEO_DB")
-	}
-	if p == "" {
-		p = filepath.Join(xdg.DataHome, "neo", "neo.db")
-	}
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return "", exitf(exitUsage, "database path %q: %v", p, err)
-	}
-	return abs, nil
-}
-
-func defaultDBPathHelp() string {
-	return filepath.Join(xdg.DataHome, "neo", "neo.db")
 }
 
 func (m *Main) versionCmd() *cobra.Command {

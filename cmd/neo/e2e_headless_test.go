@@ -152,12 +152,7 @@ func TestHeadlessCloseWriteFails(t *testing.T) {
 	if code == 0 {
 		t.Fatalf("exit 0 after the session row failed to write; stderr:\n%s", stderr)
 	}
-	var line string
-	for _, l := range strings.Split(stderr, "\n") {
-		if strings.Contains(l, "writing the session row FAILED") {
-			line = l
-		}
-	}
+	line := proofkit.LastLine(stderr, "writing the session row FAILED")
 	if !strings.Contains(line, "level=error") || !strings.Contains(line, "SQLITE_FULL") {
 		t.Fatalf("the failed close is not an ERROR with its cause; line %q\n%s", line, stderr)
 	}

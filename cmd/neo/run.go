@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
 
-	"github.com/adrg/xdg"
 	"github.com/charmbracelet/log"
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -47,34 +47,47 @@ database checkpointed.`,
   neo run --feed replay:prices.csv --speed 0
   neo run --print-config > config.toml`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return m.run(cmd.Context(), f) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := validateRunFlags(cmd, f); err != nil {
+				return err
+			}
+			return m.run(cmd.Context(), f)
+		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.configPath, "config", "", "TOML config (env NEO_CONFIG; default "+filepath.Join(xdg.ConfigHome, "neo", "config.toml")+" if present)")
+	fl.StringVar(&f.configPath, "config", "", m.configPathHelp())
 	fl.StringVar(&f.feed, "feed", "sim", "market feed: sim | replay:FILE")
-	fl.Float64Var(&f.speed, "speed", 1, "market-time speed: 1 = real time, 0 = as fast as possible")
-	fl.DurationVar(&f.duration, "duration", 0, "end after this much market time (halt reason duration_reached)")
+	fl.Float64Var(&f.speed, "speed", 1, speedHelp)
+	fl.DurationVar(&f.duration, "duration", 0, durationHelp)
 	fl.Int64Var(&f.seed, "seed", 0, "seed of the simulated market (same seed, same session; 0 = random)")
 	fl.BoolVar(&f.headless, "headless", false, "never start the console")
-	fl.BoolVar(&f.printConfig, "print-config", false, "print the effective config as TOML and exit")
+	fl.BoolVar(&f.printConfig, "print-config", false, "print the effective config as TOML and exit (the commented defaults when there is no config to merge)")
 	return cmd
 }
 
+// configDefaults is the config "path" when no file was merged.
+const configDefaults = "(defaults)"
+
 // loadConfig resolves and loads the config: --config, NEO_CONFIG, then the
-// user config file if it exists, else the defaults.
+// user config file if it exists (skipped when HOME is unset), else the
+// defaults (path configDefaults).
 func (m *Main) loadConfig(flagPath string) (engine.Config, string, error) {
 	path := flagPath
 	if path == "" {
-		path = m.Getenv("NEO_CONFIG")
-	}
-	if path == "" {
-		def := filepath.Join(xdg.ConfigHome, "neo", "config.toml")
-		if _, err := os.Stat(def); err == nil {
-			path = def
+		var err error
+		if path, err = m.envPath("NEO_CONFIG"); err != nil {
+			return engine.Config{}, "", err
 		}
 	}
 	if path == "" {
-		return engine.DefaultConfig(), "(defaults)", nil
+		if def, ok := m.defaultConfigPath(); ok {
+			if _, err := os.Stat(def); err == nil {
+				path = def
+			}
+		}
+	}
+	if path == "" {
+		return engine.DefaultConfig(), configDefaults, nil
 	}
 	cfg, err := engine.LoadConfig(path)
 	if err != nil {
@@ -93,14 +106,7 @@ func (m *Main) run(ctx context.Context, f *runFlags) error {
 		return err
 	}
 	if f.printConfig {
-		fmt.Fprintf(m.Stdout, "# effective config (from %s)\n%s", cfgPath, cfg.TOML())
-		return nil
-	}
-	if f.speed < 0 {
-		return exitf(exitUsage, "--speed %v: must be 0 (as fast as possible) or more (1 = real time)", f.speed)
-	}
-	if f.duration < 0 {
-		return exitf(exitUsage, "--duration %v: must be positive", f.duration)
+		return m.printConfig(cfg, cfgPath)
 	}
 	seed := f.seed
 	if seed == 0 {
@@ -191,7 +197,7 @@ func (m *Main) startSession(ctx context.Context, cfg engine.Config, fd engine.Fe
 		Config:     cfg,
 		Feed:       fd,
 		Store:      m.withFaults(st, logger),
-		Logger:     logger,
+		Logger:     slog.New(logger), // charmbracelet/log is the slog handler
 		Speed:      f.speed,
 		Duration:   f.duration,
 		AppVersion: m.Version,

@@ -14,12 +14,12 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"neo/engine"
+	"neo/engine/textsafe"
 	"neo/store"
 )
 
@@ -29,6 +29,7 @@ func storeExit(err error) error {
 		ie *store.IntegrityError
 		be *store.BadBackupError
 		pe *store.PathError
+		fe *store.ForeignError
 	)
 	switch {
 	case err == nil:
@@ -37,7 +38,8 @@ func storeExit(err error) error {
 		return exitErr(exitCorrupt, err)
 	case errors.Is(err, store.ErrLocked):
 		return exitErr(exitLocked, err)
-	case errors.As(err, &pe) && pe.IsDir:
+	case errors.As(err, &pe) && pe.IsDir, errors.As(err, &fe):
+		// Another program's database: --db names the wrong file.
 		return exitErr(exitUsage, err)
 	}
 	var ee *exitError
@@ -47,16 +49,9 @@ func storeExit(err error) error {
 	return exitErr(exitRuntime, err)
 }
 
-// clean strips control characters from text that came from the database
-// before it reaches a terminal.
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, s)
-}
+// clean makes text from the database or the file system safe for the
+// terminal: textsafe.Line, neo's one sanitiser.
+func clean(s string) string { return textsafe.Line(s) }
 
 // humanBytes formats a size.
 func humanBytes(n int64) string {
@@ -163,7 +158,7 @@ func (m *Main) sessions(ctx context.Context, asJSON, asCSV bool, limit int) erro
 		return writeSessionsCSV(m.Stdout, list)
 	}
 	if len(list) == 0 {
-		fmt.Fprintf(m.Stdout, "no sessions recorded in %s\n", db.Path())
+		fmt.Fprintf(m.Stdout, "no sessions recorded in %s\n", clean(db.Path()))
 		return nil
 	}
 	return writeSessionsTable(m.Stdout, list)
@@ -188,6 +183,9 @@ type sessionRecord struct {
 	HaltReason       *string  `json:"halt_reason"`
 	FillCount        int      `json:"fill_count"`
 	ConfigJSON       string   `json:"config_json"`
+	// Damage names what in the row could not be read (its fields are zero
+	// or null); absent for a sound row. JSON only.
+	Damage string `json:"damage,omitempty"`
 }
 
 var sessionRecordHeader = []string{"session_id", "started_at", "ended_at", "ended_at_estimated", "mode", "feed",
@@ -199,7 +197,7 @@ func toRecord(s engine.SessionSummary) sessionRecord {
 		EndedAtEstimated: s.EndedAtEstimated, Mode: s.Mode, Feed: s.Feed, AppVersion: s.AppVersion,
 		StartingXRP: s.StartingXRP, StartingRLUSD: s.StartingRLUSD, StartingValue: s.StartingValue,
 		EndingXRP: s.EndingXRP, EndingRLUSD: s.EndingRLUSD, EndingValue: s.EndingValue,
-		FillCount: s.FillCount, ConfigJSON: s.ConfigJSON}
+		FillCount: s.FillCount, ConfigJSON: s.ConfigJSON, Damage: s.Damage}
 	if s.EndedAt != nil {
 		e := s.EndedAt.UTC().Format(store.TimeLayout)
 		r.EndedAt = &e
@@ -211,19 +209,30 @@ func toRecord(s engine.SessionSummary) sessionRecord {
 	return r
 }
 
+// writeSessionsJSON writes the sessions as one JSON array. The data stays
+// exact: what encoding/json would pass raw and a terminal could act on (C1
+// controls, DEL, bidi controls) is written as \uXXXX escapes, which decode
+// to the same text.
 func writeSessionsJSON(w io.Writer, list []engine.SessionSummary) error {
 	recs := make([]sessionRecord, 0, len(list))
 	for _, s := range list {
 		recs = append(recs, toRecord(s))
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(recs); err != nil {
+	b, err := json.MarshalIndent(recs, "", "  ")
+	if err != nil {
+		return exitf(exitRuntime, "write JSON: %v", err)
+	}
+	if _, err := w.Write(append(jsonSafe(b), '\n')); err != nil {
 		return exitf(exitRuntime, "write JSON: %v", err)
 	}
 	return nil
 }
 
+// writeSessionsCSV writes the sessions as CSV with a header row. Text fields
+// pass through textsafe.Line whatever stdout is (a file today is a terminal
+// tomorrow: cat, less): a control character or escape sequence cannot be
+// legitimate in an id, a mode, a feed or a reason. config_json is JSON and
+// keeps its data exactly (jsonSafe escapes instead of removing).
 func writeSessionsCSV(w io.Writer, list []engine.SessionSummary) error {
 	cw := csv.NewWriter(w)
 	cw.Write(sessionRecordHeader)
@@ -242,9 +251,9 @@ func writeSessionsCSV(w io.Writer, list []engine.SessionSummary) error {
 	num := func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 	for _, s := range list {
 		r := toRecord(s)
-		cw.Write([]string{r.SessionID, r.StartedAt, optS(r.EndedAt), strconv.FormatBool(r.EndedAtEstimated), r.Mode, r.Feed,
-			r.AppVersion, num(r.StartingXRP), num(r.StartingRLUSD), num(r.StartingValue), optF(r.EndingXRP), optF(r.EndingRLUSD),
-			optF(r.EndingValue), optS(r.HaltReason), strconv.Itoa(r.FillCount), r.ConfigJSON})
+		cw.Write([]string{clean(r.SessionID), r.StartedAt, optS(r.EndedAt), strconv.FormatBool(r.EndedAtEstimated), clean(r.Mode), clean(r.Feed),
+			clean(r.AppVersion), num(r.StartingXRP), num(r.StartingRLUSD), num(r.StartingValue), optF(r.EndingXRP), optF(r.EndingRLUSD),
+			optF(r.EndingValue), clean(optS(r.HaltReason)), strconv.Itoa(r.FillCount), string(jsonSafe([]byte(r.ConfigJSON)))})
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
@@ -311,13 +320,26 @@ func (m *Main) check(ctx context.Context, full bool) error {
 	if err := store.CheckFile(ctx, path, full); err != nil {
 		return storeExit(err)
 	}
-	fmt.Fprintf(m.Stdout, "ok: %s passed %s (%s, %s)\n", path, kind, humanBytes(fileSize(path)), round(time.Since(start)))
+	if err := store.Identify(ctx, path); err != nil {
+		return storeExit(err)
+	}
+	fmt.Fprintf(m.Stdout, "ok: %s passed %s (%s, %s)\n", clean(path), kind, humanBytes(store.DatabaseSize(path)), round(time.Since(start)))
 
 	db, err := m.openReadOnly(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeQuietly(db)
+	damaged, err := db.DamagedRows(ctx)
+	if err != nil {
+		return exitErr(exitRuntime, err)
+	}
+	for _, d := range damaged {
+		fmt.Fprintf(m.Stdout, "damaged: %s\n", clean(d.String()))
+	}
+	if len(damaged) > 0 {
+		fmt.Fprintf(m.Stdout, "%d damaged rows: readers skip them or show them as damaged; 'neo restore' brings back a backup from before the damage\n", len(damaged))
+	}
 	open, err := db.PlanRecovery(ctx)
 	if err != nil {
 		return exitErr(exitRuntime, err)
@@ -341,7 +363,7 @@ func (m *Main) check(ctx context.Context, full bool) error {
 			clean(r.SessionID), r.StartedAt.Format(store.TimeLayout), r.EndedAt.Format(store.TimeLayout))
 	}
 	if !held {
-		fmt.Fprintf(m.Stdout, "close them as unclean_exit with: neo backfill --db %s (or start 'neo run', which does it)\n", path)
+		fmt.Fprintf(m.Stdout, "close them as unclean_exit with: neo backfill --db %s (or start 'neo run', which does it)\n", clean(path))
 	}
 	return nil
 }
@@ -388,7 +410,7 @@ func (m *Main) backup(ctx context.Context, to string) (err error) {
 		return storeExit(err)
 	}
 	defer closeQuietly(db)
-	fmt.Fprintf(m.Stdout, "backing up %s (%s)...\n", path, humanBytes(fileSize(path)+fileSize(path+"-wal")))
+	fmt.Fprintf(m.Stdout, "backing up %s (%s)...\n", clean(path), humanBytes(fileSize(path)+fileSize(path+"-wal")))
 	start := time.Now()
 	dest := to
 	if to != "" {
@@ -402,7 +424,7 @@ func (m *Main) backup(ctx context.Context, to string) (err error) {
 	if err != nil {
 		return storeExit(err)
 	}
-	fmt.Fprintf(m.Stdout, "wrote %s (%s in %s)\n", dest, humanBytes(fileSize(dest)), round(time.Since(start)))
+	fmt.Fprintf(m.Stdout, "wrote %s (%s in %s)\n", clean(dest), humanBytes(fileSize(dest)), round(time.Since(start)))
 	return nil
 }
 
@@ -415,7 +437,8 @@ func (m *Main) restoreCmd() *cobra.Command {
 		Short: "Restore a backup (default: newest that passes the check)",
 		Long: `Replace the database with a backup: the newest neo.db.bak.* that passes the
 check, or BACKUP. The current database and its -wal/-shm are moved aside
-together as neo.db.malformed_<timestamp> (never deleted). Asks for
+together as neo.db.replaced_<timestamp> (neo.db.malformed_<timestamp> when it
+fails its check), never deleted. Asks for
 confirmation unless --yes.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -441,22 +464,28 @@ func (m *Main) restore(ctx context.Context, backup string, yes bool) error {
 	if backup == "" {
 		chosen, skipped, err := store.ChooseBackup(ctx, path)
 		for _, s := range skipped {
-			fmt.Fprintf(m.Stdout, "skipped %s: it fails the integrity check\n", s)
+			fmt.Fprintf(m.Stdout, "skipped %s: it fails the integrity check\n", clean(s))
 		}
 		if err != nil {
 			return storeExit(err)
 		}
 		backup = chosen
+		if info, err := store.DescribeBackup(ctx, chosen); err == nil {
+			fmt.Fprintf(m.Stdout, "chose %s: the most recently written backup that passes the check (written %s, %s, %d sessions, newest started %s)\n",
+				clean(chosen), info.Written.UTC().Format(time.RFC3339), humanBytes(info.Bytes), info.Sessions, clean(info.Newest))
+		}
 	} else if backup, err = filepath.Abs(backup); err != nil {
 		return exitf(exitUsage, "backup path: %v", err)
+	} else if err := statBackup(backup, path, store.ListBackups); err != nil {
+		return err
 	}
 	if !yes {
 		in, ok := m.Stdin.(*os.File)
 		if !ok || !term.IsTerminal(int(in.Fd())) {
-			return exitf(exitUsage, "restore replaces %s with %s: confirm with --yes (stdin is not a terminal, so neo cannot ask)", path, backup)
+			return exitf(exitUsage, "restore replaces %s with %s: confirm with --yes (stdin is not a terminal, so neo cannot ask)", path, clean(backup))
 		}
-		fmt.Fprintf(m.Stderr, "Restore %s (%s) over %s?\nThe current database and its -wal/-shm will be moved aside as %s.malformed_<timestamp>. [y/N] ",
-			backup, humanBytes(fileSize(backup)), path, filepath.Base(path))
+		fmt.Fprintf(m.Stderr, "Restore %s (%s) over %s?\nThe current database and its -wal/-shm will be moved aside as %s.replaced_<timestamp> (malformed_ if it fails its check). [y/N] ",
+			clean(backup), humanBytes(fileSize(backup)), clean(path), clean(filepath.Base(path)))
 		line, _ := bufio.NewReader(m.Stdin).ReadString('\n')
 		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
 			return exitf(exitRuntime, "restore cancelled; nothing was changed")
@@ -480,10 +509,10 @@ func (m *Main) restore(ctx context.Context, backup string, yes bool) error {
 		return storeExit(err)
 	}
 	for _, a := range res.MovedAside {
-		fmt.Fprintf(m.Stdout, "moved aside: %s\n", a)
+		fmt.Fprintf(m.Stdout, "moved aside: %s\n", clean(a))
 	}
 	fmt.Fprintf(m.Stdout, "restored %s to %s (%s in %s); it passes the integrity check\n",
-		res.Backup, path, humanBytes(res.Bytes), round(res.Duration))
+		clean(res.Backup), clean(path), humanBytes(res.Bytes), round(res.Duration))
 	return nil
 }
 
@@ -534,7 +563,7 @@ func (m *Main) backfill(ctx context.Context, dry bool) error {
 		return storeExit(err)
 	}
 	if len(list) == 0 {
-		fmt.Fprintf(m.Stdout, "no sessions left open in %s; nothing to do\n", path)
+		fmt.Fprintf(m.Stdout, "no sessions left open in %s; nothing to do\n", clean(path))
 		return nil
 	}
 	verb := "closed"
@@ -550,7 +579,7 @@ func (m *Main) backfill(ctx context.Context, dry bool) error {
 			verb, clean(r.SessionID), r.StartedAt.Format(store.TimeLayout), r.EndedAt.Format(store.TimeLayout), value, r.OrdersCanceled)
 	}
 	if dry {
-		fmt.Fprintf(m.Stdout, "dry run: nothing was written; run 'neo backfill --db %s' to apply\n", path)
+		fmt.Fprintf(m.Stdout, "dry run: nothing was written; run 'neo backfill --db %s' to apply\n", clean(path))
 	}
 	return nil
 }

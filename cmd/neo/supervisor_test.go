@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,7 +40,7 @@ func startTestSession(t *testing.T, wrap func(engine.Store) engine.Store, timeou
 	}
 	cfg := engine.DefaultConfig()
 	cfg.Session.ShutdownTimeout.Duration = timeout
-	eng, err := engine.New(engine.Options{Config: cfg, Feed: fd, Store: wrap(st), Logger: logger, Speed: 1})
+	eng, err := engine.New(engine.Options{Config: cfg, Feed: fd, Store: wrap(st), Logger: slog.New(logger), Speed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package feed
 import (
 	"bufio"
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -15,9 +16,21 @@ import (
 	"neo/engine"
 )
 
-// maxLineBytes bounds one line of a replay file; anything longer is not a
-// price file.
+// maxLineBytes bounds one line of a replay file (and one record: a quoted
+// field left open runs on over lines); anything longer is not a price file.
 const maxLineBytes = 1 << 20
+
+// Accepted prices. XRP has traded between a few tenths of a cent and a few
+// RLUSD; the range leaves nine orders of magnitude on each side, and keeps
+// every product the engine forms (price × balances of up to 1e9, sums over a
+// session) far from float64 overflow, so no value it records can become
+// infinite. A bar outside it is a broken file, not a market.
+const (
+	minPrice = 1e-9
+	maxPrice = 1e9
+	// maxVolume bounds a bar's volume for the same reason.
+	maxVolume = 1e18
+)
 
 // Column names of the two accepted CSV formats, used in error messages.
 var (
@@ -56,12 +69,13 @@ const (
 // first bad line stops the replay with an error naming the file, the line
 // and the field.
 type Replay struct {
-	path    string
-	file    *os.File
-	scanner *bufio.Scanner
-	line    int
-	format  csvFormat
-	layout  int // index in timeLayouts of the last layout that matched
+	path   string
+	file   *os.File
+	src    *boundedReader
+	csv    *csv.Reader
+	line   int // line of the last record read
+	format csvFormat
+	layout int // index in timeLayouts of the last layout that matched
 
 	prevTime time.Time
 	bars     int
@@ -95,9 +109,42 @@ func OpenReplay(path string) (*Replay, error) {
 
 // newReplay reads from rd; path is used in messages and in Name.
 func newReplay(path string, rd io.Reader) *Replay {
-	sc := bufio.NewScanner(rd)
-	sc.Buffer(make([]byte, 0, 64*1024), maxLineBytes)
-	return &Replay{path: path, scanner: sc}
+	src := &boundedReader{r: rd, max: maxLineBytes}
+	// csv.NewReader uses a *bufio.Reader as it is: one buffer, not two.
+	br := bufio.NewReaderSize(src, 64*1024)
+	// A byte order mark (spreadsheet exports) is not part of the first field.
+	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
+		br.Discard(3)
+	}
+	c := csv.NewReader(br)
+	c.FieldsPerRecord = -1 // the format is decided by the first line; parse counts
+	c.ReuseRecord = true
+	c.TrimLeadingSpace = true
+	c.Comment = '#'
+	return &Replay{path: path, src: src, csv: c}
+}
+
+// errRecordTooLong is what boundedReader returns past its bound.
+var errRecordTooLong = errors.New("record too long")
+
+// boundedReader fails once more than max bytes (plus one buffer) follow the
+// end of the last record the csv.Reader returned (mark), so that one endless
+// line or quoted field cannot take the memory that encoding/csv would give
+// it.
+type boundedReader struct {
+	r     io.Reader
+	max   int64
+	total int64 // bytes handed out
+	mark  int64 // input offset of the end of the last record
+}
+
+func (b *boundedReader) Read(p []byte) (int, error) {
+	if b.total-b.mark > b.max {
+		return 0, errRecordTooLong
+	}
+	n, err := b.r.Read(p)
+	b.total += int64(n)
+	return n, err
 }
 
 // Name returns "replay:" and the path as given.
@@ -139,20 +186,39 @@ func (r *Replay) Next(ctx context.Context) (engine.MarketEvent, error) {
 	return ev, nil
 }
 
-// read parses lines until it has a bar.
+// read parses records until it has a bar.
 func (r *Replay) read() (engine.MarketEvent, error) {
-	var fields [12]string
-	for r.scanner.Scan() {
-		r.line++
-		text := r.scanner.Text()
-		if r.line == 1 {
-			text = strings.TrimPrefix(text, "\ufeff")
+	for {
+		rec, err := r.csv.Read()
+		if err != nil {
+			var pe *csv.ParseError
+			switch {
+			case errors.Is(err, io.EOF):
+				return engine.MarketEvent{}, io.EOF
+			case errors.Is(err, errRecordTooLong):
+				return engine.MarketEvent{}, fmt.Errorf("%s:%d: line longer than %d bytes (or a quoted field never closed): not a CSV price file", r.path, r.line+1, maxLineBytes)
+			case errors.As(err, &pe):
+				r.line = pe.Line
+				return engine.MarketEvent{}, r.errorf("column %d: %v (quote a field whole, \"like this\", or not at all)", pe.Column, pe.Err)
+			}
+			return engine.MarketEvent{}, fmt.Errorf("%s:%d: read: %w", r.path, r.line+1, err)
 		}
-		text = strings.TrimSpace(text)
-		if text == "" || text[0] == '#' {
+		r.line, _ = r.csv.FieldPos(0)
+		r.src.mark = r.csv.InputOffset()
+		n := len(rec)
+		for i, f := range rec {
+			// Leading space is gone (TrimLeadingSpace); write back only
+			// when a trailing one is cut, which few fields have.
+			if t := strings.TrimSpace(f); len(t) != len(f) {
+				rec[i] = t
+			}
+		}
+		fields := rec
+		// A line of spaces, or one whose first field starts a comment after
+		// leading spaces.
+		if (n == 1 && fields[0] == "") || (fields[0] != "" && fields[0][0] == '#') {
 			continue
 		}
-		n := splitFields(text, &fields)
 		if r.format == formatUnknown {
 			switch n {
 			case len(plainFields):
@@ -166,36 +232,7 @@ func (r *Replay) read() (engine.MarketEvent, error) {
 				continue
 			}
 		}
-		return r.parse(fields[:], n)
-	}
-	if err := r.scanner.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return engine.MarketEvent{}, fmt.Errorf("%s:%d: line longer than %d bytes: not a CSV price file", r.path, r.line+1, maxLineBytes)
-		}
-		return engine.MarketEvent{}, fmt.Errorf("%s:%d: read: %w", r.path, r.line+1, err)
-	}
-	return engine.MarketEvent{}, io.EOF
-}
-
-// splitFields splits a CSV line on commas into out (at most len(out)
-// fields, each trimmed and unquoted) and returns the number of fields of the
-// line, which may exceed len(out).
-func splitFields(text string, out *[12]string) int {
-	n := 0
-	for {
-		field, rest, more := strings.Cut(text, ",")
-		if n < len(out) {
-			field = strings.TrimSpace(field)
-			if len(field) >= 2 && field[0] == '"' && field[len(field)-1] == '"' {
-				field = field[1 : len(field)-1]
-			}
-			out[n] = field
-		}
-		n++
-		if !more {
-			return n
-		}
-		text = rest
+		return r.parse(fields, n)
 	}
 }
 
@@ -247,12 +284,15 @@ func (r *Replay) parse(fields []string, n int) (engine.MarketEvent, error) {
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 			return engine.MarketEvent{}, r.fieldErrorf(names[col], "%s is not a number", quoteField(fields[col]))
 		}
-		if col == 5 {
-			if v < 0 {
-				return engine.MarketEvent{}, r.fieldErrorf(names[col], "%s is negative", quoteField(fields[col]))
-			}
-		} else if v <= 0 {
+		switch {
+		case col == 5 && v < 0:
+			return engine.MarketEvent{}, r.fieldErrorf(names[col], "%s is negative", quoteField(fields[col]))
+		case col == 5 && v > maxVolume:
+			return engine.MarketEvent{}, r.fieldErrorf(names[col], "%s is above the largest accepted volume %g", quoteField(fields[col]), float64(maxVolume))
+		case col != 5 && v <= 0:
 			return engine.MarketEvent{}, r.fieldErrorf(names[col], "%s is not a positive price", quoteField(fields[col]))
+		case col != 5 && (v < minPrice || v > maxPrice):
+			return engine.MarketEvent{}, r.fieldErrorf(names[col], "%s is outside the accepted prices %g..%g: not an XRP/RLUSD price", quoteField(fields[col]), minPrice, maxPrice)
 		}
 		*dst = v
 	}

@@ -122,6 +122,13 @@ func TestReplayFormats(t *testing.T) {
 			" 1735700400 , 2.30 , 2.32 , 2.29 , 2.31 , 1000 \n\n" +
 			"1735700460,2.31,2.33,2.30,2.32,2000",
 			[]time.Time{t0, t1}},
+		// A quoted field may hold a comma (the hand-written splitter cut it
+		// in two and saw 7 fields).
+		{"QuotedComma", "\"time, UTC\",open,high,low,\"close, last\",volume\n" +
+			"\"2025-01-01 03:00:00\",2.30,2.32,2.29,2.31,\"1000\"\n" +
+			"  # a comment after spaces\n" +
+			"2025-01-01 03:01:00,2.31,2.33,2.30,2.32,2000\n",
+			[]time.Time{t0, t1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -190,6 +197,10 @@ func TestReplayBadLines(t *testing.T) {
 		{"HeaderOnly", header, `1: no bars`},
 		{"BinanceCloseBeforeOpen", "1735700340000,2.30,2.32,2.29,2.31,1000,1735700339999,2300,10,500,1150,0\n", `1: field "close_time"`},
 		{"BinanceBadOpenTime", "17357x0340000,2.30,2.32,2.29,2.31,1000,1735700399999,2300,10,500,1150,0\n", `1: field "open_time"`},
+		{"HugePrice", good + "1735700460,2.31,1e306,2.30,2.32,2000\n", `2: field "high": "1e306" is outside the accepted prices`},
+		{"TinyPrice", good + "1735700460,1e-12,2.33,1e-12,2.32,2000\n", `2: field "open": "1e-12" is outside the accepted prices`},
+		{"HugeVolume", good + "1735700460,2.31,2.33,2.30,2.32,1e300\n", `2: field "volume": "1e300" is above`},
+		{"BareQuote", good + "1735700460,2.31,2\"33,2.30,2.32,2000\n", `2: column 18: bare " in non-quoted-field`},
 		{"ControlCharacters", good + "1735700460,2.31,\x1b[31m,2.30,2.32,2000\n", `2: field "high": "\x1b[31m" is not a number`},
 	}
 	for _, tt := range tests {

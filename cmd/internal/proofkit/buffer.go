@@ -140,3 +140,15 @@ func Tail(s string, n int) string {
 	}
 	return s
 }
+
+// LastLine is the last line of log that contains s ("" if none): the line
+// a check reads the level and cause from.
+func LastLine(log, s string) string {
+	var last string
+	for _, l := range strings.Split(log, "\n") {
+		if strings.Contains(l, s) {
+			last = l
+		}
+	}
+	return last
+}

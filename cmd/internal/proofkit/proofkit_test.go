@@ -74,6 +74,16 @@ func TestTail(t *testing.T) {
 	}
 }
 
+func TestLastLine(t *testing.T) {
+	log := "level=info msg=a\nlevel=error msg=\"b FAILED\" n=1\nlevel=error msg=\"b FAILED\" n=2\n"
+	if got := LastLine(log, "b FAILED"); got != `level=error msg="b FAILED" n=2` {
+		t.Errorf("LastLine = %q", got)
+	}
+	if got := LastLine(log, "absent"); got != "" {
+		t.Errorf("LastLine(absent) = %q", got)
+	}
+}
+
 func TestAnswer(t *testing.T) {
 	if got := answer([]byte("x\x1b]11;?\x07y\x1b[6n")); got != "\x1b]11;rgb:0000/0000/0000\x1b\\\x1b[1;1R" {
 		t.Errorf("answer = %q", got)

@@ -1,0 +1,154 @@
+package xrpl
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// golden compares got with testdata/<name>.golden (-update rewrites it).
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -run %s -update to create it)", err, t.Name())
+	}
+	if got != string(want) {
+		t.Fatalf("%s differs from %s:\n--- got\n%s--- want\n%s", t.Name(), path, got, want)
+	}
+}
+
+func renderBook(s BookState) string {
+	var b strings.Builder
+	for _, side := range []Side{Ask, Bid} {
+		for _, o := range s.Side(side) {
+			fmt.Fprintf(&b, "%s %-8s price=%s size=%d funded=%d\n", side, strings.TrimRight(string(hexName(o.ID)), "\x00"), o.Price().FloatString(6), o.SizeDrops, o.FundedDrops)
+		}
+		for _, l := range s.Levels(side, 0) {
+			fmt.Fprintf(&b, "%s level %s funded=%d offers=%d\n", side, l.Price.FloatString(6), l.FundedDrops, l.Offers)
+		}
+	}
+	return b.String()
+}
+
+// hexName decodes an oid back to its short name.
+func hexName(id string) []byte {
+	var out []byte
+	for i := 0; i+1 < len(id); i += 2 {
+		var c byte
+		fmt.Sscanf(id[i:i+2], "%02X", &c)
+		out = append(out, c)
+	}
+	return out
+}
+
+// The snapshot of a subscribe with both:true, as rippled sends it: the book
+// AS REQUESTED (taker_gets XRP: offers selling XRP, i.e. asks) under
+// "bids", the reverse book under "asks". Classification by TakerGets must
+// put each offer on its real side.
+func mislabelledSnapshot(t *testing.T) SubscribeResult {
+	asks := []offerSpec{
+		{id: "A1", side: Ask, drops: 100_000_000, price: "2.5010"},
+		{id: "A2", side: Ask, drops: 50_000_000, price: "2.5000"},
+		{id: "A3", side: Ask, drops: 70_000_000, price: "2.5010", funded: 20_000_000},
+	}
+	bids := []offerSpec{
+		{id: "B1", side: Bid, drops: 80_000_000, price: "2.4990"},
+		{id: "B2", side: Bid, drops: 30_000_000, price: "2.4980", account: bob},
+	}
+	var res SubscribeResult
+	for _, o := range asks {
+		res.Bids = append(res.Bids, decodeOffer(t, o.bookOffer(t)))
+	}
+	for _, o := range bids {
+		res.Asks = append(res.Asks, decodeOffer(t, o.bookOffer(t)))
+	}
+	// An offer of another book (XRP/USD) that must be ignored.
+	other := offerSpec{id: "X1", side: Ask, drops: 1_000_000, price: "1"}.bookOffer(t)
+	other["TakerPays"] = map[string]any{"currency": "USD", "issuer": issuer, "value": "1"}
+	res.Bids = append(res.Bids, decodeOffer(t, other))
+	return res
+}
+
+func decodeOffer(t *testing.T, m map[string]any) BookOffer {
+	t.Helper()
+	var o BookOffer
+	if err := unmarshal(mustJSON(t, m), &o); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func TestClassifyMislabelledSnapshot(t *testing.T) {
+	b := NewBook(DefaultPair)
+	snap := mislabelledSnapshot(t)
+	if skipped := b.Reset(snap.Offers, snap.Bids, snap.Asks); skipped != 0 {
+		t.Fatalf("skipped %d offers", skipped)
+	}
+	s := b.Snapshot()
+	if got, want := len(s.Asks), 3; got != want {
+		t.Fatalf("asks = %d, want %d (TakerGets drops = ask whatever the label)", got, want)
+	}
+	if got, want := len(s.Bids), 2; got != want {
+		t.Fatalf("bids = %d, want %d", got, want)
+	}
+	bestAsk, bestBid := s.Levels(Ask, 1)[0], s.Levels(Bid, 1)[0]
+	if got := bestAsk.Price.FloatString(4); got != "2.5000" {
+		t.Fatalf("best ask = %s, want 2.5000", got)
+	}
+	if got := bestBid.Price.FloatString(4); got != "2.4990" {
+		t.Fatalf("best bid = %s, want 2.4990", got)
+	}
+	if bestBid.Price.Cmp(bestAsk.Price) >= 0 {
+		t.Fatal("book crossed: sides were classified by label")
+	}
+	// The partly funded offer counts only its funded part.
+	lv := s.Levels(Ask, 0)
+	if got, want := lv[1].FundedDrops, int64(120_000_000); got != want {
+		t.Fatalf("level 2.501 funded = %d, want %d", got, want)
+	}
+}
+
+// TestBookGolden: snapshot + a ledger of stream transactions → book state.
+func TestBookGolden(t *testing.T) {
+	b := NewBook(DefaultPair)
+	snap := mislabelledSnapshot(t)
+	b.Reset(snap.Bids, snap.Asks)
+	a2 := offerSpec{id: "A2", side: Ask, drops: 50_000_000, price: "2.5000"}
+	a1 := offerSpec{id: "A1", side: Ask, drops: 100_000_000, price: "2.5010"}
+	b1 := offerSpec{id: "B1", side: Bid, drops: 80_000_000, price: "2.4990"}
+	b2 := offerSpec{id: "B2", side: Bid, drops: 30_000_000, price: "2.4980", account: bob}
+	msgs := [][]byte{
+		// A taker buys 50 XRP from A2 (consumed) and 40 from A1 (partly).
+		txMsg(t, 101, "T1", "Payment", consumedNode(t, a2, 0), consumedNode(t, a1, 60_000_000)),
+		// A new bid joins B1's level, behind it; another at a new level.
+		txMsg(t, 101, "T2", "OfferCreate", created(t, offerSpec{id: "B3", side: Bid, drops: 10_000_000, price: "2.4990", account: bob}),
+			created(t, offerSpec{id: "B4", side: Bid, drops: 5_000_000, price: "2.4995"})),
+		// B2 is cancelled: a DeletedNode without PreviousFields.
+		txMsg(t, 101, "T3", "OfferCancel", cancelledNode(t, b2)),
+		// A taker sells 20 XRP into B1.
+		txMsg(t, 101, "T4", "OfferCreate", consumedNode(t, b1, 60_000_000)),
+	}
+	var execs []string
+	for _, raw := range msgs {
+		m, err := Decode(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ex := range b.ApplyTx(m.Tx) {
+			execs = append(execs, fmt.Sprintf("exec %s taker=%s drops=%d price=%s", strings.TrimRight(string(hexName(ex.OfferID)), "\x00"), map[Side]string{Bid: "buy", Ask: "sell"}[ex.Side], ex.XRPDrops, ex.Price.FloatString(6)))
+		}
+	}
+	golden(t, "book", renderBook(b.Snapshot())+strings.Join(execs, "\n")+"\n")
+}

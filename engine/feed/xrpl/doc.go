@@ -1,0 +1,42 @@
+// Package xrpl is neo's live, read-only market-data feed from public XRP
+// Ledger servers, for paper trading: the real XRP/RLUSD order book, the AMM
+// pool as anchor, one engine.MarketEvent per validated ledger. It never
+// signs or submits anything.
+//
+// Layers, from pure to I/O:
+//
+//   - amount.go, decode.go: exact amounts (drops; issued values as a 16-digit
+//     Decimal, never float for price levels) and the documented message
+//     shapes (API v2: tx_json, meta.AffectedNodes, validated).
+//   - book.go, amm.go: the book kept from a snapshot plus validated
+//     metadata, offers classified by the TYPE of TakerGets (never by the
+//     bids/asks label of a both:true snapshot), levels keyed by the
+//     directory quality; executions (offers consumed, AMM swaps); the pool.
+//   - processor.go: ledger assembly (ledger N completes when
+//     ledgerClosed(N+1) arrives), gap detection, book_offers resync pinned to
+//     one ledger and caught up with the stream. No I/O, no clock.
+//   - fill.go: the paper fill rules (Matcher) and cost helpers.
+//   - client.go, dial.go, clock.go: the connection (coder/websocket), health
+//     states, backoff, rotation, cooldowns; clock, dialer and randomness are
+//     injected.
+//   - record.go, replay.go: NDJSON recordings and their deterministic replay
+//     through the same Processor.
+//   - feed.go: the engine.Feed adapter and EngineMatcher.
+//
+// Wiring (for cmd/neo): feed.Open handles "xrpl", "xrpl:URL[,URL…]" and
+// "xrpl-replay:FILE"; with --record use OpenLive(spec, cfg, path). Feed.Status
+// / Changed serve the console, Feed.TakeEvents the session_events, and
+// EngineMatcher.Match the paper exchange (call it on every event).
+//
+// Not modelled: offers of other books reached through paths or
+// auto-bridging (their effect on this book's offers is seen, as
+// consumptions); the AMM's synthetic offers in the book view (the pool is
+// the anchor, its swaps are executions); funding changes that touch no
+// offer (corrected by the per-minute resync; owner_funds is used when an
+// offer is created); offer expiration until a transaction removes the
+// offer; fee changes within a minute (the network fee is the ledger's base
+// fee × server_info's load_factor, which includes the open-ledger cost,
+// refreshed each minute); trust-line
+// reserves (only base + owner reserve per resting offer); the effect of our
+// paper orders on real takers beyond the rules in fill.go.
+package xrpl

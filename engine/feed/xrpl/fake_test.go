@@ -1,0 +1,395 @@
+package xrpl
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// waitLimit bounds every wait on an observable event in these tests (a
+// deadline, not a timing assertion).
+const waitLimit = 10 * time.Second
+
+// fakeClock is a Clock that moves only when a test advances it.
+type fakeClock struct {
+	mu      sync.Mutex
+	now     time.Time
+	timers  []*fakeTimer
+	changed chan struct{}
+}
+
+type fakeTimer struct {
+	clk *fakeClock
+	c   chan time.Time
+	at  time.Time
+	d   time.Duration
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{now: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC), changed: make(chan struct{})}
+}
+
+func (f *fakeClock) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *fakeClock) NewTimer(d time.Duration) Timer {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t := &fakeTimer{clk: f, c: make(chan time.Time, 1), at: f.now.Add(d), d: d}
+	f.timers = append(f.timers, t)
+	f.notifyLocked()
+	return t
+}
+
+func (f *fakeClock) notifyLocked() {
+	close(f.changed)
+	f.changed = make(chan struct{})
+}
+
+func (t *fakeTimer) C() <-chan time.Time { return t.c }
+
+func (t *fakeTimer) Stop() bool {
+	f := t.clk
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, x := range f.timers {
+		if x == t {
+			f.timers = append(f.timers[:i], f.timers[i+1:]...)
+			f.notifyLocked()
+			return true
+		}
+	}
+	return false
+}
+
+// Advance moves time on and fires the timers that are due.
+func (f *fakeClock) Advance(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = f.now.Add(d)
+	keep := f.timers[:0]
+	for _, t := range f.timers {
+		if !t.at.After(f.now) {
+			t.c <- f.now
+			continue
+		}
+		keep = append(keep, t)
+	}
+	f.timers = keep
+	f.notifyLocked()
+}
+
+// waitTimer blocks until a timer of duration d is pending.
+func (f *fakeClock) waitTimer(t *testing.T, d time.Duration) {
+	t.Helper()
+	deadline := time.After(waitLimit)
+	for {
+		f.mu.Lock()
+		for _, x := range f.timers {
+			if x.d == d {
+				f.mu.Unlock()
+				return
+			}
+		}
+		ch := f.changed
+		f.mu.Unlock()
+		select {
+		case <-ch:
+		case <-deadline:
+			f.mu.Lock()
+			var ds []time.Duration
+			for _, x := range f.timers {
+				ds = append(ds, x.d)
+			}
+			f.mu.Unlock()
+			t.Fatalf("no %s timer was started within %s (pending: %v)", d, waitLimit, ds)
+		}
+	}
+}
+
+// step waits for the client's housekeeping tick and runs it.
+func (f *fakeClock) step(t *testing.T, tick time.Duration) {
+	t.Helper()
+	f.waitTimer(t, tick)
+	f.Advance(tick)
+}
+
+// fakeServer is a scripted XRPL server: each accepted connection is handed
+// to the test, which reads the requests and answers them.
+type fakeServer struct {
+	t      *testing.T
+	srv    *httptest.Server
+	conns  chan *fakeConn
+	refuse int // HTTP status to refuse upgrades with (0: accept)
+	mu     sync.Mutex
+}
+
+type fakeConn struct {
+	t    *testing.T
+	c    *websocket.Conn
+	reqs chan map[string]any
+	done chan struct{}
+}
+
+func newFakeServer(t *testing.T) *fakeServer {
+	fs := &fakeServer{t: t, conns: make(chan *fakeConn, 16)}
+	fs.srv = httptest.NewServer(http.HandlerFunc(fs.handle))
+	t.Cleanup(fs.srv.Close)
+	return fs
+}
+
+func (fs *fakeServer) url() string { return "ws" + strings.TrimPrefix(fs.srv.URL, "http") }
+
+func (fs *fakeServer) setRefuse(code int) {
+	fs.mu.Lock()
+	fs.refuse = code
+	fs.mu.Unlock()
+}
+
+func (fs *fakeServer) handle(w http.ResponseWriter, r *http.Request) {
+	fs.mu.Lock()
+	refuse := fs.refuse
+	fs.mu.Unlock()
+	if refuse != 0 {
+		http.Error(w, "slow down", refuse)
+		return
+	}
+	c, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return
+	}
+	c.SetReadLimit(1 << 20)
+	fc := &fakeConn{t: fs.t, c: c, reqs: make(chan map[string]any, 256), done: make(chan struct{})}
+	fs.conns <- fc
+	defer close(fc.done)
+	for {
+		_, data, err := c.Read(context.Background())
+		if err != nil {
+			return
+		}
+		var m map[string]any
+		if json.Unmarshal(data, &m) != nil {
+			continue
+		}
+		fc.reqs <- m
+	}
+}
+
+// accept waits for the next connection.
+func (fs *fakeServer) accept(t *testing.T) *fakeConn {
+	t.Helper()
+	select {
+	case fc := <-fs.conns:
+		return fc
+	case <-time.After(waitLimit):
+		t.Fatalf("no connection to %s within %s", fs.url(), waitLimit)
+	}
+	return nil
+}
+
+// noConnection asserts that nothing connected so far.
+func (fs *fakeServer) noConnection(t *testing.T) {
+	t.Helper()
+	select {
+	case <-fs.conns:
+		t.Fatalf("%s got a connection it should not have", fs.url())
+	default:
+	}
+}
+
+// expect reads the next request and checks its command and api_version.
+func (fc *fakeConn) expect(t *testing.T, command string) map[string]any {
+	t.Helper()
+	select {
+	case m := <-fc.reqs:
+		if m["command"] != command {
+			t.Fatalf("request %v, want command %q", m, command)
+		}
+		if m["api_version"] != float64(2) {
+			t.Fatalf("request %v has no api_version 2", m)
+		}
+		return m
+	case <-time.After(waitLimit):
+		t.Fatalf("no %q request within %s", command, waitLimit)
+	}
+	return nil
+}
+
+func (fc *fakeConn) send(t *testing.T, raw []byte) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	if err := fc.c.Write(ctx, websocket.MessageText, raw); err != nil {
+		t.Fatalf("fake server write: %v", err)
+	}
+}
+
+// reply answers a request with its id echoed.
+func (fc *fakeConn) reply(t *testing.T, req map[string]any, result any) {
+	t.Helper()
+	fc.send(t, response(t, uint64(req["id"].(float64)), result))
+}
+
+func (fc *fakeConn) replyError(t *testing.T, req map[string]any, code string) {
+	t.Helper()
+	fc.send(t, errResponse(t, uint64(req["id"].(float64)), code))
+}
+
+func (fc *fakeConn) close(code websocket.StatusCode, reason string) {
+	fc.c.Close(code, reason)
+}
+
+// handshake plays the documented start-up: server_info, account_info,
+// amm_info, subscribe with a both-sided snapshot at ledger, the AMM account
+// subscription, and the book_offers resync (asks then bids, one page each).
+func (fc *fakeConn) handshake(t *testing.T, ledger uint32) {
+	t.Helper()
+	si := fc.expect(t, "server_info")
+	ai := fc.expect(t, "account_info")
+	am := fc.expect(t, "amm_info")
+	sub := fc.expect(t, "subscribe")
+	fc.reply(t, si, map[string]any{"info": map[string]any{"server_state": "full", "load_factor": 1, "validated_ledger": map[string]any{"age": 1, "seq": ledger}}})
+	fc.reply(t, ai, map[string]any{"account_data": map[string]any{"Account": issuer, "TransferRate": 1002000000}, "ledger_index": ledger})
+	fc.send(t, ammInfo(t, uint64(am["id"].(float64)), 400_000_000_000, "1000000", 500))
+	acc := fc.expect(t, "subscribe")
+	if a, _ := acc["accounts"].([]any); len(a) != 1 || a[0] != ammAcct {
+		t.Fatalf("want a subscription to the AMM account, got %v", acc)
+	}
+	fc.reply(t, acc, map[string]any{})
+	fc.reply(t, sub, map[string]any{
+		"ledger_index": ledger, "ledger_time": 817000000, "fee_base": 10, "reserve_base": 1000000, "reserve_inc": 200000,
+		"bids": []any{fxAsk1.bookOffer(t)}, "asks": []any{fxBid1.bookOffer(t)},
+	})
+	bo := fc.expect(t, "book_offers")
+	if bo["ledger_index"] != "validated" || bo["limit"] != float64(100) {
+		t.Fatalf("first book_offers = %v, want ledger_index validated, limit 100", bo)
+	}
+	fc.send(t, bookPage(t, uint64(bo["id"].(float64)), ledger, "", fxAsk1, fxAsk2))
+	bo = fc.expect(t, "book_offers")
+	if bo["ledger_index"] != float64(ledger) {
+		t.Fatalf("bids page = %v, want pinned to ledger %d", bo, ledger)
+	}
+	fc.send(t, bookPage(t, uint64(bo["id"].(float64)), ledger, "", fxBid1, fxBid2))
+}
+
+// ledgers pushes ledgerClosed for from..to.
+func (fc *fakeConn) ledgers(t *testing.T, from, to uint32) {
+	t.Helper()
+	for n := from; n <= to; n++ {
+		fc.send(t, ledgerMsg(t, n))
+	}
+}
+
+// nextLedger waits for the client's next delivered ledger.
+func nextLedger(t *testing.T, c *Client) Delivered {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	d, err := c.Next(ctx)
+	if err != nil {
+		t.Fatalf("Next: %v", err)
+	}
+	return d
+}
+
+// waitStatus waits until cond holds for the client's status.
+func waitStatus(t *testing.T, c *Client, what string, cond func(Status) bool) Status {
+	t.Helper()
+	deadline := time.After(waitLimit)
+	for {
+		ch := c.Changed()
+		s := c.Status()
+		if cond(s) {
+			return s
+		}
+		select {
+		case <-ch:
+		case <-deadline:
+			t.Fatalf("status never reached %s: %+v", what, s)
+		}
+	}
+}
+
+func hasEvent(evs []Event, kind string) bool {
+	for _, e := range evs {
+		if e.Kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+func kinds(evs []Event) string {
+	var k []string
+	for _, e := range evs {
+		k = append(k, fmt.Sprintf("%s(%s)", e.Kind, e.Message))
+	}
+	return strings.Join(k, ", ")
+}
+
+// fixedRand makes backoff deterministic: every draw is 0.3, so the
+// delays (0.3 s, 0.6 s, 1.2 s, 2.4 s …) never equal the 1 s tick.
+func fixedRand() float64 { return 0.3 }
+
+func newTestClient(t *testing.T, clk *fakeClock, rec *Recorder, urls ...string) *Client {
+	t.Helper()
+	c, err := NewClient(Config{Endpoints: urls, Clock: clk, Rand: fixedRand, Recorder: rec, StaleAfter: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Start(context.Background())
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// step is one line of a fake-server script.
+type step struct {
+	after   time.Duration        // first let this much fake time pass, tick by tick
+	expect  string               // wait for a request with this command…
+	reply   any                  // …and answer it with this result (id echoed)
+	errCode string               // …or with this error code
+	push    []byte               // send this message
+	close   websocket.StatusCode // close with this code and reason
+	reason  string
+}
+
+// play runs a script on a connection; tick is the client's housekeeping
+// period (delays advance the fake clock one tick at a time so the client
+// sees every second pass). After each push it waits until the client has
+// received it, so that fake time never runs ahead of the socket.
+func (fc *fakeConn) play(t *testing.T, c *Client, clk *fakeClock, tick time.Duration, script ...step) {
+	t.Helper()
+	for _, s := range script {
+		for d := time.Duration(0); d < s.after; d += tick {
+			clk.step(t, tick)
+		}
+		if s.expect != "" {
+			req := fc.expect(t, s.expect)
+			switch {
+			case s.errCode != "":
+				fc.replyError(t, req, s.errCode)
+			case s.reply != nil:
+				fc.reply(t, req, s.reply)
+			}
+		}
+		if s.push != nil {
+			n := c.Status().Messages
+			fc.send(t, s.push)
+			waitStatus(t, c, "message received", func(st Status) bool { return st.Messages > n })
+		}
+		if s.close != 0 {
+			fc.close(s.close, s.reason)
+		}
+	}
+}

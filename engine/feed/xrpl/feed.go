@@ -1,0 +1,297 @@
+package xrpl
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"neo/engine"
+)
+
+// Feed is the engine.Feed of the live XRP Ledger (or of a recording of it):
+// one MarketEvent per completed validated ledger.
+//
+//   - Time is the ledger's close time (market time; never the wall clock).
+//   - Bid and Ask are the best funded levels of the real book after the
+//     ledger. A side that is empty keeps its last price (an empty side has
+//     never been seen on XRP/RLUSD; the first event waits for both).
+//   - Anchor is the AMM pool price; 0 when the pair has no AMM (the engine
+//     then quotes around the mid and its anchor guards have nothing to
+//     check).
+//   - Trades are the ledger's real executions: offers consumed and AMM
+//     swaps, with the taker's side.
+//   - Book (top BookDepth levels), Ledger (fees, reserves, issuer settings,
+//     feed state) and Detail (*LedgerResult, for the paper fill rules) are
+//     set on every event.
+type Feed struct {
+	name string
+	src  interface {
+		Next(context.Context) (Delivered, error)
+	}
+	client *Client
+	replay *Replayer
+	rec    *Recorder
+	cancel context.CancelFunc
+
+	lastBid, lastAsk float64
+}
+
+var _ engine.Feed = (*Feed)(nil)
+
+// BookDepth is how many levels per side an event carries.
+const BookDepth = 10
+
+// OpenLive starts a live feed. spec is the --feed value ("xrpl" or
+// "xrpl:URL,URL…"); recordPath, if not empty, receives the recording.
+func OpenLive(spec string, cfg Config, recordPath string) (*Feed, error) {
+	eps, err := ParseSpec(spec)
+	if err != nil {
+		return nil, err
+	}
+	if len(eps) > 0 {
+		cfg.Endpoints = eps
+	}
+	cfg.defaults()
+	// The name stored in sessions.feed names the endpoints, so that "xrpl"
+	// is recorded as the servers it meant that day.
+	f := &Feed{name: "xrpl:" + strings.Join(cfg.Endpoints, ",")}
+	if recordPath != "" {
+		rec, err := CreateRecording(recordPath, cfg.Pair, cfg.Clock.Now())
+		if err != nil {
+			return nil, err
+		}
+		cfg.Recorder = rec
+		f.rec = rec
+	}
+	c, err := NewClient(cfg)
+	if err != nil {
+		f.rec.Close()
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.Start(ctx)
+	f.client, f.src, f.cancel = c, c, cancel
+	return f, nil
+}
+
+// ParseSpec reads "xrpl" (default endpoints: nil) or "xrpl:URL[,URL…]".
+func ParseSpec(spec string) ([]string, error) {
+	if spec == "xrpl" {
+		return nil, nil
+	}
+	rest, ok := strings.CutPrefix(spec, "xrpl:")
+	if !ok || rest == "" {
+		return nil, fmt.Errorf("feed %q: use --feed xrpl or --feed xrpl:wss://host[,wss://host…]", sanitize(spec))
+	}
+	var eps []string
+	for _, u := range strings.Split(rest, ",") {
+		u = strings.TrimSpace(u)
+		if err := ValidateEndpoint(u); err != nil {
+			return nil, err
+		}
+		eps = append(eps, u)
+	}
+	return eps, nil
+}
+
+// OpenReplayFeed opens a recording as a feed ("xrpl-replay:FILE").
+func OpenReplayFeed(path string) (*Feed, error) {
+	r, err := OpenReplay(path)
+	if err != nil {
+		return nil, err
+	}
+	return &Feed{name: "xrpl-replay:" + path, src: r, replay: r}, nil
+}
+
+// Name is the feed as stored in sessions.feed: "xrpl:URL,…" with the
+// endpoints in use, or "xrpl-replay:FILE".
+func (f *Feed) Name() string { return f.name }
+
+// Next returns the event of the next completed ledger.
+func (f *Feed) Next(ctx context.Context) (engine.MarketEvent, error) {
+	for {
+		d, err := f.src.Next(ctx)
+		if err != nil {
+			return engine.MarketEvent{}, err
+		}
+		ev, ok := f.event(d)
+		if ok {
+			return ev, nil
+		}
+	}
+}
+
+func (f *Feed) event(d Delivered) (engine.MarketEvent, bool) {
+	r := &d.Result
+	book := BookView(r.After, BookDepth)
+	if len(book.Bids) > 0 {
+		f.lastBid = book.Bids[0].Price
+	}
+	if len(book.Asks) > 0 {
+		f.lastAsk = book.Asks[0].Price
+	}
+	if f.lastBid <= 0 || f.lastAsk <= 0 {
+		return engine.MarketEvent{}, false // no two-sided book yet
+	}
+	ev := engine.MarketEvent{
+		Time: r.CloseTime(), Bid: f.lastBid, Ask: f.lastAsk,
+		Book: &book,
+		Ledger: &engine.LedgerInfo{
+			Index: r.Ledger.LedgerIndex, CloseTime: r.CloseTime(),
+			BaseFeeDrops: r.Ledger.FeeBase, LoadFactor: r.LoadFactor,
+			ReserveBaseDrops: r.Ledger.ReserveBase, ReserveIncDrops: r.Ledger.ReserveInc,
+			TransferRate: r.Issuer.TransferRate, TickSize: r.Issuer.TickSize,
+			AMMTradingFee: r.AMM.TradingFee, State: d.State.String(), Endpoint: sanitize(d.Endpoint),
+		},
+		Detail: r,
+	}
+	if r.HasAMM && r.AMM.Present() {
+		ev.Anchor = ratFloat(r.AMM.Price())
+	}
+	for _, ex := range r.Executions {
+		side := engine.Sell
+		if ex.Side == Bid {
+			side = engine.Buy
+		}
+		ev.Trades = append(ev.Trades, engine.Trade{Side: side, Price: ratFloat(ex.Price), QtyXRP: float64(ex.XRPDrops) / DropsPerXRP})
+	}
+	return ev, true
+}
+
+// BookView converts the top n funded levels of a book state.
+func BookView(s BookState, n int) engine.BookView {
+	conv := func(side Side) []engine.BookLevel {
+		var out []engine.BookLevel
+		for _, l := range s.Levels(side, n) {
+			out = append(out, engine.BookLevel{Price: ratFloat(l.Price), QtyXRP: float64(l.FundedDrops) / DropsPerXRP, Offers: l.Offers})
+		}
+		return out
+	}
+	return engine.BookView{Bids: conv(Bid), Asks: conv(Ask)}
+}
+
+// Status is the feed's health for a console. A replay reports the state
+// recorded with its last ledger.
+func (f *Feed) Status() Status {
+	if f.client != nil {
+		return f.client.Status()
+	}
+	return Status{State: f.replay.state, Endpoint: f.replay.Endpoint()}
+}
+
+// Changed is closed at the next status change (live feeds; a replay never
+// changes on its own and returns nil).
+func (f *Feed) Changed() <-chan struct{} {
+	if f.client != nil {
+		return f.client.Changed()
+	}
+	return nil
+}
+
+// TakeEvents returns the connection events (connects, reconnects, resyncs,
+// rate limits, rotations, state changes) since the last call: the lead
+// writes them as session_events.
+func (f *Feed) TakeEvents() []Event {
+	if f.client != nil {
+		return f.client.TakeEvents()
+	}
+	return nil
+}
+
+// Close stops the client (or closes the recording being replayed) and
+// flushes the recording; it returns the first error.
+func (f *Feed) Close() error {
+	var err error
+	if f.client != nil {
+		f.cancel()
+		err = f.client.Close()
+	}
+	if f.replay != nil {
+		if e := f.replay.Close(); err == nil {
+			err = e
+		}
+	}
+	if e := f.rec.Close(); err == nil {
+		err = e
+	}
+	return err
+}
+
+// EngineMatcher applies the live fill rules to the engine's resting orders
+// (see Matcher for the rules). Call Match on every event of this feed, in
+// order: an order first seen at the event of ledger N was placed after
+// ledger N-1 and is live from ledger N.
+type EngineMatcher struct {
+	m      *Matcher
+	placed map[string]uint32
+}
+
+// NewEngineMatcher returns an empty matcher.
+func NewEngineMatcher() *EngineMatcher {
+	return &EngineMatcher{m: NewMatcher(), placed: make(map[string]uint32)}
+}
+
+// EngineFill is one fill of an engine order.
+type EngineFill struct {
+	OrderID string
+	Price   float64
+	QtyXRP  float64
+	Taker   bool   // crossed the book as a taker (rule 2)
+	Rule    string // cross, better, queue, crossed
+}
+
+// Match returns the fills of the open orders at this event (none if the
+// event is not from this feed or the feed was not LIVE).
+func (em *EngineMatcher) Match(ev engine.MarketEvent, open []engine.Order) []EngineFill {
+	r, ok := ev.Detail.(*LedgerResult)
+	if !ok || ev.Ledger == nil {
+		return nil
+	}
+	n := r.Ledger.LedgerIndex
+	quotes := make([]PaperQuote, 0, len(open))
+	seen := make(map[string]bool, len(open))
+	for _, o := range open {
+		pl, ok := em.placed[o.OrderID]
+		if !ok {
+			pl = n - 1
+			em.placed[o.OrderID] = pl
+		}
+		seen[o.OrderID] = true
+		side := Bid
+		if o.Side == engine.Sell {
+			side = Ask
+		}
+		quotes = append(quotes, PaperQuote{ID: o.OrderID, Side: side, Price: o.Price, QtyXRP: o.QtyXRP, PlacedLedger: pl})
+	}
+	for id := range em.placed {
+		if !seen[id] {
+			delete(em.placed, id)
+		}
+	}
+	var out []EngineFill
+	for _, f := range em.m.Ledger(r, quotes, ev.Ledger.Live()) {
+		out = append(out, EngineFill{OrderID: f.QuoteID, Price: f.Price, QtyXRP: f.QtyXRP, Taker: f.Taker, Rule: f.Rule})
+	}
+	return out
+}
+
+// QueueAhead is the funded XRP ahead of an order at its price.
+func (em *EngineMatcher) QueueAhead(orderID string) (float64, bool) { return em.m.QueueAhead(orderID) }
+
+// NetworkFeeAt is base fee × load factor in XRP for an event of this feed,
+// or fallback for other feeds.
+func NetworkFeeAt(ev engine.MarketEvent, fallback float64) float64 {
+	if ev.Ledger == nil {
+		return fallback
+	}
+	return ev.Ledger.NetworkFeeXRP()
+}
+
+// ReserveAt is the XRP kept out of quoting with n resting offers, or 0 for
+// events without ledger facts.
+func ReserveAt(ev engine.MarketEvent, offers int) float64 {
+	if ev.Ledger == nil {
+		return 0
+	}
+	return float64(ev.Ledger.ReserveBaseDrops+ev.Ledger.ReserveIncDrops*uint64(offers)) / DropsPerXRP
+}

@@ -1,0 +1,271 @@
+package engine
+
+// The recorder: what the session writes to the Store while it runs. The
+// session row is opened here (openSession). Every durable write of a market
+// event (orders placed, filled and cancelled, fills, inventory and
+// valuation snapshots) is staged in e.pending and committed in one
+// transaction by commit: at once in real time, batched at full speed
+// (maybeCommit), and always before a publish, so that nothing is shown
+// before it is durable. Session events are queued (event). Only the
+// shutdown's final snapshot and session end are written elsewhere
+// (shutdown.go).
+//
+// A guard on what may be recorded (no non-finite number) belongs here: on
+// the starting value in openSession, on the snapshots in their builders.
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"time"
+)
+
+// recorder holds the durable writes staged by the session goroutine until
+// they are committed in one transaction (commit), and the contexts that
+// bound the writes to the Store.
+type recorder struct {
+	pending      Batch              // durable writes not yet committed
+	pendingTicks int                // market events since the last commit
+	pendingSince time.Time          // wall time of the first uncommitted write
+	lastInvAt    time.Time          // market time of the last inventory snapshot
+	lastValAt    time.Time          // market time of the last valuation snapshot
+	evCtx        context.Context    // bounds queueing an event (the shutdown's stage)
+	commitCtx    context.Context    // the loop's commits; cancelled when a stop is asked for
+	commitCancel context.CancelFunc // cancels commitCtx
+}
+
+// openSession takes the session's identity and clocks from its first
+// market event and writes the session row. Once ctx is done no row is
+// started (nothing is written); a row in the store's hands is waited for
+// whatever ctx says (Start's contract).
+func (e *Engine) openSession(ctx context.Context, first MarketEvent) error {
+	e.marketStart = first.Time
+	e.wallStart = e.now()
+	e.startedAt = e.wallStart
+	e.sessionID = newSessionID(e.startedAt)
+	mid := first.Mid()
+	e.startValue = e.paper.RLUSD + e.paper.XRP*mid
+	// No non-finite number may reach the record: it cannot be stored or
+	// exported, and every later figure would be derived from it.
+	if !(mid > 0) || !finite(mid, e.startValue) {
+		return fmt.Errorf("feed %s: the first price (mid %g) gives a starting value of %g RLUSD, not a finite number; nothing was recorded: check the feed's prices", e.feed.Name(), mid, e.startValue)
+	}
+	s := Session{
+		SessionID:     e.sessionID,
+		StartedAt:     e.startedAt,
+		Mode:          ModePaper,
+		Feed:          e.feed.Name(),
+		ConfigJSON:    e.cfg.JSON(),
+		AppVersion:    e.ver,
+		StartingXRP:   e.paper.XRP,
+		StartingRLUSD: e.paper.RLUSD,
+		StartingValue: e.startValue,
+	}
+	if err := ctx.Err(); err != nil {
+		return err // asked to stop before the row: nothing is written
+	}
+	if err := e.store.OpenSession(context.WithoutCancel(ctx), s); err != nil {
+		return fmt.Errorf("writing the session row: %w", err)
+	}
+	return nil
+}
+
+// recordStart logs the start and records the session's first events: the
+// start, the pre-run backup, and each session that recovery closed.
+func (e *Engine) recordStart(backup string, recovered []Recovery) {
+	e.log.Info("session started", "session", e.sessionID, "feed", e.feed.Name(),
+		"starting_value", fmt.Sprintf("%.4f", e.startValue))
+	e.event(LevelInfo, "session_start", fmt.Sprintf("session started on %s with %.6f XRP and %.6f RLUSD (value %.4f RLUSD)",
+		e.feed.Name(), e.paper.XRP, e.paper.RLUSD, e.startValue))
+	e.event(LevelInfo, "backup", "pre-run backup written to "+backup)
+	for _, r := range recovered {
+		e.event(LevelWarn, "recovery", fmt.Sprintf("session %s was left open by a crash: closed as unclean_exit, ended_at estimated %s",
+			r.SessionID, r.EndedAt.UTC().Format("2006-01-02 15:04:05Z")))
+	}
+}
+
+// newSessionID makes a sortable, unique session id such as
+// 20261125T213000Z-1a2b3c.
+func newSessionID(now time.Time) string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+// Commit policy at full speed: the writes of several market events share
+// one transaction, bounded in rows, events and wall time. Nothing is shown
+// or reported before it is committed: publish commits first.
+const (
+	commitMaxRows   = 1024
+	commitMaxEvents = 256
+	commitMaxWait   = 20 * time.Millisecond
+)
+
+// maybeCommit commits the pending writes at the end of a market event: at
+// once in real time, per commit policy at full speed.
+func (e *Engine) maybeCommit(ctx context.Context) error {
+	if e.pending.Len() == 0 {
+		e.pendingTicks = 0
+		return nil
+	}
+	e.pendingTicks++
+	if e.speed > 0 || e.pending.Len() >= commitMaxRows || e.pendingTicks >= commitMaxEvents ||
+		e.now().Sub(e.pendingSince) >= commitMaxWait {
+		return e.commit(ctx)
+	}
+	return nil
+}
+
+// commit writes the pending orders, fills and snapshots durably in one
+// transaction.
+func (e *Engine) commit(ctx context.Context) error {
+	if e.pending.Len() == 0 {
+		return nil
+	}
+	b := e.pending
+	// A fresh batch: the store may still hold b's slices if ctx ends
+	// before its transaction does.
+	e.pending = Batch{}
+	e.pendingTicks = 0
+	if err := e.store.SaveBatch(ctx, b); err != nil {
+		return fmt.Errorf("saving %d orders, %d fills and %d snapshots: %w", len(b.Orders), len(b.Fills), len(b.Inventory)+len(b.Valuations), err)
+	}
+	return nil
+}
+
+// stage marks the start of a pending batch.
+func (e *Engine) stage() {
+	if e.pending.Len() == 0 {
+		e.pendingSince = e.now()
+	}
+}
+
+// inventorySnapshot is the inventory valued at mid, now.
+func (e *Engine) inventorySnapshot(mid float64) InventorySnapshot {
+	v := e.value(mid)
+	return InventorySnapshot{
+		SessionID:              e.sessionID,
+		CreatedAt:              e.now(),
+		MidPrice:               mid,
+		XRPBalance:             e.paper.XRP,
+		RLUSDBalance:           e.paper.RLUSD,
+		XRPValueInRLUSD:        v.XRPValueInRLUSD,
+		TotalValueInRLUSD:      v.TotalValueInRLUSD,
+		XRPPct:                 v.XRPPct,
+		DriftPct:               v.DriftPct,
+		SkewTier:               v.SkewTier,
+		DriftVelocityPctPerMin: e.drift.Slope(),
+	}
+}
+
+// valuationSnapshot is the session's value, hold value, PnL and fees at
+// mid, now.
+func (e *Engine) valuationSnapshot(mid, anchor float64) ValuationSnapshot {
+	v := e.value(mid)
+	hold := e.cfg.Session.StartingRLUSD + e.cfg.Session.StartingXRP*mid
+	return ValuationSnapshot{
+		SessionID:         e.sessionID,
+		CreatedAt:         e.now(),
+		MidPrice:          mid,
+		AnchorPrice:       anchor,
+		TotalValueInRLUSD: v.TotalValueInRLUSD,
+		HoldValueInRLUSD:  hold,
+		PnLRLUSD:          v.TotalValueInRLUSD - e.startValue,
+		FeesRLUSD:         e.paper.TradingFees + e.paper.NetworkFeesXRP*mid,
+	}
+}
+
+// snapshotInventory stages an inventory snapshot with the event's writes,
+// so that it commits together with the fills it reflects.
+func (e *Engine) snapshotInventory(at time.Time) {
+	e.lastInvAt = at
+	e.stage()
+	e.pending.Inventory = append(e.pending.Inventory, e.inventorySnapshot(e.market.Mid()))
+}
+
+// snapshotValuation stages a valuation snapshot with the event's writes.
+func (e *Engine) snapshotValuation(at time.Time) {
+	e.lastValAt = at
+	e.stage()
+	e.pending.Valuations = append(e.pending.Valuations, e.valuationSnapshot(e.market.Mid(), e.market.Anchor))
+}
+
+// recordFill stages a fill, its filled order and an inventory snapshot after
+// it, to commit together.
+func (e *Engine) recordFill(ev MarketEvent, x Execution) {
+	e.fillSeq++
+	now := e.now()
+	f := Fill{
+		FillID:     fmt.Sprintf("%s-f%d", e.sessionID, e.fillSeq),
+		SessionID:  e.sessionID,
+		OrderID:    x.Order.OrderID,
+		ExecutedAt: now,
+		Side:       x.Order.Side,
+		Price:      x.Order.Price,
+		QtyXRP:     x.Order.QtyXRP,
+		ValueRLUSD: x.ValueRLUSD,
+		FeeRLUSD:   x.FeeRLUSD,
+	}
+	o := x.Order
+	o.Status = OrderFilled
+	o.ClosedAt = &now
+	delete(e.resting, o.OrderID)
+	e.stage()
+	e.pending.Orders = append(e.pending.Orders, o)
+	e.pending.Fills = append(e.pending.Fills, f)
+	e.pending.Inventory = append(e.pending.Inventory, e.inventorySnapshot(ev.Mid()))
+	e.fillCount++
+	e.volume += f.ValueRLUSD
+	e.recentFills = append([]Fill{f}, e.recentFills...)
+	if len(e.recentFills) > recentFillsKept {
+		e.recentFills = e.recentFills[:recentFillsKept]
+	}
+}
+
+// cancelAll cancels every resting order and commits the cancels, with any
+// writes still pending, durably.
+func (e *Engine) cancelAll(ctx context.Context) error {
+	now := e.now()
+	for _, o := range e.paper.Open() {
+		e.paper.Cancel(o.OrderID)
+		delete(e.resting, o.OrderID)
+		o.Status = OrderCancelled
+		o.ClosedAt = &now
+		e.stage()
+		e.pending.Orders = append(e.pending.Orders, o)
+	}
+	return e.commit(ctx)
+}
+
+// event records a session event (queued) and keeps it for the screen.
+func (e *Engine) event(level, kind, msg string) {
+	ev := SessionEvent{SessionID: e.sessionID, CreatedAt: e.now(), Level: level, Kind: kind, Message: msg}
+	e.events = append(e.events, ev)
+	if len(e.events) > 50 {
+		e.events = append(e.events[:0], e.events[len(e.events)-50:]...)
+	}
+	if err := e.store.AddEvent(e.evCtx, ev); err != nil {
+		e.log.Error("queueing a session event failed", "session", e.sessionID, "kind", kind, "err", err)
+	}
+	e.dirty = true
+}
+
+// eventErr records an event for a halt and returns nil, so that risk halts
+// read as `return reason, e.eventErr(...)`.
+func (e *Engine) eventErr(level, kind, msg string) error {
+	e.log.Warn("halt: "+msg, "session", e.sessionID)
+	e.event(level, kind, msg)
+	return nil
+}
+
+// finite reports whether every x is a finite number (no NaN, no ±Inf).
+func finite(xs ...float64) bool {
+	for _, x := range xs {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}

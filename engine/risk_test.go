@@ -1,0 +1,196 @@
+package engine
+
+import (
+	"testing"
+	"time"
+)
+
+// riskConfig has round limits so that the boundaries below are exact in
+// floating point: max_drawdown_pct 5, max_drift_pct 20, the anchor band 5000
+// bps (anchor 1.5 at mid 1 is exactly on it), halt after 2m, stale after 30s.
+func riskConfig() Config {
+	c := DefaultConfig()
+	c.Risk.MaxDrawdownPct = 5
+	c.Risk.MaxDriftPct = 20
+	c.Risk.StaleFeedAfter = D(30 * time.Second)
+	c.Strategy.AnchorMaxDivergenceBps = 5000
+	c.Strategy.AnchorDivergenceHaltAfter = D(2 * time.Minute)
+	return c
+}
+
+var riskT0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+func TestCheckFeedGap(t *testing.T) {
+	cfg := riskConfig()
+	for _, tc := range []struct {
+		name string
+		gap  time.Duration
+		want string // the halt's message; "" for no halt
+	}{
+		{"no gap", 0, ""},
+		{"just inside", 30*time.Second - time.Nanosecond, ""},
+		{"exactly stale_feed_after", 30 * time.Second, ""},
+		{"just past", 30*time.Second + time.Nanosecond, "no market data for 30.000000001s (limit 30s)"},
+		{"long past", 5 * time.Minute, "no market data for 5m0s (limit 30s)"},
+		{"out of order", -time.Hour, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := checkFeedGap(cfg, riskT0, riskT0.Add(tc.gap))
+			if tc.want == "" {
+				if h != nil {
+					t.Fatalf("halt %+v, want none", *h)
+				}
+				return
+			}
+			want := riskHalt{HaltStaleFeed, "stale_feed", tc.want}
+			if h == nil || *h != want {
+				t.Fatalf("halt %v, want %+v", h, want)
+			}
+		})
+	}
+	if h := silentFeedHalt(cfg); *h != (riskHalt{HaltStaleFeed, "stale_feed", "no market data for 30s"}) {
+		t.Fatalf("silent feed: %+v", *h)
+	}
+}
+
+// TestCheckRisk is long because its table is: one row per boundary.
+func TestCheckRisk(t *testing.T) {
+	cfg := riskConfig()
+	at := func(d time.Duration) time.Time { return riskT0.Add(d) }
+	inside := MarketEvent{Bid: 0.5, Ask: 1.5, Anchor: 1.5}   // mid 1: exactly on the band's edge
+	outside := MarketEvent{Bid: 0.5, Ask: 1.5, Anchor: 1.51} // 5100 bps
+	below := MarketEvent{Bid: 0.5, Ask: 1.5, Anchor: 0.49}   // -5100 bps
+	ok := Valuation{TotalValueInRLUSD: 1000}
+	type want struct {
+		halt  *riskHalt
+		watch anchorWatch
+		note  *riskNote
+	}
+	for _, tc := range []struct {
+		name  string
+		v     Valuation
+		ev    MarketEvent
+		t     time.Duration // the event's market time after riskT0
+		watch anchorWatch
+		want  want
+	}{
+		{name: "all inside", v: ok, ev: inside},
+		{name: "drawdown just below max", v: Valuation{TotalValueInRLUSD: 950.5}, ev: inside},
+		{name: "drawdown at max", v: Valuation{TotalValueInRLUSD: 950}, ev: inside,
+			want: want{halt: &riskHalt{HaltMaxDrawdown, "risk", "drawdown 5.00% reached max_drawdown_pct 5.00%"}}},
+		{name: "a gain is no drawdown", v: Valuation{TotalValueInRLUSD: 2000}, ev: inside},
+		{name: "drift just below max", v: Valuation{TotalValueInRLUSD: 1000, DriftPct: 19.99}, ev: inside},
+		{name: "drift at +max", v: Valuation{TotalValueInRLUSD: 1000, DriftPct: 20}, ev: inside,
+			want: want{halt: &riskHalt{HaltInventoryLimit, "risk", "drift +20.00% reached max_drift_pct 20.00%"}}},
+		{name: "drift at -max", v: Valuation{TotalValueInRLUSD: 1000, DriftPct: -20}, ev: inside,
+			want: want{halt: &riskHalt{HaltInventoryLimit, "risk", "drift -20.00% reached max_drift_pct 20.00%"}}},
+		{name: "drawdown is checked before drift", v: Valuation{TotalValueInRLUSD: 900, DriftPct: 30}, ev: inside,
+			want: want{halt: &riskHalt{HaltMaxDrawdown, "risk", "drawdown 10.00% reached max_drawdown_pct 5.00%"}}},
+		{name: "drift is checked before the anchor", v: Valuation{TotalValueInRLUSD: 1000, DriftPct: 25}, ev: outside, t: time.Hour,
+			watch: anchorWatch{since: riskT0},
+			want:  want{halt: &riskHalt{HaltInventoryLimit, "risk", "drift +25.00% reached max_drift_pct 20.00%"}, watch: anchorWatch{since: riskT0}}},
+		{name: "anchor leaves the band: the watch starts", v: ok, ev: outside, t: time.Minute,
+			want: want{watch: anchorWatch{since: at(time.Minute)}}},
+		{name: "anchor below the band counts too", v: ok, ev: below, t: time.Minute,
+			want: want{watch: anchorWatch{since: at(time.Minute)}}},
+		{name: "outside just before the warning", v: ok, ev: outside, t: 30*time.Second - time.Nanosecond,
+			watch: anchorWatch{since: riskT0}, want: want{watch: anchorWatch{since: riskT0}}},
+		{name: "outside for 30s: warned once", v: ok, ev: outside, t: 30 * time.Second,
+			watch: anchorWatch{since: riskT0},
+			want: want{watch: anchorWatch{since: riskT0, warned: true},
+				note: &riskNote{LevelWarn, "anchor +5100.0 bps from the mid for 30s (limit 5000.0 bps, halt after 2m0s): centre clamped"}}},
+		{name: "already warned: no second note", v: ok, ev: outside, t: 90 * time.Second,
+			watch: anchorWatch{since: riskT0, warned: true}, want: want{watch: anchorWatch{since: riskT0, warned: true}}},
+		{name: "outside for exactly halt_after: no halt", v: ok, ev: outside, t: 2 * time.Minute,
+			watch: anchorWatch{since: riskT0, warned: true}, want: want{watch: anchorWatch{since: riskT0, warned: true}}},
+		{name: "outside past halt_after: halt", v: ok, ev: outside, t: 2*time.Minute + time.Nanosecond,
+			watch: anchorWatch{since: riskT0, warned: true},
+			want: want{halt: &riskHalt{HaltAnchorDivergence, "risk", "anchor diverged more than 5000.0 bps from the mid for 2m0.000000001s"},
+				watch: anchorWatch{since: riskT0, warned: true}}},
+		{name: "the timer runs from the first event outside, not from the last", v: ok, ev: outside, t: 3 * time.Minute,
+			watch: anchorWatch{since: at(90 * time.Second), warned: true},
+			want:  want{watch: anchorWatch{since: at(90 * time.Second), warned: true}}},
+		{name: "back inside after a warning: noted, the watch restarts", v: ok, ev: inside, t: 45 * time.Second,
+			watch: anchorWatch{since: riskT0, warned: true},
+			want:  want{note: &riskNote{LevelInfo, "anchor back within 5000.0 bps of the mid after 45s"}}},
+		{name: "back inside before a warning: silent restart", v: ok, ev: inside, t: 10 * time.Second,
+			watch: anchorWatch{since: riskT0}},
+		{name: "no anchor is no divergence", v: ok, ev: MarketEvent{Bid: 0.5, Ask: 1.5}, t: time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := tc.ev
+			ev.Time = at(tc.t)
+			got := checkRisk(cfg, 1000, tc.v, ev, tc.watch)
+			if !equalPtr(got.halt, tc.want.halt) {
+				t.Errorf("halt %v, want %v", deref(got.halt), deref(tc.want.halt))
+			}
+			if tc.want.halt != nil {
+				return // the engine ends the session: the watch and note are not read
+			}
+			if got.watch != tc.want.watch {
+				t.Errorf("watch %+v, want %+v", got.watch, tc.want.watch)
+			}
+			if !equalPtr(got.note, tc.want.note) {
+				t.Errorf("note %v, want %v", deref(got.note), deref(tc.want.note))
+			}
+		})
+	}
+}
+
+// TestCheckRiskPersistence walks one excursion event by event, carrying the
+// watch as onEvent does: the warning comes once at 30s, the halt only past
+// 2m, and a return inside the band before the halt restarts the timer.
+func TestCheckRiskPersistence(t *testing.T) {
+	cfg := riskConfig()
+	ok := Valuation{TotalValueInRLUSD: 1000}
+	outside := MarketEvent{Bid: 0.5, Ask: 1.5, Anchor: 1.51}
+	inside := MarketEvent{Bid: 0.5, Ask: 1.5, Anchor: 1.0}
+	var w anchorWatch
+	var notes []string
+	step := func(ev MarketEvent, d time.Duration) *riskHalt {
+		ev.Time = riskT0.Add(d)
+		r := checkRisk(cfg, 1000, ok, ev, w)
+		if r.halt == nil {
+			w = r.watch
+		}
+		if r.note != nil {
+			notes = append(notes, r.note.level)
+		}
+		return r.halt
+	}
+	for d := time.Duration(0); d <= 100*time.Second; d += 10 * time.Second {
+		if h := step(outside, d); h != nil {
+			t.Fatalf("halt at %s: %+v", d, *h)
+		}
+	}
+	if h := step(inside, 110*time.Second); h != nil {
+		t.Fatalf("halt inside the band: %+v", *h)
+	}
+	// A new excursion: 2m of it from 120s is fine, past that it halts.
+	for d := 120 * time.Second; d <= 240*time.Second; d += 10 * time.Second {
+		if h := step(outside, d); h != nil {
+			t.Fatalf("halt at %s, 2m into the second excursion is allowed: %+v", d, *h)
+		}
+	}
+	h := step(outside, 241*time.Second)
+	if h == nil || h.reason != HaltAnchorDivergence {
+		t.Fatalf("no anchor_divergence 2m1s into the second excursion: %v", h)
+	}
+	if want := []string{LevelWarn, LevelInfo, LevelWarn}; len(notes) != len(want) || notes[0] != want[0] || notes[1] != want[1] || notes[2] != want[2] {
+		t.Fatalf("notes %v, want %v", notes, want)
+	}
+}
+
+func equalPtr[T comparable](a, b *T) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+func deref[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}

@@ -1,0 +1,228 @@
+package engine
+
+// One market event through the session (onEvent): the fills it makes on the
+// paper exchange, the valuation, the risk checks (risk.go), the snapshots
+// and the quotes it leads to (requote). Also the operator's pause, which
+// the loop serves between events.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+// paperState is the market as last seen, the paper exchange and the
+// strategy's and risk checks' memory between market events.
+type paperState struct {
+	paper      Paper
+	resting    map[string]restingInfo // by order id
+	paused     bool
+	market     MarketEvent
+	haveMarket bool
+	drift      DriftWindow
+	tier       int
+	diverging  anchorWatch // the risk checks' memory (risk.go)
+	skipWarned map[Side]bool
+	orderSeq   int
+	fillSeq    int
+}
+
+// newPaperState is the state before the first market event: the
+// configured starting balances and nothing resting.
+func newPaperState(cfg Config) paperState {
+	return paperState{
+		resting:    map[string]restingInfo{},
+		skipWarned: map[Side]bool{},
+		drift:      DriftWindow{Window: DriftVelocityWindow},
+		paper: Paper{
+			FeeBps:        cfg.Strategy.FeeBps,
+			NetworkFeeXRP: cfg.Strategy.NetworkFeeXRP,
+			XRP:           cfg.Session.StartingXRP,
+			RLUSD:         cfg.Session.StartingRLUSD,
+		},
+	}
+}
+
+// restingInfo is what requote remembers of a resting order.
+type restingInfo struct {
+	centre float64   // the centre it was quoted around
+	tier   int       // the skew tier it was quoted at
+	placed time.Time // market time of placement
+}
+
+// onEvent applies one market event: fills, valuation, risk, snapshots and
+// quotes, in that order.
+func (e *Engine) onEvent(ctx context.Context, ev MarketEvent) (HaltReason, error) {
+	// Before anything is applied: a price that makes any recorded figure
+	// non-finite ends the session on the last good prices.
+	if v := e.value(ev.Mid()); !(ev.Mid() > 0) || !finite(ev.Bid, ev.Ask, ev.Anchor, v.TotalValueInRLUSD, v.XRPPct, v.DriftPct) {
+		msg := fmt.Sprintf("market event at %s has bid %g, ask %g, anchor %g (value %g RLUSD): not finite prices; the session ends on the last good ones",
+			ev.Time.UTC().Format(time.RFC3339), ev.Bid, ev.Ask, ev.Anchor, v.TotalValueInRLUSD)
+		e.event(LevelError, "engine_error", msg)
+		return HaltEngineError, errors.New(msg)
+	}
+	if e.haveMarket {
+		if h := checkFeedGap(e.cfg, e.market.Time, ev.Time); h != nil {
+			e.market = ev
+			return e.halt(h)
+		}
+	}
+	// Fills first: they happened against the quotes that rested before ev.
+	for _, x := range e.paper.Match(ev) {
+		e.recordFill(ev, x)
+	}
+	e.market = ev
+	e.haveMarket = true
+	e.lastTickWall = e.now()
+	mid := ev.Mid()
+	v := e.value(mid)
+	e.drift.Add(ev.Time, v.DriftPct)
+	if v.SkewTier != e.tier {
+		e.event(LevelInfo, "tier_change", fmt.Sprintf("skew tier %d -> %d (drift %+.2f%%)", e.tier, v.SkewTier, v.DriftPct))
+		e.tier = v.SkewTier
+	}
+	if ev.Time.Sub(e.lastHistAt) >= historyStep {
+		e.driftHist.add(v.DriftPct)
+		e.priceHist.add(mid)
+		e.lastHistAt = ev.Time
+	}
+
+	// Risk (risk.go).
+	r := checkRisk(e.cfg, e.startValue, v, ev, e.diverging)
+	if r.halt != nil {
+		return e.halt(r.halt)
+	}
+	e.diverging = r.watch
+	if r.note != nil {
+		e.event(r.note.level, "guard", r.note.message)
+	}
+
+	// Snapshots.
+	if ev.Time.Sub(e.lastInvAt) >= e.cfg.Store.SnapshotInterval.Duration {
+		e.snapshotInventory(ev.Time)
+	}
+	if ev.Time.Sub(e.lastValAt) >= e.cfg.Store.ValuationInterval.Duration {
+		e.snapshotValuation(ev.Time)
+	}
+
+	if !e.paused {
+		if err := e.requote(ctx, ev, v); err != nil {
+			return HaltEngineError, err
+		}
+	}
+	e.dirty = true
+	return "", nil
+}
+
+// halt records the event of a risk check's halt and returns its reason.
+func (e *Engine) halt(h *riskHalt) (HaltReason, error) {
+	return h.reason, e.eventErr(LevelError, h.kind, h.message)
+}
+
+// value computes the inventory figures at mid.
+func (e *Engine) value(mid float64) Valuation {
+	return Value(e.paper.XRP, e.paper.RLUSD, mid, e.cfg.Strategy.TargetXRPPct, e.cfg.Strategy.SkewTierThresholdsPct)
+}
+
+// requote keeps at most one order a side at the strategy's price: an order
+// is replaced when the centre moved past requote_threshold_bps since it was
+// placed, the skew tier changed, it aged past order_refresh, or its side
+// must not quote any more.
+func (e *Engine) requote(ctx context.Context, ev MarketEvent, v Valuation) error {
+	centre := Centre(ev.Mid(), ev.Anchor, e.cfg.Strategy.AnchorMaxDivergenceBps)
+	want := MakeQuotes(e.cfg.Strategy, centre, v.DriftPct)
+	now := e.now()
+	var writes []Order
+	for _, side := range []Side{Buy, Sell} {
+		intent := want.Bid
+		if side == Sell {
+			intent = want.Ask
+		}
+		var cur *Order
+		for _, o := range e.paper.open {
+			if o.Side == side {
+				o := o
+				cur = &o
+				break
+			}
+		}
+		if cur != nil {
+			info := e.resting[cur.OrderID]
+			moved := math.Abs(centre-info.centre)/info.centre*1e4 > e.cfg.Strategy.RequoteThresholdBps
+			aged := ev.Time.Sub(info.placed) >= e.cfg.Strategy.OrderRefresh.Duration
+			if intent != nil && !moved && !aged && info.tier == want.Tier {
+				continue
+			}
+			e.paper.Cancel(cur.OrderID)
+			delete(e.resting, cur.OrderID)
+			c := *cur
+			c.Status = OrderCancelled
+			c.ClosedAt = &now
+			writes = append(writes, c)
+		}
+		if intent == nil {
+			continue
+		}
+		if err := e.paper.CanPlace(side, intent.Price, intent.QtyXRP); err != nil {
+			if !e.skipWarned[side] {
+				e.skipWarned[side] = true
+				e.log.Warn("order not placed: balance too low (logged once until it clears)", "side", side, "err", err)
+				e.event(LevelWarn, "order_skipped", "order not placed: "+err.Error())
+			}
+			continue
+		}
+		e.skipWarned[side] = false
+		e.orderSeq++
+		o := Order{
+			OrderID:   fmt.Sprintf("%s-o%d", e.sessionID, e.orderSeq),
+			SessionID: e.sessionID,
+			Side:      side,
+			Price:     intent.Price,
+			QtyXRP:    intent.QtyXRP,
+			CreatedAt: now,
+			Status:    OrderOpen,
+		}
+		if err := e.paper.Place(o); err != nil {
+			return fmt.Errorf("placing %s: %w", o.OrderID, err)
+		}
+		e.resting[o.OrderID] = restingInfo{centre: centre, tier: want.Tier, placed: ev.Time}
+		writes = append(writes, o)
+	}
+	if len(writes) > 0 {
+		e.stage()
+		e.pending.Orders = append(e.pending.Orders, writes...)
+	}
+	return nil
+}
+
+// SetPaused stops or resumes quoting. It never blocks.
+func (e *Engine) SetPaused(paused bool) {
+	select {
+	case e.pauseCh <- paused:
+	default:
+	}
+}
+
+// setPaused pauses (cancelling resting orders) or resumes quoting.
+func (e *Engine) setPaused(ctx context.Context, paused bool) error {
+	if paused == e.paused {
+		return nil
+	}
+	e.paused = paused
+	if paused {
+		e.status = StatusPaused
+		e.event(LevelInfo, "pause", "quoting paused by the operator; open orders cancelled")
+		e.log.Info("quoting paused", "session", e.sessionID)
+		if err := e.cancelAll(ctx); err != nil {
+			return fmt.Errorf("cancelling orders on pause: %w", err)
+		}
+	} else {
+		e.status = StatusRunning
+		e.event(LevelInfo, "pause", "quoting resumed by the operator")
+		e.log.Info("quoting resumed", "session", e.sessionID)
+	}
+	e.publish(true)
+	return nil
+}

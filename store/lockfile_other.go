@@ -1,0 +1,12 @@
+//go:build !unix
+
+package store
+
+import "os"
+
+// noFollow is 0 where open has no O_NOFOLLOW; checkLockPath's Lstat
+// refuses a symlink before the open.
+const noFollow = 0
+
+// linkCount returns 1: hard links to a lock file are only checked on unix.
+func linkCount(os.FileInfo) uint64 { return 1 }
