@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,27 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"neo/cmd/internal/proofkit"
 	"neo/engine/feed"
 )
-
-// runNeo runs the binary to completion and returns its exit code, stdout and
-// stderr.
-func runNeo(tb testing.TB, env []string, args ...string) (int, string, string) {
-	tb.Helper()
-	cmd := exec.Command(neoBin, args...)
-	cmd.Env = append(os.Environ(), env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		tb.Fatal(err)
-	}
-	return code, out.String(), errb.String()
-}
 
 func TestHeadlessDurationReached(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "neo.db")
@@ -93,20 +74,15 @@ func TestHeadlessSignals(t *testing.T) {
 		t.Run(tt.want, func(t *testing.T) {
 			t.Parallel()
 			db := filepath.Join(t.TempDir(), "neo.db")
-			cmd := exec.Command(neoBin, "run", "--db", db, "--headless", "--speed", "1", "--log-format", "logfmt")
-			var errb syncWriter
-			cmd.Stderr = &errb
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			waitForLog(t, &errb, "session started")
+			p := startHeadless(t, db, nil)
+			waitForLog(t, p.ErrOut, "session started")
 			time.Sleep(300 * time.Millisecond) // let it quote
-			if err := cmd.Process.Signal(tt.sig); err != nil {
+			if err := p.Signal(tt.sig); err != nil {
 				t.Fatal(err)
 			}
-			code := waitExit(t, cmd, 3*time.Second+time.Second)
+			code := waitExit(t, p, 3*time.Second+time.Second)
 			if code != 0 {
-				t.Fatalf("exit %d, want 0; stderr:\n%s", code, errb.String())
+				t.Fatalf("exit %d, want 0; stderr:\n%s", code, p.ErrOut.String())
 			}
 			checkClosedCleanly(t, db, tt.want)
 		})
@@ -176,12 +152,7 @@ func TestHeadlessCloseWriteFails(t *testing.T) {
 	if code == 0 {
 		t.Fatalf("exit 0 after the session row failed to write; stderr:\n%s", stderr)
 	}
-	var line string
-	for _, l := range strings.Split(stderr, "\n") {
-		if strings.Contains(l, "writing the session row FAILED") {
-			line = l
-		}
-	}
+	line := proofkit.LastLine(stderr, "writing the session row FAILED")
 	if !strings.Contains(line, "level=error") || !strings.Contains(line, "SQLITE_FULL") {
 		t.Fatalf("the failed close is not an ERROR with its cause; line %q\n%s", line, stderr)
 	}
@@ -204,21 +175,15 @@ func TestHeadlessHungStoreExitsByTheDeadline(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "neo.db")
 	cfg := writeFile(t, dir, "cfg.toml", "[session]\nshutdown_timeout = \"1s\"\n")
-	cmd := exec.Command(neoBin, "run", "--db", db, "--config", cfg, "--headless", "--speed", "1", "--log-format", "logfmt")
-	cmd.Env = append(os.Environ(), "NEO_FAULTS=close_hang")
-	var errb syncWriter
-	cmd.Stderr = &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	waitForLog(t, &errb, "session started")
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	p := startHeadless(t, db, []string{"NEO_FAULTS=close_hang"}, "--config", cfg)
+	waitForLog(t, p.ErrOut, "session started")
+	if err := p.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	// A hang guard far above the backstop's 1.7 s: the bound itself is
 	// checked on the exit's own report below, not on this machine's clock.
-	code := waitExit(t, cmd, 30*time.Second)
-	out := errb.String()
+	code := waitExit(t, p, 30*time.Second)
+	out := p.ErrOut.String()
 	if code != exitRuntime {
 		t.Fatalf("exit %d, want 1 (the backstop's); stderr:\n%s", code, out)
 	}
@@ -236,15 +201,10 @@ func TestHeadlessHungStoreExitsByTheDeadline(t *testing.T) {
 func TestRunRefusesBadEnvironments(t *testing.T) {
 	t.Run("second instance", func(t *testing.T) {
 		db := filepath.Join(t.TempDir(), "neo.db")
-		first := exec.Command(neoBin, "run", "--db", db, "--headless", "--speed", "1", "--log-format", "logfmt")
-		var errb syncWriter
-		first.Stderr = &errb
-		if err := first.Start(); err != nil {
-			t.Fatal(err)
-		}
-		waitForLog(t, &errb, "session started")
+		first := startHeadless(t, db, nil)
+		waitForLog(t, first.ErrOut, "session started")
 		code, _, stderr := runNeo(t, nil, "run", "--db", db, "--headless", "--speed", "0", "--duration", "1m")
-		first.Process.Signal(syscall.SIGTERM)
+		first.Signal(syscall.SIGTERM)
 		if c := waitExit(t, first, 4*time.Second); c != 0 {
 			t.Fatalf("first instance exit %d", c)
 		}
@@ -306,9 +266,11 @@ func TestHeadlessSurvivesAClosedLogPipe(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd.Stderr = pw
-	if err := cmd.Start(); err != nil {
+	p, err := proofkit.StartCmd(cmd)
+	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(p.Kill)
 	pw.Close()
 	buf := make([]byte, 4096)
 	var seen strings.Builder
@@ -320,10 +282,10 @@ func TestHeadlessSurvivesAClosedLogPipe(t *testing.T) {
 		seen.Write(buf[:n])
 	}
 	pr.Close() // like `neo run 2>&1 | head`: the reader is gone
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := p.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	if code := waitExit(t, cmd, 4*time.Second); code != 0 {
+	if code := waitExit(t, p, 4*time.Second); code != 0 {
 		t.Fatalf("exit %d, want 0 (a closed log pipe must not kill the shutdown)", code)
 	}
 	checkClosedCleanly(t, db, "signal_terminate")
