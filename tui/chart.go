@@ -616,7 +616,7 @@ func timeTicks(t0, t1 time.Time, width, room int) []timeTick {
 		if span <= 0 {
 			return width - 1
 		}
-		return int(math.Round(float64(t.Sub(t0)) / float64(span) * float64(2*width-1))) / 2
+		return int(math.Round(float64(t.Sub(t0))/float64(span)*float64(2*width-1))) / 2
 	}
 	if span <= 0 {
 		return []timeTick{{col: 0, label: t1.Format("15:04:05")}}
@@ -665,9 +665,12 @@ func timeTicks(t0, t1 time.Time, width, room int) []timeTick {
 func timeAxisRow(t0, t1 time.Time, width int) string {
 	row := []rune(strings.Repeat(" ", width))
 	zone := t1.Format("MST")
-	room := width // for the tick labels: a wide axis keeps room for the note
-	if long := len(chartTimeLabel) + 1 + len(zone); width >= 40 {
-		room = width - long - 1
+	room := width // for the tick labels; the rest is kept for the note
+	switch {
+	case width >= 40:
+		room = width - len(chartTimeLabel) - len(zone) - 2
+	case width >= 16:
+		room = width - len(zone) - 1
 	}
 	end := 0 // the first free column
 	for _, tk := range timeTicks(t0, t1, width, room) {
