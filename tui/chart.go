@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/lipgloss"
 
@@ -141,27 +142,47 @@ func (c chart) draw() []string {
 		g.plot(s, si)
 	}
 	g.lines(c.Lines, len(c.Series))
-	g.markers(markers, len(c.Series)+len(c.Lines))
-	styles := make([]lipgloss.Style, 0, len(c.Series)+len(c.Lines)+len(markers))
+	styles := make([]lipgloss.Style, 0, len(c.Series)+len(c.Lines)+2)
 	for _, s := range c.Series {
 		styles = append(styles, s.Style)
 	}
 	for _, l := range c.Lines {
 		styles = append(styles, l.Style)
 	}
-	for _, m := range markers {
-		styles = append(styles, m.Style)
+	// Markers of one glyph and name share the first one's style, so that
+	// a chart of many fills renders two styles, not one per fill.
+	type markerKey struct {
+		glyph rune
+		name  string
 	}
+	byKey := map[markerKey]int{}
+	markerStyle := make([]int, len(markers))
+	for i, m := range markers {
+		k := markerKey{m.Glyph, m.Name}
+		si, ok := byKey[k]
+		if !ok {
+			si = len(styles)
+			byKey[k] = si
+			styles = append(styles, m.Style)
+		}
+		markerStyle[i] = si
+	}
+	g.markers(markers, markerStyle)
+	wraps := make([]styleWrap, len(styles))
+	var axisWrap styleWrap
+	axisWrap.learn(c.Axis)
+	run := make([]byte, 0, 3*plotW)
 	for r := range plotRows {
 		var b strings.Builder
+		b.Grow(4*plotW + 4*axisW + 64)
 		if axisW > 0 {
 			axis := "│"
 			if labels[r] != "" {
 				axis = "┤"
 			}
-			b.WriteString(c.Axis.Render(padLeft(labels[r], axisW-1) + axis))
+			axisWrap.write(&b, c.Axis, padLeft(labels[r], axisW-1)+axis)
 		}
-		g.writeRow(&b, r, styles)
+		run = g.writeRow(&b, run, r, styles, wraps)
 		out = append(out, b.String())
 	}
 	if timeAxis {
@@ -530,33 +551,74 @@ func (g *chartGrid) lines(ls []chartLine, first int) {
 	}
 }
 
-// markers draws each marker glyph over its cell.
-func (g *chartGrid) markers(ms []chartMarker, first int) {
+// markers draws each marker glyph over its cell in style styleOf[i].
+func (g *chartGrid) markers(ms []chartMarker, styleOf []int) {
 	for mi, m := range ms {
 		x, y := g.x(m.T), g.y(m.V)
 		if x < 0 || y < 0 || x >= 2*g.w || y >= 4*g.h {
 			continue
 		}
 		i := (y/4)*g.w + x/2
-		g.glyph[i], g.owner[i] = m.Glyph, int16(first+mi)
+		g.glyph[i], g.owner[i] = m.Glyph, int16(styleOf[mi])
 	}
 }
 
-// writeRow renders row r a run of cells of one style at a time: a Render
-// call per cell would cost too much at 200 columns.
-func (g *chartGrid) writeRow(b *strings.Builder, r int, styles []lipgloss.Style) {
-	var run strings.Builder
+// styleWrap is what a style writes before and after a run of plain
+// text, learnt once per draw: lipgloss's Render costs microseconds a call
+// and a 200-column chart has hundreds of runs.
+type styleWrap struct {
+	pre, post string
+	known     bool // learnt
+	plain     bool // the style is more than a wrap: Render each run
+}
+
+// learn finds the wrap of st: what Render puts around a probe. A style
+// that changes the text itself (width, padding, transforms) is left to
+// Render.
+func (w *styleWrap) learn(st lipgloss.Style) {
+	w.known = true
+	const probe = "\u2800\u2801"
+	out := st.Render(probe)
+	i := strings.Index(out, probe)
+	if i < 0 || strings.Count(out, probe) != 1 {
+		w.plain = true
+		return
+	}
+	w.pre, w.post = out[:i], out[i+len(probe):]
+	if st.Render("\u2802") != w.pre+"\u2802"+w.post {
+		w.plain = true
+	}
+}
+
+// write writes text in style st (whose wrap w is).
+func (w *styleWrap) write(b *strings.Builder, st lipgloss.Style, text string) {
+	if !w.known {
+		w.learn(st)
+	}
+	if w.plain {
+		b.WriteString(st.Render(text))
+		return
+	}
+	b.WriteString(w.pre)
+	b.WriteString(text)
+	b.WriteString(w.post)
+}
+
+// writeRow renders row r a run of cells of one style at a time; run is
+// scratch space, returned for the next row.
+func (g *chartGrid) writeRow(b *strings.Builder, run []byte, r int, styles []lipgloss.Style, wraps []styleWrap) []byte {
+	run = run[:0]
 	runOwner := -2
 	flush := func() {
-		if run.Len() == 0 {
+		if len(run) == 0 {
 			return
 		}
 		if runOwner >= 0 && runOwner < len(styles) {
-			b.WriteString(styles[runOwner].Render(run.String()))
+			wraps[runOwner].write(b, styles[runOwner], string(run))
 		} else {
-			b.WriteString(run.String())
+			b.Write(run)
 		}
-		run.Reset()
+		run = run[:0]
 	}
 	for c := 0; c < g.w; c++ {
 		i := r*g.w + c
@@ -571,9 +633,10 @@ func (g *chartGrid) writeRow(b *strings.Builder, r int, styles []lipgloss.Style)
 			flush()
 			runOwner = o
 		}
-		run.WriteRune(ch)
+		run = utf8.AppendRune(run, ch)
 	}
 	flush()
+	return run
 }
 
 // brailleBit is the dot bit of column x (0-1) and row y (0-3) of a cell.
