@@ -761,8 +761,13 @@ func timeAxisRow(t0, t1 time.Time, width int) string {
 // step before now, and appends now's value (the figure the view shows
 // beside the chart) as the last point, so that the chart never lags it.
 // The engine keeps its sparkline histories without times; this stands in
-// until it keeps them.
+// until it keeps them, and is only right while events come at least every
+// step (a replay of minute bars samples once a minute). Before the first
+// market event (now is zero) there is nothing to draw.
 func historyPoints(vs []float64, step time.Duration, now time.Time, current float64) []Point {
+	if now.IsZero() { // no market event yet: nothing to place in time
+		return nil
+	}
 	out := make([]Point, 0, len(vs)+1)
 	for i, v := range vs {
 		out = append(out, Point{T: now.Add(-time.Duration(len(vs)-i) * step), V: v})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
 
 	"neo/engine"
 )
@@ -500,6 +501,9 @@ func TestChartEndsAtTheCurrentValue(t *testing.T) {
 	if len(rows) == 0 || rows[len(rows)-1] != want {
 		t.Errorf("the last column lights rows %v; the current value -0.96 is row %d", rows, want)
 	}
+	if ps := historyPoints(hist, engineHistoryStep, time.Time{}, 0); ps != nil {
+		t.Errorf("before the first market event: %v, want nothing", ps)
+	}
 	// A sample at or after now is replaced, never left after the current value.
 	ps = appendCurrent(pts(time.Second, 1, 2, 3), chartT0.Add(time.Second), 9)
 	if len(ps) != 2 || ps[1].V != 9 {
@@ -587,5 +591,31 @@ func BenchmarkChart(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = c.draw()
+	}
+}
+
+// TestStyleWrapIsRender: a run written with a learnt wrap is byte for byte
+// what Render writes, in colour and without, for every chart style of
+// every theme; a style that is more than a wrap falls back to Render.
+func TestStyleWrapIsRender(t *testing.T) {
+	prev := lipgloss.ColorProfile()
+	defer lipgloss.SetColorProfile(prev)
+	for _, profile := range []termenv.Profile{termenv.TrueColor, termenv.ANSI256, termenv.Ascii} {
+		lipgloss.SetColorProfile(profile)
+		for _, theme := range []string{ThemeDark, ThemeLight, ThemeMono} {
+			st := DefaultStyles(theme)
+			styles := append([]lipgloss.Style{st.SeriesA, st.SeriesB, st.Gain, st.Loss, st.Muted, st.Banner, st.Selected,
+				lipgloss.NewStyle().Padding(0, 1), lipgloss.NewStyle().Width(12)}, st.Tiers...)
+			for i, s := range styles {
+				for _, text := range []string{"⠒⠒⣀⡠", "▲", "┄┄┄ +2.0%┤"} {
+					var w styleWrap
+					var b strings.Builder
+					w.write(&b, s, text)
+					if got, want := b.String(), s.Render(text); got != want {
+						t.Errorf("profile %v theme %s style %d %q: wrap wrote %q, Render %q", profile, theme, i, text, got, want)
+					}
+				}
+			}
+		}
 	}
 }
