@@ -730,7 +730,7 @@ func timeAxisRow(t0, t1 time.Time, width int) string {
 	zone := t1.Format("MST")
 	room := width // for the tick labels; the rest is kept for the note
 	switch {
-	case width >= 40:
+	case width >= 70: // room for ticks 5 minutes apart over 25 minutes, and the words
 		room = width - len(chartTimeLabel) - len(zone) - 2
 	case width >= 16:
 		room = width - len(zone) - 1

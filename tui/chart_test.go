@@ -312,7 +312,8 @@ func TestChartTimeAxis(t *testing.T) {
 		pattern string   // a layout every label has: "15:04", "15:04:05", "Jan 2"
 		note    string
 	}{
-		{"40 seconds", time.Second, 41, 60, []string{"20:00:00", "20:00:15"}, "15:04:05", "market time UTC"},
+		{"40 seconds", time.Second, 41, 60, []string{"20:00:10", "20:00:20"}, "15:04:05", "UTC"},
+		{"40 seconds wide", time.Second, 41, 120, []string{"20:00:10", "20:00:20"}, "15:04:05", "market time UTC"},
 		{"25 minutes", 5 * time.Second, 300, 80, []string{"20:05", "20:10", "20:15"}, "15:04", "market time UTC"},
 		{"10 hours", time.Minute, 600, 100, []string{"22:00", "Nov 26"}, "", "market time UTC"},
 		{"three days", time.Hour, 72, 90, []string{"Nov 26", "Nov 27"}, "Jan 2", "market time UTC"},
