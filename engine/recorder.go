@@ -46,6 +46,9 @@ func (e *Engine) openSession(ctx context.Context, first MarketEvent) error {
 	e.startedAt = e.wallStart
 	e.sessionID = newSessionID(e.startedAt)
 	mid := first.Mid()
+	// Derived balances (starting_value_rlusd) are split at this first mid.
+	e.paper.XRP, e.paper.RLUSD = e.cfg.StartingBalances(mid)
+	e.startXRP, e.startRLUSD = e.paper.XRP, e.paper.RLUSD
 	e.startValue = e.paper.RLUSD + e.paper.XRP*mid
 	// No non-finite number may reach the record: it cannot be stored or
 	// exported, and every later figure would be derived from it.
@@ -164,7 +167,7 @@ func (e *Engine) inventorySnapshot(mid float64) InventorySnapshot {
 // mid, now.
 func (e *Engine) valuationSnapshot(mid, anchor float64) ValuationSnapshot {
 	v := e.value(mid)
-	hold := e.cfg.Session.StartingRLUSD + e.cfg.Session.StartingXRP*mid
+	hold := e.startRLUSD + e.startXRP*mid
 	return ValuationSnapshot{
 		SessionID:         e.sessionID,
 		CreatedAt:         e.now(),
