@@ -144,6 +144,10 @@ func TestLongBarsReplayToTheEnd(t *testing.T) {
 		if len(st.fills) == 0 {
 			t.Fatalf("%s bars: no fills", iv)
 		}
+		want := "bar interval " + iv.String() + " (the spacing of the first bars): a pause of more than " + time.Duration(1.5*float64(iv)).String() + " is a data gap"
+		if !hasEvent(st, "replay", want) {
+			t.Fatalf("%s bars: no replay event %q", iv, want)
+		}
 	}
 }
 
@@ -251,4 +255,16 @@ func TestStartingBalances(t *testing.T) {
 	if x, r := c.StartingBalances(2); x != 7 || r != 8 {
 		t.Fatalf("explicit: %v + %v, want 7 + 8", x, r)
 	}
+}
+
+// hasEvent reports whether the store holds an event of kind with message.
+func hasEvent(st *memStore, kind, message string) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, ev := range st.events {
+		if ev.Kind == kind && ev.Message == message {
+			return true
+		}
+	}
+	return false
 }

@@ -83,6 +83,10 @@ func (e *Engine) recordStart(backup string, recovered []Recovery) {
 	e.event(LevelInfo, "session_start", fmt.Sprintf("session started on %s with %.6f XRP and %.6f RLUSD (value %.4f RLUSD)",
 		e.feed.Name(), e.paper.XRP, e.paper.RLUSD, e.startValue))
 	e.event(LevelInfo, "backup", "pre-run backup written to "+backup)
+	if e.fromFile && e.barInterval > 0 {
+		e.event(LevelInfo, "replay", fmt.Sprintf("bar interval %s (the spacing of the first bars): a pause of more than %s is a data gap",
+			e.barInterval, time.Duration(DataGapFactor*float64(e.barInterval))))
+	}
 	for _, r := range recovered {
 		e.event(LevelWarn, "recovery", fmt.Sprintf("session %s was left open by a crash: closed as unclean_exit, ended_at estimated %s",
 			r.SessionID, r.EndedAt.UTC().Format("2006-01-02 15:04:05Z")))
