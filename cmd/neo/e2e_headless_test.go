@@ -90,25 +90,14 @@ func TestHeadlessSignals(t *testing.T) {
 }
 
 func TestHeadlessRiskHalts(t *testing.T) {
-	dir := t.TempDir()
-	gap := filepath.Join(dir, "gap.csv")
-	var b strings.Builder
-	b.WriteString("time,open,high,low,close,volume\n")
-	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := 0; i < 20; i++ {
-		at := t0.Add(time.Duration(i) * time.Minute)
-		if i >= 10 {
-			at = at.Add(time.Hour) // an hour without data
-		}
-		b.WriteString(at.Format(time.RFC3339) + ",2.30,2.31,2.29,2.30,1000\n")
-	}
-	writeFile(t, dir, "gap.csv", b.String())
 	for _, tt := range []struct {
 		name, config, feed, want string
 	}{
 		{"max_drawdown", "[risk]\nmax_drawdown_pct = 0.05\n", "sim", "max_drawdown"},
 		{"inventory_limit", "[session]\nstarting_xrp = 2000\nstarting_rlusd = 100\n[risk]\nmax_drift_pct = 30\n", "sim", "inventory_limit"},
-		{"stale_feed", "[risk]\nstale_feed_after = \"10m\"\n", "replay:" + gap, "stale_feed"},
+		// A replayed file never goes stale (its gaps are data gaps,
+		// e2e_replay_levels_test.go); the simulated clock does.
+		{"stale_feed", "[risk]\nstale_feed_after = \"1ms\"\n", "sim", "stale_feed"},
 		{"anchor_divergence", "[strategy]\nanchor_max_divergence_bps = 0.01\nanchor_divergence_halt_after = \"2s\"\n", "sim", "anchor_divergence"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

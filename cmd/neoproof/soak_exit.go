@@ -161,7 +161,9 @@ var riskVariants = []riskVariant{
 	// A market that falls 10-20 % must cost a 50/50 book more than 1 %.
 	{"max_drawdown", "[risk]\nmax_drawdown_pct = 1\nmax_drift_pct = 49.9\n[strategy]\nanchor_max_divergence_bps = 10000\n", fallingCSV},
 	{"inventory_limit", "[session]\nstarting_xrp = 2000\nstarting_rlusd = 100\n[risk]\nmax_drift_pct = 30\n", nil},
-	{"stale_feed", "[risk]\nstale_feed_after = \"10m\"\n", gapCSV},
+	// A replayed file never goes stale (its gaps are data gaps); the
+	// simulated clock's steps outlast 1ms.
+	{"stale_feed", "[risk]\nstale_feed_after = \"1ms\"\n", nil},
 	{"anchor_divergence", "[strategy]\nanchor_max_divergence_bps = 0.01\nanchor_divergence_halt_after = \"2s\"\n", nil},
 }
 
@@ -176,22 +178,6 @@ func fallingCSV(rng *rand.Rand) string {
 		next := p * (1 - 0.001 - 0.001*rng.Float64())
 		fmt.Fprintf(&b, "%s,%.6f,%.6f,%.6f,%.6f,1000\n", t0.Add(time.Duration(i)*time.Minute).Format(time.RFC3339), p, p*1.0005, next*0.9995, next)
 		p = next
-	}
-	return b.String()
-}
-
-// gapCSV is a replay with an hour without data after a random number of bars.
-func gapCSV(rng *rand.Rand) string {
-	var b strings.Builder
-	b.WriteString("time,open,high,low,close,volume\n")
-	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	before := 5 + rng.IntN(200)
-	for i := 0; i < before+10; i++ {
-		at := t0.Add(time.Duration(i) * time.Minute)
-		if i >= before {
-			at = at.Add(time.Hour)
-		}
-		b.WriteString(at.Format(time.RFC3339) + ",2.30,2.31,2.29,2.30,1000\n")
 	}
 	return b.String()
 }
