@@ -442,8 +442,15 @@ func (d *detailModel) summaryLines() []string {
 func (d *detailModel) charts(lay detailRows) []string {
 	st := d.ctx.styles
 	w := d.ctx.width
+	total := make([]Point, len(d.val))
+	hold := make([]Point, len(d.val))
+	for i, v := range d.val {
+		total[i], hold[i] = Point{v.CreatedAt, v.TotalValueInRLUSD}, Point{v.CreatedAt, v.HoldValueInRLUSD}
+	}
+	value := chart{Series: []chartSeries{{Name: "value", Points: total, Style: st.SeriesA},
+		{Name: "hold", Points: hold, Style: st.SeriesB, Pattern: lineDotted}}, Width: w, Height: lay.valueH, Axis: st.Muted}
 	lines := []string{st.Title.Render("VALUE vs HOLD") + st.Muted.Render(" RLUSD  ") +
-		st.SeriesA.Render(legendValue) + "  " + st.SeriesB.Render(legendHold) + st.Muted.Render(d.rangeText())}
+		value.legend() + st.Muted.Render(d.rangeText())}
 	switch len(d.val) {
 	case 0:
 		lines = append(lines, d.placeholder("no valuation snapshots", lay.valueH)...)
@@ -452,24 +459,19 @@ func (d *detailModel) charts(lay detailRows) []string {
 		lines = append(lines, d.placeholder("one valuation snapshot so far: value "+fmtMoney(v.TotalValueInRLUSD)+
 			", hold "+fmtMoney(v.HoldValueInRLUSD)+" RLUSD", lay.valueH)...)
 	default:
-		total := make([]float64, len(d.val))
-		hold := make([]float64, len(d.val))
-		for i, v := range d.val {
-			total[i], hold[i] = v.TotalValueInRLUSD, v.HoldValueInRLUSD
-		}
-		lines = append(lines, brailleChart([]series{{total, st.SeriesA}, {hold, st.SeriesB}}, w, lay.valueH,
-			func(v float64) string { return fmtNum(v, 2) })...)
+		lines = append(lines, value.draw()...)
 	}
 	lines = append(lines, st.Title.Render("DRIFT")+st.Muted.Render(" % of value away from the target XRP share"))
 	if len(d.inv) == 0 {
 		return append(lines, d.placeholder("no inventory snapshots", lay.driftH)...)
 	}
-	drift := make([]float64, len(d.inv))
+	drift := make([]Point, len(d.inv))
 	for i, v := range d.inv {
-		drift[i] = v.DriftPct
+		drift[i] = Point{v.CreatedAt, v.DriftPct}
 	}
-	return append(lines, brailleChart([]series{{drift, st.tier(1)}}, w, lay.driftH,
-		func(v float64) string { return fmtSigned(v, 1) + "%" })...)
+	return append(lines, chart{Series: []chartSeries{{Name: "drift", Points: drift, Style: st.tier(1)}},
+		Lines: tierLines(st, sessionTierThresholds(d.summary.ConfigJSON)), Width: w, Height: lay.driftH,
+		Format: fmtPercentLabel, Axis: st.Muted}.draw()...)
 }
 
 // lists draws the fills (scrolled) and the latest events side by side.
@@ -518,13 +520,6 @@ func (d *detailModel) rangeText() string {
 	}
 	return "   " + fmtTime(from) + " → " + end + " UTC"
 }
-
-// The legends of the value and the hold curves: different glyphs, so that
-// they are told apart without colour.
-const (
-	legendValue = "━ value"
-	legendHold  = "┄ hold"
-)
 
 func (d *detailModel) placeholder(text string, h int) []string {
 	out := make([]string, h)

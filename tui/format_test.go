@@ -108,9 +108,6 @@ func TestSignStyle(t *testing.T) {
 	if sideText(engine.Buy) == sideText(engine.Sell) || !strings.Contains(sideText(engine.Buy), "▲") || !strings.Contains(sideText(engine.Sell), "▼") {
 		t.Fatalf("sides %q and %q must read without colour (▲ buy, ▼ sell)", sideText(engine.Buy), sideText(engine.Sell))
 	}
-	if legendValue[:3] == legendHold[:3] {
-		t.Fatalf("value and hold legends share a glyph: %q %q", legendValue, legendHold)
-	}
 }
 
 func TestParseFilter(t *testing.T) {

@@ -373,8 +373,10 @@ func (l *liveModel) drift(b *block, chartH int) {
 	b.add(gauge(st, inv.DriftPct, limit, cfg.Strategy.SkewTierThresholdsPct, inv.SkewTier, b.width))
 	b.add(st.Muted.Render(gaugeScale(limit, cfg.Strategy.SkewTierThresholdsPct, b.width)))
 	if chartH > 0 {
-		b.add(brailleChart([]series{{values: s.DriftHistory, style: ts}}, b.width, chartH,
-			func(v float64) string { return fmtSigned(v, 1) + "%" })...)
+		b.add(chart{Series: []chartSeries{{Name: "drift", Style: ts,
+			Points: historyPoints(s.DriftHistory, engineHistoryStep, s.MarketTime, inv.DriftPct)}},
+			Lines: tierLines(st, cfg.Strategy.SkewTierThresholdsPct), Width: b.width, Height: chartH,
+			Format: fmtPercentLabel, Axis: st.Muted}.draw()...)
 		return
 	}
 	b.add(st.Label.Render("trend   ") + ts.Render(sparkline(s.DriftHistory, b.width-8)))
@@ -419,8 +421,10 @@ func (l *liveModel) market(b *block, chartH int) {
 	}
 	b.add(half(divLabel, fmtBps(s.DivergenceBps), divStyle.Render) + "  " + half("spread", fmtSpread(spread), st.Value.Render))
 	if chartH > 0 {
-		b.add(brailleChart([]series{{values: s.PriceHistory, style: st.SeriesA}}, b.width, chartH,
-			func(v float64) string { return fmtNum(v, 4) })...)
+		b.add(chart{Series: []chartSeries{{Name: "mid", Style: st.SeriesA,
+			Points: historyPoints(s.PriceHistory, engineHistoryStep, s.MarketTime, s.Mid)}},
+			Markers: fillMarkers(st, s.RecentFills), Width: b.width, Height: chartH,
+			Axis: st.Muted, Legend: chartH >= 6}.draw()...)
 		return
 	}
 	b.add(st.Label.Render("price   ") + st.SeriesA.Render(sparkline(s.PriceHistory, b.width-8)))
