@@ -100,10 +100,9 @@ func New(opts Options) (*Engine, error) {
 		},
 		paperState: newPaperState(opts.Config),
 		publishing: publishing{
-			driftHist: newRing(historyLen),
-			priceHist: newRing(historyLen),
-			status:    StatusStarting,
-			pub:       newPublisher(&State{Mode: ModePaper, Feed: opts.Feed.Name(), Status: StatusStarting, Config: opts.Config}),
+			hist:   newRing(historyLen),
+			status: StatusStarting,
+			pub:    newPublisher(&State{Mode: ModePaper, Feed: opts.Feed.Name(), Status: StatusStarting, Config: opts.Config}),
 		},
 	}
 	if bf, ok := opts.Feed.(BarFeed); ok {

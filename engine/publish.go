@@ -18,9 +18,8 @@ type publishing struct {
 	lastPublish  time.Time
 	dirty        bool      // something changed since the last publish
 	lastTickWall time.Time // wall time the last market event arrived
-	lastHistAt   time.Time // market time of the last sparkline sample
-	driftHist    *ring
-	priceHist    *ring
+	lastHistAt   time.Time // market time of the last chart sample
+	hist         *ring
 	fillCount    int
 	volume       float64
 	recentFills  []Fill // newest first
@@ -71,8 +70,7 @@ func (e *Engine) publish(force bool) {
 		Valuation:     e.valuationSnapshot(mid, e.market.Anchor),
 		FillCount:     e.fillCount,
 		VolumeRLUSD:   e.volume,
-		DriftHistory:  e.driftHist.values(),
-		PriceHistory:  e.priceHist.values(),
+		History:       e.hist.values(),
 		Quotes:        e.paper.Open(),
 		RecentFills:   append([]Fill(nil), e.recentFills...),
 		Events:        append([]SessionEvent(nil), e.events...),
@@ -119,16 +117,16 @@ func (p *publisher) store(s *State) {
 	p.changed = make(chan struct{})
 }
 
-// ring is a fixed-size history of floats, oldest first when read.
+// ring is a fixed-size history of chart samples, oldest first when read.
 type ring struct {
-	buf  []float64
+	buf  []HistorySample
 	next int
 	full bool
 }
 
-func newRing(n int) *ring { return &ring{buf: make([]float64, n)} }
+func newRing(n int) *ring { return &ring{buf: make([]HistorySample, n)} }
 
-func (r *ring) add(v float64) {
+func (r *ring) add(v HistorySample) {
 	r.buf[r.next] = v
 	r.next = (r.next + 1) % len(r.buf)
 	if r.next == 0 {
@@ -136,19 +134,19 @@ func (r *ring) add(v float64) {
 	}
 }
 
-func (r *ring) values() []float64 {
+func (r *ring) values() []HistorySample {
 	if !r.full {
-		return append([]float64(nil), r.buf[:r.next]...)
+		return append([]HistorySample(nil), r.buf[:r.next]...)
 	}
-	out := make([]float64, 0, len(r.buf))
+	out := make([]HistorySample, 0, len(r.buf))
 	out = append(out, r.buf[r.next:]...)
 	return append(out, r.buf[:r.next]...)
 }
 
-// historyStep is the market time between two sparkline samples.
+// historyStep is the market time between two chart samples.
 const historyStep = 5 * time.Second
 
-// historyLen is how many sparkline samples the state keeps (20 minutes).
+// historyLen is how many chart samples the state keeps (20 minutes).
 const historyLen = 240
 
 // recentFillsKept is how many of the newest fills the state carries: enough

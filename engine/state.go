@@ -55,15 +55,28 @@ type State struct {
 	FillCount                                 int
 	VolumeRLUSD                               float64
 
-	DriftHistory []float64 // recent drift_pct, oldest first
-	PriceHistory []float64 // recent mid, oldest first
-	Quotes       []Order   // open orders
-	RecentFills  []Fill    // newest first
-	Events       []SessionEvent
+	// History is the recent samples of the live charts, oldest first, one
+	// every historyStep of market time (each event at most: a replay of
+	// minute bars samples once a minute), stamped with its market time.
+	History     []HistorySample
+	Quotes      []Order // open orders
+	RecentFills []Fill  // newest first
+	Events      []SessionEvent
 
 	HaltReason    HaltReason // set once the session is ending or ended
 	ShutdownSteps []ShutdownStep
 	Err           string // the shutdown's first error, if any
+}
+
+// HistorySample is one sample of the live charts at a market time: the
+// mid, the drift, and the session's value against holding the starting
+// balances, all at that mid.
+type HistorySample struct {
+	Time       time.Time // market time
+	Mid        float64
+	DriftPct   float64
+	ValueRLUSD float64 // total value of the balances
+	HoldRLUSD  float64 // value of the starting balances, held
 }
 
 // Controller is what the console may ask of a live engine. It never blocks.

@@ -97,8 +97,8 @@ func (e *Engine) onEvent(ctx context.Context, ev MarketEvent) (HaltReason, error
 		e.tier = v.SkewTier
 	}
 	if ev.Time.Sub(e.lastHistAt) >= historyStep {
-		e.driftHist.add(v.DriftPct)
-		e.priceHist.add(mid)
+		e.hist.add(HistorySample{Time: ev.Time, Mid: mid, DriftPct: v.DriftPct,
+			ValueRLUSD: v.TotalValueInRLUSD, HoldRLUSD: e.startRLUSD + e.startXRP*mid})
 		e.lastHistAt = ev.Time
 	}
 

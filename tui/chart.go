@@ -757,22 +757,29 @@ func timeAxisRow(t0, t1 time.Time, width int) string {
 	return string(row)
 }
 
-// historyPoints stamps samples taken every step in market time, the newest
-// step before now, and appends now's value (the figure the view shows
-// beside the chart) as the last point, so that the chart never lags it.
-// The engine keeps its sparkline histories without times; this stands in
-// until it keeps them, and is only right while events come at least every
-// step (a replay of minute bars samples once a minute). Before the first
-// market event (now is zero) there is nothing to draw.
-func historyPoints(vs []float64, step time.Duration, now time.Time, current float64) []Point {
+// samplePoints are the engine's chart samples of one figure (pick) on
+// their market times, with now's value (the figure the view shows beside
+// the chart) as the last point, so that the chart never lags it. Before
+// the first market event (now is zero) there is nothing to draw.
+func samplePoints(hs []engine.HistorySample, pick func(engine.HistorySample) float64, now time.Time, current float64) []Point {
 	if now.IsZero() { // no market event yet: nothing to place in time
 		return nil
 	}
-	out := make([]Point, 0, len(vs)+1)
-	for i, v := range vs {
-		out = append(out, Point{T: now.Add(-time.Duration(len(vs)-i) * step), V: v})
+	out := make([]Point, 0, len(hs)+1)
+	for _, h := range hs {
+		out = append(out, Point{T: h.Time, V: pick(h)})
 	}
 	return appendCurrent(out, now, current)
+}
+
+// sampleValues are the values of one figure of the samples, for a
+// sparkline.
+func sampleValues(hs []engine.HistorySample, pick func(engine.HistorySample) float64) []float64 {
+	out := make([]float64, len(hs))
+	for i, h := range hs {
+		out[i] = pick(h)
+	}
+	return out
 }
 
 // appendCurrent makes (now, v) the last point of ps: a point at or after
@@ -783,11 +790,6 @@ func appendCurrent(ps []Point, now time.Time, v float64) []Point {
 	}
 	return append(ps, Point{T: now, V: v})
 }
-
-// engineHistoryStep is the market time between two samples of the engine's
-// DriftHistory and PriceHistory (engine.historyStep, which is not exported):
-// the live view stamps the samples with it.
-const engineHistoryStep = 5 * time.Second
 
 // tierLines are the reference lines of a drift chart: ± each skew tier
 // threshold, in the style of the tier it opens.

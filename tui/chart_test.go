@@ -483,8 +483,12 @@ func TestChartTierLines(t *testing.T) {
 // shown beside it, not at the last history sample (−0.6 % vs −0.96 %).
 func TestChartEndsAtTheCurrentValue(t *testing.T) {
 	now := chartT0.Add(time.Hour)
-	hist := []float64{0.2, -0.1, -0.4, -0.6}
-	ps := historyPoints(hist, engineHistoryStep, now, -0.96)
+	var hist []engine.HistorySample
+	for i, v := range []float64{0.2, -0.1, -0.4, -0.6} {
+		hist = append(hist, engine.HistorySample{Time: now.Add(-time.Duration(4-i) * 5 * time.Second), DriftPct: v})
+	}
+	drift := func(p engine.HistorySample) float64 { return p.DriftPct }
+	ps := samplePoints(hist, drift, now, -0.96)
 	if len(ps) != len(hist)+1 || !ps[len(ps)-1].T.Equal(now) || ps[len(ps)-1].V != -0.96 {
 		t.Fatalf("points %v: the last should be the current value at %v", ps, now)
 	}
@@ -502,7 +506,12 @@ func TestChartEndsAtTheCurrentValue(t *testing.T) {
 	if len(rows) == 0 || rows[len(rows)-1] != want {
 		t.Errorf("the last column lights rows %v; the current value -0.96 is row %d", rows, want)
 	}
-	if ps := historyPoints(hist, engineHistoryStep, time.Time{}, 0); ps != nil {
+	for i, p := range ps[:len(hist)] {
+		if !p.T.Equal(hist[i].Time) {
+			t.Fatalf("point %d at %v, want the sample's market time %v", i, p.T, hist[i].Time)
+		}
+	}
+	if ps := samplePoints(hist, drift, time.Time{}, 0); ps != nil {
 		t.Errorf("before the first market event: %v, want nothing", ps)
 	}
 	// A sample at or after now is replaced, never left after the current value.
@@ -587,7 +596,7 @@ func BenchmarkChart(b *testing.B) {
 	s := fakeState()
 	st := DefaultStyles(ThemeDark)
 	c := chart{Series: []chartSeries{{Name: "mid", Style: st.SeriesA,
-		Points: historyPoints(s.PriceHistory, engineHistoryStep, s.MarketTime, s.Mid)}},
+		Points: samplePoints(s.History, func(p engine.HistorySample) float64 { return p.Mid }, s.MarketTime, s.Mid)}},
 		Markers: fillMarkers(st, s.RecentFills), Width: 200, Height: 20, Axis: st.Muted, Legend: true}
 	b.ReportAllocs()
 	for b.Loop() {

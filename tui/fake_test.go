@@ -107,11 +107,13 @@ func fakeState() *engine.State {
 	cfg := engine.DefaultConfig()
 	started := testNow.Add(-(1*time.Hour + 2*time.Minute + 3*time.Second))
 	mt := testNow.Add(-400 * time.Millisecond)
-	var drift, price []float64
-	for i := 0; i < 300; i++ {
-		x := float64(i)
-		drift = append(drift, 6*math.Sin(x/23)+2*math.Sin(x/7))
-		price = append(price, 2.30+0.01*math.Sin(x/31)+0.003*math.Cos(x/5))
+	var hist []engine.HistorySample
+	for i := 0; i < 240; i++ { // the engine keeps 240 samples, 5 s of market time apart
+		x := float64(i + 60)
+		p := 2.30 + 0.01*math.Sin(x/31) + 0.003*math.Cos(x/5)
+		hist = append(hist, engine.HistorySample{Time: mt.Add(-time.Duration(240-i) * 5 * time.Second), Mid: p,
+			DriftPct: 6*math.Sin(x/23) + 2*math.Sin(x/7), HoldRLUSD: 2300 + 1000*p,
+			ValueRLUSD: 2300 + 1000*p + 20*math.Sin(x/40) + 0.1*x})
 	}
 	mid := 2.301234
 	inv := engine.InventorySnapshot{
@@ -134,7 +136,7 @@ func fakeState() *engine.State {
 		Valuation: engine.ValuationSnapshot{SessionID: inv.SessionID, CreatedAt: mt, MidPrice: mid, AnchorPrice: 2.30008,
 			TotalValueInRLUSD: inv.TotalValueInRLUSD, HoldValueInRLUSD: 4601.234, FeesRLUSD: 0.4321},
 		FillCount: 1234, VolumeRLUSD: 18510.75,
-		DriftHistory: drift, PriceHistory: price,
+		History: hist,
 		Quotes: []engine.Order{
 			{OrderID: "o-2", SessionID: inv.SessionID, Side: engine.Sell, Price: 2.306987, QtyXRP: 6.5022, CreatedAt: mt.Add(-12 * time.Second), Status: engine.OrderOpen},
 			{OrderID: "o-1", SessionID: inv.SessionID, Side: engine.Buy, Price: 2.294521, QtyXRP: 6.5374, CreatedAt: mt.Add(-12 * time.Second), Status: engine.OrderOpen},

@@ -115,9 +115,15 @@ func typeText(tb testing.TB, m *Model, s string) {
 func plainView(m *Model) string { return ansi.Strip(m.View()) }
 
 // assertGolden compares got with testdata/<Test>.golden (rewritten with
-// -update).
+// -update). Trailing spaces are trimmed from each line first, so that the
+// files stay small (assertFrame checks the widths).
 func assertGolden(tb testing.TB, got string) {
 	tb.Helper()
+	lines := strings.Split(got, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	got = strings.Join(lines, "\n")
 	path := filepath.Join("testdata", strings.ReplaceAll(tb.Name(), "/", "_")+".golden")
 	if *update {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {

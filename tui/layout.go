@@ -118,6 +118,13 @@ func (b *block) add(lines ...string) *block {
 	return b
 }
 
+// addFitted appends lines that are already exactly the block's width (a
+// chart's rows): measuring braille rows again costs more than drawing them.
+func (b *block) addFitted(lines ...string) *block {
+	b.lines = append(b.lines, lines...)
+	return b
+}
+
 // height returns the number of lines.
 func (b *block) height() int { return len(b.lines) }
 
@@ -191,4 +198,105 @@ func splitWidth(w, n, gap int) []int {
 		out[i]++
 	}
 	return out
+}
+
+// panel is one titled part of a view in a column: the rows it needs, how
+// many it can use and what share of the spare rows it takes, and when it
+// goes first on a short window.
+type panel struct {
+	name string // for tests and debugging
+	min  int    // rows it needs, its title included; below them it is dropped
+	max  int    // rows it can use (its data runs out); 0: as many as it gets
+	grow int    // its share of the spare rows (charts take more than tables)
+	// drop ranks the panel for a short column: the highest goes first,
+	// whole; 0 is never dropped.
+	drop int
+	draw func(b *block, h int) // draws at most h rows into b
+}
+
+// stack lays panels out top to bottom in a column of w×h cells: it drops
+// whole panels, the highest drop rank first (the lowest of equal ranks
+// first), until the rest fit their minimum, then gives the spare rows to
+// the panels that grow, in proportion to their grow and never past their
+// max; what no panel can use stays blank at the bottom.
+func stack(w, h int, ps []panel) *block {
+	live := append([]panel(nil), ps...)
+	need := func() int {
+		n := 0
+		for _, p := range live {
+			n += p.min
+		}
+		return n
+	}
+	for need() > h {
+		best := -1
+		for i, p := range live {
+			if p.drop > 0 && (best < 0 || p.drop >= live[best].drop) {
+				best = i
+			}
+		}
+		if best < 0 {
+			break
+		}
+		live = append(live[:best], live[best+1:]...)
+	}
+	hs := make([]int, len(live))
+	spare := h
+	for i, p := range live {
+		hs[i] = p.min
+		spare -= p.min
+	}
+	for spare > 0 {
+		total := 0
+		for i, p := range live {
+			if p.grow > 0 && (p.max == 0 || hs[i] < p.max) {
+				total += p.grow
+			}
+		}
+		if total == 0 {
+			break
+		}
+		given := 0
+		for i, p := range live {
+			if p.grow <= 0 || (p.max != 0 && hs[i] >= p.max) {
+				continue
+			}
+			n := max(1, spare*p.grow/total)
+			if p.max != 0 {
+				n = min(n, p.max-hs[i])
+			}
+			n = min(n, spare-given)
+			hs[i] += n
+			given += n
+			if given == spare {
+				break
+			}
+		}
+		spare -= given
+		if given == 0 {
+			break
+		}
+	}
+	out := newBlock(w)
+	for i, p := range live {
+		b := newBlock(w)
+		p.draw(b, hs[i])
+		out.lines = append(out.lines, b.clip(hs[i]).lines...)
+	}
+	return out.clip(h)
+}
+
+// titleRule is a panel's title line: the title, what follows it (a unit,
+// a legend) and a muted rule to the panel's width, so that panels stand
+// apart without the rows and columns a border costs.
+func titleRule(st Styles, title, rest string, w int) string {
+	head := st.Title.Render(title)
+	if rest != "" {
+		head += " " + rest
+	}
+	n := w - lipglossWidth(head) - 1
+	if n < 2 {
+		return head
+	}
+	return head + " " + st.Muted.Render(strings.Repeat("─", n))
 }

@@ -139,10 +139,10 @@ func (l *liveModel) status() engine.Status {
 	return l.state.Status
 }
 
-// View draws the dashboard.
+// View draws the dashboard: the header (and the end banner), the panels,
+// then the fills and events, filling the window.
 func (l *liveModel) View() string {
 	c := l.ctx
-	h := c.height
 	lines := []string{l.header()}
 	foot := c.footer(l.keys.ShortHelp(l.done)...)
 	if l.state == nil {
@@ -150,63 +150,135 @@ func (l *liveModel) View() string {
 		return c.frame(lines, foot)
 	}
 	lines = append(lines, l.banner()...)
-
-	// Spare height beyond 24 rows turns the sparklines into charts.
-	chartH := 0
-	if extra := h - 24 - len(lines) + 1; extra >= 10 {
-		chartH = min(extra/2, 16)
-	}
-	top, cols := l.panels(chartH)
-	lines = append(lines, top...)
-
-	const gap = 2
-	if rest := h - len(lines) - 2; rest >= 2 {
-		lines = append(lines, "")
-		bl, br := newBlock(cols[0]), newBlock(cols[1])
-		l.fills(bl, rest)
-		l.events(br, rest)
-		lines = append(lines, beside(gap, bl.clip(rest), br.clip(rest)).lines...)
+	if body := c.height - len(lines) - 1; body > 0 {
+		lines = append(lines, l.body(c.width, body).lines...)
 	}
 	return c.frame(lines, foot)
 }
 
-// panels lays out inventory, drift, market and the orders (or the shutdown
-// steps) for the window's width, and returns the widths of the two columns
-// of fills and events below them.
-func (l *liveModel) panels(chartH int) (lines []string, cols []int) {
-	const gap = 2
-	w := l.ctx.width
-	ending := l.done || l.state.Status == engine.StatusShuttingDown || l.closeRequested
-	orders := func(b *block) {
-		if ending {
-			l.shutdown(b)
-		} else {
-			l.quotes(b)
+// liveGap is the spaces between two columns of panels.
+const liveGap = 2
+
+// wideLive is the width from which the panels stand in three columns.
+const wideLive = 150
+
+// body lays out the panels in w×h cells: a band of panels on top whose
+// charts take the spare height, and under it a band of the fills and the
+// events, as tall as they have rows to show (up to two fifths of the
+// spare rows), so that neither band leaves rows blank while the other has
+// something to draw.
+func (l *liveModel) body(w, h int) *block {
+	cols := l.columns(w)
+	// The bottom band's columns: the fill table with dates when there
+	// is room, the events beside it.
+	fw := splitWidth(w, 2, liveGap)[0]
+	if len(cols) == 3 {
+		fw = min(72, w/2)
+	}
+	ew := w - fw - liveGap
+	evs := l.eventRows(ew)
+	evRows := 0
+	for _, e := range evs {
+		evRows += len(e)
+	}
+	fills := l.state.RecentFills
+	want := 2 + max(len(fills), evRows, 1) // title and head, then the rows
+	// The top band needs the least rows of its tallest column: every
+	// panel's while there is room for them all, else those never dropped.
+	topAll, topMin := 0, 0
+	for _, col := range cols {
+		all, keep := 0, 0
+		for _, p := range col.panels {
+			all += p.min
+			if p.drop == 0 {
+				keep += p.min
+			}
+		}
+		topAll, topMin = max(topAll, all), max(topMin, keep)
+	}
+	const bottomMin = 4 // title, head, two rows
+	if h-topAll-bottomMin >= 0 {
+		topMin = topAll
+	}
+	bottom := 0
+	if spare := h - topMin - bottomMin; spare >= 0 {
+		bottom = bottomMin + min(max(0, want-bottomMin), spare/3)
+	} else if h-topMin >= 3 {
+		bottom = h - topMin
+	}
+	top := h - bottom
+	var blocks []*block
+	for _, col := range cols {
+		blocks = append(blocks, stack(col.width, top, col.panels))
+	}
+	out := beside(liveGap, blocks...)
+	if bottom > 0 {
+		fb, eb := newBlock(fw), newBlock(ew)
+		l.fills(fb, bottom)
+		eb.add(titleRule(l.ctx.styles, "RECENT EVENTS", l.ctx.styles.Muted.Render("wall UTC, newest first"), ew))
+		if len(evs) == 0 {
+			eb.add(l.ctx.styles.Muted.Render("no events"))
+		}
+		for _, e := range evs { // whole events only
+			if eb.height()+len(e) > bottom {
+				break
+			}
+			eb.add(e...)
+		}
+		out.lines = append(out.lines, beside(liveGap, fb.clip(bottom), eb.clip(bottom)).lines...)
+	}
+	return out
+}
+
+// liveColumn is one column of the top band.
+type liveColumn struct {
+	width  int
+	panels []panel
+}
+
+// columns lays the panels out for the window's width: three columns from
+// wideLive (inventory, orders, book and value; drift; market), else two
+// (inventory, drift and book; market, orders and value). The value chart
+// goes first on a short window, then the book.
+func (l *liveModel) columns(w int) []liveColumn {
+	s := l.state
+	ending := l.done || s.Status == engine.StatusShuttingDown || l.closeRequested
+	orders := panel{name: "quotes", min: 2 + max(1, len(s.Quotes)), draw: func(b *block, _ int) { l.quotes(b) }}
+	if ending {
+		n := 1 + len(shutdownLines(l.ctx.styles, s.ShutdownSteps, l.done))
+		orders = panel{name: "shutdown", min: n, draw: func(b *block, _ int) { l.shutdown(b) }}
+	}
+	orders.max = orders.min
+	inventory := panel{name: "inventory", min: 10, max: 10, draw: func(b *block, _ int) { l.inventory(b) }}
+	drift := panel{name: "drift", min: 5, grow: 3, draw: l.drift}
+	market := panel{name: "market", min: 5, grow: 3, draw: l.market}
+	value := panel{name: "value", min: 7, grow: 2, drop: 1, draw: l.valueChart}
+	book := panel{name: "book", min: 5, max: l.bookRows(), grow: 1, drop: 2, draw: l.book}
+	if w >= wideLive {
+		cw := splitWidth(w, 3, liveGap)
+		return []liveColumn{
+			{cw[0], []panel{inventory, orders, book, value}},
+			{cw[1], []panel{drift}},
+			{cw[2], []panel{market}},
 		}
 	}
-	if w >= 150 {
-		// Wide: inventory and orders | drift | market, each with room.
-		cols = splitWidth(w, 3, gap)
-		inv, dr, mk := newBlock(cols[0]), newBlock(cols[1]), newBlock(cols[2])
-		l.inventory(inv)
-		inv.add("")
-		orders(inv)
-		if chartH > 0 {
-			chartH = max(chartH, inv.height()-5)
-		}
-		l.drift(dr, chartH)
-		l.market(mk, chartH)
-		return beside(gap, inv, dr, mk).lines, []int{72, w - 72 - gap} // the fill table with dates, then events
+	cw := splitWidth(w, 2, liveGap)
+	return []liveColumn{
+		{cw[0], []panel{inventory, drift, book}},
+		{cw[1], []panel{market, orders, value}},
 	}
-	cols = splitWidth(w, 2, gap)
-	left, right := newBlock(cols[0]), newBlock(cols[1])
-	l.inventory(left)
-	left.add("")
-	l.drift(left, chartH)
-	l.market(right, chartH)
-	right.add("")
-	orders(right)
-	return beside(gap, left, right).lines, cols
+}
+
+// eventRows are the recent events, newest first, each wrapped to width.
+func (l *liveModel) eventRows(width int) [][]string {
+	st := l.ctx.styles
+	evs := append([]engine.SessionEvent(nil), l.state.Events...)
+	sort.SliceStable(evs, func(i, j int) bool { return evs[i].CreatedAt.After(evs[j].CreatedAt) })
+	out := make([][]string, 0, len(evs))
+	for _, e := range evs {
+		out = append(out, eventLines(st, e, width))
+	}
+	return out
 }
 
 // withFooter pads or cuts lines to h-1 and puts the footer last.
@@ -334,7 +406,7 @@ func (l *liveModel) inventory(b *block) {
 	row := func(label, value, rest string) string {
 		return st.Label.Render(fit(label, lw)) + st.Value.Render(padLeft(value, vw)) + rest
 	}
-	b.add(st.Title.Render("INVENTORY"))
+	b.add(titleRule(st, "INVENTORY", "", b.width))
 	b.add(row("XRP", fmtXRP(inv.XRPBalance), st.Muted.Render(" XRP")))
 	b.add(row("RLUSD", fmtMoney(inv.RLUSDBalance), st.Muted.Render(" RLUSD")))
 	b.add(row("XRP value", fmtMoney(inv.XRPValueInRLUSD), st.Muted.Render(" RLUSD")))
@@ -356,12 +428,18 @@ func (l *liveModel) inventory(b *block) {
 	b.add(row("Volume", fmtMoney(s.VolumeRLUSD), st.Muted.Render(" RLUSD")))
 }
 
-func (l *liveModel) drift(b *block, chartH int) {
+// minChartRows is the fewest rows a chart is drawn in (three of plot and
+// the time axis); a panel with less room draws a one-row sparkline.
+const minChartRows = 4
+
+// drift draws the drift figures, the gauge and, in the rest of h rows, the
+// drift on market time with its tier bands.
+func (l *liveModel) drift(b *block, h int) {
 	st := l.ctx.styles
 	s := l.state
 	inv := s.Inventory
 	cfg := s.Config
-	b.add(st.Title.Render("DRIFT"))
+	b.add(titleRule(st, "DRIFT", st.Muted.Render("XRP share − target"), b.width))
 	ts := st.tier(inv.SkewTier)
 	b.add(st.Label.Render("drift ") + ts.Render(fmtPct(inv.DriftPct)) +
 		st.Label.Render("  tier ") + ts.Render(fmt.Sprint(inv.SkewTier)) +
@@ -372,14 +450,34 @@ func (l *liveModel) drift(b *block, chartH int) {
 	}
 	b.add(gauge(st, inv.DriftPct, limit, cfg.Strategy.SkewTierThresholdsPct, inv.SkewTier, b.width))
 	b.add(st.Muted.Render(gaugeScale(limit, cfg.Strategy.SkewTierThresholdsPct, b.width)))
-	if chartH > 0 {
-		b.add(chart{Series: []chartSeries{{Name: "drift", Style: ts,
-			Points: historyPoints(s.DriftHistory, engineHistoryStep, s.MarketTime, inv.DriftPct)}},
-			Lines: tierLines(st, cfg.Strategy.SkewTierThresholdsPct), Width: b.width, Height: chartH,
+	pick := func(p engine.HistorySample) float64 { return p.DriftPct }
+	if rest := h - b.height(); rest >= minChartRows {
+		b.addFitted(chart{Series: []chartSeries{{Name: "drift", Style: ts,
+			Points: samplePoints(s.History, pick, s.MarketTime, inv.DriftPct)}},
+			Lines: tierLines(st, cfg.Strategy.SkewTierThresholdsPct), Width: b.width, Height: rest,
 			Format: fmtPercentLabel, Axis: st.Muted}.draw()...)
 		return
 	}
-	b.add(st.Label.Render("trend   ") + ts.Render(sparkline(s.DriftHistory, b.width-8)))
+	b.add(st.Label.Render("trend   ") + ts.Render(sparkline(sampleValues(s.History, pick), b.width-8)))
+}
+
+// valueChart draws the session's value against holding its starting
+// balances, on market time: the gap between them is the PnL vs hold.
+func (l *liveModel) valueChart(b *block, h int) {
+	st := l.ctx.styles
+	s := l.state
+	b.add(titleRule(st, "VALUE vs HOLD", st.Muted.Render("RLUSD"), b.width))
+	value := func(p engine.HistorySample) float64 { return p.ValueRLUSD }
+	hold := func(p engine.HistorySample) float64 { return p.HoldRLUSD }
+	holdNow := s.Valuation.HoldValueInRLUSD
+	if holdNow == 0 {
+		holdNow = math.NaN()
+	}
+	rest := h - 1
+	b.addFitted(chart{Series: []chartSeries{
+		{Name: "value", Style: st.SeriesA, Points: samplePoints(s.History, value, s.MarketTime, s.Inventory.TotalValueInRLUSD)},
+		{Name: "hold", Style: st.SeriesB, Pattern: lineDotted, Points: samplePoints(s.History, hold, s.MarketTime, holdNow)}},
+		Width: b.width, Height: rest, Axis: st.Muted, Legend: rest >= minChartRows+1, Format: fmtNum}.draw()...)
 }
 
 // gaugeScale labels the ends and the tier thresholds of the drift gauge.
@@ -398,7 +496,9 @@ func gaugeScale(limit float64, thresholds []float64, width int) string {
 	return left + strings.Repeat(" ", space/2) + mid + strings.Repeat(" ", space-space/2) + right
 }
 
-func (l *liveModel) market(b *block, chartH int) {
+// market draws the book's figures and, in the rest of h rows, the mid on
+// market time with our fills marked at their prices.
+func (l *liveModel) market(b *block, h int) {
 	st := l.ctx.styles
 	s := l.state
 	lw, vw, divLabel := 11, 10, "divergence"
@@ -412,7 +512,7 @@ func (l *liveModel) market(b *block, chartH int) {
 	if s.Mid != 0 {
 		spread = (s.Ask - s.Bid) / s.Mid * 1e4
 	}
-	b.add(st.Title.Render("MARKET"))
+	b.add(titleRule(st, "MARKET", st.Muted.Render("XRP/RLUSD"), b.width))
 	b.add(half("mid", fmtPrice(s.Mid), st.Value.Render) + "  " + half("bid", fmtPrice(s.Bid), st.Value.Render))
 	b.add(half("anchor", fmtPrice(s.Anchor), st.Value.Render) + "  " + half("ask", fmtPrice(s.Ask), st.Value.Render))
 	divStyle := st.Value
@@ -420,14 +520,15 @@ func (l *liveModel) market(b *block, chartH int) {
 		divStyle = st.Warn
 	}
 	b.add(half(divLabel, fmtBps(s.DivergenceBps), divStyle.Render) + "  " + half("spread", fmtSpread(spread), st.Value.Render))
-	if chartH > 0 {
-		b.add(chart{Series: []chartSeries{{Name: "mid", Style: st.SeriesA,
-			Points: historyPoints(s.PriceHistory, engineHistoryStep, s.MarketTime, s.Mid)}},
-			Markers: fillMarkers(st, s.RecentFills), Width: b.width, Height: chartH,
-			Axis: st.Muted, Legend: chartH >= 6}.draw()...)
+	mid := func(p engine.HistorySample) float64 { return p.Mid }
+	if rest := h - b.height(); rest >= minChartRows {
+		b.addFitted(chart{Series: []chartSeries{{Name: "mid", Style: st.SeriesA,
+			Points: samplePoints(s.History, mid, s.MarketTime, s.Mid)}},
+			Markers: fillMarkers(st, s.RecentFills), Width: b.width, Height: rest,
+			Axis: st.Muted, Legend: rest >= 6}.draw()...)
 		return
 	}
-	b.add(st.Label.Render("price   ") + st.SeriesA.Render(sparkline(s.PriceHistory, b.width-8)))
+	b.add(st.Label.Render("price   ") + st.SeriesA.Render(sparkline(sampleValues(s.History, mid), b.width-8)))
 }
 
 // age is how old something stamped at t is. The engine stamps orders, fills
@@ -444,11 +545,11 @@ var quoteTable = table{{width: 6, left: true}, {width: 9}, {width: 11}, {width: 
 func (l *liveModel) quotes(b *block) {
 	st := l.ctx.styles
 	s := l.state
-	title := "OUR QUOTES"
+	title, rest := "OUR QUOTES", ""
 	if l.paused || s.Status == engine.StatusPaused {
-		title += st.Paused.Render("  (paused)")
+		rest = st.Paused.Render("(paused)")
 	}
-	b.add(st.Title.Render(title))
+	b.add(titleRule(st, title, rest, b.width))
 	qt := quoteTable.fitTo(b.width)
 	b.add(st.TableHead.Render(qt.head("side", "price", "size XRP", "age")))
 	if len(s.Quotes) == 0 {
@@ -532,11 +633,11 @@ func fmtStepDuration(d time.Duration) string {
 func (l *liveModel) shutdown(b *block) {
 	st := l.ctx.styles
 	s := l.state
-	title := "SHUTDOWN"
+	rest := ""
 	if s.HaltReason != "" {
-		title += st.Muted.Render("  reason ") + st.Value.Render(Sanitize(string(s.HaltReason)))
+		rest = st.Muted.Render("reason ") + st.Value.Render(Sanitize(string(s.HaltReason)))
 	}
-	b.add(st.Title.Render(title))
+	b.add(titleRule(st, "SHUTDOWN", rest, b.width))
 	b.add(shutdownLines(st, s.ShutdownSteps, l.done)...)
 }
 
@@ -544,7 +645,7 @@ func (l *liveModel) fills(b *block, rows int) {
 	st := l.ctx.styles
 	s := l.state
 	ft := fillTableFor(b.width)
-	b.add(st.Title.Render("LATEST FILLS"))
+	b.add(titleRule(st, "LATEST FILLS", st.Muted.Render("newest first"), b.width))
 	b.add(st.TableHead.Render(ft.head()))
 	if len(s.RecentFills) == 0 {
 		b.add(st.Muted.Render("no fills yet"))
@@ -555,26 +656,6 @@ func (l *liveModel) fills(b *block, rows int) {
 			break
 		}
 		b.add(ft.row(st, f))
-	}
-}
-
-func (l *liveModel) events(b *block, rows int) {
-	st := l.ctx.styles
-	b.add(st.Title.Render("RECENT EVENTS") + st.Muted.Render(" wall UTC, newest first"))
-	evs := append([]engine.SessionEvent(nil), l.state.Events...)
-	if len(evs) == 0 {
-		b.add(st.Muted.Render("no events"))
-		return
-	}
-	sort.SliceStable(evs, func(i, j int) bool { return evs[i].CreatedAt.After(evs[j].CreatedAt) })
-	n := 0
-	for _, e := range evs {
-		el := eventLines(st, e, b.width)
-		if n+len(el) > rows-1 {
-			break
-		}
-		b.add(el...)
-		n += len(el)
 	}
 }
 
