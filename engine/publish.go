@@ -63,6 +63,7 @@ func (e *Engine) publish(force bool) {
 		Anchor:        e.market.Anchor,
 		Centre:        Centre(mid, e.market.Anchor, e.cfg.Strategy.AnchorMaxDivergenceBps),
 		DivergenceBps: DivergenceBps(mid, e.market.Anchor),
+		Bar:           e.market.Bar, // never changed after the feed made it: shared
 		StartingXRP:   e.startXRP,
 		StartingRLUSD: e.startRLUSD,
 		StartingValue: e.startValue,

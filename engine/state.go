@@ -48,6 +48,7 @@ type State struct {
 	Anchor        float64
 	Centre        float64 // the quoting centre: anchor clamped around mid
 	DivergenceBps float64 // (anchor - mid) / mid in bps
+	Bar           *Bar    // a replay's last bar (bid and ask derive from it); nil for other feeds
 
 	StartingXRP, StartingRLUSD, StartingValue float64
 	Inventory                                 InventorySnapshot // at the last mid

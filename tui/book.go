@@ -64,7 +64,7 @@ const bookFixedRows = 5
 func (l *liveModel) bookRows() int {
 	s := l.state
 	if kindOfFeed(s.Feed) == feedReplay {
-		return 6
+		return 7
 	}
 	bids, asks := bookLevels(s)
 	return bookFixedRows + len(s.Quotes) + len(bids) + len(asks)
@@ -80,10 +80,7 @@ func (l *liveModel) book(b *block, h int) {
 	s := l.state
 	kind := kindOfFeed(s.Feed)
 	if kind == feedReplay {
-		b.add(titleRule(st, "BOOK", st.Muted.Render("replay"), b.width))
-		b.add(st.Muted.Render("no book: replay of bars"))
-		b.add(st.Label.Render("bid ") + st.Value.Render(fmtPrice(s.Bid)) + st.Label.Render("  ask ") + st.Value.Render(fmtPrice(s.Ask)))
-		b.add(st.Label.Render("mid ") + st.Value.Render(fmtPrice(s.Mid)) + st.Muted.Render("  (the bar's close)"))
+		l.replayBook(b)
 		return
 	}
 	b.add(titleRule(st, "BOOK", st.Muted.Render(map[feedKind]string{feedSim: "simulated: best bid and ask"}[kind]), b.width))
@@ -169,4 +166,24 @@ func (l *liveModel) book(b *block, h int) {
 		st.Label.Render("feed ") + st.Value.Render(Sanitize(s.Feed)) + st.Muted.Render(" · no connection, no ledger"),
 	}
 	b.add(facts[:max(0, feedLines)]...)
+}
+
+// replayBook is the book panel of a replay: there is no book, only the
+// bar the engine read and the bid and ask it derives from the close.
+func (l *liveModel) replayBook(b *block) {
+	st := l.ctx.styles
+	s := l.state
+	pair := func(l1, v1, l2, v2 string) string {
+		return st.Label.Render(fit(l1, 7)) + st.Value.Render(padLeft(v1, 10)) + "  " +
+			st.Label.Render(fit(l2, 7)) + st.Value.Render(padLeft(v2, 10))
+	}
+	b.add(titleRule(st, "BOOK", st.Muted.Render("replay"), b.width))
+	b.add(st.Warn.Render("no book: replay of bars") + st.Muted.Render(" · bid and ask are the close ∓ 1 bp"))
+	if bar := s.Bar; bar != nil {
+		b.add(st.Label.Render("bar to ") + st.Value.Render(fmtClock(s.MarketTime)) + st.Muted.Render(" market UTC"))
+		b.add(pair("open", fmtPrice(bar.Open), "high", fmtPrice(bar.High)))
+		b.add(pair("low", fmtPrice(bar.Low), "close", fmtPrice(bar.Close)))
+		b.add(st.Label.Render(fit("volume", 7)) + st.Value.Render(padLeft(fmtNum(bar.Volume, 0), 10)))
+	}
+	b.add(pair("bid", fmtPrice(s.Bid), "ask", fmtPrice(s.Ask)))
 }

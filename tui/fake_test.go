@@ -386,3 +386,16 @@ func (h *fakeHistory) read() int {
 	defer h.mu.Unlock()
 	return h.rowsRead
 }
+
+// fakeReplayState is fakeState on a replay of minute bars: no book, a bar,
+// samples a minute apart.
+func fakeReplayState() *engine.State {
+	s := fakeState()
+	s.Feed = "replay:/data/xrp-2025.csv"
+	s.Bar = &engine.Bar{Open: 2.2991, High: 2.3043, Low: 2.2987, Close: 2.301234, Volume: 183402}
+	s.Bid, s.Ask = s.Mid*(1-1e-4), s.Mid*(1+1e-4)
+	for i := range s.History {
+		s.History[i].Time = s.MarketTime.Add(-time.Duration(len(s.History)-i) * time.Minute)
+	}
+	return s
+}

@@ -100,8 +100,9 @@ type pageMsg struct {
 }
 
 // visibleRows is how many sessions fit: the window less the header, the
-// filter line, the column heads, the status line and the footer.
-func visibleRows(height int) int { return max(1, height-5) }
+// filter line, the summary strip, the column heads, the status line and
+// the footer.
+func visibleRows(height int) int { return max(1, height-5-stripRows(height)) }
 
 // query builds the store query of the current sort and filter.
 func (h *historyModel) query(after *engine.Cursor) engine.SessionQuery {
@@ -398,11 +399,12 @@ func (h *historyModel) View() string {
 	st := h.ctx.styles
 	w := h.ctx.width
 	lines := []string{h.header(), h.filterLine()}
+	lines = append(lines, summaryStrip(st, h.rows, w, stripRows(h.ctx.height))...)
 	t := narrowHistory
 	if w >= 120 {
 		t = wideHistory
 	}
-	t.cols = t.cols.fitTo(w - 2) // after the two-cell mark
+	t.cols = t.cols.fitTo(w - 3) // after the three-cell mark
 	lines = append(lines, st.TableHead.Render(t.head()))
 	now := h.ctx.now()
 	for i := 0; i < h.pageSize; i++ {
@@ -494,9 +496,9 @@ var (
 
 func (t historyTable) head() string {
 	if t.wide {
-		return "  " + t.cols.head("session", "started (UTC)", "duration", "ending value", "PnL", "return", "fills", "reason")
+		return "   " + t.cols.head("session", "started (UTC)", "duration", "ending value", "PnL", "return", "fills", "reason")
 	}
-	return "  " + t.cols.head("started (UTC)", "duration", "end value", "PnL", "return", "fills", "reason")
+	return "   " + t.cols.head("started (UTC)", "duration", "end value", "PnL", "return", "fills", "reason")
 }
 
 // row lays out one session: the selected row in one style across the
@@ -528,9 +530,19 @@ func (t historyTable) row(st Styles, s engine.SessionSummary, selected bool, now
 			ending = "—"
 		}
 	}
-	mark := "  "
+	// The mark: the selection, then whether the session runs (●) or
+	// ended at an estimate (~, a crash's end recovered at the next start).
+	mark := " "
 	if selected {
-		mark = "▸ "
+		mark = "▸"
+	}
+	switch {
+	case s.Running():
+		mark += "● "
+	case s.EndedAtEstimated:
+		mark += "~ "
+	default:
+		mark += "  "
 	}
 	started := fmtTime(s.StartedAt)
 	var first []string
