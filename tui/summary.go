@@ -161,6 +161,15 @@ func dayBars(st Styles, days []dayPnL, w, h int) []string {
 		return out
 	}
 	plotRows := h - 1
+	// The newest days that have room, two cells a bar at least (the axis
+	// labels take at most the width of the widest P&L of them all).
+	labelW := 1
+	for _, d := range days {
+		labelW = max(labelW, len(fmtMoneyChange(d.pnl)))
+	}
+	if n := max(1, (w-labelW-1)/2); len(days) > n {
+		days = days[len(days)-n:]
+	}
 	hi, lo := 0.0, 0.0
 	for _, d := range days {
 		hi, lo = math.Max(hi, d.pnl), math.Min(lo, d.pnl)

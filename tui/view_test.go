@@ -10,7 +10,8 @@ import (
 	"neo/engine"
 )
 
-var goldenSizes = []struct{ w, h int }{{80, 24}, {160, 48}}
+// goldenSizes are the window sizes of the acceptance goldens.
+var goldenSizes = []struct{ w, h int }{{80, 24}, {120, 40}, {200, 60}}
 
 func sizeName(w, h int) string { return fmt.Sprintf("%dx%d", w, h) }
 
@@ -21,50 +22,6 @@ func MustLiveModel(tb testing.TB, s *engine.State) (*Model, *fakeController) {
 	m := MustNewModel(tb, Options{Controller: ctrl, History: newFakeHistory(50)})
 	run(tb, m, stateMsg{state: ctrl.State()})
 	return m, ctrl
-}
-
-func TestLiveView(t *testing.T) {
-	for _, sz := range append(goldenSizes, struct{ w, h int }{200, 60}) {
-		t.Run(sizeName(sz.w, sz.h), func(t *testing.T) {
-			m, _ := MustLiveModel(t, fakeState())
-			resize(t, m, sz.w, sz.h)
-			assertFrame(t, m.View(), sz.w, sz.h)
-			assertGolden(t, plainView(m))
-		})
-	}
-}
-
-func TestLiveViewShuttingDown(t *testing.T) {
-	s := fakeState()
-	s.Status = engine.StatusShuttingDown
-	s.HaltReason = engine.HaltOperatorQuit
-	s.Quotes = nil
-	steps := allStepsDone()[:3]
-	steps = append(steps, engine.ShutdownStep{Name: engine.StepWriteSession})
-	s.ShutdownSteps = steps
-	for _, sz := range goldenSizes {
-		t.Run(sizeName(sz.w, sz.h), func(t *testing.T) {
-			m, _ := MustLiveModel(t, s)
-			resize(t, m, sz.w, sz.h)
-			assertFrame(t, m.View(), sz.w, sz.h)
-			assertGolden(t, plainView(m))
-		})
-	}
-}
-
-func TestLiveViewRiskHalt(t *testing.T) {
-	for _, sz := range goldenSizes {
-		t.Run(sizeName(sz.w, sz.h), func(t *testing.T) {
-			m, ctrl := MustLiveModel(t, fakeState())
-			resize(t, m, sz.w, sz.h)
-			ctrl.finish(engine.HaltMaxDrawdown)
-			if run(t, m, waitDone(ctrl)()) {
-				t.Fatal("the console quit on a risk halt; it must stay on the final state")
-			}
-			assertFrame(t, m.View(), sz.w, sz.h)
-			assertGolden(t, plainView(m))
-		})
-	}
 }
 
 func TestLiveViewNoStateYet(t *testing.T) {
@@ -86,56 +43,9 @@ func MustHistoryModel(tb testing.TB, n, w, h int) (*Model, *fakeHistory) {
 	return m, hist
 }
 
-func TestHistoryView(t *testing.T) {
-	for _, sz := range goldenSizes {
-		t.Run(sizeName(sz.w, sz.h), func(t *testing.T) {
-			m, _ := MustHistoryModel(t, 200, sz.w, sz.h)
-			press(t, m, "down", "down")
-			assertFrame(t, m.View(), sz.w, sz.h)
-			assertGolden(t, plainView(m))
-		})
-	}
-}
 
-func TestDetailView(t *testing.T) {
-	for _, sz := range goldenSizes {
-		t.Run(sizeName(sz.w, sz.h), func(t *testing.T) {
-			m, _ := MustHistoryModel(t, 200, sz.w, sz.h)
-			press(t, m, "down", "down", "down", "enter")
-			if m.view != viewDetail {
-				t.Fatalf("view=%v, want detail", m.view)
-			}
-			assertFrame(t, m.View(), sz.w, sz.h)
-			assertGolden(t, plainView(m))
-		})
-	}
-}
 
-func TestHelpView(t *testing.T) {
-	for _, sz := range goldenSizes {
-		t.Run(sizeName(sz.w, sz.h), func(t *testing.T) {
-			m, _ := MustLiveModel(t, fakeState())
-			resize(t, m, sz.w, sz.h)
-			press(t, m, "?")
-			assertFrame(t, m.View(), sz.w, sz.h)
-			assertGolden(t, plainView(m))
-			press(t, m, "?")
-			if got, want := m.view, viewLive; got != want {
-				t.Fatalf("view after second ?=%v, want %v", got, want)
-			}
-		})
-	}
-}
 
-func TestTooSmall(t *testing.T) {
-	m, _ := MustLiveModel(t, fakeState())
-	resize(t, m, 50, 10)
-	assertFrame(t, m.View(), 50, 10)
-	assertGolden(t, plainView(m))
-	if !strings.Contains(plainView(m), "need at least 60x16, have 50x10") {
-		t.Fatalf("view=%q", plainView(m))
-	}
-}
 
 // Every view fills the window exactly at every size, before and after a
 // resize, so that nothing of an older frame survives.
@@ -171,51 +81,6 @@ func TestTickAge(t *testing.T) {
 	run(t, m, tickMsg(now))
 	if got := plainView(m); !strings.Contains(got, "tick 1m30s ago") || !strings.Contains(got, "up 1h03m") {
 		t.Fatalf("header: %q", strings.SplitN(got, "\n", 2)[0])
-	}
-}
-
-// numberCut matches a figure cut by the edge of its room: a word with a
-// digit that runs into the "…" of a cut.
-var numberCut = regexp.MustCompile(`[0-9][^\s…]*…`)
-
-// No view at any width from the 60-column floor up cuts a number mid-digit
-// (it dropped "bid 2.299…" and "PnL vs start -0.44 …" at 60..79 columns):
-// a figure is shown whole or not at all.
-func TestNoViewCutsANumber(t *testing.T) {
-	widths := []int{60, 61, 64, 67, 70, 73, 76, 79, 80, 90, 100, 119, 120, 150, 160, 200}
-	views := map[string]func(t *testing.T, w, h int) *Model{
-		"live": func(t *testing.T, w, h int) *Model {
-			m, _ := MustLiveModel(t, fakeState())
-			resize(t, m, w, h)
-			return m
-		},
-		"history": func(t *testing.T, w, h int) *Model {
-			m, _ := MustHistoryModel(t, 50, w, h)
-			return m
-		},
-		"detail": func(t *testing.T, w, h int) *Model {
-			m, _ := MustHistoryModel(t, 50, w, h)
-			press(t, m, "j", "j", "j", "enter")
-			return m
-		},
-		"help": func(t *testing.T, w, h int) *Model {
-			m, _ := MustLiveModel(t, fakeState())
-			resize(t, m, w, h)
-			press(t, m, "?")
-			return m
-		},
-	}
-	for name, mk := range views {
-		for _, w := range widths {
-			for _, h := range []int{16, 24, 48} {
-				m := mk(t, w, h)
-				for i, line := range strings.Split(plainView(m), "\n") {
-					if loc := numberCut.FindStringIndex(line); loc != nil {
-						t.Errorf("%s at %dx%d, line %d cuts a number: %q", name, w, h, i, line)
-					}
-				}
-			}
-		}
 	}
 }
 

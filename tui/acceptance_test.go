@@ -1,0 +1,253 @@
+package tui
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"neo/engine"
+)
+
+// The acceptance tests of the console (issue 12): every screen at 80x24,
+// 120x40 and 200x60 in the dark, light and mono themes, as goldens; no
+// screen at any size cuts a number or leaves the window empty while it has
+// something to show.
+
+// themes are the themes every golden is drawn in.
+var themes = []string{ThemeDark, ThemeLight, ThemeMono}
+
+// viewCase builds one screen of the console at a theme and a size.
+type viewCase struct {
+	name  string
+	build func(tb testing.TB, theme string, w, h int) *Model
+}
+
+// liveOn is a console on the live view of s.
+func liveOn(tb testing.TB, s *engine.State, theme string, w, h int) (*Model, *fakeController) {
+	tb.Helper()
+	ctrl := newFakeController(s)
+	m := MustNewModel(tb, Options{Controller: ctrl, History: newFakeHistory(50), Theme: theme})
+	run(tb, m, stateMsg{state: ctrl.State()})
+	resize(tb, m, w, h)
+	return m, ctrl
+}
+
+// historyOn is a console on the history view over 200 sessions, as neo
+// history opens it.
+func historyOn(tb testing.TB, theme string, w, h int) *Model {
+	tb.Helper()
+	m := MustNewModel(tb, Options{History: newFakeHistory(200), ReadOnly: true, ExportDir: tb.TempDir(), Theme: theme})
+	run(tb, m, m.Init())
+	resize(tb, m, w, h)
+	return m
+}
+
+// shuttingDownState is a session half way through its shutdown.
+func shuttingDownState() *engine.State {
+	s := fakeState()
+	s.Status = engine.StatusShuttingDown
+	s.HaltReason = engine.HaltOperatorQuit
+	s.Quotes = nil
+	s.ShutdownSteps = append(allStepsDone()[:3], engine.ShutdownStep{Name: engine.StepWriteSession})
+	return s
+}
+
+var acceptanceViews = []viewCase{
+	{"live", func(tb testing.TB, theme string, w, h int) *Model {
+		m, _ := liveOn(tb, fakeState(), theme, w, h)
+		return m
+	}},
+	{"replay", func(tb testing.TB, theme string, w, h int) *Model {
+		m, _ := liveOn(tb, fakeReplayState(), theme, w, h)
+		return m
+	}},
+	{"shutdown", func(tb testing.TB, theme string, w, h int) *Model {
+		m, _ := liveOn(tb, shuttingDownState(), theme, w, h)
+		return m
+	}},
+	{"halt", func(tb testing.TB, theme string, w, h int) *Model {
+		m, ctrl := liveOn(tb, fakeState(), theme, w, h)
+		ctrl.finish(engine.HaltMaxDrawdown)
+		if run(tb, m, waitDone(ctrl)()) {
+			tb.Fatal("the console quit on a risk halt; it must stay on the final state")
+		}
+		return m
+	}},
+	{"history", func(tb testing.TB, theme string, w, h int) *Model {
+		m := historyOn(tb, theme, w, h)
+		press(tb, m, "down", "down")
+		return m
+	}},
+	{"detail", func(tb testing.TB, theme string, w, h int) *Model {
+		m := historyOn(tb, theme, w, h)
+		press(tb, m, "down", "down", "down", "enter")
+		if m.view != viewDetail {
+			tb.Fatalf("view=%v, want detail", m.view)
+		}
+		return m
+	}},
+	{"help", func(tb testing.TB, theme string, w, h int) *Model {
+		m, _ := liveOn(tb, fakeState(), theme, w, h)
+		press(tb, m, "?")
+		return m
+	}},
+}
+
+// TestGoldenViews: every screen at every golden size. The golden is the
+// text (ANSI stripped); the light and mono themes must draw the very same
+// text as the dark one, so that one golden holds for all three, and
+// TestThemesStyleTheText checks what differs between them.
+func TestGoldenViews(t *testing.T) {
+	for _, v := range acceptanceViews {
+		for _, sz := range goldenSizes {
+			t.Run(v.name+"_"+sizeName(sz.w, sz.h), func(t *testing.T) {
+				var dark string
+				for _, theme := range themes {
+					m := v.build(t, theme, sz.w, sz.h)
+					assertFrame(t, m.View(), sz.w, sz.h)
+					got := plainView(m)
+					if theme == ThemeDark {
+						dark = got
+						assertGolden(t, got)
+					} else if got != dark {
+						t.Fatalf("theme %s draws other text than dark:\n%s", theme, got)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestTooSmall: below 60x16 every view says how much room it needs.
+func TestTooSmall(t *testing.T) {
+	for _, sz := range []struct{ w, h int }{{50, 10}, {59, 24}, {80, 15}} {
+		t.Run(sizeName(sz.w, sz.h), func(t *testing.T) {
+			m, _ := liveOn(t, fakeState(), ThemeDark, sz.w, sz.h)
+			assertFrame(t, m.View(), sz.w, sz.h)
+			want := fmt.Sprintf("need at least 60x16, have %dx%d", sz.w, sz.h)
+			if !strings.Contains(plainView(m), want) {
+				t.Fatalf("view=%q, want %q", plainView(m), want)
+			}
+			if sz.w == 50 {
+				assertGolden(t, plainView(m))
+			}
+		})
+	}
+}
+
+// sgrColour matches an SGR sequence that sets a colour (foreground or
+// background, 16, 256 or true colour).
+var sgrColour = regexp.MustCompile(`\x1b\[[0-9;]*(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])[;m]`)
+
+// TestThemesStyleTheText: drawn on a 256-colour terminal, dark and light
+// colour the same text differently, mono sets no colour at all (only bold
+// and reverse), and each theme keeps its golden in colour for the live
+// view at 80x24, so that a change of palette shows in review.
+func TestThemesStyleTheText(t *testing.T) {
+	prev := lipgloss.ColorProfile()
+	lipgloss.SetColorProfile(termenv.ANSI256)
+	defer lipgloss.SetColorProfile(prev)
+	for _, v := range acceptanceViews {
+		raw := map[string]string{}
+		for _, theme := range themes {
+			raw[theme] = v.build(t, theme, 120, 40).View()
+		}
+		if raw[ThemeDark] == raw[ThemeLight] {
+			t.Errorf("%s: dark and light draw the same bytes", v.name)
+		}
+		if !sgrColour.MatchString(raw[ThemeDark]) || !sgrColour.MatchString(raw[ThemeLight]) {
+			t.Errorf("%s: dark or light sets no colour", v.name)
+		}
+		if loc := sgrColour.FindStringIndex(raw[ThemeMono]); loc != nil {
+			t.Errorf("%s: mono sets a colour: %q", v.name, raw[ThemeMono][loc[0]:min(loc[1]+10, len(raw[ThemeMono]))])
+		}
+		if !strings.Contains(raw[ThemeMono], "\x1b[1m") && !strings.Contains(raw[ThemeMono], "\x1b[1;") {
+			t.Errorf("%s: mono sets no bold: its titles and states would not stand out", v.name)
+		}
+	}
+	for _, theme := range themes {
+		t.Run("ansi_"+theme, func(t *testing.T) {
+			m, _ := liveOn(t, fakeState(), theme, 80, 24)
+			assertGolden(t, strings.ReplaceAll(m.View(), "\x1b", "\\e"))
+		})
+	}
+}
+
+// numberCut matches a figure cut by the edge of its room: a word with a
+// digit that runs into the "…" of a cut.
+var numberCut = regexp.MustCompile(`[0-9][^\s…]*…`)
+
+// No view at any size from the 60x16 floor up cuts a number mid-digit (it
+// dropped "bid 2.299…" and "PnL vs start -0.44 …" at 60..79 columns): a
+// figure is shown whole or not at all.
+func TestNoViewCutsANumber(t *testing.T) {
+	widths := []int{60, 61, 64, 67, 70, 73, 76, 79, 80, 90, 100, 119, 120, 149, 150, 160, 170, 200, 250}
+	heights := []int{16, 24, 40, 50, 60, 70}
+	for _, v := range acceptanceViews {
+		for _, w := range widths {
+			for _, h := range heights {
+				m := v.build(t, ThemeMono, w, h)
+				for i, line := range strings.Split(plainView(m), "\n") {
+					if loc := numberCut.FindStringIndex(line); loc != nil {
+						t.Errorf("%s at %dx%d, line %d cuts a number: %q", v.name, w, h, i, line)
+					}
+				}
+			}
+		}
+	}
+}
+
+// maxBlankShare is the most of a window that may be blank rows (nothing
+// but spaces) while a view has data to show: a quarter. A view that uses
+// its window leaves blank only the rows its panels could not fill with
+// whole items (an event that does not fit, a chart below its least
+// height); the old layout left half of a 170x50 window blank. A quarter
+// leaves room for a help page's paragraph breaks and a short history
+// page, and fails the old live view from 170x50 up (34 % blank there,
+// 40 % at 200x60, 49 % at 250x70).
+const maxBlankShare = 0.25
+
+// blankRows counts the rows of a plain view that hold only spaces.
+func blankRows(view string) int {
+	n := 0
+	for _, l := range strings.Split(view, "\n") {
+		if strings.TrimSpace(l) == "" {
+			n++
+		}
+	}
+	return n
+}
+
+// TestNoViewLeavesTheWindowEmpty: with data to show, no screen at any of
+// the sizes from 80x24 to 250x70 leaves more than maxBlankShare of the
+// window blank.
+func TestNoViewLeavesTheWindowEmpty(t *testing.T) {
+	sizes := []struct{ w, h int }{{80, 24}, {100, 30}, {120, 40}, {160, 48}, {170, 50}, {200, 60}, {250, 70}}
+	for _, v := range acceptanceViews {
+		for _, sz := range sizes {
+			view := plainView(v.build(t, ThemeMono, sz.w, sz.h))
+			if n := blankRows(view); float64(n) > maxBlankShare*float64(sz.h) {
+				t.Errorf("%s at %s: %d of %d rows blank (more than %.0f%%):\n%s", v.name, sizeName(sz.w, sz.h), n, sz.h, 100*maxBlankShare, view)
+			}
+		}
+	}
+}
+
+// The help opens on ? and closes on a second ?.
+func TestHelpToggles(t *testing.T) {
+	m, _ := liveOn(t, fakeState(), ThemeDark, 80, 24)
+	press(t, m, "?")
+	if m.view != viewHelp {
+		t.Fatalf("view after ?=%v, want help", m.view)
+	}
+	press(t, m, "?")
+	if got, want := m.view, viewLive; got != want {
+		t.Fatalf("view after second ?=%v, want %v", got, want)
+	}
+}
+
+
