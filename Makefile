@@ -5,7 +5,7 @@ GO      ?= go
 BIN     := bin/neo
 SOAK_SCALE ?= 1
 
-.PHONY: build run test bench soak lint cross clean generate
+.PHONY: build run test bench soak lint cross clean generate screenshots
 
 build: ## build bin/neo, version stamped
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/neo
@@ -32,6 +32,9 @@ cross: ## linux, darwin and windows builds without cgo
 		echo "build $$os/$$arch"; \
 		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/neo-$$os-$$arch$$ext ./cmd/neo || exit 1; \
 	done
+
+screenshots: build ## the README's console screenshots (assets/console-dark.svg, -light.svg) from the real binary in tmux
+	./cmd/internal/ansisvg/shots.sh
 
 generate: ## regenerate assets/sample_replay.csv
 	$(GO) generate ./assets
