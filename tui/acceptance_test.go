@@ -249,5 +249,3 @@ func TestHelpToggles(t *testing.T) {
 		t.Fatalf("view after second ?=%v, want %v", got, want)
 	}
 }
-
-

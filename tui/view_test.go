@@ -43,10 +43,6 @@ func MustHistoryModel(tb testing.TB, n, w, h int) (*Model, *fakeHistory) {
 	return m, hist
 }
 
-
-
-
-
 // Every view fills the window exactly at every size, before and after a
 // resize, so that nothing of an older frame survives.
 func TestResizeKeepsFrame(t *testing.T) {
