@@ -102,7 +102,7 @@ func (db *DB) takePreRunCopy(ctx context.Context) (checked bool, err error) {
 	synced := make(chan error, 1)
 	go func() { synced <- syncFile(tmp) }()
 	t1 := time.Now()
-	cerr := checkURI(ctx, db.path, dsn(tmp, "mode=ro", "immutable=1"), false)
+	cerr := checkMapped(ctx, db.path, tmp)
 	db.times.check = time.Since(t1)
 	serr := <-synced
 	db.times.copy = time.Since(t0) - db.times.check
