@@ -66,10 +66,11 @@ type startTimes struct {
 // sqliteMagic opens every SQLite database file.
 var sqliteMagic = []byte("SQLite format 3\x00")
 
-// preRunFaults lets the package's own tests spoil the copy between copying
-// and checking it; nil in production.
+// preRunFaults lets the package's own tests write to the database while it
+// is copied, or spoil the copy before its check; nil in production.
 var preRunFaults struct {
-	afterCopy func(tmp string)
+	duringCopy func(path string) // after the copy, before the files' states are compared
+	afterCopy  func(tmp string)
 }
 
 // takePreRunCopy makes the pre-run copy of the database and checks it (see
@@ -215,6 +216,9 @@ func (db *DB) copyForPreRun(ctx context.Context, tmp string) (string, error) {
 			return "", err
 		}
 		method += "+wal"
+	}
+	if h := preRunFaults.duringCopy; h != nil {
+		h(db.path)
 	}
 	if stateOf(db.path) != dbBefore || stateOf(db.path+"-wal") != walBefore {
 		return "", errors.New("the database changed while it was copied: another program writes to it without neo's lock; close it")

@@ -129,3 +129,49 @@ func TestCheckMappedSurvivesAFault(t *testing.T) {
 		t.Fatal("no cut landed while the copy was mapped and read; the test proved nothing")
 	}
 }
+
+// A database written while it is copied (a program that ignores neo's lock)
+// makes no pre-run copy: the start checks it in place and backs it up
+// online, and says why.
+func TestPreRunCopyOfAChangingFileIsDiscarded(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "neo.db")
+	db, err := Open(ctx, Options{Path: path, Lock: true, CheckpointInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	touched := false
+	preRunFaults.duringCopy = func(p string) {
+		later := time.Now().Add(time.Minute)
+		if err := os.Chtimes(p, later, later); err != nil {
+			t.Error(err)
+		}
+		touched = true
+	}
+	defer func() { preRunFaults.duringCopy = nil }()
+	var logs bytes.Buffer
+	db, err = Open(ctx, Options{Path: path, Lock: true, PreRunBackup: true, CheckpointInterval: -1, Logger: log.New(&logs)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(ctx)
+	if !touched {
+		t.Fatal("the hook never ran, so the test proves nothing")
+	}
+	if exists(path + preRunSuffix) {
+		t.Fatal("the copy of a file that changed was kept")
+	}
+	if !strings.Contains(logs.String(), "changed while it was copied") {
+		t.Fatalf("log %q does not say why there is no copy", logs.String())
+	}
+	bak, err := db.Backup(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkFile(ctx, bak, false, true); err != nil {
+		t.Fatalf("the online backup fails its check: %v", err)
+	}
+}
