@@ -185,6 +185,7 @@ func (m *Main) startSession(ctx context.Context, cfg engine.Config, fd engine.Fe
 	st, err := store.Open(ctx, store.Options{
 		Path:               dbPath,
 		Lock:               true,
+		PreRunBackup:       true,
 		CheckpointInterval: cfg.Store.CheckpointInterval.Duration,
 		BackupRetention:    cfg.Store.BackupRetention,
 		Logger:             logger,
