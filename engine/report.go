@@ -15,6 +15,7 @@ package engine
 // check the remainder against a hand computation of XRP × Δmid.
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -340,6 +341,34 @@ func BuildReport(s SessionSummary, fills []Fill, inv []InventorySnapshot, val []
 		}
 	}
 	return r
+}
+
+// LoadReport reads one session and everything its report needs from h, at
+// full resolution (every fill, snapshot and event), and builds the report:
+// what `neo report` and the console's detail view show. ErrNotFound (wrapped)
+// when there is no such session.
+func LoadReport(ctx context.Context, h History, sessionID string) (Report, SessionSummary, error) {
+	sum, err := h.GetSession(ctx, sessionID)
+	if err != nil {
+		return Report{}, sum, err
+	}
+	fills, err := h.Fills(ctx, sessionID, 0) // 0: all
+	if err != nil {
+		return Report{}, sum, err
+	}
+	inv, err := h.InventorySeries(ctx, sessionID, 0) // 0: every snapshot, not a sample
+	if err != nil {
+		return Report{}, sum, err
+	}
+	val, err := h.ValuationSeries(ctx, sessionID, 0)
+	if err != nil {
+		return Report{}, sum, err
+	}
+	events, err := h.Events(ctx, sessionID, 0)
+	if err != nil {
+		return Report{}, sum, err
+	}
+	return BuildReport(sum, fills, inv, val, events), sum, nil
 }
 
 // sortedBy returns xs sorted stably by at, copying only when out of order.

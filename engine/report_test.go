@@ -2,7 +2,9 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"regexp"
@@ -464,5 +466,65 @@ func TestReportFormats(t *testing.T) {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
 		}
+	}
+}
+
+// sampledHistory serves one session like the store: a series reader given
+// maxPoints > 0 returns a sample (here its first and last rows, whatever
+// maxPoints: the test holds that LoadReport asks for all).
+type sampledHistory struct {
+	s      SessionSummary
+	fills  []Fill
+	inv    []InventorySnapshot
+	val    []ValuationSnapshot
+	events []SessionEvent
+}
+
+func sample[T any](xs []T, n int) []T {
+	if n <= 0 || len(xs) < 3 {
+		return xs
+	}
+	return []T{xs[0], xs[len(xs)-1]}
+}
+
+func (h *sampledHistory) ListSessions(context.Context, SessionQuery) ([]SessionSummary, error) {
+	return []SessionSummary{h.s}, nil
+}
+func (h *sampledHistory) GetSession(_ context.Context, id string) (SessionSummary, error) {
+	if id != h.s.SessionID {
+		return SessionSummary{}, ErrNotFound
+	}
+	return h.s, nil
+}
+func (h *sampledHistory) ValuationSeries(_ context.Context, _ string, n int) ([]ValuationSnapshot, error) {
+	return sample(h.val, n), nil
+}
+func (h *sampledHistory) InventorySeries(_ context.Context, _ string, n int) ([]InventorySnapshot, error) {
+	return sample(h.inv, n), nil
+}
+func (h *sampledHistory) Fills(_ context.Context, _ string, n int) ([]Fill, error) {
+	return sample(h.fills, n), nil
+}
+func (h *sampledHistory) Events(_ context.Context, _ string, n int) ([]SessionEvent, error) {
+	return sample(h.events, n), nil
+}
+
+// TestLoadReportFullResolution: LoadReport reads every row (a sampled
+// series would move the drawdown, the tiers and the split), and an unknown
+// session is ErrNotFound.
+func TestLoadReportFullResolution(t *testing.T) {
+	s, fills, inv, val, events, _ := handSession()
+	h := &sampledHistory{s, fills, inv, val, events}
+	got, _, err := LoadReport(context.Background(), h, "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(BuildReport(s, fills, inv, val, events))
+	b, _ := json.Marshal(got)
+	if !bytes.Equal(a, b) {
+		t.Fatalf("LoadReport gives\n%s\nwant\n%s", b, a)
+	}
+	if _, _, err := LoadReport(context.Background(), h, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown session: %v, want ErrNotFound", err)
 	}
 }

@@ -88,43 +88,19 @@ func (m *Main) report(ctx context.Context, id string, asJSON bool) error {
 // errNoSessions: the database has no session to report on.
 var errNoSessions = errors.New("no sessions recorded")
 
-// loadReport reads one session (the latest when id is "") and everything
-// its report needs, at full resolution, and builds the report.
+// loadReport builds the report of one session: the latest when id is "".
 func loadReport(ctx context.Context, h engine.History, id string) (engine.Report, engine.SessionSummary, error) {
-	var sum engine.SessionSummary
 	if id == "" {
 		list, err := h.ListSessions(ctx, engine.SessionQuery{Limit: 1, Sort: engine.SortStartedAt})
 		if err != nil {
-			return engine.Report{}, sum, err
+			return engine.Report{}, engine.SessionSummary{}, err
 		}
 		if len(list) == 0 {
-			return engine.Report{}, sum, errNoSessions
+			return engine.Report{}, engine.SessionSummary{}, errNoSessions
 		}
-		sum = list[0]
-	} else {
-		var err error
-		if sum, err = h.GetSession(ctx, id); err != nil {
-			return engine.Report{}, sum, err
-		}
+		id = list[0].SessionID
 	}
-	id = sum.SessionID
-	fills, err := h.Fills(ctx, id, 0)
-	if err != nil {
-		return engine.Report{}, sum, err
-	}
-	inv, err := h.InventorySeries(ctx, id, 0) // 0: every snapshot
-	if err != nil {
-		return engine.Report{}, sum, err
-	}
-	val, err := h.ValuationSeries(ctx, id, 0)
-	if err != nil {
-		return engine.Report{}, sum, err
-	}
-	events, err := h.Events(ctx, id, 0)
-	if err != nil {
-		return engine.Report{}, sum, err
-	}
-	return engine.BuildReport(sum, fills, inv, val, events), sum, nil
+	return engine.LoadReport(ctx, h, id)
 }
 
 // runReportTimeout bounds reading the report at the end of a headless run.
