@@ -425,9 +425,16 @@ func mergeValues(inv []InventorySnapshot, val []ValuationSnapshot) []valuePoint 
 }
 
 // midAt is the mid at a fill's market time: that of the first inventory
-// snapshot at or after it (the engine writes one with every fill, at the
-// mid of the event that filled it), else of the latest one, else the
-// fill's own price (no capture counted).
+// snapshot at or after it, else of the latest one, else the fill's own
+// price (no capture counted). The engine writes a snapshot with every fill
+// at the mid of the event that filled it, and every snapshot of an event
+// has that event's mid, so on market time (one time per event) this is
+// exact. On wall time to the millisecond (sessions recorded before market
+// time, replays at --speed 0) several events can share a time stamp and a
+// fill may get an earlier event's mid: the split between trading and
+// inventory is then approximate; the total and the fees are not affected.
+// (Matching by balance instead does not work: when several quotes fill on
+// one event, each fill's snapshot shows the balance after all of them.)
 func midAt(inv []InventorySnapshot, at time.Time, price float64) float64 {
 	i := sort.Search(len(inv), func(i int) bool { return !inventoryTime(inv[i]).Before(at) })
 	switch {
