@@ -66,10 +66,13 @@ func sessionMarketEvents(SessionSummary) (int, bool) { return 0, false }
 // machine's clock while the session ran). Money is in RLUSD unless the key
 // says XRP.
 type Report struct {
-	SessionID  string `json:"session_id"`
-	Feed       string `json:"feed"`
-	Running    bool   `json:"running"`
-	HaltReason string `json:"halt_reason"` // "" while running
+	SessionID  string  `json:"session_id"`
+	Feed       string  `json:"feed"`
+	Running    bool    `json:"running"`
+	HaltReason *string `json:"halt_reason"` // null while running
+	// Damage names what in the session row could not be read (those
+	// figures are zero); absent for a sound row.
+	Damage string `json:"damage,omitempty"`
 
 	// Market span: from the first market event to the last.
 	MarketStart       *time.Time `json:"market_start"`
@@ -206,7 +209,7 @@ func BuildReport(s SessionSummary, fills []Fill, inv []InventorySnapshot, val []
 		SessionID:     s.SessionID,
 		Feed:          s.Feed,
 		Running:       s.Running(),
-		HaltReason:    string(s.HaltReason),
+		Damage:        s.Damage,
 		WallStartedAt: s.StartedAt.UTC(),
 		WallEndedAt:   utcPtr(s.EndedAt),
 		StartingXRP:   s.StartingXRP,
@@ -214,6 +217,10 @@ func BuildReport(s SessionSummary, fills []Fill, inv []InventorySnapshot, val []
 		StartingValue: s.StartingValue,
 		EndingXRP:     s.EndingXRP,
 		EndingRLUSD:   s.EndingRLUSD,
+	}
+	if s.HaltReason != "" {
+		h := string(s.HaltReason)
+		r.HaltReason = &h
 	}
 	if n, ok := sessionMarketEvents(s); ok {
 		r.MarketEvents = &n
@@ -545,9 +552,12 @@ const reportTime = "2006-01-02 15:04:05Z"
 func (r Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Session %s  (%s)\n", textsafe.Line(r.SessionID), textsafe.Line(r.Feed))
-	status := textsafe.Line(r.HaltReason)
-	if r.Running {
-		status = "running"
+	status := "running"
+	if r.HaltReason != nil {
+		status = textsafe.Line(*r.HaltReason)
+	}
+	if r.Damage != "" {
+		fmt.Fprintf(&b, "  warning: the session row is damaged (%s): those figures read as zero\n", textsafe.Line(r.Damage))
 	}
 	var wallSecs float64
 	if r.WallEndedAt != nil {

@@ -200,7 +200,7 @@ func TestBuildReportEdges(t *testing.T) {
 			name: "no records",
 			s:    mkSession(t0, nil, 10, 10, 1, nil),
 			check: func(t *testing.T, r Report) {
-				if !r.Running || r.PnL.TotalRLUSD != 0 || r.EndingValue != 20 || r.MarketEnd != nil || r.SkewTiers != nil || r.MaxDrawdown.PeakMarketTime != nil {
+				if !r.Running || r.HaltReason != nil || r.PnL.TotalRLUSD != 0 || r.EndingValue != 20 || r.MarketEnd != nil || r.SkewTiers != nil || r.MaxDrawdown.PeakMarketTime != nil {
 					t.Errorf("empty running session: %+v", r)
 				}
 				if len(r.Daily) != 1 || r.Daily[0].PnLRLUSD != 0 {
@@ -384,6 +384,9 @@ func TestReportJSONKeys(t *testing.T) {
 			t.Errorf("JSON has no key %q: %s", k, b)
 		}
 	}
+	if m["halt_reason"] != "feed_ended" || m["damage"] != nil {
+		t.Errorf("halt_reason %v damage %v", m["halt_reason"], m["damage"])
+	}
 	if m["market_start"] != "2025-01-01T23:00:00Z" || m["market_events"] != nil {
 		t.Errorf("market_start %v market_events %v", m["market_start"], m["market_events"])
 	}
@@ -402,6 +405,7 @@ func TestReportJSONKeys(t *testing.T) {
 func TestReportText(t *testing.T) {
 	s, fills, inv, val, events, _ := handSession()
 	s.SessionID = "id\x1b[31mred\x07"
+	s.Damage = "ending_value \x1b]0;x\x07"
 	r := BuildReport(s, fills, inv, val, events)
 	var b bytes.Buffer
 	if err := r.WriteText(&b); err != nil {
@@ -414,7 +418,7 @@ func TestReportText(t *testing.T) {
 		"trading (spread capture)", "+0.2000", "-0.5200", "+0.4000", "+0.0800",
 		"2025-01-01", "-2.3997", "2025-01-02", "+2.4797",
 		"tier 1", "62.5 %", "peak 200.0000 at 2025-01-01 23:00:00Z, trough 197.6003 at 2025-01-01 23:30:00Z",
-		"n/a (not recorded)",
+		"n/a (not recorded)", "warning: the session row is damaged (ending_value ",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report text lacks %q:\n%s", want, out)

@@ -56,7 +56,7 @@ func (m *Main) report(ctx context.Context, id string, asJSON bool) error {
 		return err
 	}
 	defer closeQuietly(db)
-	r, sum, err := loadReport(ctx, db, id)
+	r, _, err := loadReport(ctx, db, id)
 	if err != nil {
 		if errors.Is(err, errNoSessions) {
 			return exitf(exitRuntime, "no sessions recorded in %s: nothing to report (start one with 'neo run', or pass --db with the right database)", clean(db.Path()))
@@ -75,9 +75,6 @@ func (m *Main) report(ctx context.Context, id string, asJSON bool) error {
 			return exitf(exitRuntime, "write JSON: %v", err)
 		}
 		return nil
-	}
-	if sum.Damage != "" {
-		fmt.Fprintf(m.Stdout, "warning: the session row is damaged (%s): those figures read as zero\n\n", clean(sum.Damage))
 	}
 	if err := r.WriteText(m.Stdout); err != nil {
 		return exitf(exitRuntime, "write report: %v", err)
