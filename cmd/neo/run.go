@@ -174,7 +174,11 @@ func (m *Main) run(ctx context.Context, f *runFlags) error {
 		defer closeHist()
 	}
 	res := sup.runSession(eng, c)
-	return m.finish(res, logger, console)
+	err = m.finish(res, logger, console)
+	if !console {
+		m.printRunReport(res.SessionID, logger) // report_cmd.go: a few lines after the final log line
+	}
+	return err
 }
 
 // startSession opens the database (locked) and starts the engine. The store
