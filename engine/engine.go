@@ -135,10 +135,12 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	e.log.Info("pre-run backup: done", "path", path, "took", e.now().Sub(t0).Round(time.Millisecond).String())
 
+	t1 := e.now()
 	recovered, err := e.store.Recover(ctx)
 	if err != nil {
 		return fmt.Errorf("recovering sessions left open: %w", err)
 	}
+	e.log.Info("recovery: done", "closed", len(recovered), "took", e.now().Sub(t1).Round(time.Millisecond).String())
 	// The store logs each recovery; the session's events carry it to the
 	// console below.
 

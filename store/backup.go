@@ -23,14 +23,29 @@ const stampLayout = "20060102T150405Z"
 // backupPattern matches the names Backup writes (and retention deletes).
 var backupPattern = regexp.MustCompile(`\.bak\.\d{8}T\d{6}Z(-\d+){0,2}$`)
 
-// Backup writes an online backup neo.db.bak.YYYYMMDDTHHMMSSZ beside the
-// database and applies the retention. It returns the backup's path. Names
-// are never reused, even within one second after retention deleted some:
-// when the second already has a backup, the name gets a sub-second suffix
-// (…Z-123456789, nanoseconds), then -2, -3… past the highest of that
-// nanosecond still present (retention never deletes the newest, so that
-// count only grows).
+// Backup writes a backup neo.db.bak.YYYYMMDDTHHMMSSZ beside the database
+// and applies the retention. It returns the backup's path. The first Backup
+// after an Open with PreRunBackup puts the pre-run copy that Open took and
+// verified in place (prerun.go); any other is an online backup (BackupTo).
 func (db *DB) Backup(ctx context.Context) (string, error) {
+	dst := db.backupName()
+	if p := db.takePreRun(); p.tmp != "" {
+		if err := db.placePreRun(ctx, p, dst); err != nil {
+			return "", err
+		}
+	} else if err := db.BackupTo(ctx, dst); err != nil {
+		return "", err
+	}
+	db.applyRetention(dst)
+	return dst, nil
+}
+
+// backupName is the path of a new backup. Names are never reused, even
+// within one second after retention deleted some: when the second already
+// has a backup, the name gets a sub-second suffix (…Z-123456789,
+// nanoseconds), then -2, -3… past the highest of that nanosecond still
+// present (retention never deletes the newest, so that count only grows).
+func (db *DB) backupName() string {
 	now := db.now().UTC()
 	base := db.path + ".bak." + now.Format(stampLayout)
 	dst := base
@@ -55,11 +70,7 @@ func (db *DB) Backup(ctx context.Context) (string, error) {
 			dst = fmt.Sprintf("%s-%d", sub, top+1)
 		}
 	}
-	if err := db.BackupTo(ctx, dst); err != nil {
-		return "", err
-	}
-	db.applyRetention(dst)
-	return dst, nil
+	return dst
 }
 
 // BackupTo writes a consistent online backup of the database to path, which

@@ -332,65 +332,6 @@ func buildDB(ctx context.Context, o options, db string, mb int) error {
 	return nil
 }
 
-// benchStartup times `neo check` and a headless start (to "session
-// started", the first tick) on two database sizes, splitting the start into
-// open + integrity check + recovery and the pre-run backup.
-func benchStartup(ctx context.Context, o options, sz benchSizes, rng *rand.Rand, t *benchTable) error {
-	dir, cleanup, err := o.tempDir("startup")
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-	type fig struct {
-		size                         int64
-		check, open, backup, started time.Duration
-	}
-	var figs [2]fig
-	for i, mb := range sz.startupMB {
-		d := filepath.Join(dir, fmt.Sprint(mb))
-		db := filepath.Join(d, "neo.db")
-		if err := buildDB(ctx, o, db, mb); err != nil {
-			return err
-		}
-		fi, _ := os.Stat(db)
-		figs[i].size = fi.Size()
-		res, err := proofkit.Run(ctx, "", o.bin, 10*time.Minute, nil, "check", "--db", db)
-		if err != nil || res.Code != 0 {
-			return fmt.Errorf("neo check on %d MB: exit %d %v: %s", mb, res.Code, err, proofkit.Tail(res.Stdout+res.Stderr, 200))
-		}
-		figs[i].check = res.Took
-		p, err := proofkit.Start("", o.bin, nil, "run", "--db", db, "--headless", "--speed", "0", "--duration", "1s", "--log-format", "logfmt")
-		if err != nil {
-			return err
-		}
-		bs, err1 := p.ErrOut.WaitFor("pre-run backup: starting", 10*time.Minute, p.Done)
-		bd, err2 := p.ErrOut.WaitFor("pre-run backup: done", 10*time.Minute, p.Done)
-		st, err3 := p.ErrOut.WaitFor("session started", 10*time.Minute, p.Done)
-		<-p.Done
-		for _, e := range []error{err1, err2, err3} {
-			if e != nil {
-				return fmt.Errorf("start on %d MB: %v: %s", mb, e, proofkit.Tail(p.ErrOut.String(), 300))
-			}
-		}
-		if p.Code != 0 {
-			return fmt.Errorf("start on %d MB: exit %d: %s", mb, p.Code, proofkit.Tail(p.ErrOut.String(), 300))
-		}
-		figs[i].open, figs[i].backup, figs[i].started = bs.Sub(p.Started), bd.Sub(bs), st.Sub(p.Started)
-	}
-	for i := range figs {
-		f := figs[i]
-		ref := ""
-		if i == 1 {
-			ref = fmt.Sprintf("%s database: %s to first tick", fmtBytes(float64(figs[0].size)), fmtDur(figs[0].started))
-		}
-		t.Add(fmt.Sprintf("start-up: %s database, headless", fmtBytes(float64(f.size))),
-			fmt.Sprintf("%s to first tick (\"session started\")", fmtDur(f.started)), ref,
-			fmt.Sprintf("open + quick_check + recovery %s, pre-run backup %s; `neo check` alone %s", fmtDur(f.open), fmtDur(f.backup), fmtDur(f.check)),
-			"our clock: exec → log lines seen on stderr; database grown with valuation snapshots by our own connection")
-	}
-	return nil
-}
-
 // benchMemory measures the peak RSS of two replays of different lengths.
 func benchMemory(ctx context.Context, o options, sz benchSizes, rng *rand.Rand, t *benchTable) error {
 	dir, cleanup, err := o.tempDir("memory")
