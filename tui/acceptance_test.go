@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -29,11 +30,19 @@ type viewCase struct {
 // liveOn is a console on the live view of s.
 func liveOn(tb testing.TB, s *engine.State, theme string, w, h int) (*Model, *fakeController) {
 	tb.Helper()
+	m, ctrl, _ := liveWithHistory(tb, s, theme, w, h)
+	return m, ctrl
+}
+
+// liveWithHistory is liveOn with the history it reads.
+func liveWithHistory(tb testing.TB, s *engine.State, theme string, w, h int) (*Model, *fakeController, *fakeHistory) {
+	tb.Helper()
 	ctrl := newFakeController(s)
-	m := MustNewModel(tb, Options{Controller: ctrl, History: newFakeHistory(50), Theme: theme})
+	hist := newFakeHistory(50)
+	m := MustNewModel(tb, Options{Controller: ctrl, History: hist, Theme: theme})
 	run(tb, m, stateMsg{state: ctrl.State()})
 	resize(tb, m, w, h)
-	return m, ctrl
+	return m, ctrl, hist
 }
 
 // historyOn is a console on the history view over 200 sessions, as neo
@@ -70,7 +79,8 @@ var acceptanceViews = []viewCase{
 		return m
 	}},
 	{"halt", func(tb testing.TB, theme string, w, h int) *Model {
-		m, ctrl := liveOn(tb, fakeState(), theme, w, h)
+		m, ctrl, hist := liveWithHistory(tb, fakeState(), theme, w, h)
+		hist.add(endedSummary(ctrl.State(), engine.HaltMaxDrawdown))
 		ctrl.finish(engine.HaltMaxDrawdown)
 		if run(tb, m, waitDone(ctrl)()) {
 			tb.Fatal("the console quit on a risk halt; it must stay on the final state")
@@ -247,5 +257,57 @@ func TestHelpToggles(t *testing.T) {
 	press(t, m, "?")
 	if got, want := m.view, viewLive; got != want {
 		t.Fatalf("view after second ?=%v, want %v", got, want)
+	}
+}
+
+// After a session ends on its own (here a risk halt), the console stays up
+// on its report: the figures of engine.LoadReport over the same history,
+// under the halt banner. Without a report (no such session in the
+// history) it says so and keeps the final state.
+func TestFinalScreenIsTheReport(t *testing.T) {
+	m, ctrl, hist := liveWithHistory(t, fakeState(), ThemeMono, 120, 40)
+	hist.add(endedSummary(ctrl.State(), engine.HaltMaxDrawdown))
+	ctrl.finish(engine.HaltMaxDrawdown)
+	if run(t, m, waitDone(ctrl)()) {
+		t.Fatal("the console quit on a risk halt")
+	}
+	r, _, err := engine.LoadReport(context.Background(), hist, ctrl.State().SessionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := plainView(m)
+	for _, want := range []string{"RISK HALT", "SESSION REPORT", "trading (spread)", "inventory moves", "FILLS by side",
+		fmtMoneyChange(r.PnL.TotalRLUSD), fmtMoneyChange(r.PnL.InventoryRLUSD), fmtPrice(r.Fills.Buy.AvgPrice), fmtMoney(r.Fills.VolumeRLUSD)} {
+		if !strings.Contains(v, want) {
+			t.Errorf("final screen lacks %q:\n%s", want, v)
+		}
+	}
+
+	m2, ctrl2, _ := liveWithHistory(t, fakeState(), ThemeMono, 120, 40)
+	ctrl2.finish(engine.HaltMaxDrawdown)
+	run(t, m2, waitDone(ctrl2)())
+	v2 := plainView(m2)
+	if !strings.Contains(v2, "no report:") || !strings.Contains(v2, "INVENTORY") {
+		t.Errorf("without a report the final state stays, saying why:\n%s", v2)
+	}
+}
+
+// The detail view shows the session's report: the figures LoadReport
+// computes, beside the charts from 150 columns and beside the fills below.
+func TestDetailShowsTheReport(t *testing.T) {
+	for _, w := range []int{120, 200} {
+		m := historyOn(t, ThemeMono, w, 50)
+		press(t, m, "down", "down", "down", "enter")
+		id := m.detail.summary.SessionID
+		r, _, err := engine.LoadReport(context.Background(), m.opts.History, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := plainView(m)
+		for _, want := range []string{"P&L", "trading (spread)", "max drawdown", fmtMoneyChange(r.PnL.TotalRLUSD), fmtMoneyChange(-r.MaxDrawdown.RLUSD)} {
+			if !strings.Contains(v, want) {
+				t.Errorf("%d columns: detail lacks %q:\n%s", w, want, v)
+			}
+		}
 	}
 }

@@ -37,6 +37,9 @@ type detailData struct {
 	events  []engine.SessionEvent
 	points  int // maxPoints the series were read with
 
+	report    *engine.Report // nil until read (or when it could not be)
+	reportErr string
+
 	loading bool
 	seq     int
 	err     string
@@ -121,11 +124,11 @@ func (d *detailModel) open(s engine.SessionSummary) tea.Cmd {
 		return nil
 	}
 	seq, id, points := d.seq, s.SessionID, chartPoints(d.ctx.width)
-	return func() tea.Msg {
+	return tea.Batch(func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), queryTimeout)
 		defer cancel()
 		return readSession(ctx, hist, seq, id, points)
-	}
+	}, loadReport(hist, viewDetail, seq, id))
 }
 
 // readSession reads everything the detail view shows of a session.
@@ -163,6 +166,14 @@ func (d *detailModel) Update(msg tea.Msg) tea.Cmd {
 		d.onSeries(msg)
 	case exportMsg:
 		d.onExport(msg)
+	case reportMsg:
+		if msg.to == viewDetail && msg.seq == d.seq {
+			if msg.err != nil {
+				d.reportErr = Sanitize(msg.err.Error())
+			} else {
+				d.report = &msg.report
+			}
+		}
 	case tea.WindowSizeMsg:
 		return d.resize()
 	case tea.KeyMsg:
@@ -354,8 +365,18 @@ func (d *detailModel) View() string {
 	summary := d.summaryLines()
 	lines = append(lines, summary...)
 	lay := detailLayout(d.ctx.height, len(summary))
-	lines = append(lines, d.charts(lay)...)
-	lines = append(lines, d.lists(lay)...)
+	w := d.ctx.width
+	if d.report != nil && w >= wideLive {
+		// The report beside the charts, the fills and events under both.
+		rw := clampInt(w*2/5, 50, 100)
+		charts := d.charts(lay, w-rw-liveGap)
+		rep := newBlock(rw).addFitted(fitAll(reportPanel(st, *d.report, rw, len(charts)), rw)...)
+		lines = append(lines, beside(liveGap, newBlock(w-rw-liveGap).addFitted(charts...), rep).lines...)
+		lines = append(lines, d.lists(lay, nil)...)
+	} else {
+		lines = append(lines, d.charts(lay, w)...)
+		lines = append(lines, d.lists(lay, d.report)...)
+	}
 
 	var status string
 	switch {
@@ -438,10 +459,10 @@ func (d *detailModel) summaryLines() []string {
 	return summary
 }
 
-// charts draws value against hold and the drift, each under its title.
-func (d *detailModel) charts(lay detailRows) []string {
+// charts draws value against hold and the drift, each under its title,
+// in w cells.
+func (d *detailModel) charts(lay detailRows, w int) []string {
 	st := d.ctx.styles
-	w := d.ctx.width
 	total := make([]Point, len(d.val))
 	hold := make([]Point, len(d.val))
 	for i, v := range d.val {
@@ -474,8 +495,9 @@ func (d *detailModel) charts(lay detailRows) []string {
 		Format: fmtPercentLabel, Axis: st.Muted}.draw()...)
 }
 
-// lists draws the fills (scrolled) and the latest events side by side.
-func (d *detailModel) lists(lay detailRows) []string {
+// lists draws the fills (scrolled) and, beside them, the report (when it
+// is not beside the charts) and the latest events.
+func (d *detailModel) lists(lay detailRows, report *engine.Report) []string {
 	st := d.ctx.styles
 	w := d.ctx.width
 	fw := min(max(46, w/2), w-20) // 46: the fill table with its value column
@@ -493,13 +515,21 @@ func (d *detailModel) lists(lay detailRows) []string {
 	if len(d.fills) == 0 && !d.loading {
 		fb.add(st.Muted.Render("no fills"))
 	}
+	if report != nil {
+		rows := min(lay.listRows+2, reportRows(*report))
+		eb.addFitted(fitAll(reportPanel(st, *report, eb.width, rows), eb.width)...)
+		if eb.height() >= lay.listRows {
+			return beside(2, fb.clip(lay.listRows+2), eb.clip(lay.listRows+2)).lines
+		}
+		eb.add("")
+	}
 	eb.add(st.Title.Render("EVENTS "+fmtCount(len(d.events))) + st.Muted.Render(" wall UTC, newest first"))
 	// The latest events (how it ended) newest first, as in the live view,
 	// each wrapped whole: as many as fit.
 	var evLines []string
 	for i := len(d.events) - 1; i >= 0; i-- {
 		el := eventLines(st, d.events[i], eb.width)
-		if len(evLines)+len(el) > lay.listRows+1 && len(evLines) > 0 {
+		if eb.height()+len(evLines)+len(el) > lay.listRows+2 && len(evLines) > 0 {
 			break
 		}
 		evLines = append(evLines, el...)

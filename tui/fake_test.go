@@ -205,6 +205,22 @@ func newFakeHistory(n int) *fakeHistory {
 		h.byID[s.SessionID] = i
 		h.sessions = append(h.sessions, s)
 	}
+	h.sortAll()
+	return h
+}
+
+// add records one more session (the live one, once it ended).
+func (h *fakeHistory) add(s engine.SessionSummary) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.byID[s.SessionID] = len(h.sessions)
+	h.sessions = append(h.sessions, s)
+	h.sortAll()
+}
+
+// sortAll orders the sessions by every sort key.
+func (h *fakeHistory) sortAll() {
+	n := len(h.sessions)
 	for _, k := range []engine.SortKey{engine.SortStartedAt, engine.SortEndingValue, engine.SortPnL} {
 		idx := make([]int, n)
 		for i := range idx {
@@ -213,7 +229,6 @@ func newFakeHistory(n int) *fakeHistory {
 		sort.SliceStable(idx, func(a, b int) bool { return h.cmp(k, idx[a], idx[b]) < 0 })
 		h.sorted[k] = idx
 	}
-	return h
 }
 
 func (h *fakeHistory) sortValue(k engine.SortKey, i int) float64 {
@@ -398,4 +413,13 @@ func fakeReplayState() *engine.State {
 		s.History[i].Time = s.MarketTime.Add(-time.Duration(len(s.History)-i) * time.Minute)
 	}
 	return s
+}
+
+// endedSummary is the session row of a live state that ended with reason.
+func endedSummary(s *engine.State, reason engine.HaltReason) engine.SessionSummary {
+	end := testNow
+	v, x, r := s.Inventory.TotalValueInRLUSD, s.Inventory.XRPBalance, s.Inventory.RLUSDBalance
+	return engine.SessionSummary{Session: engine.Session{SessionID: s.SessionID, StartedAt: s.StartedAt, Mode: s.Mode, Feed: s.Feed,
+		StartingXRP: s.StartingXRP, StartingRLUSD: s.StartingRLUSD, StartingValue: s.StartingValue,
+		EndedAt: &end, EndingValue: &v, EndingXRP: &x, EndingRLUSD: &r, HaltReason: reason}, FillCount: s.FillCount}
 }

@@ -22,7 +22,11 @@ type liveModel struct {
 	keys  liveKeys
 	waits bool // re-arm the engine wait (tests deliver states themselves)
 
+	hist History // where the final report is read from; nil: none
+
 	state          *engine.State
+	report         *engine.Report // the session's report, read after it ended on its own
+	reportErr      string
 	done           bool      // the engine's Done channel is closed
 	endedAt        time.Time // when the console saw Done
 	closeRequested bool      // q or ctrl+c asked for the shutdown
@@ -49,8 +53,8 @@ func (k liveKeys) ShortHelp(done bool) []key.Binding {
 	return []key.Binding{k.app.Quit, k.Pause, k.app.Switch, k.app.Help}
 }
 
-func newLiveModel(ctx *viewContext, ctrl Controller, app KeyMap, waits bool) liveModel {
-	return liveModel{ctx: ctx, ctrl: ctrl, waits: waits, keys: newLiveKeys(app)}
+func newLiveModel(ctx *viewContext, ctrl Controller, hist History, app KeyMap, waits bool) liveModel {
+	return liveModel{ctx: ctx, ctrl: ctrl, hist: hist, waits: waits, keys: newLiveKeys(app)}
 }
 
 // wantsKey is false: the live view's only key, pause, reaches it from every
@@ -64,6 +68,14 @@ func (l *liveModel) Update(msg tea.Msg) tea.Cmd {
 		return l.onState(msg)
 	case doneMsg:
 		return l.onDone(msg)
+	case reportMsg:
+		if msg.to == viewLive && l.state != nil && msg.id == l.state.SessionID {
+			if msg.err != nil {
+				l.reportErr = Sanitize(msg.err.Error())
+			} else {
+				l.report = &msg.report
+			}
+		}
 	case tea.KeyMsg:
 		if key.Matches(msg, l.keys.Pause) {
 			l.togglePause()
@@ -96,8 +108,13 @@ func (l *liveModel) onDone(msg doneMsg) tea.Cmd {
 	if l.closeRequested || r.OperatorAsked() {
 		return tea.Quit
 	}
-	// Any other ending stays on screen with its reason in front.
-	return focus(anyView, viewLive) // from whichever view is in front
+	// Any other ending stays on screen with its reason in front, and its
+	// report as the final screen once it is read.
+	var id string
+	if l.state != nil {
+		id = l.state.SessionID
+	}
+	return tea.Batch(focus(anyView, viewLive), loadReport(l.hist, viewLive, 0, id)) // from whichever view is in front
 }
 
 // togglePause asks the engine to stop or resume quoting. SetPaused is a
@@ -151,9 +168,52 @@ func (l *liveModel) View() string {
 	}
 	lines = append(lines, l.banner()...)
 	if body := c.height - len(lines) - 1; body > 0 {
-		lines = append(lines, l.body(c.width, body).lines...)
+		if l.done && l.report != nil {
+			lines = append(lines, l.finalScreen(c.width, body)...)
+		} else {
+			lines = append(lines, l.body(c.width, body).lines...)
+		}
 	}
 	return c.frame(lines, foot)
+}
+
+// finalScreen is what stays on screen after a session ended on its own:
+// its report, the value against holding over the session's last samples
+// in the rows the report leaves, and the last events (how it ended).
+func (l *liveModel) finalScreen(w, h int) []string {
+	st := l.ctx.styles
+	evs := l.eventRows(w)
+	evRows := 0
+	for _, e := range evs {
+		evRows += len(e)
+	}
+	bottom := 0
+	if h >= 20 {
+		bottom = min(1+evRows, h/4)
+	}
+	id := Sanitize(l.state.SessionID)
+	out := []string{titleRule(st, "SESSION REPORT", st.Muted.Render(id+" · also: neo report "+id), w)}
+	out = append(out, fitAll(reportPanel(st, *l.report, w, h-1-bottom), w)...)
+	if rest := h - len(out) - bottom; rest >= minChartRows+2 {
+		b := newBlock(w)
+		l.valueChart(b, rest)
+		out = append(out, b.clip(rest).lines...)
+	}
+	if bottom > 0 {
+		for len(out) < h-bottom {
+			out = append(out, "")
+		}
+		eb := newBlock(w)
+		eb.add(titleRule(st, "LAST EVENTS", st.Muted.Render("wall UTC, newest first"), w))
+		for _, e := range evs {
+			if eb.height()+len(e) > bottom {
+				break
+			}
+			eb.add(e...)
+		}
+		out = append(out, eb.clip(bottom).lines...)
+	}
+	return out
 }
 
 // liveGap is the spaces between two columns of panels.
@@ -394,6 +454,9 @@ func (l *liveModel) banner() []string {
 	out := []string{style.Render(fit(text, l.ctx.width))}
 	if s.Err != "" {
 		out = append(out, st.Error.Render(fit(" error: "+Sanitize(s.Err), l.ctx.width)))
+	}
+	if l.reportErr != "" {
+		out = append(out, st.Warn.Render(fit(" no report: "+l.reportErr+" (neo report prints it)", l.ctx.width)))
 	}
 	return out
 }

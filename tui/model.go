@@ -109,7 +109,7 @@ func newModel(opts Options, waits bool) *Model {
 		ctx:    ctx,
 		keys:   keys,
 		waits:  waits,
-		live:   newLiveModel(ctx, opts.Controller, keys, waits),
+		live:   newLiveModel(ctx, opts.Controller, opts.History, keys, waits),
 		hist:   newHistoryModel(ctx, opts.History, keys, opts.ReadOnly),
 		detail: newDetailModel(ctx, opts.History, opts.ExportDir, keys),
 	}

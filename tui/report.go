@@ -1,0 +1,241 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"neo/engine"
+)
+
+// The session report (engine.Report) as panels: the P&L split, value
+// against holding and the drawdown, the fills by side, the time in each
+// skew tier, the daily P&L and the events. The detail view shows it beside
+// its charts; the live view shows it as its final screen after a session
+// ends on its own (a risk halt, an error, the end of the feed).
+
+// reportMsg carries a report read for the view that asked (to, seq).
+type reportMsg struct {
+	to     view
+	seq    int
+	id     string
+	report engine.Report
+	err    error
+}
+
+// loadReport reads a session's report at full resolution in a command.
+func loadReport(hist History, to view, seq int, id string) tea.Cmd {
+	if hist == nil || id == "" {
+		return nil
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), queryTimeout)
+		defer cancel()
+		r, _, err := engine.LoadReport(ctx, hist, id)
+		if err != nil {
+			err = fmt.Errorf("read the report of %s: %w", id, err)
+		}
+		return reportMsg{to: to, seq: seq, id: id, report: r, err: err}
+	}
+}
+
+// reportSection is one panel of the report: its lines at a width, and
+// whether it can use more rows (the daily P&L bars).
+type reportSection struct {
+	name  string
+	lines func(w, h int) []string
+	min   int // rows it needs
+	grow  int // rows more it can use (the daily P&L bars)
+}
+
+// reportSections are the report's panels, most important first: a short
+// window keeps the first ones.
+func reportSections(st Styles, r engine.Report) []reportSection {
+	signed := func(v float64) string { s := fmtMoneyChange(v); return st.sign(s).Render(s) }
+	signedPct := func(v float64) string { s := fmtPct(v); return st.sign(s).Render(s) }
+	// A label and its figure, the figure right-aligned in 12 cells so that
+	// the figures of a panel line up; rest follows.
+	row := func(label, figure, rest string, w int) string {
+		lw := clampInt(w-30, 8, 22) // the same for every row of a panel: the figures line up
+		return st.Label.Render(fit(label, lw)) + " " + padLeft(figure, 12) + rest
+	}
+	var out []reportSection
+	out = append(out, reportSection{name: "pnl", min: 6, lines: func(w, _ int) []string {
+		return []string{
+			titleRule(st, "P&L", st.Muted.Render("RLUSD, trading + fees + inventory = total"), w),
+			row("total", signed(r.PnL.TotalRLUSD), " "+signedPct(r.PnL.TotalPct), w),
+			row("trading (spread)", signed(r.PnL.TradingRLUSD), "", w),
+			row("fees", signed(r.PnL.FeesRLUSD), st.Muted.Render(" network "+fmtXRP(r.Fees.NetworkXRP)+" XRP"), w),
+			row("inventory moves", signed(r.PnL.InventoryRLUSD), "", w),
+			row("value vs hold", signed(r.Hold.ValueVsHoldRLUSD), st.Muted.Render(" hold "+fmtMoney(r.Hold.HoldValueRLUSD)), w),
+		}
+	}})
+	out = append(out, reportSection{name: "value", min: 5, lines: func(w, _ int) []string {
+		lines := []string{
+			titleRule(st, "VALUE", st.Muted.Render("RLUSD"), w),
+			row("start → end", st.Value.Render(fmtMoney(r.EndingValue)), st.Muted.Render(" from "+fmtMoney(r.StartingValue)), w),
+			row("max drawdown", signed(-r.MaxDrawdown.RLUSD), " "+signedPct(-r.MaxDrawdown.Pct), w),
+		}
+		if d := r.MaxDrawdown; d.PeakMarketTime != nil && d.TroughMarketTime != nil {
+			lines = append(lines, st.Muted.Render("  peak ")+st.Value.Render(fmtMoney(d.PeakValue))+st.Muted.Render(" "+fmtClock(*d.PeakMarketTime))+
+				st.Muted.Render(" → trough ")+st.Value.Render(fmtMoney(d.TroughValue))+st.Muted.Render(" "+fmtClock(*d.TroughMarketTime)+" market UTC"))
+		} else {
+			lines = append(lines, st.Muted.Render("  the value never fell below a peak"))
+		}
+		lines = append(lines, row("market span", st.Value.Render(fmtDur(time.Duration(r.MarketSpanSeconds*float64(time.Second)))), "", w))
+		return lines
+	}})
+	out = append(out, reportSection{name: "fills", min: 5, lines: func(w, _ int) []string {
+		t := table{{width: 6, left: true}, {width: 6}, {width: 12, drop: 2}, {width: 10}, {width: 9, drop: 1}}.fitTo(w)
+		side := func(s engine.Side, x engine.SideStats) string {
+			avg := "—"
+			if x.Count > 0 {
+				avg = fmtPrice(x.AvgPrice)
+			}
+			return st.side(s).Render(t.pad(0, sideText(s))) + st.Value.Render(t.cells(1, fmtCount(x.Count), fmtXRP(x.VolumeXRP), fmtMoney(x.VolumeRLUSD), avg))
+		}
+		return []string{
+			titleRule(st, "FILLS", st.Muted.Render("by side"), w),
+			st.TableHead.Render(t.head("side", "fills", "XRP", "RLUSD", "avg price")),
+			side(engine.Buy, r.Fills.Buy),
+			side(engine.Sell, r.Fills.Sell),
+			st.Label.Render(t.pad(0, "all")) + st.Value.Render(t.cells(1, fmtCount(r.Fills.Count), fmtXRP(r.Fills.Buy.VolumeXRP+r.Fills.Sell.VolumeXRP), fmtMoney(r.Fills.VolumeRLUSD), "")),
+		}
+	}})
+	out = append(out, reportSection{name: "tiers", min: 1 + max(1, len(r.SkewTiers)), lines: func(w, _ int) []string {
+		lines := []string{titleRule(st, "TIME IN TIERS", st.Muted.Render("market time"), w)}
+		if len(r.SkewTiers) == 0 {
+			return append(lines, st.Muted.Render("no inventory snapshot"))
+		}
+		barW := max(0, w-27)
+		for _, tt := range r.SkewTiers {
+			n := 0
+			if finite(tt.Pct) {
+				n = int(math.Round(tt.Pct / 100 * float64(barW)))
+			}
+			lines = append(lines, st.Label.Render(fmt.Sprintf("tier %d ", tt.Tier))+st.Value.Render(padLeft(fmtDur(time.Duration(tt.Seconds*float64(time.Second))), 7))+
+				" "+st.Value.Render(padLeft(fmtShare(tt.Pct), 7))+" "+st.tier(tt.Tier).Render(strings.Repeat("█", n)))
+		}
+		return lines
+	}})
+	out = append(out, reportSection{name: "events", min: 2, lines: func(w, _ int) []string {
+		e := r.Events
+		items := []string{st.Value.Render(fmtCount(e.Total)) + st.Label.Render(" in all"),
+			st.Warn.Render(fmtCount(e.Warnings)) + st.Label.Render(" warnings"),
+			st.Error.Render(fmtCount(e.Errors)) + st.Label.Render(" errors"),
+			st.Value.Render(fmtCount(e.TierChanges)) + st.Label.Render(" tier changes"),
+			st.Value.Render(fmtCount(e.DataGaps)) + st.Label.Render(" data gaps")}
+		return append([]string{titleRule(st, "EVENTS", "", w)}, pack(items, st.Muted.Render(" · "), w)...)
+	}})
+	days := make([]dayPnL, 0, len(r.Daily))
+	for _, d := range r.Daily {
+		t, err := time.Parse(time.DateOnly, d.MarketDay)
+		if err != nil {
+			continue
+		}
+		days = append(days, dayPnL{day: t, pnl: d.PnLRLUSD, n: 1})
+	}
+	grow := 0
+	if len(days) >= 2 {
+		grow = 8
+	}
+	out = append(out, reportSection{name: "daily", min: 2, grow: grow, lines: func(w, h int) []string {
+		lines := []string{titleRule(st, "DAILY P&L", st.Muted.Render("RLUSD by market day"), w)}
+		if h >= 5 && len(days) >= 2 { // one day is a figure, not a chart
+			return append(lines, dayBars(st, days, w, h-1)...)
+		}
+		items := make([]string, 0, len(days))
+		for _, d := range days {
+			items = append(items, st.Muted.Render(d.day.Format("01-02")+" ")+signed(d.pnl))
+		}
+		if len(items) == 0 {
+			items = append(items, st.Muted.Render("no record"))
+		}
+		return append(lines, pack(items, "  ", w)...)
+	}})
+	return out
+}
+
+// reportPanel lays the report's sections out in at most w×h cells: in
+// columns of at least 46 cells, in order, each column about as tall as the
+// others (a blank row between sections); sections that find no room are
+// left out (the last ones first); the daily P&L takes up to 8 rows more
+// when its column has them. It returns as many rows as its tallest column.
+func reportPanel(st Styles, r engine.Report, w, h int) []string {
+	secs := reportSections(st, r)
+	ncol := clampInt((w+2)/48, 1, 3)
+	cws := splitWidth(w, ncol, liveGap)
+	total, tallest := 0, 0
+	for _, s := range secs {
+		total += s.min + 1
+		tallest = max(tallest, s.min)
+	}
+	target := min(h, max(tallest, (total+ncol-1)/ncol))
+	cols := make([][]reportSection, ncol)
+	used := make([]int, ncol)
+	c := 0
+	for _, s := range secs {
+		for c < ncol {
+			need := s.min
+			if used[c] > 0 {
+				need++ // the blank row before it
+			}
+			limit := target
+			if c == ncol-1 {
+				limit = h
+			}
+			if used[c]+need <= limit || (used[c] == 0 && need <= h) {
+				cols[c] = append(cols[c], s)
+				used[c] += need
+				break
+			}
+			c++
+		}
+	}
+	blocks := make([]*block, ncol)
+	tall := 0
+	for c, col := range cols {
+		b := newBlock(cws[c])
+		for i, s := range col {
+			if i > 0 {
+				b.add("")
+			}
+			rows := s.min
+			if s.grow > 0 {
+				rows = max(rows, min(s.min+s.grow, h-b.height()))
+			}
+			b.add(s.lines(cws[c], rows)...)
+		}
+		blocks[c] = b.clip(min(h, b.height()))
+		tall = max(tall, blocks[c].height())
+	}
+	for _, b := range blocks {
+		b.clip(tall)
+	}
+	return beside(liveGap, blocks...).lines
+}
+
+// reportRows is how many rows the report's sections take in one column,
+// a blank row between them (its daily P&L as a list).
+func reportRows(r engine.Report) int {
+	n := 0
+	for i, s := range reportSections(DefaultStyles(ThemeMono), r) {
+		if i > 0 {
+			n++
+		}
+		n += s.min
+	}
+	return n
+}
+
+// fitAll fits every line to w cells.
+func fitAll(lines []string, w int) []string {
+	for i, l := range lines {
+		lines[i] = fit(l, w)
+	}
+	return lines
+}
