@@ -1,9 +1,11 @@
 package tui
 
 import (
+	"fmt"
 	"math"
 	"sort"
 	"strings"
+	"time"
 
 	"neo/engine"
 )
@@ -36,15 +38,42 @@ func kindOfFeed(name string) feedKind {
 // bookRow is one row of the ladder: a level of the book or one of our
 // quotes.
 type bookRow struct {
-	side  engine.Side
-	price float64
-	qty   float64 // NaN: the feed does not say
-	ours  bool
+	side   engine.Side
+	price  float64
+	qty    float64 // NaN: the feed does not say
+	offers int     // offers at the level (a real book); 0 for ours
+	ours   bool
 }
 
-// bookLevels are the levels the feed gives: the simulator's best bid and
-// ask, without sizes.
-func bookLevels(s *engine.State) (bids, asks []engine.BookLevel) {
+// feedHealth is a live feed's connection as the book panel shows it.
+type feedHealth struct {
+	endpoint   string
+	state      string // LIVE, DEGRADED, RECONNECTING, STALE, CONNECTING
+	ledger     uint32
+	age        time.Duration // of the last validated ledger
+	rtt        time.Duration
+	reconnects int
+}
+
+// bookSource is what the feed gives the book panel: the real book's top
+// levels, the ledger's facts and the connection (a live XRPL feed), or
+// none of them (the simulator: its best bid and ask).
+type bookSource struct {
+	book      *engine.BookView
+	ledger    *engine.LedgerInfo
+	health    *feedHealth
+	remaining map[string]float64 // what is left of each of our quotes, by order id
+}
+
+// sourceOf is the book panel's source in a state.
+func sourceOf(s *engine.State) bookSource { return bookSource{} }
+
+// bookLevels are the levels the feed gives: the real book's, or the
+// simulator's best bid and ask without sizes.
+func bookLevels(s *engine.State, src bookSource) (bids, asks []engine.BookLevel) {
+	if src.book != nil {
+		return src.book.Bids, src.book.Asks
+	}
 	if s.Bid > 0 {
 		bids = []engine.BookLevel{{Price: s.Bid, QtyXRP: math.NaN()}}
 	}
@@ -66,36 +95,52 @@ func (l *liveModel) bookRows() int {
 	if kindOfFeed(s.Feed) == feedReplay {
 		return 7
 	}
-	bids, asks := bookLevels(s)
-	return bookFixedRows + len(s.Quotes) + len(bids) + len(asks)
+	src := sourceOf(s)
+	bids, asks := bookLevels(s, src)
+	return bookFixedRows - 2 + len(bookFacts(l.ctx.styles, s, src)) + len(s.Quotes) + len(bids) + len(asks)
 }
 
 // bookTable is the ladder's columns: the side (or "▼ ours"), the price,
-// the size, and the distance from the mid (dropped first).
-var bookTable = table{{width: 7, left: true}, {width: 9}, {width: 12}, {width: 9, drop: 1}}
+// the size, the distance from the mid, and the offers at the level (a
+// real book only); the offers, then the distance, go first.
+var bookTable = table{{width: 7, left: true}, {width: 9}, {width: 16}, {width: 9, drop: 1}, {width: 6, drop: 2}}
 
 // book draws the book panel in at most h rows.
 func (l *liveModel) book(b *block, h int) {
-	st := l.ctx.styles
 	s := l.state
-	kind := kindOfFeed(s.Feed)
-	if kind == feedReplay {
+	if kindOfFeed(s.Feed) == feedReplay {
 		l.replayBook(b)
 		return
 	}
-	b.add(titleRule(st, "BOOK", st.Muted.Render(map[feedKind]string{feedSim: "simulated: best bid and ask"}[kind]), b.width))
-	bt := bookTable.fitTo(b.width)
-	b.add(st.TableHead.Render(bt.head("", "price", "size XRP", "from mid")))
-	bids, asks := bookLevels(s)
+	l.drawBook(b, h, sourceOf(s))
+}
+
+// drawBook draws the ladder of src and our quotes in at most h rows.
+func (l *liveModel) drawBook(b *block, h int, src bookSource) {
+	st := l.ctx.styles
+	s := l.state
+	what := "simulated: best bid and ask"
+	cols := bookTable[:4]
+	if src.book != nil {
+		what, cols = "XRPL order book, funded sizes", bookTable
+	}
+	b.add(titleRule(st, "BOOK", st.Muted.Render(what), b.width))
+	bt := cols.fitTo(b.width)
+	b.add(st.TableHead.Render(bt.head([]string{"", "price", "size XRP", "from mid", "offers"}[:len(bt)]...)))
+	bids, asks := bookLevels(s, src)
 	var above, below []bookRow
 	for _, a := range asks {
-		above = append(above, bookRow{side: engine.Sell, price: a.Price, qty: a.QtyXRP})
+		above = append(above, bookRow{side: engine.Sell, price: a.Price, qty: a.QtyXRP, offers: a.Offers})
 	}
 	for _, bl := range bids {
-		below = append(below, bookRow{side: engine.Buy, price: bl.Price, qty: bl.QtyXRP})
+		below = append(below, bookRow{side: engine.Buy, price: bl.Price, qty: bl.QtyXRP, offers: bl.Offers})
 	}
 	for _, q := range s.Quotes {
-		r := bookRow{side: q.Side, price: q.Price, qty: q.QtyXRP, ours: true}
+		qty := q.QtyXRP
+		if left, ok := src.remaining[q.OrderID]; ok {
+			qty = left // after a partial fill
+		}
+		r := bookRow{side: q.Side, price: q.Price, qty: qty, ours: true}
 		if q.Side == engine.Sell {
 			above = append(above, r)
 		} else {
@@ -116,7 +161,8 @@ func (l *liveModel) book(b *block, h int) {
 	// In fewer rows than it has: the feed's facts go first, then the
 	// levels farthest from the mid, a side at a time, so that the ladder
 	// stays centred on the touch.
-	feedLines := 2
+	facts := bookFacts(st, s, src)
+	feedLines := len(facts)
 	for 3+len(above)+len(below)+feedLines > h {
 		switch {
 		case feedLines > 0:
@@ -148,7 +194,15 @@ func (l *liveModel) book(b *block, h int) {
 		if s.Mid > 0 {
 			from = fmtBps((r.price - s.Mid) / s.Mid * 1e4)
 		}
-		return style.Render(bt.pad(0, label)) + style.Render(bt.cells(1, fmtPrice(r.price), qty, from))
+		offers := ""
+		if !r.ours && r.offers > 0 {
+			offers = fmtCount(r.offers)
+		}
+		cells := []string{fmtPrice(r.price), qty, from}
+		if len(bt) > 4 {
+			cells = append(cells, offers)
+		}
+		return style.Render(bt.pad(0, label)) + style.Render(bt.cells(1, cells...))
 	}
 	for _, r := range above {
 		b.add(row(r))
@@ -160,10 +214,6 @@ func (l *liveModel) book(b *block, h int) {
 	b.add(st.Muted.Render("─ mid ") + st.Value.Render(fmtPrice(s.Mid)) + st.Muted.Render(" · spread ") + st.Value.Render(fmtSpread(spread)) + st.Muted.Render(" ─"))
 	for _, r := range below {
 		b.add(row(r))
-	}
-	facts := []string{
-		st.Label.Render("anchor ") + st.Value.Render(fmtPrice(s.Anchor)) + st.Muted.Render(" (simulated AMM pool price)"),
-		st.Label.Render("feed ") + st.Value.Render(Sanitize(s.Feed)) + st.Muted.Render(" · no connection, no ledger"),
 	}
 	b.add(facts[:max(0, feedLines)]...)
 }
@@ -186,4 +236,44 @@ func (l *liveModel) replayBook(b *block) {
 		b.add(st.Label.Render(fit("volume", 7)) + st.Value.Render(padLeft(fmtNum(bar.Volume, 0), 10)))
 	}
 	b.add(pair("bid", fmtPrice(s.Bid), "ask", fmtPrice(s.Ask)))
+}
+
+// bookFacts are the book panel's two lines of the feed's facts: the AMM
+// price (the anchor) and its fee, then the connection: its state, the
+// last ledger and its age, the round trip and the reconnects. The
+// simulator has neither: it says what it stands in for.
+func bookFacts(st Styles, s *engine.State, src bookSource) []string {
+	if src.book == nil && src.health == nil {
+		return []string{
+			st.Label.Render("anchor ") + st.Value.Render(fmtPrice(s.Anchor)) + st.Muted.Render(" (simulated AMM pool price)"),
+			st.Label.Render("feed ") + st.Value.Render(Sanitize(s.Feed)) + st.Muted.Render(" · no connection, no ledger"),
+		}
+	}
+	amm := st.Label.Render("AMM ") + st.Value.Render(fmtPrice(s.Anchor))
+	if l := src.ledger; l != nil && s.Anchor > 0 {
+		amm += st.Label.Render(" · fee ") + st.Value.Render(fmtNum(float64(l.AMMTradingFee)/1000, 3)+"%")
+	}
+	if !(s.Anchor > 0) {
+		amm = st.Label.Render("AMM ") + st.Muted.Render("none (no pool: the anchor is the mid)")
+	}
+	conn := st.Label.Render("feed ") + st.Muted.Render("no status yet")
+	if h := src.health; h != nil {
+		style := st.Gain
+		if h.state != "LIVE" {
+			style = st.Warn
+		}
+		conn = style.Render(Sanitize(h.state)) + st.Label.Render(" · ledger ") + st.Value.Render(fmt.Sprintf("#%d", h.ledger)) +
+			st.Muted.Render(" "+fmtDur(h.age)+" ago")
+		link := st.Label.Render("rtt ") + st.Value.Render(fmtRTT(h.rtt)) + st.Label.Render(" · reconnects ") + st.Value.Render(fmtCount(h.reconnects))
+		if h.endpoint != "" {
+			link += st.Muted.Render(" · " + Sanitize(h.endpoint))
+		}
+		return []string{amm, conn, link}
+	}
+	return []string{amm, conn}
+}
+
+// fmtRTT formats a round trip in milliseconds: "42 ms".
+func fmtRTT(d time.Duration) string {
+	return fmtNum(float64(d)/float64(time.Millisecond), 0) + " ms"
 }
