@@ -142,6 +142,7 @@ func (f *Feed) event(d Delivered) (engine.MarketEvent, bool) {
 			ReserveBaseDrops: r.Ledger.ReserveBase, ReserveIncDrops: r.Ledger.ReserveInc,
 			TransferRate: r.Issuer.TransferRate, TickSize: r.Issuer.TickSize,
 			AMMTradingFee: r.AMM.TradingFee, State: d.State.String(), Endpoint: sanitize(d.Endpoint),
+			Interruptions: d.Interruptions,
 		},
 		Detail: r,
 	}

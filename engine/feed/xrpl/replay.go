@@ -29,6 +29,7 @@ type Replayer struct {
 	p       *Processor
 	pair    Pair
 	state   State
+	left    uint64 // times the recorded state left LIVE
 	ep      string
 	pending []LedgerResult
 	err     error
@@ -161,7 +162,11 @@ func (r *Replayer) apply(raw []byte) (Delivered, bool, error) {
 	case "timeout":
 		r.p.TimedOut(l.ID)
 	case "state":
-		r.state = parseState(l.State)
+		st := parseState(l.State)
+		if r.state == StateLive && st != StateLive {
+			r.left++
+		}
+		r.state = st
 	case "ledger":
 		if len(r.pending) == 0 {
 			return Delivered{}, false, fmt.Errorf("the recording delivered ledger %d but the replay computed none: recording and replay diverge", l.Ledger)
@@ -171,7 +176,7 @@ func (r *Replayer) apply(raw []byte) (Delivered, bool, error) {
 		if got.Ledger.LedgerIndex != l.Ledger {
 			return Delivered{}, false, fmt.Errorf("the recording delivered ledger %d, the replay computed %d: recording and replay diverge", l.Ledger, got.Ledger.LedgerIndex)
 		}
-		return Delivered{Result: got, State: parseState(l.State), Endpoint: r.ep}, true, nil
+		return Delivered{Result: got, State: parseState(l.State), Endpoint: r.ep, Interruptions: r.left}, true, nil
 	case "close", "header":
 	default:
 		return Delivered{}, false, fmt.Errorf("unknown event %q", sanitize(l.Ev))
