@@ -78,3 +78,22 @@ func (x *Exchange) QuotePrice(ev engine.MarketEvent, side engine.Side, price flo
 	}
 	return price
 }
+
+// ConfigFrom is the client configuration of the [xrpl] config table.
+// Dialer, Clock, Rand, Seed and Recorder are left to the caller.
+func ConfigFrom(x engine.XRPLConfig) Config {
+	return Config{
+		Endpoints:      append([]string(nil), x.Endpoints...),
+		Pair:           Pair{Currency: x.Currency, Issuer: x.Issuer},
+		RequestTimeout: x.RequestTimeout.Duration,
+		PingAfter:      x.PingAfter.Duration,
+		LiveWithin:     x.LiveWithin.Duration,
+		StaleAfter:     x.StaleAfter.Duration,
+		DialTimeout:    x.DialTimeout.Duration,
+		BackoffMin:     x.BackoffMin.Duration,
+		BackoffMax:     x.BackoffMax.Duration,
+		HealthyReset:   x.HealthyReset.Duration,
+		Cooldown:       x.Cooldown.Duration,
+		ResyncEvery:    x.ResyncEvery.Duration,
+	}
+}
