@@ -1,0 +1,69 @@
+package xrpl
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"neo/engine"
+	"neo/engine/feed/xrpl/xrpltest"
+)
+
+// nextEvent waits for the feed's next event.
+func nextEvent(t *testing.T, f *Feed) engine.MarketEvent {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	ev, err := f.Next(ctx)
+	if err != nil {
+		t.Fatalf("Next: %v (status %+v)", err, f.Status())
+	}
+	return ev
+}
+
+// TestFeedAgainstTheMarket runs the live feed against xrpltest's
+// autonomous market (its own implementation of the documented shapes):
+// the mid is the market's, the anchor its pool price, sweeps are
+// executions, a busy book is followed, and a dropped connection is
+// reconnected without a ledger delivered twice.
+func TestFeedAgainstTheMarket(t *testing.T) {
+	m := xrpltest.NewMarket(xrpltest.MarketConfig{Interval: 50 * time.Millisecond, Busy: 40})
+	defer m.Close()
+	f, err := OpenLive("xrpl:"+m.URL(0), Config{Seed: 1, BackoffMin: 10 * time.Millisecond, BackoffMax: 50 * time.Millisecond}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var last uint32
+	execs := 0
+	live := 0
+	for i := 0; i < 40; i++ {
+		ev := nextEvent(t, f)
+		if ev.Ledger.Index <= last {
+			t.Fatalf("ledger %d after %d: delivered twice or out of order", ev.Ledger.Index, last)
+		}
+		last = ev.Ledger.Index
+		if math.Abs(ev.Mid()-m.Mid()) > 1e-9 {
+			t.Fatalf("mid %v, the market's is %v", ev.Mid(), m.Mid())
+		}
+		if ev.Anchor != m.AMMPrice() {
+			t.Fatalf("anchor %v, the pool's price is %v", ev.Anchor, m.AMMPrice())
+		}
+		execs += len(ev.Trades)
+		if ev.Ledger.Live() {
+			live++
+		}
+		if i == 20 {
+			m.Drop(websocket.StatusGoingAway, "restarting")
+		}
+	}
+	if execs == 0 || live == 0 {
+		t.Fatalf("%d executions, %d LIVE ledgers in 40: the sweeps were not seen", execs, live)
+	}
+	if s := f.Status(); s.Reconnects < 1 {
+		t.Fatalf("status %+v: want a reconnect after the drop", s)
+	}
+}
