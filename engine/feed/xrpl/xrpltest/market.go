@@ -114,9 +114,9 @@ type Market struct {
 
 	mu      sync.Mutex // the book, the ledger and every write to a connection
 	ledger  uint32
-	book    []*offer // in arrival order; an offer never changes once made
+	book    []*offer            // in arrival order; an offer never changes once made
 	hist    map[uint32][]*offer // the book at the end of recent ledgers
-	busy    []*offer // the busy offers of the last ledger
+	busy    []*offer            // the busy offers of the last ledger
 	nextID  uint64
 	seq     uint32
 	conns   map[*mconn]bool
@@ -647,7 +647,7 @@ func (m *Market) answer(c *mconn, req map[string]any) []byte {
 			"ledger_index": n, "ledger_hash": fmt.Sprintf("%064X", n), "ledger_time": m.closeTime(n),
 			"fee_base": 10, "reserve_base": 1_000_000, "reserve_inc": 200_000,
 			"validated_ledgers": fmt.Sprintf("%d-%d", m.cfg.StartLedger-1000, n),
-			"bids": m.side(m.book, true), "asks": m.side(m.book, false),
+			"bids":              m.side(m.book, true), "asks": m.side(m.book, false),
 		})
 	case "book_offers":
 		gets, _ := req["taker_gets"].(map[string]any)
