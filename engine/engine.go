@@ -166,11 +166,21 @@ func (e *Engine) Start(ctx context.Context) error {
 	go e.readFeed(loopCtx)
 
 	var first feedItem
+	var startWait <-chan time.Time
+	if e.live {
+		// A live feed that never delivers must not hold the start forever.
+		t := time.NewTimer(e.cfg.Risk.StaleFeedAfter.Duration)
+		defer t.Stop()
+		startWait = t.C
+	}
 	select {
 	case first = <-e.feedCh:
 	case <-ctx.Done():
 		e.stopFeed()
 		return ctx.Err()
+	case <-startWait:
+		e.stopFeed()
+		return fmt.Errorf("feed %s: no market data within stale_feed_after (%s), so no session was started: check the endpoints and the network", e.feed.Name(), e.cfg.Risk.StaleFeedAfter)
 	}
 	if first.err != nil {
 		e.stopFeed()

@@ -156,3 +156,11 @@ type FeedStatus struct {
 type FeedHealth interface {
 	FeedStatus() FeedStatus
 }
+
+// FeedStopper is implemented by feeds that must know the last event the
+// session applied (a recording marks it, so that its replay ends there
+// and not at ledgers the session read but never applied). The shutdown
+// calls StopAt once, after the feed was stopped.
+type FeedStopper interface {
+	StopAt(last MarketEvent)
+}

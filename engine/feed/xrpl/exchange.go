@@ -55,9 +55,20 @@ func (x *Exchange) Match(ev engine.MarketEvent, open []engine.Order) []engine.Ma
 	if len(fs) == 0 {
 		return nil
 	}
+	price := make(map[string]float64, len(open))
+	for _, o := range open {
+		price[o.OrderID] = o.Price
+	}
 	out := make([]engine.MatchFill, len(fs))
 	for i, f := range fs {
-		out[i] = engine.MatchFill{OrderID: f.OrderID, Price: f.Price, QtyXRP: f.QtyXRP, Taker: f.Taker, Rule: f.Rule}
+		p := f.Price
+		if !f.Taker {
+			// A maker fill is at our price: the order's, as placed (it
+			// was already ticked by QuotePrice; the rules' exact quality
+			// can differ from it in the last bit of a float).
+			p = price[f.OrderID]
+		}
+		out[i] = engine.MatchFill{OrderID: f.OrderID, Price: p, QtyXRP: f.QtyXRP, Taker: f.Taker, Rule: f.Rule}
 	}
 	return out
 }

@@ -3,7 +3,9 @@ package xrpl
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
+	"time"
 
 	"neo/engine"
 )
@@ -34,9 +36,14 @@ type Feed struct {
 	cancel context.CancelFunc
 
 	lastBid, lastAsk float64
+	end              uint32 // replay: the last ledger the recording session applied (0: all)
+	stopped          bool
 }
 
-var _ engine.Feed = (*Feed)(nil)
+var (
+	_ engine.Feed        = (*Feed)(nil)
+	_ engine.FeedStopper = (*Feed)(nil)
+)
 
 // BookDepth is how many levels per side an event carries.
 const BookDepth = 10
@@ -96,11 +103,15 @@ func ParseSpec(spec string) ([]string, error) {
 
 // OpenReplayFeed opens a recording as a feed ("xrpl-replay:FILE").
 func OpenReplayFeed(path string) (*Feed, error) {
+	end, err := endLedger(path)
+	if err != nil {
+		return nil, err
+	}
 	r, err := OpenReplay(path)
 	if err != nil {
 		return nil, err
 	}
-	return &Feed{name: "xrpl-replay:" + path, src: r, replay: r}, nil
+	return &Feed{name: "xrpl-replay:" + path, src: r, replay: r, end: end}, nil
 }
 
 // Name is the feed as stored in sessions.feed: "xrpl:URL,…" with the
@@ -113,6 +124,9 @@ func (f *Feed) Next(ctx context.Context) (engine.MarketEvent, error) {
 		d, err := f.src.Next(ctx)
 		if err != nil {
 			return engine.MarketEvent{}, err
+		}
+		if f.end != 0 && d.Result.Ledger.LedgerIndex > f.end {
+			return engine.MarketEvent{}, io.EOF // the recording session stopped before this ledger
 		}
 		ev, ok := f.event(d)
 		if ok {
@@ -197,6 +211,17 @@ func (f *Feed) TakeEvents() []Event {
 		return f.client.TakeEvents()
 	}
 	return nil
+}
+
+// StopAt marks the end of the recording: the session applied ledgers up
+// to last's and reads no more (engine.FeedStopper). A replay of the
+// recording ends there.
+func (f *Feed) StopAt(last engine.MarketEvent) {
+	if f.rec == nil || f.stopped || last.Ledger == nil {
+		return
+	}
+	f.stopped = true
+	f.rec.write(recLine{At: time.Now(), Ev: "end", Ledger: last.Ledger.Index}, true)
 }
 
 // Close stops the client (or closes the recording being replayed) and

@@ -2,7 +2,10 @@ package xrpl
 
 import (
 	"context"
+	"errors"
+	"io"
 	"math"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -65,5 +68,50 @@ func TestFeedAgainstTheMarket(t *testing.T) {
 	}
 	if s := f.Status(); s.Reconnects < 1 {
 		t.Fatalf("status %+v: want a reconnect after the drop", s)
+	}
+}
+
+// TestReplayEndsWhereTheSessionStopped: ledgers the recording session
+// read but never applied (the engine had stopped) are not replayed: the
+// replay ends at the ledger StopAt marked.
+func TestReplayEndsWhereTheSessionStopped(t *testing.T) {
+	m := xrpltest.NewMarket(xrpltest.MarketConfig{Interval: 20 * time.Millisecond})
+	defer m.Close()
+	path := filepath.Join(t.TempDir(), "rec.ndjson.gz")
+	f, err := OpenLive("xrpl:"+m.URL(0), Config{Seed: 1}, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var applied engine.MarketEvent
+	for i := 0; i < 5; i++ {
+		applied = nextEvent(t, f)
+	}
+	for i := 0; i < 3; i++ {
+		nextEvent(t, f) // read, never applied
+	}
+	f.StopAt(applied)
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenReplayFeed(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	n := 0
+	var last engine.MarketEvent
+	for {
+		ev, err := r.Next(context.Background())
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = ev
+		n++
+	}
+	if n != 5 || last.Ledger.Index != applied.Ledger.Index {
+		t.Fatalf("replayed %d ledgers up to %d, want 5 up to %d", n, last.Ledger.Index, applied.Ledger.Index)
 	}
 }
