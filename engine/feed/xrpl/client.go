@@ -360,6 +360,7 @@ func (c *Client) run(ctx context.Context) {
 	defer close(c.done)
 	c.event("info", "start", fmt.Sprintf("xrpl feed starting; endpoints %v; backoff seed %d", c.cfg.Endpoints, c.cfg.Seed))
 	attempt := 0
+	last := -1 // the endpoint of the previous connection
 	for first := true; ; first = false {
 		if !first {
 			c.evalState(c.cfg.Clock.Now(), false)
@@ -378,10 +379,10 @@ func (c *Client) run(ctx context.Context) {
 			}
 			i, wait = c.pick(c.cfg.Clock.Now())
 		}
-		if i != c.cur {
-			c.event("info", "rotate", fmt.Sprintf("endpoint %s", c.eps[i].url))
+		if last >= 0 && i != last {
+			c.event("info", "rotate", fmt.Sprintf("endpoint %s → %s", c.eps[last].url, c.eps[i].url))
 		}
-		c.cur = i
+		c.cur, last = i, i
 		res := c.session(ctx, c.eps[i].url)
 		if ctx.Err() != nil {
 			return
