@@ -238,7 +238,9 @@ func (e *Engine) loop(ctx context.Context) (reason HaltReason, cause error) {
 	}
 	var healthC <-chan time.Time
 	if e.live {
-		t := time.NewTicker(healthEvery)
+		// At the refresh rate at most: a state left unpublished after an
+		// event (refresh_rate not yet passed) is published by this tick.
+		t := time.NewTicker(min(healthEvery, e.cfg.Console.RefreshRate.Duration))
 		defer t.Stop()
 		healthC = t.C
 	}

@@ -122,8 +122,9 @@ type Market struct {
 	conns   map[*mconn]bool
 	silent  bool
 	refuse  int
-	sent    uint64 // messages written
-	changes uint64 // offer changes published
+	sent    uint64               // messages written
+	sentAt  map[uint32]time.Time // when each ledgerClosed was written
+	changes uint64               // offer changes published
 
 	srvs   []*httptest.Server
 	cancel context.CancelFunc
@@ -139,7 +140,7 @@ type mconn struct {
 // NewMarket starts a market with one endpoint; Close stops it.
 func NewMarket(cfg MarketConfig) *Market {
 	cfg.defaults()
-	m := &Market{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 7)), ledger: cfg.StartLedger, conns: map[*mconn]bool{}, hist: map[uint32][]*offer{}, done: make(chan struct{})}
+	m := &Market{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 7)), ledger: cfg.StartLedger, conns: map[*mconn]bool{}, hist: map[uint32][]*offer{}, sentAt: map[uint32]time.Time{}, done: make(chan struct{})}
 	mid := rat(cfg.Mid)
 	for k := 1; k <= cfg.Levels; k++ {
 		m.book = append(m.book, m.newOffer(true, k, mid), m.newOffer(false, k, mid))
@@ -220,6 +221,14 @@ func (m *Market) Stats() (messages, changes uint64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.sent, m.changes
+}
+
+// SentAt is when ledgerClosed(n) was written (zero if unknown): ledger
+// n-1 is complete for a client from then on.
+func (m *Market) SentAt(n uint32) time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.sentAt[n]
 }
 
 // Connections is the number of open connections.
@@ -322,6 +331,8 @@ func (m *Market) close() {
 	m.hist[n] = append([]*offer(nil), m.book...)
 	delete(m.hist, n-histLedgers)
 	msgs := append([][]byte{m.ledgerClosed(n, len(txs))}, txs...)
+	m.sentAt[n] = time.Now()
+	delete(m.sentAt, n-histLedgers)
 	for c := range m.conns {
 		if !c.subbed {
 			continue
@@ -377,7 +388,8 @@ func (m *Market) levelOf(o *offer, mid *big.Rat) int {
 }
 
 // churn cancels the last ledger's busy offers and places as many new
-// ones 2 to 5 % away from the mid: Busy offer changes, one a transaction.
+// ones 2 to 5 % away from the mid: Busy offer changes, one a
+// transaction each.
 func (m *Market) churn(n uint32) [][]byte {
 	var out [][]byte
 	mid := rat(m.cfg.Mid)
@@ -393,7 +405,9 @@ func (m *Market) churn(n uint32) [][]byte {
 		}}}))
 	}
 	m.busy = m.busy[:0]
-	for len(out) < m.cfg.Busy {
+	// Half new, half the last ledger's cancelled: Busy changes a ledger
+	// from the second one on.
+	for i := 0; i < (m.cfg.Busy+1)/2; i++ {
 		ask := m.rng.IntN(2) == 0
 		bps := 200 + m.rng.Int64N(300)
 		d := big.NewRat(bps, 10000)
