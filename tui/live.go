@@ -229,6 +229,16 @@ func (l *liveModel) header() string {
 			left += st.Muted.Render(" · " + Sanitize(s.Mode))
 		}
 		left += st.Muted.Render(" · " + Sanitize(s.Feed))
+		if fs := s.FeedStatus; fs != nil {
+			// The live feed's health in one compact field (issue 12 draws
+			// the rest): state, ledger, round trip, reconnects.
+			style := st.Value
+			if fs.State != "LIVE" {
+				style = st.Warn
+			}
+			left += st.Muted.Render(" · ") + style.Render(Sanitize(fs.State)) +
+				st.Muted.Render(fmt.Sprintf(" #%d rtt %s ↻%d", fs.LedgerIndex, fs.RTT.Round(time.Millisecond), fs.Reconnects))
+		}
 	}
 	now := l.ctx.now()
 	status := l.status()
