@@ -265,3 +265,19 @@ func TestXRPLFlags(t *testing.T) {
 		t.Fatalf("a refused run created the database")
 	}
 }
+
+// TestXRPLConsole: under a real pty the console shows the live feed's
+// state and ends cleanly on q with the terminal restored.
+func TestXRPLConsole(t *testing.T) {
+	m := xrpltest.NewMarket(xrpltest.MarketConfig{Interval: 100 * time.Millisecond, CloseStep: 1})
+	defer m.Close()
+	r := startConsole(t, true, "--config", xrplConfig(t, t.TempDir(), "30s"), "--feed", "xrpl:"+m.URL(0))
+	r.waitScreen(t, " #9000") // the header's feed status: ledger,
+	r.waitScreen(t, " rtt ")  // round trip and reconnects
+	r.ptmx.Write([]byte("q"))
+	if code := r.wait(t); code != 0 {
+		t.Fatalf("exit %d, want 0; output tail:\n%s", code, tail(r.out.String(), 2000))
+	}
+	checkClosedCleanly(t, r.db, "operator_quit")
+	r.checkTerminalRestored(t)
+}
