@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"neo/engine"
@@ -38,6 +39,11 @@ type Feed struct {
 	lastBid, lastAsk float64
 	end              uint32 // replay: the last ledger the recording session applied (0: all)
 	stopped          bool
+
+	// A replay's status as of the last ledger Next returned: Next runs on
+	// the engine's feed reader, Status on the session goroutine.
+	mu           sync.Mutex
+	replayStatus Status
 }
 
 var (
@@ -128,6 +134,12 @@ func (f *Feed) Next(ctx context.Context) (engine.MarketEvent, error) {
 		if f.end != 0 && d.Result.Ledger.LedgerIndex > f.end {
 			return engine.MarketEvent{}, io.EOF // the recording session stopped before this ledger
 		}
+		if f.replay != nil {
+			f.mu.Lock()
+			f.replayStatus = Status{State: d.State, Endpoint: sanitize(d.Endpoint), LedgerIndex: d.Result.Ledger.LedgerIndex,
+				LedgerClose: d.Result.CloseTime(), HasAMM: d.Result.HasAMM, Interruptions: d.Interruptions}
+			f.mu.Unlock()
+		}
 		ev, ok := f.event(d)
 		if ok {
 			return ev, nil
@@ -186,12 +198,14 @@ func BookView(s BookState, n int) engine.BookView {
 }
 
 // Status is the feed's health for a console. A replay reports the state
-// recorded with its last ledger.
+// recorded with the last ledger Next returned.
 func (f *Feed) Status() Status {
 	if f.client != nil {
 		return f.client.Status()
 	}
-	return Status{State: f.replay.state, Endpoint: f.replay.Endpoint()}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.replayStatus
 }
 
 // Changed is closed at the next status change (live feeds; a replay never

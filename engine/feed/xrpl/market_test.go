@@ -115,3 +115,44 @@ func TestReplayEndsWhereTheSessionStopped(t *testing.T) {
 		t.Fatalf("replayed %d ledgers up to %d, want 5 up to %d", n, last.Ledger.Index, applied.Ledger.Index)
 	}
 }
+
+// TestReplayStatusWhileReading: a replay's status is read by the session
+// goroutine while the feed reader runs Next (go test -race).
+func TestReplayStatusWhileReading(t *testing.T) {
+	m := xrpltest.NewMarket(xrpltest.MarketConfig{Interval: 20 * time.Millisecond})
+	defer m.Close()
+	path := filepath.Join(t.TempDir(), "rec.ndjson")
+	f, err := OpenLive("xrpl:"+m.URL(0), Config{Seed: 1}, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		nextEvent(t, f)
+	}
+	f.Close()
+	r, err := OpenReplayFeed(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			if _, err := r.Next(context.Background()); err != nil {
+				return
+			}
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			if s := r.FeedStatus(); s.LedgerIndex == 0 || s.State != "LIVE" {
+				t.Fatalf("replay status %+v: want the last ledger's", s)
+			}
+			return
+		default:
+			r.FeedStatus()
+		}
+	}
+}
