@@ -75,6 +75,8 @@ type sessionInfo struct {
 	marketStart time.Time // market time of the first event
 	wallStart   time.Time // wall time the first event was taken (pacing's origin)
 	startValue  float64   // starting value in RLUSD at the first mid
+	startXRP    float64   // starting balances (Config.StartingBalances at the first mid)
+	startRLUSD  float64
 }
 
 // New makes an engine; Start begins the session.
@@ -124,6 +126,9 @@ func New(opts Options) (*Engine, error) {
 			status:    StatusStarting,
 			pub:       newPublisher(&State{Mode: ModePaper, Feed: opts.Feed.Name(), Status: StatusStarting, Config: opts.Config}),
 		},
+	}
+	if bf, ok := opts.Feed.(BarFeed); ok {
+		e.fromFile, e.barInterval = true, bf.BarInterval()
 	}
 	e.step.Store("")
 	e.evCtx = context.Background()
@@ -232,7 +237,7 @@ func (e *Engine) loop(ctx context.Context) (reason HaltReason, cause error) {
 	// wake-ups (a pause, the health tick) must not restart it.
 	var staleTimer *time.Timer
 	lastData := e.now()
-	if e.speed > 0 {
+	if e.speed > 0 && !e.fromFile { // a file never goes stale (checkFeedGap)
 		staleTimer = time.NewTimer(e.staleWall())
 		defer staleTimer.Stop()
 	}

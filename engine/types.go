@@ -73,24 +73,25 @@ const (
 // ModePaper is the only trading mode so far: orders go to the paper exchange.
 const ModePaper = "paper"
 
-// Session is one row of the sessions table. Field tags name the column; the
-// store's schema test holds them against the database.
+// Session is one row of the sessions table. The store names each column
+// after its field (SessionID is session_id); its schema test holds the
+// fields against the database.
 type Session struct {
-	SessionID        string     `db:"session_id"`
-	StartedAt        time.Time  `db:"started_at"`
-	EndedAt          *time.Time `db:"ended_at"` // nil while running
-	EndedAtEstimated bool       `db:"ended_at_estimated"`
-	Mode             string     `db:"mode"`
-	Feed             string     `db:"feed"`
-	ConfigJSON       string     `db:"config_json"`
-	AppVersion       string     `db:"app_version"`
-	StartingXRP      float64    `db:"starting_xrp"`
-	StartingRLUSD    float64    `db:"starting_rlusd"`
-	StartingValue    float64    `db:"starting_value"`
-	EndingXRP        *float64   `db:"ending_xrp"`
-	EndingRLUSD      *float64   `db:"ending_rlusd"`
-	EndingValue      *float64   `db:"ending_value"`
-	HaltReason       HaltReason `db:"halt_reason"` // "" (NULL) while running
+	SessionID        string
+	StartedAt        time.Time
+	EndedAt          *time.Time // nil while running
+	EndedAtEstimated bool
+	Mode             string
+	Feed             string
+	ConfigJSON       string
+	AppVersion       string
+	StartingXRP      float64
+	StartingRLUSD    float64
+	StartingValue    float64
+	EndingXRP        *float64
+	EndingRLUSD      *float64
+	EndingValue      *float64
+	HaltReason       HaltReason // "" (NULL) while running
 }
 
 // Running reports whether the session has no end recorded.
@@ -110,56 +111,56 @@ type SessionEnd struct {
 
 // Order is one row of the orders table.
 type Order struct {
-	OrderID   string      `db:"order_id"`
-	SessionID string      `db:"session_id"`
-	Side      Side        `db:"side"`
-	Price     float64     `db:"price"`
-	QtyXRP    float64     `db:"qty_xrp"`
-	CreatedAt time.Time   `db:"created_at"`
-	Status    OrderStatus `db:"status"`
-	ClosedAt  *time.Time  `db:"closed_at"` // nil while open
+	OrderID   string
+	SessionID string
+	Side      Side
+	Price     float64
+	QtyXRP    float64
+	CreatedAt time.Time
+	Status    OrderStatus
+	ClosedAt  *time.Time // nil while open
 }
 
 // Fill is one row of the fills table.
 type Fill struct {
-	FillID     string    `db:"fill_id"`
-	SessionID  string    `db:"session_id"`
-	OrderID    string    `db:"order_id"`
-	ExecutedAt time.Time `db:"executed_at"`
-	Side       Side      `db:"side"`
-	Price      float64   `db:"price"`
-	QtyXRP     float64   `db:"qty_xrp"`
-	ValueRLUSD float64   `db:"value_rlusd"`
-	FeeRLUSD   float64   `db:"fee_rlusd"`
+	FillID     string
+	SessionID  string
+	OrderID    string
+	ExecutedAt time.Time
+	Side       Side
+	Price      float64
+	QtyXRP     float64
+	ValueRLUSD float64
+	FeeRLUSD   float64
 }
 
 // InventorySnapshot is one row of inventory_snapshots: balances and drift at
 // a mid price.
 type InventorySnapshot struct {
-	SessionID              string    `db:"session_id"`
-	CreatedAt              time.Time `db:"created_at"`
-	MidPrice               float64   `db:"mid_price"`
-	XRPBalance             float64   `db:"xrp_balance"`
-	RLUSDBalance           float64   `db:"rlusd_balance"`
-	XRPValueInRLUSD        float64   `db:"xrp_value_in_rlusd"`
-	TotalValueInRLUSD      float64   `db:"total_value_in_rlusd"`
-	XRPPct                 float64   `db:"xrp_pct"`
-	DriftPct               float64   `db:"drift_pct"`
-	SkewTier               int       `db:"skew_tier"`
-	DriftVelocityPctPerMin float64   `db:"drift_velocity_pct_per_min"`
+	SessionID              string
+	CreatedAt              time.Time
+	MidPrice               float64
+	XRPBalance             float64
+	RLUSDBalance           float64
+	XRPValueInRLUSD        float64
+	TotalValueInRLUSD      float64
+	XRPPct                 float64
+	DriftPct               float64
+	SkewTier               int
+	DriftVelocityPctPerMin float64
 }
 
 // ValuationSnapshot is one row of valuation_snapshots: the session's value
 // against simply holding the starting balances.
 type ValuationSnapshot struct {
-	SessionID         string    `db:"session_id"`
-	CreatedAt         time.Time `db:"created_at"`
-	MidPrice          float64   `db:"mid_price"`
-	AnchorPrice       float64   `db:"anchor_price"`
-	TotalValueInRLUSD float64   `db:"total_value_in_rlusd"`
-	HoldValueInRLUSD  float64   `db:"hold_value_in_rlusd"`
-	PnLRLUSD          float64   `db:"pnl_rlusd"`
-	FeesRLUSD         float64   `db:"fees_rlusd"`
+	SessionID         string
+	CreatedAt         time.Time
+	MidPrice          float64
+	AnchorPrice       float64
+	TotalValueInRLUSD float64
+	HoldValueInRLUSD  float64
+	PnLRLUSD          float64
+	FeesRLUSD         float64
 }
 
 // Event levels for SessionEvent.Level.
@@ -172,9 +173,9 @@ const (
 // SessionEvent is one row of session_events: guards, tier changes, recovery
 // and shutdown steps, shown in the history view.
 type SessionEvent struct {
-	SessionID string    `db:"session_id"`
-	CreatedAt time.Time `db:"created_at"`
-	Level     string    `db:"level"`
-	Kind      string    `db:"kind"`
-	Message   string    `db:"message"`
+	SessionID string
+	CreatedAt time.Time
+	Level     string
+	Kind      string
+	Message   string
 }

@@ -495,21 +495,8 @@ func Restore(ctx context.Context, dbPath, backupPath string, logger *log.Logger)
 	// What a killed restore, backup or check left: we hold the lock now.
 	(&DB{path: dbPath, lock: lock, logger: logger, now: time.Now}).removeLeftovers(lockedLeftoverAge)
 
-	if backupPath == "" {
-		if backupPath, res.Skipped, err = ChooseBackup(ctx, dbPath); err != nil {
-			return res, err
-		}
-	} else {
-		if backupPath, err = filepath.Abs(backupPath); err != nil {
-			return res, err
-		}
-		if err := checkFile(ctx, backupPath, false, true); err != nil {
-			var ie *IntegrityError
-			if errors.As(err, &ie) {
-				return res, &BadBackupError{DBPath: dbPath, Backup: backupPath, Detail: ie.Detail}
-			}
-			return res, fmt.Errorf("backup %s: %w", backupPath, err)
-		}
+	if backupPath, err = pickBackup(ctx, dbPath, backupPath, &res); err != nil {
+		return res, err
 	}
 	res.Backup = backupPath
 	res.Chosen, _ = DescribeBackup(ctx, backupPath)
@@ -535,29 +522,9 @@ func Restore(ctx context.Context, dbPath, backupPath string, logger *log.Logger)
 		os.Remove(tmp)
 		return res, fmt.Errorf("restore %s: %w; nothing was changed", dbPath, err)
 	}
-	stamp := time.Now().UTC().Format(stampLayout)
-	aside := dbPath + "." + kind + stamp
-	for i := 2; exists(aside) || exists(aside+"-wal") || exists(aside+"-shm"); i++ {
-		aside = fmt.Sprintf("%s.%s%s-%d", dbPath, kind, stamp, i)
-	}
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		if !exists(dbPath + suffix) {
-			continue
-		}
-		if err := os.Rename(dbPath+suffix, aside+suffix); err != nil {
-			// Put back what was moved: a -wal must never stay beside a
-			// database it does not belong to, nor beside none.
-			for _, moved := range res.MovedAside {
-				orig := dbPath + strings.TrimPrefix(moved, aside)
-				if rerr := os.Rename(moved, orig); rerr != nil {
-					logger.Error("could not move back after a failed restore", "from", moved, "to", orig, "err", rerr)
-				}
-			}
-			os.Remove(tmp)
-			return res, fmt.Errorf("restore %s: move %s aside: %w; nothing was changed (what had been moved was put back)", dbPath, dbPath+suffix, err)
-		}
-		res.MovedAside = append(res.MovedAside, aside+suffix)
-		logger.Warn("moved aside", "from", dbPath+suffix, "to", aside+suffix)
+	if err := moveAside(dbPath, kind, &res, logger); err != nil {
+		os.Remove(tmp)
+		return res, err
 	}
 	if err := os.Rename(tmp, dbPath); err != nil {
 		return res, fmt.Errorf("restore %s: put %s in place: %w; the copy is at %s", dbPath, backupPath, err, tmp)
@@ -574,4 +541,54 @@ func Restore(ctx context.Context, dbPath, backupPath string, logger *log.Logger)
 	res.Duration = time.Since(start)
 	logger.Info("restored backup", "db", dbPath, "backup", backupPath, "moved_aside", res.MovedAside)
 	return res, nil
+}
+
+// pickBackup is the backup Restore puts in place: backupPath made absolute
+// and checked, or when it is "" the newest that passes the check (those
+// skipped go to res.Skipped). A named backup that fails is *BadBackupError.
+func pickBackup(ctx context.Context, dbPath, backupPath string, res *RestoreResult) (_ string, err error) {
+	if backupPath == "" {
+		backupPath, res.Skipped, err = ChooseBackup(ctx, dbPath)
+		return backupPath, err
+	}
+	if backupPath, err = filepath.Abs(backupPath); err != nil {
+		return "", err
+	}
+	if err := checkFile(ctx, backupPath, false, true); err != nil {
+		var ie *IntegrityError
+		if errors.As(err, &ie) {
+			return "", &BadBackupError{DBPath: dbPath, Backup: backupPath, Detail: ie.Detail}
+		}
+		return "", fmt.Errorf("backup %s: %w", backupPath, err)
+	}
+	return backupPath, nil
+}
+
+// moveAside renames the database and its -wal and -shm to
+// dbPath.<kind><stamp> (with -2, -3… when taken), together: on a failure it
+// puts back what it had moved, so that a -wal never stays beside a database
+// it does not belong to, nor beside none.
+func moveAside(dbPath, kind string, res *RestoreResult, logger *log.Logger) error {
+	stamp := time.Now().UTC().Format(stampLayout)
+	aside := dbPath + "." + kind + stamp
+	for i := 2; exists(aside) || exists(aside+"-wal") || exists(aside+"-shm"); i++ {
+		aside = fmt.Sprintf("%s.%s%s-%d", dbPath, kind, stamp, i)
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if !exists(dbPath + suffix) {
+			continue
+		}
+		if err := os.Rename(dbPath+suffix, aside+suffix); err != nil {
+			for _, moved := range res.MovedAside {
+				orig := dbPath + strings.TrimPrefix(moved, aside)
+				if rerr := os.Rename(moved, orig); rerr != nil {
+					logger.Error("could not move back after a failed restore", "from", moved, "to", orig, "err", rerr)
+				}
+			}
+			return fmt.Errorf("restore %s: move %s aside: %w; nothing was changed (what had been moved was put back)", dbPath, dbPath+suffix, err)
+		}
+		res.MovedAside = append(res.MovedAside, aside+suffix)
+		logger.Warn("moved aside", "from", dbPath+suffix, "to", aside+suffix)
+	}
+	return nil
 }

@@ -132,20 +132,8 @@ func runCheck(ctx context.Context, conn *sql.Conn, path string, full bool) error
 	if full {
 		q = fmt.Sprintf("PRAGMA integrity_check(%d)", maxCheckRows)
 	}
-	rows, err := conn.QueryContext(ctx, q)
+	got, err := queryStrings(ctx, conn, q)
 	if err != nil {
-		return checkErr(path, err)
-	}
-	defer rows.Close()
-	var got []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return checkErr(path, err)
-		}
-		got = append(got, s)
-	}
-	if err := rows.Err(); err != nil {
 		return checkErr(path, err)
 	}
 	if len(got) == 1 && got[0] == "ok" {

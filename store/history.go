@@ -225,26 +225,16 @@ const inventoryColumns = `session_id, created_at, mid_price, xrp_balance, rlusd_
 // over the session, oldest first (maxPoints <= 0: all).
 func (db *DB) InventorySeries(ctx context.Context, sessionID string, maxPoints int) ([]engine.InventorySnapshot, error) {
 	rows, err := db.seriesQuery(ctx, "inventory_snapshots", inventoryColumns, sessionID, maxPoints)
-	if err != nil {
-		return nil, fmt.Errorf("inventory series of %s: %w", sessionID, err)
-	}
-	defer rows.Close()
-	var out []engine.InventorySnapshot
-	for rows.Next() {
-		var s engine.InventorySnapshot
+	return collect(rows, err, "inventory series of "+sessionID, func(rows *sql.Rows) (s engine.InventorySnapshot, ok bool, err error) {
 		var at string
 		if err := rows.Scan(&s.SessionID, &at, &s.MidPrice, &s.XRPBalance, &s.RLUSDBalance, &s.XRPValueInRLUSD,
 			&s.TotalValueInRLUSD, &s.XRPPct, &s.DriftPct, &s.SkewTier, &s.DriftVelocityPctPerMin); err != nil {
-			return nil, fmt.Errorf("inventory series of %s: %w", sessionID, err)
+			return s, false, err
 		}
-		// A damaged row (see DamagedRows) is left out of the series.
-		if s.CreatedAt, err = parseTime(at); err != nil || !finite(s.MidPrice, s.XRPBalance, s.RLUSDBalance, s.XRPValueInRLUSD,
-			s.TotalValueInRLUSD, s.XRPPct, s.DriftPct, s.DriftVelocityPctPerMin) {
-			continue
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+		s.CreatedAt, err = parseTime(at)
+		return s, err == nil && finite(s.MidPrice, s.XRPBalance, s.RLUSDBalance, s.XRPValueInRLUSD,
+			s.TotalValueInRLUSD, s.XRPPct, s.DriftPct, s.DriftVelocityPctPerMin), nil
+	})
 }
 
 const valuationColumns = `session_id, created_at, mid_price, anchor_price, total_value_in_rlusd,
@@ -254,26 +244,16 @@ const valuationColumns = `session_id, created_at, mid_price, anchor_price, total
 // over the session, oldest first (maxPoints <= 0: all).
 func (db *DB) ValuationSeries(ctx context.Context, sessionID string, maxPoints int) ([]engine.ValuationSnapshot, error) {
 	rows, err := db.seriesQuery(ctx, "valuation_snapshots", valuationColumns, sessionID, maxPoints)
-	if err != nil {
-		return nil, fmt.Errorf("valuation series of %s: %w", sessionID, err)
-	}
-	defer rows.Close()
-	var out []engine.ValuationSnapshot
-	for rows.Next() {
-		var s engine.ValuationSnapshot
+	return collect(rows, err, "valuation series of "+sessionID, func(rows *sql.Rows) (s engine.ValuationSnapshot, ok bool, err error) {
 		var at string
 		if err := rows.Scan(&s.SessionID, &at, &s.MidPrice, &s.AnchorPrice, &s.TotalValueInRLUSD,
 			&s.HoldValueInRLUSD, &s.PnLRLUSD, &s.FeesRLUSD); err != nil {
-			return nil, fmt.Errorf("valuation series of %s: %w", sessionID, err)
+			return s, false, err
 		}
-		// A damaged row (see DamagedRows) is left out of the series.
-		if s.CreatedAt, err = parseTime(at); err != nil || !finite(s.MidPrice, s.AnchorPrice, s.TotalValueInRLUSD,
-			s.HoldValueInRLUSD, s.PnLRLUSD, s.FeesRLUSD) {
-			continue
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+		s.CreatedAt, err = parseTime(at)
+		return s, err == nil && finite(s.MidPrice, s.AnchorPrice, s.TotalValueInRLUSD,
+			s.HoldValueInRLUSD, s.PnLRLUSD, s.FeesRLUSD), nil
+	})
 }
 
 // Fills returns the session's first limit fills, oldest first; limit <= 0
@@ -284,25 +264,15 @@ func (db *DB) Fills(ctx context.Context, sessionID string, limit int) ([]engine.
 	}
 	rows, err := db.r.QueryContext(ctx, `SELECT fill_id, session_id, order_id, executed_at, side, price, qty_xrp, value_rlusd, fee_rlusd
 		FROM fills WHERE session_id = ? ORDER BY executed_at, rowid LIMIT ?`, sessionID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("fills of %s: %w", sessionID, err)
-	}
-	defer rows.Close()
-	var out []engine.Fill
-	for rows.Next() {
-		var f engine.Fill
+	return collect(rows, err, "fills of "+sessionID, func(rows *sql.Rows) (f engine.Fill, ok bool, err error) {
 		var at, side string
 		if err := rows.Scan(&f.FillID, &f.SessionID, &f.OrderID, &at, &side, &f.Price, &f.QtyXRP, &f.ValueRLUSD, &f.FeeRLUSD); err != nil {
-			return nil, fmt.Errorf("fills of %s: %w", sessionID, err)
+			return f, false, err
 		}
 		f.Side = engine.Side(side)
-		// A damaged row (see DamagedRows) is left out.
-		if f.ExecutedAt, err = parseTime(at); err != nil || !finite(f.Price, f.QtyXRP, f.ValueRLUSD, f.FeeRLUSD) {
-			continue
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+		f.ExecutedAt, err = parseTime(at)
+		return f, err == nil && finite(f.Price, f.QtyXRP, f.ValueRLUSD, f.FeeRLUSD), nil
+	})
 }
 
 // Events returns the session's first limit events, oldest first; limit <= 0
@@ -313,51 +283,53 @@ func (db *DB) Events(ctx context.Context, sessionID string, limit int) ([]engine
 	}
 	rows, err := db.r.QueryContext(ctx, `SELECT session_id, created_at, level, kind, message
 		FROM session_events WHERE session_id = ? ORDER BY created_at, rowid LIMIT ?`, sessionID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("events of %s: %w", sessionID, err)
-	}
-	defer rows.Close()
-	var out []engine.SessionEvent
-	for rows.Next() {
-		var e engine.SessionEvent
+	return collect(rows, err, "events of "+sessionID, func(rows *sql.Rows) (e engine.SessionEvent, ok bool, err error) {
 		var at string
 		if err := rows.Scan(&e.SessionID, &at, &e.Level, &e.Kind, &e.Message); err != nil {
-			return nil, fmt.Errorf("events of %s: %w", sessionID, err)
+			return e, false, err
 		}
-		// A damaged row (see DamagedRows) is left out.
-		if e.CreatedAt, err = parseTime(at); err != nil {
-			continue
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		e.CreatedAt, err = parseTime(at)
+		return e, err == nil, nil
+	})
 }
 
 // Orders returns the session's orders, oldest first.
 func (db *DB) Orders(ctx context.Context, sessionID string) ([]engine.Order, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT order_id, session_id, side, price, qty_xrp, created_at, status, closed_at
 		FROM orders WHERE session_id = ? ORDER BY created_at, rowid`, sessionID)
-	if err != nil {
-		return nil, fmt.Errorf("orders of %s: %w", sessionID, err)
-	}
-	defer rows.Close()
-	var out []engine.Order
-	for rows.Next() {
-		var o engine.Order
+	return collect(rows, err, "orders of "+sessionID, func(rows *sql.Rows) (o engine.Order, ok bool, err error) {
 		var at, side, status string
 		var closed sql.NullString
 		if err := rows.Scan(&o.OrderID, &o.SessionID, &side, &o.Price, &o.QtyXRP, &at, &status, &closed); err != nil {
-			return nil, fmt.Errorf("orders of %s: %w", sessionID, err)
+			return o, false, err
 		}
 		o.Side, o.Status = engine.Side(side), engine.OrderStatus(status)
-		// A damaged row (see DamagedRows) is left out.
 		if o.CreatedAt, err = parseTime(at); err != nil || !finite(o.Price, o.QtyXRP) {
-			continue
+			return o, false, nil
 		}
-		if o.ClosedAt, err = parseTimePtr(closed); err != nil {
-			continue
+		o.ClosedAt, err = parseTimePtr(closed)
+		return o, err == nil, nil
+	})
+}
+
+// collect reads the rows of a session's list (or the error that selecting
+// them returned) with scan. A row scan reports as not ok is damaged (a time
+// that is not a time, a number that is not finite: see DamagedRows) and is
+// left out; what names the read in errors.
+func collect[T any](rows *sql.Rows, err error, what string, scan func(*sql.Rows) (T, bool, error)) ([]T, error) {
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, ok, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
-		out = append(out, o)
+		if ok {
+			out = append(out, v)
+		}
 	}
 	return out, rows.Err()
 }

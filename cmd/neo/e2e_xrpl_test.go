@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"neo/cmd/internal/proofkit"
 	"neo/engine/feed/xrpl/xrpltest"
 )
 
@@ -33,6 +33,18 @@ stale_after = "5s"
 backoff_min = "50ms"
 backoff_max = "200ms"
 `)
+}
+
+// startXRPL starts neo with args, collecting its output; the test's end
+// kills it if still running.
+func startXRPL(tb testing.TB, args ...string) *proofkit.Proc {
+	tb.Helper()
+	p, err := proofkit.Start("", neoBin, nil, args...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(p.Kill)
+	return p
 }
 
 // fillRow is a fill with its order, as the independent reader sees it.
@@ -138,15 +150,9 @@ func TestXRPLLiveSessionAndItsReplay(t *testing.T) {
 	db := filepath.Join(dir, "neo.db")
 	rec := filepath.Join(dir, "live.ndjson.gz")
 	cfg := xrplConfig(t, dir, "30s")
-	cmd := exec.Command(neoBin, "run", "--db", db, "--config", cfg, "--headless", "--log-format", "logfmt",
+	p := startXRPL(t, "run", "--db", db, "--config", cfg, "--headless", "--log-format", "logfmt",
 		"--feed", "xrpl:"+m.URL(0), "--record", rec, "--seed", "7")
-	var errb syncWriter
-	cmd.Stderr = &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	waitForLog(t, &errb, "session started")
+	waitForLog(t, p.ErrOut, "session started")
 	s := waitSession(t, db, "fills before the drop", func(s sessionRow) bool { return s.Fills >= 3 })
 	before := s.Fills
 	if n := m.Drop(websocket.StatusGoingAway, "restarting"); n == 0 {
@@ -155,11 +161,11 @@ func TestXRPLLiveSessionAndItsReplay(t *testing.T) {
 	waitSession(t, db, "a reconnect and fills after it", func(s sessionRow) bool {
 		return countEvents(s, "feed_connect") >= 2 && s.Fills >= before+3
 	})
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := p.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	if code := waitExit(t, cmd, 10*time.Second); code != 0 {
-		t.Fatalf("exit %d, want 0; stderr:\n%s", code, errb.String())
+	if code := waitExit(t, p, 10*time.Second); code != 0 {
+		t.Fatalf("exit %d, want 0; stderr:\n%s", code, p.ErrOut.String())
 	}
 	live := checkClosedCleanly(t, db, "signal_terminate")
 	if countEvents(live, "feed_disconnect") < 1 {
@@ -228,17 +234,11 @@ func TestXRPLSilentServerHaltsStale(t *testing.T) {
 	defer m.Close()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "neo.db")
-	cmd := exec.Command(neoBin, "run", "--db", db, "--config", xrplConfig(t, dir, "6s"), "--headless", "--log-format", "logfmt", "--feed", "xrpl:"+m.URL(0))
-	var errb syncWriter
-	cmd.Stderr = &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	waitForLog(t, &errb, "session started")
+	p := startXRPL(t, "run", "--db", db, "--config", xrplConfig(t, dir, "6s"), "--headless", "--log-format", "logfmt", "--feed", "xrpl:"+m.URL(0))
+	waitForLog(t, p.ErrOut, "session started")
 	m.SetSilent(true)
-	if code := waitExit(t, cmd, 30*time.Second); code != 5 {
-		t.Fatalf("exit %d, want 5; stderr:\n%s", code, errb.String())
+	if code := waitExit(t, p, 30*time.Second); code != 5 {
+		t.Fatalf("exit %d, want 5; stderr:\n%s", code, p.ErrOut.String())
 	}
 	s := checkClosedCleanly(t, db, "stale_feed")
 	if countEvents(s, "feed_quoting") == 0 {
@@ -271,12 +271,12 @@ func TestXRPLFlags(t *testing.T) {
 func TestXRPLConsole(t *testing.T) {
 	m := xrpltest.NewMarket(xrpltest.MarketConfig{Interval: 100 * time.Millisecond, CloseStep: 1})
 	defer m.Close()
-	r := startConsole(t, true, "--config", xrplConfig(t, t.TempDir(), "30s"), "--feed", "xrpl:"+m.URL(0))
+	r := startConsole(t, "--config", xrplConfig(t, t.TempDir(), "30s"), "--feed", "xrpl:"+m.URL(0))
 	r.waitScreen(t, " #9000") // the header's feed status: ledger,
 	r.waitScreen(t, " rtt ")  // round trip and reconnects
-	r.ptmx.Write([]byte("q"))
+	r.PTY.Write([]byte("q"))
 	if code := r.wait(t); code != 0 {
-		t.Fatalf("exit %d, want 0; output tail:\n%s", code, tail(r.out.String(), 2000))
+		t.Fatalf("exit %d, want 0; output tail:\n%s", code, tail(r.Out.String(), 2000))
 	}
 	checkClosedCleanly(t, r.db, "operator_quit")
 	r.checkTerminalRestored(t)

@@ -252,7 +252,7 @@ func onlyCheckpointIncomplete(err error) bool {
 		}
 		return true
 	}
-	return errors.Is(err, store.ErrCheckpointIncomplete)
+	return engine.ErrorCode(err) == engine.EINCOMPLETE
 }
 
 // finish logs the closing line and maps the result to the exit code.

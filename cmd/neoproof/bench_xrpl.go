@@ -16,6 +16,7 @@ import (
 	"sort"
 	"time"
 
+	"neo/cmd/internal/proofkit"
 	"neo/engine"
 	"neo/engine/feed/xrpl"
 	"neo/engine/feed/xrpl/xrpltest"
@@ -183,16 +184,16 @@ func benchXRPLCPU(ctx context.Context, o options, sz benchSizes, interval time.D
 		return err
 	}
 	defer cleanup()
-	c, err := startConsole(o.bin, nil, "run", "--db", filepath.Join(dir, "neo.db"), "--feed", "xrpl:"+m.URL(0))
+	c, err := proofkit.StartConsole(o.bin, nil, "run", "--db", filepath.Join(dir, "neo.db"), "--feed", "xrpl:"+m.URL(0))
 	if err != nil {
 		return err
 	}
-	defer c.close()
-	if _, err := c.out.waitFor("XRP", time.Minute, c.done); err != nil {
+	defer c.Close()
+	if _, err := c.Out.WaitFor("XRP", time.Minute, c.Done); err != nil {
 		return fmt.Errorf("live console: %v", err)
 	}
 	time.Sleep(3 * time.Second)
-	pid := c.cmd.Process.Pid
+	pid := c.Cmd.Process.Pid
 	t0, err := procCPUTicks(pid)
 	if err != nil {
 		return err
@@ -206,8 +207,8 @@ func benchXRPLCPU(ctx context.Context, o options, sz benchSizes, interval time.D
 	}
 	m1, _ := m.Stats()
 	w := time.Since(w0)
-	c.ptmx.Write([]byte("q"))
-	if code, err := c.wait(shutdownBound + 5*time.Second); err != nil || code != 0 {
+	c.PTY.Write([]byte("q"))
+	if code, err := c.Wait(shutdownBound + 5*time.Second); err != nil || code != 0 {
 		return fmt.Errorf("live console: exit %d %v", code, err)
 	}
 	cpu := float64(t1-t0) / clockTicks / w.Seconds() * 100

@@ -16,6 +16,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"neo/cmd/internal/proofkit"
 	"neo/engine/feed/xrpl/xrpltest"
 )
 
@@ -54,7 +55,7 @@ type xrplFacts struct {
 
 func readXRPLFacts(ctx context.Context, path string) (xrplFacts, error) {
 	f := xrplFacts{events: map[string]int{}}
-	db, err := openReader(path)
+	db, err := proofkit.OpenReader(path)
 	if err != nil {
 		return f, err
 	}
@@ -87,41 +88,41 @@ func readXRPLFacts(ctx context.Context, path string) (xrplFacts, error) {
 // xrplSession runs one headless live session against the market's
 // endpoints while fault plays, then ends it with SIGTERM (unless it ended
 // by itself) and returns the exit code.
-func xrplSession(ctx context.Context, o options, dir, stale string, urls []string, fault func(p *proc) error) (int, string, error) {
+func xrplSession(ctx context.Context, o options, dir, stale string, urls []string, fault func(p *proofkit.Proc) error) (int, string, error) {
 	db := filepath.Join(dir, "neo.db")
 	cfg := filepath.Join(dir, "cfg.toml")
 	if err := os.WriteFile(cfg, []byte(xrplSoakConfig(stale)), 0o600); err != nil {
 		return 0, db, err
 	}
-	p, err := startProc(o.bin, nil, "run", "--db", db, "--config", cfg, "--headless", "--log-format", "logfmt",
+	p, err := proofkit.Start("", o.bin, nil, "run", "--db", db, "--config", cfg, "--headless", "--log-format", "logfmt",
 		"--feed", "xrpl:"+strings.Join(urls, ","))
 	if err != nil {
 		return 0, db, err
 	}
-	defer p.kill()
-	if _, err := p.errb.waitFor("session started", time.Minute, p.done); err != nil {
-		return 0, db, fmt.Errorf("%v; stderr %q", err, tail(p.errb.String(), 300))
+	defer p.Kill()
+	if _, err := p.ErrOut.WaitFor("session started", time.Minute, p.Done); err != nil {
+		return 0, db, fmt.Errorf("%v; stderr %q", err, proofkit.Tail(p.ErrOut.String(), 300))
 	}
 	if err := fault(p); err != nil {
 		return 0, db, err
 	}
 	select {
-	case <-p.done:
+	case <-p.Done:
 	default:
-		p.cmd.Process.Signal(syscall.SIGTERM)
+		p.Signal(syscall.SIGTERM)
 	}
-	code, err := p.wait(30 * time.Second)
+	code, err := p.Wait(30 * time.Second)
 	if err != nil {
 		return code, db, err
 	}
 	if code != 0 && code != 5 {
-		return code, db, fmt.Errorf("exit %d; stderr %q", code, tail(p.errb.String(), 300))
+		return code, db, fmt.Errorf("exit %d; stderr %q", code, proofkit.Tail(p.ErrOut.String(), 300))
 	}
 	return code, db, nil
 }
 
 // sleepCtx waits d unless ctx ends or the process exits first.
-func sleepCtx(ctx context.Context, p *proc, d time.Duration) error {
+func sleepCtx(ctx context.Context, p *proofkit.Proc, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -129,8 +130,8 @@ func sleepCtx(ctx context.Context, p *proc, d time.Duration) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-p.done:
-		return fmt.Errorf("neo exited (code %d) during the soak; stderr %q", p.code, tail(p.errb.String(), 300))
+	case <-p.Done:
+		return fmt.Errorf("neo exited (code %d) during the soak; stderr %q", p.Code, proofkit.Tail(p.ErrOut.String(), 300))
 	}
 }
 
@@ -148,7 +149,7 @@ func soakXRPLStorm(ctx context.Context, o options, rng *rand.Rand, r *row) {
 			return err
 		}
 		defer cleanup()
-		code, db, err := xrplSession(ctx, o, dir, "30s", []string{m.URL(0)}, func(p *proc) error {
+		code, db, err := xrplSession(ctx, o, dir, "30s", []string{m.URL(0)}, func(p *proofkit.Proc) error {
 			end := time.Now().Add(dur)
 			for time.Now().Before(end) {
 				if err := sleepCtx(ctx, p, time.Duration(2000+rng.IntN(3000))*time.Millisecond); err != nil {
@@ -195,13 +196,13 @@ func soakXRPLSilent(ctx context.Context, o options, rng *rand.Rand, r *row) {
 				return err
 			}
 			defer cleanup()
-			code, db, err := xrplSession(ctx, o, dir, "6s", []string{m.URL(0)}, func(p *proc) error {
+			code, db, err := xrplSession(ctx, o, dir, "6s", []string{m.URL(0)}, func(p *proofkit.Proc) error {
 				if err := sleepCtx(ctx, p, time.Duration(1000+rng.IntN(3000))*time.Millisecond); err != nil {
 					return err
 				}
 				m.SetSilent(true)
 				select {
-				case <-p.done:
+				case <-p.Done:
 					return nil
 				case <-time.After(time.Minute):
 					return fmt.Errorf("no halt a minute after the socket went silent (stale_feed_after 6s)")
@@ -235,7 +236,7 @@ func soakXRPLRateLimit(ctx context.Context, o options, rng *rand.Rand, r *row) {
 		}
 		defer cleanup()
 		closes := 0
-		code, db, err := xrplSession(ctx, o, dir, "30s", urls, func(p *proc) error {
+		code, db, err := xrplSession(ctx, o, dir, "30s", urls, func(p *proofkit.Proc) error {
 			end := time.Now().Add(dur)
 			for time.Now().Before(end) {
 				if err := sleepCtx(ctx, p, time.Duration(3000+rng.IntN(3000))*time.Millisecond); err != nil {
