@@ -19,8 +19,6 @@ func (m *scriptMatcher) Match(ev MarketEvent, open []Order) []MatchFill {
 	return f
 }
 
-func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
-
 // TestPaperPartialFills holds the partial-fill model: an order fills in
 // parts, stays open until its fills add up to its quantity, and a matcher
 // can never fill more than is left or an order that does not rest.
