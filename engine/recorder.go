@@ -210,17 +210,21 @@ func (e *Engine) recordFill(ev MarketEvent, x Execution) {
 		OrderID:    x.Order.OrderID,
 		ExecutedAt: now,
 		Side:       x.Order.Side,
-		Price:      x.Order.Price,
-		QtyXRP:     x.Order.QtyXRP,
+		Price:      x.Price,
+		QtyXRP:     x.QtyXRP,
 		ValueRLUSD: x.ValueRLUSD,
 		FeeRLUSD:   x.FeeRLUSD,
 	}
-	o := x.Order
-	o.Status = OrderFilled
-	o.ClosedAt = &now
-	delete(e.resting, o.OrderID)
 	e.stage()
-	e.pending.Orders = append(e.pending.Orders, o)
+	if x.Done {
+		// Filled in full: the order row closes. A partial fill leaves the
+		// row open as placed (qty_xrp); its fills say how much is left.
+		o := x.Order
+		o.Status = OrderFilled
+		o.ClosedAt = &now
+		delete(e.resting, o.OrderID)
+		e.pending.Orders = append(e.pending.Orders, o)
+	}
 	e.pending.Fills = append(e.pending.Fills, f)
 	e.pending.Inventory = append(e.pending.Inventory, e.inventorySnapshot(ev.Mid()))
 	e.fillCount++

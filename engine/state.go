@@ -59,10 +59,20 @@ type State struct {
 	// History is the recent samples of the live charts, oldest first, one
 	// every historyStep of market time (each event at most: a replay of
 	// minute bars samples once a minute), stamped with its market time.
-	History     []HistorySample
-	Quotes      []Order // open orders
-	RecentFills []Fill  // newest first
-	Events      []SessionEvent
+	History []HistorySample
+	Quotes  []Order // open orders, as placed
+	// QuoteRemainingXRP is what is left to fill of each open order, by
+	// order id (less than its QtyXRP after a partial fill).
+	QuoteRemainingXRP map[string]float64
+	RecentFills       []Fill // newest first
+	Events            []SessionEvent
+
+	// Live XRPL feed only (nil for other feeds): the top levels of the
+	// real order book at MarketTime (our quotes are in Quotes), the
+	// validated ledger's facts, and the feed's health at publish time.
+	Book       *BookView
+	Ledger     *LedgerInfo
+	FeedStatus *FeedStatus
 
 	HaltReason    HaltReason // set once the session is ending or ended
 	ShutdownSteps []ShutdownStep
