@@ -74,6 +74,10 @@ var acceptanceViews = []viewCase{
 		m, _ := liveOn(tb, fakeReplayState(), theme, w, h)
 		return m
 	}},
+	{"xrpl", func(tb testing.TB, theme string, w, h int) *Model {
+		m, _ := liveOn(tb, fakeXRPLState(), theme, w, h)
+		return m
+	}},
 	{"shutdown", func(tb testing.TB, theme string, w, h int) *Model {
 		m, _ := liveOn(tb, shuttingDownState(), theme, w, h)
 		return m

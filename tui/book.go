@@ -65,8 +65,21 @@ type bookSource struct {
 	remaining map[string]float64 // what is left of each of our quotes, by order id
 }
 
-// sourceOf is the book panel's source in a state.
-func sourceOf(s *engine.State) bookSource { return bookSource{} }
+// source is the book panel's source in the state on show; the ledger's
+// age is counted to now (the state may be a refresh old).
+func (l *liveModel) source() bookSource {
+	s := l.state
+	src := bookSource{book: s.Book, ledger: s.Ledger, remaining: s.QuoteRemainingXRP}
+	if fs := s.FeedStatus; fs != nil {
+		h := &feedHealth{endpoint: fs.Endpoint, state: fs.State, ledger: fs.LedgerIndex, age: fs.LedgerAge,
+			rtt: fs.RTT, reconnects: fs.Reconnects}
+		if !fs.LastLedgerAt.IsZero() {
+			h.age = l.ctx.now().Sub(fs.LastLedgerAt)
+		}
+		src.health = h
+	}
+	return src
+}
 
 // bookLevels are the levels the feed gives: the real book's, or the
 // simulator's best bid and ask without sizes.
@@ -95,7 +108,7 @@ func (l *liveModel) bookRows() int {
 	if kindOfFeed(s.Feed) == feedReplay {
 		return 7
 	}
-	src := sourceOf(s)
+	src := l.source()
 	bids, asks := bookLevels(s, src)
 	return bookFixedRows - 2 + len(bookFacts(l.ctx.styles, s, src)) + len(s.Quotes) + len(bids) + len(asks)
 }
@@ -112,7 +125,7 @@ func (l *liveModel) book(b *block, h int) {
 		l.replayBook(b)
 		return
 	}
-	l.drawBook(b, h, sourceOf(s))
+	l.drawBook(b, h, l.source())
 }
 
 // drawBook draws the ladder of src and our quotes in at most h rows.
@@ -158,24 +171,54 @@ func (l *liveModel) drawBook(b *block, h int, src bookSource) {
 	}
 	order(above)
 	order(below)
-	// In fewer rows than it has: the feed's facts go first, then the
-	// levels farthest from the mid, a side at a time, so that the ladder
-	// stays centred on the touch.
+	// In fewer rows than it has: first the levels farthest from the mid
+	// (a side at a time, the longer first), then the feed's facts (the
+	// link, the AMM, then the connection), then our quotes, the farthest first,
+	// and the touch last, so that the ladder stays centred on the touch
+	// with our quotes in place.
 	facts := bookFacts(st, s, src)
 	feedLines := len(facts)
-	for 3+len(above)+len(below)+feedLines > h {
-		switch {
-		case feedLines > 0:
-			feedLines--
-		case len(above) == 0 && len(below) == 0:
-			feedLines = -1
-		case len(above) >= len(below):
-			above = above[1:]
-		default:
-			below = below[:len(below)-1]
+	// far removes the farthest row of one side that is not ours (or, with
+	// ours, any row); above is sorted highest first, below too.
+	far := func(rs []bookRow, top, ours bool) ([]bookRow, bool) {
+		idx := make([]int, len(rs))
+		for i := range idx {
+			idx[i] = i
+			if !top {
+				idx[i] = len(rs) - 1 - i
+			}
 		}
-		if feedLines < 0 {
-			break
+		for _, i := range idx {
+			isTouch := (top && i == len(rs)-1) || (!top && i == 0)
+			if (rs[i].ours == ours || ours) && !isTouch {
+				return append(rs[:i:i], rs[i+1:]...), true
+			}
+		}
+		return rs, false
+	}
+	rows := func() int { return 3 + len(above) + len(below) + feedLines }
+	for pass := 0; pass < 3 && rows() > h; pass++ {
+		for rows() > h {
+			var ok bool
+			switch pass {
+			case 0, 2: // far levels, then ours (and any row but the touch)
+				ours := pass == 2
+				if len(above) >= len(below) {
+					if above, ok = far(above, true, ours); !ok {
+						below, ok = far(below, false, ours)
+					}
+				} else if below, ok = far(below, false, ours); !ok {
+					above, ok = far(above, true, ours)
+				}
+			case 1:
+				if feedLines > 0 {
+					feedLines--
+					ok = true
+				}
+			}
+			if !ok {
+				break
+			}
 		}
 	}
 	row := func(r bookRow) string {
@@ -215,7 +258,7 @@ func (l *liveModel) drawBook(b *block, h int, src bookSource) {
 	for _, r := range below {
 		b.add(row(r))
 	}
-	b.add(facts[:max(0, feedLines)]...)
+	b.add(facts[:feedLines]...)
 }
 
 // replayBook is the book panel of a replay: there is no book, only the
@@ -238,10 +281,11 @@ func (l *liveModel) replayBook(b *block) {
 	b.add(pair("bid", fmtPrice(s.Bid), "ask", fmtPrice(s.Ask)))
 }
 
-// bookFacts are the book panel's two lines of the feed's facts: the AMM
-// price (the anchor) and its fee, then the connection: its state, the
-// last ledger and its age, the round trip and the reconnects. The
-// simulator has neither: it says what it stands in for.
+// bookFacts are the book panel's lines of the feed's facts, the most
+// needed first: the connection (its state, the last ledger and its age),
+// the AMM price (the anchor) and its fee, then the link (round trip,
+// reconnects, endpoint). The simulator has none of them: it says what it
+// stands in for.
 func bookFacts(st Styles, s *engine.State, src bookSource) []string {
 	if src.book == nil && src.health == nil {
 		return []string{
@@ -257,6 +301,9 @@ func bookFacts(st Styles, s *engine.State, src bookSource) []string {
 		amm = st.Label.Render("AMM ") + st.Muted.Render("none (no pool: the anchor is the mid)")
 	}
 	conn := st.Label.Render("feed ") + st.Muted.Render("no status yet")
+	if src.ledger != nil {
+		conn = st.Label.Render("ledger ") + st.Value.Render(fmt.Sprintf("#%d", src.ledger.Index)) + st.Muted.Render(" (recorded: no connection)")
+	}
 	if h := src.health; h != nil {
 		style := st.Gain
 		if h.state != "LIVE" {
@@ -268,7 +315,7 @@ func bookFacts(st Styles, s *engine.State, src bookSource) []string {
 		if h.endpoint != "" {
 			link += st.Muted.Render(" · " + Sanitize(h.endpoint))
 		}
-		return []string{amm, conn, link}
+		return []string{conn, amm, link}
 	}
 	return []string{amm, conn}
 }

@@ -423,3 +423,21 @@ func endedSummary(s *engine.State, reason engine.HaltReason) engine.SessionSumma
 		StartingXRP: s.StartingXRP, StartingRLUSD: s.StartingRLUSD, StartingValue: s.StartingValue,
 		EndedAt: &end, EndingValue: &v, EndingXRP: &x, EndingRLUSD: &r, HaltReason: reason}, FillCount: s.FillCount}
 }
+
+// fakeXRPLState is fakeState on the live XRPL feed: eight levels of the
+// real book a side, the ledger, the connection, a partly filled quote.
+func fakeXRPLState() *engine.State {
+	s := fakeState()
+	s.Feed = "xrpl:wss://s1.ripple.com"
+	s.Book = &engine.BookView{}
+	for i := 0; i < 8; i++ {
+		step := 0.0011 * float64(i)
+		s.Book.Bids = append(s.Book.Bids, engine.BookLevel{Price: s.Bid - step, QtyXRP: 850 + 731.25*float64(i*i), Offers: 1 + i%4})
+		s.Book.Asks = append(s.Book.Asks, engine.BookLevel{Price: s.Ask + step, QtyXRP: 640 + 912.5*float64(i*i), Offers: 2 + i%3})
+	}
+	s.Ledger = &engine.LedgerInfo{Index: 90000123, CloseTime: s.MarketTime, AMMTradingFee: 300, State: "LIVE", Endpoint: "wss://s1.ripple.com"}
+	s.FeedStatus = &engine.FeedStatus{Endpoint: "wss://s1.ripple.com", State: "LIVE", LedgerIndex: 90000123,
+		LastLedgerAt: testNow.Add(-2100 * time.Millisecond), RTT: 42 * time.Millisecond, Reconnects: 1, HasAMM: true}
+	s.QuoteRemainingXRP = map[string]float64{"o-2": 6.5022, "o-1": 2.5}
+	return s
+}
