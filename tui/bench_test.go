@@ -59,6 +59,15 @@ func BenchmarkView200x60(b *testing.B) {
 			_ = m.View()
 		}
 	})
+	b.Run("live-xrpl", func(b *testing.B) {
+		m, _ := MustLiveModel(b, fakeXRPLState())
+		resize(b, m, 200, 60)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			_ = m.View()
+		}
+	})
 	b.Run("history", func(b *testing.B) {
 		m, _ := MustHistoryModel(b, 100_000, 200, 60)
 		press(b, m, "pgdown", "down")

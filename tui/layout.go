@@ -2,20 +2,83 @@ package tui
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 )
 
 // textWidth is the display width of s. Printable ASCII (most figures and
-// labels) is its length; anything else is measured by ansi.StringWidth,
-// whose grapheme parsing is the costly part of laying out a table.
+// labels) is its length; styled text of the runes the console draws with
+// (braille, box drawing, blocks, arrows, shapes, punctuation: one cell
+// each) is counted by narrowWidth; anything else is measured by
+// ansi.StringWidth, whose grapheme parsing is the costly part of laying out
+// a frame.
 func textWidth(s string) int {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= 0x7f {
+			if n, ok := narrowWidth(s); ok {
+				return n
+			}
 			return ansi.StringWidth(s)
 		}
 	}
 	return len(s)
+}
+
+// narrowWidth counts the cells of s when it holds only printable ASCII,
+// SGR sequences (ESC [ … m) and runes known to take one cell; ok is false
+// for anything else.
+func narrowWidth(s string) (n int, ok bool) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == 0x1b:
+			if i+1 >= len(s) || s[i+1] != '[' {
+				return 0, false
+			}
+			j := i + 2
+			for j < len(s) && (s[j] >= '0' && s[j] <= '9' || s[j] == ';') {
+				j++
+			}
+			if j >= len(s) || s[j] != 'm' {
+				return 0, false
+			}
+			i = j + 1
+		case c >= 0x20 && c < 0x7f:
+			n++
+			i++
+		case c < 0x80:
+			return 0, false
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !oneCell(r) {
+				return 0, false
+			}
+			n++
+			i += size
+		}
+	}
+	return n, true
+}
+
+// oneCell reports whether r is one of the runes the console draws that
+// take one cell in every terminal.
+func oneCell(r rune) bool {
+	switch {
+	case r >= 0x2800 && r <= 0x28ff: // braille
+		return true
+	case r >= 0x2500 && r <= 0x259f: // box drawing, block elements
+		return true
+	case r >= 0x25a0 && r <= 0x25ff: // geometric shapes (▲ ▼ ● ◌ ■)
+		return r != 0x25fd && r != 0x25fe // ◽ ◾ are emoji-wide
+	case r >= 0x2190 && r <= 0x21ff: // arrows
+		return true
+	}
+	switch r {
+	case '·', '—', '–', '…', '−', '±', '‖', '∓', '↻', '✓', '✗', '¹', '²', '³':
+		return true
+	}
+	return false
 }
 
 // fit truncates s (which may hold styles) to w cells and pads it with

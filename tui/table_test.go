@@ -1,9 +1,12 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
 )
 
 func TestTableLayout(t *testing.T) {
@@ -106,6 +109,37 @@ func TestFitCutsAtWords(t *testing.T) {
 		got := fit(tc.s, tc.w)
 		if ansi.Strip(got) != ansi.Strip(tc.want) || ansi.StringWidth(got) != tc.w {
 			t.Errorf("fit(%q, %d)=%q, want %q", tc.s, tc.w, got, tc.want)
+		}
+	}
+}
+
+// narrowWidth agrees with ansi.StringWidth on every line the console
+// draws, and gives up (ok false) on anything it does not know.
+func TestNarrowWidthAgrees(t *testing.T) {
+	prev := lipgloss.ColorProfile()
+	lipgloss.SetColorProfile(termenv.ANSI256)
+	defer lipgloss.SetColorProfile(prev)
+	known := 0
+	for _, v := range acceptanceViews {
+		for _, theme := range themes {
+			m := v.build(t, theme, 120, 40)
+			for _, line := range strings.Split(m.View(), "\n") {
+				n, ok := narrowWidth(line)
+				if ok && n != ansi.StringWidth(line) {
+					t.Fatalf("%s %s: narrowWidth %d, StringWidth %d: %q", v.name, theme, n, ansi.StringWidth(line), line)
+				}
+				if ok {
+					known++
+				}
+			}
+		}
+	}
+	if known == 0 {
+		t.Fatal("narrowWidth knew no line of any view: it would never save a thing")
+	}
+	for _, s := range []string{"日本", "\x1b]0;x\x07", "e\u0301", "👍", "\x1b[2J"} {
+		if _, ok := narrowWidth(s); ok {
+			t.Errorf("narrowWidth claims to know %q", s)
 		}
 	}
 }
