@@ -273,7 +273,10 @@ func TestNonFinitePricesAreNeverRecorded(t *testing.T) {
 			nums = append(nums, v.MidPrice, v.TotalValueInRLUSD, v.XRPValueInRLUSD, v.XRPPct, v.DriftPct, v.DriftVelocityPctPerMin)
 		}
 		for _, v := range h.store.valuations {
-			nums = append(nums, v.MidPrice, v.AnchorPrice, v.TotalValueInRLUSD, v.HoldValueInRLUSD, v.PnLRLUSD, v.FeesRLUSD)
+			nums = append(nums, v.MidPrice, v.TotalValueInRLUSD, v.HoldValueInRLUSD, v.PnLRLUSD, v.FeesRLUSD)
+			if v.AnchorPrice != nil {
+				nums = append(nums, *v.AnchorPrice)
+			}
 		}
 		for _, x := range h.store.fills {
 			nums = append(nums, x.Price, x.QtyXRP, x.ValueRLUSD, x.FeeRLUSD)

@@ -52,16 +52,19 @@ func (e *Engine) openSession(ctx context.Context, first MarketEvent) error {
 	if !(mid > 0) || !finite(mid, e.startValue) {
 		return fmt.Errorf("feed %s: the first price (mid %g) gives a starting value of %g RLUSD, not a finite number; nothing was recorded: check the feed's prices", e.feed.Name(), mid, e.startValue)
 	}
+	ms := e.marketStart
 	s := Session{
-		SessionID:     e.sessionID,
-		StartedAt:     e.startedAt,
-		Mode:          ModePaper,
-		Feed:          e.feed.Name(),
-		ConfigJSON:    e.cfg.JSON(),
-		AppVersion:    e.ver,
-		StartingXRP:   e.paper.XRP,
-		StartingRLUSD: e.paper.RLUSD,
-		StartingValue: e.startValue,
+		SessionID:       e.sessionID,
+		StartedAt:       e.startedAt,
+		MarketStartedAt: &ms,
+		MarketEndedAt:   &ms,
+		Mode:            ModePaper,
+		Feed:            e.feed.Name(),
+		ConfigJSON:      e.cfg.JSON(),
+		AppVersion:      e.ver,
+		StartingXRP:     e.paper.XRP,
+		StartingRLUSD:   e.paper.RLUSD,
+		StartingValue:   e.startValue,
 	}
 	if err := ctx.Err(); err != nil {
 		return err // asked to stop before the row: nothing is written
@@ -142,12 +145,32 @@ func (e *Engine) stage() {
 	}
 }
 
-// inventorySnapshot is the inventory valued at mid, now.
-func (e *Engine) inventorySnapshot(mid float64) InventorySnapshot {
+// marketNow is the market time of the last event the session has seen
+// (the first event's before the loop has applied it): what a write that
+// no event caused (a pause, a shutdown step) is stamped with.
+func (e *Engine) marketNow() time.Time {
+	if e.haveMarket {
+		return e.market.Time
+	}
+	return e.marketStart
+}
+
+// anchorOf is the event's anchor, nil when the feed has none (its Anchor
+// is 0, see MarketEvent): "no anchor" is recorded as such, never as 0.
+func anchorOf(ev MarketEvent) *float64 {
+	if !(ev.Anchor > 0) {
+		return nil
+	}
+	a := ev.Anchor
+	return &a
+}
+
+// inventorySnapshot is the inventory valued at mid, at market time at.
+func (e *Engine) inventorySnapshot(mid float64, at time.Time) InventorySnapshot {
 	v := e.value(mid)
 	return InventorySnapshot{
 		SessionID:              e.sessionID,
-		CreatedAt:              e.now(),
+		MarketTime:             at,
 		MidPrice:               mid,
 		XRPBalance:             e.paper.XRP,
 		RLUSDBalance:           e.paper.RLUSD,
@@ -161,15 +184,16 @@ func (e *Engine) inventorySnapshot(mid float64) InventorySnapshot {
 }
 
 // valuationSnapshot is the session's value, hold value, PnL and fees at
-// mid, now.
-func (e *Engine) valuationSnapshot(mid, anchor float64) ValuationSnapshot {
+// the market event ev (its mid, anchor and time).
+func (e *Engine) valuationSnapshot(ev MarketEvent) ValuationSnapshot {
+	mid := ev.Mid()
 	v := e.value(mid)
 	hold := e.cfg.Session.StartingRLUSD + e.cfg.Session.StartingXRP*mid
 	return ValuationSnapshot{
 		SessionID:         e.sessionID,
-		CreatedAt:         e.now(),
+		MarketTime:        ev.Time,
 		MidPrice:          mid,
-		AnchorPrice:       anchor,
+		AnchorPrice:       anchorOf(ev),
 		TotalValueInRLUSD: v.TotalValueInRLUSD,
 		HoldValueInRLUSD:  hold,
 		PnLRLUSD:          v.TotalValueInRLUSD - e.startValue,
@@ -182,26 +206,26 @@ func (e *Engine) valuationSnapshot(mid, anchor float64) ValuationSnapshot {
 func (e *Engine) snapshotInventory(at time.Time) {
 	e.lastInvAt = at
 	e.stage()
-	e.pending.Inventory = append(e.pending.Inventory, e.inventorySnapshot(e.market.Mid()))
+	e.pending.Inventory = append(e.pending.Inventory, e.inventorySnapshot(e.market.Mid(), at))
 }
 
 // snapshotValuation stages a valuation snapshot with the event's writes.
 func (e *Engine) snapshotValuation(at time.Time) {
 	e.lastValAt = at
 	e.stage()
-	e.pending.Valuations = append(e.pending.Valuations, e.valuationSnapshot(e.market.Mid(), e.market.Anchor))
+	e.pending.Valuations = append(e.pending.Valuations, e.valuationSnapshot(e.market))
 }
 
 // recordFill stages a fill, its filled order and an inventory snapshot after
 // it, to commit together.
 func (e *Engine) recordFill(ev MarketEvent, x Execution) {
 	e.fillSeq++
-	now := e.now()
+	at := ev.Time
 	f := Fill{
-		FillID:     fmt.Sprintf("%s-f%d", e.sessionID, e.fillSeq),
+		FillID:     fmt.Sprintf("f%d", e.fillSeq),
 		SessionID:  e.sessionID,
 		OrderID:    x.Order.OrderID,
-		ExecutedAt: now,
+		MarketTime: at,
 		Side:       x.Order.Side,
 		Price:      x.Order.Price,
 		QtyXRP:     x.Order.QtyXRP,
@@ -210,12 +234,12 @@ func (e *Engine) recordFill(ev MarketEvent, x Execution) {
 	}
 	o := x.Order
 	o.Status = OrderFilled
-	o.ClosedAt = &now
+	o.ClosedMarketTime = &at
 	delete(e.resting, o.OrderID)
 	e.stage()
 	e.pending.Orders = append(e.pending.Orders, o)
 	e.pending.Fills = append(e.pending.Fills, f)
-	e.pending.Inventory = append(e.pending.Inventory, e.inventorySnapshot(ev.Mid()))
+	e.pending.Inventory = append(e.pending.Inventory, e.inventorySnapshot(ev.Mid(), at))
 	e.fillCount++
 	e.volume += f.ValueRLUSD
 	e.recentFills = append([]Fill{f}, e.recentFills...)
@@ -225,14 +249,15 @@ func (e *Engine) recordFill(ev MarketEvent, x Execution) {
 }
 
 // cancelAll cancels every resting order and commits the cancels, with any
-// writes still pending, durably.
+// writes still pending, durably. The cancels are stamped with the market
+// time of the last event (no later market time is known).
 func (e *Engine) cancelAll(ctx context.Context) error {
-	now := e.now()
+	at := e.marketNow()
 	for _, o := range e.paper.Open() {
 		e.paper.Cancel(o.OrderID)
 		delete(e.resting, o.OrderID)
 		o.Status = OrderCancelled
-		o.ClosedAt = &now
+		o.ClosedMarketTime = &at
 		e.stage()
 		e.pending.Orders = append(e.pending.Orders, o)
 	}
@@ -241,7 +266,7 @@ func (e *Engine) cancelAll(ctx context.Context) error {
 
 // event records a session event (queued) and keeps it for the screen.
 func (e *Engine) event(level, kind, msg string) {
-	ev := SessionEvent{SessionID: e.sessionID, CreatedAt: e.now(), Level: level, Kind: kind, Message: msg}
+	ev := SessionEvent{SessionID: e.sessionID, CreatedAt: e.now(), MarketTime: e.marketNow(), Level: level, Kind: kind, Message: msg}
 	e.events = append(e.events, ev)
 	if len(e.events) > 50 {
 		e.events = append(e.events[:0], e.events[len(e.events)-50:]...)

@@ -80,17 +80,22 @@ type Session struct {
 	StartedAt        time.Time  `db:"started_at"`
 	EndedAt          *time.Time `db:"ended_at"` // nil while running
 	EndedAtEstimated bool       `db:"ended_at_estimated"`
-	Mode             string     `db:"mode"`
-	Feed             string     `db:"feed"`
-	ConfigJSON       string     `db:"config_json"`
-	AppVersion       string     `db:"app_version"`
-	StartingXRP      float64    `db:"starting_xrp"`
-	StartingRLUSD    float64    `db:"starting_rlusd"`
-	StartingValue    float64    `db:"starting_value"`
-	EndingXRP        *float64   `db:"ending_xrp"`
-	EndingRLUSD      *float64   `db:"ending_rlusd"`
-	EndingValue      *float64   `db:"ending_value"`
-	HaltReason       HaltReason `db:"halt_reason"` // "" (NULL) while running
+	// The session's market span: the market time of its first event and
+	// of the last one recorded (nil when unknown: a session damaged before
+	// its first event).
+	MarketStartedAt *time.Time `db:"market_started_at"`
+	MarketEndedAt   *time.Time `db:"market_ended_at"`
+	Mode            string     `db:"mode"`
+	Feed            string     `db:"feed"`
+	ConfigJSON      string     `db:"config_json"`
+	AppVersion      string     `db:"app_version"`
+	StartingXRP     float64    `db:"starting_xrp"`
+	StartingRLUSD   float64    `db:"starting_rlusd"`
+	StartingValue   float64    `db:"starting_value"`
+	EndingXRP       *float64   `db:"ending_xrp"`
+	EndingRLUSD     *float64   `db:"ending_rlusd"`
+	EndingValue     *float64   `db:"ending_value"`
+	HaltReason      HaltReason `db:"halt_reason"` // "" (NULL) while running
 }
 
 // Running reports whether the session has no end recorded.
@@ -102,30 +107,34 @@ type SessionEnd struct {
 	SessionID        string
 	EndedAt          time.Time
 	EndedAtEstimated bool
+	MarketEndedAt    time.Time // market time of the last event
 	EndingXRP        float64
 	EndingRLUSD      float64
 	EndingValue      float64 // = the final snapshot's TotalValueInRLUSD
 	HaltReason       HaltReason
 }
 
-// Order is one row of the orders table.
+// Order is one row of the orders table. OrderID is unique within its
+// session. Its times are market times: of the event that placed it and of
+// the one that filled or cancelled it.
 type Order struct {
-	OrderID   string      `db:"order_id"`
-	SessionID string      `db:"session_id"`
-	Side      Side        `db:"side"`
-	Price     float64     `db:"price"`
-	QtyXRP    float64     `db:"qty_xrp"`
-	CreatedAt time.Time   `db:"created_at"`
-	Status    OrderStatus `db:"status"`
-	ClosedAt  *time.Time  `db:"closed_at"` // nil while open
+	OrderID          string      `db:"order_id"`
+	SessionID        string      `db:"session_id"`
+	Side             Side        `db:"side"`
+	Price            float64     `db:"price"`
+	QtyXRP           float64     `db:"qty_xrp"`
+	MarketTime       time.Time   `db:"market_time"`
+	Status           OrderStatus `db:"status"`
+	ClosedMarketTime *time.Time  `db:"closed_market_time"` // nil while open
 }
 
-// Fill is one row of the fills table.
+// Fill is one row of the fills table. FillID is unique within its
+// session; MarketTime is the market time of the event that filled it.
 type Fill struct {
 	FillID     string    `db:"fill_id"`
 	SessionID  string    `db:"session_id"`
 	OrderID    string    `db:"order_id"`
-	ExecutedAt time.Time `db:"executed_at"`
+	MarketTime time.Time `db:"market_time"`
 	Side       Side      `db:"side"`
 	Price      float64   `db:"price"`
 	QtyXRP     float64   `db:"qty_xrp"`
@@ -134,10 +143,10 @@ type Fill struct {
 }
 
 // InventorySnapshot is one row of inventory_snapshots: balances and drift at
-// a mid price.
+// a mid price, at the market time of the event it follows.
 type InventorySnapshot struct {
 	SessionID              string    `db:"session_id"`
-	CreatedAt              time.Time `db:"created_at"`
+	MarketTime             time.Time `db:"market_time"`
 	MidPrice               float64   `db:"mid_price"`
 	XRPBalance             float64   `db:"xrp_balance"`
 	RLUSDBalance           float64   `db:"rlusd_balance"`
@@ -150,12 +159,14 @@ type InventorySnapshot struct {
 }
 
 // ValuationSnapshot is one row of valuation_snapshots: the session's value
-// against simply holding the starting balances.
+// against simply holding the starting balances, at the market time of the
+// event it follows. AnchorPrice is nil when the feed has no anchor (a
+// replay): stored as NULL, shown as n/a.
 type ValuationSnapshot struct {
 	SessionID         string    `db:"session_id"`
-	CreatedAt         time.Time `db:"created_at"`
+	MarketTime        time.Time `db:"market_time"`
 	MidPrice          float64   `db:"mid_price"`
-	AnchorPrice       float64   `db:"anchor_price"`
+	AnchorPrice       *float64  `db:"anchor_price"`
 	TotalValueInRLUSD float64   `db:"total_value_in_rlusd"`
 	HoldValueInRLUSD  float64   `db:"hold_value_in_rlusd"`
 	PnLRLUSD          float64   `db:"pnl_rlusd"`
@@ -170,11 +181,14 @@ const (
 )
 
 // SessionEvent is one row of session_events: guards, tier changes, recovery
-// and shutdown steps, shown in the history view.
+// and shutdown steps, shown in the history view. CreatedAt is the wall
+// clock; MarketTime the market time of the last event the session had seen
+// (a shutdown step happens after the market's last event, at its time).
 type SessionEvent struct {
-	SessionID string    `db:"session_id"`
-	CreatedAt time.Time `db:"created_at"`
-	Level     string    `db:"level"`
-	Kind      string    `db:"kind"`
-	Message   string    `db:"message"`
+	SessionID  string    `db:"session_id"`
+	CreatedAt  time.Time `db:"created_at"`
+	MarketTime time.Time `db:"market_time"`
+	Level      string    `db:"level"`
+	Kind       string    `db:"kind"`
+	Message    string    `db:"message"`
 }

@@ -70,6 +70,17 @@ func (db *DB) migrate(ctx context.Context, kind fileKind) error {
 		// A new database: the newest schema at once, not every step to it.
 		scripts = []string{baseline}
 	}
+	if v >= 1 && v < len(ms) {
+		// An upgrade rewrites every table: its own backup of the file as
+		// it was comes first (the pre-run backup of a session comes after
+		// Open, so it would hold the migrated file). A failed backup
+		// stops the upgrade with nothing changed.
+		bak, err := db.Backup(ctx)
+		if err != nil {
+			return fmt.Errorf("backup before migrating %s from schema version %d to %d failed, so nothing was changed: %w", db.path, v, len(ms), err)
+		}
+		db.logger.Info("backup before the migration written", "db", db.path, "backup", bak, "version", v)
+	}
 	if err := db.applyMigrationsTo(ctx, v, len(ms), scripts); err != nil {
 		return err
 	}

@@ -299,9 +299,9 @@ func writeFillsCSV(dir, sessionID string, fills []engine.Fill) (string, error) {
 	defer os.Remove(tmp.Name()) // no-op after the rename
 	w := csv.NewWriter(tmp)
 	ff := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-	_ = w.Write([]string{"fill_id", "session_id", "order_id", "executed_at", "side", "price", "qty_xrp", "value_rlusd", "fee_rlusd"})
+	_ = w.Write([]string{"fill_id", "session_id", "order_id", "market_time", "side", "price", "qty_xrp", "value_rlusd", "fee_rlusd"})
 	for _, f := range fills {
-		_ = w.Write([]string{f.FillID, f.SessionID, f.OrderID, f.ExecutedAt.UTC().Format("2006-01-02T15:04:05.000Z"),
+		_ = w.Write([]string{f.FillID, f.SessionID, f.OrderID, f.MarketTime.UTC().Format("2006-01-02T15:04:05.000Z"),
 			string(f.Side), ff(f.Price), ff(f.QtyXRP), ff(f.ValueRLUSD), ff(f.FeeRLUSD)})
 	}
 	w.Flush()
@@ -486,12 +486,12 @@ func (d *detailModel) lists(lay detailRows) []string {
 	return beside(2, fb.clip(lay.listRows+2), eb.clip(lay.listRows+2)).lines
 }
 
-// rangeText shows the time span the charts cover.
+// rangeText shows the market-time span the charts cover.
 func (d *detailModel) rangeText() string {
 	if len(d.val) < 2 {
 		return ""
 	}
-	return "   " + fmtTime(d.val[0].CreatedAt) + " → " + fmtTime(d.val[len(d.val)-1].CreatedAt)
+	return "   market " + fmtTime(d.val[0].MarketTime) + " → " + fmtTime(d.val[len(d.val)-1].MarketTime)
 }
 
 func (d *detailModel) placeholder(text string, h int) []string {

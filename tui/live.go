@@ -412,12 +412,18 @@ func (l *liveModel) market(b *block, chartH int) {
 	}
 	b.add(st.Title.Render("MARKET"))
 	b.add(half("mid", fmtNum(s.Mid, 6), st.Value.Render) + "  " + half("bid", fmtNum(s.Bid, 6), st.Value.Render))
-	b.add(half("anchor", fmtNum(s.Anchor, 6), st.Value.Render) + "  " + half("ask", fmtNum(s.Ask, 6), st.Value.Render))
+	// A feed without an anchor (a replay) has neither anchor nor
+	// divergence: n/a, not 0.
+	anchor, div := "n/a", "n/a"
 	divStyle := st.Value
-	if lim := s.Config.Strategy.AnchorMaxDivergenceBps; lim > 0 && math.Abs(s.DivergenceBps) >= lim {
-		divStyle = st.Warn
+	if s.Anchor != nil {
+		anchor, div = fmtNum(*s.Anchor, 6), fmtSigned(s.DivergenceBps, 1)+" bp"
+		if lim := s.Config.Strategy.AnchorMaxDivergenceBps; lim > 0 && math.Abs(s.DivergenceBps) >= lim {
+			divStyle = st.Warn
+		}
 	}
-	b.add(half(divLabel, fmtSigned(s.DivergenceBps, 1)+" bp", divStyle.Render) + "  " + half("spread", fmtNum(spread, 1)+" bp", st.Value.Render))
+	b.add(half("anchor", anchor, st.Value.Render) + "  " + half("ask", fmtNum(s.Ask, 6), st.Value.Render))
+	b.add(half(divLabel, div, divStyle.Render) + "  " + half("spread", fmtNum(spread, 1)+" bp", st.Value.Render))
 	if chartH > 0 {
 		b.add(brailleChart([]series{{values: s.PriceHistory, style: st.SeriesA}}, b.width, chartH,
 			func(v float64) string { return fmtNum(v, 4) })...)
@@ -426,9 +432,8 @@ func (l *liveModel) market(b *block, chartH int) {
 	b.add(st.Label.Render("price   ") + st.SeriesA.Render(sparkline(s.PriceHistory, b.width-8)))
 }
 
-// age is how old something stamped at t is. The engine stamps orders, fills
-// and events with the wall clock (a replay's market time may be years
-// away), so ages are wall-clock ages.
+// age is how old something stamped at wall time t is (events' created_at);
+// orders and fills carry market time and are aged against the market clock.
 func (l *liveModel) age(t time.Time) time.Duration {
 	return l.ctx.now().Sub(t)
 }
@@ -453,7 +458,7 @@ func (l *liveModel) quotes(b *block) {
 	sort.SliceStable(qs, func(i, j int) bool { return qs[i].Price > qs[j].Price })
 	for _, q := range qs {
 		b.add(st.side(q.Side).Render(quoteTable.pad(0, Sanitize(string(q.Side)))) +
-			st.Value.Render(quoteTable.cells(1, fmtNum(q.Price, 6), fmtNum(q.QtyXRP, 4), fmtAge(l.age(q.CreatedAt)))))
+			st.Value.Render(quoteTable.cells(1, fmtNum(q.Price, 6), fmtNum(q.QtyXRP, 4), fmtAge(s.MarketTime.Sub(q.MarketTime)))))
 	}
 }
 

@@ -112,15 +112,15 @@ func (t fillTable) head() string {
 	if t.wide() {
 		return t.cols.head("time (UTC)", "side", "price", "qty XRP", "RLUSD", "fee")
 	}
-	return t.cols.head("time", "side", "price", "qty XRP", "RLUSD")
+	return t.cols.head("market", "side", "price", "qty XRP", "RLUSD")
 }
 
 // row lays out one fill: the time muted, the side in its colour, the
 // figures plain.
 func (t fillTable) row(st Styles, f engine.Fill) string {
-	when := fmtTime(f.ExecutedAt)
+	when := fmtTime(f.MarketTime)
 	if t.clock {
-		when = fmtClock(f.ExecutedAt)
+		when = fmtClock(f.MarketTime)
 	}
 	figures := []string{fmtNum(f.Price, t.priceDec), fmtNum(f.QtyXRP, t.qtyDec), fmtNum(f.ValueRLUSD, 2)}
 	if t.wide() {

@@ -64,10 +64,10 @@ func readSessions(tb testing.TB, dbPath string) []sessionRow {
 		tb.Fatalf("quick_check=%q err=%v", qc, err)
 	}
 	rows, err := db.QueryContext(ctx, `SELECT session_id, ended_at, ended_at_estimated, halt_reason, ending_value, ending_xrp,
-		(SELECT count(*) FROM fills f WHERE f.session_id = s.session_id),
-		(SELECT count(*) FROM orders o WHERE o.session_id = s.session_id AND o.status = 'open'),
-		(SELECT count(*) FROM inventory_snapshots i WHERE i.session_id = s.session_id),
-		(SELECT count(*) FROM valuation_snapshots v WHERE v.session_id = s.session_id)
+		(SELECT count(*) FROM fills f WHERE f.session_key = s.session_key),
+		(SELECT count(*) FROM orders o WHERE o.session_key = s.session_key AND o.status = 'open'),
+		(SELECT count(*) FROM inventory_snapshots i WHERE i.session_key = s.session_key),
+		(SELECT count(*) FROM valuation_snapshots v WHERE v.session_key = s.session_key)
 		FROM sessions s ORDER BY started_at`)
 	if err != nil {
 		tb.Fatal(err)
@@ -85,7 +85,7 @@ func readSessions(tb testing.TB, dbPath string) []sessionRow {
 		tb.Fatal(err)
 	}
 	for i := range out {
-		ev, err := db.QueryContext(ctx, `SELECT kind, message FROM session_events WHERE session_id = ? ORDER BY created_at`, out[i].ID)
+		ev, err := db.QueryContext(ctx, `SELECT kind, message FROM session_events WHERE session_key = (SELECT session_key FROM sessions WHERE session_id = ?) ORDER BY market_time, rowid`, out[i].ID)
 		if err != nil {
 			tb.Fatal(err)
 		}

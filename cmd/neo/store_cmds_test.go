@@ -93,12 +93,12 @@ func mustStoreDB(t *testing.T, dir, closedID string) string {
 		}
 	}
 	must(db.OpenSession(ctx, sess(closedID, st0)))
-	o := engine.Order{OrderID: "o1", SessionID: closedID, Side: engine.Buy, Price: 2.5, QtyXRP: 6, CreatedAt: st0, Status: engine.OrderFilled}
-	must(db.RecordFill(ctx, engine.Fill{FillID: "f1", SessionID: closedID, OrderID: "o1", ExecutedAt: st0, Side: engine.Buy, Price: 2.5, QtyXRP: 6, ValueRLUSD: 15}, o))
+	o := engine.Order{OrderID: "o1", SessionID: closedID, Side: engine.Buy, Price: 2.5, QtyXRP: 6, MarketTime: st0, Status: engine.OrderFilled}
+	must(db.RecordFill(ctx, engine.Fill{FillID: "f1", SessionID: closedID, OrderID: "o1", MarketTime: st0, Side: engine.Buy, Price: 2.5, QtyXRP: 6, ValueRLUSD: 15}, o))
 	must(db.CloseSession(ctx, engine.SessionEnd{SessionID: closedID, EndedAt: st0.Add(time.Hour), EndingXRP: 1006, EndingRLUSD: 2485, EndingValue: 5012.5, HaltReason: engine.HaltOperatorQuit}))
 	must(db.OpenSession(ctx, sess("crashed", st0.Add(2*time.Hour))))
-	must(db.SaveOrders(ctx, engine.Order{OrderID: "o2", SessionID: "crashed", Side: engine.Sell, Price: 2.6, QtyXRP: 6, CreatedAt: st0.Add(2 * time.Hour), Status: engine.OrderOpen}))
-	must(db.AddInventorySnapshot(ctx, engine.InventorySnapshot{SessionID: "crashed", CreatedAt: st0.Add(3 * time.Hour), MidPrice: 2.5, XRPBalance: 990, RLUSDBalance: 2530, TotalValueInRLUSD: 5005}))
+	must(db.SaveOrders(ctx, engine.Order{OrderID: "o2", SessionID: "crashed", Side: engine.Sell, Price: 2.6, QtyXRP: 6, MarketTime: st0.Add(2 * time.Hour), Status: engine.OrderOpen}))
+	must(db.AddInventorySnapshot(ctx, engine.InventorySnapshot{SessionID: "crashed", MarketTime: st0.Add(3 * time.Hour), MidPrice: 2.5, XRPBalance: 990, RLUSDBalance: 2530, TotalValueInRLUSD: 5005}))
 	if _, err := db.Backup(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -91,8 +91,8 @@ func readState(ctx context.Context, db *sql.DB) (dbState, error) {
 		return st, fmt.Errorf("quick_check says %q", tail(st.QuickCheck, 200))
 	}
 	rows, err = db.QueryContext(ctx, `SELECT session_id, started_at, ended_at, ended_at_estimated, halt_reason, ending_value,
-		(SELECT count(*) FROM orders o WHERE o.session_id = s.session_id AND o.status = 'open'),
-		(SELECT count(*) FROM fills f WHERE f.session_id = s.session_id)
+		(SELECT count(*) FROM orders o WHERE o.session_key = s.session_key AND o.status = 'open'),
+		(SELECT count(*) FROM fills f WHERE f.session_key = s.session_key)
 		FROM sessions s ORDER BY started_at, rowid`)
 	if err != nil {
 		return st, fmt.Errorf("read sessions: %w", err)
