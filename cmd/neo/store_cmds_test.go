@@ -78,7 +78,11 @@ func mustStoreDB(t *testing.T, dir, closedID string) string {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(dir, "neo.db")
-	db, err := store.Open(ctx, store.Options{Path: path, Lock: true, CheckpointInterval: -1})
+	// The store's clock stamps each commit (last_write_at, what backfill
+	// estimates ended_at from): the crashed session's last commit is at
+	// st0 + 3h, when its last snapshot was written.
+	clock := func() time.Time { return st0.Add(3 * time.Hour) }
+	db, err := store.Open(ctx, store.Options{Path: path, Lock: true, CheckpointInterval: -1, Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
