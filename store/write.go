@@ -121,6 +121,25 @@ func (db *DB) upsertOrder(ctx context.Context, tx *sql.Tx, o engine.Order, span 
 	if err != nil {
 		return fmt.Errorf("order %s: %w", o.OrderID, err)
 	}
+	if o.Status != engine.OrderOpen {
+		// The end of an order placed earlier (the common case: one
+		// indexed UPDATE, cheaper than an upsert's failed insert); an
+		// order recorded only at its end is inserted below.
+		res, err := db.txExec(ctx, tx, closeOrderSQL, string(o.Status), msPtr(o.ClosedMarketTime), key, o.OrderID)
+		if err != nil {
+			return fmt.Errorf("order %s: %w", o.OrderID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			if err != nil {
+				return fmt.Errorf("order %s: %w", o.OrderID, err)
+			}
+			span.add(o.SessionID, o.MarketTime)
+			if o.ClosedMarketTime != nil {
+				span.add(o.SessionID, *o.ClosedMarketTime)
+			}
+			return nil
+		}
+	}
 	_, err = db.txExec(ctx, tx, upsertOrderSQL,
 		key, o.OrderID, string(o.Side), o.Price, o.QtyXRP, o.MarketTime.UnixMilli(), string(o.Status), msPtr(o.ClosedMarketTime))
 	if err != nil {
@@ -325,9 +344,20 @@ func (db *DB) insertEvent(ctx context.Context, tx *sql.Tx, e engine.SessionEvent
 
 // txExec runs query in tx through the statement prepared for it when the
 // database was opened (see prepareWrites); other queries run unprepared.
+//
+// A row's statement runs without ctx's cancellation (checked before it
+// instead): with a cancellable context the driver starts a watcher
+// goroutine and a progress handler for every statement, which was the
+// largest single cost of a replay's writes after SQLite itself. A
+// one-row statement is over in microseconds; the transaction's commit
+// (where a stalled disk waits) still honours ctx.
 func (db *DB) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
 	if st, ok := db.stmts[query]; ok {
-		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		bg := context.WithoutCancel(ctx)
+		return tx.StmtContext(bg, st).ExecContext(bg, args...)
 	}
 	return tx.ExecContext(ctx, query, args...)
 }
@@ -360,6 +390,9 @@ const upsertOrderSQL = `INSERT INTO orders (session_key, order_id, side, price, 
 			status = excluded.status, closed_market_time = excluded.closed_market_time
 		WHERE orders.status = 'open'`
 
+// closeOrderSQL records the end of an open order.
+const closeOrderSQL = `UPDATE orders SET status = ?1, closed_market_time = ?2 WHERE session_key = ?3 AND order_id = ?4 AND status = 'open'`
+
 const insertFillSQL = `INSERT INTO fills (session_key, fill_id, order_id, market_time, side, price, qty_xrp, value_rlusd, fee_rlusd)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
@@ -371,7 +404,7 @@ const insertValuationSQL = `INSERT INTO valuation_snapshots (session_key, market
 		total_value_in_rlusd, hold_value_in_rlusd, pnl_rlusd, fees_rlusd) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 
 // writeStatements are prepared once on the write connection.
-var writeStatements = []string{upsertOrderSQL, insertFillSQL, insertInventorySQL, insertValuationSQL, insertEventSQL, touchSessionSQL}
+var writeStatements = []string{upsertOrderSQL, closeOrderSQL, insertFillSQL, insertInventorySQL, insertValuationSQL, insertEventSQL, touchSessionSQL}
 
 // prepareWrites prepares writeStatements; it runs before the writer starts,
 // while the one connection is free.
