@@ -101,9 +101,9 @@ func newSessionID(now time.Time) string {
 // one transaction, bounded in rows, events and wall time. Nothing is shown
 // or reported before it is committed: publish commits first.
 const (
-	commitMaxRows   = 1024
-	commitMaxEvents = 256
-	commitMaxWait   = 20 * time.Millisecond
+	commitMaxRows   = 8192
+	commitMaxEvents = 2048
+	commitMaxWait   = 100 * time.Millisecond
 )
 
 // maybeCommit commits the pending writes at the end of a market event: at

@@ -194,27 +194,16 @@ func (db *DB) SaveBatch(ctx context.Context, b engine.Batch) error {
 	op := fmt.Sprintf("batch of %d orders, %d fills, %d snapshots", len(b.Orders), len(b.Fills), len(b.Inventory)+len(b.Valuations))
 	return db.durable(ctx, op, func(ctx context.Context, tx *sql.Tx) error {
 		span := marketSpan{}
-		for _, o := range b.Orders {
-			if err := db.upsertOrder(ctx, tx, o, span); err != nil {
-				return err
-			}
+		if err := db.saveOrders(ctx, tx, b.Orders, span); err != nil {
+			return err
 		}
 		for _, f := range b.Fills {
 			if err := db.insertFill(ctx, tx, f, span); err != nil {
 				return err
 			}
 		}
-		for _, s := range b.Inventory {
-			if err := db.insertInventory(ctx, tx, s); err != nil {
-				return err
-			}
-			span.add(s.SessionID, s.MarketTime)
-		}
-		for _, s := range b.Valuations {
-			if err := db.insertValuation(ctx, tx, s); err != nil {
-				return err
-			}
-			span.add(s.SessionID, s.MarketTime)
+		if err := db.saveSnapshots(ctx, tx, b.Inventory, b.Valuations, span); err != nil {
+			return err
 		}
 		return span.touch(ctx, db, tx)
 	})
@@ -279,10 +268,15 @@ func (db *DB) AddInventorySnapshot(ctx context.Context, s engine.InventorySnapsh
 	})
 }
 
-func (db *DB) insertInventory(ctx context.Context, tx *sql.Tx, s engine.InventorySnapshot) error {
-	if err := checkFinite("inventory snapshot of "+s.SessionID, "mid_price", s.MidPrice, "xrp_balance", s.XRPBalance, "rlusd_balance", s.RLUSDBalance,
+// checkInventory refuses a snapshot with a number that is not finite.
+func checkInventory(s engine.InventorySnapshot) error {
+	return checkFinite("inventory snapshot of "+s.SessionID, "mid_price", s.MidPrice, "xrp_balance", s.XRPBalance, "rlusd_balance", s.RLUSDBalance,
 		"xrp_value_in_rlusd", s.XRPValueInRLUSD, "total_value_in_rlusd", s.TotalValueInRLUSD, "xrp_pct", s.XRPPct, "drift_pct", s.DriftPct,
-		"drift_velocity_pct_per_min", s.DriftVelocityPctPerMin); err != nil {
+		"drift_velocity_pct_per_min", s.DriftVelocityPctPerMin)
+}
+
+func (db *DB) insertInventory(ctx context.Context, tx *sql.Tx, s engine.InventorySnapshot) error {
+	if err := checkInventory(s); err != nil {
 		return err
 	}
 	key, err := db.sessionKey(ctx, tx, s.SessionID)
@@ -305,13 +299,19 @@ func (db *DB) AddValuationSnapshot(ctx context.Context, s engine.ValuationSnapsh
 	})
 }
 
-func (db *DB) insertValuation(ctx context.Context, tx *sql.Tx, s engine.ValuationSnapshot) error {
+// checkValuation refuses a snapshot with a number that is not finite (an
+// absent anchor is not a number and passes).
+func checkValuation(s engine.ValuationSnapshot) error {
 	anchor := 0.0 // checked only when there is one
 	if s.AnchorPrice != nil {
 		anchor = *s.AnchorPrice
 	}
-	if err := checkFinite("valuation snapshot of "+s.SessionID, "mid_price", s.MidPrice, "anchor_price", anchor,
-		"total_value_in_rlusd", s.TotalValueInRLUSD, "hold_value_in_rlusd", s.HoldValueInRLUSD, "pnl_rlusd", s.PnLRLUSD, "fees_rlusd", s.FeesRLUSD); err != nil {
+	return checkFinite("valuation snapshot of "+s.SessionID, "mid_price", s.MidPrice, "anchor_price", anchor,
+		"total_value_in_rlusd", s.TotalValueInRLUSD, "hold_value_in_rlusd", s.HoldValueInRLUSD, "pnl_rlusd", s.PnLRLUSD, "fees_rlusd", s.FeesRLUSD)
+}
+
+func (db *DB) insertValuation(ctx context.Context, tx *sql.Tx, s engine.ValuationSnapshot) error {
+	if err := checkValuation(s); err != nil {
 		return err
 	}
 	key, err := db.sessionKey(ctx, tx, s.SessionID)
@@ -410,8 +410,8 @@ var writeStatements = []string{upsertOrderSQL, closeOrderSQL, insertFillSQL, ins
 // while the one connection is free.
 func (db *DB) prepareWrites(ctx context.Context) error {
 	db.keys = map[string]int64{}
-	db.stmts = make(map[string]*sql.Stmt, len(writeStatements))
-	for _, q := range writeStatements {
+	db.stmts = make(map[string]*sql.Stmt, len(writeStatements)+len(batchStatements))
+	for _, q := range append(writeStatements, batchStatements...) {
 		st, err := db.w.PrepareContext(ctx, q)
 		if err != nil {
 			return fmt.Errorf("prepare statements on %s: %w", db.path, err)
