@@ -17,6 +17,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -34,6 +35,7 @@ type recorder struct {
 	evCtx        context.Context    // bounds queueing an event (the shutdown's stage)
 	commitCtx    context.Context    // the loop's commits; cancelled when a stop is asked for
 	commitCancel context.CancelFunc // cancels commitCtx
+	inflight     chan error         // the result of the batch committing in the background (nil: none)
 }
 
 // openSession takes the session's identity and clocks from its first
@@ -98,8 +100,12 @@ func newSessionID(now time.Time) string {
 }
 
 // Commit policy at full speed: the writes of several market events share
-// one transaction, bounded in rows, events and wall time. Nothing is shown
-// or reported before it is committed: publish commits first.
+// one transaction, bounded in rows, events and wall time, and that
+// transaction commits in the background while the session computes the
+// next events (at most one batch in flight: the next commit waits for it,
+// so batches commit in order). Nothing is shown or reported before it is
+// committed: publish commits first, and every commit but the background
+// one waits for the batch in flight.
 const (
 	commitMaxRows   = 8192
 	commitMaxEvents = 2048
@@ -114,16 +120,73 @@ func (e *Engine) maybeCommit(ctx context.Context) error {
 		return nil
 	}
 	e.pendingTicks++
-	if e.speed > 0 || e.pending.Len() >= commitMaxRows || e.pendingTicks >= commitMaxEvents ||
-		e.now().Sub(e.pendingSince) >= commitMaxWait {
+	if e.speed > 0 {
 		return e.commit(ctx)
+	}
+	if e.pending.Len() >= commitMaxRows || e.pendingTicks >= commitMaxEvents || e.now().Sub(e.pendingSince) >= commitMaxWait {
+		return e.commitBehind(ctx)
 	}
 	return nil
 }
 
+// waitInflight returns the result of the batch committing in the
+// background, once it has committed (nil when none is in flight). When ctx
+// ends first (a stop asked for while the disk stalls) the batch stays in
+// flight and ctx's error is returned: the shutdown's commit waits for it
+// again, within its own deadline. A batch whose wait the stop cancelled
+// is in the store's hands, as a synchronous commit cancelled by the stop
+// would be: not an error (the shutdown flushes the store).
+func (e *Engine) waitInflight(ctx context.Context) error {
+	if e.inflight == nil {
+		return nil
+	}
+	select {
+	case err := <-e.inflight:
+		e.inflight = nil
+		if errors.Is(err, context.Canceled) && e.stopAsked() {
+			return nil
+		}
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for the batch being committed: %w", ctx.Err())
+	}
+}
+
+// stopAsked reports whether a shutdown has been asked for.
+func (e *Engine) stopAsked() bool {
+	select {
+	case <-e.stopping:
+		return true
+	default:
+		return false
+	}
+}
+
+// commitBehind hands the pending writes to the store to commit in the
+// background, after the batch before them has committed; its error is
+// returned by the next commit.
+func (e *Engine) commitBehind(ctx context.Context) error {
+	if err := e.waitInflight(ctx); err != nil {
+		return err
+	}
+	if e.pending.Len() == 0 {
+		return nil
+	}
+	b := e.pending
+	e.pending = Batch{}
+	e.pendingTicks = 0
+	done := make(chan error, 1)
+	e.inflight = done
+	go func() { done <- e.saveBatch(ctx, b) }()
+	return nil
+}
+
 // commit writes the pending orders, fills and snapshots durably in one
-// transaction.
+// transaction, after the batch in flight (if any) has committed.
 func (e *Engine) commit(ctx context.Context) error {
+	if err := e.waitInflight(ctx); err != nil {
+		return err
+	}
 	if e.pending.Len() == 0 {
 		return nil
 	}
@@ -132,6 +195,12 @@ func (e *Engine) commit(ctx context.Context) error {
 	// before its transaction does.
 	e.pending = Batch{}
 	e.pendingTicks = 0
+	return e.saveBatch(ctx, b)
+}
+
+// saveBatch commits b durably. It runs on the session goroutine or, for a
+// background commit, on its own (it touches nothing but b and the store).
+func (e *Engine) saveBatch(ctx context.Context, b Batch) error {
 	if err := e.store.SaveBatch(ctx, b); err != nil {
 		return fmt.Errorf("saving %d orders, %d fills and %d snapshots: %w", len(b.Orders), len(b.Fills), len(b.Inventory)+len(b.Valuations), err)
 	}
