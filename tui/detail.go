@@ -393,9 +393,14 @@ func (d *detailModel) summaryLines() []string {
 		item("started ", st.Value.Render(fmtTime(s.StartedAt))),
 		item("ended ", ended),
 		item("lasted ", st.Value.Render(fmtDuration(end.Sub(s.StartedAt)))),
+	}
+	if s.MarketStartedAt != nil && s.MarketEndedAt != nil {
+		items = append(items, item("market ", st.Value.Render(fmtTime(*s.MarketStartedAt)+" → "+fmtTime(*s.MarketEndedAt))))
+	}
+	items = append(items,
 		item("feed ", st.Value.Render(Sanitize(s.Feed))),
 		item("fills ", st.Value.Render(fmtNum(float64(s.FillCount), 0))),
-	}
+	)
 	endVal := s.EndingValue
 	var lastVal *engine.ValuationSnapshot
 	if n := len(d.val); n > 0 {

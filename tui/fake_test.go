@@ -189,14 +189,24 @@ func newFakeHistory(n int) *fakeHistory {
 			StartedAt: start, Mode: engine.ModePaper, Feed: "sim",
 			StartingXRP: 1000, StartingRLUSD: 2300, StartingValue: 4600,
 		}, FillCount: (i * 137) % 900}
+		ms, me := start, start // market span: the wall span for sim
 		if i%17 == 5 {
+			// A replay covers days of 2025 in minutes of wall time.
 			s.Feed = "replay:/data/xrp-2025.csv"
+			ms = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+			me = ms.Add(time.Duration(1+i%40) * 24 * time.Hour)
 		}
+		s.MarketStartedAt, s.MarketEndedAt = &ms, &me
 		if i < n-1 { // the newest is still running
 			end := start.Add(time.Duration(5+(i*7919)%31)*time.Minute + time.Duration(i%60)*time.Second)
 			v := 4600 * (1 + float64((i*7919)%400-200)/10000)
 			x, r := 1000.0, v-2300
 			s.EndedAt, s.EndingValue, s.EndingXRP, s.EndingRLUSD = &end, &v, &x, &r
+			if i%17 != 5 {
+				me = end
+			}
+		} else if i%17 != 5 {
+			me = testNow // running: its rows so far
 			s.HaltReason = reasons[i%len(reasons)]
 			s.EndedAtEstimated = s.HaltReason == engine.HaltUncleanExit
 		}
