@@ -205,10 +205,10 @@ func newFakeHistory(n int) *fakeHistory {
 			if i%17 != 5 {
 				me = end
 			}
-		} else if i%17 != 5 {
-			me = testNow // running: its rows so far
 			s.HaltReason = reasons[i%len(reasons)]
 			s.EndedAtEstimated = s.HaltReason == engine.HaltUncleanExit
+		} else if i%17 != 5 {
+			me = testNow // running: its rows so far
 		}
 		h.byID[s.SessionID] = i
 		h.sessions = append(h.sessions, s)
