@@ -37,10 +37,31 @@ type Config struct {
 }
 
 // SessionConfig is the [session] table.
+//
+// The starting balances are either derived or explicit. Derived (the
+// default): StartingValueRLUSD > 0 and both balances 0; the engine splits
+// the value at target_xrp_pct at the feed's first mid (StartingBalances),
+// so that a file at any price level starts balanced. Explicit:
+// StartingValueRLUSD = 0 and the balances as given. Setting both is a
+// validation error; the loader zeroes the default value when a file sets a
+// balance without it.
 type SessionConfig struct {
-	StartingXRP     float64  `toml:"starting_xrp" json:"starting_xrp"`         // XRP at start
-	StartingRLUSD   float64  `toml:"starting_rlusd" json:"starting_rlusd"`     // RLUSD at start
-	ShutdownTimeout Duration `toml:"shutdown_timeout" json:"shutdown_timeout"` // bound on the shutdown path
+	StartingValueRLUSD float64  `toml:"starting_value_rlusd" json:"starting_value_rlusd"` // value to split at the first mid; 0: explicit balances
+	StartingXRP        float64  `toml:"starting_xrp" json:"starting_xrp"`                 // XRP at start (explicit balances)
+	StartingRLUSD      float64  `toml:"starting_rlusd" json:"starting_rlusd"`             // RLUSD at start (explicit balances)
+	ShutdownTimeout    Duration `toml:"shutdown_timeout" json:"shutdown_timeout"`         // bound on the shutdown path
+}
+
+// StartingBalances returns the balances a session starts with when the
+// feed's first mid is mid: the explicit balances, or starting_value_rlusd
+// split at target_xrp_pct (drift 0, skew tier 0 at that mid).
+func (c Config) StartingBalances(mid float64) (xrp, rlusd float64) {
+	s := c.Session
+	if s.StartingValueRLUSD <= 0 {
+		return s.StartingXRP, s.StartingRLUSD
+	}
+	share := c.Strategy.TargetXRPPct / 100
+	return s.StartingValueRLUSD * share / mid, s.StartingValueRLUSD * (1 - share)
 }
 
 // StrategyConfig is the [strategy] table.
@@ -52,6 +73,7 @@ type StrategyConfig struct {
 	TargetXRPPct              float64   `toml:"target_xrp_pct" json:"target_xrp_pct"`                             // target XRP share of value, percent
 	SkewTierThresholdsPct     []float64 `toml:"skew_tier_thresholds_pct" json:"skew_tier_thresholds_pct"`         // |drift| thresholds, percent, ascending
 	SkewTierBps               []float64 `toml:"skew_tier_bps" json:"skew_tier_bps"`                               // skew per tier, bps (same length)
+	SkewTierHysteresisPct     float64   `toml:"skew_tier_hysteresis_pct" json:"skew_tier_hysteresis_pct"`         // a tier is left below its threshold minus this, percentage points
 	RequoteThresholdBps       float64   `toml:"requote_threshold_bps" json:"requote_threshold_bps"`               // replace orders when the centre moves this far
 	OrderRefresh              Duration  `toml:"order_refresh" json:"order_refresh"`                               // replace orders older than this
 	FeeBps                    float64   `toml:"fee_bps" json:"fee_bps"`                                           // trading fee on fill value, bps
@@ -76,7 +98,7 @@ type StoreConfig struct {
 // ConsoleConfig is the [console] table.
 type ConsoleConfig struct {
 	RefreshRate Duration `toml:"refresh_rate" json:"refresh_rate"` // most redraws per interval
-	Theme       string   `toml:"theme" json:"theme"`               // dark | light | mono
+	Theme       string   `toml:"theme" json:"theme"`               // auto | dark | light | mono
 }
 
 // DefaultConfig returns the configuration used when nothing overrides it.
@@ -84,9 +106,8 @@ type ConsoleConfig struct {
 func DefaultConfig() Config {
 	return Config{
 		Session: SessionConfig{
-			StartingXRP:     1000,
-			StartingRLUSD:   2300,
-			ShutdownTimeout: D(3 * time.Second),
+			StartingValueRLUSD: 4600, // 1,000 XRP + 2,300 RLUSD at 2.30
+			ShutdownTimeout:    D(3 * time.Second),
 		},
 		Strategy: StrategyConfig{
 			BaseSizeRLUSD:             15.0,
@@ -96,6 +117,7 @@ func DefaultConfig() Config {
 			TargetXRPPct:              50,
 			SkewTierThresholdsPct:     []float64{5, 10, 20},
 			SkewTierBps:               []float64{5, 10, 20},
+			SkewTierHysteresisPct:     1,
 			RequoteThresholdBps:       5,
 			OrderRefresh:              D(60 * time.Second),
 			FeeBps:                    1,
@@ -114,7 +136,7 @@ func DefaultConfig() Config {
 		},
 		Console: ConsoleConfig{
 			RefreshRate: D(250 * time.Millisecond),
-			Theme:       "dark",
+			Theme:       "auto",
 		},
 	}
 }

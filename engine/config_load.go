@@ -48,6 +48,12 @@ func ParseConfig(data []byte, name string) (Config, error) {
 	if unknown := unknownKeys(md.Undecoded(), string(data)); len(unknown) > 0 {
 		return Config{}, fmt.Errorf("config %s: %s", name, strings.Join(unknown, "; "))
 	}
+	// A file that sets a balance and no starting value asks for explicit
+	// balances: the default value yields (Validate refuses both set).
+	if (md.IsDefined("session", "starting_xrp") || md.IsDefined("session", "starting_rlusd")) &&
+		!md.IsDefined("session", "starting_value_rlusd") {
+		c.Session.StartingValueRLUSD = 0
+	}
 	if err := c.Validate(); err != nil {
 		return Config{}, fmt.Errorf("config %s: %w", name, err)
 	}
@@ -196,6 +202,9 @@ type ValidationError struct {
 // Error joins the problems on one line.
 func (e *ValidationError) Error() string { return strings.Join(e.Problems, "; ") }
 
+// ErrorCode is EINVALID: the operator changes the config.
+func (e *ValidationError) ErrorCode() string { return EINVALID }
+
 // validator collects problems.
 type validator struct{ problems []string }
 
@@ -245,10 +254,15 @@ func (c Config) Validate() error {
 	)
 
 	s := c.Session
+	v.nonNegative("[session] starting_value_rlusd", s.StartingValueRLUSD, maxBalance)
 	v.nonNegative("[session] starting_xrp", s.StartingXRP, maxBalance)
 	v.nonNegative("[session] starting_rlusd", s.StartingRLUSD, maxBalance)
-	if s.StartingXRP == 0 && s.StartingRLUSD == 0 {
-		v.addf("[session] starting_xrp and starting_rlusd are both 0: at least one must be > 0")
+	switch {
+	case s.StartingValueRLUSD > 0 && (s.StartingXRP != 0 || s.StartingRLUSD != 0):
+		v.addf("[session] starting_value_rlusd = %v and starting_xrp = %v / starting_rlusd = %v are all set: set either a starting value (split at target_xrp_pct at the first price) or explicit balances, not both (remove one)",
+			s.StartingValueRLUSD, s.StartingXRP, s.StartingRLUSD)
+	case s.StartingValueRLUSD == 0 && s.StartingXRP == 0 && s.StartingRLUSD == 0:
+		v.addf("[session] starting_value_rlusd, starting_xrp and starting_rlusd are all 0: set starting_value_rlusd (e.g. 4600) or at least one balance > 0")
 	}
 	v.duration("[session] shutdown_timeout", s.ShutdownTimeout, 100*time.Millisecond, ShutdownTimeoutMax)
 
@@ -261,6 +275,11 @@ func (c Config) Validate() error {
 		v.addf("[strategy] target_xrp_pct = %v: must be > 0 and < 100", st.TargetXRPPct)
 	}
 	validateTiers(&v, st.SkewTierThresholdsPct, st.SkewTierBps)
+	if v.finite("[strategy] skew_tier_hysteresis_pct", st.SkewTierHysteresisPct) && len(st.SkewTierThresholdsPct) > 0 &&
+		(st.SkewTierHysteresisPct < 0 || st.SkewTierHysteresisPct >= st.SkewTierThresholdsPct[0]) {
+		v.addf("[strategy] skew_tier_hysteresis_pct = %v: must be >= 0 and below the first skew tier threshold (%v), or tier 1 could never be left",
+			st.SkewTierHysteresisPct, st.SkewTierThresholdsPct[0])
+	}
 	v.positive("[strategy] requote_threshold_bps", st.RequoteThresholdBps, maxBps)
 	v.duration("[strategy] order_refresh", st.OrderRefresh, time.Millisecond, day)
 	v.nonNegative("[strategy] fee_bps", st.FeeBps, 1000)
@@ -282,9 +301,9 @@ func (c Config) Validate() error {
 	co := c.Console
 	v.duration("[console] refresh_rate", co.RefreshRate, 10*time.Millisecond, 10*time.Second)
 	switch co.Theme {
-	case "dark", "light", "mono":
+	case "auto", "dark", "light", "mono":
 	default:
-		v.addf("[console] theme = %q: must be one of dark, light, mono", sanitizeLine(co.Theme))
+		v.addf("[console] theme = %q: must be one of auto, dark, light, mono", sanitizeLine(co.Theme))
 	}
 
 	if len(v.problems) == 0 {

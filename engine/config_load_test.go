@@ -86,6 +86,7 @@ theme = "mono"
 		}
 		want := engine.DefaultConfig()
 		want.Session.StartingXRP = 500
+		want.Session.StartingValueRLUSD = 0 // a balance set alone: explicit balances
 		want.Session.ShutdownTimeout = engine.D(2 * time.Second)
 		want.Strategy.SkewTierThresholdsPct = []float64{10, 30}
 		want.Strategy.SkewTierBps = []float64{4, 8}
@@ -102,6 +103,43 @@ theme = "mono"
 		}
 		if !reflect.DeepEqual(c, engine.DefaultConfig()) {
 			t.Fatalf("empty file: got %+v", c)
+		}
+	})
+
+	t.Run("StartingBalances", func(t *testing.T) {
+		for _, tt := range []struct {
+			name, text        string
+			value, xrp, rlusd float64
+			wantErr           string
+		}{
+			{"Default", "", 4600, 0, 0, ""},
+			{"Value", "[session]\nstarting_value_rlusd = 1000\n", 1000, 0, 0, ""},
+			{"Balances", "[session]\nstarting_xrp = 10\nstarting_rlusd = 20\n", 0, 10, 20, ""},
+			{"OneBalance", "[session]\nstarting_rlusd = 20\n", 0, 0, 20, ""},
+			{"ValueZeroAndBalances", "[session]\nstarting_value_rlusd = 0\nstarting_xrp = 10\n", 0, 10, 0, ""},
+			{"Both", "[session]\nstarting_value_rlusd = 1000\nstarting_xrp = 10\n", 0, 0, 0, "not both"},
+			{"BalancesZero", "[session]\nstarting_xrp = 0\n", 0, 0, 0, "are all 0"},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				c, err := engine.ParseConfig([]byte(tt.text), "x.toml")
+				if tt.wantErr != "" {
+					if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), "[session] starting_value_rlusd") {
+						t.Fatalf("err=%v, want one naming [session] starting_value_rlusd and containing %q", err, tt.wantErr)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if s := c.Session; s.StartingValueRLUSD != tt.value || s.StartingXRP != tt.xrp || s.StartingRLUSD != tt.rlusd {
+					t.Fatalf("got value %v xrp %v rlusd %v, want %v %v %v", s.StartingValueRLUSD, s.StartingXRP, s.StartingRLUSD, tt.value, tt.xrp, tt.rlusd)
+				}
+				// The effective config reads back to itself (--print-config).
+				back, err := engine.ParseConfig([]byte(c.TOML()), "printed")
+				if err != nil || !reflect.DeepEqual(back, c) {
+					t.Fatalf("TOML round trip: err=%v\n got %+v\nwant %+v", err, back, c)
+				}
+			})
 		}
 	})
 
@@ -184,7 +222,13 @@ func TestValidate(t *testing.T) {
 		wantIn string
 	}{
 		{"NegativeXRP", func(c *engine.Config) { c.Session.StartingXRP = -1 }, "[session] starting_xrp"},
-		{"NoMoney", func(c *engine.Config) { c.Session.StartingXRP, c.Session.StartingRLUSD = 0, 0 }, "both 0"},
+		{"NoMoney", func(c *engine.Config) {
+			c.Session.StartingValueRLUSD, c.Session.StartingXRP, c.Session.StartingRLUSD = 0, 0, 0
+		}, "are all 0"},
+		{"ValueAndBalances", func(c *engine.Config) { c.Session.StartingRLUSD = 100 }, "not both"},
+		{"NegativeValue", func(c *engine.Config) { c.Session.StartingValueRLUSD = -1 }, "[session] starting_value_rlusd = -1"},
+		{"HysteresisNegative", func(c *engine.Config) { c.Strategy.SkewTierHysteresisPct = -0.1 }, "[strategy] skew_tier_hysteresis_pct = -0.1"},
+		{"HysteresisPastFirstTier", func(c *engine.Config) { c.Strategy.SkewTierHysteresisPct = 5 }, "below the first skew tier threshold (5)"},
 		{"ZeroShutdown", func(c *engine.Config) { c.Session.ShutdownTimeout = engine.D(0) }, "[session] shutdown_timeout"},
 		{"LongShutdown", func(c *engine.Config) { c.Session.ShutdownTimeout = engine.D(11 * time.Second) }, "10s"},
 		{"ZeroSize", func(c *engine.Config) { c.Strategy.BaseSizeRLUSD = 0 }, "[strategy] base_size_rlusd = 0: must be > 0"},
@@ -206,7 +250,7 @@ func TestValidate(t *testing.T) {
 		{"Snapshot", func(c *engine.Config) { c.Store.SnapshotInterval = engine.D(0) }, "[store] snapshot_interval"},
 		{"Valuation", func(c *engine.Config) { c.Store.ValuationInterval = engine.D(0) }, "[store] valuation_interval"},
 		{"Refresh", func(c *engine.Config) { c.Console.RefreshRate = engine.D(0) }, "[console] refresh_rate"},
-		{"Theme", func(c *engine.Config) { c.Console.Theme = "neon" }, `[console] theme = "neon": must be one of dark, light, mono`},
+		{"Theme", func(c *engine.Config) { c.Console.Theme = "neon" }, `[console] theme = "neon": must be one of auto, dark, light, mono`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -64,6 +64,8 @@ type sessionInfo struct {
 	marketStart time.Time // market time of the first event
 	wallStart   time.Time // wall time the first event was taken (pacing's origin)
 	startValue  float64   // starting value in RLUSD at the first mid
+	startXRP    float64   // starting balances (Config.StartingBalances at the first mid)
+	startRLUSD  float64
 }
 
 // New makes an engine; Start begins the session.
@@ -104,6 +106,9 @@ func New(opts Options) (*Engine, error) {
 			pub:       newPublisher(&State{Mode: ModePaper, Feed: opts.Feed.Name(), Status: StatusStarting, Config: opts.Config}),
 		},
 	}
+	if bf, ok := opts.Feed.(BarFeed); ok {
+		e.fromFile, e.barInterval = true, bf.BarInterval()
+	}
 	e.step.Store("")
 	e.evCtx = context.Background()
 	e.commitCtx, e.commitCancel = context.WithCancel(context.Background())
@@ -131,10 +136,12 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	e.log.Info("pre-run backup: done", "path", path, "took", e.now().Sub(t0).Round(time.Millisecond).String())
 
+	t1 := e.now()
 	recovered, err := e.store.Recover(ctx)
 	if err != nil {
 		return fmt.Errorf("recovering sessions left open: %w", err)
 	}
+	e.log.Info("recovery: done", "closed", len(recovered), "took", e.now().Sub(t1).Round(time.Millisecond).String())
 	// The store logs each recovery; the session's events carry it to the
 	// console below.
 
@@ -205,7 +212,7 @@ func (e *Engine) loop(ctx context.Context) (reason HaltReason, cause error) {
 	e.firstEvent = nil
 	var stale <-chan time.Time
 	var staleTimer *time.Timer
-	if e.speed > 0 {
+	if e.speed > 0 && !e.fromFile { // a file never goes stale (checkFeedGap)
 		staleTimer = time.NewTimer(e.staleWall())
 		defer staleTimer.Stop()
 	}

@@ -247,7 +247,11 @@ func TestNonFinitePricesAreNeverRecorded(t *testing.T) {
 		f := newWalkFeed(5)
 		f.spikeAt, f.spike = 1, 1e306
 		st := newMemStore()
-		e, err := New(Options{Config: testConfig(), Feed: f, Store: st, Logger: slog.New(log.New(&syncBuffer{})), AppVersion: "test"})
+		// Explicit balances: 1,000 XRP at 1e306 is not a finite value (a
+		// derived split of starting_value_rlusd would be).
+		cfg := testConfig()
+		cfg.Session.StartingValueRLUSD, cfg.Session.StartingXRP, cfg.Session.StartingRLUSD = 0, 1000, 2300
+		e, err := New(Options{Config: cfg, Feed: f, Store: st, Logger: slog.New(log.New(&syncBuffer{})), AppVersion: "test"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -99,3 +99,12 @@ type Feed interface {
 	// "replay:prices.csv".
 	Name() string
 }
+
+// BarFeed is implemented by feeds that replay a recorded file of bars. The
+// file is the truth about its market: a long pause between two bars is
+// missing data (a data gap: quotes pulled, the session goes on), never a
+// stale feed (checkFeedGap, risk.go). BarInterval is the file's bar
+// spacing, 0 when it cannot be told (a file of one bar).
+type BarFeed interface {
+	BarInterval() time.Duration
+}

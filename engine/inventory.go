@@ -39,6 +39,24 @@ func SkewTier(driftPct float64, thresholdsPct []float64) int {
 	return tier
 }
 
+// NextSkewTier is the skew tier with hysteresis: from tier cur, the tier
+// rises as soon as |drift| reaches a higher threshold (at once, as
+// SkewTier), and falls only once |drift| is below a threshold minus
+// hysteresisPct (percentage points). Drift that hovers at a threshold
+// (+5.01 %, +4.99 %, …) so keeps one tier instead of flipping it, and
+// requoting, on every bar. A cur outside 0..len(thresholds) is clamped.
+// With hysteresisPct 0 it is SkewTier.
+func NextSkewTier(cur int, driftPct float64, thresholdsPct []float64, hysteresisPct float64) int {
+	up := SkewTier(driftPct, thresholdsPct)
+	if up >= cur {
+		return up
+	}
+	// Falling: keep every tier whose threshold minus the margin |drift|
+	// still reaches, but never more than cur.
+	keep := SkewTier(math.Abs(driftPct)+math.Max(hysteresisPct, 0), thresholdsPct)
+	return max(up, min(cur, keep))
+}
+
 // DriftWindow keeps drift samples over a rolling window of market time and
 // gives the least-squares slope in percent per minute, in O(1) per sample.
 type DriftWindow struct {

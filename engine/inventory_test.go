@@ -84,3 +84,66 @@ func TestDriftWindowSlope(t *testing.T) {
 		t.Fatalf("window holds %d samples, want about 300 (5 min at 1/s)", n)
 	}
 }
+
+func TestNextSkewTier(t *testing.T) {
+	th := []float64{5, 10, 20}
+	for _, tt := range []struct {
+		name  string
+		cur   int
+		drift float64
+		h     float64
+		want  int
+	}{
+		{"rises at the threshold", 0, 5, 1, 1},
+		{"rises on negative drift", 0, -5, 1, 1},
+		{"stays below the threshold", 0, 4.99, 1, 0},
+		{"keeps tier just below its threshold", 1, 4.99, 1, 1},
+		{"keeps tier at threshold minus margin", 1, 4.0, 1, 1},
+		{"falls below threshold minus margin", 1, 3.99, 1, 0},
+		{"falls below on negative drift", 1, -3.99, 1, 0},
+		{"keeps on negative drift", 1, -4.5, 1, 1},
+		{"jumps up several tiers", 0, 21, 1, 3},
+		{"jumps down several tiers", 3, 2, 1, 0},
+		{"falls one tier, keeps the next", 3, 9.5, 1, 2},
+		{"falls two tiers", 3, 8.9, 1, 1},
+		{"never rises by the margin", 1, 9.5, 1, 1},
+		{"sign flip through zero", 2, -9.2, 1, 2},
+		{"no hysteresis is SkewTier", 1, 4.99, 0, 0},
+		{"negative margin is none", 1, 4.99, -3, 0},
+		{"cur above the top is clamped", 7, 25, 1, 3},
+		{"cur above the top falls", 7, 12, 1, 2},
+		{"negative cur", -1, 0, 1, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := NextSkewTier(tt.cur, tt.drift, th, tt.h); got != tt.want {
+				t.Fatalf("NextSkewTier(%d, %v, %v, %v) = %d, want %d", tt.cur, tt.drift, th, tt.h, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestNextSkewTierOscillation: drift hovering around a threshold by less
+// than the margin changes the tier once (on the first crossing), where the
+// stateless tier changes on every crossing.
+func TestNextSkewTierOscillation(t *testing.T) {
+	th := []float64{5, 10, 20}
+	hyst, raw := 0, 0
+	tier, last := 0, 0
+	for i := 0; i < 1000; i++ {
+		d := 5 + 0.4*math.Sin(float64(i)) // 4.6 .. 5.4
+		if next := NextSkewTier(tier, d, th, 1); next != tier {
+			hyst++
+			tier = next
+		}
+		if r := SkewTier(d, th); r != last {
+			raw++
+			last = r
+		}
+	}
+	if hyst != 1 || tier != 1 {
+		t.Fatalf("hysteretic tier changed %d times (now %d), want once to 1", hyst, tier)
+	}
+	if raw < 100 {
+		t.Fatalf("stateless tier changed only %d times: the test's drift does not oscillate", raw)
+	}
+}

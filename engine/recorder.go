@@ -48,6 +48,9 @@ func (e *Engine) openSession(ctx context.Context, first MarketEvent) error {
 	e.startedAt = e.wallStart
 	e.sessionID = newSessionID(e.startedAt)
 	mid := first.Mid()
+	// Derived balances (starting_value_rlusd) are split at this first mid.
+	e.paper.XRP, e.paper.RLUSD = e.cfg.StartingBalances(mid)
+	e.startXRP, e.startRLUSD = e.paper.XRP, e.paper.RLUSD
 	e.startValue = e.paper.RLUSD + e.paper.XRP*mid
 	// No non-finite number may reach the record: it cannot be stored or
 	// exported, and every later figure would be derived from it.
@@ -85,6 +88,10 @@ func (e *Engine) recordStart(backup string, recovered []Recovery) {
 	e.event(LevelInfo, "session_start", fmt.Sprintf("session started on %s with %.6f XRP and %.6f RLUSD (value %.4f RLUSD)",
 		e.feed.Name(), e.paper.XRP, e.paper.RLUSD, e.startValue))
 	e.event(LevelInfo, "backup", "pre-run backup written to "+backup)
+	if e.fromFile && e.barInterval > 0 {
+		e.event(LevelInfo, "replay", fmt.Sprintf("bar interval %s (the spacing of the first bars): a pause of more than %s is a data gap",
+			e.barInterval, time.Duration(DataGapFactor*float64(e.barInterval))))
+	}
 	for _, r := range recovered {
 		e.event(LevelWarn, "recovery", fmt.Sprintf("session %s was left open by a crash: closed as unclean_exit, ended_at estimated %s",
 			r.SessionID, r.EndedAt.UTC().Format("2006-01-02 15:04:05Z")))
@@ -257,7 +264,7 @@ func (e *Engine) inventorySnapshot(mid float64, at time.Time) InventorySnapshot 
 func (e *Engine) valuationSnapshot(ev MarketEvent) ValuationSnapshot {
 	mid := ev.Mid()
 	v := e.value(mid)
-	hold := e.cfg.Session.StartingRLUSD + e.cfg.Session.StartingXRP*mid
+	hold := e.startRLUSD + e.startXRP*mid
 	return ValuationSnapshot{
 		SessionID:         e.sessionID,
 		MarketTime:        ev.Time,

@@ -46,14 +46,45 @@ type riskVerdict struct {
 // before a guard event says so.
 const divergenceWarnAfter = 30 * time.Second
 
-// checkFeedGap halts as stale_feed when more than stale_feed_after of market
-// time passed between the previous market event (at last) and the next one
-// (at next). It runs before the next event's fills are applied.
-func checkFeedGap(cfg Config, last, next time.Time) *riskHalt {
-	if gap := next.Sub(last); gap > cfg.Risk.StaleFeedAfter.Duration {
-		return &riskHalt{HaltStaleFeed, "stale_feed", fmt.Sprintf("no market data for %s (limit %s)", gap, cfg.Risk.StaleFeedAfter)}
+// DataGapFactor is where a pause between two bars of a replayed file
+// stops being the file's rhythm and becomes missing data: more than this
+// many bar intervals (a 1-minute file: more than 90 s; an hourly one: more
+// than 1h30m). One missing bar is a gap.
+const DataGapFactor = 1.5
+
+// feedGap is what checkFeedGap decided about the time between two market
+// events: nothing (both nil), a halt, or a data gap to ride out.
+type feedGap struct {
+	halt *riskHalt
+	gap  *riskNote // a replay's missing data: pull the quotes, record this, go on
+}
+
+// checkFeedGap judges the market time between the previous market event
+// (at last) and the next one (at next), before the next event's fills are
+// applied.
+//
+// A live or simulated feed (fromFile false) halts as stale_feed when the
+// pause is longer than stale_feed_after. A replayed file (fromFile true) is
+// the truth about its market and never goes stale: a pause longer than
+// DataGapFactor × barInterval is a gap in the data (exchange downtime, a
+// missing bar), which pulls the quotes (a quote resting through the gap
+// would fill on the first bar after it at a price nobody saw) and lets the
+// session go on. With no known interval (a file of one bar) nothing is a
+// gap.
+func checkFeedGap(cfg Config, fromFile bool, barInterval time.Duration, last, next time.Time) feedGap {
+	gap := next.Sub(last)
+	if !fromFile {
+		if gap > cfg.Risk.StaleFeedAfter.Duration {
+			return feedGap{halt: &riskHalt{HaltStaleFeed, "stale_feed", fmt.Sprintf("no market data for %s (limit %s)", gap, cfg.Risk.StaleFeedAfter)}}
+		}
+		return feedGap{}
 	}
-	return nil
+	if barInterval <= 0 || float64(gap) <= DataGapFactor*float64(barInterval) {
+		return feedGap{}
+	}
+	const at = "2006-01-02 15:04:05Z"
+	return feedGap{gap: &riskNote{LevelWarn, fmt.Sprintf("data gap of %s from %s to %s (%.1f bar intervals of %s): quotes pulled, quoting resumes on the bar after it",
+		gap, last.UTC().Format(at), next.UTC().Format(at), float64(gap)/float64(barInterval), barInterval)}}
 }
 
 // silentFeedHalt is the halt of a feed that sent nothing for

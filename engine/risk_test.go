@@ -35,7 +35,11 @@ func TestCheckFeedGap(t *testing.T) {
 		{"out of order", -time.Hour, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := checkFeedGap(cfg, riskT0, riskT0.Add(tc.gap))
+			v := checkFeedGap(cfg, false, 0, riskT0, riskT0.Add(tc.gap))
+			h := v.halt
+			if v.gap != nil {
+				t.Fatalf("a live feed's pause is a data gap: %+v", *v.gap)
+			}
 			if tc.want == "" {
 				if h != nil {
 					t.Fatalf("halt %+v, want none", *h)
@@ -50,6 +54,47 @@ func TestCheckFeedGap(t *testing.T) {
 	}
 	if h := silentFeedHalt(cfg); *h != (riskHalt{HaltStaleFeed, "stale_feed", "no market data for 30s"}) {
 		t.Fatalf("silent feed: %+v", *h)
+	}
+}
+
+// TestCheckFeedGapReplay: a replayed file never goes stale; a pause of
+// more than DataGapFactor bar intervals is a data gap, whatever
+// stale_feed_after says.
+func TestCheckFeedGapReplay(t *testing.T) {
+	cfg := riskConfig() // stale_feed_after 30s: shorter than every bar below
+	for _, tc := range []struct {
+		name     string
+		interval time.Duration
+		gap      time.Duration
+		want     string // the gap note; "" for none
+	}{
+		{"one-minute bar", time.Minute, time.Minute, ""},
+		{"hourly bar", time.Hour, time.Hour, ""},
+		{"daily bar", 24 * time.Hour, 24 * time.Hour, ""},
+		{"exactly 1.5 bars", time.Hour, 90 * time.Minute, ""},
+		{"just past 1.5 bars", time.Hour, 90*time.Minute + time.Nanosecond,
+			"data gap of 1h30m0.000000001s from 2026-11-25 12:00:00Z to 2026-11-25 13:30:00Z (1.5 bar intervals of 1h0m0s): quotes pulled, quoting resumes on the bar after it"},
+		{"one missing minute", time.Minute, 2 * time.Minute,
+			"data gap of 2m0s from 2026-11-25 12:00:00Z to 2026-11-25 12:02:00Z (2.0 bar intervals of 1m0s): quotes pulled, quoting resumes on the bar after it"},
+		{"downtime", 5 * time.Minute, 3*time.Hour + 20*time.Minute,
+			"data gap of 3h20m0s from 2026-11-25 12:00:00Z to 2026-11-25 15:20:00Z (40.0 bar intervals of 5m0s): quotes pulled, quoting resumes on the bar after it"},
+		{"unknown interval", 0, 48 * time.Hour, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := checkFeedGap(cfg, true, tc.interval, riskT0, riskT0.Add(tc.gap))
+			if v.halt != nil {
+				t.Fatalf("a replay halted: %+v", *v.halt)
+			}
+			if tc.want == "" {
+				if v.gap != nil {
+					t.Fatalf("gap %+v, want none", *v.gap)
+				}
+				return
+			}
+			if want := (riskNote{LevelWarn, tc.want}); v.gap == nil || *v.gap != want {
+				t.Fatalf("gap %v, want %+v", v.gap, want)
+			}
+		})
 	}
 }
 

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"time"
 )
 
@@ -77,7 +76,9 @@ type Recovery struct {
 	OrdersCanceled int
 }
 
-// SortKey orders the session list.
+// SortKey orders the session list: by start, by ending value or by profit.
+// The history view shows its value ("sort started_at"); how a key becomes a
+// query is the store's business.
 type SortKey string
 
 // Sort keys for SessionQuery.
@@ -87,10 +88,11 @@ const (
 	SortPnL         SortKey = "pnl"
 )
 
-// Cursor marks a position in a sorted session list for keyset pagination:
-// the sort value and session id of the last row seen.
+// Cursor marks a position in a sorted session list, so that the next page
+// starts after the last row seen even while sessions are added: that row's
+// sort value and session id. Only the store reads Value.
 type Cursor struct {
-	Value     string // the sort column's value as text ("" for NULL)
+	Value     string // the last row's sort value as text ("" when it has none)
 	SessionID string
 }
 
@@ -119,7 +121,7 @@ type SessionSummary struct {
 // History is the read side used by the console and `neo sessions`. It never
 // writes and needs no lock.
 type History interface {
-	// ListSessions returns one page of sessions (keyset pagination).
+	// ListSessions returns one page of sessions, after q.After.
 	ListSessions(ctx context.Context, q SessionQuery) ([]SessionSummary, error)
 	// GetSession returns one session; ErrNotFound if there is none.
 	GetSession(ctx context.Context, sessionID string) (SessionSummary, error)
@@ -135,5 +137,5 @@ type History interface {
 	Events(ctx context.Context, sessionID string, limit int) ([]SessionEvent, error)
 }
 
-// ErrNotFound is returned when a session does not exist.
-var ErrNotFound = errors.New("not found")
+// ErrNotFound is returned when a session does not exist (code ENOTFOUND).
+var ErrNotFound error = Errorf(ENOTFOUND, "not found")

@@ -41,7 +41,13 @@ func DivergenceBps(mid, anchor float64) float64 {
 // the drift by the tier's skew; at the top tier only the side that reduces
 // the drift quotes.
 func MakeQuotes(cfg StrategyConfig, centre, driftPct float64) Quotes {
-	tier := SkewTier(driftPct, cfg.SkewTierThresholdsPct)
+	return MakeQuotesAtTier(cfg, centre, driftPct, SkewTier(driftPct, cfg.SkewTierThresholdsPct))
+}
+
+// MakeQuotesAtTier is MakeQuotes at a given skew tier: the engine passes
+// its hysteretic tier (NextSkewTier), so that quotes, snapshots and
+// tier_change events agree.
+func MakeQuotesAtTier(cfg StrategyConfig, centre, driftPct float64, tier int) Quotes {
 	q := Quotes{Centre: centre, Tier: tier}
 	if centre <= 0 {
 		return q

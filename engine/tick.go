@@ -22,11 +22,14 @@ type paperState struct {
 	market     MarketEvent
 	haveMarket bool
 	drift      DriftWindow
-	tier       int
+	tier       int         // the hysteretic skew tier (NextSkewTier)
 	diverging  anchorWatch // the risk checks' memory (risk.go)
 	skipWarned map[Side]bool
 	orderSeq   int
 	fillSeq    int
+
+	fromFile    bool          // the feed replays a file (BarFeed): gaps are data gaps, never stale
+	barInterval time.Duration // the file's bar interval; 0 unknown
 }
 
 // newPaperState is the state before the first market event: the
@@ -64,9 +67,19 @@ func (e *Engine) onEvent(ctx context.Context, ev MarketEvent) (HaltReason, error
 		return HaltEngineError, errors.New(msg)
 	}
 	if e.haveMarket {
-		if h := checkFeedGap(e.cfg, e.market.Time, ev.Time); h != nil {
+		g := checkFeedGap(e.cfg, e.fromFile, e.barInterval, e.market.Time, ev.Time)
+		if g.halt != nil {
 			e.market = ev
-			return e.halt(h)
+			return e.halt(g.halt)
+		}
+		if g.gap != nil {
+			// Quotes that rested through missing data must not fill on
+			// the first bar after it: pull them (cancels recorded), then
+			// quote again on this event.
+			if err := e.cancelAll(ctx); err != nil {
+				return HaltEngineError, fmt.Errorf("pulling quotes over a data gap: %w", err)
+			}
+			e.event(g.gap.level, "data_gap", g.gap.message)
 		}
 	}
 	// Fills first: they happened against the quotes that rested before ev.
@@ -79,7 +92,7 @@ func (e *Engine) onEvent(ctx context.Context, ev MarketEvent) (HaltReason, error
 	mid := ev.Mid()
 	v := e.value(mid)
 	e.drift.Add(ev.Time, v.DriftPct)
-	if v.SkewTier != e.tier {
+	if v.SkewTier != e.tier { // hysteretic (value): hovering at a threshold is no change
 		e.event(LevelInfo, "tier_change", fmt.Sprintf("skew tier %d -> %d (drift %+.2f%%)", e.tier, v.SkewTier, v.DriftPct))
 		e.tier = v.SkewTier
 	}
@@ -121,9 +134,14 @@ func (e *Engine) halt(h *riskHalt) (HaltReason, error) {
 	return h.reason, e.eventErr(LevelError, h.kind, h.message)
 }
 
-// value computes the inventory figures at mid.
+// value computes the inventory figures at mid. Its SkewTier is the
+// hysteretic tier the session moves to from its current one
+// (NextSkewTier), so that snapshots, quotes and tier_change events agree.
 func (e *Engine) value(mid float64) Valuation {
-	return Value(e.paper.XRP, e.paper.RLUSD, mid, e.cfg.Strategy.TargetXRPPct, e.cfg.Strategy.SkewTierThresholdsPct)
+	st := e.cfg.Strategy
+	v := Value(e.paper.XRP, e.paper.RLUSD, mid, st.TargetXRPPct, st.SkewTierThresholdsPct)
+	v.SkewTier = NextSkewTier(e.tier, v.DriftPct, st.SkewTierThresholdsPct, st.SkewTierHysteresisPct)
+	return v
 }
 
 // requote keeps at most one order a side at the strategy's price: an order
@@ -132,7 +150,7 @@ func (e *Engine) value(mid float64) Valuation {
 // must not quote any more.
 func (e *Engine) requote(ctx context.Context, ev MarketEvent, v Valuation) error {
 	centre := Centre(ev.Mid(), ev.Anchor, e.cfg.Strategy.AnchorMaxDivergenceBps)
-	want := MakeQuotes(e.cfg.Strategy, centre, v.DriftPct)
+	want := MakeQuotesAtTier(e.cfg.Strategy, centre, v.DriftPct, v.SkewTier)
 	at := ev.Time
 	var writes []Order
 	for _, side := range []Side{Buy, Sell} {

@@ -73,29 +73,30 @@ const (
 // ModePaper is the only trading mode so far: orders go to the paper exchange.
 const ModePaper = "paper"
 
-// Session is one row of the sessions table. Field tags name the column; the
-// store's schema test holds them against the database.
+// Session is one row of the sessions table. The store names each column
+// after its field (SessionID is session_id); its schema test holds the
+// fields against the database.
 type Session struct {
-	SessionID        string     `db:"session_id"`
-	StartedAt        time.Time  `db:"started_at"`
-	EndedAt          *time.Time `db:"ended_at"` // nil while running
-	EndedAtEstimated bool       `db:"ended_at_estimated"`
+	SessionID        string
+	StartedAt        time.Time
+	EndedAt          *time.Time // nil while running
+	EndedAtEstimated bool
 	// The session's market span: the market time of its first event and
 	// of the last one recorded (nil when unknown: a session damaged before
 	// its first event).
-	MarketStartedAt *time.Time `db:"market_started_at"`
-	MarketEndedAt   *time.Time `db:"market_ended_at"`
-	Mode            string     `db:"mode"`
-	Feed            string     `db:"feed"`
-	ConfigJSON      string     `db:"config_json"`
-	AppVersion      string     `db:"app_version"`
-	StartingXRP     float64    `db:"starting_xrp"`
-	StartingRLUSD   float64    `db:"starting_rlusd"`
-	StartingValue   float64    `db:"starting_value"`
-	EndingXRP       *float64   `db:"ending_xrp"`
-	EndingRLUSD     *float64   `db:"ending_rlusd"`
-	EndingValue     *float64   `db:"ending_value"`
-	HaltReason      HaltReason `db:"halt_reason"` // "" (NULL) while running
+	MarketStartedAt *time.Time
+	MarketEndedAt   *time.Time
+	Mode            string
+	Feed            string
+	ConfigJSON      string
+	AppVersion      string
+	StartingXRP     float64
+	StartingRLUSD   float64
+	StartingValue   float64
+	EndingXRP       *float64
+	EndingRLUSD     *float64
+	EndingValue     *float64
+	HaltReason      HaltReason // "" (NULL) while running
 }
 
 // Running reports whether the session has no end recorded.
@@ -118,44 +119,44 @@ type SessionEnd struct {
 // session. Its times are market times: of the event that placed it and of
 // the one that filled or cancelled it.
 type Order struct {
-	OrderID          string      `db:"order_id"`
-	SessionID        string      `db:"session_id"`
-	Side             Side        `db:"side"`
-	Price            float64     `db:"price"`
-	QtyXRP           float64     `db:"qty_xrp"`
-	MarketTime       time.Time   `db:"market_time"`
-	Status           OrderStatus `db:"status"`
-	ClosedMarketTime *time.Time  `db:"closed_market_time"` // nil while open
+	OrderID          string
+	SessionID        string
+	Side             Side
+	Price            float64
+	QtyXRP           float64
+	MarketTime       time.Time
+	Status           OrderStatus
+	ClosedMarketTime *time.Time // nil while open
 }
 
 // Fill is one row of the fills table. FillID is unique within its
 // session; MarketTime is the market time of the event that filled it.
 type Fill struct {
-	FillID     string    `db:"fill_id"`
-	SessionID  string    `db:"session_id"`
-	OrderID    string    `db:"order_id"`
-	MarketTime time.Time `db:"market_time"`
-	Side       Side      `db:"side"`
-	Price      float64   `db:"price"`
-	QtyXRP     float64   `db:"qty_xrp"`
-	ValueRLUSD float64   `db:"value_rlusd"`
-	FeeRLUSD   float64   `db:"fee_rlusd"`
+	FillID     string
+	SessionID  string
+	OrderID    string
+	MarketTime time.Time
+	Side       Side
+	Price      float64
+	QtyXRP     float64
+	ValueRLUSD float64
+	FeeRLUSD   float64
 }
 
 // InventorySnapshot is one row of inventory_snapshots: balances and drift at
 // a mid price, at the market time of the event it follows.
 type InventorySnapshot struct {
-	SessionID              string    `db:"session_id"`
-	MarketTime             time.Time `db:"market_time"`
-	MidPrice               float64   `db:"mid_price"`
-	XRPBalance             float64   `db:"xrp_balance"`
-	RLUSDBalance           float64   `db:"rlusd_balance"`
-	XRPValueInRLUSD        float64   `db:"xrp_value_in_rlusd"`
-	TotalValueInRLUSD      float64   `db:"total_value_in_rlusd"`
-	XRPPct                 float64   `db:"xrp_pct"`
-	DriftPct               float64   `db:"drift_pct"`
-	SkewTier               int       `db:"skew_tier"`
-	DriftVelocityPctPerMin float64   `db:"drift_velocity_pct_per_min"`
+	SessionID              string
+	MarketTime             time.Time
+	MidPrice               float64
+	XRPBalance             float64
+	RLUSDBalance           float64
+	XRPValueInRLUSD        float64
+	TotalValueInRLUSD      float64
+	XRPPct                 float64
+	DriftPct               float64
+	SkewTier               int
+	DriftVelocityPctPerMin float64
 }
 
 // ValuationSnapshot is one row of valuation_snapshots: the session's value
@@ -163,14 +164,14 @@ type InventorySnapshot struct {
 // event it follows. AnchorPrice is nil when the feed has no anchor (a
 // replay): stored as NULL, shown as n/a.
 type ValuationSnapshot struct {
-	SessionID         string    `db:"session_id"`
-	MarketTime        time.Time `db:"market_time"`
-	MidPrice          float64   `db:"mid_price"`
-	AnchorPrice       *float64  `db:"anchor_price"`
-	TotalValueInRLUSD float64   `db:"total_value_in_rlusd"`
-	HoldValueInRLUSD  float64   `db:"hold_value_in_rlusd"`
-	PnLRLUSD          float64   `db:"pnl_rlusd"`
-	FeesRLUSD         float64   `db:"fees_rlusd"`
+	SessionID         string
+	MarketTime        time.Time
+	MidPrice          float64
+	AnchorPrice       *float64
+	TotalValueInRLUSD float64
+	HoldValueInRLUSD  float64
+	PnLRLUSD          float64
+	FeesRLUSD         float64
 }
 
 // Event levels for SessionEvent.Level.
@@ -185,10 +186,10 @@ const (
 // clock; MarketTime the market time of the last event the session had seen
 // (a shutdown step happens after the market's last event, at its time).
 type SessionEvent struct {
-	SessionID  string    `db:"session_id"`
-	CreatedAt  time.Time `db:"created_at"`
-	MarketTime time.Time `db:"market_time"`
-	Level      string    `db:"level"`
-	Kind       string    `db:"kind"`
-	Message    string    `db:"message"`
+	SessionID  string
+	CreatedAt  time.Time
+	MarketTime time.Time
+	Level      string
+	Kind       string
+	Message    string
 }

@@ -23,14 +23,29 @@ const stampLayout = "20060102T150405Z"
 // backupPattern matches the names Backup writes (and retention deletes).
 var backupPattern = regexp.MustCompile(`\.bak\.\d{8}T\d{6}Z(-\d+){0,2}$`)
 
-// Backup writes an online backup neo.db.bak.YYYYMMDDTHHMMSSZ beside the
-// database and applies the retention. It returns the backup's path. Names
-// are never reused, even within one second after retention deleted some:
-// when the second already has a backup, the name gets a sub-second suffix
-// (…Z-123456789, nanoseconds), then -2, -3… past the highest of that
-// nanosecond still present (retention never deletes the newest, so that
-// count only grows).
+// Backup writes a backup neo.db.bak.YYYYMMDDTHHMMSSZ beside the database
+// and applies the retention. It returns the backup's path. The first Backup
+// after an Open with PreRunBackup puts the pre-run copy that Open took and
+// verified in place (prerun.go); any other is an online backup (BackupTo).
 func (db *DB) Backup(ctx context.Context) (string, error) {
+	dst := db.backupName()
+	if p := db.takePreRun(); p.tmp != "" {
+		if err := db.placePreRun(ctx, p, dst); err != nil {
+			return "", err
+		}
+	} else if err := db.BackupTo(ctx, dst); err != nil {
+		return "", err
+	}
+	db.applyRetention(dst)
+	return dst, nil
+}
+
+// backupName is the path of a new backup. Names are never reused, even
+// within one second after retention deleted some: when the second already
+// has a backup, the name gets a sub-second suffix (…Z-123456789,
+// nanoseconds), then -2, -3… past the highest of that nanosecond still
+// present (retention never deletes the newest, so that count only grows).
+func (db *DB) backupName() string {
 	now := db.now().UTC()
 	base := db.path + ".bak." + now.Format(stampLayout)
 	dst := base
@@ -55,11 +70,7 @@ func (db *DB) Backup(ctx context.Context) (string, error) {
 			dst = fmt.Sprintf("%s-%d", sub, top+1)
 		}
 	}
-	if err := db.BackupTo(ctx, dst); err != nil {
-		return "", err
-	}
-	db.applyRetention(dst)
-	return dst, nil
+	return dst
 }
 
 // BackupTo writes a consistent online backup of the database to path, which
@@ -495,21 +506,8 @@ func Restore(ctx context.Context, dbPath, backupPath string, logger *log.Logger)
 	// What a killed restore, backup or check left: we hold the lock now.
 	(&DB{path: dbPath, lock: lock, logger: logger, now: time.Now}).removeLeftovers(lockedLeftoverAge)
 
-	if backupPath == "" {
-		if backupPath, res.Skipped, err = ChooseBackup(ctx, dbPath); err != nil {
-			return res, err
-		}
-	} else {
-		if backupPath, err = filepath.Abs(backupPath); err != nil {
-			return res, err
-		}
-		if err := checkFile(ctx, backupPath, false, true); err != nil {
-			var ie *IntegrityError
-			if errors.As(err, &ie) {
-				return res, &BadBackupError{DBPath: dbPath, Backup: backupPath, Detail: ie.Detail}
-			}
-			return res, fmt.Errorf("backup %s: %w", backupPath, err)
-		}
+	if backupPath, err = pickBackup(ctx, dbPath, backupPath, &res); err != nil {
+		return res, err
 	}
 	res.Backup = backupPath
 	res.Chosen, _ = DescribeBackup(ctx, backupPath)
@@ -535,29 +533,9 @@ func Restore(ctx context.Context, dbPath, backupPath string, logger *log.Logger)
 		os.Remove(tmp)
 		return res, fmt.Errorf("restore %s: %w; nothing was changed", dbPath, err)
 	}
-	stamp := time.Now().UTC().Format(stampLayout)
-	aside := dbPath + "." + kind + stamp
-	for i := 2; exists(aside) || exists(aside+"-wal") || exists(aside+"-shm"); i++ {
-		aside = fmt.Sprintf("%s.%s%s-%d", dbPath, kind, stamp, i)
-	}
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		if !exists(dbPath + suffix) {
-			continue
-		}
-		if err := os.Rename(dbPath+suffix, aside+suffix); err != nil {
-			// Put back what was moved: a -wal must never stay beside a
-			// database it does not belong to, nor beside none.
-			for _, moved := range res.MovedAside {
-				orig := dbPath + strings.TrimPrefix(moved, aside)
-				if rerr := os.Rename(moved, orig); rerr != nil {
-					logger.Error("could not move back after a failed restore", "from", moved, "to", orig, "err", rerr)
-				}
-			}
-			os.Remove(tmp)
-			return res, fmt.Errorf("restore %s: move %s aside: %w; nothing was changed (what had been moved was put back)", dbPath, dbPath+suffix, err)
-		}
-		res.MovedAside = append(res.MovedAside, aside+suffix)
-		logger.Warn("moved aside", "from", dbPath+suffix, "to", aside+suffix)
+	if err := moveAside(dbPath, kind, &res, logger); err != nil {
+		os.Remove(tmp)
+		return res, err
 	}
 	if err := os.Rename(tmp, dbPath); err != nil {
 		return res, fmt.Errorf("restore %s: put %s in place: %w; the copy is at %s", dbPath, backupPath, err, tmp)
@@ -574,4 +552,54 @@ func Restore(ctx context.Context, dbPath, backupPath string, logger *log.Logger)
 	res.Duration = time.Since(start)
 	logger.Info("restored backup", "db", dbPath, "backup", backupPath, "moved_aside", res.MovedAside)
 	return res, nil
+}
+
+// pickBackup is the backup Restore puts in place: backupPath made absolute
+// and checked, or when it is "" the newest that passes the check (those
+// skipped go to res.Skipped). A named backup that fails is *BadBackupError.
+func pickBackup(ctx context.Context, dbPath, backupPath string, res *RestoreResult) (_ string, err error) {
+	if backupPath == "" {
+		backupPath, res.Skipped, err = ChooseBackup(ctx, dbPath)
+		return backupPath, err
+	}
+	if backupPath, err = filepath.Abs(backupPath); err != nil {
+		return "", err
+	}
+	if err := checkFile(ctx, backupPath, false, true); err != nil {
+		var ie *IntegrityError
+		if errors.As(err, &ie) {
+			return "", &BadBackupError{DBPath: dbPath, Backup: backupPath, Detail: ie.Detail}
+		}
+		return "", fmt.Errorf("backup %s: %w", backupPath, err)
+	}
+	return backupPath, nil
+}
+
+// moveAside renames the database and its -wal and -shm to
+// dbPath.<kind><stamp> (with -2, -3… when taken), together: on a failure it
+// puts back what it had moved, so that a -wal never stays beside a database
+// it does not belong to, nor beside none.
+func moveAside(dbPath, kind string, res *RestoreResult, logger *log.Logger) error {
+	stamp := time.Now().UTC().Format(stampLayout)
+	aside := dbPath + "." + kind + stamp
+	for i := 2; exists(aside) || exists(aside+"-wal") || exists(aside+"-shm"); i++ {
+		aside = fmt.Sprintf("%s.%s%s-%d", dbPath, kind, stamp, i)
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if !exists(dbPath + suffix) {
+			continue
+		}
+		if err := os.Rename(dbPath+suffix, aside+suffix); err != nil {
+			for _, moved := range res.MovedAside {
+				orig := dbPath + strings.TrimPrefix(moved, aside)
+				if rerr := os.Rename(moved, orig); rerr != nil {
+					logger.Error("could not move back after a failed restore", "from", moved, "to", orig, "err", rerr)
+				}
+			}
+			return fmt.Errorf("restore %s: move %s aside: %w; nothing was changed (what had been moved was put back)", dbPath, dbPath+suffix, err)
+		}
+		res.MovedAside = append(res.MovedAside, aside+suffix)
+		logger.Warn("moved aside", "from", dbPath+suffix, "to", aside+suffix)
+	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 )
 
@@ -132,20 +133,8 @@ func runCheck(ctx context.Context, conn *sql.Conn, path string, full bool) error
 	if full {
 		q = fmt.Sprintf("PRAGMA integrity_check(%d)", maxCheckRows)
 	}
-	rows, err := conn.QueryContext(ctx, q)
+	got, err := queryStrings(ctx, conn, q)
 	if err != nil {
-		return checkErr(path, err)
-	}
-	defer rows.Close()
-	var got []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return checkErr(path, err)
-		}
-		got = append(got, s)
-	}
-	if err := rows.Err(); err != nil {
 		return checkErr(path, err)
 	}
 	if len(got) == 1 && got[0] == "ok" {
@@ -256,4 +245,53 @@ func copyFile(src, dst string, sync bool) error {
 		}
 	}
 	return out.Close()
+}
+
+// mmapSize is the mapping a check of a private copy asks for: all of it up
+// to SQLite's default cap (0x7fff0000), so that pages are read in place
+// rather than copied out of the page cache one read(2) at a time (a quarter
+// less time for quick_check on a big file).
+const mmapSize = 0x7fff0000
+
+// checkMapped runs quick_check on tmp, a private copy of the database at
+// path that nobody else writes, reading it memory-mapped. An I/O error on a
+// mapped page is a fault (SIGBUS), not an error code: it is turned into an
+// error here, and the handles of the check are left open rather than closed
+// under SQLite code that stopped half-way (the copy is deleted and the
+// process moves on to the unmapped check of the original).
+func checkMapped(ctx context.Context, path, tmp string) (err error) {
+	d, err := sql.Open("sqlite", dsn(tmp, "mode=ro", "immutable=1", fmt.Sprintf("_pragma=mmap_size(%d)", mmapSize)))
+	if err != nil {
+		return fmt.Errorf("check %s: %w", tmp, err)
+	}
+	d.SetMaxOpenConns(1)
+	conn, err := d.Conn(ctx)
+	if err != nil {
+		d.Close()
+		if isCorrupt(err) {
+			return &IntegrityError{Path: path, Detail: err.Error()}
+		}
+		return fmt.Errorf("check %s: %w", tmp, err)
+	}
+	faulted := true
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		debug.SetPanicOnFault(old)
+		if !faulted {
+			return
+		}
+		// A fault on a mapped page panics with a runtime.Error that has
+		// the faulting address (debug.SetPanicOnFault); anything else is
+		// not ours to swallow.
+		r := recover()
+		if _, ok := r.(interface{ Addr() uintptr }); !ok {
+			panic(r)
+		}
+		err = fmt.Errorf("check %s: reading it faulted (%v): an I/O error of the disk, or the file was cut short", tmp, r)
+	}()
+	err = runCheck(ctx, conn, path, false)
+	faulted = false
+	conn.Close()
+	d.Close()
+	return err
 }

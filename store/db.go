@@ -60,6 +60,11 @@ type Options struct {
 	Logger *log.Logger
 	// Now is the clock (backup names, recovery messages); nil is time.Now.
 	Now func() time.Time
+	// PreRunBackup (with Lock, not ReadOnly) has Open take the pre-run
+	// backup: a copy of the database file made before anything is written,
+	// whose check is also the startup integrity check (prerun.go); the next
+	// Backup puts it in place instead of backing up online. neo run sets it.
+	PreRunBackup bool
 	// Faults injects failures for tests; nil in production.
 	Faults *Faults
 }
@@ -89,7 +94,8 @@ const (
 // ErrCheckpointIncomplete is wrapped by Close when its final checkpoint
 // could not empty the write-ahead log because another process (neo
 // sessions, neo history) was reading. Nothing is lost; the -wal stays.
-var ErrCheckpointIncomplete = errors.New("another process has the database open, so its write-ahead log could not be emptied")
+// Its code is engine.EINCOMPLETE.
+var ErrCheckpointIncomplete error = engine.Errorf(engine.EINCOMPLETE, "another process has the database open, so its write-ahead log could not be emptied")
 
 // ErrClosed is returned by writes after Close has begun.
 var ErrClosed = errors.New("store is closed")
@@ -120,10 +126,13 @@ type DB struct {
 	wdone   chan struct{}
 	cpdone  chan struct{}
 
+	times startTimes // what Open spent on what (logged once)
+
 	closeOnce sync.Once
 	closeErr  error
-	mu        sync.Mutex // guards closing
+	mu        sync.Mutex // guards closing and preRun
 	closing   bool
+	preRun    preRunCopy // the pre-run copy until Backup puts it in place
 }
 
 // Open opens (creating it if needed) the database at opts.Path. See Options.
@@ -139,22 +148,7 @@ func Open(ctx context.Context, opts Options) (_ *DB, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", opts.Path, err)
 	}
-	db := &DB{path: path, opts: opts, logger: opts.Logger, now: opts.Now}
-	if db.logger == nil {
-		db.logger = log.New(io.Discard)
-	}
-	if db.now == nil {
-		db.now = time.Now
-	}
-	if opts.Faults != nil {
-		db.faults = *opts.Faults
-	}
-	if db.opts.CheckpointInterval == 0 {
-		db.opts.CheckpointInterval = DefaultCheckpointInterval
-	}
-	if db.opts.BackupRetention <= 0 {
-		db.opts.BackupRetention = DefaultBackupRetention
-	}
+	db := newDB(path, opts)
 	defer func() {
 		if err != nil {
 			db.abandon()
@@ -177,44 +171,126 @@ func Open(ctx context.Context, opts Options) (_ *DB, err error) {
 		// left behind (backup temporaries, check copies).
 		db.removeLeftovers(lockedLeftoverAge)
 	}
-
 	if opts.ReadOnly {
-		if opts.Lock {
-			// Backfill's dry run: nobody else writes, so check first.
-			if err := checkFile(ctx, path, false, true); err != nil {
-				return nil, err
-			}
-		}
-		if db.r, err = openReadPool(path); err != nil {
-			return nil, err
-		}
-		if err := db.checkSchemaVersion(ctx); err != nil {
-			return nil, err
-		}
-		return db, nil
+		err = db.openReader(ctx)
+	} else {
+		err = db.openWriter(ctx)
 	}
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
+}
 
+// newDB is a DB on path with the defaults of Options filled in.
+func newDB(path string, opts Options) *DB {
+	db := &DB{path: path, opts: opts, logger: opts.Logger, now: opts.Now}
+	if db.logger == nil {
+		db.logger = log.New(io.Discard)
+	}
+	if db.now == nil {
+		db.now = time.Now
+	}
+	if opts.Faults != nil {
+		db.faults = *opts.Faults
+	}
+	if db.opts.CheckpointInterval == 0 {
+		db.opts.CheckpointInterval = DefaultCheckpointInterval
+	}
+	if db.opts.BackupRetention <= 0 {
+		db.opts.BackupRetention = DefaultBackupRetention
+	}
+	return db
+}
+
+// openReader is the rest of Open for a read-only database: the read pool
+// and the schema version, nothing that writes.
+func (db *DB) openReader(ctx context.Context) (err error) {
+	if db.opts.Lock {
+		// Backfill's dry run: nobody else writes, so check first.
+		if err := checkFile(ctx, db.path, false, true); err != nil {
+			return err
+		}
+	}
+	if db.r, err = openReadPool(db.path); err != nil {
+		return err
+	}
+	return db.checkSchemaVersion(ctx)
+}
+
+// openWriter is the rest of Open for a writable database: check and
+// identify the file before anything writes, then the writer's connection,
+// the migrations, the read pool, the checkpoint connection, and the writer
+// and checkpointer goroutines.
+func (db *DB) openWriter(ctx context.Context) (err error) {
+	opened := time.Now()
+	kind, err := db.checkBeforeWrite(ctx)
+	if err != nil {
+		return err
+	}
+	if err := db.openWriteConn(ctx); err != nil {
+		return err
+	}
+	t := time.Now()
+	if err := db.migrate(ctx, kind); err != nil {
+		return err
+	}
+	db.times.migrate = time.Since(t)
+	if db.r, err = openReadPool(db.path); err != nil {
+		return err
+	}
+	if db.cp, err = sql.Open("sqlite", dsn(db.path,
+		fmt.Sprintf("_pragma=busy_timeout(%d)", checkpointBusyTimeout),
+	)); err != nil {
+		return fmt.Errorf("open checkpoint connection %s: %w", db.path, err)
+	}
+	db.cp.SetMaxOpenConns(1)
+	if err := db.prepareWrites(ctx); err != nil {
+		return err
+	}
+	db.startWriter()
+	db.logOpened(time.Since(opened))
+	return nil
+}
+
+// checkBeforeWrite creates the file if missing, runs quick_check and says
+// whose file it is. It runs before anything writes: the writer's connection
+// would switch the journal mode and the migrations would write. With a
+// pre-run backup, the check of the copy is that check (prerun.go).
+func (db *DB) checkBeforeWrite(ctx context.Context) (fileKind, error) {
+	path := db.path
 	if err := createFile(path); err != nil {
-		return nil, err
+		return 0, err
 	}
-	// The check runs before anything writes: the writer's connection would
-	// switch the journal mode and the migrations would write.
-	quiet := db.lock != nil
-	if !quiet {
-		held, _, _ := LockHolder(path)
-		quiet = !held
+	checked := false
+	if db.opts.PreRunBackup && db.lock != nil {
+		var err error
+		if checked, err = db.takePreRunCopy(ctx); err != nil {
+			return 0, err
+		}
 	}
-	if err := checkFile(ctx, path, false, quiet); err != nil {
-		return nil, err
+	if !checked {
+		quiet := db.lock != nil
+		if !quiet {
+			held, _, _ := LockHolder(path)
+			quiet = !held
+		}
+		t := time.Now()
+		if err := checkFile(ctx, path, false, quiet); err != nil {
+			return 0, err
+		}
+		db.times.check += time.Since(t)
 	}
 	// Whose file is it? Asked before the writer's connection switches the
 	// journal mode to WAL (a write): another program's database is refused
 	// unchanged.
-	kind, err := identify(ctx, path)
-	if err != nil {
-		return nil, err
-	}
+	return identify(ctx, path)
+}
 
+// openWriteConn opens the one write connection and checks that WAL mode
+// took.
+func (db *DB) openWriteConn(ctx context.Context) (err error) {
+	path := db.path
 	if db.w, err = sql.Open("sqlite", dsn(path,
 		"_txlock=immediate",
 		fmt.Sprintf("_pragma=busy_timeout(%d)", writerBusyTimeout),
@@ -222,39 +298,28 @@ func Open(ctx context.Context, opts Options) (_ *DB, err error) {
 		"_pragma=synchronous(FULL)",
 		"_pragma=foreign_keys(1)",
 	)); err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return fmt.Errorf("open database %s: %w", path, err)
 	}
 	db.w.SetMaxOpenConns(1)
 	db.w.SetMaxIdleConns(1)
 	db.w.SetConnMaxLifetime(0)
 	db.w.SetConnMaxIdleTime(0)
 	if err := db.w.PingContext(ctx); err != nil {
-		return nil, describeOpenError(path, err)
+		return describeOpenError(path, err)
 	}
 	var mode string
 	if err := db.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-		return nil, describeOpenError(path, err)
+		return describeOpenError(path, err)
 	}
 	if !strings.EqualFold(mode, "wal") {
-		return nil, fmt.Errorf("open database %s: journal_mode is %q, want wal; check that the filesystem supports shared memory (not a network share)", path, mode)
+		return fmt.Errorf("open database %s: journal_mode is %q, want wal; check that the filesystem supports shared memory (not a network share)", path, mode)
 	}
-	if err := db.migrate(ctx, kind); err != nil {
-		return nil, err
-	}
+	return nil
+}
 
-	if db.r, err = openReadPool(path); err != nil {
-		return nil, err
-	}
-	if db.cp, err = sql.Open("sqlite", dsn(path,
-		fmt.Sprintf("_pragma=busy_timeout(%d)", checkpointBusyTimeout),
-	)); err != nil {
-		return nil, fmt.Errorf("open checkpoint connection %s: %w", path, err)
-	}
-	db.cp.SetMaxOpenConns(1)
-
-	if err := db.prepareWrites(ctx); err != nil {
-		return nil, err
-	}
+// startWriter starts the writer goroutine and, unless disabled, the
+// periodic checkpointer.
+func (db *DB) startWriter() {
 	db.queue = make(chan *request, queueSize)
 	db.stop = make(chan struct{})
 	db.wdone = make(chan struct{})
@@ -267,7 +332,18 @@ func Open(ctx context.Context, opts Options) (_ *DB, err error) {
 	} else {
 		close(db.cpdone)
 	}
-	return db, nil
+}
+
+// logOpened says what the open of a writable database cost, by part: the
+// start-up figures of make bench.
+func (db *DB) logOpened(took time.Duration) {
+	r := func(d time.Duration) string { return d.Round(time.Millisecond).String() }
+	kv := []any{"db", db.path, "bytes", DatabaseSize(db.path), "check", r(db.times.check)}
+	if p := db.preRun; p.tmp != "" {
+		kv = append(kv, "backup_copy", r(db.times.copy), "backup_method", p.method)
+	}
+	kv = append(kv, "migrations", r(db.times.migrate), "took", r(took))
+	db.logger.Info("database opened", kv...)
 }
 
 // Path returns the absolute path of the database file.
@@ -275,6 +351,7 @@ func (db *DB) Path() string { return db.path }
 
 // abandon releases whatever a failed Open acquired, without checkpointing.
 func (db *DB) abandon() {
+	db.dropPreRun()
 	if db.r != nil {
 		db.r.Close()
 	}
@@ -299,79 +376,98 @@ func (db *DB) Close(ctx context.Context) error {
 }
 
 func (db *DB) close(ctx context.Context) error {
-	var first error
-	keep := func(err error) {
-		if err != nil && first == nil {
-			first = err
-		}
-	}
-	if db.w != nil {
-		keep(db.Flush(ctx))
-		db.mu.Lock()
-		db.closing = true
-		close(db.stop)
-		db.mu.Unlock()
-		select {
-		case <-db.wdone:
-		case <-ctx.Done():
-			db.wcancel()
-			keep(fmt.Errorf("close %s: writer did not stop in time: %w", db.path, ctx.Err()))
-			select {
-			case <-db.wdone:
-			case <-time.After(time.Second):
-				// The writer is stuck (a hung disk): closing the handles
-				// under it would block too. Keep the lock: a write may
-				// still land.
-				return first
-			}
-		}
-		db.wcancel()
-		select {
-		case <-db.cpdone:
-		case <-ctx.Done():
-			keep(fmt.Errorf("close %s: checkpointer did not stop in time: %w", db.path, ctx.Err()))
-		}
+	var errs firstError
+	if db.w != nil && !db.stopWriter(ctx, &errs) {
+		// The writer is stuck (a hung disk): closing the handles under it
+		// would block too. Keep the lock: a write may still land.
+		return errs.err
 	}
 	if db.r != nil {
-		keep(db.r.Close())
+		errs.keep(db.r.Close())
 	}
 	if db.cp != nil {
-		keep(db.cp.Close())
+		errs.keep(db.cp.Close())
 	}
 	if db.w != nil {
-		for _, st := range db.stmts {
-			st.Close()
-		}
-		// A reader of another process must not hold up the exit: wait for
-		// it no longer than the periodic checkpoint does.
-		db.w.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", checkpointBusyTimeout))
-		res, err := checkpointOn(ctx, db.w)
-		// A reader's snapshot lasts milliseconds (history refreshes a page
-		// at a time): try again a few times before leaving the log behind.
-		for try := 0; err == nil && res.Partial() && try < finalCheckpointRetries && ctx.Err() == nil; try++ {
-			time.Sleep(finalCheckpointPause)
-			res, err = checkpointOn(ctx, db.w)
-		}
-		if err != nil && isFull(err) {
-			db.logger.Error("final checkpoint failed: disk full; free space on that disk (nothing is lost: the write-ahead log keeps every commit)", "db", db.path, "err", err)
-			keep(fmt.Errorf("final checkpoint of %s: %w", db.path, err))
-		} else if err != nil {
-			db.logger.Error("final checkpoint failed", "db", db.path, "err", err)
-			keep(fmt.Errorf("final checkpoint of %s: %w", db.path, err))
-		} else if res.Partial() {
-			db.logger.Warn("final checkpoint was partial: another process has the database open", "db", db.path, "busy", res.Busy, "log", res.LogFrames, "checkpointed", res.CheckpointedFrames)
-			keep(fmt.Errorf("final checkpoint of %s was partial (busy=%v, %d of %d frames; every commit is safe in %s-wal and the next start folds it in): %w",
-				db.path, res.Busy, res.CheckpointedFrames, res.LogFrames, db.path, ErrCheckpointIncomplete))
-		}
-		keep(db.w.Close())
-		if fi, werr := os.Stat(db.path + "-wal"); werr == nil && fi.Size() > 0 {
-			db.logWALLeft(err, res, fi.Size())
-		}
+		db.closeWriter(ctx, &errs)
 	}
+	db.dropPreRun()
 	if db.lock != nil {
-		keep(db.lock.release())
+		errs.keep(db.lock.release())
 	}
-	return first
+	return errs.err
+}
+
+// firstError keeps the first of the errors a multi-step close meets.
+type firstError struct{ err error }
+
+func (f *firstError) keep(err error) {
+	if err != nil && f.err == nil {
+		f.err = err
+	}
+}
+
+// stopWriter flushes the queue and stops the writer, then the checkpointer,
+// within ctx. It reports false when the writer did not stop even a second
+// after ctx ended.
+func (db *DB) stopWriter(ctx context.Context, errs *firstError) bool {
+	errs.keep(db.Flush(ctx))
+	db.mu.Lock()
+	db.closing = true
+	close(db.stop)
+	db.mu.Unlock()
+	select {
+	case <-db.wdone:
+	case <-ctx.Done():
+		db.wcancel()
+		errs.keep(fmt.Errorf("close %s: writer did not stop in time: %w", db.path, ctx.Err()))
+		select {
+		case <-db.wdone:
+		case <-time.After(time.Second):
+			return false
+		}
+	}
+	db.wcancel()
+	select {
+	case <-db.cpdone:
+	case <-ctx.Done():
+		errs.keep(fmt.Errorf("close %s: checkpointer did not stop in time: %w", db.path, ctx.Err()))
+	}
+	return true
+}
+
+// closeWriter runs the final checkpoint on the write connection, closes it
+// and says why a -wal is left, if one is.
+func (db *DB) closeWriter(ctx context.Context, errs *firstError) {
+	for _, st := range db.stmts {
+		st.Close()
+	}
+	// A reader of another process must not hold up the exit: wait for
+	// it no longer than the periodic checkpoint does.
+	db.w.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", checkpointBusyTimeout))
+	res, err := checkpointOn(ctx, db.w)
+	// A reader's snapshot lasts milliseconds (history refreshes a page
+	// at a time): try again a few times before leaving the log behind.
+	for try := 0; err == nil && res.Partial() && try < finalCheckpointRetries && ctx.Err() == nil; try++ {
+		time.Sleep(finalCheckpointPause)
+		res, err = checkpointOn(ctx, db.w)
+	}
+	switch {
+	case err != nil && isFull(err):
+		db.logger.Error("final checkpoint failed: disk full; free space on that disk (nothing is lost: the write-ahead log keeps every commit)", "db", db.path, "err", err)
+		errs.keep(fmt.Errorf("final checkpoint of %s: %w", db.path, err))
+	case err != nil:
+		db.logger.Error("final checkpoint failed", "db", db.path, "err", err)
+		errs.keep(fmt.Errorf("final checkpoint of %s: %w", db.path, err))
+	case res.Partial():
+		db.logger.Warn("final checkpoint was partial: another process has the database open", "db", db.path, "busy", res.Busy, "log", res.LogFrames, "checkpointed", res.CheckpointedFrames)
+		errs.keep(fmt.Errorf("final checkpoint of %s was partial (busy=%v, %d of %d frames; every commit is safe in %s-wal and the next start folds it in): %w",
+			db.path, res.Busy, res.CheckpointedFrames, res.LogFrames, db.path, ErrCheckpointIncomplete))
+	}
+	errs.keep(db.w.Close())
+	if fi, werr := os.Stat(db.path + "-wal"); werr == nil && fi.Size() > 0 {
+		db.logWALLeft(err, res, fi.Size())
+	}
 }
 
 // logWALLeft says why a -wal of n bytes outlived Close, from what the final

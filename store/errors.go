@@ -6,7 +6,37 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"neo/engine"
 )
+
+// The codes of the store's errors (engine/error.go), in one place: cmd/neo
+// maps a code to an exit code and needs none of these types. The sentinels
+// ErrLocked and ErrCheckpointIncomplete are *engine.Error values with
+// ECONFLICT and EINCOMPLETE.
+
+// ErrorCode is engine.EINTEGRITY: the command layer exits 3.
+func (e *IntegrityError) ErrorCode() string { return engine.EINTEGRITY }
+
+// ErrorCode is engine.EINTEGRITY: a backup that fails its check is damage
+// too (exit 3).
+func (e *BadBackupError) ErrorCode() string { return engine.EINTEGRITY }
+
+// ErrorCode is engine.EFOREIGN: --db names another program's file (exit 2).
+func (e *ForeignError) ErrorCode() string { return engine.EFOREIGN }
+
+// ErrorCode is engine.ECONFLICT: another neo process holds the database
+// (exit 4).
+func (e *LockedError) ErrorCode() string { return engine.ECONFLICT }
+
+// ErrorCode is engine.EINVALID for a directory (--db names the wrong thing:
+// exit 2) and engine.EPATH for every other unusable path (exit 1).
+func (e *PathError) ErrorCode() string {
+	if e.IsDir {
+		return engine.EINVALID
+	}
+	return engine.EPATH
+}
 
 // sqliteCode returns the primary SQLite result code in err, or 0.
 func sqliteCode(err error) int {

@@ -238,27 +238,16 @@ const inventoryColumns = `market_time, mid_price, xrp_balance, rlusd_balance, xr
 // over the session, oldest first (maxPoints <= 0: all).
 func (db *DB) InventorySeries(ctx context.Context, sessionID string, maxPoints int) ([]engine.InventorySnapshot, error) {
 	rows, err := db.seriesQuery(ctx, "inventory_snapshots", inventoryColumns, sessionID, maxPoints)
-	if err != nil {
-		return nil, fmt.Errorf("inventory series of %s: %w", sessionID, err)
-	}
-	defer rows.Close()
-	var out []engine.InventorySnapshot
-	for rows.Next() {
-		s := engine.InventorySnapshot{SessionID: sessionID}
+	return collect(rows, err, "inventory series of "+sessionID, func(rows *sql.Rows) (s engine.InventorySnapshot, ok bool, err error) {
 		var at int64
 		if err := rows.Scan(&at, &s.MidPrice, &s.XRPBalance, &s.RLUSDBalance, &s.XRPValueInRLUSD,
 			&s.TotalValueInRLUSD, &s.XRPPct, &s.DriftPct, &s.SkewTier, &s.DriftVelocityPctPerMin); err != nil {
-			return nil, fmt.Errorf("inventory series of %s: %w", sessionID, err)
+			return s, false, err
 		}
-		s.MarketTime = fromMS(at)
-		// A damaged row (see DamagedRows) is left out of the series.
-		if !finite(s.MidPrice, s.XRPBalance, s.RLUSDBalance, s.XRPValueInRLUSD,
-			s.TotalValueInRLUSD, s.XRPPct, s.DriftPct, s.DriftVelocityPctPerMin) {
-			continue
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+		s.SessionID, s.MarketTime = sessionID, fromMS(at)
+		return s, finite(s.MidPrice, s.XRPBalance, s.RLUSDBalance, s.XRPValueInRLUSD,
+			s.TotalValueInRLUSD, s.XRPPct, s.DriftPct, s.DriftVelocityPctPerMin), nil
+	})
 }
 
 const valuationColumns = `market_time, mid_price, anchor_price, total_value_in_rlusd,
@@ -268,27 +257,16 @@ const valuationColumns = `market_time, mid_price, anchor_price, total_value_in_r
 // over the session, oldest first (maxPoints <= 0: all).
 func (db *DB) ValuationSeries(ctx context.Context, sessionID string, maxPoints int) ([]engine.ValuationSnapshot, error) {
 	rows, err := db.seriesQuery(ctx, "valuation_snapshots", valuationColumns, sessionID, maxPoints)
-	if err != nil {
-		return nil, fmt.Errorf("valuation series of %s: %w", sessionID, err)
-	}
-	defer rows.Close()
-	var out []engine.ValuationSnapshot
-	for rows.Next() {
-		s := engine.ValuationSnapshot{SessionID: sessionID}
+	return collect(rows, err, "valuation series of "+sessionID, func(rows *sql.Rows) (s engine.ValuationSnapshot, ok bool, err error) {
 		var at int64
 		var anchor sql.NullFloat64
 		if err := rows.Scan(&at, &s.MidPrice, &anchor, &s.TotalValueInRLUSD,
 			&s.HoldValueInRLUSD, &s.PnLRLUSD, &s.FeesRLUSD); err != nil {
-			return nil, fmt.Errorf("valuation series of %s: %w", sessionID, err)
+			return s, false, err
 		}
-		s.MarketTime, s.AnchorPrice = fromMS(at), floatPtr(anchor)
-		// A damaged row (see DamagedRows) is left out of the series.
-		if !finite(s.MidPrice, anchor.Float64, s.TotalValueInRLUSD, s.HoldValueInRLUSD, s.PnLRLUSD, s.FeesRLUSD) {
-			continue
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+		s.SessionID, s.MarketTime, s.AnchorPrice = sessionID, fromMS(at), floatPtr(anchor)
+		return s, finite(s.MidPrice, anchor.Float64, s.TotalValueInRLUSD, s.HoldValueInRLUSD, s.PnLRLUSD, s.FeesRLUSD), nil
+	})
 }
 
 // Fills returns the session's first limit fills, oldest first in market
@@ -299,26 +277,15 @@ func (db *DB) Fills(ctx context.Context, sessionID string, limit int) ([]engine.
 	}
 	rows, err := db.r.QueryContext(ctx, `SELECT fill_id, order_id, market_time, side, price, qty_xrp, value_rlusd, fee_rlusd
 		FROM fills WHERE session_key = `+keyOf+` ORDER BY market_time, rowid LIMIT ?2`, sessionID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("fills of %s: %w", sessionID, err)
-	}
-	defer rows.Close()
-	var out []engine.Fill
-	for rows.Next() {
-		f := engine.Fill{SessionID: sessionID}
+	return collect(rows, err, "fills of "+sessionID, func(rows *sql.Rows) (f engine.Fill, ok bool, err error) {
 		var at int64
 		var side string
 		if err := rows.Scan(&f.FillID, &f.OrderID, &at, &side, &f.Price, &f.QtyXRP, &f.ValueRLUSD, &f.FeeRLUSD); err != nil {
-			return nil, fmt.Errorf("fills of %s: %w", sessionID, err)
+			return f, false, err
 		}
-		f.Side, f.MarketTime = engine.Side(side), fromMS(at)
-		// A damaged row (see DamagedRows) is left out.
-		if !finite(f.Price, f.QtyXRP, f.ValueRLUSD, f.FeeRLUSD) {
-			continue
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+		f.SessionID, f.Side, f.MarketTime = sessionID, engine.Side(side), fromMS(at)
+		return f, finite(f.Price, f.QtyXRP, f.ValueRLUSD, f.FeeRLUSD), nil
+	})
 }
 
 // Events returns the session's first limit events, oldest first in market
@@ -329,52 +296,53 @@ func (db *DB) Events(ctx context.Context, sessionID string, limit int) ([]engine
 	}
 	rows, err := db.r.QueryContext(ctx, `SELECT created_at, market_time, level, kind, message
 		FROM session_events WHERE session_key = `+keyOf+` ORDER BY market_time, rowid LIMIT ?2`, sessionID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("events of %s: %w", sessionID, err)
-	}
-	defer rows.Close()
-	var out []engine.SessionEvent
-	for rows.Next() {
-		e := engine.SessionEvent{SessionID: sessionID}
+	return collect(rows, err, "events of "+sessionID, func(rows *sql.Rows) (e engine.SessionEvent, ok bool, err error) {
 		var at string
 		var mt int64
 		if err := rows.Scan(&at, &mt, &e.Level, &e.Kind, &e.Message); err != nil {
-			return nil, fmt.Errorf("events of %s: %w", sessionID, err)
+			return e, false, err
 		}
-		e.MarketTime = fromMS(mt)
-		// A damaged row (see DamagedRows) is left out.
-		if e.CreatedAt, err = parseTime(at); err != nil {
-			continue
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		e.SessionID, e.MarketTime = sessionID, fromMS(mt)
+		e.CreatedAt, err = parseTime(at)
+		return e, err == nil, nil
+	})
 }
 
 // Orders returns the session's orders, oldest first in market time.
 func (db *DB) Orders(ctx context.Context, sessionID string) ([]engine.Order, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT order_id, side, price, qty_xrp, market_time, status, closed_market_time
 		FROM orders WHERE session_key = `+keyOf+` ORDER BY market_time, rowid`, sessionID)
-	if err != nil {
-		return nil, fmt.Errorf("orders of %s: %w", sessionID, err)
-	}
-	defer rows.Close()
-	var out []engine.Order
-	for rows.Next() {
-		o := engine.Order{SessionID: sessionID}
+	return collect(rows, err, "orders of "+sessionID, func(rows *sql.Rows) (o engine.Order, ok bool, err error) {
 		var at int64
 		var side, status string
 		var closed sql.NullInt64
 		if err := rows.Scan(&o.OrderID, &side, &o.Price, &o.QtyXRP, &at, &status, &closed); err != nil {
-			return nil, fmt.Errorf("orders of %s: %w", sessionID, err)
+			return o, false, err
 		}
-		o.Side, o.Status = engine.Side(side), engine.OrderStatus(status)
+		o.SessionID, o.Side, o.Status = sessionID, engine.Side(side), engine.OrderStatus(status)
 		o.MarketTime, o.ClosedMarketTime = fromMS(at), fromMSPtr(closed)
-		// A damaged row (see DamagedRows) is left out.
-		if !finite(o.Price, o.QtyXRP) {
-			continue
+		return o, finite(o.Price, o.QtyXRP), nil
+	})
+}
+
+// collect reads the rows of a session's list (or the error that selecting
+// them returned) with scan. A row scan reports as not ok is damaged (a time
+// that is not a time, a number that is not finite: see DamagedRows) and is
+// left out; what names the read in errors.
+func collect[T any](rows *sql.Rows, err error, what string, scan func(*sql.Rows) (T, bool, error)) ([]T, error) {
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, ok, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
-		out = append(out, o)
+		if ok {
+			out = append(out, v)
+		}
 	}
 	return out, rows.Err()
 }

@@ -112,45 +112,35 @@ func identifyOn(ctx context.Context, q queryer, path string) (fileKind, error) {
 // tableColumns returns the ordinary tables of the database (not SQLite's
 // own) and their column names.
 func tableColumns(ctx context.Context, q queryer) (map[string][]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
+	names, err := queryStrings(ctx, q, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
 	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		names = append(names, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	out := make(map[string][]string, len(names))
 	for _, n := range names {
-		rows, err := q.QueryContext(ctx, "SELECT name FROM pragma_table_info(?) ORDER BY cid", n)
-		if err != nil {
+		if out[n], err = queryStrings(ctx, q, "SELECT name FROM pragma_table_info(?) ORDER BY cid", n); err != nil {
 			return nil, err
 		}
-		var cols []string
-		for rows.Next() {
-			var c string
-			if err := rows.Scan(&c); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			cols = append(cols, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		out[n] = cols
 	}
 	return out, nil
+}
+
+// queryStrings returns the one text column of a query's rows.
+func queryStrings(ctx context.Context, q queryer, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // schemaAt builds neo's schema at version v in memory and returns its

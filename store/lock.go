@@ -11,11 +11,14 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"neo/engine"
 )
 
 // ErrLocked means another process holds the instance lock of the database.
 // Open and Restore wrap it with a *LockedError naming the path and holder.
-var ErrLocked = errors.New("database is in use by another neo process")
+// Its code is engine.ECONFLICT.
+var ErrLocked error = engine.Errorf(engine.ECONFLICT, "database is in use by another neo process")
 
 // LockedError says who holds the instance lock.
 type LockedError struct {
@@ -34,6 +37,17 @@ func (e *LockedError) Error() string {
 
 // Is makes errors.Is(err, ErrLocked) true.
 func (e *LockedError) Is(target error) bool { return target == ErrLocked }
+
+// CheckNotLocked returns a *LockedError naming the holder when another
+// process holds the instance lock of dbPath, and nil otherwise (a probe
+// that fails counts as not held: the command that follows takes the lock
+// or reports why it cannot). It takes no lock.
+func CheckNotLocked(dbPath string) error {
+	if held, pid, _ := LockHolder(dbPath); held {
+		return &LockedError{Path: dbPath, PID: pid}
+	}
+	return nil
+}
 
 // instanceLock is what run, restore and backfill hold while they write. It
 // has two parts, because a lock on a path string can be walked around:

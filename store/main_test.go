@@ -14,5 +14,13 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(lockChildEnv); path != "" {
 		os.Exit(lockChild(path))
 	}
+	// Re-executed as a reader, or as a start to kill, by the pre-run
+	// backup tests.
+	if path := os.Getenv(readerChildEnv); path != "" {
+		os.Exit(readerChild(path))
+	}
+	if dir := os.Getenv(preRunChildEnv); dir != "" {
+		os.Exit(preRunChild(dir))
+	}
 	os.Exit(m.Run())
 }

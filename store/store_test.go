@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -109,7 +110,11 @@ func hashFile(tb testing.TB, path string) string {
 	return hex.EncodeToString(h[:])
 }
 
-func TestSchemaMatchesStructTags(t *testing.T) {
+// TestSchemaMatchesStructFields holds the domain types against the tables:
+// each column is its field's name in snake case (columnOf). The engine
+// carries no storage tags; the store scans by explicit column lists, and this
+// test catches a field or a column added on one side only.
+func TestSchemaMatchesStructFields(t *testing.T) {
 	db := MustOpenDB(t)
 	MustClose(t, db)
 	raw := rawDB(t, db.Path())
@@ -125,22 +130,21 @@ func TestSchemaMatchesStructTags(t *testing.T) {
 		{"session_events", engine.SessionEvent{}},
 	} {
 		t.Run(tc.table, func(t *testing.T) {
-			var tags []string
+			var fields []string
 			rt := reflect.TypeOf(tc.typ)
 			for i := range rt.NumField() {
-				if tag := rt.Field(i).Tag.Get("db"); tag != "" && tag != "-" {
-					// The rows of a session point at it by its integer
-					// key; the text id lives in sessions only.
-					if tag == "session_id" && tc.table != "sessions" {
-						tag = "session_key"
-					}
-					tags = append(tags, tag)
+				f := columnOf(rt.Field(i).Name)
+				// The rows of a session point at it by its integer key;
+				// the text id lives in sessions only.
+				if f == "session_id" && tc.table != "sessions" {
+					f = "session_key"
 				}
+				fields = append(fields, f)
 			}
 			if tc.table == "sessions" {
 				// The store's own columns: the row's key and the wall
 				// time of the last commit (for recovery).
-				tags = append(tags, "session_key", "last_write_at")
+				fields = append(fields, "session_key", "last_write_at")
 			}
 			rows, err := raw.Query("SELECT name FROM pragma_table_info(?)", tc.table)
 			if err != nil {
@@ -156,19 +160,47 @@ func TestSchemaMatchesStructTags(t *testing.T) {
 			if len(cols) == 0 {
 				t.Fatalf("table %s has no columns", tc.table)
 			}
-			sort.Strings(tags)
-			sort.Strings(cols)
+			sort.Strings(cols) // errors in name order
 			for _, c := range cols {
-				if !contains(tags, c) {
-					t.Errorf("column %s.%s has no field with db:%q in %s", tc.table, c, c, rt.Name())
+				if !contains(fields, c) {
+					t.Errorf("column %s.%s has no field in %s", tc.table, c, rt.Name())
 				}
 			}
-			for _, tag := range tags {
-				if !contains(cols, tag) {
-					t.Errorf("field db:%q of %s has no column in %s", tag, rt.Name(), tc.table)
+			for _, f := range fields {
+				if !contains(cols, f) {
+					t.Errorf("field %s of %s has no column in %s", f, rt.Name(), tc.table)
 				}
 			}
 		})
+	}
+}
+
+// columnOf is the column of a field: snake case, an acronym kept whole
+// (XRPValueInRLUSD is xrp_value_in_rlusd). PnL is the one mixed-case word.
+func columnOf(field string) string {
+	f := []byte(strings.ReplaceAll(field, "PnL", "Pnl"))
+	upper := func(i int) bool { return i < len(f) && f[i] >= 'A' && f[i] <= 'Z' }
+	lower := func(i int) bool { return i >= 0 && i < len(f) && f[i] >= 'a' && f[i] <= 'z' }
+	var b []byte
+	for i, c := range f {
+		if i > 0 && upper(i) && (lower(i-1) || lower(i+1)) {
+			b = append(b, '_')
+		}
+		if upper(i) {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+func TestColumnOf(t *testing.T) {
+	for field, col := range map[string]string{"SessionID": "session_id", "XRPValueInRLUSD": "xrp_value_in_rlusd",
+		"XRPPct": "xrp_pct", "PnLRLUSD": "pnl_rlusd", "DriftVelocityPctPerMin": "drift_velocity_pct_per_min",
+		"ConfigJSON": "config_json", "EndedAtEstimated": "ended_at_estimated"} {
+		if got := columnOf(field); got != col {
+			t.Errorf("columnOf(%s) = %s, want %s", field, got, col)
+		}
 	}
 }
 
@@ -474,3 +506,53 @@ func TestSaveBatch(t *testing.T) {
 }
 
 func ptr(f float64) *float64 { return &f }
+
+// TestErrorCodes holds each store error to its domain code (cmd/neo maps
+// the code to the exit code) and to its message, which must not change.
+func TestErrorCodes(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		code string
+		msg  string
+	}{
+		{&store.IntegrityError{Path: "/d/neo.db", Detail: "page 3"}, engine.EINTEGRITY,
+			"database /d/neo.db failed its integrity check (page 3); nothing was written. Restore the last good backup with: neo restore --db /d/neo.db"},
+		{&store.BadBackupError{DBPath: "/d/neo.db", Backup: "/d/b.db", Detail: "bad"}, engine.EINTEGRITY,
+			"backup /d/b.db failed its integrity check (bad); nothing was changed. Pick another backup: neo restore --db /d/neo.db BACKUP (the newest good one is used when BACKUP is omitted)"},
+		{&store.PathError{Path: "/d", Msg: "is a directory", IsDir: true}, engine.EINVALID, "database /d is a directory"},
+		{&store.PathError{Path: "/d/x.db", Msg: "does not exist", NotExist: true}, engine.EPATH, "database /d/x.db does not exist"},
+		{&store.ForeignError{Path: "/d/x.db", What: "a photo library"}, engine.EFOREIGN,
+			"database /d/x.db is not a neo database: it seems to be a photo library; neo left it unchanged. Pass --db with another path (or move this file away)"},
+		{&store.LockedError{Path: "/d/neo.db", PID: 42}, engine.ECONFLICT,
+			"database /d/neo.db is in use by another neo process (pid 42); end that session first, or pass --db to use another database"},
+		{store.ErrLocked, engine.ECONFLICT, "database is in use by another neo process"},
+		{fmt.Errorf("close: %w", store.ErrCheckpointIncomplete), engine.EINCOMPLETE,
+			"close: another process has the database open, so its write-ahead log could not be emptied"},
+		{store.ErrDiskFull, engine.EINTERNAL, "database or disk is full (SQLITE_FULL)"},
+	} {
+		if got := engine.ErrorCode(fmt.Errorf("op: %w", tc.err)); got != tc.code {
+			t.Errorf("%T %v: code %q, want %q", tc.err, tc.err, got, tc.code)
+		}
+		if got := tc.err.Error(); got != tc.msg {
+			t.Errorf("%T: message changed:\n got %q\nwant %q", tc.err, got, tc.msg)
+		}
+	}
+}
+
+// TestCheckNotLocked: nil for a database nobody holds, a *LockedError with
+// code ECONFLICT naming the holder while a writer has it open.
+func TestCheckNotLocked(t *testing.T) {
+	path := t.TempDir() + "/neo.db"
+	if err := store.CheckNotLocked(path); err != nil {
+		t.Fatalf("free database: %v", err)
+	}
+	db, err := store.Open(t.Context(), store.Options{Path: path, Lock: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(t.Context())
+	err = store.CheckNotLocked(path)
+	if engine.ErrorCode(err) != engine.ECONFLICT {
+		t.Fatalf("held database: %v (code %q), want a conflict", err, engine.ErrorCode(err))
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -180,6 +181,17 @@ func (d *detailModel) onLoad(msg detailMsg) {
 		return
 	}
 	d.summary, d.val, d.inv, d.fills, d.events, d.points = msg.summary, msg.val, msg.inv, msg.fills, msg.events, msg.points
+	d.fills = newestFirst(d.fills)
+}
+
+// newestFirst returns the fills (read oldest first) newest first, the
+// order of the live view's fills.
+func newestFirst(fills []engine.Fill) []engine.Fill {
+	out := make([]engine.Fill, len(fills))
+	for i, f := range fills {
+		out[len(fills)-1-i] = f
+	}
+	return out
 }
 
 func (d *detailModel) onSeries(msg seriesMsg) {
@@ -299,7 +311,7 @@ func writeFillsCSV(dir, sessionID string, fills []engine.Fill) (string, error) {
 	defer os.Remove(tmp.Name()) // no-op after the rename
 	w := csv.NewWriter(tmp)
 	ff := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-	_ = w.Write([]string{"fill_id", "session_id", "order_id", "market_time", "side", "price", "qty_xrp", "value_rlusd", "fee_rlusd"})
+	_ = w.Write([]string{"fill_id", "session_id", "order_id", "executed_at", "side", "price", "qty_xrp", "value_rlusd", "fee_rlusd"})
 	for _, f := range fills {
 		_ = w.Write([]string{f.FillID, f.SessionID, f.OrderID, f.MarketTime.UTC().Format("2006-01-02T15:04:05.000Z"),
 			string(f.Side), ff(f.Price), ff(f.QtyXRP), ff(f.ValueRLUSD), ff(f.FeeRLUSD)})
@@ -366,7 +378,7 @@ func (d *detailModel) header() string {
 	var right string
 	switch {
 	case s.Running():
-		right = st.Running.Render("● running")
+		right = st.Running.Render("● running") + st.Muted.Render(" · r reads it again")
 	case s.HaltReason.IsRisk() || s.HaltReason == engine.HaltEngineError || s.HaltReason == engine.HaltUncleanExit:
 		right = st.Banner.Render(" " + Sanitize(string(s.HaltReason)) + " ")
 	default:
@@ -381,25 +393,25 @@ func (d *detailModel) summaryLines() []string {
 	s := d.summary
 	item := func(label, value string) string { return st.Label.Render(label) + value }
 	ended := st.Running.Render("running")
-	end := d.ctx.now()
+	end, lasted := d.ctx.now(), "so far "
 	if s.EndedAt != nil {
-		ended = st.Value.Render(fmtTime(*s.EndedAt))
+		ended = item("ended ", st.Value.Render(fmtTime(*s.EndedAt)))
 		if s.EndedAtEstimated {
-			ended = st.Warn.Render("~" + fmtTime(*s.EndedAt) + " (estimated)")
+			ended = item("ended ", st.Warn.Render("~"+fmtTime(*s.EndedAt)+" (estimated)"))
 		}
-		end = *s.EndedAt
+		end, lasted = *s.EndedAt, "lasted "
 	}
 	items := []string{
-		item("started ", st.Value.Render(fmtTime(s.StartedAt))),
-		item("ended ", ended),
-		item("lasted ", st.Value.Render(fmtDuration(end.Sub(s.StartedAt)))),
+		item("started ", st.Value.Render(fmtTime(s.StartedAt))+st.Muted.Render(" UTC")),
+		ended,
+		item(lasted, st.Value.Render(fmtDur(end.Sub(s.StartedAt)))),
 	}
 	if s.MarketStartedAt != nil && s.MarketEndedAt != nil {
 		items = append(items, item("market ", st.Value.Render(fmtTime(*s.MarketStartedAt)+" → "+fmtTime(*s.MarketEndedAt))))
 	}
 	items = append(items,
 		item("feed ", st.Value.Render(Sanitize(s.Feed))),
-		item("fills ", st.Value.Render(fmtNum(float64(s.FillCount), 0))),
+		item("fills ", st.Value.Render(fmtCount(s.FillCount))),
 	)
 	endVal := s.EndingValue
 	var lastVal *engine.ValuationSnapshot
@@ -410,17 +422,19 @@ func (d *detailModel) summaryLines() []string {
 		v := lastVal.TotalValueInRLUSD
 		endVal = &v
 	}
-	items = append(items, item("value ", st.Value.Render(fmtNum(s.StartingValue, 2))+st.Label.Render(" → ")+st.Value.Render(fmtPtr(endVal, 2))))
+	items = append(items, item("value ", st.Value.Render(fmtMoney(s.StartingValue))+st.Label.Render(" → ")+st.Value.Render(fmtPtr(endVal, moneyDecimals))+st.Muted.Render(" RLUSD")))
+	change := func(v, whole float64) string {
+		money := fmtMoneyChange(v)
+		return st.sign(money).Render(money) + " " + st.sign(fmtPct(pct(v, whole))).Render("("+fmtPct(pct(v, whole))+")")
+	}
 	if endVal != nil {
-		pnl := *endVal - s.StartingValue
-		items = append(items, item("PnL ", st.signed(pnl).Render(fmtSigned(pnl, 2)+" ("+fmtSigned(pct(pnl, s.StartingValue), 2)+"%)")))
+		items = append(items, item("PnL ", change(*endVal-s.StartingValue, s.StartingValue)))
 		if lastVal != nil && lastVal.HoldValueInRLUSD != 0 {
-			vh := *endVal - lastVal.HoldValueInRLUSD
-			items = append(items, item("vs hold ", st.signed(vh).Render(fmtSigned(vh, 2)+" ("+fmtSigned(pct(vh, lastVal.HoldValueInRLUSD), 2)+"%)")))
+			items = append(items, item("PnL vs hold ", change(*endVal-lastVal.HoldValueInRLUSD, lastVal.HoldValueInRLUSD)))
 		}
 	}
 	if lastVal != nil {
-		items = append(items, item("fees ", st.Value.Render(fmtNum(lastVal.FeesRLUSD, 2))))
+		items = append(items, item("fees ", st.Value.Render(fmtMoney(lastVal.FeesRLUSD))+st.Muted.Render(" RLUSD")))
 	}
 	summary := pack(items, st.Muted.Render(" · "), d.ctx.width)
 	if len(summary) > 3 {
@@ -433,44 +447,48 @@ func (d *detailModel) summaryLines() []string {
 func (d *detailModel) charts(lay detailRows) []string {
 	st := d.ctx.styles
 	w := d.ctx.width
-	lines := []string{st.Title.Render("VALUE vs HOLD") + st.Muted.Render(" RLUSD  ") +
-		st.SeriesA.Render("⣿ value") + "  " + st.SeriesB.Render("⣿ hold") + st.Muted.Render(d.rangeText())}
-	if len(d.val) == 0 {
-		lines = append(lines, d.placeholder("no valuation snapshots", lay.valueH)...)
-	} else {
-		total := make([]float64, len(d.val))
-		hold := make([]float64, len(d.val))
-		for i, v := range d.val {
-			total[i], hold[i] = v.TotalValueInRLUSD, v.HoldValueInRLUSD
-		}
-		lines = append(lines, brailleChart([]series{{total, st.SeriesA}, {hold, st.SeriesB}}, w, lay.valueH,
-			func(v float64) string { return fmtNum(v, 2) })...)
+	total := make([]Point, len(d.val))
+	hold := make([]Point, len(d.val))
+	for i, v := range d.val {
+		total[i], hold[i] = Point{v.MarketTime, v.TotalValueInRLUSD}, Point{v.MarketTime, v.HoldValueInRLUSD}
 	}
-	lines = append(lines, st.Title.Render("DRIFT")+st.Muted.Render(" % of value from target"))
+	value := chart{Series: []chartSeries{{Name: "value", Points: total, Style: st.SeriesA},
+		{Name: "hold", Points: hold, Style: st.SeriesB, Pattern: lineDotted}}, Width: w, Height: lay.valueH, Axis: st.Muted}
+	lines := []string{st.Title.Render("VALUE vs HOLD") + st.Muted.Render(" RLUSD  ") +
+		value.legend() + st.Muted.Render(d.rangeText())}
+	switch len(d.val) {
+	case 0:
+		lines = append(lines, d.placeholder("no valuation snapshots", lay.valueH)...)
+	case 1: // one point is no curve: say what there is
+		v := d.val[0]
+		lines = append(lines, d.placeholder("one valuation snapshot so far: value "+fmtMoney(v.TotalValueInRLUSD)+
+			", hold "+fmtMoney(v.HoldValueInRLUSD)+" RLUSD", lay.valueH)...)
+	default:
+		lines = append(lines, value.draw()...)
+	}
+	lines = append(lines, st.Title.Render("DRIFT")+st.Muted.Render(" % of value away from the target XRP share"))
 	if len(d.inv) == 0 {
 		return append(lines, d.placeholder("no inventory snapshots", lay.driftH)...)
 	}
-	drift := make([]float64, len(d.inv))
+	drift := make([]Point, len(d.inv))
 	for i, v := range d.inv {
-		drift[i] = v.DriftPct
+		drift[i] = Point{v.MarketTime, v.DriftPct}
 	}
-	return append(lines, brailleChart([]series{{drift, st.tier(1)}}, w, lay.driftH,
-		func(v float64) string { return fmtSigned(v, 1) + "%" })...)
+	return append(lines, chart{Series: []chartSeries{{Name: "drift", Points: drift, Style: st.tier(1)}},
+		Lines: tierLines(st, sessionTierThresholds(d.summary.ConfigJSON)), Width: w, Height: lay.driftH,
+		Format: fmtPercentLabel, Axis: st.Muted}.draw()...)
 }
 
 // lists draws the fills (scrolled) and the latest events side by side.
 func (d *detailModel) lists(lay detailRows) []string {
 	st := d.ctx.styles
 	w := d.ctx.width
-	fw := min(max(44, w/2), w-20)
+	fw := min(max(46, w/2), w-20) // 46: the fill table with its value column
 	fb, eb := newBlock(fw), newBlock(w-fw-2)
-	ft := detailFills
-	if fw >= 60 {
-		ft = wideFills
-	}
-	fillTitle := fmt.Sprintf("FILLS %s", fmtNum(float64(len(d.fills)), 0))
+	ft := fillTableFor(fw)
+	fillTitle := "FILLS " + fmtCount(len(d.fills)) + st.Muted.Render(" newest first")
 	if len(d.fills) > lay.listRows {
-		fillTitle += fmt.Sprintf("  %d–%d (j/k)", d.scroll+1, min(d.scroll+lay.listRows, len(d.fills)))
+		fillTitle += st.Muted.Render(fmt.Sprintf("  %d–%d (j/k)", d.scroll+1, min(d.scroll+lay.listRows, len(d.fills))))
 	}
 	fb.add(st.Title.Render(fillTitle))
 	fb.add(st.TableHead.Render(ft.head()))
@@ -480,14 +498,18 @@ func (d *detailModel) lists(lay detailRows) []string {
 	if len(d.fills) == 0 && !d.loading {
 		fb.add(st.Muted.Render("no fills"))
 	}
-	eb.add(st.Title.Render(fmt.Sprintf("EVENTS %s", fmtNum(float64(len(d.events)), 0))))
-	evs := d.events
-	if n := lay.listRows + 1; len(evs) > n { // the latest ones: how it ended
-		evs = evs[len(evs)-n:]
+	eb.add(st.Title.Render("EVENTS "+fmtCount(len(d.events))) + st.Muted.Render(" wall UTC, newest first"))
+	// The latest events (how it ended) newest first, as in the live view,
+	// each wrapped whole: as many as fit.
+	var evLines []string
+	for i := len(d.events) - 1; i >= 0; i-- {
+		el := eventLines(st, d.events[i], eb.width)
+		if len(evLines)+len(el) > lay.listRows+1 && len(evLines) > 0 {
+			break
+		}
+		evLines = append(evLines, el...)
 	}
-	for _, e := range evs {
-		eb.add(eventLine(st, e))
-	}
+	eb.add(evLines...)
 	return beside(2, fb.clip(lay.listRows+2), eb.clip(lay.listRows+2)).lines
 }
 
@@ -496,7 +518,12 @@ func (d *detailModel) rangeText() string {
 	if len(d.val) < 2 {
 		return ""
 	}
-	return "   market " + fmtTime(d.val[0].MarketTime) + " → " + fmtTime(d.val[len(d.val)-1].MarketTime)
+	from, to := d.val[0].MarketTime, d.val[len(d.val)-1].MarketTime
+	end := fmtTime(to)
+	if from.UTC().Format(time.DateOnly) == to.UTC().Format(time.DateOnly) {
+		end = fmtClock(to) // the same day: the date once
+	}
+	return "   " + fmtTime(from) + " → " + end + " UTC"
 }
 
 func (d *detailModel) placeholder(text string, h int) []string {

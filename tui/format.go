@@ -51,45 +51,75 @@ func fmtPtr(v *float64, decimals int) string {
 	return fmtNum(*v, decimals)
 }
 
-// fmtDuration formats d as "1d 02:03:04", "02:03:04" or "03:04".
-func fmtDuration(d time.Duration) string {
-	if d < 0 {
-		d = 0
+// One format per kind of figure: every view, chart label and export of the
+// console formats its figures through these, so that a price, an amount of
+// XRP or of RLUSD, a percent or a duration reads the same everywhere.
+const (
+	priceDecimals = 6 // an XRP/RLUSD price
+	xrpDecimals   = 6 // an amount of XRP: the ledger counts in drops of 0.000001 XRP
+	moneyDecimals = 2 // an amount of RLUSD
+	pctDecimals   = 2 // a percent
+	bpsDecimals   = 1 // basis points
+)
+
+// fmtPrice formats an XRP/RLUSD price: "2.301235".
+func fmtPrice(v float64) string { return fmtNum(v, priceDecimals) }
+
+// fmtXRP formats an amount of XRP, exact to the drop: "1,000.000000".
+func fmtXRP(v float64) string { return fmtNum(v, xrpDecimals) }
+
+// fmtMoney formats an amount of RLUSD: "4,404.60".
+func fmtMoney(v float64) string { return fmtNum(v, moneyDecimals) }
+
+// fmtMoneyChange formats a change of RLUSD with its sign: "+12.35", "-3.20", "0.00".
+func fmtMoneyChange(v float64) string { return fmtSigned(v, moneyDecimals) }
+
+// fmtPct formats a signed percent: "+1.25%", "-0.96%", "0.00%".
+func fmtPct(v float64) string { return withUnit(fmtSigned(v, pctDecimals), "%") }
+
+// fmtShare formats a share, a percent with no sign: "50.12%".
+func fmtShare(v float64) string { return withUnit(fmtNum(v, pctDecimals), "%") }
+
+// fmtBps formats signed basis points: "+12.3 bp".
+func fmtBps(v float64) string { return withUnit(fmtSigned(v, bpsDecimals), " bp") }
+
+// fmtSpread formats a spread in basis points (never negative): "14.2 bp".
+func fmtSpread(v float64) string { return withUnit(fmtNum(v, bpsDecimals), " bp") }
+
+// fmtCount formats a count: "1,234".
+func fmtCount(n int) string { return fmtNum(float64(n), 0) }
+
+// withUnit appends a unit to a figure, but not to "—" (no figure).
+func withUnit(s, unit string) string {
+	if s == "—" {
+		return s
 	}
-	s := int64(d / time.Second)
-	days, s := s/86400, s%86400
-	h, s := s/3600, s%3600
-	m, s := s/60, s%60
-	switch {
-	case days > 0:
-		return fmt.Sprintf("%dd %02d:%02d:%02d", days, h, m, s)
-	case h > 0:
-		return fmt.Sprintf("%02d:%02d:%02d", h, m, s)
-	default:
-		return fmt.Sprintf("%02d:%02d", m, s)
-	}
+	return s + unit
 }
 
-// fmtAge formats a short age: "0.4s", "12s", "3m05s", "2h10m".
-func fmtAge(d time.Duration) string {
+// fmtDur formats every duration and age of the console in one style, its
+// two largest units: "0.4s" (under 10 s, tenths), "33s", "1m12s", "2h03m",
+// "3d04h".
+func fmtDur(d time.Duration) string {
 	if d < 0 {
 		d = 0
 	}
 	switch {
 	case d < 10*time.Second:
-		return fmt.Sprintf("%.1fs", d.Seconds())
+		return fmt.Sprintf("%.1fs", math.Floor(d.Seconds()*10)/10)
 	case d < time.Minute:
 		return fmt.Sprintf("%ds", int(d.Seconds()))
 	case d < time.Hour:
 		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
-	case d < 48*time.Hour:
+	case d < 24*time.Hour:
 		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
 	default:
-		return fmt.Sprintf("%dd", int(d.Hours())/24)
+		return fmt.Sprintf("%dd%02dh", int(d.Hours())/24, int(d.Hours())%24)
 	}
 }
 
-// fmtTime formats a time in UTC for lists: "2026-11-25 21:30:05".
+// fmtTime formats a time in UTC for lists: "2026-11-25 21:30:05". The
+// zone is said once, in the column's or the line's label ("UTC").
 func fmtTime(t time.Time) string {
 	if t.IsZero() {
 		return "—"

@@ -2,8 +2,13 @@ package tui
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"neo/engine"
 )
 
 func TestFmtNum(t *testing.T) {
@@ -40,23 +45,68 @@ func TestFmtSigned(t *testing.T) {
 	}
 }
 
-func TestFmtDurations(t *testing.T) {
+// Every duration and age is in one style, its two largest units.
+func TestFmtDur(t *testing.T) {
 	for _, tc := range []struct {
-		d        time.Duration
-		dur, age string
+		d    time.Duration
+		want string
 	}{
-		{400 * time.Millisecond, "00:00", "0.4s"},
-		{75 * time.Second, "01:15", "1m15s"},
-		{3723 * time.Second, "01:02:03", "1h02m"},
-		{50 * time.Hour, "2d 02:00:00", "2d"},
-		{-time.Second, "00:00", "0.0s"},
+		{400 * time.Millisecond, "0.4s"},
+		{9990 * time.Millisecond, "9.9s"},
+		{33 * time.Second, "33s"},
+		{72 * time.Second, "1m12s"},
+		{3723 * time.Second, "1h02m"},
+		{2*time.Hour + 3*time.Minute, "2h03m"},
+		{76 * time.Hour, "3d04h"},
+		{-time.Second, "0.0s"},
 	} {
-		if got := fmtDuration(tc.d); got != tc.dur {
-			t.Fatalf("fmtDuration(%v)=%q, want %q", tc.d, got, tc.dur)
+		if got := fmtDur(tc.d); got != tc.want {
+			t.Errorf("fmtDur(%v)=%q, want %q", tc.d, got, tc.want)
 		}
-		if got := fmtAge(tc.d); got != tc.age {
-			t.Fatalf("fmtAge(%v)=%q, want %q", tc.d, got, tc.age)
+	}
+}
+
+// One format per kind of figure.
+func TestFigureFormats(t *testing.T) {
+	for _, tc := range []struct{ got, want string }{
+		{fmtPrice(2.3012345), "2.301235"},
+		{fmtXRP(999.999976), "999.999976"},
+		{fmtXRP(1000), "1,000.000000"},
+		{fmtMoney(4404.6), "4,404.60"},
+		{fmtMoneyChange(12.345), "+12.35"},
+		{fmtMoneyChange(-0.004), "0.00"},
+		{fmtPct(1.254), "+1.25%"},
+		{fmtPct(-0.96), "-0.96%"},
+		{fmtPct(0.001), "0.00%"},
+		{fmtPct(math.NaN()), "—"},
+		{fmtShare(50.123), "50.12%"},
+		{fmtBps(-3.25), "-3.2 bp"},
+		{fmtSpread(14.24), "14.2 bp"},
+		{fmtCount(1234), "1,234"},
+		{fmtFee(0.00461), "0.0046"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
 		}
+	}
+}
+
+// A figure's colour follows the sign it is printed with: a PnL that rounds
+// to zero is neutral, not red (it was drawn red when the style followed
+// the unrounded value).
+func TestSignStyle(t *testing.T) {
+	st := DefaultStyles(ThemeDark)
+	for _, tc := range []struct {
+		v    float64
+		want lipgloss.Style
+		name string
+	}{{12.3, st.Gain, "gain"}, {-4, st.Loss, "loss"}, {-0.004, st.Value, "neutral"}, {0, st.Value, "neutral"}, {0.001, st.Value, "neutral"}} {
+		if got := st.sign(fmtMoneyChange(tc.v)); got.GetForeground() != tc.want.GetForeground() {
+			t.Errorf("%v (%q): style %v, want the %s style %v", tc.v, fmtMoneyChange(tc.v), got.GetForeground(), tc.name, tc.want.GetForeground())
+		}
+	}
+	if sideText(engine.Buy) == sideText(engine.Sell) || !strings.Contains(sideText(engine.Buy), "▲") || !strings.Contains(sideText(engine.Sell), "▼") {
+		t.Fatalf("sides %q and %q must read without colour (▲ buy, ▼ sell)", sideText(engine.Buy), sideText(engine.Sell))
 	}
 }
 

@@ -402,6 +402,7 @@ func (h *historyModel) View() string {
 	if w >= 120 {
 		t = wideHistory
 	}
+	t.cols = t.cols.fitTo(w - 2) // after the two-cell mark
 	lines = append(lines, st.TableHead.Render(t.head()))
 	now := h.ctx.now()
 	for i := 0; i < h.pageSize; i++ {
@@ -488,7 +489,7 @@ var (
 	wideHistory = historyTable{wide: true, cols: table{{width: 26, left: true, cut: true}, {width: 19, left: true},
 		{width: 9}, {width: 13}, {width: 11}, {width: 8}, {width: 7}, {left: true, gap: 2}}}
 	narrowHistory = historyTable{cols: table{{width: 16, left: true},
-		{width: 8}, {width: 10}, {width: 9}, {width: 8}, {width: 5}, {left: true, gap: 2}}}
+		{width: 8}, {width: 10}, {width: 9}, {width: 8}, {width: 5, drop: 2}, {left: true, gap: 2, min: 10, drop: 1}}}
 )
 
 func (t historyTable) head() string {
@@ -508,9 +509,9 @@ func (t historyTable) row(st Styles, s engine.SessionSummary, selected bool, now
 	}
 	// The span of market time the session covered (what a backtest is
 	// about); the wall-clock duration when no market span is recorded.
-	durS := fmtAge(end.Sub(s.StartedAt))
+	durS := fmtDur(end.Sub(s.StartedAt))
 	if s.MarketStartedAt != nil && s.MarketEndedAt != nil {
-		durS = fmtAge(s.MarketEndedAt.Sub(*s.MarketStartedAt))
+		durS = fmtDur(s.MarketEndedAt.Sub(*s.MarketStartedAt))
 	}
 	if s.EndedAtEstimated {
 		durS = "~" + durS
@@ -518,10 +519,10 @@ func (t historyTable) row(st Styles, s engine.SessionSummary, selected bool, now
 	ending, pnlS, retS, reason := "running", "—", "—", "running"
 	pnl := 0.0
 	if s.EndingValue != nil {
-		ending = fmtNum(*s.EndingValue, 2)
+		ending = fmtMoney(*s.EndingValue)
 		pnl = *s.EndingValue - s.StartingValue
-		pnlS = fmtSigned(pnl, 2)
-		retS = fmtSigned(pct(pnl, s.StartingValue), 2) + "%"
+		pnlS = fmtMoneyChange(pnl)
+		retS = fmtPct(pct(pnl, s.StartingValue))
 	}
 	if !s.Running() {
 		reason = Sanitize(string(s.HaltReason))
@@ -546,7 +547,7 @@ func (t historyTable) row(st Styles, s engine.SessionSummary, selected bool, now
 	n := len(first)
 	head := mark + t.cols.cells(0, first...) + t.cols.sep(n) // the space before the PnL is the row's, not the PnL's colour
 	pnlCol, retCol := t.cols.pad(n, pnlS), t.cols.cells(n+1, retS)
-	tail := t.cols.cells(n+2, fmtNum(float64(s.FillCount), 0), reason)
+	tail := t.cols.cells(n+2, fmtCount(s.FillCount), reason)
 	if selected {
 		return st.Selected.Render(fit(head+pnlCol+retCol+tail, width))
 	}
@@ -558,6 +559,5 @@ func (t historyTable) row(st Styles, s engine.SessionSummary, selected bool, now
 	case s.HaltReason.IsRisk() || s.HaltReason == engine.HaltEngineError || s.HaltReason == engine.HaltUncleanExit:
 		reasonStyle = st.Warn
 	}
-	ps := st.signed(pnl)
-	return base.Render(head) + ps.Render(pnlCol) + ps.Render(retCol) + reasonStyle.Render(tail)
+	return base.Render(head) + st.sign(pnlS).Render(pnlCol) + st.sign(retS).Render(retCol) + reasonStyle.Render(tail)
 }

@@ -19,20 +19,78 @@ func textWidth(s string) int {
 }
 
 // fit truncates s (which may hold styles) to w cells and pads it with
-// spaces to exactly w cells.
+// spaces to exactly w cells. It cuts at a space (cutWords), so that a
+// figure is shown whole or not at all.
 func fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
 	sw := textWidth(s)
 	if sw > w {
-		s = ansi.Truncate(s, w, "…")
+		s = cutWords(s, w)
 		sw = ansi.StringWidth(s)
 	}
 	if sw < w {
 		s += strings.Repeat(" ", w-sw)
 	}
 	return s
+}
+
+// cutWords cuts s (which may hold styles) to at most w cells with "…",
+// never inside a figure nor right after one: when the cut would fall in or
+// just after a word that holds a digit ("bid 2.299…", "fills 413…"), the
+// whole word goes and the cut moves to the space before it ("bid …").
+// Words of text are cut as they are ("duration_re…"), and so is a first
+// word wider than w (a long id).
+func cutWords(s string, w int) string {
+	plain := []rune(ansi.Strip(s))
+	cells := 0
+	for i, r := range plain {
+		rw := 1
+		if r >= 0x80 {
+			rw = ansi.StringWidth(string(r))
+		}
+		if cells+rw > w-1 { // the "…" goes here
+			j := i
+			if r == ' ' {
+				j = i - 1 // the word that ends at the cut
+			}
+			if j >= 0 && plain[j] != ' ' && hasDigit(wordAround(plain, j)) {
+				from := j
+				for from > 0 && plain[from-1] != ' ' {
+					from--
+				}
+				if from > 0 { // the space before the word stays
+					return ansi.Truncate(s, ansi.StringWidth(string(plain[:from])), "") + "…"
+				}
+			}
+			break
+		}
+		cells += rw
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// wordAround returns the word of plain that holds index i.
+func wordAround(plain []rune, i int) []rune {
+	from, to := i, i
+	for from > 0 && plain[from-1] != ' ' {
+		from--
+	}
+	for to < len(plain) && plain[to] != ' ' {
+		to++
+	}
+	return plain[from:to]
+}
+
+// hasDigit reports whether a word holds a digit: a figure, a time, an id.
+func hasDigit(word []rune) bool {
+	for _, r := range word {
+		if r >= '0' && r <= '9' {
+			return true
+		}
+	}
+	return false
 }
 
 // padLeft right-aligns plain s in w cells (no truncation).

@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"neo/engine"
 )
@@ -195,7 +196,7 @@ func (l *liveModel) panels(chartH int) (lines []string, cols []int) {
 		}
 		l.drift(dr, chartH)
 		l.market(mk, chartH)
-		return beside(gap, inv, dr, mk).lines, []int{72, w - 72 - gap} // the wide fill table, then events
+		return beside(gap, inv, dr, mk).lines, []int{72, w - 72 - gap} // the fill table with dates, then events
 	}
 	cols = splitWidth(w, 2, gap)
 	left, right := newBlock(cols[0]), newBlock(cols[1])
@@ -219,16 +220,17 @@ func withFooter(lines []string, h int, foot string) []string {
 	return append(lines, foot)
 }
 
+// header names the session, its mode and feed, its state, how long it has
+// run and how old the last tick is. A narrow window drops whole parts (up,
+// then the mode, then the feed), never shortens a word.
 func (l *liveModel) header() string {
 	st := l.ctx.styles
 	s := l.state
-	left := st.Header.Render("neo")
+	left := []headerPart{{text: st.Header.Render("neo")}}
 	if s != nil {
-		left += st.Muted.Render(" · ") + st.Header.Render(Sanitize(s.SessionID))
-		if l.ctx.width >= 120 {
-			left += st.Muted.Render(" · " + Sanitize(s.Mode))
-		}
-		left += st.Muted.Render(" · " + Sanitize(s.Feed))
+		left = append(left, headerPart{text: st.Header.Render(Sanitize(s.SessionID))},
+			headerPart{text: st.Muted.Render(Sanitize(s.Mode)), drop: 2},
+			headerPart{text: st.Muted.Render(Sanitize(s.Feed)), drop: 1})
 	}
 	now := l.ctx.now()
 	status := l.status()
@@ -245,30 +247,27 @@ func (l *liveModel) header() string {
 	default:
 		word = st.Muted.Render("○ " + strings.ToUpper(Sanitize(string(status))))
 	}
-	right := word
+	right := []headerPart{{text: word}}
 	if s != nil && !s.StartedAt.IsZero() {
 		end := now
 		if l.done {
 			end = l.endedAt
 		}
-		right += st.Muted.Render(" · up ") + st.Value.Render(fmtDuration(end.Sub(s.StartedAt)))
+		right = append(right, headerPart{text: st.Muted.Render("up ") + st.Value.Render(fmtDur(end.Sub(s.StartedAt))), drop: 3})
 	}
 	if s != nil && !l.done {
 		if s.LastTickWall.IsZero() {
-			right += st.Muted.Render(" · no tick yet")
+			right = append(right, headerPart{text: st.Muted.Render("no tick yet")})
 		} else {
 			age := now.Sub(s.LastTickWall)
 			style := st.Value
 			if stale := s.Config.Risk.StaleFeedAfter.Duration; stale > 0 && age > stale/2 {
 				style = st.Warn
 			}
-			right += st.Muted.Render(" · tick ") + style.Render(fmtAge(age))
-			if l.ctx.width >= 120 {
-				right += st.Muted.Render(" ago")
-			}
+			right = append(right, headerPart{text: st.Muted.Render("tick ") + style.Render(fmtDur(age)) + st.Muted.Render(" ago")})
 		}
 	}
-	return l.ctx.headerLine(left, right)
+	return l.ctx.header(left, right)
 }
 
 // reasonText explains a halt reason in words.
@@ -336,24 +335,25 @@ func (l *liveModel) inventory(b *block) {
 		return st.Label.Render(fit(label, lw)) + st.Value.Render(padLeft(value, vw)) + rest
 	}
 	b.add(st.Title.Render("INVENTORY"))
-	b.add(row("XRP", fmtNum(inv.XRPBalance, 6), st.Muted.Render(" XRP")))
-	b.add(row("RLUSD", fmtNum(inv.RLUSDBalance, 2), st.Muted.Render(" RLUSD")))
-	b.add(row("XRP value", fmtNum(inv.XRPValueInRLUSD, 2), st.Muted.Render(" RLUSD")))
-	b.add(row("Total value", fmtNum(inv.TotalValueInRLUSD, 2), st.Muted.Render(" RLUSD")))
+	b.add(row("XRP", fmtXRP(inv.XRPBalance), st.Muted.Render(" XRP")))
+	b.add(row("RLUSD", fmtMoney(inv.RLUSDBalance), st.Muted.Render(" RLUSD")))
+	b.add(row("XRP value", fmtMoney(inv.XRPValueInRLUSD), st.Muted.Render(" RLUSD")))
+	b.add(row("Total value", fmtMoney(inv.TotalValueInRLUSD), st.Muted.Render(" RLUSD")))
 	target := s.Config.Strategy.TargetXRPPct
-	b.add(row("XRP share", fmtNum(inv.XRPPct, 2)+" %", st.Muted.Render(" target "+fmtNum(target, 0)+" %")))
-	pnl := inv.TotalValueInRLUSD - s.StartingValue
-	b.add(st.Label.Render(fit("PnL vs start", lw)) + st.signed(pnl).Render(padLeft(fmtSigned(pnl, 2), vw)) +
-		st.signed(pnl).Render(padLeft(fmtSigned(pct(pnl, s.StartingValue), 2)+" %", 10)))
+	b.add(row("XRP share", fmtShare(inv.XRPPct), st.Muted.Render(" target "+fmtShare(target))))
+	change := func(label string, v, whole float64) string {
+		money, p := fmtMoneyChange(v), fmtPct(pct(v, whole))
+		return st.Label.Render(fit(label, lw)) + st.sign(money).Render(padLeft(money, vw)) + " " + st.sign(p).Render(padLeft(p, 9))
+	}
+	b.add(change("PnL vs start", inv.TotalValueInRLUSD-s.StartingValue, s.StartingValue))
 	hold := s.Valuation.HoldValueInRLUSD
 	vsHold := math.NaN()
 	if hold != 0 {
 		vsHold = inv.TotalValueInRLUSD - hold
 	}
-	b.add(st.Label.Render(fit("PnL vs hold", lw)) + st.signed(vsHold).Render(padLeft(fmtSigned(vsHold, 2), vw)) +
-		st.signed(vsHold).Render(padLeft(fmtSigned(pct(vsHold, hold), 2)+" %", 10)))
-	b.add(st.Label.Render(fit("Fills", lw)) + st.Value.Render(padLeft(fmtNum(float64(s.FillCount), 0), vw)) +
-		st.Muted.Render(" vol "+fmtNum(s.VolumeRLUSD, 2)))
+	b.add(change("PnL vs hold", vsHold, hold))
+	b.add(row("Fills", fmtCount(s.FillCount), ""))
+	b.add(row("Volume", fmtMoney(s.VolumeRLUSD), st.Muted.Render(" RLUSD")))
 }
 
 func (l *liveModel) drift(b *block, chartH int) {
@@ -363,9 +363,9 @@ func (l *liveModel) drift(b *block, chartH int) {
 	cfg := s.Config
 	b.add(st.Title.Render("DRIFT"))
 	ts := st.tier(inv.SkewTier)
-	b.add(st.Label.Render("drift ") + ts.Render(fmtSigned(inv.DriftPct, 2)+" %") +
+	b.add(st.Label.Render("drift ") + ts.Render(fmtPct(inv.DriftPct)) +
 		st.Label.Render("  tier ") + ts.Render(fmt.Sprint(inv.SkewTier)) +
-		st.Label.Render("  vel ") + st.Value.Render(fmtSigned(inv.DriftVelocityPctPerMin, 2)+" %/min"))
+		st.Label.Render("  vel ") + st.Value.Render(fmtPct(inv.DriftVelocityPctPerMin)+"/min"))
 	limit := cfg.Risk.MaxDriftPct
 	if limit <= 0 {
 		limit = 35
@@ -373,11 +373,13 @@ func (l *liveModel) drift(b *block, chartH int) {
 	b.add(gauge(st, inv.DriftPct, limit, cfg.Strategy.SkewTierThresholdsPct, inv.SkewTier, b.width))
 	b.add(st.Muted.Render(gaugeScale(limit, cfg.Strategy.SkewTierThresholdsPct, b.width)))
 	if chartH > 0 {
-		b.add(brailleChart([]series{{values: s.DriftHistory, style: ts}}, b.width, chartH,
-			func(v float64) string { return fmtSigned(v, 1) + "%" })...)
+		b.add(chart{Series: []chartSeries{{Name: "drift", Style: ts,
+			Points: historyPoints(s.DriftHistory, engineHistoryStep, s.MarketTime, inv.DriftPct)}},
+			Lines: tierLines(st, cfg.Strategy.SkewTierThresholdsPct), Width: b.width, Height: chartH,
+			Format: fmtPercentLabel, Axis: st.Muted}.draw()...)
 		return
 	}
-	b.add(st.Label.Render("history ") + ts.Render(sparkline(s.DriftHistory, b.width-8)))
+	b.add(st.Label.Render("trend   ") + ts.Render(sparkline(s.DriftHistory, b.width-8)))
 }
 
 // gaugeScale labels the ends and the tier thresholds of the drift gauge.
@@ -401,7 +403,7 @@ func (l *liveModel) market(b *block, chartH int) {
 	s := l.state
 	lw, vw, divLabel := 11, 10, "divergence"
 	if b.width < 46 {
-		lw, vw, divLabel = 7, 10, "diverge"
+		lw, vw, divLabel = 7, 9, "diverge"
 	}
 	half := func(label, value string, style func(...string) string) string {
 		return st.Label.Render(fit(label, lw)) + style(padLeft(value, vw))
@@ -411,35 +413,33 @@ func (l *liveModel) market(b *block, chartH int) {
 		spread = (s.Ask - s.Bid) / s.Mid * 1e4
 	}
 	b.add(st.Title.Render("MARKET"))
-	b.add(half("mid", fmtNum(s.Mid, 6), st.Value.Render) + "  " + half("bid", fmtNum(s.Bid, 6), st.Value.Render))
+	b.add(half("mid", fmtPrice(s.Mid), st.Value.Render) + "  " + half("bid", fmtPrice(s.Bid), st.Value.Render))
 	// A feed without an anchor (a replay) has neither anchor nor
 	// divergence: n/a, not 0.
 	anchor, div := "n/a", "n/a"
 	divStyle := st.Value
 	if s.Anchor != nil {
-		anchor, div = fmtNum(*s.Anchor, 6), fmtSigned(s.DivergenceBps, 1)+" bp"
+		anchor, div = fmtPrice(*s.Anchor), fmtBps(s.DivergenceBps)
 		if lim := s.Config.Strategy.AnchorMaxDivergenceBps; lim > 0 && math.Abs(s.DivergenceBps) >= lim {
 			divStyle = st.Warn
 		}
 	}
-	b.add(half("anchor", anchor, st.Value.Render) + "  " + half("ask", fmtNum(s.Ask, 6), st.Value.Render))
-	b.add(half(divLabel, div, divStyle.Render) + "  " + half("spread", fmtNum(spread, 1)+" bp", st.Value.Render))
+	b.add(half("anchor", anchor, st.Value.Render) + "  " + half("ask", fmtPrice(s.Ask), st.Value.Render))
+	b.add(half(divLabel, div, divStyle.Render) + "  " + half("spread", fmtSpread(spread), st.Value.Render))
 	if chartH > 0 {
-		b.add(brailleChart([]series{{values: s.PriceHistory, style: st.SeriesA}}, b.width, chartH,
-			func(v float64) string { return fmtNum(v, 4) })...)
+		b.add(chart{Series: []chartSeries{{Name: "mid", Style: st.SeriesA,
+			Points: historyPoints(s.PriceHistory, engineHistoryStep, s.MarketTime, s.Mid)}},
+			Markers: fillMarkers(st, s.RecentFills), Width: b.width, Height: chartH,
+			Axis: st.Muted, Legend: chartH >= 6}.draw()...)
 		return
 	}
 	b.add(st.Label.Render("price   ") + st.SeriesA.Render(sparkline(s.PriceHistory, b.width-8)))
 }
 
-// age is how old something stamped at wall time t is (events' created_at);
-// orders and fills carry market time and are aged against the market clock.
-func (l *liveModel) age(t time.Time) time.Duration {
-	return l.ctx.now().Sub(t)
-}
 
-// quoteTable is the open orders: side, price, size, age.
-var quoteTable = table{{width: 5, left: true}, {width: 10}, {width: 10}, {width: 7}}
+// quoteTable is the open orders: side, price, size, age (dropped first
+// when the column is narrow).
+var quoteTable = table{{width: 6, left: true}, {width: 9}, {width: 11}, {width: 6, drop: 1}}
 
 func (l *liveModel) quotes(b *block) {
 	st := l.ctx.styles
@@ -449,7 +449,8 @@ func (l *liveModel) quotes(b *block) {
 		title += st.Paused.Render("  (paused)")
 	}
 	b.add(st.Title.Render(title))
-	b.add(st.TableHead.Render(quoteTable.head("side", "price", "size XRP", "age")))
+	qt := quoteTable.fitTo(b.width)
+	b.add(st.TableHead.Render(qt.head("side", "price", "size XRP", "age")))
 	if len(s.Quotes) == 0 {
 		b.add(st.Muted.Render("no open orders"))
 		return
@@ -457,8 +458,8 @@ func (l *liveModel) quotes(b *block) {
 	qs := append([]engine.Order(nil), s.Quotes...)
 	sort.SliceStable(qs, func(i, j int) bool { return qs[i].Price > qs[j].Price })
 	for _, q := range qs {
-		b.add(st.side(q.Side).Render(quoteTable.pad(0, Sanitize(string(q.Side)))) +
-			st.Value.Render(quoteTable.cells(1, fmtNum(q.Price, 6), fmtNum(q.QtyXRP, 4), fmtAge(s.MarketTime.Sub(q.MarketTime)))))
+		b.add(st.side(q.Side).Render(qt.pad(0, sideText(q.Side))) +
+			st.Value.Render(qt.cells(1, fmtPrice(q.Price), fmtXRP(q.QtyXRP), fmtDur(s.MarketTime.Sub(q.MarketTime)))))
 	}
 }
 
@@ -542,10 +543,7 @@ func (l *liveModel) shutdown(b *block) {
 func (l *liveModel) fills(b *block, rows int) {
 	st := l.ctx.styles
 	s := l.state
-	ft := liveFills
-	if b.width >= 70 {
-		ft = wideFills
-	}
+	ft := fillTableFor(b.width)
 	b.add(st.Title.Render("LATEST FILLS"))
 	b.add(st.TableHead.Render(ft.head()))
 	if len(s.RecentFills) == 0 {
@@ -562,23 +560,54 @@ func (l *liveModel) fills(b *block, rows int) {
 
 func (l *liveModel) events(b *block, rows int) {
 	st := l.ctx.styles
-	b.add(st.Title.Render("RECENT EVENTS"))
+	b.add(st.Title.Render("RECENT EVENTS") + st.Muted.Render(" wall UTC, newest first"))
 	evs := append([]engine.SessionEvent(nil), l.state.Events...)
 	if len(evs) == 0 {
 		b.add(st.Muted.Render("no events"))
 		return
 	}
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].CreatedAt.After(evs[j].CreatedAt) })
-	for i, e := range evs {
-		if i >= rows-1 {
+	n := 0
+	for _, e := range evs {
+		el := eventLines(st, e, b.width)
+		if n+len(el) > rows-1 {
 			break
 		}
-		b.add(eventLine(st, e))
+		b.add(el...)
+		n += len(el)
 	}
 }
 
-// eventLine renders one session event: time, level, kind, message.
-func eventLine(st Styles, e engine.SessionEvent) string {
+// eventLines renders one session event in width cells: its time, level
+// and kind, then its message wrapped at words, the lines after the first
+// indented, rather than cut.
+func eventLines(st Styles, e engine.SessionEvent, width int) []string {
+	prefix := eventPrefix(st, e)
+	msg := Sanitize(e.Message)
+	pw := lipglossWidth(prefix)
+	if pw+textWidth(msg) <= width || width < 20 {
+		return []string{prefix + st.Value.Render(msg)}
+	}
+	const indent = "  "
+	var out []string
+	first, _, _ := strings.Cut(ansi.Wrap(msg, max(1, width-pw), ""), "\n")
+	first = strings.TrimRight(first, " ")
+	if width-pw >= 8 && first != "" && strings.HasPrefix(msg, first) {
+		out = append(out, prefix+st.Value.Render(first))
+		msg = strings.TrimLeft(msg[len(first):], " ")
+	} else {
+		out = append(out, prefix)
+	}
+	if msg != "" {
+		for _, l := range strings.Split(ansi.Wrap(msg, width-len(indent), ""), "\n") {
+			out = append(out, indent+st.Value.Render(strings.TrimRight(l, " ")))
+		}
+	}
+	return out
+}
+
+// eventPrefix is an event's time, level and kind, before its message.
+func eventPrefix(st Styles, e engine.SessionEvent) string {
 	lvl := Sanitize(e.Level)
 	ls := st.Muted
 	switch e.Level {
@@ -588,5 +617,5 @@ func eventLine(st Styles, e engine.SessionEvent) string {
 		ls = st.Error
 	}
 	return st.Muted.Render(fmtClock(e.CreatedAt)) + " " + ls.Render(fmt.Sprintf("%-5s", lvl)) + " " +
-		st.Label.Render(Sanitize(e.Kind)) + " " + st.Value.Render(Sanitize(e.Message))
+		st.Label.Render(Sanitize(e.Kind)) + " "
 }

@@ -33,13 +33,16 @@ const historyRefresh = 5 * time.Second
 
 // Options configures the console.
 type Options struct {
-	Controller Controller       // nil: history only (neo history)
-	History    History          // may be nil in tests of the live view
-	Theme      string           // dark | light | mono
-	NoColor    bool             // NO_COLOR set: mono styles
-	Now        func() time.Time // injectable clock (golden tests use a fixed one)
-	ExportDir  string           // where `e` writes CSV exports (the directory of the database)
-	ReadOnly   bool             // neo history: say "read-only" in the header
+	Controller Controller // nil: history only (neo history)
+	History    History    // may be nil in tests of the live view
+	Theme      string     // auto | dark | light | mono
+	NoColor    bool       // NO_COLOR set: mono styles
+	// DarkBackground answers the auto theme (the terminal's background);
+	// nil asks lipgloss, which queried the terminal at start.
+	DarkBackground func() bool
+	Now            func() time.Time // injectable clock (golden tests use a fixed one)
+	ExportDir      string           // where `e` writes CSV exports (the directory of the database)
+	ReadOnly       bool             // neo history: say "read-only" in the header
 }
 
 // view is one screen of the console.
@@ -98,10 +101,7 @@ func New(opts Options) tea.Model {
 // changes, done, clock tick). Tests turn it off and deliver those messages
 // themselves.
 func newModel(opts Options, waits bool) *Model {
-	theme := opts.Theme
-	if opts.NoColor {
-		theme = ThemeMono
-	}
+	theme := resolveTheme(opts.Theme, opts.NoColor, opts.DarkBackground)
 	ctx := newViewContext(theme, opts.Now)
 	keys := DefaultKeyMap()
 	m := &Model{
@@ -113,6 +113,7 @@ func newModel(opts Options, waits bool) *Model {
 		hist:   newHistoryModel(ctx, opts.History, keys, opts.ReadOnly),
 		detail: newDetailModel(ctx, opts.History, opts.ExportDir, keys),
 	}
+	ctx.sessionLive = m.live.closing
 	m.help = newHelpModel(ctx, keys, mergedKeys{keys, m.live.keys, m.hist.keys, m.detail.keys})
 	if opts.Controller != nil {
 		m.setView(viewLive)

@@ -1,18 +1,41 @@
 package tui
 
 import (
+	"strings"
+
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/lipgloss"
 
 	"neo/engine"
 )
 
-// Themes accepted by DefaultStyles.
+// Themes accepted by DefaultStyles; ThemeAuto is resolved to dark or light
+// by resolveTheme before any style is built.
 const (
+	ThemeAuto  = "auto"
 	ThemeDark  = "dark"
 	ThemeLight = "light"
 	ThemeMono  = "mono"
 )
+
+// resolveTheme turns the configured theme into the one drawn: NO_COLOR is
+// mono whatever the theme; auto is light on a light background and dark
+// otherwise (dark is also termenv's answer when the terminal says nothing).
+func resolveTheme(theme string, noColor bool, darkBackground func() bool) string {
+	switch {
+	case noColor:
+		return ThemeMono
+	case theme == ThemeAuto || theme == "":
+		if darkBackground == nil {
+			darkBackground = lipgloss.HasDarkBackground // asked once, at start (bubbletea's init)
+		}
+		if darkBackground() {
+			return ThemeDark
+		}
+		return ThemeLight
+	}
+	return theme
+}
 
 // Styles holds every style the console draws with. DefaultStyles builds it
 // from a theme; nothing else creates styles.
@@ -40,24 +63,44 @@ type Styles struct {
 	Help      help.Styles
 }
 
+// palette is a theme's colours: xterm 256-colour indices from 16 up, whose
+// RGB values every terminal shares (0–15 are redefined by themes such as
+// solarized), so that their contrast can be computed (TestThemeContrast).
+type palette struct {
+	fg, muted, accent, gain, loss, warn, err, bannerFg, bannerBg, selBg, selFg, seriesA, seriesB string
+	tiers                                                                                        []string
+}
+
+// Backgrounds each theme is checked against: dark on black and solarized
+// dark (base03), light on white and solarized light (base3).
+var themeBackgrounds = map[string][]string{
+	ThemeDark:  {"#000000", "#002b36"},
+	ThemeLight: {"#ffffff", "#fdf6e3"},
+}
+
+var palettes = map[string]palette{
+	// Light: nothing paler than luminance ~0.16, so that text keeps 4.5:1
+	// on white and on solarized's cream.
+	ThemeLight: {fg: "235", muted: "241", accent: "25", gain: "22", loss: "160", warn: "94", err: "160",
+		bannerFg: "231", bannerBg: "160", selBg: "153", selFg: "16", seriesA: "25", seriesB: "241",
+		tiers: []string{"22", "58", "94", "160"}},
+	// Dark: nothing darker than luminance ~0.27, so that text keeps 4.5:1
+	// on black and on solarized's dark blue.
+	ThemeDark: {fg: "252", muted: "246", accent: "39", gain: "42", loss: "210", warn: "214", err: "210",
+		bannerFg: "231", bannerBg: "124", selBg: "24", selFg: "231", seriesA: "39", seriesB: "246",
+		tiers: []string{"42", "220", "208", "210"}},
+}
+
 // DefaultStyles returns the styles of a theme (dark, light or mono; anything
 // else is dark). mono uses no colour at all, only bold and reverse, and is
 // what NO_COLOR selects.
 func DefaultStyles(theme string) Styles {
-	type palette struct {
-		fg, muted, accent, gain, loss, warn, err, selBg, selFg, seriesA, seriesB string
-		tiers                                                                    []string
-	}
-	var p palette
-	switch theme {
-	case ThemeMono:
+	if theme == ThemeMono {
 		return monoStyles()
-	case ThemeLight:
-		p = palette{fg: "235", muted: "244", accent: "25", gain: "28", loss: "160", warn: "130", err: "160",
-			selBg: "153", selFg: "16", seriesA: "25", seriesB: "244", tiers: []string{"28", "136", "166", "160"}}
-	default:
-		p = palette{fg: "252", muted: "245", accent: "39", gain: "42", loss: "203", warn: "214", err: "196",
-			selBg: "24", selFg: "231", seriesA: "39", seriesB: "245", tiers: []string{"42", "220", "208", "196"}}
+	}
+	p, ok := palettes[theme]
+	if !ok {
+		p = palettes[ThemeDark]
 	}
 	c := func(s string) lipgloss.Color { return lipgloss.Color(s) }
 	st := Styles{
@@ -70,7 +113,7 @@ func DefaultStyles(theme string) Styles {
 		Loss:      lipgloss.NewStyle().Foreground(c(p.loss)),
 		Warn:      lipgloss.NewStyle().Foreground(c(p.warn)),
 		Error:     lipgloss.NewStyle().Bold(true).Foreground(c(p.err)),
-		Banner:    lipgloss.NewStyle().Bold(true).Foreground(c("231")).Background(c(p.err)),
+		Banner:    lipgloss.NewStyle().Bold(true).Foreground(c(p.bannerFg)).Background(c(p.bannerBg)),
 		Notice:    lipgloss.NewStyle().Bold(true).Foreground(c(p.selFg)).Background(c(p.selBg)),
 		Selected:  lipgloss.NewStyle().Foreground(c(p.selFg)).Background(c(p.selBg)),
 		TableHead: lipgloss.NewStyle().Bold(true).Foreground(c(p.muted)),
@@ -128,12 +171,15 @@ func (s Styles) tier(t int) lipgloss.Style {
 	return s.Tiers[t]
 }
 
-// signed picks the gain or loss style by the sign of v.
-func (s Styles) signed(v float64) lipgloss.Style {
+// sign picks the gain or loss style by the sign a figure is printed with
+// ("+1.25", "-0.40"): a figure that rounds to zero is neutral, never red,
+// and the colour always agrees with the sign the reader sees, which is
+// what carries the meaning without colour.
+func (s Styles) sign(figure string) lipgloss.Style {
 	switch {
-	case v > 0:
+	case strings.HasPrefix(figure, "+"):
 		return s.Gain
-	case v < 0:
+	case strings.HasPrefix(figure, "-"):
 		return s.Loss
 	}
 	return s.Value
@@ -148,4 +194,16 @@ func (s Styles) side(side engine.Side) lipgloss.Style {
 		return s.Loss
 	}
 	return s.Value
+}
+
+// sideText is an order side in words with its glyph, "▲ buy" or "▼ sell",
+// so that the side reads without colour.
+func sideText(side engine.Side) string {
+	switch side {
+	case engine.Buy:
+		return "▲ buy"
+	case engine.Sell:
+		return "▼ sell"
+	}
+	return Sanitize(string(side))
 }

@@ -12,6 +12,11 @@ type column struct {
 	left  bool // left-aligned (text) rather than right-aligned (figures)
 	cut   bool // cut text wider than the column with "…" (else it overflows)
 	gap   int  // spaces before the column; 0 is one (none before the first)
+	// drop ranks the column for fitTo: when the table is wider than its
+	// room, columns are hidden whole, the highest drop first; 0 is never.
+	drop   int
+	min    int  // the room a free column (width 0) needs to be worth showing
+	hidden bool // hidden by fitTo: no cells, no separator
 }
 
 // table lays out the console's tables: every list of quotes, fills and
@@ -28,10 +33,69 @@ type column struct {
 // column at the window's edge.
 type table []column
 
+// width is the cells a row of the table takes (its last, free column as 0).
+func (t table) width() int {
+	n, first := 0, true
+	for _, c := range t {
+		if c.hidden {
+			continue
+		}
+		if !first {
+			n += max(1, c.gap)
+		}
+		first = false
+		n += max(c.width, c.min)
+	}
+	return n
+}
+
+// fitTo hides whole columns, the highest drop rank first (the rightmost of
+// equal ranks first), until the table fits in w cells; a column of rank 0
+// is never hidden. A figure is thus shown whole or its column not at all,
+// never cut. It returns a copy; t is unchanged.
+func (t table) fitTo(w int) table {
+	out := append(table(nil), t...)
+	for out.width() > w {
+		best := -1
+		for i, c := range out {
+			if !c.hidden && c.drop > 0 && (best < 0 || c.drop >= out[best].drop) {
+				best = i
+			}
+		}
+		if best < 0 {
+			break
+		}
+		out[best].hidden = true
+	}
+	return out
+}
+
+// fitNumber fits a figure into w cells right-aligned, or, when it is wider,
+// drops it whole for "…": a number is never cut mid-digit.
+func fitNumber(v string, w int) string {
+	if n := textWidth(v); n > w {
+		if w <= 0 {
+			return ""
+		}
+		return padLeft("…", w)
+	}
+	return padLeft(v, w)
+}
+
+// visibleBefore reports whether a column left of i is shown.
+func (t table) visibleBefore(i int) bool {
+	for j := 0; j < i; j++ {
+		if !t[j].hidden {
+			return true
+		}
+	}
+	return false
+}
+
 // sep returns the spaces before column i.
 func (t table) sep(i int) string {
 	switch {
-	case i == 0:
+	case t[i].hidden, !t.visibleBefore(i):
 		return ""
 	case t[i].gap > 0:
 		return strings.Repeat(" ", t[i].gap)
@@ -39,11 +103,14 @@ func (t table) sep(i int) string {
 	return " "
 }
 
-// pad fits v into column i: aligned and padded to its width, cut only when
-// the column says so.
+// pad fits v into column i: aligned and padded to its width; text is cut
+// only when the column says so, and a figure wider than its column is
+// dropped whole for "…" (fitNumber), never cut.
 func (t table) pad(i int, v string) string {
 	c := t[i]
 	switch {
+	case c.hidden:
+		return ""
 	case c.width == 0:
 		return v
 	case c.cut:
@@ -54,7 +121,7 @@ func (t table) pad(i int, v string) string {
 		}
 		return v
 	}
-	return padLeft(v, c.width)
+	return fitNumber(v, c.width)
 }
 
 // cells lays out vs as the columns from first on, each after its separator
@@ -77,55 +144,52 @@ func (t table) cells(first int, vs ...string) string {
 // head lays out the column titles.
 func (t table) head(titles ...string) string { return t.cells(0, titles...) }
 
-// fillTable is a table of fills: time, side, price, quantity, value and,
-// when wide, the fee. The live view and the detail view draw theirs.
+// fillTable is a table of fills: time, side, price, quantity, value and
+// fee, the same figures in the same decimals in the live and the detail
+// view. fillTableFor sizes it to a width.
 type fillTable struct {
-	cols             table
-	clock            bool // time of day (narrow) rather than date and time
-	priceDec, qtyDec int  // decimals of the price and the quantity
+	cols  table
+	clock bool // time of day (narrow) rather than date and time
 }
 
-var (
-	// wideFills has room for the date and the fee (live and detail).
-	wideFills = fillTable{
-		cols:     table{{width: 19, left: true}, {width: 4, left: true}, {width: 10}, {width: 10}, {width: 10}, {width: 8}},
-		priceDec: 6, qtyDec: 4,
-	}
-	// liveFills is the narrow live table.
-	liveFills = fillTable{
-		cols:  table{{width: 8, left: true}, {width: 4, left: true}, {width: 8}, {width: 8}, {width: 7}},
-		clock: true, priceDec: 6, qtyDec: 4,
-	}
-	// detailFills is the narrow detail table: shorter figures in wider
-	// columns, as a finished session's fills are read rather than watched.
-	detailFills = fillTable{
-		cols:  table{{width: 8, left: true}, {width: 4, left: true}, {width: 9}, {width: 9}, {width: 9}},
-		clock: true, priceDec: 5, qtyDec: 3,
-	}
-)
+// fillColumns are a fill table's columns after the time: side, price,
+// quantity, value and fee; the fee, then the value, are dropped whole when
+// the table is narrow.
+var fillColumns = table{{width: 6, left: true}, {width: 8}, {width: 10}, {width: 9, drop: 1}, {width: 7, drop: 2}}
 
-// wide reports whether the table shows the fee.
-func (t fillTable) wide() bool { return len(t.cols) == 6 }
+// fillTableFor is the fill table for width cells: the date when there is
+// room for it and the value, else the time of day, then fewer columns.
+func fillTableFor(width int) fillTable {
+	t := fillTable{clock: width < 72}
+	tw := 19
+	if t.clock {
+		tw = 8
+	}
+	t.cols = append(table{{width: tw, left: true}}, fillColumns...).fitTo(width)
+	return t
+}
 
-// head lays out the column titles.
+// head lays out the column titles; the times are market times (a replay
+// bar's, a ledger's close), in UTC.
 func (t fillTable) head() string {
-	if t.wide() {
-		return t.cols.head("time (UTC)", "side", "price", "qty XRP", "RLUSD", "fee")
+	when := "market time (UTC)"
+	if t.clock {
+		when = "market"
 	}
-	return t.cols.head("market", "side", "price", "qty XRP", "RLUSD")
+	return t.cols.head(when, "side", "price", "qty XRP", "RLUSD", "fee")
 }
 
-// row lays out one fill: the time muted, the side in its colour, the
-// figures plain.
+// fmtFee formats a fee in RLUSD: fees are fractions of a cent, so they keep
+// four decimals where other amounts of RLUSD keep two.
+func fmtFee(v float64) string { return fmtNum(v, 4) }
+
+// row lays out one fill: the time muted, the side in its colour and with
+// its glyph, the figures plain.
 func (t fillTable) row(st Styles, f engine.Fill) string {
 	when := fmtTime(f.MarketTime)
 	if t.clock {
 		when = fmtClock(f.MarketTime)
 	}
-	figures := []string{fmtNum(f.Price, t.priceDec), fmtNum(f.QtyXRP, t.qtyDec), fmtNum(f.ValueRLUSD, 2)}
-	if t.wide() {
-		figures = append(figures, fmtNum(f.FeeRLUSD, 4))
-	}
-	return st.Muted.Render(t.cols.pad(0, when)) + t.cols.sep(1) + st.side(f.Side).Render(t.cols.pad(1, Sanitize(string(f.Side)))) +
-		st.Value.Render(t.cols.cells(2, figures...))
+	return st.Muted.Render(t.cols.pad(0, when)) + t.cols.sep(1) + st.side(f.Side).Render(t.cols.pad(1, sideText(f.Side))) +
+		st.Value.Render(t.cols.cells(2, fmtPrice(f.Price), fmtXRP(f.QtyXRP), fmtMoney(f.ValueRLUSD), fmtFee(f.FeeRLUSD)))
 }

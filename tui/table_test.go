@@ -15,7 +15,9 @@ func TestTableLayout(t *testing.T) {
 		want  string
 	}{
 		{"Aligned", 0, []string{"id", "buy", "1.5", "reason"}, "id     buy       1.5  reason"},
-		{"CutOnlyWhereAsked", 0, []string{"session-1", "toolong", "12345678", "x"}, "sessi… toolong 12345678  x"},
+		// Text is cut only where the column says so; a figure too wide for
+		// its column is dropped whole, never cut mid-digit.
+		{"CutOnlyWhereAsked", 0, []string{"session-1", "toolong", "12345678", "x"}, "sessi… toolong       …  x"},
 		{"FromAColumn", 2, []string{"-3.25", "free text"}, "   -3.25  free text"},
 		{"MultiByte", 0, []string{"—", "—", "—", ""}, "—      —           —  "},
 	} {
@@ -33,6 +35,77 @@ func TestTextWidth(t *testing.T) {
 	for _, s := range []string{"", "1,234.56", "-0.88%", "—", "~29m46s", "▸ ", "日本", "a\tb", "\x1b[1mbold\x1b[0m", "e\u0301", "\x7f"} {
 		if got, want := textWidth(s), ansi.StringWidth(s); got != want {
 			t.Errorf("textWidth(%q)=%d, want %d", s, got, want)
+		}
+	}
+}
+
+// A table too wide for its room hides whole columns, the highest drop rank
+// first, rather than cut a figure.
+func TestTableFitTo(t *testing.T) {
+	tb := table{{width: 8, left: true}, {width: 6, left: true}, {width: 8}, {width: 10, drop: 2}, {width: 9, drop: 1}}
+	row := func(t table) string {
+		return t.cells(0, "21:29:59", "▲ buy", "2.300000", "6.500000", "14.95")
+	}
+	for _, tc := range []struct {
+		w    int
+		want string
+	}{
+		{80, "21:29:59 ▲ buy  2.300000   6.500000     14.95"},
+		{45, "21:29:59 ▲ buy  2.300000   6.500000     14.95"},
+		{44, "21:29:59 ▲ buy  2.300000     14.95"},
+		{34, "21:29:59 ▲ buy  2.300000     14.95"},
+		{33, "21:29:59 ▲ buy  2.300000"},
+		{10, "21:29:59 ▲ buy  2.300000"}, // rank 0 columns stay: the line cuts at a word
+	} {
+		got := row(tb.fitTo(tc.w))
+		if got != tc.want {
+			t.Errorf("fitTo(%d): %q, want %q", tc.w, got, tc.want)
+		}
+		if w := tb.fitTo(tc.w).width(); w != textWidth(got) {
+			t.Errorf("fitTo(%d).width()=%d, but the row is %d cells", tc.w, w, textWidth(got))
+		}
+	}
+	if len(tb.fitTo(10)) != len(tb) || tb[3].hidden {
+		t.Fatal("fitTo changed the table it was called on")
+	}
+	// A first column hidden leaves no separator in front.
+	lead := table{{width: 4, drop: 1}, {width: 3}}
+	if got := lead.fitTo(3).cells(0, "1234", "567"); got != "567" {
+		t.Fatalf("first column hidden: %q, want %q", got, "567")
+	}
+}
+
+func TestFitNumber(t *testing.T) {
+	for _, tc := range []struct {
+		v    string
+		w    int
+		want string
+	}{{"2.301235", 10, "  2.301235"}, {"2.301235", 8, "2.301235"}, {"2.301235", 7, "      …"}, {"-0.44", 0, ""}} {
+		if got := fitNumber(tc.v, tc.w); got != tc.want {
+			t.Errorf("fitNumber(%q, %d)=%q, want %q", tc.v, tc.w, got, tc.want)
+		}
+	}
+}
+
+// A line too wide for its room never cuts a figure: "bid 2.299…" (the old
+// cut at 60..79 columns) becomes "bid …"; text is cut as before.
+func TestFitCutsAtWords(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		w    int
+		want string
+	}{
+		{"mid 2.301234  bid 2.299123", 24, "mid 2.301234  bid …     "},
+		{"PnL vs start -0.44 -0.01%", 22, "PnL vs start -0.44 …  "},
+		{"20261125T202757Z-7f3a", 10, "20261125T…"}, // one long word: cut as it is
+		{"short", 8, "short   "},
+		{"fills 413  running", 10, "fills …   "},                        // no "…" right after a figure: "413…" reads as cut
+		{"fills 752  duration_reached", 24, "fills 752  duration_rea…"}, // words of text are cut as they are
+		{"\x1b[1mbid\x1b[0m 2.299123", 8, "\x1b[1mbid\x1b[0m …   "},
+	} {
+		got := fit(tc.s, tc.w)
+		if ansi.Strip(got) != ansi.Strip(tc.want) || ansi.StringWidth(got) != tc.w {
+			t.Errorf("fit(%q, %d)=%q, want %q", tc.s, tc.w, got, tc.want)
 		}
 	}
 }

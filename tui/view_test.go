@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -163,12 +164,196 @@ func TestTickAge(t *testing.T) {
 	m := MustNewModel(t, Options{Controller: ctrl, Now: func() time.Time { return now }})
 	run(t, m, stateMsg{state: ctrl.State()})
 	resize(t, m, 160, 48)
-	if got := plainView(m); !strings.Contains(got, "tick 0.4s ago") || !strings.Contains(got, "up 01:02:03") {
+	if got := plainView(m); !strings.Contains(got, "tick 0.4s ago") || !strings.Contains(got, "up 1h02m") {
 		t.Fatalf("header: %q", strings.SplitN(got, "\n", 2)[0])
 	}
 	now = now.Add(90 * time.Second)
 	run(t, m, tickMsg(now))
-	if got := plainView(m); !strings.Contains(got, "tick 1m30s ago") || !strings.Contains(got, "up 01:03:33") {
+	if got := plainView(m); !strings.Contains(got, "tick 1m30s ago") || !strings.Contains(got, "up 1h03m") {
 		t.Fatalf("header: %q", strings.SplitN(got, "\n", 2)[0])
+	}
+}
+
+// numberCut matches a figure cut by the edge of its room: a word with a
+// digit that runs into the "…" of a cut.
+var numberCut = regexp.MustCompile(`[0-9][^\s…]*…`)
+
+// No view at any width from the 60-column floor up cuts a number mid-digit
+// (it dropped "bid 2.299…" and "PnL vs start -0.44 …" at 60..79 columns):
+// a figure is shown whole or not at all.
+func TestNoViewCutsANumber(t *testing.T) {
+	widths := []int{60, 61, 64, 67, 70, 73, 76, 79, 80, 90, 100, 119, 120, 150, 160, 200}
+	views := map[string]func(t *testing.T, w, h int) *Model{
+		"live": func(t *testing.T, w, h int) *Model {
+			m, _ := MustLiveModel(t, fakeState())
+			resize(t, m, w, h)
+			return m
+		},
+		"history": func(t *testing.T, w, h int) *Model {
+			m, _ := MustHistoryModel(t, 50, w, h)
+			return m
+		},
+		"detail": func(t *testing.T, w, h int) *Model {
+			m, _ := MustHistoryModel(t, 50, w, h)
+			press(t, m, "j", "j", "j", "enter")
+			return m
+		},
+		"help": func(t *testing.T, w, h int) *Model {
+			m, _ := MustLiveModel(t, fakeState())
+			resize(t, m, w, h)
+			press(t, m, "?")
+			return m
+		},
+	}
+	for name, mk := range views {
+		for _, w := range widths {
+			for _, h := range []int{16, 24, 48} {
+				m := mk(t, w, h)
+				for i, line := range strings.Split(plainView(m), "\n") {
+					if loc := numberCut.FindStringIndex(line); loc != nil {
+						t.Errorf("%s at %dx%d, line %d cuts a number: %q", name, w, h, i, line)
+					}
+				}
+			}
+		}
+	}
+}
+
+// lastLine is the footer of a view.
+func lastLine(view string) string {
+	lines := strings.Split(view, "\n")
+	return lines[len(lines)-1]
+}
+
+// While a live session runs, q ends it from every view, and every footer
+// says so; once it has ended (or with no live session) q quits.
+func TestFooterSaysWhatQDoes(t *testing.T) {
+	m, ctrl := MustLiveModel(t, fakeState())
+	resize(t, m, 100, 30)
+	for _, step := range []struct {
+		keys []string
+		view view
+	}{{nil, viewLive}, {[]string{"2"}, viewHistory}, {[]string{"enter"}, viewDetail}, {[]string{"?"}, viewHelp}} {
+		press(t, m, step.keys...)
+		if m.view != step.view {
+			t.Fatalf("after %v: view %v, want %v", step.keys, m.view, step.view)
+		}
+		if foot := lastLine(plainView(m)); !strings.Contains(foot, "q end session") {
+			t.Errorf("view %v with a live session: footer %q, want it to say q end session", step.view, foot)
+		}
+	}
+	press(t, m, "esc", "esc") // help, then back to the history
+	ctrl.finish(engine.HaltMaxDrawdown)
+	run(t, m, waitDone(ctrl)())
+	for _, v := range []view{viewLive, viewHistory} {
+		m.focus(v)
+		m.setView(v)
+		if foot := lastLine(plainView(m)); !strings.Contains(foot, "q quit") || strings.Contains(foot, "end session") {
+			t.Errorf("view %v after the end: footer %q, want q quit", v, foot)
+		}
+	}
+	h, _ := MustHistoryModel(t, 5, 100, 30)
+	if foot := lastLine(plainView(h)); !strings.Contains(foot, "q quit") {
+		t.Errorf("neo history footer %q, want q quit", foot)
+	}
+	if !strings.Contains(strings.Join(helpText(DefaultStyles(ThemeMono), keysText(m.help.all), 100), "\n"), "end the session") {
+		t.Error("the help does not say that q ends a running session")
+	}
+}
+
+// The header keeps the same words at every width, dropping whole parts
+// ("paper · sim" at 160 but "sim" at 80 was one part cut, not dropped).
+func TestLiveHeaderDropsWholeParts(t *testing.T) {
+	full := []string{"neo", "20261125T202757Z-7f3a", "paper", "sim", "● RUNNING", "up 1h02m", "tick 0.4s ago"}
+	for _, w := range []int{60, 70, 80, 100, 120, 160} {
+		m, _ := MustLiveModel(t, fakeState())
+		resize(t, m, w, 24)
+		head := strings.SplitN(plainView(m), "\n", 2)[0]
+		if strings.Contains(head, "…") {
+			t.Errorf("%d columns: header %q cut", w, head)
+		}
+		var parts []string
+		for _, side := range regexp.MustCompile(`\s{2,}`).Split(strings.TrimSpace(head), -1) {
+			parts = append(parts, strings.Split(side, " · ")...)
+		}
+		at := 0
+		for _, p := range parts {
+			for at < len(full) && full[at] != p {
+				at++
+			}
+			if at == len(full) {
+				t.Errorf("%d columns: header %q has part %q, not one of %q in order", w, head, p, full)
+				break
+			}
+		}
+		if w >= 80 && !strings.Contains(head, "paper · sim") {
+			t.Errorf("%d columns: header %q lacks the mode", w, head)
+		}
+		if !strings.Contains(head, "tick 0.4s ago") {
+			t.Errorf("%d columns: header %q lacks the tick age", w, head)
+		}
+	}
+}
+
+// The detail of a running session says running (not "ended running") and
+// how long so far.
+func TestDetailOfARunningSession(t *testing.T) {
+	m, _ := MustHistoryModel(t, 5, 120, 40)
+	press(t, m, "enter") // the newest session is running
+	if !m.detail.summary.Running() {
+		t.Fatal("the newest fake session is not running")
+	}
+	v := plainView(m)
+	if strings.Contains(v, "ended running") || !strings.Contains(v, "running") || !strings.Contains(v, "so far") {
+		t.Fatalf("running session detail:\n%s", v)
+	}
+}
+
+// The help fills the window, wraps at words at any width (no "…") and
+// scrolls to its end: the glossary of every figure.
+func TestHelpWrapsAndScrolls(t *testing.T) {
+	for _, w := range []int{60, 80, 120, 200} {
+		m, _ := MustLiveModel(t, fakeState())
+		resize(t, m, w, 24)
+		press(t, m, "?")
+		var seen strings.Builder
+		for i := 0; i < 60; i++ {
+			v := plainView(m)
+			assertFrame(t, m.View(), w, 24)
+			lines := strings.Split(v, "\n")
+			for _, l := range lines[1 : len(lines)-1] {
+				if strings.Contains(l, "…") {
+					t.Fatalf("%d columns: help line cut: %q", w, l)
+				}
+			}
+			seen.WriteString(v)
+			press(t, m, "pgdown")
+		}
+		all := seen.String()
+		for _, word := range []string{"drift", "tier", "vel", "divergence", "anchor", "PnL vs hold", "network fee", "999.999976", "spread", "bp", "market time", "wall time", "~ marks"} {
+			if !strings.Contains(all, word) {
+				t.Errorf("%d columns: the help never shows %q", w, word)
+			}
+		}
+	}
+}
+
+// The detail lists fills newest first, as the live view does, in the same
+// decimals (it showed them oldest first, in 5 and 3 decimals).
+func TestDetailFillsNewestFirst(t *testing.T) {
+	m, _ := MustHistoryModel(t, 50, 120, 40)
+	press(t, m, "j", "j", "j", "enter")
+	fs := m.detail.fills
+	if len(fs) < 2 {
+		t.Fatalf("%d fills in the fake session, want several", len(fs))
+	}
+	for i := 1; i < len(fs); i++ {
+		if fs[i].MarketTime.After(fs[i-1].MarketTime) {
+			t.Fatalf("fill %d (%s) is newer than fill %d (%s): not newest first", i, fs[i].MarketTime, i-1, fs[i-1].MarketTime)
+		}
+	}
+	v := plainView(m)
+	if want := fmtPrice(fs[0].Price) + "   " + fmtXRP(fs[0].QtyXRP); !strings.Contains(v, want) {
+		t.Fatalf("the newest fill %q is not drawn with 6-decimal price and size:\n%s", want, v)
 	}
 }

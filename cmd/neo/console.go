@@ -6,11 +6,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/log"
+	"github.com/muesli/termenv"
 	"golang.org/x/term"
 
 	"neo/engine"
@@ -49,6 +51,9 @@ func (m *Main) newConsole(opts tui.Options, logger *log.Logger) *consoleUI {
 			c.restore = func() { _ = term.Restore(fd, saved) }
 		}
 	}
+	if out != nil && (opts.Theme == tui.ThemeAuto || opts.Theme == "") && opts.DarkBackground == nil {
+		opts.DarkBackground = m.darkBackground(out)
+	}
 	c.p = tea.NewProgram(tui.New(opts),
 		tea.WithAltScreen(),
 		tea.WithoutSignalHandler(),
@@ -56,6 +61,37 @@ func (m *Main) newConsole(opts tui.Options, logger *log.Logger) *consoleUI {
 		tea.WithOutput(out),
 	)
 	return c
+}
+
+// darkBackground answers the auto theme under tmux or screen, before the
+// program takes the terminal. Elsewhere it returns nil: the console uses
+// the answer lipgloss got when it asked the terminal at start (bubbletea's
+// init), or COLORFGBG. termenv never asks tmux or screen, as they may be
+// shown on several terminals at once; tmux 3.3 and later answer the query
+// with the pane's background, and older ones answer only the cursor report
+// termenv sends after it, so the query ends at once either way.
+func (m *Main) darkBackground(out *os.File) func() bool {
+	t := m.Getenv("TERM")
+	if !strings.HasPrefix(t, "tmux") && !strings.HasPrefix(t, "screen") {
+		return nil
+	}
+	dark := termenv.NewOutput(out, termenv.WithEnvironment(queryEnv{m.Getenv})).HasDarkBackground()
+	return func() bool { return dark }
+}
+
+// queryEnv is the Main's environment with TERM said to be xterm, so that
+// termenv sends its background query through tmux or screen.
+type queryEnv struct{ getenv func(string) string }
+
+// Environ is termenv.Environ's list; termenv only needs Getenv here.
+func (queryEnv) Environ() []string { return nil }
+
+// Getenv is the Main's, but for TERM.
+func (e queryEnv) Getenv(k string) string {
+	if k == "TERM" {
+		return "xterm-256color"
+	}
+	return e.getenv(k)
 }
 
 // run runs the console until it quits, is killed, its terminal fails or

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,27 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"neo/cmd/internal/proofkit"
 	"neo/engine/feed"
 )
-
-// runNeo runs the binary to completion and returns its exit code, stdout and
-// stderr.
-func runNeo(tb testing.TB, env []string, args ...string) (int, string, string) {
-	tb.Helper()
-	cmd := exec.Command(neoBin, args...)
-	cmd.Env = append(os.Environ(), env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		tb.Fatal(err)
-	}
-	return code, out.String(), errb.String()
-}
 
 func TestHeadlessDurationReached(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "neo.db")
@@ -93,20 +74,15 @@ func TestHeadlessSignals(t *testing.T) {
 		t.Run(tt.want, func(t *testing.T) {
 			t.Parallel()
 			db := filepath.Join(t.TempDir(), "neo.db")
-			cmd := exec.Command(neoBin, "run", "--db", db, "--headless", "--speed", "1", "--log-format", "logfmt")
-			var errb syncWriter
-			cmd.Stderr = &errb
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			waitForLog(t, &errb, "session started")
+			p := startHeadless(t, db, nil)
+			waitForLog(t, p.ErrOut, "session started")
 			time.Sleep(300 * time.Millisecond) // let it quote
-			if err := cmd.Process.Signal(tt.sig); err != nil {
+			if err := p.Signal(tt.sig); err != nil {
 				t.Fatal(err)
 			}
-			code := waitExit(t, cmd, 3*time.Second+time.Second)
+			code := waitExit(t, p, 3*time.Second+time.Second)
 			if code != 0 {
-				t.Fatalf("exit %d, want 0; stderr:\n%s", code, errb.String())
+				t.Fatalf("exit %d, want 0; stderr:\n%s", code, p.ErrOut.String())
 			}
 			checkClosedCleanly(t, db, tt.want)
 		})
@@ -114,25 +90,14 @@ func TestHeadlessSignals(t *testing.T) {
 }
 
 func TestHeadlessRiskHalts(t *testing.T) {
-	dir := t.TempDir()
-	gap := filepath.Join(dir, "gap.csv")
-	var b strings.Builder
-	b.WriteString("time,open,high,low,close,volume\n")
-	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := 0; i < 20; i++ {
-		at := t0.Add(time.Duration(i) * time.Minute)
-		if i >= 10 {
-			at = at.Add(time.Hour) // an hour without data
-		}
-		b.WriteString(at.Format(time.RFC3339) + ",2.30,2.31,2.29,2.30,1000\n")
-	}
-	writeFile(t, dir, "gap.csv", b.String())
 	for _, tt := range []struct {
 		name, config, feed, want string
 	}{
 		{"max_drawdown", "[risk]\nmax_drawdown_pct = 0.05\n", "sim", "max_drawdown"},
 		{"inventory_limit", "[session]\nstarting_xrp = 2000\nstarting_rlusd = 100\n[risk]\nmax_drift_pct = 30\n", "sim", "inventory_limit"},
-		{"stale_feed", "[risk]\nstale_feed_after = \"10m\"\n", "replay:" + gap, "stale_feed"},
+		// A replayed file never goes stale (its gaps are data gaps,
+		// e2e_replay_levels_test.go); the simulated clock does.
+		{"stale_feed", "[risk]\nstale_feed_after = \"1ms\"\n", "sim", "stale_feed"},
 		{"anchor_divergence", "[strategy]\nanchor_max_divergence_bps = 0.01\nanchor_divergence_halt_after = \"2s\"\n", "sim", "anchor_divergence"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -176,12 +141,7 @@ func TestHeadlessCloseWriteFails(t *testing.T) {
 	if code == 0 {
 		t.Fatalf("exit 0 after the session row failed to write; stderr:\n%s", stderr)
 	}
-	var line string
-	for _, l := range strings.Split(stderr, "\n") {
-		if strings.Contains(l, "writing the session row FAILED") {
-			line = l
-		}
-	}
+	line := proofkit.LastLine(stderr, "writing the session row FAILED")
 	if !strings.Contains(line, "level=error") || !strings.Contains(line, "SQLITE_FULL") {
 		t.Fatalf("the failed close is not an ERROR with its cause; line %q\n%s", line, stderr)
 	}
@@ -204,21 +164,15 @@ func TestHeadlessHungStoreExitsByTheDeadline(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "neo.db")
 	cfg := writeFile(t, dir, "cfg.toml", "[session]\nshutdown_timeout = \"1s\"\n")
-	cmd := exec.Command(neoBin, "run", "--db", db, "--config", cfg, "--headless", "--speed", "1", "--log-format", "logfmt")
-	cmd.Env = append(os.Environ(), "NEO_FAULTS=close_hang")
-	var errb syncWriter
-	cmd.Stderr = &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	waitForLog(t, &errb, "session started")
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	p := startHeadless(t, db, []string{"NEO_FAULTS=close_hang"}, "--config", cfg)
+	waitForLog(t, p.ErrOut, "session started")
+	if err := p.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	// A hang guard far above the backstop's 1.7 s: the bound itself is
 	// checked on the exit's own report below, not on this machine's clock.
-	code := waitExit(t, cmd, 30*time.Second)
-	out := errb.String()
+	code := waitExit(t, p, 30*time.Second)
+	out := p.ErrOut.String()
 	if code != exitRuntime {
 		t.Fatalf("exit %d, want 1 (the backstop's); stderr:\n%s", code, out)
 	}
@@ -236,15 +190,10 @@ func TestHeadlessHungStoreExitsByTheDeadline(t *testing.T) {
 func TestRunRefusesBadEnvironments(t *testing.T) {
 	t.Run("second instance", func(t *testing.T) {
 		db := filepath.Join(t.TempDir(), "neo.db")
-		first := exec.Command(neoBin, "run", "--db", db, "--headless", "--speed", "1", "--log-format", "logfmt")
-		var errb syncWriter
-		first.Stderr = &errb
-		if err := first.Start(); err != nil {
-			t.Fatal(err)
-		}
-		waitForLog(t, &errb, "session started")
+		first := startHeadless(t, db, nil)
+		waitForLog(t, first.ErrOut, "session started")
 		code, _, stderr := runNeo(t, nil, "run", "--db", db, "--headless", "--speed", "0", "--duration", "1m")
-		first.Process.Signal(syscall.SIGTERM)
+		first.Signal(syscall.SIGTERM)
 		if c := waitExit(t, first, 4*time.Second); c != 0 {
 			t.Fatalf("first instance exit %d", c)
 		}
@@ -306,9 +255,11 @@ func TestHeadlessSurvivesAClosedLogPipe(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd.Stderr = pw
-	if err := cmd.Start(); err != nil {
+	p, err := proofkit.StartCmd(cmd)
+	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(p.Kill)
 	pw.Close()
 	buf := make([]byte, 4096)
 	var seen strings.Builder
@@ -320,10 +271,10 @@ func TestHeadlessSurvivesAClosedLogPipe(t *testing.T) {
 		seen.Write(buf[:n])
 	}
 	pr.Close() // like `neo run 2>&1 | head`: the reader is gone
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := p.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	if code := waitExit(t, cmd, 4*time.Second); code != 0 {
+	if code := waitExit(t, p, 4*time.Second); code != 0 {
 		t.Fatalf("exit %d, want 0 (a closed log pipe must not kill the shutdown)", code)
 	}
 	checkClosedCleanly(t, db, "signal_terminate")

@@ -1,104 +1,99 @@
 package main
 
+// The end-to-end tests drive the binary through the shared test kit
+// (cmd/internal/proofkit); these are the thin, testing.TB-shaped names the
+// tests read.
+
 import (
 	"context"
-	"database/sql"
+	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
+	"time"
 
-	_ "modernc.org/sqlite"
+	"neo/cmd/internal/proofkit"
 )
 
-// neoBin is the binary built once for the end-to-end tests.
+// neoBin is the binary built once (with -tags faults) for the end-to-end
+// tests.
 var neoBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "neo-e2e-")
+	bin, err := proofkit.Build(".", "faults")
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	neoBin = filepath.Join(dir, "neo")
-	build := exec.Command("go", "build", "-tags", "faults", "-o", neoBin, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building neo for the end-to-end tests:", err)
 		os.Exit(1)
 	}
+	neoBin = bin
 	code := m.Run()
-	os.RemoveAll(dir)
+	proofkit.Cleanup()
 	os.Exit(code)
 }
 
-// sessionRow is what the independent reader sees of a session.
-type sessionRow struct {
-	ID          string
-	EndedAt     sql.NullString
-	Estimated   int
-	HaltReason  sql.NullString
-	EndingValue sql.NullFloat64
-	EndingXRP   sql.NullFloat64
-	Fills       int
-	OpenOrders  int
-	Inventory   int
-	Valuations  int
-	Events      []string // kind: message
+// runLimit bounds a run to completion: a hang guard, far above any test's
+// run.
+const runLimit = 5 * time.Minute
+
+// runNeo runs the binary to completion with env added to ours and returns
+// its exit code, stdout and stderr.
+func runNeo(tb testing.TB, env []string, args ...string) (int, string, string) {
+	tb.Helper()
+	r, err := proofkit.Run(context.Background(), "", neoBin, runLimit, env, args...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r.Code, r.Stdout, r.Stderr
 }
 
-// readSessions opens the database with a fresh, independent read-only
-// connection (not the project's store) and reads every session.
+// startHeadless starts `neo run --headless` on db with env and extra args,
+// collecting its output; the test's end kills it if still running.
+func startHeadless(tb testing.TB, db string, env []string, args ...string) *proofkit.Proc {
+	tb.Helper()
+	p, err := proofkit.Start("", neoBin, env, append([]string{"run", "--db", db, "--headless", "--speed", "1", "--log-format", "logfmt"}, args...)...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(p.Kill)
+	return p
+}
+
+// syncWriter collects output safely across goroutines.
+type syncWriter = proofkit.Buffer
+
+// waitForLog waits until the output contains s (a hang guard, not a timing
+// assertion).
+func waitForLog(tb testing.TB, w *syncWriter, s string) {
+	tb.Helper()
+	if _, err := w.WaitFor(s, 30*time.Second, nil); err != nil {
+		tb.Fatalf("%v in:\n%s", err, w.String())
+	}
+}
+
+// waitExit waits for the process to exit within limit (the contract's
+// bound: shutdown_timeout plus one second) and returns its exit code.
+func waitExit(tb testing.TB, p *proofkit.Proc, limit time.Duration) int {
+	tb.Helper()
+	code, err := p.Wait(limit)
+	if err != nil {
+		tb.Fatalf("process: %v", err)
+	}
+	return code
+}
+
+// sessionRow is what the independent reader sees of a session.
+type sessionRow = proofkit.Session
+
+// readSessions reads every session (with its counts and events) through a
+// fresh, independent read-only connection, after quick_check.
 func readSessions(tb testing.TB, dbPath string) []sessionRow {
 	tb.Helper()
-	db, err := sql.Open("sqlite", "file:"+dbPath+"?mode=ro")
+	st, err := proofkit.ReadFileDetail(context.Background(), dbPath)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer db.Close()
-	ctx := context.Background()
-	var qc string
-	if err := db.QueryRowContext(ctx, "PRAGMA quick_check").Scan(&qc); err != nil || qc != "ok" {
-		tb.Fatalf("quick_check=%q err=%v", qc, err)
-	}
-	rows, err := db.QueryContext(ctx, `SELECT session_id, ended_at, ended_at_estimated, halt_reason, ending_value, ending_xrp,
-		(SELECT count(*) FROM fills f WHERE f.session_key = s.session_key),
-		(SELECT count(*) FROM orders o WHERE o.session_key = s.session_key AND o.status = 'open'),
-		(SELECT count(*) FROM inventory_snapshots i WHERE i.session_key = s.session_key),
-		(SELECT count(*) FROM valuation_snapshots v WHERE v.session_key = s.session_key)
-		FROM sessions s ORDER BY started_at`)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer rows.Close()
-	var out []sessionRow
-	for rows.Next() {
-		var r sessionRow
-		if err := rows.Scan(&r.ID, &r.EndedAt, &r.Estimated, &r.HaltReason, &r.EndingValue, &r.EndingXRP, &r.Fills, &r.OpenOrders, &r.Inventory, &r.Valuations); err != nil {
-			tb.Fatal(err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	for i := range out {
-		ev, err := db.QueryContext(ctx, `SELECT kind, message FROM session_events WHERE session_key = (SELECT session_key FROM sessions WHERE session_id = ?) ORDER BY market_time, rowid`, out[i].ID)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for ev.Next() {
-			var k, msg string
-			if err := ev.Scan(&k, &msg); err != nil {
-				tb.Fatal(err)
-			}
-			out[i].Events = append(out[i].Events, k+": "+msg)
-		}
-		ev.Close()
-	}
-	return out
+	return st.Sessions
 }
 
 // lastSession reads the newest session.
@@ -112,34 +107,48 @@ func lastSession(tb testing.TB, dbPath string) sessionRow {
 }
 
 // checkClosedCleanly holds the guarantees of every clean ending against the
-// database: reason, ended_at, no open order, the WAL checkpointed away, and
-// the sqlite3 CLI (when installed) agreeing that the file is sound.
+// database (proofkit.CheckClosed: reason, ended_at, ending_value, no open
+// order, the WAL checkpointed away, the sqlite3 CLI agreeing) and returns
+// the newest session.
 func checkClosedCleanly(tb testing.TB, dbPath string, want string) sessionRow {
 	tb.Helper()
-	if fi, err := os.Stat(dbPath + "-wal"); err == nil && fi.Size() != 0 {
-		tb.Fatalf("%s-wal holds %d bytes after exit, want none", dbPath, fi.Size())
+	if _, err := proofkit.CheckClosed(context.Background(), dbPath, want); err != nil {
+		tb.Fatal(err)
 	}
-	s := lastSession(tb, dbPath)
-	if got := s.HaltReason.String; got != want {
-		tb.Fatalf("halt_reason=%q, want %q; events:\n%s", got, want, strings.Join(s.Events, "\n"))
-	}
-	if !s.EndedAt.Valid {
-		tb.Fatalf("ended_at not set")
-	}
-	if s.OpenOrders != 0 {
-		tb.Fatalf("%d orders left open", s.OpenOrders)
-	}
-	if !s.EndingValue.Valid {
-		tb.Fatalf("ending_value not set")
-	}
-	if path, err := exec.LookPath("sqlite3"); err == nil {
-		out, err := exec.Command(path, "-readonly", dbPath, "PRAGMA quick_check; SELECT halt_reason FROM sessions ORDER BY started_at DESC LIMIT 1;").CombinedOutput()
-		if err != nil || string(out) != "ok\n"+want+"\n" {
-			tb.Fatalf("sqlite3 says %q (err %v), want ok and %s", out, err, want)
-		}
-	}
-	return s
+	return lastSession(tb, dbPath)
 }
+
+// openSessions counts the sessions that an independent reader (a fresh
+// read-only connection, and the sqlite3 CLI when installed) sees with no
+// ended_at, and returns every halt reason it sees. A file the signal
+// stopped before its schema holds none.
+func openSessions(tb testing.TB, db string) (open int, reasons []string) {
+	tb.Helper()
+	if _, err := os.Stat(db); errors.Is(err, os.ErrNotExist) {
+		return 0, nil // the signal came before the database was created
+	}
+	ctx := context.Background()
+	st, err := proofkit.ReadFileIfAny(ctx, db)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if st.NoSchema {
+		return 0, nil // the signal came before the schema was made
+	}
+	for _, s := range st.Sessions {
+		if !s.EndedAt.Valid {
+			open++
+		}
+		reasons = append(reasons, s.HaltReason.String)
+	}
+	if n, ok, err := proofkit.CLIOpenSessions(ctx, db); ok && (err != nil || n != open) {
+		tb.Fatalf("sqlite3 says %d open sessions (err %v), the reader %d", n, err, open)
+	}
+	return open, reasons
+}
+
+// tail is the end of s, for failure details.
+func tail(s string, n int) string { return proofkit.Tail(s, n) }
 
 // writeFile writes a test file and returns its path.
 func writeFile(tb testing.TB, dir, name, content string) string {

@@ -6,13 +6,13 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"neo/assets"
+	"neo/cmd/internal/proofkit"
 	"neo/engine/feed"
 )
 
@@ -36,21 +36,14 @@ func runMainEnv(t *testing.T, env map[string]string, args ...string) (int, strin
 const refusalDeadline = 30 * time.Second
 
 // runBinExact runs the binary with exactly env (plus PATH) as its
-// environment, killing it after refusalDeadline.
+// environment, in an empty directory, killing it after refusalDeadline.
 func runBinExact(t *testing.T, env []string, args ...string) (int, string, string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), refusalDeadline)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, neoBin, args...)
-	cmd.Dir = t.TempDir()
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("neo %q still running after %s: it was not refused; stderr=%.500s", args, refusalDeadline, errb.String())
+	r, err := proofkit.RunEnv(context.Background(), t.TempDir(), neoBin, refusalDeadline, append([]string{"PATH=" + os.Getenv("PATH")}, env...), args...)
+	if err != nil {
+		t.Fatalf("neo %q: %v: it was not refused; stderr=%.500s", args, err, r.Stderr)
 	}
-	return cmd.ProcessState.ExitCode(), out.String(), errb.String()
+	return r.Code, r.Stdout, r.Stderr
 }
 
 // assertNoTerminalControls fails when s holds ESC, BEL, another C0 control

@@ -7,63 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"neo/cmd/internal/proofkit"
 )
-
-// startHeadless starts `neo run --headless` on db with env and extra args
-// and collects its stderr.
-func startHeadless(tb testing.TB, db string, env []string, args ...string) (*exec.Cmd, *syncWriter) {
-	tb.Helper()
-	cmd := exec.Command(neoBin, append([]string{"run", "--db", db, "--headless", "--speed", "1", "--log-format", "logfmt"}, args...)...)
-	cmd.Env = append(os.Environ(), env...)
-	errb := &syncWriter{}
-	cmd.Stderr = errb
-	if err := cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = cmd.Process.Kill() })
-	return cmd, errb
-}
-
-// openSessions counts the sessions that an independent reader (a fresh
-// read-only connection, and the sqlite3 CLI when installed) sees with no
-// ended_at, and returns every halt reason it sees.
-func openSessions(tb testing.TB, db string) (open int, reasons []string) {
-	tb.Helper()
-	if _, err := os.Stat(db); os.IsNotExist(err) {
-		return 0, nil // the signal came before the database was created
-	}
-	conn, err := sql.Open("sqlite", "file:"+db+"?mode=ro")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var tables int
-	err = conn.QueryRow(`SELECT count(*) FROM sqlite_master WHERE name = 'sessions'`).Scan(&tables)
-	conn.Close()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if tables == 0 {
-		return 0, nil // the signal came before the schema was made
-	}
-	for _, s := range readSessions(tb, db) {
-		if !s.EndedAt.Valid {
-			open++
-		}
-		reasons = append(reasons, s.HaltReason.String)
-	}
-	if path, err := exec.LookPath("sqlite3"); err == nil {
-		out, err := exec.Command(path, "-readonly", db, "SELECT count(*) FROM sessions WHERE ended_at IS NULL;").CombinedOutput()
-		if err != nil || strings.TrimSpace(string(out)) != strconv.Itoa(open) {
-			tb.Fatalf("sqlite3 says %q open sessions (err %v), the reader %d", out, err, open)
-		}
-	}
-	return open, reasons
-}
 
 // A signal at any moment of the start either stops it before the session
 // row (nothing recorded) or closes the session through the shutdown path;
@@ -84,16 +34,16 @@ func TestSignalDuringStartLeavesNoSessionOpen(t *testing.T) {
 	}
 	for _, d := range delays {
 		db := filepath.Join(dir, d.String(), "neo.db")
-		cmd, errb := startHeadless(t, db, nil)
-		waitForLog(t, errb, "starting")
+		p := startHeadless(t, db, nil)
+		waitForLog(t, p.ErrOut, "starting")
 		time.Sleep(d) // chooses the moment; nothing is asserted on time
-		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		if err := p.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}
-		code := waitExit(t, cmd, 10*time.Second)
+		code := waitExit(t, p, 10*time.Second)
 		open, reasons := openSessions(t, db)
 		if code != 0 || open != 0 {
-			t.Fatalf("SIGTERM %s after start: exit %d, %d sessions left open (want 0 and 0); stderr:\n%s", d, code, open, errb.String())
+			t.Fatalf("SIGTERM %s after start: exit %d, %d sessions left open (want 0 and 0); stderr:\n%s", d, code, open, p.ErrOut.String())
 		}
 		for _, r := range reasons {
 			if r != "signal_terminate" {
@@ -108,13 +58,13 @@ func TestSignalDuringStartLeavesNoSessionOpen(t *testing.T) {
 // The session must be closed as signal_terminate, exit 0.
 func TestSignalWhileTheSessionRowCommits(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "neo.db")
-	cmd, errb := startHeadless(t, db, []string{"NEO_FAULTS=open_slow"})
-	waitForLog(t, errb, "fault: session row committed")
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	p := startHeadless(t, db, []string{"NEO_FAULTS=open_slow"})
+	waitForLog(t, p.ErrOut, "fault: session row committed")
+	if err := p.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	if code := waitExit(t, cmd, 10*time.Second); code != 0 {
-		t.Fatalf("exit %d, want 0; stderr:\n%s", code, errb.String())
+	if code := waitExit(t, p, 10*time.Second); code != 0 {
+		t.Fatalf("exit %d, want 0; stderr:\n%s", code, p.ErrOut.String())
 	}
 	checkClosedCleanly(t, db, "signal_terminate")
 }
@@ -177,6 +127,29 @@ func waitForFile(tb testing.TB, pattern string, done <-chan struct{}) bool {
 	return false
 }
 
+// interruptWhen starts neo with args (stdout and stderr in one log), waits
+// for a file matching pattern to appear, sends sig, and returns the exit
+// code and the log. The test skips when the command ends before the file
+// appears: the moment to interrupt was missed.
+func interruptWhen(t *testing.T, pattern string, sig syscall.Signal, args ...string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(neoBin, args...)
+	var out syncWriter
+	cmd.Stdout, cmd.Stderr = &out, &out
+	p, err := proofkit.StartCmd(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Kill)
+	if !waitForFile(t, pattern, p.Done) {
+		t.Skipf("`neo %s` finished before %s was seen; output:\n%s", args[0], pattern, out.String())
+	}
+	if err := p.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	return waitExit(t, p, time.Minute), out.String()
+}
+
 // SIGINT during `neo backup` cancels it through the supervisor: exit 1 with
 // a message, and no temporary file or journal left beside the database
 // (issue 8, item 10). The removal on cancel is the store's (store.BackupTo).
@@ -185,27 +158,12 @@ func TestBackupInterruptedLeavesNothing(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			dir := t.TempDir()
 			db := bigDatabase(t, dir, 80)
-			cmd := exec.Command(neoBin, "backup", "--db", db)
-			var out syncWriter
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			exited := make(chan struct{})
-			var code int
-			go func() { code = waitExit(t, cmd, time.Minute); close(exited) }()
-			if !waitForFile(t, db+".bak.*tmp", exited) {
-				t.Skipf("the backup finished before a temporary file was seen; output:\n%s", out.String())
-			}
-			if err := cmd.Process.Signal(sig); err != nil {
-				t.Fatal(err)
-			}
-			<-exited
+			code, out := interruptWhen(t, db+".bak.*tmp", sig, "backup", "--db", db)
 			if code == 0 {
-				t.Skipf("the backup finished before the signal; output:\n%s", out.String())
+				t.Skipf("the backup finished before the signal; output:\n%s", out)
 			}
-			if code != exitRuntime || !strings.Contains(out.String(), "backup interrupted by") {
-				t.Fatalf("exit %d, want 1 and the interruption named; output:\n%s", code, out.String())
+			if code != exitRuntime || !strings.Contains(out, "backup interrupted by") {
+				t.Fatalf("exit %d, want 1 and the interruption named; output:\n%s", code, out)
 			}
 			if left := leftovers(dir); len(left) != 0 {
 				t.Fatalf("left behind: %v", left)
@@ -239,24 +197,9 @@ func TestRestoreInterruptedLeavesNothing(t *testing.T) {
 		t.Fatalf("second session: exit %d\n%s", code, errs)
 	}
 	before := len(readSessions(t, db))
-	cmd := exec.Command(neoBin, "restore", "--db", db, "--yes", bak)
-	var out syncWriter
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	var code int
-	go func() { code = waitExit(t, cmd, time.Minute); close(exited) }()
-	if !waitForFile(t, db+".restore-tmp", exited) {
-		t.Skipf("the restore finished before its temporary file was seen; output:\n%s", out.String())
-	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	<-exited
-	if code != exitRuntime || !strings.Contains(out.String(), "restore interrupted by") {
-		t.Fatalf("exit %d, want 1 and the interruption named; output:\n%s", code, out.String())
+	code, out := interruptWhen(t, db+".restore-tmp", syscall.SIGINT, "restore", "--db", db, "--yes", bak)
+	if code != exitRuntime || !strings.Contains(out, "restore interrupted by") {
+		t.Fatalf("exit %d, want 1 and the interruption named; output:\n%s", code, out)
 	}
 	if left := leftovers(dir); len(left) != 0 {
 		t.Fatalf("left behind: %v", left)

@@ -185,11 +185,7 @@ func jsonSafe(b []byte) []byte {
 	var out []byte
 	for i := 0; i < len(b); {
 		r, size := utf8.DecodeRune(b[i:])
-		esc := r == 0x7f || (r >= 0x80 && r <= 0x9f) || (r < 0x20 && r != '\n' && r != '\t' && r != '\r') ||
-			(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
-		if r == utf8.RuneError && size <= 1 {
-			esc, r = true, utf8.RuneError
-		}
+		esc := jsonEscapes(r) || r == utf8.RuneError && size <= 1
 		if esc && out == nil {
 			out = append(make([]byte, 0, len(b)+16), b[:i]...)
 		}
@@ -205,6 +201,13 @@ func jsonSafe(b []byte) []byte {
 		return b
 	}
 	return out
+}
+
+// jsonEscapes reports the runes jsonSafe escapes: DEL, C1, C0 but the
+// whitespace between tokens, and the bidi controls.
+func jsonEscapes(r rune) bool {
+	return r == 0x7f || (r >= 0x80 && r <= 0x9f) || (r < 0x20 && r != '\n' && r != '\t' && r != '\r') ||
+		textsafe.IsBidiControl(r)
 }
 
 // backupsHint lists the backups of dbPath for a message: where they are,

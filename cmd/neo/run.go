@@ -174,7 +174,11 @@ func (m *Main) run(ctx context.Context, f *runFlags) error {
 		defer closeHist()
 	}
 	res := sup.runSession(eng, c)
-	return m.finish(res, logger, console)
+	err = m.finish(res, logger, console)
+	if !console {
+		m.printRunReport(res.SessionID, logger) // report_cmd.go: a few lines after the final log line
+	}
+	return err
 }
 
 // startSession opens the database (locked) and starts the engine. The store
@@ -185,6 +189,7 @@ func (m *Main) startSession(ctx context.Context, cfg engine.Config, fd engine.Fe
 	st, err := store.Open(ctx, store.Options{
 		Path:               dbPath,
 		Lock:               true,
+		PreRunBackup:       true,
 		CheckpointInterval: cfg.Store.CheckpointInterval.Duration,
 		BackupRetention:    cfg.Store.BackupRetention,
 		Logger:             logger,
@@ -243,7 +248,7 @@ func onlyCheckpointIncomplete(err error) bool {
 		}
 		return true
 	}
-	return errors.Is(err, store.ErrCheckpointIncomplete)
+	return engine.ErrorCode(err) == engine.EINCOMPLETE
 }
 
 // finish logs the closing line and maps the result to the exit code.

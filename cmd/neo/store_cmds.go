@@ -23,30 +23,31 @@ import (
 	"neo/store"
 )
 
-// storeExit maps a store error to the exit code of DESIGN.md.
+// storeExit maps a store error to the exit code of DESIGN.md by its domain
+// code (engine/error.go): cmd needs none of the store's error types. An
+// error that already carries an exit code and no domain code keeps it.
 func storeExit(err error) error {
-	var (
-		ie *store.IntegrityError
-		be *store.BadBackupError
-		pe *store.PathError
-		fe *store.ForeignError
-	)
-	switch {
-	case err == nil:
+	if err == nil {
 		return nil
-	case errors.As(err, &ie), errors.As(err, &be):
-		return exitErr(exitCorrupt, err)
-	case errors.Is(err, store.ErrLocked):
-		return exitErr(exitLocked, err)
-	case errors.As(err, &pe) && pe.IsDir, errors.As(err, &fe):
-		// Another program's database: --db names the wrong file.
-		return exitErr(exitUsage, err)
+	}
+	if code, ok := codeExit[engine.ErrorCode(err)]; ok {
+		return exitErr(code, err)
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return err
 	}
 	return exitErr(exitRuntime, err)
+}
+
+// codeExit is the exit code of each domain error code that has its own.
+// EINVALID is a directory given as the database and EFOREIGN another
+// program's database: --db names the wrong file, a usage error.
+var codeExit = map[string]int{
+	engine.EINVALID:   exitUsage,
+	engine.EFOREIGN:   exitUsage,
+	engine.EINTEGRITY: exitCorrupt,
+	engine.ECONFLICT:  exitLocked,
 }
 
 // clean makes text from the database or the file system safe for the
@@ -483,8 +484,8 @@ func (m *Main) restore(ctx context.Context, backup string, yes bool) error {
 	if err != nil {
 		return err
 	}
-	if held, pid, _ := store.LockHolder(path); held {
-		return storeExit(&store.LockedError{Path: path, PID: pid})
+	if err := store.CheckNotLocked(path); err != nil {
+		return storeExit(err)
 	}
 	if backup == "" {
 		chosen, skipped, err := store.ChooseBackup(ctx, path)

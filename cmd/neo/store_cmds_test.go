@@ -10,15 +10,14 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
 	"github.com/gofrs/flock"
 
+	"neo/cmd/internal/proofkit"
 	"neo/engine"
 	"neo/store"
 )
@@ -28,31 +27,22 @@ var st0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 // mt0 is the market time the closed test session starts at.
 var mt0 = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// runMain runs neo in-process with an empty environment plus env.
+// runMain runs neo in-process with exactly env as its environment (see
+// runMainEnv).
 func runMain(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	m := NewMain()
-	m.Stdin = strings.NewReader("")
-	m.Stdout, m.Stderr = &out, &errb
-	m.Getenv = func(k string) string { return env[k] }
-	code := m.Run(context.Background(), args)
-	return code, out.String(), errb.String()
+	return runMainEnv(t, env, args...)
 }
 
-// runBin runs the test binary (built with -tags faults) with env.
+// runBin runs the test binary (built with -tags faults) with only a fresh
+// HOME, our PATH and env as its environment.
 func runBin(t *testing.T, env []string, args ...string) (int, string, string) {
 	t.Helper()
-	cmd := exec.Command(neoBin, args...)
-	cmd.Env = append([]string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}, env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	var ee *exec.ExitError
-	if err != nil && !errors.As(err, &ee) {
+	r, err := proofkit.RunEnv(context.Background(), "", neoBin, runLimit, append([]string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}, env...), args...)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return cmd.ProcessState.ExitCode(), out.String(), errb.String()
+	return r.Code, r.Stdout, r.Stderr
 }
 
 // assertOneLineError checks a failing command's code and its one-line
@@ -437,63 +427,4 @@ func TestBadEnvironment(t *testing.T) {
 			t.Fatalf("open in a read-only directory: %v, want a PathError saying what to do", err)
 		}
 	})
-}
-
-// TestRestorePrompt answers the confirmation on a real terminal.
-func TestRestorePrompt(t *testing.T) {
-	for _, tc := range []struct {
-		answer   string
-		wantCode int
-		wantOut  string
-	}{
-		{"n\n", exitRuntime, "cancelled"},
-		{"y\n", exitOK, "restored"},
-	} {
-		t.Run(strings.TrimSpace(tc.answer), func(t *testing.T) {
-			path := mustStoreDB(t, t.TempDir(), "s1")
-			before := sha(t, path)
-			cmd := exec.Command(neoBin, "restore", "--db", path)
-			cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
-			tty, err := pty.Start(cmd)
-			if err != nil {
-				t.Skipf("no pseudo-terminal: %v", err)
-			}
-			defer tty.Close()
-			var out bytes.Buffer
-			got := make(chan struct{})
-			asked := make(chan struct{})
-			go func() {
-				defer close(got)
-				buf := make([]byte, 4096)
-				once := false
-				for {
-					n, err := tty.Read(buf)
-					out.Write(buf[:n])
-					if !once && strings.Contains(out.String(), "[y/N]") {
-						once = true
-						close(asked)
-					}
-					if err != nil {
-						return
-					}
-				}
-			}()
-			select {
-			case <-asked:
-			case <-time.After(20 * time.Second):
-				cmd.Process.Kill()
-				t.Fatalf("no prompt; output=%q", out.String())
-			}
-			tty.Write([]byte(tc.answer))
-			cmd.Wait()
-			tty.Close()
-			<-got
-			if code := cmd.ProcessState.ExitCode(); code != tc.wantCode || !strings.Contains(out.String(), tc.wantOut) {
-				t.Fatalf("exit=%d, want %d; output=%q", code, tc.wantCode, out.String())
-			}
-			if changed := sha(t, path) != before; changed != (tc.wantCode == exitOK) {
-				t.Fatalf("database changed=%v after answering %q", changed, tc.answer)
-			}
-		})
-	}
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"neo/cmd/internal/proofkit"
 )
 
 // benchSizes are the run sizes of the bench (default and --quick).
@@ -101,10 +103,10 @@ func benchShutdown(ctx context.Context, o options, sz benchSizes, rng *rand.Rand
 		name    string
 		console bool
 		want    string
-		trigger func(p *proc, c *console) error
+		trigger func(p *proofkit.Proc, c *proofkit.Console) error
 	}{
-		{"SIGTERM → exit (headless)", false, "signal_terminate", func(p *proc, c *console) error { return p.cmd.Process.Signal(syscall.SIGTERM) }},
-		{"q → exit (console on a pty)", true, "operator_quit", func(p *proc, c *console) error { _, err := c.ptmx.Write([]byte("q")); return err }},
+		{"SIGTERM → exit (headless)", false, "signal_terminate", func(p *proofkit.Proc, c *proofkit.Console) error { return p.Signal(syscall.SIGTERM) }},
+		{"q → exit (console on a pty)", true, "operator_quit", func(p *proofkit.Proc, c *proofkit.Console) error { _, err := c.PTY.Write([]byte("q")); return err }},
 	} {
 		var ds []time.Duration
 		for i := 0; i < sz.shutdownRuns && ctx.Err() == nil; i++ {
@@ -165,26 +167,26 @@ func benchPersistence(ctx context.Context, o options, sz benchSizes, rng *rand.R
 func replayRun(ctx context.Context, o options, dbDir, csv string, bars int) (rate float64, maxRSS int64, took time.Duration, err error) {
 	db := filepath.Join(dbDir, "neo.db")
 	cfg := writeTemp(dbDir, "cfg.toml", wideConfig)
-	p, err := startProc(o.bin, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--feed", "replay:"+csv, "--log-format", "logfmt")
+	p, err := proofkit.Start("", o.bin, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--feed", "replay:"+csv, "--log-format", "logfmt")
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	defer p.kill()
-	began, err := p.errb.waitFor("session started", time.Minute, p.done)
+	defer p.Kill()
+	began, err := p.ErrOut.WaitFor("session started", time.Minute, p.Done)
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	<-p.done
-	if p.code != 0 {
-		return 0, 0, 0, fmt.Errorf("replay of %d bars: exit %d: %s", bars, p.code, tail(p.errb.String(), 300))
+	<-p.Done
+	if p.Code != 0 {
+		return 0, 0, 0, fmt.Errorf("replay of %d bars: exit %d: %s", bars, p.Code, proofkit.Tail(p.ErrOut.String(), 300))
 	}
 	if _, err := checkClean(ctx, db, "feed_ended"); err != nil {
 		return 0, 0, 0, fmt.Errorf("replay of %d bars: %v", bars, err)
 	}
-	if ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+	if ru, ok := p.Cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		maxRSS = ru.Maxrss * 1024
 	}
-	took = p.exited.Sub(began)
+	took = p.Exited.Sub(began)
 	return float64(bars) / took.Seconds(), maxRSS, took, nil
 }
 
@@ -261,25 +263,25 @@ func benchConsole(ctx context.Context, o options, sz benchSizes, rng *rand.Rand,
 	if err != nil {
 		return err
 	}
-	defer c.close()
-	if _, err := c.out.waitFor("XRP", 30*time.Second, c.done); err != nil {
+	defer c.Close()
+	if _, err := c.Out.WaitFor("XRP", 30*time.Second, c.Done); err != nil {
 		return fmt.Errorf("idle console: %v", err)
 	}
 	time.Sleep(2 * time.Second)
-	pid := c.cmd.Process.Pid
+	pid := c.Cmd.Process.Pid
 	t0, err := procCPUTicks(pid)
 	if err != nil {
 		return err
 	}
-	b0, w0 := c.out.Total(), time.Now()
+	b0, w0 := c.Out.Total(), time.Now()
 	time.Sleep(sz.idle)
 	t1, err := procCPUTicks(pid)
 	if err != nil {
 		return err
 	}
-	b1, w := c.out.Total(), time.Since(w0)
-	c.ptmx.Write([]byte("q"))
-	if code, err := c.wait(shutdownBound + 5*time.Second); err != nil || code != 0 {
+	b1, w := c.Out.Total(), time.Since(w0)
+	c.PTY.Write([]byte("q"))
+	if code, err := c.Wait(shutdownBound + 5*time.Second); err != nil || code != 0 {
 		return fmt.Errorf("idle console: exit %d %v", code, err)
 	}
 	cpu := float64(t1-t0) / clockTicks / w.Seconds() * 100
@@ -294,9 +296,9 @@ func benchConsole(ctx context.Context, o options, sz benchSizes, rng *rand.Rand,
 // then valuation snapshots added with our own connection (the schema is the
 // binary's).
 func buildDB(ctx context.Context, o options, db string, mb int) error {
-	res, err := runBin(ctx, o.bin, time.Minute, nil, "run", "--db", db, "--headless", "--speed", "0", "--duration", "10m")
-	if err != nil || res.code != 0 {
-		return fmt.Errorf("seed session: exit %d %v: %s", res.code, err, tail(res.stderr, 200))
+	res, err := proofkit.Run(ctx, "", o.bin, time.Minute, nil, "run", "--db", db, "--headless", "--speed", "0", "--duration", "10m")
+	if err != nil || res.Code != 0 {
+		return fmt.Errorf("seed session: exit %d %v: %s", res.Code, err, proofkit.Tail(res.Stderr, 200))
 	}
 	w, err := sql.Open("sqlite", "file:"+db+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)")
 	if err != nil {
@@ -326,65 +328,6 @@ func buildDB(ctx context.Context, o options, db string, mb int) error {
 	}
 	if _, err := w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 		return err
-	}
-	return nil
-}
-
-// benchStartup times `neo check` and a headless start (to "session
-// started", the first tick) on two database sizes, splitting the start into
-// open + integrity check + recovery and the pre-run backup.
-func benchStartup(ctx context.Context, o options, sz benchSizes, rng *rand.Rand, t *benchTable) error {
-	dir, cleanup, err := o.tempDir("startup")
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-	type fig struct {
-		size                         int64
-		check, open, backup, started time.Duration
-	}
-	var figs [2]fig
-	for i, mb := range sz.startupMB {
-		d := filepath.Join(dir, fmt.Sprint(mb))
-		db := filepath.Join(d, "neo.db")
-		if err := buildDB(ctx, o, db, mb); err != nil {
-			return err
-		}
-		fi, _ := os.Stat(db)
-		figs[i].size = fi.Size()
-		res, err := runBin(ctx, o.bin, 10*time.Minute, nil, "check", "--db", db)
-		if err != nil || res.code != 0 {
-			return fmt.Errorf("neo check on %d MB: exit %d %v: %s", mb, res.code, err, tail(res.stdout+res.stderr, 200))
-		}
-		figs[i].check = res.took
-		p, err := startProc(o.bin, nil, "run", "--db", db, "--headless", "--speed", "0", "--duration", "1s", "--log-format", "logfmt")
-		if err != nil {
-			return err
-		}
-		bs, err1 := p.errb.waitFor("pre-run backup: starting", 10*time.Minute, p.done)
-		bd, err2 := p.errb.waitFor("pre-run backup: done", 10*time.Minute, p.done)
-		st, err3 := p.errb.waitFor("session started", 10*time.Minute, p.done)
-		<-p.done
-		for _, e := range []error{err1, err2, err3} {
-			if e != nil {
-				return fmt.Errorf("start on %d MB: %v: %s", mb, e, tail(p.errb.String(), 300))
-			}
-		}
-		if p.code != 0 {
-			return fmt.Errorf("start on %d MB: exit %d: %s", mb, p.code, tail(p.errb.String(), 300))
-		}
-		figs[i].open, figs[i].backup, figs[i].started = bs.Sub(p.started), bd.Sub(bs), st.Sub(p.started)
-	}
-	for i := range figs {
-		f := figs[i]
-		ref := ""
-		if i == 1 {
-			ref = fmt.Sprintf("%s database: %s to first tick", fmtBytes(float64(figs[0].size)), fmtDur(figs[0].started))
-		}
-		t.Add(fmt.Sprintf("start-up: %s database, headless", fmtBytes(float64(f.size))),
-			fmt.Sprintf("%s to first tick (\"session started\")", fmtDur(f.started)), ref,
-			fmt.Sprintf("open + quick_check + recovery %s, pre-run backup %s; `neo check` alone %s", fmtDur(f.open), fmtDur(f.backup), fmtDur(f.check)),
-			"our clock: exec → log lines seen on stderr; database grown with valuation snapshots by our own connection")
 	}
 	return nil
 }

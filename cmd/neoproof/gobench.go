@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"neo/cmd/internal/proofkit"
 )
 
 // benchResult is one line of `go test -bench` output.
@@ -51,7 +53,7 @@ func runGoBench(ctx context.Context, repo, pkg, pattern, benchtime string) (map[
 	cmd.Dir = repo
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return nil, fmt.Errorf("go test -bench %s %s: %v: %s", pattern, pkg, err, tail(string(out), 400))
+		return nil, fmt.Errorf("go test -bench %s %s: %v: %s", pattern, pkg, err, proofkit.Tail(string(out), 400))
 	}
 	res := parseGoBench(string(out))
 	if len(res) == 0 {

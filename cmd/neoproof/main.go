@@ -148,6 +148,21 @@ func (o options) tempDir(pattern string) (string, func(), error) {
 	}, nil
 }
 
+// sessionDir is tempDir holding a cfg.toml with config, and the paths of
+// the database and the config file in it.
+func (o options) sessionDir(name, config string) (dir, db, cfg string, cleanup func(), err error) {
+	dir, cleanup, err = o.tempDir(name)
+	if err != nil {
+		return "", "", "", nil, err
+	}
+	db, cfg = filepath.Join(dir, "neo.db"), filepath.Join(dir, "cfg.toml")
+	if err := os.WriteFile(cfg, []byte(config), 0o600); err != nil {
+		cleanup()
+		return "", "", "", nil, fmt.Errorf("write the config: %w", err)
+	}
+	return dir, db, cfg, cleanup, nil
+}
+
 // makeWritable undoes the permission changes of the read-only cases so that
 // the directory can be removed.
 func makeWritable(dir string) {

@@ -2,11 +2,8 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"database/sql"
 	"encoding/binary"
 	"math/rand/v2"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -245,25 +242,6 @@ func TestFmtCodes(t *testing.T) {
 	}
 	if got := fmtCodes(nil); got != "none" {
 		t.Errorf("fmtCodes(nil) = %q, want none", got)
-	}
-}
-
-func TestReadSessionsIfAnyOnAFileWithoutSchema(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "neo.db")
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec("PRAGMA user_version = 0; CREATE TABLE other (x); DROP TABLE other"); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	st, err := readSessionsIfAny(context.Background(), path)
-	if err != nil || len(st.Sessions) != 0 || st.QuickCheck != "ok" {
-		t.Fatalf("a file without a schema: %+v, %v; want no sessions, quick_check ok, no error", st, err)
-	}
-	if _, err := readFile(context.Background(), path); err == nil {
-		t.Fatal("readFile on a file without a sessions table succeeded; the test no longer shows why readSessionsIfAny exists")
 	}
 }
 

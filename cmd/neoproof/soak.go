@@ -8,6 +8,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"neo/cmd/internal/proofkit"
 )
 
 // row is the outcome of one soak case: runs, passes, failures and the
@@ -138,9 +140,24 @@ func soakTable(rows []*row) *Table {
 // machineNote describes where the figures were taken.
 func machineNote() string {
 	host, _ := os.Hostname()
-	cli := sqliteCLI()
+	cli := proofkit.SQLiteCLI()
 	if cli == "" {
 		cli = "not installed (modernc reader only)"
 	}
 	return fmt.Sprintf("machine: %s, %d CPUs, %s; sqlite3 CLI: %s", host, numCPU(), goVersion(), cli)
+}
+
+// repeat runs one check n times (fewer when ctx ends), each in a fresh
+// temporary directory named after name, and records each outcome.
+func (r *row) repeat(ctx context.Context, o options, n int, name string, check func(i int, dir string) error) {
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		r.record(func() error {
+			dir, cleanup, err := o.tempDir(name)
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			return check(i, dir)
+		}())
+	}
 }

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"neo/cmd/internal/proofkit"
 )
 
 func backupCases() []soakCase {
@@ -42,20 +44,17 @@ var skewedBackups = []string{
 // say which file it chose; then concurrent `neo backup`s must write
 // distinct names.
 func soakBackupSkew(ctx context.Context, o options, rng *rand.Rand, r *row) {
-	dir, cleanup, err := o.tempDir("skew")
+	dir, db, cfg, cleanup, err := o.sessionDir("skew", wideConfig+"[store]\nbackup_retention = 2\n")
 	if err != nil {
 		r.fail("%v", err)
 		return
 	}
 	defer cleanup()
-	db := filepath.Join(dir, "neo.db")
-	cfg := filepath.Join(dir, "cfg.toml")
-	os.WriteFile(cfg, []byte(wideConfig+"[store]\nbackup_retention = 2\n"), 0o600)
-	run := func(extra ...string) (result, error) {
-		return runBin(ctx, o.bin, time.Minute, []string{"NEO_CONFIG=" + cfg}, append(extra, "--db", db)...)
+	run := func(extra ...string) (proofkit.Result, error) {
+		return proofkit.Run(ctx, "", o.bin, time.Minute, []string{"NEO_CONFIG=" + cfg}, append(extra, "--db", db)...)
 	}
-	if res, err := runBin(ctx, o.bin, time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--duration", "1s"); err != nil || res.code != 0 {
-		r.fail("first session: exit %d %v: %s", res.code, err, tail(res.stderr, 300))
+	if res, err := proofkit.Run(ctx, "", o.bin, time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--duration", "1s"); err != nil || res.Code != 0 {
+		r.fail("first session: exit %d %v: %s", res.Code, err, proofkit.Tail(res.Stderr, 300))
 		return
 	}
 	old := time.Now().Add(-time.Hour)
@@ -74,17 +73,17 @@ func soakBackupSkew(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	for i := 0; i < n && ctx.Err() == nil; i++ {
 		r.record(func() error {
 			perSecond[time.Now().Unix()]++
-			res, err := runBin(ctx, o.bin, time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0",
+			res, err := proofkit.Run(ctx, "", o.bin, time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0",
 				"--duration", "1s", "--seed", fmt.Sprint(1+rng.IntN(1_000_000)), "--log-format", "logfmt")
 			if err != nil {
 				return err
 			}
-			if res.code != 0 {
-				return fmt.Errorf("start %d: exit %d, want 0: %s", i+1, res.code, tail(res.stderr, 300))
+			if res.Code != 0 {
+				return fmt.Errorf("start %d: exit %d, want 0: %s", i+1, res.Code, proofkit.Tail(res.Stderr, 300))
 			}
-			logged := logValues(res.stderr, "backup written", "backup")
+			logged := logValues(res.Stderr, "backup written", "backup")
 			if len(logged) != 1 {
-				return fmt.Errorf("start %d: %d \"backup written\" log lines, want 1: %s", i+1, len(logged), tail(res.stderr, 300))
+				return fmt.Errorf("start %d: %d \"backup written\" log lines, want 1: %s", i+1, len(logged), proofkit.Tail(res.Stderr, 300))
 			}
 			b := logged[0]
 			if seen[b] {
@@ -94,7 +93,7 @@ func soakBackupSkew(ctx context.Context, o options, rng *rand.Rand, r *row) {
 			written = append(written, b)
 			if _, err := os.Stat(b); err != nil {
 				deleted := ""
-				if ds := logValues(res.stderr, "deleted old backup", "backup"); len(ds) > 0 {
+				if ds := logValues(res.Stderr, "deleted old backup", "backup"); len(ds) > 0 {
 					deleted = "; the start's retention deleted " + strings.Join(baseNames(ds), ", ")
 				}
 				return fmt.Errorf("start %d: the backup just written, %s, is gone after the start (%v)%s", i+1, filepath.Base(b), err, deleted)
@@ -127,24 +126,24 @@ func soakBackupSkew(ctx context.Context, o options, rng *rand.Rand, r *row) {
 				return err
 			}
 			cdb := filepath.Join(cp, "neo.db")
-			res, err := runBin(ctx, o.bin, time.Minute, nil, "restore", "--db", cdb, "--yes")
+			res, err := proofkit.Run(ctx, "", o.bin, time.Minute, nil, "restore", "--db", cdb, "--yes")
 			if err != nil {
 				return err
 			}
-			out := res.stdout + res.stderr
-			chose = tail(out, 400)
-			if res.code != 0 {
-				return fmt.Errorf("restore on a copy: exit %d: %s", res.code, tail(out, 300))
+			out := res.Stdout + res.Stderr
+			chose = proofkit.Tail(out, 400)
+			if res.Code != 0 {
+				return fmt.Errorf("restore on a copy: exit %d: %s", res.Code, proofkit.Tail(out, 300))
 			}
 			if last == "" {
-				return fmt.Errorf("no backup written by the %d starts survived; restore on a copy chose: %q", len(written), tail(out, 300))
+				return fmt.Errorf("no backup written by the %d starts survived; restore on a copy chose: %q", len(written), proofkit.Tail(out, 300))
 			}
 			want := filepath.Base(last)
 			if !strings.Contains(out, want) {
-				return fmt.Errorf("restore on a copy does not name the newest real backup %s: %q", want, tail(out, 400))
+				return fmt.Errorf("restore on a copy does not name the newest real backup %s: %q", want, proofkit.Tail(out, 400))
 			}
 			if !strings.Contains(strings.ToLower(out), "session") {
-				return fmt.Errorf("restore names %s but not why (its time, its sessions): %q", want, tail(out, 400))
+				return fmt.Errorf("restore names %s but not why (its time, its sessions): %q", want, proofkit.Tail(out, 400))
 			}
 			got, err := contentDigest(ctx, cdb)
 			if err != nil {
@@ -155,7 +154,7 @@ func soakBackupSkew(ctx context.Context, o options, rng *rand.Rand, r *row) {
 				return fmt.Errorf("backup %s: %v", want, err)
 			}
 			if got != exp {
-				return fmt.Errorf("the restored database does not hold %s's records (digest %s, want %s); restore said %q", want, got, exp, tail(out, 300))
+				return fmt.Errorf("the restored database does not hold %s's records (digest %s, want %s); restore said %q", want, got, exp, proofkit.Tail(out, 300))
 			}
 			return nil
 		}())
@@ -166,7 +165,7 @@ func soakBackupSkew(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	if ctx.Err() == nil {
 		err := func() error {
 			var wg sync.WaitGroup
-			results := make([]result, burst)
+			results := make([]proofkit.Result, burst)
 			errs := make([]error, burst)
 			t0 := time.Now()
 			for k := range burst {
@@ -183,14 +182,14 @@ func soakBackupSkew(ctx context.Context, o options, rng *rand.Rand, r *row) {
 				if errs[k] != nil {
 					return errs[k]
 				}
-				if res.code == 4 { // serialised: "in use", a clean refusal
+				if res.Code == 4 { // serialised: "in use", a clean refusal
 					refused++
 					continue
 				}
-				if res.code != 0 {
-					return fmt.Errorf("concurrent `neo backup`: exit %d: %s", res.code, tail(res.stdout+res.stderr, 300))
+				if res.Code != 0 {
+					return fmt.Errorf("concurrent `neo backup`: exit %d: %s", res.Code, proofkit.Tail(res.Stdout+res.Stderr, 300))
 				}
-				for _, l := range strings.Split(res.stdout, "\n") {
+				for _, l := range strings.Split(res.Stdout, "\n") {
 					if rest, ok := strings.CutPrefix(l, "wrote "); ok {
 						if i := strings.Index(rest, " ("); i > 0 {
 							names[rest[:i]]++
@@ -214,7 +213,7 @@ func soakBackupSkew(ctx context.Context, o options, rng *rand.Rand, r *row) {
 		}
 	}
 	r.Note = fmt.Sprintf("retention 2, %d future-named or user-copied backups planted (mtime 1 h ago), %d still there at the end; %d back-to-back starts, up to %d in one second; pass = the backup each start logs exists after it, names never reused; then restore --yes on a copy must pick the last start's backup and explain the choice (it said: %q); %s",
-		len(skewedBackups), planted, n, busiest, tail(chose, 160), burstNote)
+		len(skewedBackups), planted, n, busiest, proofkit.Tail(chose, 160), burstNote)
 }
 
 // baseNames maps paths to their base names.
@@ -263,17 +262,14 @@ var interruptSignals = []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall
 // start may spare the files of a lock-free command still running). The
 // database must keep every record.
 func soakInterrupted(ctx context.Context, o options, rng *rand.Rand, r *row) {
-	dir, cleanup, err := o.tempDir("interrupt")
+	dir, db, cfg, cleanup, err := o.sessionDir("interrupt", wideConfig+"[store]\nbackup_retention = 3\n")
 	if err != nil {
 		r.fail("%v", err)
 		return
 	}
 	defer cleanup()
-	db := filepath.Join(dir, "neo.db")
-	cfg := filepath.Join(dir, "cfg.toml")
-	os.WriteFile(cfg, []byte(wideConfig+"[store]\nbackup_retention = 3\n"), 0o600)
-	if res, err := runBin(ctx, o.bin, time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--duration", "10m"); err != nil || res.code != 0 {
-		r.fail("first session: exit %d %v: %s", res.code, err, tail(res.stderr, 300))
+	if res, err := proofkit.Run(ctx, "", o.bin, time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--duration", "10m"); err != nil || res.Code != 0 {
+		r.fail("first session: exit %d %v: %s", res.Code, err, proofkit.Tail(res.Stderr, 300))
 		return
 	}
 	if err := padDatabase(ctx, db, padRows); err != nil {
@@ -284,12 +280,12 @@ func soakInterrupted(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	// Time each command once, whole, to spread the moments over its run.
 	took := map[string]time.Duration{}
 	for _, op := range []string{"backup", "restore"} {
-		res, err := runBin(ctx, o.bin, 5*time.Minute, []string{"NEO_CONFIG=" + cfg}, opArgs(op, db)...)
-		if err != nil || res.code != 0 {
-			r.fail("a whole `neo %s`: exit %d %v: %s", op, res.code, err, tail(res.stdout+res.stderr, 300))
+		res, err := proofkit.Run(ctx, "", o.bin, 5*time.Minute, []string{"NEO_CONFIG=" + cfg}, opArgs(op, db)...)
+		if err != nil || res.Code != 0 {
+			r.fail("a whole `neo %s`: exit %d %v: %s", op, res.Code, err, proofkit.Tail(res.Stdout+res.Stderr, 300))
 			return
 		}
-		took[op] = res.took
+		took[op] = res.Took
 		removeAside(dir)
 	}
 	n := o.count(40, 8)
@@ -302,19 +298,15 @@ func soakInterrupted(ctx context.Context, o options, rng *rand.Rand, r *row) {
 		r.record(func() error {
 			label := fmt.Sprintf("`neo %s` + %s at %d ms", op, sigName(sig), moment.Milliseconds())
 			perSig[int(sig)]++
-			p, err := startProc(o.bin, []string{"NEO_CONFIG=" + cfg}, opArgs(op, db)...)
+			p, err := proofkit.Start("", o.bin, []string{"NEO_CONFIG=" + cfg}, opArgs(op, db)...)
 			if err != nil {
 				return err
 			}
-			defer p.kill()
-			time.Sleep(time.Until(p.started.Add(moment)))
-			select {
-			case <-p.done:
+			defer p.Kill()
+			if !p.SignalAt(moment, sig) {
 				finishedFirst++
-			default:
-				p.cmd.Process.Signal(sig)
 			}
-			if _, err := p.wait(time.Minute); err != nil {
+			if _, err := p.Wait(time.Minute); err != nil {
 				return fmt.Errorf("%s: %v", label, err)
 			}
 			var faults []string
@@ -330,12 +322,12 @@ func soakInterrupted(ctx context.Context, o options, rng *rand.Rand, r *row) {
 				leftCaught += b
 				faults = append(faults, fmt.Sprintf("the command left %s in %d temporary files after %s (%s)", fmtBytes(float64(b)), len(left), sigName(sig), strings.Join(sortedKeys(left), ", ")))
 			}
-			res, err := runBin(ctx, o.bin, 5*time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--duration", "1s")
+			res, err := proofkit.Run(ctx, "", o.bin, 5*time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--duration", "1s")
 			if err != nil {
 				return fmt.Errorf("%s: next start: %v", label, err)
 			}
-			if res.code != 0 {
-				faults = append(faults, fmt.Sprintf("next `neo run --duration 1s`: exit %d: %s", res.code, tail(res.stderr, 200)))
+			if res.Code != 0 {
+				faults = append(faults, fmt.Sprintf("next `neo run --duration 1s`: exit %d: %s", res.Code, proofkit.Tail(res.Stderr, 200)))
 			}
 			if after := leftovers(dir); len(after) > 0 {
 				b := sumBytes(after)
@@ -477,7 +469,7 @@ func padDatabase(ctx context.Context, path string, rows int) error {
 // padIntact checks through a fresh reader that quick_check is ok and every
 // padding row is still there.
 func padIntact(ctx context.Context, path string) error {
-	rd, err := openReader(path)
+	rd, err := proofkit.OpenReader(path)
 	if err != nil {
 		return fmt.Errorf("open the database after the next start: %v", err)
 	}
@@ -499,14 +491,5 @@ func padIntact(ctx context.Context, path string) error {
 // fmtSignals renders per-signal counts as "SIGHUP 2, SIGINT 4, …" in
 // signal-number order.
 func fmtSignals(m map[int]int) string {
-	keys := make([]int, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Ints(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s %d", sigName(syscall.Signal(k)), m[k])
-	}
-	return strings.Join(parts, ", ")
+	return fmtCounts(m, func(k, n int) string { return fmt.Sprintf("%s %d", sigName(syscall.Signal(k)), n) })
 }

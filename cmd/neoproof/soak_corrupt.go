@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"neo/cmd/internal/proofkit"
 )
 
 // corruptBase is a directory holding a sound database and its backups, the
@@ -44,14 +46,14 @@ func newestBackup(db string) (string, error) {
 func makeCorruptBases(ctx context.Context, o options, root string) (clean, wal corruptBase, err error) {
 	clean.dir = filepath.Join(root, "base")
 	db := filepath.Join(clean.dir, "neo.db")
-	res, err := runBin(ctx, o.bin, 2*time.Minute, nil, "run", "--db", db, "--headless", "--speed", "0", "--duration", "3h", "--seed", "11")
-	if err != nil || res.code != 0 {
-		return clean, wal, fmt.Errorf("base session: exit %d %v: %s", res.code, err, tail(res.stderr, 300))
+	res, err := proofkit.Run(ctx, "", o.bin, 2*time.Minute, nil, "run", "--db", db, "--headless", "--speed", "0", "--duration", "3h", "--seed", "11")
+	if err != nil || res.Code != 0 {
+		return clean, wal, fmt.Errorf("base session: exit %d %v: %s", res.Code, err, proofkit.Tail(res.Stderr, 300))
 	}
 	time.Sleep(1100 * time.Millisecond) // a backup name of its own second
-	res, err = runBin(ctx, o.bin, time.Minute, nil, "backup", "--db", db)
-	if err != nil || res.code != 0 {
-		return clean, wal, fmt.Errorf("neo backup: exit %d %v: %s", res.code, err, tail(res.stdout+res.stderr, 300))
+	res, err = proofkit.Run(ctx, "", o.bin, time.Minute, nil, "backup", "--db", db)
+	if err != nil || res.Code != 0 {
+		return clean, wal, fmt.Errorf("neo backup: exit %d %v: %s", res.Code, err, proofkit.Tail(res.Stdout+res.Stderr, 300))
 	}
 	bak, err := newestBackup(db)
 	if err != nil {
@@ -71,19 +73,19 @@ func makeCorruptBases(ctx context.Context, o options, root string) (clean, wal c
 	}
 	wdb := filepath.Join(wal.dir, "neo.db")
 	time.Sleep(1100 * time.Millisecond)
-	p, err := startProc(o.bin, nil, "run", "--db", wdb, "--config", writeTemp(wal.dir, "cfg.toml", wideConfig), "--headless", "--speed", "0", "--duration", "1000h", "--log-format", "logfmt")
+	p, err := proofkit.Start("", o.bin, nil, "run", "--db", wdb, "--config", writeTemp(wal.dir, "cfg.toml", wideConfig), "--headless", "--speed", "0", "--duration", "1000h", "--log-format", "logfmt")
 	if err != nil {
 		return clean, wal, err
 	}
-	if _, err := p.errb.waitFor("session started", 30*time.Second, p.done); err != nil {
-		p.kill()
+	if _, err := p.ErrOut.WaitFor("session started", 30*time.Second, p.Done); err != nil {
+		p.Kill()
 		return clean, wal, fmt.Errorf("WAL base: %v", err)
 	}
 	time.Sleep(700 * time.Millisecond)
-	p.cmd.Process.Signal(syscall.SIGKILL)
-	<-p.done
+	p.Signal(syscall.SIGKILL)
+	<-p.Done
 	os.Remove(wdb + "-shm")
-	if walSize(wdb) == 0 {
+	if proofkit.WALSize(wdb) == 0 {
 		return clean, wal, errors.New("WAL base: the killed session left no WAL content")
 	}
 	bak, err = newestBackup(wdb)
@@ -133,13 +135,13 @@ func oracleSaysDamaged(ctx context.Context, dir, tmp string) (bool, string) {
 		os.Remove(b)
 	}
 	db := filepath.Join(tmp, "neo.db")
-	if cli := sqliteCLI(); cli != "" {
+	if cli := proofkit.SQLiteCLI(); cli != "" {
 		ctx, cancel := context.WithTimeout(ctx, time.Minute)
 		defer cancel()
 		out, err := execOutput(ctx, cli, "-batch", db, "PRAGMA quick_check;")
-		return err != nil || strings.TrimSpace(out) != "ok", tail(out, 120)
+		return err != nil || strings.TrimSpace(out) != "ok", proofkit.Tail(out, 120)
 	}
-	st, err := readFile(ctx, db)
+	st, err := proofkit.ReadFile(ctx, db)
 	if err != nil {
 		return true, err.Error()
 	}
@@ -232,40 +234,27 @@ func soakCorruption(ctx context.Context, o options, rng *rand.Rand, r *row) {
 // checkDamagedCopy is one run of the corruption case.
 func checkDamagedCopy(ctx context.Context, o options, db string, base corruptBase) error {
 	damaged := hashFiles(db)
-	res, err := runBin(ctx, o.bin, 2*time.Minute, nil, "check", "--db", db)
+	if _, err := runUnchanged(ctx, o, db, 3, 2*time.Minute, "check", "--db", db); err != nil {
+		return err
+	}
+	res, err := runUnchanged(ctx, o, db, 3, 2*time.Minute, "run", "--db", db, "--headless", "--speed", "0", "--duration", "1m")
 	if err != nil {
 		return err
 	}
-	if res.code != 3 {
-		return fmt.Errorf("neo check: exit %d, want 3: %s", res.code, tail(res.stdout+res.stderr, 200))
+	if !strings.Contains(res.Stderr+res.Stdout, "neo restore") {
+		return fmt.Errorf("neo run refused but did not name the restore command: %s", proofkit.Tail(res.Stderr, 200))
 	}
-	if h := hashFiles(db); h != damaged {
-		return fmt.Errorf("neo check changed the damaged files (%s → %s)", damaged, h)
-	}
-	res, err = runBin(ctx, o.bin, 2*time.Minute, nil, "run", "--db", db, "--headless", "--speed", "0", "--duration", "1m")
+	res, err = proofkit.Run(ctx, "", o.bin, 2*time.Minute, nil, "restore", "--db", db, "--yes")
 	if err != nil {
 		return err
 	}
-	if res.code != 3 {
-		return fmt.Errorf("neo run: exit %d, want 3: %s", res.code, tail(res.stderr, 200))
+	if res.Code != 0 {
+		return fmt.Errorf("neo restore --yes: exit %d, want 0: %s", res.Code, proofkit.Tail(res.Stdout+res.Stderr, 200))
 	}
-	if !strings.Contains(res.stderr+res.stdout, "neo restore") {
-		return fmt.Errorf("neo run refused but did not name the restore command: %s", tail(res.stderr, 200))
-	}
-	if h := hashFiles(db); h != damaged {
-		return fmt.Errorf("neo run changed the damaged files (%s → %s)", damaged, h)
-	}
-	res, err = runBin(ctx, o.bin, 2*time.Minute, nil, "restore", "--db", db, "--yes")
-	if err != nil {
-		return err
-	}
-	if res.code != 0 {
-		return fmt.Errorf("neo restore --yes: exit %d, want 0: %s", res.code, tail(res.stdout+res.stderr, 200))
-	}
-	if n := walSize(db); n != 0 {
+	if n := proofkit.WALSize(db); n != 0 {
 		return fmt.Errorf("after restore a %d-byte -wal sits beside the restored file", n)
 	}
-	if err := cliQuickCheck(ctx, db); err != nil {
+	if err := proofkit.CLIQuickCheck(ctx, db); err != nil {
 		return fmt.Errorf("after restore: %v", err)
 	}
 	digest, err := contentDigest(ctx, db)

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"neo/cmd/internal/proofkit"
 	"neo/engine/feed"
 )
 
@@ -31,7 +32,7 @@ stale_feed_after = "24h"
 `
 
 func exitPathCases() []soakCase {
-	live := func(name, want string, mode string, trigger func(p *proc, c *console) error, ttyStays, notReading bool) soakCase {
+	live := func(name, want string, mode string, trigger func(p *proofkit.Proc, c *proofkit.Console) error, ttyStays, notReading bool) soakCase {
 		return soakCase{name: "exit: " + name, run: func(ctx context.Context, o options, rng *rand.Rand, r *row) {
 			n := o.count(20, 2)
 			screenOnly := 0 // runs that failed on the screen alone
@@ -55,11 +56,11 @@ func exitPathCases() []soakCase {
 			}
 		}}
 	}
-	sig := func(s syscall.Signal) func(p *proc, c *console) error {
-		return func(p *proc, c *console) error { return p.cmd.Process.Signal(s) }
+	sig := func(s syscall.Signal) func(p *proofkit.Proc, c *proofkit.Console) error {
+		return func(p *proofkit.Proc, c *proofkit.Console) error { return p.Signal(s) }
 	}
-	key := func(b string) func(p *proc, c *console) error {
-		return func(p *proc, c *console) error { _, err := c.ptmx.Write([]byte(b)); return err }
+	key := func(b string) func(p *proofkit.Proc, c *proofkit.Console) error {
+		return func(p *proofkit.Proc, c *proofkit.Console) error { _, err := c.PTY.Write([]byte(b)); return err }
 	}
 	return []soakCase{
 		live("q", "operator_quit", "console", key("q"), true, false),
@@ -68,7 +69,7 @@ func exitPathCases() []soakCase {
 		live("SIGTERM", "signal_terminate", "alternate", sig(syscall.SIGTERM), true, false),
 		live("SIGHUP", "signal_hangup", "alternate", sig(syscall.SIGHUP), true, false),
 		live("SIGQUIT", "signal_quit", "alternate", sig(syscall.SIGQUIT), true, false),
-		live("pty closed", "signal_hangup", "console", func(p *proc, c *console) error { c.closeMaster(); return nil }, false, false),
+		live("pty closed", "signal_hangup", "console", func(p *proofkit.Proc, c *proofkit.Console) error { c.CloseMaster(); return nil }, false, false),
 		live("terminal not reading + SIGTERM", "signal_terminate", "console", sig(syscall.SIGTERM), true, true),
 		{name: "exit: risk halt", run: soakRiskHalt},
 		{name: "exit: --duration", run: soakDuration},
@@ -81,7 +82,7 @@ func exitPathCases() []soakCase {
 // database.
 // It returns the time from the trigger to the exit.
 func liveEnding(ctx context.Context, o options, rng *rand.Rand, moment time.Duration, want string, onPty bool,
-	trigger func(p *proc, c *console) error, ttyStays, notReading bool) (took time.Duration, err error) {
+	trigger func(p *proofkit.Proc, c *proofkit.Console) error, ttyStays, notReading bool) (took time.Duration, err error) {
 	dir, cleanup, err := o.tempDir("exit")
 	if err != nil {
 		return 0, err
@@ -89,8 +90,8 @@ func liveEnding(ctx context.Context, o options, rng *rand.Rand, moment time.Dura
 	defer cleanup()
 	db := filepath.Join(dir, "neo.db")
 	args := []string{"run", "--db", db, "--speed", "1", "--seed", fmt.Sprint(1 + rng.IntN(1_000_000))}
-	var p *proc
-	var c *console
+	var p *proofkit.Proc
+	var c *proofkit.Console
 	where := "headless"
 	if onPty {
 		where = "console"
@@ -98,40 +99,40 @@ func liveEnding(ctx context.Context, o options, rng *rand.Rand, moment time.Dura
 		if err != nil {
 			return 0, err
 		}
-		defer c.close()
-		p = c.proc
-		if _, err := c.out.waitFor("XRP", 30*time.Second, c.done); err != nil {
-			return took, fmt.Errorf("%s: first frame: %v; screen tail %q", where, err, tail(c.out.String(), 300))
+		defer c.Close()
+		p = c.Proc
+		if _, err := c.Out.WaitFor("XRP", 30*time.Second, c.Done); err != nil {
+			return took, fmt.Errorf("%s: first frame: %v; screen tail %q", where, err, proofkit.Tail(c.Out.String(), 300))
 		}
 	} else {
-		p, err = startProc(o.bin, nil, append(args, "--headless", "--log-format", "logfmt")...)
+		p, err = proofkit.Start("", o.bin, nil, append(args, "--headless", "--log-format", "logfmt")...)
 		if err != nil {
 			return 0, err
 		}
-		defer p.kill()
-		if _, err := p.errb.waitFor("session started", 30*time.Second, p.done); err != nil {
-			return took, fmt.Errorf("%s: %v; stderr %q", where, err, tail(p.errb.String(), 300))
+		defer p.Kill()
+		if _, err := p.ErrOut.WaitFor("session started", 30*time.Second, p.Done); err != nil {
+			return took, fmt.Errorf("%s: %v; stderr %q", where, err, proofkit.Tail(p.ErrOut.String(), 300))
 		}
 	}
 	time.Sleep(time.Duration(rng.Int64N(int64(moment)))) // a random moment of the live session
 	if notReading {
-		c.stopReading()
+		c.StopReading()
 		time.Sleep(time.Duration(2000+rng.IntN(2000)) * time.Millisecond)
 	}
 	t0 := time.Now()
 	if err := trigger(p, c); err != nil {
 		return took, fmt.Errorf("%s: trigger: %v", where, err)
 	}
-	code, werr := p.wait(15 * time.Second)
-	took = p.exited.Sub(t0)
+	code, werr := p.Wait(15 * time.Second)
+	took = p.Exited.Sub(t0)
 	if notReading {
-		c.resumeReading()
+		c.ResumeReading()
 	}
 	if werr != nil {
 		return took, fmt.Errorf("%s: %v", where, werr)
 	}
 	if code != 0 {
-		return took, fmt.Errorf("%s: exit %d, want 0; output %q", where, code, tail(p.errb.String()+p.out.String(), 300))
+		return took, fmt.Errorf("%s: exit %d, want 0; output %q", where, code, proofkit.Tail(p.ErrOut.String()+p.Out.String(), 300))
 	}
 	if took > shutdownBound {
 		return took, fmt.Errorf("%s: exit took %s after the trigger, bound %s", where, fmtDur(took), shutdownBound)
@@ -140,7 +141,7 @@ func liveEnding(ctx context.Context, o options, rng *rand.Rand, moment time.Dura
 		return took, fmt.Errorf("%s: %v", where, err)
 	}
 	if onPty && ttyStays {
-		if err := c.terminalRestored(); err != nil {
+		if err := c.TerminalRestored(50 * time.Millisecond); err != nil {
 			return took, &terminalError{fmt.Errorf("%s: %v", where, err)}
 		}
 	}
@@ -160,7 +161,9 @@ var riskVariants = []riskVariant{
 	// A market that falls 10-20 % must cost a 50/50 book more than 1 %.
 	{"max_drawdown", "[risk]\nmax_drawdown_pct = 1\nmax_drift_pct = 49.9\n[strategy]\nanchor_max_divergence_bps = 10000\n", fallingCSV},
 	{"inventory_limit", "[session]\nstarting_xrp = 2000\nstarting_rlusd = 100\n[risk]\nmax_drift_pct = 30\n", nil},
-	{"stale_feed", "[risk]\nstale_feed_after = \"10m\"\n", gapCSV},
+	// A replayed file never goes stale (its gaps are data gaps); the
+	// simulated clock's steps outlast 1ms.
+	{"stale_feed", "[risk]\nstale_feed_after = \"1ms\"\n", nil},
 	{"anchor_divergence", "[strategy]\nanchor_max_divergence_bps = 0.01\nanchor_divergence_halt_after = \"2s\"\n", nil},
 }
 
@@ -179,55 +182,32 @@ func fallingCSV(rng *rand.Rand) string {
 	return b.String()
 }
 
-// gapCSV is a replay with an hour without data after a random number of bars.
-func gapCSV(rng *rand.Rand) string {
-	var b strings.Builder
-	b.WriteString("time,open,high,low,close,volume\n")
-	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	before := 5 + rng.IntN(200)
-	for i := 0; i < before+10; i++ {
-		at := t0.Add(time.Duration(i) * time.Minute)
-		if i >= before {
-			at = at.Add(time.Hour)
-		}
-		b.WriteString(at.Format(time.RFC3339) + ",2.30,2.31,2.29,2.30,1000\n")
-	}
-	return b.String()
-}
-
 // soakRiskHalt ends headless sessions on each risk halt in turn (exit 5).
 func soakRiskHalt(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	n := o.count(20, 4)
-	for i := 0; i < n && ctx.Err() == nil; i++ {
+	r.repeat(ctx, o, n, "risk", func(i int, dir string) error {
 		v := riskVariants[i%len(riskVariants)]
-		r.record(func() error {
-			dir, cleanup, err := o.tempDir("risk")
-			if err != nil {
-				return err
-			}
-			defer cleanup()
-			db := filepath.Join(dir, "neo.db")
-			cfg := filepath.Join(dir, "cfg.toml")
-			os.WriteFile(cfg, []byte(v.config), 0o600)
-			fd := "sim"
-			if v.feed != nil {
-				fd = "replay:" + filepath.Join(dir, "feed.csv")
-				os.WriteFile(filepath.Join(dir, "feed.csv"), []byte(v.feed(rng)), 0o600)
-			}
-			res, err := runBin(ctx, o.bin, 2*time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0",
-				"--duration", "24h", "--seed", fmt.Sprint(1+rng.IntN(1_000_000)), "--feed", fd)
-			if err != nil {
-				return fmt.Errorf("%s: %v", v.want, err)
-			}
-			if res.code != 5 {
-				return fmt.Errorf("%s: exit %d, want 5; stderr %q", v.want, res.code, tail(res.stderr, 300))
-			}
-			if _, err := checkClean(ctx, db, v.want); err != nil {
-				return fmt.Errorf("%s: %v", v.want, err)
-			}
-			return nil
-		}())
-	}
+		db := filepath.Join(dir, "neo.db")
+		cfg := filepath.Join(dir, "cfg.toml")
+		os.WriteFile(cfg, []byte(v.config), 0o600)
+		fd := "sim"
+		if v.feed != nil {
+			fd = "replay:" + filepath.Join(dir, "feed.csv")
+			os.WriteFile(filepath.Join(dir, "feed.csv"), []byte(v.feed(rng)), 0o600)
+		}
+		res, err := proofkit.Run(ctx, "", o.bin, 2*time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0",
+			"--duration", "24h", "--seed", fmt.Sprint(1+rng.IntN(1_000_000)), "--feed", fd)
+		if err != nil {
+			return fmt.Errorf("%s: %v", v.want, err)
+		}
+		if res.Code != 5 {
+			return fmt.Errorf("%s: exit %d, want 5; stderr %q", v.want, res.Code, proofkit.Tail(res.Stderr, 300))
+		}
+		if _, err := checkClean(ctx, db, v.want); err != nil {
+			return fmt.Errorf("%s: %v", v.want, err)
+		}
+		return nil
+	})
 	r.Note = "headless, the four risk halts in turn, random seeds"
 }
 
@@ -265,27 +245,22 @@ func soakReplayEnd(ctx context.Context, o options, rng *rand.Rand, r *row) {
 // limits and the arguments that args returns, and checks that it exits 0
 // and closes cleanly with want. label names the run in a failure.
 func headlessToCleanEnd(ctx context.Context, o options, tmpName, label, want string, args func(dir string) ([]string, error)) error {
-	dir, cleanup, err := o.tempDir(tmpName)
+	dir, db, cfg, cleanup, err := o.sessionDir(tmpName, wideConfig)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	db := filepath.Join(dir, "neo.db")
-	cfg := filepath.Join(dir, "cfg.toml")
-	if err := os.WriteFile(cfg, []byte(wideConfig), 0o600); err != nil {
-		return err
-	}
 	extra, err := args(dir)
 	if err != nil {
 		return err
 	}
-	res, err := runBin(ctx, o.bin, 2*time.Minute, nil,
+	res, err := proofkit.Run(ctx, "", o.bin, 2*time.Minute, nil,
 		append([]string{"run", "--db", db, "--config", cfg, "--headless", "--speed", "0"}, extra...)...)
 	if err != nil {
 		return err
 	}
-	if res.code != 0 {
-		return fmt.Errorf("%s: exit %d, want 0; stderr %q", label, res.code, tail(res.stderr, 300))
+	if res.Code != 0 {
+		return fmt.Errorf("%s: exit %d, want 0; stderr %q", label, res.Code, proofkit.Tail(res.Stderr, 300))
 	}
 	if _, err := checkClean(ctx, db, want); err != nil {
 		return fmt.Errorf("%s: %v", label, err)

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"neo/cmd/internal/proofkit"
 )
 
 // fuzzTarget is one fuzz function of the project.
@@ -79,7 +81,7 @@ func soakFuzz(ctx context.Context, o options, rng *rand.Rand, r *row) {
 		cancel()
 		execs := lastExecs(string(out))
 		if err != nil {
-			r.fail("%s %s: %v: %s", t.pkg, t.name, err, tail(string(out), 400))
+			r.fail("%s %s: %v: %s", t.pkg, t.name, err, proofkit.Tail(string(out), 400))
 			notes = append(notes, fmt.Sprintf("%s FAILED", t.name))
 			continue
 		}

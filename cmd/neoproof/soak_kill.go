@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"neo/cmd/internal/proofkit"
 )
 
 // fillWatcher is an independent reader that polls a database while neo
@@ -46,7 +48,7 @@ func (w *fillWatcher) run(interval time.Duration) {
 	for {
 		if db == nil {
 			if _, err := os.Stat(w.path); err == nil {
-				db, _ = openReader(w.path)
+				db, _ = proofkit.OpenReader(w.path)
 			}
 		}
 		if db != nil {
@@ -175,15 +177,12 @@ func du(p string) int64 {
 
 // killRun is one generation of kills on a fresh database.
 func killRun(ctx context.Context, o options, rng *rand.Rand, r *row, kills int, ks *killStats) {
-	dir, cleanup, err := o.tempDir("kill")
+	dir, db, cfg, cleanup, err := o.sessionDir("kill", wideConfig+"[store]\nbackup_retention = 2\n")
 	if err != nil {
 		r.fail("%v", err)
 		return
 	}
 	defer cleanup()
-	db := filepath.Join(dir, "neo.db")
-	cfg := filepath.Join(dir, "cfg.toml")
-	os.WriteFile(cfg, []byte(wideConfig+"[store]\nbackup_retention = 2\n"), 0o600)
 	seen := map[string]bool{}
 	defer func() { ks.seen += len(seen) }()
 	var lastRow int64
@@ -213,7 +212,7 @@ func killRun(ctx context.Context, o options, rng *rand.Rand, r *row, kills int, 
 		ks.staleBytes += bytes
 		return &debrisError{fmt.Errorf("the next start left %d files from the killed run in place (%s), e.g. %s", len(stale), fmtBytes(float64(bytes)), stale[0])}
 	}
-	checkRecovered := func(st dbState, skip string) error {
+	checkRecovered := func(st proofkit.State, skip string) error {
 		ids := make([]string, 0, len(pending))
 		for id := range pending {
 			ids = append(ids, id)
@@ -223,7 +222,7 @@ func killRun(ctx context.Context, o options, rng *rand.Rand, r *row, kills int, 
 			if id == skip {
 				continue
 			}
-			s := st.byID(id)
+			s := st.ByID(id)
 			switch {
 			case s == nil:
 				return fmt.Errorf("killed session %s vanished", id)
@@ -245,7 +244,7 @@ func killRun(ctx context.Context, o options, rng *rand.Rand, r *row, kills int, 
 				speed = "50"
 			}
 			w := watchFills(db, seen, lastRow, 5*time.Millisecond)
-			p, err := startProc(o.bin, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", speed,
+			p, err := proofkit.Start("", o.bin, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", speed,
 				"--duration", "1000h", "--seed", fmt.Sprint(1+rng.IntN(1_000_000)), "--log-format", "logfmt")
 			if err != nil {
 				w.halt()
@@ -255,10 +254,10 @@ func killRun(ctx context.Context, o options, rng *rand.Rand, r *row, kills int, 
 			// mid-checkpoint, mid-backup.
 			delay := time.Duration(rng.IntN(700)) * time.Millisecond
 			var recErr error
-			if _, err := p.errb.waitFor("session started", delay, p.done); err == nil {
+			if _, err := p.ErrOut.WaitFor("session started", delay, p.Done); err == nil {
 				// The start has recovered what the last kill left: check it
 				// now, while this session writes (WAL readers do not block).
-				if st, err := readFile(ctx, db); err != nil {
+				if st, err := proofkit.ReadFile(ctx, db); err != nil {
 					recErr = fmt.Errorf("reading during the next start: %v", err)
 				} else {
 					recErr = checkRecovered(st, "")
@@ -266,18 +265,18 @@ func killRun(ctx context.Context, o options, rng *rand.Rand, r *row, kills int, 
 				if err := checkCleaned(); err != nil && recErr == nil {
 					recErr = err
 				}
-				time.Sleep(time.Until(p.started.Add(delay)))
+				time.Sleep(time.Until(p.Started.Add(delay)))
 			} else {
 				killedBeforeStart++
 			}
 			select {
-			case <-p.done:
+			case <-p.Done:
 				w.halt()
-				return fmt.Errorf("neo exited by itself (code %d) before the kill: %s", p.code, tail(p.errb.String(), 300))
+				return fmt.Errorf("neo exited by itself (code %d) before the kill: %s", p.Code, proofkit.Tail(p.ErrOut.String(), 300))
 			default:
 			}
-			p.cmd.Process.Signal(syscall.SIGKILL)
-			<-p.done
+			p.Signal(syscall.SIGKILL)
+			<-p.Done
 			w.halt()
 			// Age what the kill left by two hours, so that a start that
 			// deletes interrupted files once they are old enough (no live
@@ -291,22 +290,14 @@ func killRun(ctx context.Context, o options, rng *rand.Rand, r *row, kills int, 
 			if _, err := os.Stat(db); err != nil {
 				return recErr // killed before the file was created
 			}
-			before := hashFiles(db)
-			res, err := runBin(ctx, o.bin, time.Minute, nil, "check", "--db", db)
-			if err != nil {
-				return err
+			if _, err := runUnchanged(ctx, o, db, 0, time.Minute, "check", "--db", db); err != nil {
+				return fmt.Errorf("after the kill: %w", err)
 			}
-			if res.code != 0 {
-				return fmt.Errorf("neo check after the kill: exit %d, want 0: %s", res.code, tail(res.stdout+res.stderr, 300))
-			}
-			if after := hashFiles(db); after != before {
-				return fmt.Errorf("neo check changed the files (%s → %s)", before, after)
-			}
-			st, err := readFile(ctx, db)
+			st, err := proofkit.ReadFile(ctx, db)
 			if err != nil {
 				return fmt.Errorf("independent reader after the kill: %v", err)
 			}
-			if err := cliQuickCheck(ctx, db); err != nil {
+			if err := proofkit.CLIQuickCheck(ctx, db); err != nil {
 				return err
 			}
 			if err := fillsPresent(ctx, db, seen); err != nil {
@@ -323,12 +314,12 @@ func killRun(ctx context.Context, o options, rng *rand.Rand, r *row, kills int, 
 		r.record(err)
 	}
 	// The last kill's session: one more start must recover it.
-	res, err := runBin(ctx, o.bin, time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--duration", "1s", "--speed", "0")
+	res, err := proofkit.Run(ctx, "", o.bin, time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--duration", "1s", "--speed", "0")
 	switch {
 	case err != nil:
 		r.fail("final start: %v", err)
-	case res.code != 0:
-		r.fail("final start: exit %d: %s", res.code, tail(res.stderr, 300))
+	case res.Code != 0:
+		r.fail("final start: exit %d: %s", res.Code, proofkit.Tail(res.Stderr, 300))
 	default:
 		st, err := checkClean(ctx, db, "duration_reached")
 		if err == nil {
@@ -368,7 +359,7 @@ func (ks *killStats) classify(err error) {
 // fillsPresent checks through a fresh reader that every fill id in seen is
 // in the database.
 func fillsPresent(ctx context.Context, path string, seen map[string]bool) error {
-	db, err := openReader(path)
+	db, err := proofkit.OpenReader(path)
 	if err != nil {
 		return err
 	}

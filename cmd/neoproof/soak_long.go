@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"neo/cmd/internal/proofkit"
 )
 
 // rssSampler samples a process's VmRSS until it ends.
@@ -72,18 +74,18 @@ func soakLongSession(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	}
 	db := filepath.Join(dir, "neo.db")
 	cfg := writeTemp(dir, "cfg.toml", wideConfig)
-	p, err := startProc(o.bin, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--feed", "replay:"+csv, "--log-format", "logfmt")
+	p, err := proofkit.Start("", o.bin, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--feed", "replay:"+csv, "--log-format", "logfmt")
 	if err != nil {
 		r.fail("%v", err)
 		return
 	}
-	defer p.kill()
-	s := sampleRSS(p.cmd.Process.Pid, 250*time.Millisecond, p.done)
-	<-p.done
-	took := p.exited.Sub(p.started)
+	defer p.Kill()
+	s := sampleRSS(p.Cmd.Process.Pid, 250*time.Millisecond, p.Done)
+	<-p.Done
+	took := p.Exited.Sub(p.Started)
 	os.Remove(csv)
-	if p.code != 0 {
-		r.fail("%d bars: exit %d: %s", bars, p.code, tail(p.errb.String(), 300))
+	if p.Code != 0 {
+		r.fail("%d bars: exit %d: %s", bars, p.Code, proofkit.Tail(p.ErrOut.String(), 300))
 		return
 	}
 	st, err := checkClean(ctx, db, "feed_ended")
@@ -94,7 +96,7 @@ func soakLongSession(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	early, late, ok := s.growth()
 	fi, _ := os.Stat(db)
 	r.Note = fmt.Sprintf("%s bars in %s (%s bars/s), %s fills, database %s; RSS peak %s, second-quarter peak %s, last-quarter peak %s (%d samples)",
-		thousands(float64(bars)), fmtDur(took), thousands(float64(bars)/took.Seconds()), thousands(float64(st.last().Fills)),
+		thousands(float64(bars)), fmtDur(took), thousands(float64(bars)/took.Seconds()), thousands(float64(st.Last().Fills)),
 		fmtBytes(float64(fi.Size())), fmtBytes(float64(s.hwm)), fmtBytes(float64(early)), fmtBytes(float64(late)), len(s.samples))
 	switch {
 	case !ok:

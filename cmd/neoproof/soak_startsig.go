@@ -6,10 +6,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
+
+	"neo/cmd/internal/proofkit"
 )
 
 // startSigGeneration is how many signalled starts share one database, so
@@ -80,7 +81,7 @@ func soakStartSignal(ctx context.Context, o options, rng *rand.Rand, r *row) {
 			label := fmt.Sprintf("%s at %d ms after exec", sig, moment.Milliseconds())
 			before := map[string]bool{}
 			if _, err := os.Stat(db); err == nil {
-				st, err := readSessionsIfAny(ctx, db)
+				st, err := proofkit.ReadFileIfAny(ctx, db)
 				if err != nil {
 					return fmt.Errorf("%s: before the start: %v", label, err)
 				}
@@ -89,29 +90,25 @@ func soakStartSignal(ctx context.Context, o options, rng *rand.Rand, r *row) {
 				}
 			}
 			dirBefore := dirFingerprint(filepath.Dir(db)) // after our read: readers touch -shm
-			p, err := startProc(o.bin, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "1",
+			p, err := proofkit.Start("", o.bin, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "1",
 				"--duration", "1000h", "--seed", fmt.Sprint(1+local.IntN(1_000_000)), "--log-format", "logfmt")
 			if err != nil {
 				return err
 			}
-			defer p.kill()
-			time.Sleep(time.Until(p.started.Add(moment)))
-			select {
-			case <-p.done:
-				return fmt.Errorf("%s: neo exited by itself (code %d) before the signal: %s", label, p.code, tail(p.errb.String(), 300))
-			default:
+			defer p.Kill()
+			if !p.SignalAt(moment, sig) {
+				return fmt.Errorf("%s: neo exited by itself (code %d) before the signal: %s", label, p.Code, proofkit.Tail(p.ErrOut.String(), 300))
 			}
-			p.cmd.Process.Signal(sig)
 			// The moment the signal was really sent (a loaded machine
 			// oversleeps), for the failure details.
-			moment = time.Since(p.started)
+			moment = time.Since(p.Started)
 			label = fmt.Sprintf("%s at %d ms after exec", sig, moment.Milliseconds())
-			code, werr := p.wait(shutdownBound + 10*time.Second)
+			code, werr := p.Wait(shutdownBound + 10*time.Second)
 			codes[code]++
 			if werr != nil {
 				return fmt.Errorf("%s: %v", label, werr)
 			}
-			started := strings.Contains(p.errb.String(), `msg="session started"`)
+			started := strings.Contains(p.ErrOut.String(), `msg="session started"`)
 			if !started {
 				beforeSession++
 			}
@@ -120,7 +117,7 @@ func soakStartSignal(ctx context.Context, o options, rng *rand.Rand, r *row) {
 			case 0:
 			case -1:
 				after := dirFingerprint(filepath.Dir(db))
-				if after == dirBefore && strings.TrimSpace(p.errb.String()+p.out.String()) == "" {
+				if after == dirBefore && strings.TrimSpace(p.ErrOut.String()+p.Out.String()) == "" {
 					// The signal arrived before the program could have
 					// a handler (the runtime was still loading): it had
 					// printed nothing and nothing on disk changed, so
@@ -129,15 +126,15 @@ func soakStartSignal(ctx context.Context, o options, rng *rand.Rand, r *row) {
 					break
 				}
 				diedAt = append(diedAt, fmt.Sprintf("%d ms", moment.Milliseconds()))
-				faults = append(faults, fmt.Sprintf("killed by the signal itself after it had printed %q or touched the files (before: %q, after: %q)", tail(p.errb.String()+p.out.String(), 200), dirBefore, after))
+				faults = append(faults, fmt.Sprintf("killed by the signal itself after it had printed %q or touched the files (before: %q, after: %q)", proofkit.Tail(p.ErrOut.String()+p.Out.String(), 200), dirBefore, after))
 			default:
-				faults = append(faults, fmt.Sprintf("exit %d, want 0; log %q", code, tail(p.errb.String(), 200)))
+				faults = append(faults, fmt.Sprintf("exit %d, want 0; log %q", code, proofkit.Tail(p.ErrOut.String(), 200)))
 			}
-			if n := walSize(db); n != 0 {
+			if n := proofkit.WALSize(db); n != 0 {
 				faults = append(faults, fmt.Sprintf("%s-wal holds %d bytes after exit", filepath.Base(db), n))
 			}
 			if _, err := os.Stat(db); err == nil {
-				st, err := readSessionsIfAny(ctx, db)
+				st, err := proofkit.ReadFileIfAny(ctx, db)
 				if err != nil {
 					return fmt.Errorf("%s: independent reader: %v", label, err)
 				}
@@ -158,8 +155,8 @@ func soakStartSignal(ctx context.Context, o options, rng *rand.Rand, r *row) {
 						faults = append(faults, fmt.Sprintf("session %s halt_reason=%q, want %q", s.ID, s.HaltReason.String, reasons[s.ID]))
 					}
 				}
-				if cli := sqliteCLI(); cli != "" && open == 0 && len(st.Sessions) > 0 {
-					out, err := cliQuery(ctx, cli, db, "SELECT count(*) FROM sessions WHERE ended_at IS NULL;")
+				if cli := proofkit.SQLiteCLI(); cli != "" && open == 0 && len(st.Sessions) > 0 {
+					out, err := proofkit.CLIQuery(ctx, cli, db, "SELECT count(*) FROM sessions WHERE ended_at IS NULL;")
 					if err != nil {
 						return fmt.Errorf("%s: %v", label, err)
 					}
@@ -181,19 +178,10 @@ func soakStartSignal(ctx context.Context, o options, rng *rand.Rand, r *row) {
 // fmtCodes renders exit-code counts as "0×38, 1×2" (-1 = killed by a
 // signal), sorted by code.
 func fmtCodes(codes map[int]int) string {
-	keys := make([]int, 0, len(codes))
-	for k := range codes {
-		keys = append(keys, k)
-	}
-	sort.Ints(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%d×%d", k, codes[k])
-	}
-	if len(parts) == 0 {
+	if len(codes) == 0 {
 		return "none"
 	}
-	return strings.Join(parts, ", ")
+	return fmtCounts(codes, func(k, n int) string { return fmt.Sprintf("%d×%d", k, n) })
 }
 
 // dirFingerprint names and hashes every file of dir but -shm files (every
@@ -224,27 +212,4 @@ func logFailure(o options, row string, run int, err error) error {
 		o.logf("%s: run %d: %v", row, run, err)
 	}
 	return err
-}
-
-// readSessionsIfAny is readFile for a database that a signal may have
-// stopped before its schema was created: a file without a sessions table
-// (still passing quick_check) holds no session.
-func readSessionsIfAny(ctx context.Context, path string) (dbState, error) {
-	db, err := openReader(path)
-	if err != nil {
-		return dbState{}, err
-	}
-	defer db.Close()
-	var n int
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sessions'").Scan(&n); err != nil {
-		return dbState{}, fmt.Errorf("read the schema: %w", err)
-	}
-	if n == 0 {
-		var qc string
-		if err := db.QueryRowContext(ctx, "PRAGMA quick_check").Scan(&qc); err != nil || qc != "ok" {
-			return dbState{}, fmt.Errorf("quick_check of a file without a schema: %q %v", qc, err)
-		}
-		return dbState{QuickCheck: qc}, nil
-	}
-	return readState(ctx, db)
 }

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"regexp"
 	"time"
+
+	"neo/cmd/internal/proofkit"
 )
 
 var crashSummary = regexp.MustCompile(`(\d+) kills, (\d+) fills confirmed`)
@@ -27,7 +29,7 @@ func soakStoreCrash(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	out, err := cmd.CombinedOutput()
 	m := crashSummary.FindStringSubmatch(string(out))
 	if err != nil || m == nil {
-		r.fail("go test -tags soak -run TestCrashSafety ./store/ (SOAK_KILLS=%d): %v: %s", kills, err, tail(string(out), 400))
+		r.fail("go test -tags soak -run TestCrashSafety ./store/ (SOAK_KILLS=%d): %v: %s", kills, err, proofkit.Tail(string(out), 400))
 		return
 	}
 	r.Runs, r.Passed = int(atof(m[1])), int(atof(m[1]))

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -129,4 +130,19 @@ func thousands(v float64) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+// fmtCounts renders counts keyed by a number, in key order, each through
+// part, joined by ", " ("" for none).
+func fmtCounts(m map[int]int, part func(k, n int) string) string {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = part(k, m[k])
+	}
+	return strings.Join(parts, ", ")
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -78,11 +79,20 @@ type Replay struct {
 	layout int // index in timeLayouts of the last layout that matched
 
 	prevTime time.Time
-	bars     int
+	bars     int // bars parsed (read ahead included)
+	served   int // bars returned by Next
 
-	pending *engine.MarketEvent // the first event, read by OpenReplay
-	err     error               // sticky: io.EOF or the first bad line
+	queue     []engine.MarketEvent // bars read ahead by OpenReplay, served first
+	klineSpan time.Duration        // open to end of the first kline; 0 in a plain file
+	interval  time.Duration        // the file's bar interval (BarInterval)
+	err       error                // sticky: io.EOF or the first bad line
 }
+
+var _ engine.BarFeed = (*Replay)(nil)
+
+// intervalSample is how many gaps between the first bars decide a file's
+// bar interval: enough that a gap in the data among them is outvoted.
+const intervalSample = 32
 
 // OpenReplay opens a replay file and reads its first bar, so that a file
 // that is missing, empty or malformed is refused before a session starts.
@@ -103,9 +113,60 @@ func OpenReplay(path string) (*Replay, error) {
 		}
 		return nil, err
 	}
-	r.pending = &ev
+	r.queue = append(r.queue, ev)
+	r.readAhead()
 	return r, nil
 }
+
+// readAhead reads up to intervalSample more bars into the queue and
+// decides the bar interval from them. A bad line among them is kept for
+// Next to return after the bars before it, as if read then.
+func (r *Replay) readAhead() {
+	for len(r.queue) <= intervalSample {
+		ev, err := r.read()
+		if err != nil {
+			r.err = err
+			r.Close()
+			break
+		}
+		r.queue = append(r.queue, ev)
+	}
+	times := make([]time.Time, len(r.queue))
+	for i, ev := range r.queue {
+		times[i] = ev.Time
+	}
+	r.interval = barInterval(times, r.klineSpan)
+}
+
+// barInterval is the spacing of bars at times: the most frequent gap
+// between consecutive bars (the median when no gap repeats; the shorter on
+// a tie), so that a gap in the data or a missing bar among them does not
+// count. With fewer than two bars it is fallback (a kline's own span).
+func barInterval(times []time.Time, fallback time.Duration) time.Duration {
+	if len(times) < 2 {
+		return fallback
+	}
+	gaps := make([]time.Duration, 0, len(times)-1)
+	count := map[time.Duration]int{}
+	for i := 1; i < len(times); i++ {
+		g := times[i].Sub(times[i-1])
+		gaps = append(gaps, g)
+		count[g]++
+	}
+	slices.Sort(gaps)
+	best, n := gaps[len(gaps)/2], 1
+	for _, g := range gaps { // ascending: the shorter wins a tie
+		if count[g] > n {
+			best, n = g, count[g]
+		}
+	}
+	return best
+}
+
+// BarInterval returns the file's bar interval, decided when it was opened
+// from the spacing of its first bars (1m, 5m, 1h, 1d, …); 0 for a file of
+// one bar in a plain format.
+func (r *Replay) BarInterval() time.Duration { return r.interval }
 
 // newReplay reads from rd; path is used in messages and in Name.
 func newReplay(path string, rd io.Reader) *Replay {
@@ -150,8 +211,8 @@ func (b *boundedReader) Read(p []byte) (int, error) {
 // Name returns "replay:" and the path as given.
 func (r *Replay) Name() string { return "replay:" + r.path }
 
-// Bars returns the number of bars read so far.
-func (r *Replay) Bars() int { return r.bars }
+// Bars returns the number of bars returned by Next so far.
+func (r *Replay) Bars() int { return r.served }
 
 // Close closes the file. It is safe to call more than once.
 func (r *Replay) Close() error {
@@ -169,9 +230,13 @@ func (r *Replay) Next(ctx context.Context) (engine.MarketEvent, error) {
 	if err := ctx.Err(); err != nil {
 		return engine.MarketEvent{}, err
 	}
-	if r.pending != nil {
-		ev := *r.pending
-		r.pending = nil
+	if len(r.queue) > 0 {
+		ev := r.queue[0]
+		r.queue = r.queue[1:]
+		if len(r.queue) == 0 {
+			r.queue = nil // let the read-ahead array go
+		}
+		r.served++
 		return ev, nil
 	}
 	if r.err != nil {
@@ -183,6 +248,7 @@ func (r *Replay) Next(ctx context.Context) (engine.MarketEvent, error) {
 		r.Close()
 		return engine.MarketEvent{}, err
 	}
+	r.served++
 	return ev, nil
 }
 
@@ -327,6 +393,9 @@ func (r *Replay) klineEnd(openField, closeField string) (time.Time, error) {
 	end, closeUnit, err := parseUnixInt(closeField)
 	if err != nil {
 		return time.Time{}, r.fieldErrorf("close_time", "%s", err)
+	}
+	if r.bars == 0 {
+		r.klineSpan = unixTime(end, openUnit).Sub(unixTime(open, openUnit)).Round(time.Second)
 	}
 	if openUnit != closeUnit {
 		return time.Time{}, r.fieldErrorf("close_time", "%s is not in the same unit as open_time %s", quoteField(closeField), quoteField(openField))

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -479,4 +480,110 @@ func FuzzReplayCSV(f *testing.F) {
 			t.Fatalf("error without a line number: %q", err)
 		}
 	})
+}
+
+// klineText writes n Binance kline lines of interval iv from t0 (open
+// times in ms), skipping missing bars (by index) to make a gap in the data.
+func klineText(t0 time.Time, iv time.Duration, n int, missing map[int]bool) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if missing[i] {
+			continue
+		}
+		open := t0.Add(time.Duration(i) * iv).UnixMilli()
+		end := open + iv.Milliseconds() - 1
+		fmt.Fprintf(&b, "%d,0.50,0.51,0.49,0.50,1000,%d,500,10,500,250,0\n", open, end)
+	}
+	return b.String()
+}
+
+// plainText writes n plain lines of interval iv from t0, in the layout of
+// format ("unix" or a time layout).
+func plainText(t0 time.Time, iv time.Duration, n int, format string, missing map[int]bool) string {
+	var b strings.Builder
+	b.WriteString("time,open,high,low,close,volume\n")
+	for i := 0; i < n; i++ {
+		if missing[i] {
+			continue
+		}
+		at := t0.Add(time.Duration(i+1) * iv)
+		ts := strconv.FormatInt(at.Unix(), 10)
+		if format != "unix" {
+			ts = at.Format(format)
+		}
+		fmt.Fprintf(&b, "%s,2.50,2.51,2.49,2.50,1000\n", ts)
+	}
+	return b.String()
+}
+
+// TestReplayBarInterval: the interval is the spacing of the first bars,
+// for every common kline interval and plain files, whatever a gap in the
+// data or a missing bar among them; Next serves every bar as before.
+func TestReplayBarInterval(t *testing.T) {
+	t0 := time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC)
+	gap := map[int]bool{3: true, 4: true, 5: true, 6: true, 10: true} // 4 bars of downtime, one missing
+	type tc struct {
+		name string
+		text string
+		want time.Duration
+		bars int
+	}
+	var tests []tc
+	for _, iv := range []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour, 4 * time.Hour, 24 * time.Hour} {
+		tests = append(tests,
+			tc{"kline " + iv.String(), klineText(t0, iv, 100, nil), iv, 100},
+			tc{"kline with a gap " + iv.String(), klineText(t0, iv, 100, gap), iv, 95},
+			tc{"plain " + iv.String(), plainText(t0, iv, 100, "unix", nil), iv, 100},
+			tc{"plain text time with a gap " + iv.String(), plainText(t0, iv, 100, "2006-01-02 15:04:05", gap), iv, 95},
+		)
+	}
+	tests = append(tests,
+		tc{"kline one bar", klineText(t0, time.Hour, 1, nil), time.Hour, 1},
+		tc{"plain one bar", plainText(t0, time.Hour, 1, "unix", nil), 0, 1},
+		tc{"plain two bars", plainText(t0, 4*time.Hour, 2, "unix", nil), 4 * time.Hour, 2},
+		// Gaps outnumbering bars among the first: the shortest repeated
+		// spacing still wins over a longer one seen as often.
+		tc{"plain every other bar missing", plainText(t0, time.Minute, 12, "unix", map[int]bool{2: true, 5: true, 8: true}), time.Minute, 9},
+	)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := MustOpenReplay(t, MustWriteFile(t, "bars.csv", tt.text))
+			if got := r.BarInterval(); got != tt.want {
+				t.Fatalf("BarInterval = %s, want %s", got, tt.want)
+			}
+			if r.Bars() != 0 {
+				t.Fatalf("Bars = %d before any Next: the read-ahead counts as served", r.Bars())
+			}
+			evs, err := readAll(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(evs) != tt.bars || r.Bars() != tt.bars {
+				t.Fatalf("%d events, Bars %d; want %d", len(evs), r.Bars(), tt.bars)
+			}
+			for i := 1; i < len(evs); i++ {
+				if !evs[i].Time.After(evs[i-1].Time) {
+					t.Fatalf("event %d at %s is not after %s", i, evs[i].Time, evs[i-1].Time)
+				}
+			}
+		})
+	}
+}
+
+// TestReplayBadLineAfterReadAhead: a bad line among the bars read ahead to
+// find the interval is reported by Next after the good bars before it, as
+// when bars were read one at a time.
+func TestReplayBadLineAfterReadAhead(t *testing.T) {
+	text := plainText(time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC), time.Hour, 5, "unix", nil) + "1614585600,x,1,1,1,1\n"
+	r := MustOpenReplay(t, MustWriteFile(t, "bars.csv", text))
+	if r.BarInterval() != time.Hour {
+		t.Fatalf("BarInterval = %s, want 1h", r.BarInterval())
+	}
+	evs, err := readAll(r)
+	if len(evs) != 5 || err == nil || !strings.Contains(err.Error(), `bars.csv:7: field "open"`) {
+		t.Fatalf("%d events, err %v; want 5 then the bad line 7", len(evs), err)
+	}
+	if _, again := r.Next(context.Background()); again == nil || again.Error() != err.Error() {
+		t.Fatalf("second Next: %v, want the same error", again)
+	}
 }

@@ -59,13 +59,10 @@ func isPlain(s string) bool {
 // dropped here, before the parser sees them: a stray lead byte must not
 // swallow the ESC that follows it.
 func normalize(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
+	return mapRunes(s, func(b *strings.Builder, r rune, raw string) {
 		switch {
-		case r == utf8.RuneError && size <= 1:
-			if c := s[i]; c >= 0x80 && c <= 0x9f {
+		case r == utf8.RuneError && len(raw) == 1:
+			if c := raw[0]; c >= 0x80 && c <= 0x9f {
 				b.WriteByte(0x1b)
 				b.WriteByte(c - 0x40)
 			}
@@ -73,11 +70,9 @@ func normalize(s string) string {
 			b.WriteByte(0x1b)
 			b.WriteByte(byte(r - 0x40))
 		default:
-			b.WriteString(s[i : i+size])
+			b.WriteString(raw)
 		}
-		i += size
-	}
-	return b.String()
+	})
 }
 
 // filter removes what ansi.Strip keeps because a terminal executes it rather
@@ -85,12 +80,9 @@ func normalize(s string) string {
 // after normalize; kept as a second line of defence) and bidi controls. With
 // oneLine, \t \n \r become spaces; otherwise \t and \n stay and \r goes.
 func filter(s string, oneLine bool) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
+	return mapRunes(s, func(b *strings.Builder, r rune, raw string) {
 		switch {
-		case r == utf8.RuneError && size <= 1:
+		case r == utf8.RuneError && len(raw) == 1:
 			// Cannot happen after normalize; drop rather than pass a byte on.
 		case r == '\t' || r == '\n' || r == '\r':
 			if oneLine {
@@ -99,18 +91,30 @@ func filter(s string, oneLine bool) string {
 				b.WriteRune(r)
 			}
 		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
-		case isBidiControl(r):
+		case IsBidiControl(r):
 		default:
-			b.WriteString(s[i : i+size])
+			b.WriteString(raw)
 		}
+	})
+}
+
+// mapRunes builds a string from s by calling f on each rune with its bytes
+// (raw); an invalid byte comes alone, as utf8.RuneError with a raw of one
+// byte. f writes what the rune becomes, if anything.
+func mapRunes(s string, f func(b *strings.Builder, r rune, raw string)) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		f(&b, r, s[i:i+size])
 		i += size
 	}
 	return b.String()
 }
 
-// isBidiControl reports the bidirectional embeddings, overrides, isolates
+// IsBidiControl reports the bidirectional embeddings, overrides, isolates
 // and marks: they reorder what a reader sees ("exe.txt" shown for
 // "txt.exe") without being visible themselves.
-func isBidiControl(r rune) bool {
+func IsBidiControl(r rune) bool {
 	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
 }

@@ -86,7 +86,7 @@ func assertSafe(tb testing.TB, in, out string, multiLine bool) {
 			tb.Fatalf("output of %q holds control %U: %q", in, r, out)
 		case r >= 0x80 && r <= 0x9f:
 			tb.Fatalf("output of %q holds C1 control %U: %q", in, r, out)
-		case isBidiControl(r):
+		case IsBidiControl(r):
 			tb.Fatalf("output of %q holds bidi control %U: %q", in, r, out)
 		}
 	}

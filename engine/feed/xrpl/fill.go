@@ -206,6 +206,20 @@ func crosses(our Side, p, op *big.Rat) bool {
 	return c <= 0
 }
 
+// take spends what is left of real offer offerID (funded drops) on quote
+// quoteID, up to rem[quoteID], and returns the drops taken: 0 when the
+// offer is used up by earlier paper fills.
+func (m *Matcher) take(offerID string, funded int64, quoteID string, rem map[string]int64) int64 {
+	avail := funded - m.spent[offerID]
+	if avail <= 0 {
+		return 0
+	}
+	take := min(avail, rem[quoteID])
+	m.spent[offerID] += take
+	rem[quoteID] -= take
+	return take
+}
+
 func opposite(s Side) Side {
 	if s == Bid {
 		return Ask
@@ -224,13 +238,10 @@ func (m *Matcher) cross(q PaperQuote, qs *quoteState, before BookState, rem map[
 		if !crosses(q.Side, qs.price, op) {
 			break // book order: nothing further crosses
 		}
-		avail := o.FundedDrops - m.spent[o.ID]
-		if avail <= 0 {
+		take := m.take(o.ID, o.FundedDrops, q.ID, rem)
+		if take <= 0 {
 			continue
 		}
-		take := min(avail, rem[q.ID])
-		m.spent[o.ID] += take
-		rem[q.ID] -= take
 		fills = append(fills, PaperFill{QuoteID: q.ID, Price: ratFloat(op), QtyXRP: float64(take) / DropsPerXRP, Rule: "cross", Taker: true})
 	}
 	return fills
@@ -319,13 +330,10 @@ func (m *Matcher) crossedByBook(after BookState, active []PaperQuote, rem map[st
 			if !crosses(q.Side, qs.price, o.Price()) {
 				break
 			}
-			avail := o.FundedDrops - m.spent[o.ID]
-			if avail <= 0 {
+			take := m.take(o.ID, o.FundedDrops, q.ID, rem)
+			if take <= 0 {
 				continue
 			}
-			take := min(avail, rem[q.ID])
-			m.spent[o.ID] += take
-			rem[q.ID] -= take
 			fills = append(fills, PaperFill{QuoteID: q.ID, Price: ratFloat(qs.price), QtyXRP: float64(take) / DropsPerXRP, Rule: "crossed"})
 		}
 	}

@@ -1,0 +1,743 @@
+package engine
+
+// The session report: figures computed from what a session recorded, by a
+// pure function (BuildReport) so that `neo report`, the end of a headless
+// run and the console's detail view show the same numbers.
+//
+// The P&L split follows the value of the portfolio at the mid,
+// V = RLUSD + XRP × mid. A fill of q XRP at value v (= price × q) with fee f,
+// at mid m, changes V by q×m − v − f for a buy and v − q×m − f for a sell:
+// the first part is the spread captured against the mid (trading), the fee
+// is a cost (fees). Network fees are XRP leaving the balance (fees). Between
+// those, V moves only with the mid: XRP × Δmid, the effect of price moves on
+// the inventory (inventory), computed as the remainder of the total P&L, so
+// that trading + fees + inventory = total holds by construction; the tests
+// check the remainder against a hand computation of XRP × Δmid.
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"neo/engine/textsafe"
+)
+
+// Record times. Each reader below is the one place that says which time of
+// a record the report uses; all must be market times.
+
+// fillTime is a fill's market time.
+func fillTime(f Fill) time.Time { return f.MarketTime }
+
+// inventoryTime is an inventory snapshot's market time.
+func inventoryTime(s InventorySnapshot) time.Time { return s.MarketTime }
+
+// valuationTime is a valuation snapshot's market time.
+func valuationTime(s ValuationSnapshot) time.Time { return s.MarketTime }
+
+// eventTime is a session event's market time.
+func eventTime(e SessionEvent) time.Time { return e.MarketTime }
+
+// sessionMarketSpan is the session's recorded market span: its first market
+// event and its last (nil when unknown; the report then takes the span of
+// the records). Sessions recorded before market time have their wall span
+// here (schema migration 3).
+func sessionMarketSpan(s Session) (start, end *time.Time) {
+	return s.MarketStartedAt, s.MarketEndedAt
+}
+
+// sessionMarketEvents is the number of market events (bars, ledgers) the
+// session applied, when recorded. Nothing records it yet.
+func sessionMarketEvents(SessionSummary) (int, bool) { return 0, false }
+
+// Report is the session report. Its JSON keys are stable (snake_case);
+// times are RFC 3339 in UTC, and each key says whether it is market time
+// (the feed's clock: a bar's time, a ledger's close) or wall time (the
+// machine's clock while the session ran). Money is in RLUSD unless the key
+// says XRP.
+type Report struct {
+	SessionID  string  `json:"session_id"`
+	Feed       string  `json:"feed"`
+	Running    bool    `json:"running"`
+	HaltReason *string `json:"halt_reason"` // null while running
+	// Damage names what in the session row could not be read (those
+	// figures are zero); absent for a sound row.
+	Damage string `json:"damage,omitempty"`
+
+	// Market span: from the first market event to the last.
+	MarketStart       *time.Time `json:"market_start"`
+	MarketEnd         *time.Time `json:"market_end"`
+	MarketSpanSeconds float64    `json:"market_span_seconds"`
+	// MarketEvents counts the bars or ledgers applied; null when not
+	// recorded.
+	MarketEvents  *int       `json:"market_events"`
+	WallStartedAt time.Time  `json:"wall_started_at"`
+	WallEndedAt   *time.Time `json:"wall_ended_at"`
+
+	StartingXRP   float64  `json:"starting_xrp"`
+	StartingRLUSD float64  `json:"starting_rlusd"`
+	StartingValue float64  `json:"starting_value_rlusd"`
+	EndingXRP     *float64 `json:"ending_xrp"`
+	EndingRLUSD   *float64 `json:"ending_rlusd"`
+	EndingValue   float64  `json:"ending_value_rlusd"` // the recorded ending value, or the latest snapshot's while running
+	FinalMid      float64  `json:"final_mid"`          // the latest snapshot's mid (0: none recorded)
+
+	Fills FillStats `json:"fills"`
+	PnL   PnLSplit  `json:"pnl"`
+	Fees  FeeStats  `json:"fees"`
+	Hold  HoldStats `json:"hold"`
+
+	MaxDrawdown Drawdown   `json:"max_drawdown"`
+	SkewTiers   []TierTime `json:"skew_tiers"`
+	Daily       []DayPnL   `json:"daily_pnl"`
+	Events      EventStats `json:"events"`
+}
+
+// SideStats are the fills of one side.
+type SideStats struct {
+	Count       int     `json:"count"`
+	VolumeXRP   float64 `json:"volume_xrp"`
+	VolumeRLUSD float64 `json:"volume_rlusd"`
+	AvgPrice    float64 `json:"avg_price"` // volume-weighted; 0 without fills
+	FeesRLUSD   float64 `json:"fees_rlusd"`
+}
+
+// FillStats are the fills by side and in all.
+type FillStats struct {
+	Count       int       `json:"count"`
+	VolumeRLUSD float64   `json:"volume_rlusd"`
+	Buy         SideStats `json:"buy"`
+	Sell        SideStats `json:"sell"`
+}
+
+// PnLSplit is the total P&L (ending value − starting value) in three parts
+// whose sum is the total: Trading + Fees + Inventory = Total.
+type PnLSplit struct {
+	TotalRLUSD float64 `json:"total_rlusd"`
+	TotalPct   float64 `json:"total_pct"` // of the starting value
+	// TradingRLUSD is the spread captured: each fill's value against the
+	// mid at the fill.
+	TradingRLUSD float64 `json:"trading_rlusd"`
+	// FeesRLUSD is minus what trading and network fees cost.
+	FeesRLUSD float64 `json:"fees_rlusd"`
+	// InventoryRLUSD is the remainder: the effect of price moves on the
+	// inventory held.
+	InventoryRLUSD float64 `json:"inventory_rlusd"`
+}
+
+// FeeStats are the fees paid (positive numbers).
+type FeeStats struct {
+	TradingRLUSD float64 `json:"trading_rlusd"`
+	// NetworkXRP is the ledger's per-transaction cost paid; NetworkRLUSD
+	// is its value at the mid of the latest valuation snapshot.
+	NetworkXRP   float64 `json:"network_xrp"`
+	NetworkRLUSD float64 `json:"network_rlusd"`
+	TotalRLUSD   float64 `json:"total_rlusd"`
+}
+
+// HoldStats compare the session with holding the starting balances.
+type HoldStats struct {
+	HoldValueRLUSD   float64 `json:"hold_value_rlusd"`    // starting balances at the final mid
+	HoldPnLRLUSD     float64 `json:"hold_pnl_rlusd"`      // hold value − starting value
+	ValueVsHoldRLUSD float64 `json:"value_vs_hold_rlusd"` // ending value − hold value
+}
+
+// Drawdown is the largest fall of the total value from a peak to a later
+// trough. Zero (and no times) when the value never fell.
+type Drawdown struct {
+	RLUSD            float64    `json:"rlusd"`
+	Pct              float64    `json:"pct"` // of the peak
+	PeakValue        float64    `json:"peak_value_rlusd"`
+	TroughValue      float64    `json:"trough_value_rlusd"`
+	PeakMarketTime   *time.Time `json:"peak_market_time"`
+	TroughMarketTime *time.Time `json:"trough_market_time"`
+}
+
+// TierTime is the market time spent at one skew tier: from each inventory
+// snapshot to the next (the last to the end of the market span).
+type TierTime struct {
+	Tier    int     `json:"tier"`
+	Seconds float64 `json:"seconds"`
+	Pct     float64 `json:"pct"` // of the time covered by snapshots
+}
+
+// DayPnL is the P&L across one UTC day of market time: the value at the
+// day's last record against the value at the previous day's last record
+// (the starting value for the first day). Days with no record are absent;
+// the next day's P&L spans them.
+type DayPnL struct {
+	MarketDay  string  `json:"market_day"` // 2006-01-02, UTC
+	OpenValue  float64 `json:"open_value_rlusd"`
+	CloseValue float64 `json:"close_value_rlusd"`
+	PnLRLUSD   float64 `json:"pnl_rlusd"`
+}
+
+// EventStats count the session's events of note.
+type EventStats struct {
+	Total       int `json:"total"`
+	Warnings    int `json:"warnings"`
+	Errors      int `json:"errors"`
+	TierChanges int `json:"tier_changes"`
+	DataGaps    int `json:"data_gaps"`
+}
+
+// valuePoint is the total value at a market time.
+type valuePoint struct {
+	at time.Time
+	v  float64
+}
+
+// BuildReport computes the report of one session from its records at full
+// resolution: fills, inventory and valuation snapshots and events, in any
+// order (they are sorted by market time here, stably).
+func BuildReport(s SessionSummary, fills []Fill, inv []InventorySnapshot, val []ValuationSnapshot, events []SessionEvent) Report {
+	fills = sortedBy(fills, fillTime)
+	inv = sortedBy(inv, inventoryTime)
+	val = sortedBy(val, valuationTime)
+
+	r := Report{
+		SessionID:     s.SessionID,
+		Feed:          s.Feed,
+		Running:       s.Running(),
+		Damage:        s.Damage,
+		WallStartedAt: s.StartedAt.UTC(),
+		WallEndedAt:   utcPtr(s.EndedAt),
+		StartingXRP:   s.StartingXRP,
+		StartingRLUSD: s.StartingRLUSD,
+		StartingValue: s.StartingValue,
+		EndingXRP:     s.EndingXRP,
+		EndingRLUSD:   s.EndingRLUSD,
+	}
+	if s.HaltReason != "" {
+		h := string(s.HaltReason)
+		r.HaltReason = &h
+	}
+	if n, ok := sessionMarketEvents(s); ok {
+		r.MarketEvents = &n
+	}
+
+	// The market span: as recorded, else from the records.
+	first, last, haveRecords := recordSpan(fills, inv, val, events)
+	start, end := sessionMarketSpan(s.Session)
+	if start == nil && haveRecords {
+		start = &first
+	}
+	if end == nil && haveRecords {
+		end = &last
+	}
+	r.MarketStart, r.MarketEnd = utcPtr(start), utcPtr(end)
+	if start != nil && end != nil && end.After(*start) {
+		r.MarketSpanSeconds = end.Sub(*start).Seconds()
+	}
+
+	// The value over market time: the start, every snapshot, the end.
+	var pts []valuePoint
+	if start != nil {
+		pts = append(pts, valuePoint{*start, s.StartingValue})
+	}
+	pts = append(pts, mergeValues(inv, val)...)
+	if s.EndingValue != nil && end != nil && (len(pts) == 0 || !end.Before(pts[len(pts)-1].at)) {
+		pts = append(pts, valuePoint{*end, *s.EndingValue})
+	}
+	switch {
+	case s.EndingValue != nil:
+		r.EndingValue = *s.EndingValue
+	case len(pts) > 0:
+		r.EndingValue = pts[len(pts)-1].v
+	default:
+		r.EndingValue = s.StartingValue
+	}
+
+	// The final mid: the latest snapshot's (inventory snapshots win a tie:
+	// the shutdown writes both at one mid).
+	var lastMidAt time.Time
+	if len(val) > 0 {
+		r.FinalMid, lastMidAt = val[len(val)-1].MidPrice, valuationTime(val[len(val)-1])
+	}
+	if len(inv) > 0 && !inventoryTime(inv[len(inv)-1]).Before(lastMidAt) {
+		r.FinalMid = inv[len(inv)-1].MidPrice
+	}
+
+	// Fills and the spread captured against the mid at each.
+	var trading float64
+	for _, f := range fills {
+		side := &r.Fills.Buy
+		mid := midAt(inv, fillTime(f), f.Price)
+		capture := mid*f.QtyXRP - f.ValueRLUSD
+		if f.Side == Sell {
+			side = &r.Fills.Sell
+			capture = -capture
+		}
+		trading += capture
+		side.Count++
+		side.VolumeXRP += f.QtyXRP
+		side.VolumeRLUSD += f.ValueRLUSD
+		side.FeesRLUSD += f.FeeRLUSD
+	}
+	for _, side := range []*SideStats{&r.Fills.Buy, &r.Fills.Sell} {
+		if side.VolumeXRP > 0 {
+			side.AvgPrice = side.VolumeRLUSD / side.VolumeXRP
+		}
+	}
+	r.Fills.Count = r.Fills.Buy.Count + r.Fills.Sell.Count
+	r.Fills.VolumeRLUSD = r.Fills.Buy.VolumeRLUSD + r.Fills.Sell.VolumeRLUSD
+
+	// Fees: trading fees from the fills; network fees from the latest
+	// valuation snapshot, whose fees_rlusd is trading fees so far plus the
+	// network fees in XRP at its mid.
+	r.Fees.TradingRLUSD = r.Fills.Buy.FeesRLUSD + r.Fills.Sell.FeesRLUSD
+	if len(val) > 0 {
+		lv := val[len(val)-1]
+		var tradingSoFar float64
+		for _, f := range fills {
+			if !fillTime(f).After(valuationTime(lv)) {
+				tradingSoFar += f.FeeRLUSD
+			}
+		}
+		if n := lv.FeesRLUSD - tradingSoFar; n > 1e-12 {
+			r.Fees.NetworkRLUSD = n
+			if lv.MidPrice > 0 {
+				r.Fees.NetworkXRP = n / lv.MidPrice
+			}
+		}
+	}
+	r.Fees.TotalRLUSD = r.Fees.TradingRLUSD + r.Fees.NetworkRLUSD
+
+	// The P&L split.
+	r.PnL.TotalRLUSD = r.EndingValue - s.StartingValue
+	r.PnL.TotalPct = pct(r.PnL.TotalRLUSD, s.StartingValue)
+	r.PnL.TradingRLUSD = trading
+	r.PnL.FeesRLUSD = -r.Fees.TotalRLUSD
+	r.PnL.InventoryRLUSD = r.PnL.TotalRLUSD - r.PnL.TradingRLUSD - r.PnL.FeesRLUSD
+
+	// Against holding the starting balances.
+	r.Hold.HoldValueRLUSD = s.StartingValue
+	if r.FinalMid > 0 {
+		r.Hold.HoldValueRLUSD = s.StartingRLUSD + s.StartingXRP*r.FinalMid
+	}
+	r.Hold.HoldPnLRLUSD = r.Hold.HoldValueRLUSD - s.StartingValue
+	r.Hold.ValueVsHoldRLUSD = r.EndingValue - r.Hold.HoldValueRLUSD
+
+	r.MaxDrawdown = maxDrawdown(pts)
+	r.SkewTiers = tierTimes(inv, end)
+	r.Daily = dailyPnL(pts, s.StartingValue)
+
+	for _, e := range events {
+		r.Events.Total++
+		switch e.Level {
+		case LevelWarn:
+			r.Events.Warnings++
+		case LevelError:
+			r.Events.Errors++
+		}
+		switch e.Kind {
+		case "tier_change":
+			r.Events.TierChanges++
+		case "data_gap":
+			r.Events.DataGaps++
+		}
+	}
+	return r
+}
+
+// LoadReport reads one session and everything its report needs from h, at
+// full resolution (every fill, snapshot and event), and builds the report:
+// what `neo report` and the console's detail view show. ErrNotFound (wrapped)
+// when there is no such session.
+func LoadReport(ctx context.Context, h History, sessionID string) (Report, SessionSummary, error) {
+	sum, err := h.GetSession(ctx, sessionID)
+	if err != nil {
+		return Report{}, sum, err
+	}
+	fills, err := h.Fills(ctx, sessionID, 0) // 0: all
+	if err != nil {
+		return Report{}, sum, err
+	}
+	inv, err := h.InventorySeries(ctx, sessionID, 0) // 0: every snapshot, not a sample
+	if err != nil {
+		return Report{}, sum, err
+	}
+	val, err := h.ValuationSeries(ctx, sessionID, 0)
+	if err != nil {
+		return Report{}, sum, err
+	}
+	events, err := h.Events(ctx, sessionID, 0)
+	if err != nil {
+		return Report{}, sum, err
+	}
+	return BuildReport(sum, fills, inv, val, events), sum, nil
+}
+
+// sortedBy returns xs sorted stably by at, copying only when out of order.
+func sortedBy[T any](xs []T, at func(T) time.Time) []T {
+	if sort.SliceIsSorted(xs, func(i, j int) bool { return at(xs[i]).Before(at(xs[j])) }) {
+		return xs
+	}
+	out := append([]T(nil), xs...)
+	sort.SliceStable(out, func(i, j int) bool { return at(out[i]).Before(at(out[j])) })
+	return out
+}
+
+// recordSpan is the earliest and latest market time among the records.
+func recordSpan(fills []Fill, inv []InventorySnapshot, val []ValuationSnapshot, events []SessionEvent) (first, last time.Time, ok bool) {
+	see := func(t time.Time) {
+		if !ok || t.Before(first) {
+			first = t
+		}
+		if !ok || t.After(last) {
+			last = t
+		}
+		ok = true
+	}
+	for _, f := range fills {
+		see(fillTime(f))
+	}
+	for _, x := range inv {
+		see(inventoryTime(x))
+	}
+	for _, x := range val {
+		see(valuationTime(x))
+	}
+	for _, e := range events {
+		see(eventTime(e))
+	}
+	return first, last, ok
+}
+
+// mergeValues is the total value of every snapshot, inventory and
+// valuation, in market-time order (both sorted already).
+func mergeValues(inv []InventorySnapshot, val []ValuationSnapshot) []valuePoint {
+	out := make([]valuePoint, 0, len(inv)+len(val))
+	i, j := 0, 0
+	for i < len(inv) || j < len(val) {
+		if j >= len(val) || (i < len(inv) && !inventoryTime(inv[i]).After(valuationTime(val[j]))) {
+			out = append(out, valuePoint{inventoryTime(inv[i]), inv[i].TotalValueInRLUSD})
+			i++
+		} else {
+			out = append(out, valuePoint{valuationTime(val[j]), val[j].TotalValueInRLUSD})
+			j++
+		}
+	}
+	return out
+}
+
+// midAt is the mid at a fill's market time: that of the first inventory
+// snapshot at or after it, else of the latest one, else the fill's own
+// price (no capture counted). The engine writes a snapshot with every fill
+// at the mid of the event that filled it, and every snapshot of an event
+// has that event's mid, so on market time (one time per event) this is
+// exact. On wall time to the millisecond (sessions recorded before market
+// time, replays at --speed 0) several events can share a time stamp and a
+// fill may get an earlier event's mid: the split between trading and
+// inventory is then approximate; the total and the fees are not affected.
+// (Matching by balance instead does not work: when several quotes fill on
+// one event, each fill's snapshot shows the balance after all of them.)
+func midAt(inv []InventorySnapshot, at time.Time, price float64) float64 {
+	i := sort.Search(len(inv), func(i int) bool { return !inventoryTime(inv[i]).Before(at) })
+	switch {
+	case i < len(inv):
+		return inv[i].MidPrice
+	case len(inv) > 0:
+		return inv[len(inv)-1].MidPrice
+	}
+	return price
+}
+
+// maxDrawdown is the largest fall from a running peak.
+func maxDrawdown(pts []valuePoint) Drawdown {
+	var d Drawdown
+	if len(pts) == 0 {
+		return d
+	}
+	peak := pts[0]
+	for _, p := range pts[1:] {
+		if p.v > peak.v {
+			peak = p
+			continue
+		}
+		if dd := peak.v - p.v; dd > d.RLUSD {
+			pa, ta := peak.at.UTC(), p.at.UTC()
+			d = Drawdown{RLUSD: dd, Pct: pct(dd, peak.v), PeakValue: peak.v, TroughValue: p.v,
+				PeakMarketTime: &pa, TroughMarketTime: &ta}
+		}
+	}
+	return d
+}
+
+// tierTimes is the market time at each skew tier, 0 to the highest seen:
+// each inventory snapshot's tier holds until the next snapshot, the last
+// one's until the end of the span.
+func tierTimes(inv []InventorySnapshot, end *time.Time) []TierTime {
+	if len(inv) == 0 {
+		return nil
+	}
+	top := 0
+	for _, s := range inv {
+		top = max(top, s.SkewTier)
+	}
+	durs := make([]time.Duration, top+1)
+	var total time.Duration
+	for i, s := range inv {
+		var until time.Time
+		switch {
+		case i+1 < len(inv):
+			until = inventoryTime(inv[i+1])
+		case end != nil:
+			until = *end
+		default:
+			until = inventoryTime(s)
+		}
+		if d := until.Sub(inventoryTime(s)); d > 0 && s.SkewTier >= 0 {
+			durs[s.SkewTier] += d
+			total += d
+		}
+	}
+	out := make([]TierTime, len(durs))
+	for t, d := range durs {
+		out[t] = TierTime{Tier: t, Seconds: d.Seconds(), Pct: pct(d.Seconds(), total.Seconds())}
+	}
+	return out
+}
+
+// dailyPnL is the P&L of each UTC market day that has a record.
+func dailyPnL(pts []valuePoint, startValue float64) []DayPnL {
+	var out []DayPnL
+	open := startValue
+	for i, p := range pts {
+		day := p.at.UTC().Format(time.DateOnly)
+		if i+1 < len(pts) && pts[i+1].at.UTC().Format(time.DateOnly) == day {
+			continue // not the day's last record
+		}
+		out = append(out, DayPnL{MarketDay: day, OpenValue: open, CloseValue: p.v, PnLRLUSD: p.v - open})
+		open = p.v
+	}
+	return out
+}
+
+// pct is 100 × part / whole, 0 when whole is 0.
+func pct(part, whole float64) float64 {
+	if whole == 0 {
+		return 0
+	}
+	return 100 * part / whole
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// ---- text ----
+
+// reportTime is how the text shows a time: UTC to the second.
+const reportTime = "2006-01-02 15:04:05Z"
+
+// WriteText writes the full report as aligned plain text (no colours): what
+// `neo report` prints, and what the console may restyle. Labels are
+// left-aligned, figures right-aligned in columns; text from the database is
+// sanitised.
+func (r Report) WriteText(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Session %s  (%s)\n", textsafe.Line(r.SessionID), textsafe.Line(r.Feed))
+	status := "running"
+	if r.HaltReason != nil {
+		status = textsafe.Line(*r.HaltReason)
+	}
+	if r.Damage != "" {
+		fmt.Fprintf(&b, "  warning: the session row is damaged (%s): those figures read as zero\n", textsafe.Line(r.Damage))
+	}
+	var wallSecs float64
+	if r.WallEndedAt != nil {
+		wallSecs = r.WallEndedAt.Sub(r.WallStartedAt).Seconds()
+	}
+	events := "n/a (not recorded)"
+	if r.MarketEvents != nil {
+		events = Thousands(float64(*r.MarketEvents), 0)
+	}
+	writeTable(&b, [][]string{
+		{"  ended as", status},
+		{"  market span", spanText(r.MarketStart, r.MarketEnd, r.MarketSpanSeconds)},
+		{"  wall clock", spanText(&r.WallStartedAt, r.WallEndedAt, wallSecs)},
+		{"  market events", events},
+	}, 0, false)
+	b.WriteString("\n")
+
+	const labelWidth = 33
+	fills := [][]string{{"Fills", "fills", "XRP", "RLUSD", "avg price", "fees RLUSD"}}
+	for _, x := range []struct {
+		name string
+		s    SideStats
+	}{{"  buy", r.Fills.Buy}, {"  sell", r.Fills.Sell}} {
+		avg := "-"
+		if x.s.Count > 0 {
+			avg = Thousands(x.s.AvgPrice, 6)
+		}
+		fills = append(fills, []string{x.name, Thousands(float64(x.s.Count), 0), Thousands(x.s.VolumeXRP, 4),
+			Thousands(x.s.VolumeRLUSD, 4), avg, Thousands(x.s.FeesRLUSD, 4)})
+	}
+	fills = append(fills, []string{"  all", Thousands(float64(r.Fills.Count), 0), Thousands(r.Fills.Buy.VolumeXRP+r.Fills.Sell.VolumeXRP, 4),
+		Thousands(r.Fills.VolumeRLUSD, 4), "", Thousands(r.Fees.TradingRLUSD, 4)})
+	writeTable(&b, fills, labelWidth, true)
+	b.WriteString("\n")
+
+	money := [][]string{
+		{"P&L", "RLUSD", ""},
+		{"  trading (spread capture)", Signed(r.PnL.TradingRLUSD, 4), ""},
+		{"  fees", Signed(r.PnL.FeesRLUSD, 4), ""},
+		{"    trading fees", Signed(-r.Fees.TradingRLUSD, 4), ""},
+		{fmt.Sprintf("    network fees (%s XRP)", Thousands(r.Fees.NetworkXRP, 6)), Signed(-r.Fees.NetworkRLUSD, 4), ""},
+		{"  inventory moves", Signed(r.PnL.InventoryRLUSD, 4), ""},
+		{"  total", Signed(r.PnL.TotalRLUSD, 4), Signed(r.PnL.TotalPct, 3) + " %"},
+		nil,
+		{"Value", "RLUSD", ""},
+		{"  starting", Thousands(r.StartingValue, 4), ""},
+		{"  ending", Thousands(r.EndingValue, 4), ""},
+		{"  holding the starting balances", Thousands(r.Hold.HoldValueRLUSD, 4), ""},
+		{"  value vs hold", Signed(r.Hold.ValueVsHoldRLUSD, 4), ""},
+		{"  max drawdown", Signed(-r.MaxDrawdown.RLUSD, 4), Signed(-r.MaxDrawdown.Pct, 3) + " %"},
+	}
+	writeTable(&b, money, labelWidth, true)
+	if r.MaxDrawdown.PeakMarketTime != nil {
+		fmt.Fprintf(&b, "    peak %s at %s, trough %s at %s (market time)\n",
+			Thousands(r.MaxDrawdown.PeakValue, 4), r.MaxDrawdown.PeakMarketTime.Format(reportTime),
+			Thousands(r.MaxDrawdown.TroughValue, 4), r.MaxDrawdown.TroughMarketTime.Format(reportTime))
+	}
+	b.WriteString("\n")
+
+	times := [][]string{{"Skew tiers (market time)", "time", "share"}}
+	if len(r.SkewTiers) == 0 {
+		times = append(times, []string{"  no inventory snapshot", "", ""})
+	}
+	for _, t := range r.SkewTiers {
+		times = append(times, []string{fmt.Sprintf("  tier %d", t.Tier), FormatSeconds(t.Seconds), fmt.Sprintf("%.1f %%", t.Pct)})
+	}
+	times = append(times, nil, []string{"Daily P&L (UTC market days)", "RLUSD", "close value"})
+	if len(r.Daily) == 0 {
+		times = append(times, []string{"  no record", "", ""})
+	}
+	for _, d := range r.Daily {
+		times = append(times, []string{"  " + d.MarketDay, Signed(d.PnLRLUSD, 4), Thousands(d.CloseValue, 4)})
+	}
+	writeTable(&b, times, labelWidth, true)
+	fmt.Fprintf(&b, "\nEvents: %d (%d warnings, %d errors), %d tier changes, %d data gaps\n",
+		r.Events.Total, r.Events.Warnings, r.Events.Errors, r.Events.TierChanges, r.Events.DataGaps)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeTable writes rows with the first column left-aligned (at least
+// labelWidth wide) and the others right-aligned (left-aligned when
+// rightAlign is false), two spaces apart; a nil row is a blank line.
+func writeTable(b *strings.Builder, rows [][]string, labelWidth int, rightAlign bool) {
+	var widths []int
+	for _, row := range rows {
+		for i, c := range row {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	if len(widths) > 0 {
+		widths[0] = max(widths[0], labelWidth)
+	}
+	for _, row := range rows {
+		var line strings.Builder
+		for i, c := range row {
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
+			switch {
+			case i == 0:
+				line.WriteString(c + pad)
+			case rightAlign:
+				line.WriteString("  " + pad + c)
+			default:
+				line.WriteString("  " + c + pad)
+			}
+		}
+		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
+	}
+}
+
+// Short is the report in three lines, for the end of a headless run.
+func (r Report) Short() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "report %s: market %s; %s fills (buy %s, sell %s), volume %s RLUSD\n",
+		textsafe.Line(r.SessionID), spanText(r.MarketStart, r.MarketEnd, r.MarketSpanSeconds),
+		Thousands(float64(r.Fills.Count), 0), Thousands(float64(r.Fills.Buy.Count), 0), Thousands(float64(r.Fills.Sell.Count), 0),
+		Thousands(r.Fills.VolumeRLUSD, 2))
+	fmt.Fprintf(&b, "  P&L %s RLUSD (%s %%) = trading %s + fees %s + inventory %s; vs hold %s\n",
+		Signed(r.PnL.TotalRLUSD, 4), Signed(r.PnL.TotalPct, 3), Signed(r.PnL.TradingRLUSD, 4), Signed(r.PnL.FeesRLUSD, 4),
+		Signed(r.PnL.InventoryRLUSD, 4), Signed(r.Hold.ValueVsHoldRLUSD, 4))
+	fmt.Fprintf(&b, "  max drawdown %s RLUSD (%s %%); the full report: neo report %s\n",
+		Signed(-r.MaxDrawdown.RLUSD, 4), Signed(-r.MaxDrawdown.Pct, 3), textsafe.Line(r.SessionID))
+	return b.String()
+}
+
+// spanText is "start → end (length)".
+func spanText(start, end *time.Time, secs float64) string {
+	if start == nil {
+		return "n/a"
+	}
+	if end == nil {
+		return start.UTC().Format(reportTime) + " → (running)"
+	}
+	return fmt.Sprintf("%s → %s (%s)", start.UTC().Format(reportTime), end.UTC().Format(reportTime), FormatSeconds(secs))
+}
+
+// FormatSeconds formats seconds for a report: "2d 03h04m", "3h04m05s", "4.25s".
+func FormatSeconds(secs float64) string {
+	if secs < 60 {
+		return fmt.Sprintf("%.2fs", secs)
+	}
+	d := time.Duration(math.Round(secs)) * time.Second
+	days := d / (24 * time.Hour)
+	d -= days * 24 * time.Hour
+	h, m, s := d/time.Hour, (d%time.Hour)/time.Minute, (d%time.Minute)/time.Second
+	if days > 0 {
+		return fmt.Sprintf("%dd %02dh%02dm", days, h, m)
+	}
+	if h > 0 {
+		return fmt.Sprintf("%dh%02dm%02ds", h, m, s)
+	}
+	return fmt.Sprintf("%dm%02ds", m, s)
+}
+
+// Signed formats v with a sign (+ or -) and thousands separators.
+func Signed(v float64, decimals int) string {
+	s := Thousands(v, decimals)
+	if !strings.HasPrefix(s, "-") {
+		s = "+" + s
+	}
+	return s
+}
+
+// Thousands formats v with decimals and a comma every three digits.
+// Negative zero (after rounding) prints without a sign.
+func Thousands(v float64, decimals int) string {
+	s := fmt.Sprintf("%.*f", decimals, v)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	intPart, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	out := b.String()
+	if frac != "" {
+		out += "." + frac
+	}
+	if neg && strings.Trim(out, "0.,") != "" {
+		out = "-" + out
+	}
+	return out
+}

@@ -1,0 +1,532 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Record builders: the one place the tests set a record's market time.
+func mkFill(at time.Time, side Side, price, qty, feeBps float64) Fill {
+	v := price * qty
+	return Fill{SessionID: "s", MarketTime: at, Side: side, Price: price, QtyXRP: qty, ValueRLUSD: v, FeeRLUSD: v * feeBps / 1e4}
+}
+
+func mkInv(at time.Time, mid, xrp, rlusd float64, tier int) InventorySnapshot {
+	return InventorySnapshot{SessionID: "s", MarketTime: at, MidPrice: mid, XRPBalance: xrp, RLUSDBalance: rlusd,
+		XRPValueInRLUSD: xrp * mid, TotalValueInRLUSD: rlusd + xrp*mid, SkewTier: tier}
+}
+
+func mkVal(at time.Time, mid, total, hold, fees float64) ValuationSnapshot {
+	return ValuationSnapshot{SessionID: "s", MarketTime: at, MidPrice: mid, TotalValueInRLUSD: total, HoldValueInRLUSD: hold, FeesRLUSD: fees}
+}
+
+func mkEvent(at time.Time, level, kind string) SessionEvent {
+	return SessionEvent{SessionID: "s", CreatedAt: at, MarketTime: at, Level: level, Kind: kind, Message: kind}
+}
+
+// mkSession is a session over the market span [start, end] (end nil:
+// running) with the starting balances at mid startMid.
+func mkSession(start time.Time, end *time.Time, xrp, rlusd, startMid float64, ending *float64) SessionSummary {
+	s := SessionSummary{Session: Session{SessionID: "s", StartedAt: start, EndedAt: end, MarketStartedAt: &start, MarketEndedAt: end, Feed: "replay:x.csv",
+		StartingXRP: xrp, StartingRLUSD: rlusd, StartingValue: rlusd + xrp*startMid, EndingValue: ending}}
+	if end != nil {
+		s.HaltReason = HaltFeedEnded
+	}
+	return s
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
+
+func fptr(v float64) *float64 { return &v }
+
+// handSession is the session computed by hand in the comments: 100 XRP +
+// 100 RLUSD at mid 1.00; a network fee of 0.5 XRP right after the first
+// snapshot; the mid falls to 0.98 and a bid fills 10 XRP at 0.97 (fee 10
+// bps); past midnight UTC the mid is 1.02; an ask fills 10 XRP at 1.03;
+// the session ends at mid 1.00.
+//
+//	t0 23:00 Jan 1  X 100   R 100       mid 1.00  V 200       tier 0
+//	t1 23:30        X 109.5 R 90.2903   mid 0.98  V 197.6003  tier 1 (buy: capture 10×0.98−9.7 = 0.1)
+//	t2 01:00 Jan 2  X 109.5 R 90.2903   mid 1.02  V 201.9803  tier 1
+//	t3 02:00        X 99.5  R 100.58    mid 1.02  V 202.07    tier 0 (sell: capture 10.3−10.2 = 0.1)
+//	t4 03:00        X 99.5  R 100.58    mid 1.00  V 200.08    tier 0 (end; fees_rlusd 0.02 + 0.5×1.00)
+//
+// Inventory moves, X × Δmid: 99.5×(−0.02) + 109.5×0.04 + 0 + 99.5×(−0.02)
+// = −1.99 + 4.38 − 1.99 = 0.40. Total 0.08 = trading 0.2 + fees −0.52 +
+// inventory 0.40.
+func handSession() (SessionSummary, []Fill, []InventorySnapshot, []ValuationSnapshot, []SessionEvent, []time.Time) {
+	t0 := time.Date(2025, 1, 1, 23, 0, 0, 0, time.UTC)
+	ts := []time.Time{t0, t0.Add(30 * time.Minute), t0.Add(2 * time.Hour), t0.Add(3 * time.Hour), t0.Add(4 * time.Hour)}
+	end := ts[4]
+	s := mkSession(ts[0], &end, 100, 100, 1.00, fptr(200.08))
+	fills := []Fill{mkFill(ts[1], Buy, 0.97, 10, 10), mkFill(ts[3], Sell, 1.03, 10, 10)}
+	inv := []InventorySnapshot{
+		mkInv(ts[0], 1.00, 100, 100, 0),
+		mkInv(ts[1], 0.98, 109.5, 90.2903, 1),
+		mkInv(ts[2], 1.02, 109.5, 90.2903, 1),
+		mkInv(ts[3], 1.02, 99.5, 100.58, 0),
+		mkInv(ts[4], 1.00, 99.5, 100.58, 0),
+	}
+	val := []ValuationSnapshot{mkVal(ts[0], 1.00, 200, 200, 0), mkVal(ts[4], 1.00, 200.08, 200, 0.52)}
+	events := []SessionEvent{mkEvent(ts[0], LevelInfo, "session_start"), mkEvent(ts[1], LevelInfo, "tier_change"),
+		mkEvent(ts[3], LevelInfo, "tier_change"), mkEvent(ts[4], LevelWarn, "data_gap")}
+	return s, fills, inv, val, events, ts
+}
+
+func TestBuildReportHandSession(t *testing.T) {
+	s, fills, inv, val, events, ts := handSession()
+	r := BuildReport(s, fills, inv, val, events)
+
+	checks := []struct {
+		name      string
+		got, want float64
+	}{
+		{"market span s", r.MarketSpanSeconds, 4 * 3600},
+		{"fills", float64(r.Fills.Count), 2},
+		{"buy count", float64(r.Fills.Buy.Count), 1},
+		{"buy XRP", r.Fills.Buy.VolumeXRP, 10},
+		{"buy RLUSD", r.Fills.Buy.VolumeRLUSD, 9.7},
+		{"buy avg", r.Fills.Buy.AvgPrice, 0.97},
+		{"sell count", float64(r.Fills.Sell.Count), 1},
+		{"sell RLUSD", r.Fills.Sell.VolumeRLUSD, 10.3},
+		{"sell avg", r.Fills.Sell.AvgPrice, 1.03},
+		{"volume", r.Fills.VolumeRLUSD, 20},
+		{"ending value", r.EndingValue, 200.08},
+		{"final mid", r.FinalMid, 1.00},
+		{"total", r.PnL.TotalRLUSD, 0.08},
+		{"total pct", r.PnL.TotalPct, 0.04},
+		{"trading", r.PnL.TradingRLUSD, 0.2},
+		{"fees", r.PnL.FeesRLUSD, -0.52},
+		{"inventory (X×Δmid by hand)", r.PnL.InventoryRLUSD, 0.40},
+		{"trading fees", r.Fees.TradingRLUSD, 0.02},
+		{"network XRP", r.Fees.NetworkXRP, 0.5},
+		{"network RLUSD", r.Fees.NetworkRLUSD, 0.5},
+		{"hold value", r.Hold.HoldValueRLUSD, 200},
+		{"hold pnl", r.Hold.HoldPnLRLUSD, 0},
+		{"vs hold", r.Hold.ValueVsHoldRLUSD, 0.08},
+		{"drawdown", r.MaxDrawdown.RLUSD, 2.3997},
+		{"drawdown pct", r.MaxDrawdown.Pct, 2.3997 / 2},
+		{"drawdown peak", r.MaxDrawdown.PeakValue, 200},
+		{"drawdown trough", r.MaxDrawdown.TroughValue, 197.6003},
+		{"events", float64(r.Events.Total), 4},
+		{"tier changes", float64(r.Events.TierChanges), 2},
+		{"data gaps", float64(r.Events.DataGaps), 1},
+		{"warnings", float64(r.Events.Warnings), 1},
+	}
+	for _, c := range checks {
+		if !near(c.got, c.want) {
+			t.Errorf("%s = %.10g, want %.10g", c.name, c.got, c.want)
+		}
+	}
+	if sum := r.PnL.TradingRLUSD + r.PnL.FeesRLUSD + r.PnL.InventoryRLUSD; !near(sum, r.PnL.TotalRLUSD) {
+		t.Errorf("trading + fees + inventory = %.10g, total %.10g", sum, r.PnL.TotalRLUSD)
+	}
+	if !r.MarketStart.Equal(ts[0]) || !r.MarketEnd.Equal(ts[4]) {
+		t.Errorf("market span %v → %v, want %v → %v", r.MarketStart, r.MarketEnd, ts[0], ts[4])
+	}
+	if r.MaxDrawdown.PeakMarketTime == nil || !r.MaxDrawdown.PeakMarketTime.Equal(ts[0]) || !r.MaxDrawdown.TroughMarketTime.Equal(ts[1]) {
+		t.Errorf("drawdown peak %v trough %v, want %v and %v", r.MaxDrawdown.PeakMarketTime, r.MaxDrawdown.TroughMarketTime, ts[0], ts[1])
+	}
+	// Tier 0 from t0 to t1 and t3 to t4 (1.5 h), tier 1 from t1 to t3 (2.5 h).
+	wantTiers := []TierTime{{0, 5400, 37.5}, {1, 9000, 62.5}}
+	if len(r.SkewTiers) != 2 {
+		t.Fatalf("skew tiers %+v, want %+v", r.SkewTiers, wantTiers)
+	}
+	for i, w := range wantTiers {
+		if g := r.SkewTiers[i]; g.Tier != w.Tier || !near(g.Seconds, w.Seconds) || !near(g.Pct, w.Pct) {
+			t.Errorf("tier %d: %+v, want %+v", i, g, w)
+		}
+	}
+	// Jan 1 closes at t1's value; Jan 2 at the end.
+	wantDays := []DayPnL{{"2025-01-01", 200, 197.6003, -2.3997}, {"2025-01-02", 197.6003, 200.08, 2.4797}}
+	if len(r.Daily) != 2 {
+		t.Fatalf("daily %+v, want %+v", r.Daily, wantDays)
+	}
+	var daySum float64
+	for i, w := range wantDays {
+		g := r.Daily[i]
+		daySum += g.PnLRLUSD
+		if g.MarketDay != w.MarketDay || !near(g.OpenValue, w.OpenValue) || !near(g.CloseValue, w.CloseValue) || !near(g.PnLRLUSD, w.PnLRLUSD) {
+			t.Errorf("day %d: %+v, want %+v", i, g, w)
+		}
+	}
+	if !near(daySum, r.PnL.TotalRLUSD) {
+		t.Errorf("daily P&L sums to %.10g, total %.10g", daySum, r.PnL.TotalRLUSD)
+	}
+}
+
+// TestBuildReportOrderFree: records handed over in any order give the same
+// report (they are sorted by market time).
+func TestBuildReportOrderFree(t *testing.T) {
+	s, fills, inv, val, events, _ := handSession()
+	want := BuildReport(s, fills, inv, val, events)
+	rev := func(n int, swap func(i, j int)) {
+		for i, j := 0, n-1; i < j; i, j = i+1, j-1 {
+			swap(i, j)
+		}
+	}
+	rev(len(fills), func(i, j int) { fills[i], fills[j] = fills[j], fills[i] })
+	rev(len(inv), func(i, j int) { inv[i], inv[j] = inv[j], inv[i] })
+	rev(len(val), func(i, j int) { val[i], val[j] = val[j], val[i] })
+	got := BuildReport(s, fills, inv, val, events)
+	a, _ := json.Marshal(want)
+	b, _ := json.Marshal(got)
+	if !bytes.Equal(a, b) {
+		t.Fatalf("reversed records give\n%s\nwant\n%s", b, a)
+	}
+}
+
+func TestBuildReportEdges(t *testing.T) {
+	t0 := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name  string
+		s     SessionSummary
+		fills []Fill
+		inv   []InventorySnapshot
+		val   []ValuationSnapshot
+		check func(t *testing.T, r Report)
+	}{
+		{
+			name: "no records",
+			s:    mkSession(t0, nil, 10, 10, 1, nil),
+			check: func(t *testing.T, r Report) {
+				if !r.Running || r.HaltReason != nil || r.PnL.TotalRLUSD != 0 || r.EndingValue != 20 || r.MarketEnd != nil || r.SkewTiers != nil || r.MaxDrawdown.PeakMarketTime != nil {
+					t.Errorf("empty running session: %+v", r)
+				}
+				if len(r.Daily) != 1 || r.Daily[0].PnLRLUSD != 0 {
+					t.Errorf("daily %+v, want one day at 0", r.Daily)
+				}
+			},
+		},
+		{
+			// A running session: its end is the latest record, its
+			// ending value the latest snapshot's; no valuation snapshot
+			// means no network fee known.
+			name:  "running",
+			s:     mkSession(t0, nil, 10, 10, 1, nil),
+			fills: []Fill{mkFill(t0.Add(time.Minute), Buy, 0.99, 1, 0)},
+			inv:   []InventorySnapshot{mkInv(t0, 1, 10, 10, 0), mkInv(t0.Add(time.Minute), 1.01, 11, 9.01, 0), mkInv(t0.Add(2*time.Minute), 1.02, 11, 9.01, 2)},
+			check: func(t *testing.T, r Report) {
+				// V end = 9.01 + 11×1.02 = 20.23; capture 1.01 − 0.99 =
+				// 0.02; inventory 10×0.01 + 11×0.01 = 0.21.
+				if !r.MarketEnd.Equal(t0.Add(2*time.Minute)) || !near(r.EndingValue, 20.23) || !near(r.PnL.TradingRLUSD, 0.02) ||
+					!near(r.PnL.InventoryRLUSD, 0.21) || r.Fees.NetworkRLUSD != 0 || !near(r.Hold.HoldValueRLUSD, 20.2) {
+					t.Errorf("running: %+v", r)
+				}
+				// Tiers 0..2 listed; tier 2's last snapshot ends the span.
+				if len(r.SkewTiers) != 3 || r.SkewTiers[0].Seconds != 120 || r.SkewTiers[1].Seconds != 0 || r.SkewTiers[2].Seconds != 0 {
+					t.Errorf("tiers %+v", r.SkewTiers)
+				}
+			},
+		},
+		{
+			// A fill after the last snapshot is valued at the latest mid;
+			// fills before the first snapshot at the first one's.
+			name:  "fill outside snapshots",
+			s:     mkSession(t0, nil, 10, 10, 1, nil),
+			fills: []Fill{mkFill(t0.Add(-time.Minute), Sell, 1.2, 1, 0), mkFill(t0.Add(time.Hour), Sell, 1.1, 1, 0)},
+			inv:   []InventorySnapshot{mkInv(t0, 1.0, 10, 10, 0), mkInv(t0.Add(time.Minute), 1.05, 10, 10, 0)},
+			check: func(t *testing.T, r Report) {
+				// (1.2 − 1.0) + (1.1 − 1.05)
+				if !near(r.PnL.TradingRLUSD, 0.25) {
+					t.Errorf("trading %v, want 0.25", r.PnL.TradingRLUSD)
+				}
+			},
+		},
+		{
+			// The value only rises: no drawdown, no times.
+			name: "no drawdown",
+			s:    mkSession(t0, fptr2(t0.Add(time.Hour)), 10, 10, 1, fptr(21)),
+			inv:  []InventorySnapshot{mkInv(t0, 1.0, 10, 10, 0), mkInv(t0.Add(time.Hour), 1.1, 10, 10, 0)},
+			check: func(t *testing.T, r Report) {
+				if r.MaxDrawdown.RLUSD != 0 || r.MaxDrawdown.PeakMarketTime != nil || !near(r.Hold.HoldValueRLUSD, 21) || !near(r.Hold.ValueVsHoldRLUSD, 0) {
+					t.Errorf("drawdown %+v hold %+v", r.MaxDrawdown, r.Hold)
+				}
+			},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := BuildReport(c.s, c.fills, c.inv, c.val, nil)
+			if sum := r.PnL.TradingRLUSD + r.PnL.FeesRLUSD + r.PnL.InventoryRLUSD; !near(sum, r.PnL.TotalRLUSD) {
+				t.Errorf("identity: %v + %v + %v != %v", r.PnL.TradingRLUSD, r.PnL.FeesRLUSD, r.PnL.InventoryRLUSD, r.PnL.TotalRLUSD)
+			}
+			if _, err := json.Marshal(r); err != nil {
+				t.Fatal(err)
+			}
+			c.check(t, r)
+		})
+	}
+}
+
+func fptr2(t time.Time) *time.Time { return &t }
+
+// TestBuildReportSimulated runs a seeded random session through a small
+// paper model that books the P&L parts as they happen (capture against
+// the mid, fees, XRP × Δmid) and checks the report's split against them.
+// Network fees are valued by the report at the final mid; the model's
+// inventory part is corrected by what that moves (Σ n × (m_final − m)).
+func TestBuildReportSimulated(t *testing.T) {
+	for seed := uint64(1); seed <= 20; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 99))
+		t0 := time.Date(2025, 3, 1, 20, 0, 0, 0, time.UTC)
+		x, rl, mid := 1000.0, 2300.0, 2.3
+		startValue := rl + x*mid
+		var fills []Fill
+		var inv []InventorySnapshot
+		var val []ValuationSnapshot
+		var capture, tradingFees, networkXRP, invMoves, netAtTime float64
+		at := t0
+		inv = append(inv, mkInv(at, mid, x, rl, 0))
+		for step := 0; step < 400; step++ {
+			at = at.Add(time.Duration(1+rng.IntN(600)) * time.Second)
+			next := mid * math.Exp(0.004*rng.NormFloat64())
+			invMoves += x * (next - mid)
+			mid = next
+			if rng.IntN(3) == 0 { // a placement: network fee
+				n := 0.000012 * float64(1+rng.IntN(4))
+				x -= n
+				networkXRP += n
+				netAtTime += n * mid
+			}
+			if rng.IntN(2) == 0 {
+				side, price := Buy, mid*(1-0.001*rng.Float64())
+				if rng.IntN(2) == 0 {
+					side, price = Sell, mid*(1+0.001*rng.Float64())
+				}
+				f := mkFill(at, side, price, 1+rng.Float64()*20, 5)
+				if side == Buy {
+					x += f.QtyXRP
+					rl -= f.ValueRLUSD + f.FeeRLUSD
+					capture += f.QtyXRP*mid - f.ValueRLUSD
+				} else {
+					x -= f.QtyXRP
+					rl += f.ValueRLUSD - f.FeeRLUSD
+					capture += f.ValueRLUSD - f.QtyXRP*mid
+				}
+				tradingFees += f.FeeRLUSD
+				fills = append(fills, f)
+				inv = append(inv, mkInv(at, mid, x, rl, rng.IntN(4)))
+			} else if rng.IntN(2) == 0 {
+				inv = append(inv, mkInv(at, mid, x, rl, rng.IntN(4)))
+			}
+			if step%25 == 0 {
+				val = append(val, mkVal(at, mid, rl+x*mid, 2300+1000*mid, tradingFees+networkXRP*mid))
+			}
+		}
+		end := at
+		endValue := rl + x*mid
+		inv = append(inv, mkInv(end, mid, x, rl, 0))
+		val = append(val, mkVal(end, mid, endValue, 2300+1000*mid, tradingFees+networkXRP*mid))
+		s := mkSession(t0, &end, 1000, 2300, 2.3, &endValue)
+		r := BuildReport(s, fills, inv, val, nil)
+
+		wantInv := invMoves - netAtTime + networkXRP*mid
+		total := endValue - startValue
+		if !near(total, capture-tradingFees-netAtTime+invMoves) {
+			t.Fatalf("seed %d: the model does not add up", seed)
+		}
+		for _, c := range []struct {
+			name      string
+			got, want float64
+		}{
+			{"total", r.PnL.TotalRLUSD, total},
+			{"trading", r.PnL.TradingRLUSD, capture},
+			{"fees", r.PnL.FeesRLUSD, -(tradingFees + networkXRP*mid)},
+			{"network XRP", r.Fees.NetworkXRP, networkXRP},
+			{"inventory", r.PnL.InventoryRLUSD, wantInv},
+			{"vs hold", r.Hold.ValueVsHoldRLUSD, endValue - (2300 + 1000*mid)},
+		} {
+			if math.Abs(c.got-c.want) > 1e-6 {
+				t.Errorf("seed %d: %s = %.9f, want %.9f", seed, c.name, c.got, c.want)
+			}
+		}
+		var daySum, tierSecs float64
+		for _, d := range r.Daily {
+			daySum += d.PnLRLUSD
+		}
+		for _, tt := range r.SkewTiers {
+			tierSecs += tt.Seconds
+		}
+		if math.Abs(daySum-total) > 1e-6 || math.Abs(tierSecs-end.Sub(t0).Seconds()) > 1e-6 {
+			t.Errorf("seed %d: daily sum %v (total %v), tier seconds %v (span %v)", seed, daySum, total, tierSecs, end.Sub(t0).Seconds())
+		}
+		if t.Failed() {
+			t.Logf("seed %d", seed)
+			return
+		}
+	}
+}
+
+func TestReportJSONKeys(t *testing.T) {
+	s, fills, inv, val, events, _ := handSession()
+	b, err := json.Marshal(BuildReport(s, fills, inv, val, events))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"session_id", "market_start", "market_end", "market_span_seconds", "market_events", "wall_started_at",
+		"wall_ended_at", "fills", "pnl", "fees", "hold", "max_drawdown", "skew_tiers", "daily_pnl", "starting_value_rlusd", "ending_value_rlusd"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("JSON has no key %q: %s", k, b)
+		}
+	}
+	if m["halt_reason"] != "feed_ended" || m["damage"] != nil {
+		t.Errorf("halt_reason %v damage %v", m["halt_reason"], m["damage"])
+	}
+	if m["market_start"] != "2025-01-01T23:00:00Z" || m["market_events"] != nil {
+		t.Errorf("market_start %v market_events %v", m["market_start"], m["market_events"])
+	}
+	pnl := m["pnl"].(map[string]any)
+	for _, k := range []string{"total_rlusd", "trading_rlusd", "fees_rlusd", "inventory_rlusd"} {
+		if _, ok := pnl[k]; !ok {
+			t.Errorf("pnl has no key %q", k)
+		}
+	}
+	dd := m["max_drawdown"].(map[string]any)
+	if dd["peak_market_time"] != "2025-01-01T23:00:00Z" || dd["trough_market_time"] != "2025-01-01T23:30:00Z" {
+		t.Errorf("drawdown times %v %v", dd["peak_market_time"], dd["trough_market_time"])
+	}
+}
+
+func TestReportText(t *testing.T) {
+	s, fills, inv, val, events, _ := handSession()
+	s.SessionID = "id\x1b[31mred\x07"
+	s.Damage = "ending_value \x1b]0;x\x07"
+	r := BuildReport(s, fills, inv, val, events)
+	var b bytes.Buffer
+	if err := r.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	short := r.Short()
+	for _, want := range []string{
+		"2025-01-01 23:00:00Z → 2025-01-02 03:00:00Z (4h00m00s)",
+		"trading (spread capture)", "+0.2000", "-0.5200", "+0.4000", "+0.0800",
+		"2025-01-01", "-2.3997", "2025-01-02", "+2.4797",
+		"tier 1", "62.5 %", "peak 200.0000 at 2025-01-01 23:00:00Z, trough 197.6003 at 2025-01-01 23:30:00Z",
+		"n/a (not recorded)", "warning: the session row is damaged (ending_value ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report text lacks %q:\n%s", want, out)
+		}
+	}
+	for _, txt := range []string{out, short} {
+		if strings.ContainsAny(txt, "\x1b\x07") {
+			t.Errorf("text from the database reached the output unsanitised:\n%q", txt)
+		}
+	}
+	if n := strings.Count(short, "\n"); n != 3 || !strings.Contains(short, "P&L +0.0800 RLUSD") || !strings.Contains(short, "2 fills (buy 1, sell 1)") {
+		t.Errorf("short form (%d lines):\n%s", n, short)
+	}
+	// The P&L and value figures are right-aligned in one column.
+	col := -1
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "  trading (spread capture)") || strings.HasPrefix(l, "  inventory moves") || strings.HasPrefix(l, "  total ") ||
+			strings.HasPrefix(l, "  starting") || strings.HasPrefix(l, "  value vs hold") {
+			loc := signedFigure.FindStringIndex(l)
+			if loc == nil {
+				t.Fatalf("no figure on %q", l)
+			}
+			end := loc[1]
+			if col >= 0 && end != col {
+				t.Errorf("P&L column not aligned:\n%s", out)
+			}
+			col = end
+		}
+	}
+}
+
+// signedFigure is a figure with four decimals, signed or not.
+var signedFigure = regexp.MustCompile(`[+-]?[0-9,]+\.[0-9]{4}`)
+
+func TestReportFormats(t *testing.T) {
+	for _, c := range []struct{ got, want string }{
+		{Thousands(1234567.891, 2), "1,234,567.89"},
+		{Thousands(-1234.5, 1), "-1,234.5"},
+		{Thousands(999, 0), "999"},
+		{Thousands(-0.00001, 4), "0.0000"},
+		{Signed(0, 2), "+0.00"},
+		{Signed(-12345.678, 2), "-12,345.68"},
+		{Signed(1000, 0), "+1,000"},
+		{FormatSeconds(4.256), "4.26s"},
+		{FormatSeconds(3725), "1h02m05s"},
+		{FormatSeconds(125), "2m05s"},
+		{FormatSeconds(35*86400 + 3*3600 + 60*7), "35d 03h07m"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+}
+
+// sampledHistory serves one session like the store: a series reader given
+// maxPoints > 0 returns a sample (here its first and last rows, whatever
+// maxPoints: the test holds that LoadReport asks for all).
+type sampledHistory struct {
+	s      SessionSummary
+	fills  []Fill
+	inv    []InventorySnapshot
+	val    []ValuationSnapshot
+	events []SessionEvent
+}
+
+func sample[T any](xs []T, n int) []T {
+	if n <= 0 || len(xs) < 3 {
+		return xs
+	}
+	return []T{xs[0], xs[len(xs)-1]}
+}
+
+func (h *sampledHistory) ListSessions(context.Context, SessionQuery) ([]SessionSummary, error) {
+	return []SessionSummary{h.s}, nil
+}
+func (h *sampledHistory) GetSession(_ context.Context, id string) (SessionSummary, error) {
+	if id != h.s.SessionID {
+		return SessionSummary{}, ErrNotFound
+	}
+	return h.s, nil
+}
+func (h *sampledHistory) ValuationSeries(_ context.Context, _ string, n int) ([]ValuationSnapshot, error) {
+	return sample(h.val, n), nil
+}
+func (h *sampledHistory) InventorySeries(_ context.Context, _ string, n int) ([]InventorySnapshot, error) {
+	return sample(h.inv, n), nil
+}
+func (h *sampledHistory) Fills(_ context.Context, _ string, n int) ([]Fill, error) {
+	return sample(h.fills, n), nil
+}
+func (h *sampledHistory) Events(_ context.Context, _ string, n int) ([]SessionEvent, error) {
+	return sample(h.events, n), nil
+}
+
+// TestLoadReportFullResolution: LoadReport reads every row (a sampled
+// series would move the drawdown, the tiers and the split), and an unknown
+// session is ErrNotFound.
+func TestLoadReportFullResolution(t *testing.T) {
+	s, fills, inv, val, events, _ := handSession()
+	h := &sampledHistory{s, fills, inv, val, events}
+	got, _, err := LoadReport(context.Background(), h, "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(BuildReport(s, fills, inv, val, events))
+	b, _ := json.Marshal(got)
+	if !bytes.Equal(a, b) {
+		t.Fatalf("LoadReport gives\n%s\nwant\n%s", b, a)
+	}
+	if _, _, err := LoadReport(context.Background(), h, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown session: %v, want ErrNotFound", err)
+	}
+}
