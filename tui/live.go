@@ -436,7 +436,6 @@ func (l *liveModel) market(b *block, chartH int) {
 	b.add(st.Label.Render("price   ") + st.SeriesA.Render(sparkline(s.PriceHistory, b.width-8)))
 }
 
-
 // quoteTable is the open orders: side, price, size, age (dropped first
 // when the column is narrow).
 var quoteTable = table{{width: 6, left: true}, {width: 9}, {width: 11}, {width: 6, drop: 1}}
