@@ -357,3 +357,24 @@ func TestDetailFillsNewestFirst(t *testing.T) {
 		t.Fatalf("the newest fill %q is not drawn with 6-decimal price and size:\n%s", want, v)
 	}
 }
+
+// Issue 11 item 4: a feed without an anchor (a replay) shows n/a for the
+// anchor and the divergence, never "anchor 0.000000 · divergence 0.0 bp";
+// a feed with one shows its figures.
+func TestLiveViewWithoutAnchor(t *testing.T) {
+	s := fakeState()
+	s.Anchor, s.DivergenceBps = nil, 0
+	m, _ := MustLiveModel(t, s)
+	resize(t, m, 160, 48)
+	got := plainView(m)
+	anchorLine := regexp.MustCompile(`anchor +n/a`)
+	divLine := regexp.MustCompile(`div\S* +n/a`)
+	if !anchorLine.MatchString(got) || !divLine.MatchString(got) || strings.Contains(got, "0.000000") {
+		t.Fatalf("no anchor shown as a number:\n%s", got)
+	}
+	m, _ = MustLiveModel(t, fakeState())
+	resize(t, m, 160, 48)
+	if got := plainView(m); anchorLine.MatchString(got) || !strings.Contains(got, "2.30008") {
+		t.Fatalf("the anchor of a feed that has one is not shown:\n%s", got)
+	}
+}
