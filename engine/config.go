@@ -34,6 +34,7 @@ type Config struct {
 	Risk     RiskConfig     `toml:"risk" json:"risk"`
 	Store    StoreConfig    `toml:"store" json:"store"`
 	Console  ConsoleConfig  `toml:"console" json:"console"`
+	XRPL     XRPLConfig     `toml:"xrpl" json:"xrpl"`
 }
 
 // SessionConfig is the [session] table.
@@ -101,6 +102,24 @@ type ConsoleConfig struct {
 	Theme       string   `toml:"theme" json:"theme"`               // auto | dark | light | mono
 }
 
+// XRPLConfig is the [xrpl] table: the live XRP Ledger feed (--feed xrpl).
+// The feed package holds the same defaults (a test keeps them equal).
+type XRPLConfig struct {
+	Endpoints      []string `toml:"endpoints" json:"endpoints"`             // servers, wss:// (ws:// on loopback only), tried in turn
+	Issuer         string   `toml:"issuer" json:"issuer"`                   // issuer of the quoted currency (RLUSD)
+	Currency       string   `toml:"currency" json:"currency"`               // currency code: 3 letters or 40 hex digits
+	RequestTimeout Duration `toml:"request_timeout" json:"request_timeout"` // answer to one request
+	PingAfter      Duration `toml:"ping_after" json:"ping_after"`           // silence before a ping
+	LiveWithin     Duration `toml:"live_within" json:"live_within"`         // validated ledger age for LIVE
+	StaleAfter     Duration `toml:"stale_after" json:"stale_after"`         // no validated ledger: STALE
+	DialTimeout    Duration `toml:"dial_timeout" json:"dial_timeout"`       // opening handshake
+	BackoffMin     Duration `toml:"backoff_min" json:"backoff_min"`         // first reconnect delay bound
+	BackoffMax     Duration `toml:"backoff_max" json:"backoff_max"`         // cap of the delay bound
+	HealthyReset   Duration `toml:"healthy_reset" json:"healthy_reset"`     // healthy this long: backoff starts over
+	Cooldown       Duration `toml:"cooldown" json:"cooldown"`               // a server that rate-limited us rests this long
+	ResyncEvery    Duration `toml:"resync_every" json:"resync_every"`       // periodic book_offers resync
+}
+
 // DefaultConfig returns the configuration used when nothing overrides it.
 // assets/config.toml documents the same values.
 func DefaultConfig() Config {
@@ -137,6 +156,21 @@ func DefaultConfig() Config {
 		Console: ConsoleConfig{
 			RefreshRate: D(250 * time.Millisecond),
 			Theme:       "auto",
+		},
+		XRPL: XRPLConfig{
+			Endpoints:      []string{"wss://xrplcluster.com", "wss://s1.ripple.com", "wss://s2.ripple.com"},
+			Issuer:         "rMxCKbEDwqr76QuheSUMdEGf4B9xJ8m5De",
+			Currency:       "524C555344000000000000000000000000000000",
+			RequestTimeout: D(10 * time.Second),
+			PingAfter:      D(10 * time.Second),
+			LiveWithin:     D(15 * time.Second),
+			StaleAfter:     D(60 * time.Second),
+			DialTimeout:    D(10 * time.Second),
+			BackoffMin:     D(time.Second),
+			BackoffMax:     D(60 * time.Second),
+			HealthyReset:   D(60 * time.Second),
+			Cooldown:       D(5 * time.Minute),
+			ResyncEvery:    D(60 * time.Second),
 		},
 	}
 }

@@ -306,6 +306,8 @@ func (c Config) Validate() error {
 		v.addf("[console] theme = %q: must be one of auto, dark, light, mono", sanitizeLine(co.Theme))
 	}
 
+	validateXRPL(&v, c.XRPL)
+
 	if len(v.problems) == 0 {
 		return nil
 	}
@@ -373,4 +375,61 @@ func (c Config) TOML() string {
 		return "# cannot encode the configuration: " + sanitizeLine(err.Error()) + "\n"
 	}
 	return b.String()
+}
+
+// validateXRPL checks the [xrpl] table. The feed checks each endpoint in
+// full when it opens (wss://, or ws:// on loopback only); here only the
+// shape, so that a config error names its key.
+func validateXRPL(v *validator, x XRPLConfig) {
+	if len(x.Endpoints) == 0 {
+		v.addf("[xrpl] endpoints is empty: give at least one server, e.g. [\"wss://xrplcluster.com\"]")
+	}
+	for i, u := range x.Endpoints {
+		if !strings.HasPrefix(u, "wss://") && !strings.HasPrefix(u, "ws://") {
+			v.addf("[xrpl] endpoints[%d] = %q: must start with wss:// (ws:// on loopback only)", i, sanitizeLine(u))
+		}
+	}
+	if len(x.Issuer) < 25 || len(x.Issuer) > 35 || x.Issuer[0] != 'r' {
+		v.addf("[xrpl] issuer = %q: must be a classic XRPL address (r…, 25 to 35 characters)", sanitizeLine(x.Issuer))
+	}
+	if !validCurrency(x.Currency) {
+		v.addf("[xrpl] currency = %q: must be a 3-character code or 40 hex digits", sanitizeLine(x.Currency))
+	}
+	for _, d := range []struct {
+		key      string
+		d        Duration
+		min, max time.Duration
+	}{
+		{"request_timeout", x.RequestTimeout, 100 * time.Millisecond, 5 * time.Minute},
+		{"ping_after", x.PingAfter, 100 * time.Millisecond, 5 * time.Minute},
+		{"live_within", x.LiveWithin, time.Second, 10 * time.Minute},
+		{"stale_after", x.StaleAfter, time.Second, time.Hour},
+		{"dial_timeout", x.DialTimeout, 100 * time.Millisecond, 5 * time.Minute},
+		{"backoff_min", x.BackoffMin, time.Millisecond, 10 * time.Minute},
+		{"backoff_max", x.BackoffMax, time.Millisecond, time.Hour},
+		{"healthy_reset", x.HealthyReset, time.Second, time.Hour},
+		{"cooldown", x.Cooldown, 0, 24 * time.Hour},
+		{"resync_every", x.ResyncEvery, time.Second, time.Hour},
+	} {
+		v.duration("[xrpl] "+d.key, d.d, d.min, d.max)
+	}
+	if x.BackoffMax.Duration < x.BackoffMin.Duration {
+		v.addf("[xrpl] backoff_max = %s is below backoff_min = %s", x.BackoffMax.Duration, x.BackoffMin.Duration)
+	}
+}
+
+// validCurrency: a 3-character standard code (not "XRP") or 40 hex digits.
+func validCurrency(c string) bool {
+	if len(c) == 3 {
+		return c != "XRP"
+	}
+	if len(c) != 40 {
+		return false
+	}
+	for _, r := range c {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+			return false
+		}
+	}
+	return true
 }

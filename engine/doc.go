@@ -12,6 +12,8 @@
 //   - feedreader.go: the goroutine that reads the Feed for the loop;
 //   - tick.go: one market event: fills, valuation, risk, snapshots, quotes;
 //     the operator's pause;
+//   - liveness.go: a live feed's health in the session: quotes pulled while
+//     it is not LIVE, its connection events, the ledger's costs;
 //   - risk.go: the risk checks, pure functions of config, valuation, event
 //     and market clock;
 //   - recorder.go: every write to the Store while the session runs;
@@ -19,7 +21,8 @@
 //   - shutdown.go: the one shutdown path, its doors (RequestClose, Close)
 //     and its steps.
 //
-// The pieces they use: strategy.go (quotes), paper.go (the paper exchange),
+// The pieces they use: strategy.go (quotes), paper.go (the paper exchange,
+// its Matcher and partial fills),
 // inventory.go (valuation, drift), config.go and config_load.go, types.go,
 // state.go, store.go (the Store interface), feed.go (the Feed interface).
 package engine

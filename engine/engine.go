@@ -25,6 +25,15 @@ type Options struct {
 	Duration   time.Duration    // end after this much market time (0: no limit)
 	AppVersion string           // stored in sessions.app_version
 	Now        func() time.Time // wall clock; nil: time.Now
+	// Matcher is the paper exchange's fill rules for this feed; nil:
+	// CrossMatcher (sim and price replays).
+	Matcher Matcher
+	// LiveFeed says that the feed delivers market data as it happens (the
+	// live XRPL feed): the engine does not pace it (Speed is ignored), it
+	// halts as stale_feed when nothing arrives for stale_feed_after of
+	// wall time, and it pulls its quotes as soon as the feed's health
+	// (FeedHealth) leaves LIVE.
+	LiveFeed bool
 }
 
 // Engine runs one paper session: it reads the feed, quotes, fills on the
@@ -40,6 +49,8 @@ type Engine struct {
 	speed float64
 	limit time.Duration
 	ver   string
+	match Matcher
+	live  bool
 
 	// The groups below are declared beside the code that owns them. Start
 	// fills them before the session goroutine starts; from then on only that
@@ -84,13 +95,23 @@ func New(opts Options) (*Engine, error) {
 	if now == nil {
 		now = time.Now
 	}
+	match := opts.Matcher
+	if match == nil {
+		match = CrossMatcher{}
+	}
+	speed := opts.Speed
+	if opts.LiveFeed {
+		speed = 1 // the feed is the clock: staleWall is stale_feed_after
+	}
 	e := &Engine{
+		match: match,
+		live:  opts.LiveFeed,
 		cfg:   opts.Config,
 		feed:  opts.Feed,
 		store: opts.Store,
 		log:   lg,
 		now:   now,
-		speed: opts.Speed,
+		speed: speed,
 		limit: opts.Duration,
 		ver:   opts.AppVersion,
 		lifecycle: lifecycle{
@@ -152,11 +173,21 @@ func (e *Engine) Start(ctx context.Context) error {
 	go e.readFeed(loopCtx)
 
 	var first feedItem
+	var startWait <-chan time.Time
+	if e.live {
+		// A live feed that never delivers must not hold the start forever.
+		t := time.NewTimer(e.cfg.Risk.StaleFeedAfter.Duration)
+		defer t.Stop()
+		startWait = t.C
+	}
 	select {
 	case first = <-e.feedCh:
 	case <-ctx.Done():
 		e.stopFeed()
 		return ctx.Err()
+	case <-startWait:
+		e.stopFeed()
+		return fmt.Errorf("feed %s: no market data within stale_feed_after (%s), so no session was started: check the endpoints and the network", e.feed.Name(), e.cfg.Risk.StaleFeedAfter)
 	}
 	if first.err != nil {
 		e.stopFeed()
@@ -210,19 +241,30 @@ func (e *Engine) loop(ctx context.Context) (reason HaltReason, cause error) {
 	e.publish(true)
 	pending := e.firstEvent
 	e.firstEvent = nil
-	var stale <-chan time.Time
+	// The stale check counts wall time since the last market event: other
+	// wake-ups (a pause, the health tick) must not restart it.
 	var staleTimer *time.Timer
+	lastData := e.now()
 	if e.speed > 0 && !e.fromFile { // a file never goes stale (checkFeedGap)
 		staleTimer = time.NewTimer(e.staleWall())
 		defer staleTimer.Stop()
+	}
+	var healthC <-chan time.Time
+	if e.live {
+		// At the refresh rate at most: a state left unpublished after an
+		// event (refresh_rate not yet passed) is published by this tick.
+		t := time.NewTicker(min(healthEvery, e.cfg.Console.RefreshRate.Duration))
+		defer t.Stop()
+		healthC = t.C
 	}
 	for {
 		var ev MarketEvent
 		if pending != nil {
 			ev, pending = *pending, nil
 		} else {
+			var stale <-chan time.Time
 			if staleTimer != nil {
-				staleTimer.Reset(e.staleWall())
+				staleTimer.Reset(max(lastData.Add(e.staleWall()).Sub(e.now()), 0))
 				stale = staleTimer.C
 			}
 			select {
@@ -230,6 +272,11 @@ func (e *Engine) loop(ctx context.Context) (reason HaltReason, cause error) {
 				return "", nil
 			case p := <-e.pauseCh:
 				if err := e.setPaused(ctx, p); err != nil {
+					return e.failed(err)
+				}
+				continue
+			case <-healthC:
+				if err := e.checkHealth(ctx); err != nil {
 					return e.failed(err)
 				}
 				continue
@@ -246,6 +293,7 @@ func (e *Engine) loop(ctx context.Context) (reason HaltReason, cause error) {
 					return HaltEngineError, fmt.Errorf("feed %s: %w", e.feed.Name(), it.err)
 				}
 				ev = it.ev
+				lastData = e.now()
 			}
 		}
 		if end, r, err := e.apply(ctx, ev); end {
@@ -262,7 +310,7 @@ func (e *Engine) apply(ctx context.Context, ev MarketEvent) (end bool, reason Ha
 	if e.limit > 0 && ev.Time.Sub(e.marketStart) > e.limit {
 		return true, HaltDurationReached, nil
 	}
-	if e.speed > 0 {
+	if e.speed > 0 && !e.live {
 		if r, err := e.pace(ctx, ev.Time); r != "" || err != nil {
 			return true, r, err
 		}

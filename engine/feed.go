@@ -72,6 +72,25 @@ type LedgerInfo struct {
 	AMMTradingFee    int64   // AMM fee in 1/100000; meaningful when Anchor > 0
 	State            string  // feed state when the ledger completed: LIVE, DEGRADED, …
 	Endpoint         string  // server the ledger came from
+	// Interruptions counts the times the feed left LIVE before this ledger
+	// completed (recorded, so a replay sees the same count): the engine
+	// pulls its quotes when it changes, even if the feed is LIVE again.
+	Interruptions uint64
+}
+
+// TransferFee is the issuer's transfer fee as a fraction of the amount
+// sent (TransferRate 1002000000 → 0.002); 0 when there is none.
+func (l LedgerInfo) TransferFee() float64 {
+	if l.TransferRate <= 1_000_000_000 {
+		return 0
+	}
+	return float64(l.TransferRate-1_000_000_000) / 1e9
+}
+
+// ReserveXRP is the XRP an account keeps out of trading: the base reserve
+// (ReserveBaseXRP) and one owner reserve per resting offer (ReserveIncXRP).
+func (l LedgerInfo) ReserveXRP() (base, perOffer float64) {
+	return float64(l.ReserveBaseDrops) / 1e6, float64(l.ReserveIncDrops) / 1e6
 }
 
 // NetworkFeeXRP is the cost of one transaction in this ledger: base fee ×
@@ -98,6 +117,52 @@ type Feed interface {
 	// Name is the feed spec as stored in sessions.feed, e.g. "sim" or
 	// "replay:prices.csv".
 	Name() string
+}
+
+// FeedEvent is a connection event of a live feed (connect, reconnect,
+// resync, rate limit, rotation, no AMM, state change): the engine records
+// each as a session event of kind "feed_" + Kind.
+type FeedEvent struct {
+	At      time.Time // wall clock
+	Level   string    // info, warn, error
+	Kind    string
+	Message string // sanitised by the feed
+}
+
+// FeedEventSource is implemented by feeds that have connection events;
+// the engine takes them between market events.
+type FeedEventSource interface {
+	TakeFeedEvents() []FeedEvent
+}
+
+// FeedStatus is a live feed's health as a console shows it.
+type FeedStatus struct {
+	Endpoint     string
+	State        string        // LIVE, DEGRADED, RECONNECTING, STALE, CONNECTING
+	LedgerIndex  uint32        // last validated ledger seen
+	LastLedgerAt time.Time     // wall time it arrived (zero: none yet)
+	LedgerAge    time.Duration // how long ago, when the state was published
+	RTT          time.Duration // last request's round trip
+	Messages     uint64
+	Reconnects   int
+	RateLimits   int
+	Resyncs      int
+	LastError    string
+	HasAMM       bool
+}
+
+// FeedHealth is implemented by feeds that report their health (the XRPL
+// feed); the engine publishes it in State.FeedStatus.
+type FeedHealth interface {
+	FeedStatus() FeedStatus
+}
+
+// FeedStopper is implemented by feeds that must know the last event the
+// session applied (a recording marks it, so that its replay ends there
+// and not at ledgers the session read but never applied). The shutdown
+// calls StopAt once, after the feed was stopped.
+type FeedStopper interface {
+	StopAt(last MarketEvent)
 }
 
 // BarFeed is implemented by feeds that replay a recorded file of bars. The

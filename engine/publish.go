@@ -82,6 +82,20 @@ func (e *Engine) publish(force bool) {
 	if e.status == StatusShuttingDown || e.status == StatusEnded {
 		s.HaltReason = e.haltReason()
 	}
+	s.QuoteRemainingXRP = make(map[string]float64, len(s.Quotes))
+	for _, o := range s.Quotes {
+		s.QuoteRemainingXRP[o.OrderID] = e.paper.Remaining(o.OrderID)
+	}
+	// The event's book and ledger are never changed after the feed made
+	// them: the state may share them.
+	s.Book, s.Ledger = e.market.Book, e.market.Ledger
+	if h, ok := e.feed.(FeedHealth); ok {
+		fs := h.FeedStatus()
+		if !fs.LastLedgerAt.IsZero() {
+			fs.LedgerAge = now.Sub(fs.LastLedgerAt)
+		}
+		s.FeedStatus = &fs
+	}
 	e.pub.store(s)
 }
 

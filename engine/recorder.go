@@ -303,17 +303,21 @@ func (e *Engine) recordFill(ev MarketEvent, x Execution) {
 		OrderID:    x.Order.OrderID,
 		MarketTime: at,
 		Side:       x.Order.Side,
-		Price:      x.Order.Price,
-		QtyXRP:     x.Order.QtyXRP,
+		Price:      x.Price,
+		QtyXRP:     x.QtyXRP,
 		ValueRLUSD: x.ValueRLUSD,
 		FeeRLUSD:   x.FeeRLUSD,
 	}
-	o := x.Order
-	o.Status = OrderFilled
-	o.ClosedMarketTime = &at
-	delete(e.resting, o.OrderID)
 	e.stage()
-	e.pending.Orders = append(e.pending.Orders, o)
+	if x.Done {
+		// Filled in full: the order row closes. A partial fill leaves the
+		// row open as placed (qty_xrp); its fills say how much is left.
+		o := x.Order
+		o.Status = OrderFilled
+		o.ClosedMarketTime = &at
+		delete(e.resting, o.OrderID)
+		e.pending.Orders = append(e.pending.Orders, o)
+	}
 	e.pending.Fills = append(e.pending.Fills, f)
 	e.pending.Inventory = append(e.pending.Inventory, e.inventorySnapshot(ev.Mid(), at))
 	e.fillCount++

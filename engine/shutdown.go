@@ -115,6 +115,9 @@ func (e *Engine) shutdown(reason HaltReason, cause error) {
 	// can place an order any more, and commit what the last events wrote.
 	keep(e.runStep(StepStopQuoting, func() error {
 		e.stopFeed()
+		if fs, ok := e.feed.(FeedStopper); ok && e.haveMarket {
+			fs.StopAt(e.market)
+		}
 		return e.commit(ordersCtx)
 	}))
 

@@ -57,9 +57,19 @@ type State struct {
 
 	DriftHistory []float64 // recent drift_pct, oldest first
 	PriceHistory []float64 // recent mid, oldest first
-	Quotes       []Order   // open orders
-	RecentFills  []Fill    // newest first
-	Events       []SessionEvent
+	Quotes       []Order   // open orders, as placed
+	// QuoteRemainingXRP is what is left to fill of each open order, by
+	// order id (less than its QtyXRP after a partial fill).
+	QuoteRemainingXRP map[string]float64
+	RecentFills       []Fill // newest first
+	Events            []SessionEvent
+
+	// Live XRPL feed only (nil for other feeds): the top levels of the
+	// real order book at MarketTime (our quotes are in Quotes), the
+	// validated ledger's facts, and the feed's health at publish time.
+	Book       *BookView
+	Ledger     *LedgerInfo
+	FeedStatus *FeedStatus
 
 	HaltReason    HaltReason // set once the session is ending or ended
 	ShutdownSteps []ShutdownStep

@@ -27,6 +27,12 @@ type paperState struct {
 	skipWarned map[Side]bool
 	orderSeq   int
 	fillSeq    int
+	// The live feed's health as the quoting last saw it (liveness.go).
+	interruptions uint64 // LedgerInfo.Interruptions of the last event
+	pulled        bool   // quotes are pulled until the feed is LIVE again
+
+	lastFeedState      string // FeedStatus.State last published
+	lastFeedReconnects int    // FeedStatus.Reconnects last published
 
 	fromFile    bool          // the feed replays a file (BarFeed): gaps are data gaps, never stale
 	barInterval time.Duration // the file's bar interval; 0 unknown
@@ -82,9 +88,22 @@ func (e *Engine) onEvent(ctx context.Context, ev MarketEvent) (HaltReason, error
 			e.event(g.gap.level, "data_gap", g.gap.message)
 		}
 	}
+	// A live feed that left LIVE since the last event (or is not LIVE
+	// now): the quotes are pulled before anything else, as the health
+	// check may already have done between events (liveness.go).
+	if ev.Ledger != nil && (!ev.Ledger.Live() || (e.haveMarket && ev.Ledger.Interruptions != e.interruptions)) {
+		if err := e.pullQuotes(ctx, "feed "+ev.Ledger.State); err != nil {
+			return HaltEngineError, err
+		}
+	}
+	e.takeFeedEvents()
 	// Fills first: they happened against the quotes that rested before ev.
-	for _, x := range e.paper.Match(ev) {
+	for _, x := range e.paper.Match(ev, e.match) {
 		e.recordFill(ev, x)
+	}
+	if ev.Ledger != nil {
+		e.interruptions = ev.Ledger.Interruptions
+		e.applyLedger(*ev.Ledger)
 	}
 	e.market = ev
 	e.haveMarket = true
@@ -120,7 +139,11 @@ func (e *Engine) onEvent(ctx context.Context, ev MarketEvent) (HaltReason, error
 		e.snapshotValuation(ev.Time)
 	}
 
-	if !e.paused {
+	if ev.Ledger != nil && ev.Ledger.Live() && e.pulled {
+		e.pulled = false
+		e.event(LevelInfo, "feed_quoting", "feed LIVE again: quoting resumes")
+	}
+	if !e.paused && !e.pulled {
 		if err := e.requote(ctx, ev, v); err != nil {
 			return HaltEngineError, err
 		}
@@ -182,6 +205,9 @@ func (e *Engine) requote(ctx context.Context, ev MarketEvent, v Valuation) error
 		}
 		if intent == nil {
 			continue
+		}
+		if qp, ok := e.match.(QuotePricer); ok {
+			intent.Price = qp.QuotePrice(ev, side, intent.Price)
 		}
 		if err := e.paper.CanPlace(side, intent.Price, intent.QtyXRP); err != nil {
 			if !e.skipWarned[side] {

@@ -231,6 +231,16 @@ func (l *liveModel) header() string {
 		left = append(left, headerPart{text: st.Header.Render(Sanitize(s.SessionID))},
 			headerPart{text: st.Muted.Render(Sanitize(s.Mode)), drop: 2},
 			headerPart{text: st.Muted.Render(Sanitize(s.Feed)), drop: 1})
+		if fs := s.FeedStatus; fs != nil {
+			// The live feed's health in one compact part (issue 12 draws
+			// the rest): state, ledger, round trip, reconnects.
+			style := st.Value
+			if fs.State != "LIVE" {
+				style = st.Warn
+			}
+			left = append(left, headerPart{text: style.Render(Sanitize(fs.State)) +
+				st.Muted.Render(fmt.Sprintf(" #%d rtt %s ↻%d", fs.LedgerIndex, fs.RTT.Round(time.Millisecond), fs.Reconnects)), drop: 1})
+		}
 	}
 	now := l.ctx.now()
 	status := l.status()

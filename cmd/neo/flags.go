@@ -44,6 +44,9 @@ func validateRunFlags(cmd *cobra.Command, f *runFlags) error {
 	case f.speed != 0 && (f.speed < minSpeed || f.speed > maxSpeed):
 		return exitf(exitUsage, "--speed %v: give 0 (as fast as possible) or a number from %g to %g (1 = real time)", f.speed, minSpeed, maxSpeed)
 	}
+	if err := validateFeedFlags(cmd, f); err != nil {
+		return err
+	}
 	if cmd.Flags().Changed("duration") && f.duration <= 0 {
 		return exitf(exitUsage, "--duration %v: give a positive duration such as 2h; omit --duration for no limit", f.duration)
 	}

@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"neo/engine"
-	"neo/engine/feed"
 	"neo/store"
 )
 
@@ -28,6 +27,11 @@ type runFlags struct {
 	seed        int64
 	headless    bool
 	printConfig bool
+	record      string // --record: the live XRPL feed's recording
+
+	// Set by openFeed (feed_xrpl.go) for the engine.
+	matcher  engine.Matcher
+	liveFeed bool
 }
 
 func (m *Main) runCmd() *cobra.Command {
@@ -45,6 +49,8 @@ database checkpointed.`,
 		Example: `  neo run                               # console, simulated market, real time
   neo run --headless --speed 0 --duration 2h
   neo run --feed replay:prices.csv --speed 0
+  neo run --feed xrpl --record today.ndjson.gz   # the live XRP Ledger, paper orders only
+  neo run --feed xrpl-replay:today.ndjson.gz --speed 0
   neo run --print-config > config.toml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -56,7 +62,8 @@ database checkpointed.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.configPath, "config", "", m.configPathHelp())
-	fl.StringVar(&f.feed, "feed", "sim", "market feed: sim | replay:FILE")
+	fl.StringVar(&f.feed, "feed", "sim", feedHelp)
+	fl.StringVar(&f.record, "record", "", recordHelp)
 	fl.Float64Var(&f.speed, "speed", 1, speedHelp)
 	fl.DurationVar(&f.duration, "duration", 0, durationHelp)
 	fl.Int64Var(&f.seed, "seed", 0, "seed of the simulated market (same seed, same session; 0 = random)")
@@ -112,7 +119,7 @@ func (m *Main) run(ctx context.Context, f *runFlags) error {
 	if seed == 0 {
 		seed = time.Now().UnixNano() % 1_000_000_007
 	}
-	fd, err := feed.Open(f.feed, seed, time.Now().UTC())
+	fd, err := m.openFeed(f, cfg, seed)
 	if err != nil {
 		return exitErr(exitUsage, err)
 	}
@@ -206,6 +213,8 @@ func (m *Main) startSession(ctx context.Context, cfg engine.Config, fd engine.Fe
 		Speed:      f.speed,
 		Duration:   f.duration,
 		AppVersion: m.Version,
+		Matcher:    f.matcher,
+		LiveFeed:   f.liveFeed,
 	})
 	if err == nil {
 		err = eng.Start(ctx)

@@ -60,6 +60,7 @@ func bench(ctx context.Context, o options, stdout io.Writer) int {
 		{"console", benchConsole},
 		{"start-up", benchStartup},
 		{"memory", benchMemory},
+		{"xrpl", benchXRPL},
 	}
 	for _, s := range sections {
 		if !o.selected(s.name) || ctx.Err() != nil {

@@ -68,6 +68,7 @@ func soak(ctx context.Context, o options, stdout io.Writer) int {
 	cases = append(cases, lockCases()...)
 	cases = append(cases, soakCase{name: "start-up signals", run: soakStartSignal})
 	cases = append(cases, backupCases()...)
+	cases = append(cases, xrplCases()...)
 	cases = append(cases, soakCase{name: "fuzzing", run: soakFuzz})
 
 	seed := uint64(time.Now().UnixNano())

@@ -114,6 +114,9 @@ type Delivered struct {
 	Result   LedgerResult
 	State    State
 	Endpoint string
+	// Interruptions counts the times the feed left LIVE before this
+	// ledger completed (a replay counts the recorded state lines alike).
+	Interruptions uint64
 }
 
 // Event is a connection event for the session log (session_events).
@@ -139,6 +142,8 @@ type Status struct {
 	LastError    string
 	HasAMM       bool
 	Seed         uint64
+	// Interruptions counts the times the state left LIVE.
+	Interruptions uint64
 }
 
 // LedgerAge is how long ago the last validated ledger arrived.
@@ -288,7 +293,12 @@ func (c *Client) event(level, kind, msg string) {
 
 func (c *Client) setState(s State) {
 	var old State
-	c.update(func(st *Status) { old, st.State = st.State, s })
+	c.update(func(st *Status) {
+		old, st.State = st.State, s
+		if old == StateLive && s != StateLive {
+			st.Interruptions++
+		}
+	})
 	if old != s {
 		c.cfg.Recorder.write(recLine{At: c.cfg.Clock.Now(), Ev: "state", State: s.String()}, false)
 		level := "info"
@@ -301,6 +311,7 @@ func (c *Client) setState(s State) {
 
 func (c *Client) deliver(d Delivered) {
 	c.mu.Lock()
+	d.Interruptions = c.status.Interruptions
 	c.queue = append(c.queue, d)
 	c.mu.Unlock()
 	c.cfg.Recorder.write(recLine{At: c.cfg.Clock.Now(), Ev: "ledger", Ledger: d.Result.Ledger.LedgerIndex, State: d.State.String()}, true)
@@ -349,6 +360,7 @@ func (c *Client) run(ctx context.Context) {
 	defer close(c.done)
 	c.event("info", "start", fmt.Sprintf("xrpl feed starting; endpoints %v; backoff seed %d", c.cfg.Endpoints, c.cfg.Seed))
 	attempt := 0
+	last := -1 // the endpoint of the previous connection
 	for first := true; ; first = false {
 		if !first {
 			c.evalState(c.cfg.Clock.Now(), false)
@@ -367,10 +379,10 @@ func (c *Client) run(ctx context.Context) {
 			}
 			i, wait = c.pick(c.cfg.Clock.Now())
 		}
-		if i != c.cur {
-			c.event("info", "rotate", fmt.Sprintf("endpoint %s", c.eps[i].url))
+		if last >= 0 && i != last {
+			c.event("info", "rotate", fmt.Sprintf("endpoint %s → %s", c.eps[last].url, c.eps[i].url))
 		}
-		c.cur = i
+		c.cur, last = i, i
 		res := c.session(ctx, c.eps[i].url)
 		if ctx.Err() != nil {
 			return

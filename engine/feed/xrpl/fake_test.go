@@ -2,16 +2,15 @@ package xrpl
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
+
+	"neo/engine/feed/xrpl/xrpltest"
 )
 
 // waitLimit bounds every wait on an observable event in these tests (a
@@ -125,130 +124,27 @@ func (f *fakeClock) step(t *testing.T, tick time.Duration) {
 	f.Advance(tick)
 }
 
-// fakeServer is a scripted XRPL server: each accepted connection is handed
-// to the test, which reads the requests and answers them.
-type fakeServer struct {
-	t      *testing.T
-	srv    *httptest.Server
-	conns  chan *fakeConn
-	refuse int // HTTP status to refuse upgrades with (0: accept)
-	mu     sync.Mutex
-}
+// fakeServer and fakeConn are the scripted server of xrpltest, with the
+// short names these tests use.
+type fakeServer struct{ *xrpltest.Scripted }
 
-type fakeConn struct {
-	t    *testing.T
-	c    *websocket.Conn
-	reqs chan map[string]any
-	done chan struct{}
-}
+type fakeConn struct{ *xrpltest.Conn }
 
-func newFakeServer(t *testing.T) *fakeServer {
-	fs := &fakeServer{t: t, conns: make(chan *fakeConn, 16)}
-	fs.srv = httptest.NewServer(http.HandlerFunc(fs.handle))
-	t.Cleanup(fs.srv.Close)
-	return fs
-}
+func newFakeServer(t *testing.T) *fakeServer { return &fakeServer{xrpltest.NewScripted(t)} }
 
-func (fs *fakeServer) url() string { return "ws" + strings.TrimPrefix(fs.srv.URL, "http") }
-
-func (fs *fakeServer) setRefuse(code int) {
-	fs.mu.Lock()
-	fs.refuse = code
-	fs.mu.Unlock()
-}
-
-func (fs *fakeServer) handle(w http.ResponseWriter, r *http.Request) {
-	fs.mu.Lock()
-	refuse := fs.refuse
-	fs.mu.Unlock()
-	if refuse != 0 {
-		http.Error(w, "slow down", refuse)
-		return
-	}
-	c, err := websocket.Accept(w, r, nil)
-	if err != nil {
-		return
-	}
-	c.SetReadLimit(1 << 20)
-	fc := &fakeConn{t: fs.t, c: c, reqs: make(chan map[string]any, 256), done: make(chan struct{})}
-	fs.conns <- fc
-	defer close(fc.done)
-	for {
-		_, data, err := c.Read(context.Background())
-		if err != nil {
-			return
-		}
-		var m map[string]any
-		if json.Unmarshal(data, &m) != nil {
-			continue
-		}
-		fc.reqs <- m
-	}
-}
-
-// accept waits for the next connection.
-func (fs *fakeServer) accept(t *testing.T) *fakeConn {
-	t.Helper()
-	select {
-	case fc := <-fs.conns:
-		return fc
-	case <-time.After(waitLimit):
-		t.Fatalf("no connection to %s within %s", fs.url(), waitLimit)
-	}
-	return nil
-}
-
-// noConnection asserts that nothing connected so far.
-func (fs *fakeServer) noConnection(t *testing.T) {
-	t.Helper()
-	select {
-	case <-fs.conns:
-		t.Fatalf("%s got a connection it should not have", fs.url())
-	default:
-	}
-}
-
-// expect reads the next request and checks its command and api_version.
-func (fc *fakeConn) expect(t *testing.T, command string) map[string]any {
-	t.Helper()
-	select {
-	case m := <-fc.reqs:
-		if m["command"] != command {
-			t.Fatalf("request %v, want command %q", m, command)
-		}
-		if m["api_version"] != float64(2) {
-			t.Fatalf("request %v has no api_version 2", m)
-		}
-		return m
-	case <-time.After(waitLimit):
-		t.Fatalf("no %q request within %s", command, waitLimit)
-	}
-	return nil
-}
-
-func (fc *fakeConn) send(t *testing.T, raw []byte) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-	defer cancel()
-	if err := fc.c.Write(ctx, websocket.MessageText, raw); err != nil {
-		t.Fatalf("fake server write: %v", err)
-	}
-}
-
-// reply answers a request with its id echoed.
+func (fs *fakeServer) url() string                                  { return fs.URL() }
+func (fs *fakeServer) setRefuse(code int)                           { fs.SetRefuse(code) }
+func (fs *fakeServer) accept(t *testing.T) *fakeConn                { return &fakeConn{fs.Accept(t)} }
+func (fs *fakeServer) noConnection(t *testing.T)                    { fs.NoConnection(t) }
+func (fc *fakeConn) expect(t *testing.T, cmd string) map[string]any { return fc.Expect(t, cmd) }
+func (fc *fakeConn) send(t *testing.T, raw []byte)                  { fc.Send(t, raw) }
 func (fc *fakeConn) reply(t *testing.T, req map[string]any, result any) {
-	t.Helper()
-	fc.send(t, response(t, uint64(req["id"].(float64)), result))
+	fc.Reply(t, req, result)
 }
-
 func (fc *fakeConn) replyError(t *testing.T, req map[string]any, code string) {
-	t.Helper()
-	fc.send(t, errResponse(t, uint64(req["id"].(float64)), code))
+	fc.ReplyError(t, req, code)
 }
-
-func (fc *fakeConn) close(code websocket.StatusCode, reason string) {
-	fc.c.Close(code, reason)
-}
+func (fc *fakeConn) close(code websocket.StatusCode, reason string) { fc.Close(code, reason) }
 
 // handshake plays the documented start-up: server_info, account_info,
 // amm_info, subscribe with a both-sided snapshot at ledger, the AMM account

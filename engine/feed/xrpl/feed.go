@@ -3,7 +3,10 @@ package xrpl
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
+	"sync"
+	"time"
 
 	"neo/engine"
 )
@@ -34,9 +37,19 @@ type Feed struct {
 	cancel context.CancelFunc
 
 	lastBid, lastAsk float64
+	end              uint32 // replay: the last ledger the recording session applied (0: all)
+	stopped          bool
+
+	// A replay's status as of the last ledger Next returned: Next runs on
+	// the engine's feed reader, Status on the session goroutine.
+	mu           sync.Mutex
+	replayStatus Status
 }
 
-var _ engine.Feed = (*Feed)(nil)
+var (
+	_ engine.Feed        = (*Feed)(nil)
+	_ engine.FeedStopper = (*Feed)(nil)
+)
 
 // BookDepth is how many levels per side an event carries.
 const BookDepth = 10
@@ -96,11 +109,15 @@ func ParseSpec(spec string) ([]string, error) {
 
 // OpenReplayFeed opens a recording as a feed ("xrpl-replay:FILE").
 func OpenReplayFeed(path string) (*Feed, error) {
+	end, err := endLedger(path)
+	if err != nil {
+		return nil, err
+	}
 	r, err := OpenReplay(path)
 	if err != nil {
 		return nil, err
 	}
-	return &Feed{name: "xrpl-replay:" + path, src: r, replay: r}, nil
+	return &Feed{name: "xrpl-replay:" + path, src: r, replay: r, end: end}, nil
 }
 
 // Name is the feed as stored in sessions.feed: "xrpl:URL,…" with the
@@ -113,6 +130,15 @@ func (f *Feed) Next(ctx context.Context) (engine.MarketEvent, error) {
 		d, err := f.src.Next(ctx)
 		if err != nil {
 			return engine.MarketEvent{}, err
+		}
+		if f.end != 0 && d.Result.Ledger.LedgerIndex > f.end {
+			return engine.MarketEvent{}, io.EOF // the recording session stopped before this ledger
+		}
+		if f.replay != nil {
+			f.mu.Lock()
+			f.replayStatus = Status{State: d.State, Endpoint: sanitize(d.Endpoint), LedgerIndex: d.Result.Ledger.LedgerIndex,
+				LedgerClose: d.Result.CloseTime(), HasAMM: d.Result.HasAMM, Interruptions: d.Interruptions}
+			f.mu.Unlock()
 		}
 		ev, ok := f.event(d)
 		if ok {
@@ -142,6 +168,7 @@ func (f *Feed) event(d Delivered) (engine.MarketEvent, bool) {
 			ReserveBaseDrops: r.Ledger.ReserveBase, ReserveIncDrops: r.Ledger.ReserveInc,
 			TransferRate: r.Issuer.TransferRate, TickSize: r.Issuer.TickSize,
 			AMMTradingFee: r.AMM.TradingFee, State: d.State.String(), Endpoint: sanitize(d.Endpoint),
+			Interruptions: d.Interruptions,
 		},
 		Detail: r,
 	}
@@ -171,12 +198,14 @@ func BookView(s BookState, n int) engine.BookView {
 }
 
 // Status is the feed's health for a console. A replay reports the state
-// recorded with its last ledger.
+// recorded with the last ledger Next returned.
 func (f *Feed) Status() Status {
 	if f.client != nil {
 		return f.client.Status()
 	}
-	return Status{State: f.replay.state, Endpoint: f.replay.Endpoint()}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.replayStatus
 }
 
 // Changed is closed at the next status change (live feeds; a replay never
@@ -196,6 +225,17 @@ func (f *Feed) TakeEvents() []Event {
 		return f.client.TakeEvents()
 	}
 	return nil
+}
+
+// StopAt marks the end of the recording: the session applied ledgers up
+// to last's and reads no more (engine.FeedStopper). A replay of the
+// recording ends there.
+func (f *Feed) StopAt(last engine.MarketEvent) {
+	if f.rec == nil || f.stopped || last.Ledger == nil {
+		return
+	}
+	f.stopped = true
+	f.rec.write(recLine{At: time.Now(), Ev: "end", Ledger: last.Ledger.Index}, true)
 }
 
 // Close stops the client (or closes the recording being replayed) and

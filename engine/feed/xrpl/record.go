@@ -26,6 +26,8 @@ const RecordingFormat = "neo-xrpl-recording/1"
 //	close    the connection ended (text: why)
 //	state    the feed state changed (state)
 //	ledger   ledger N was delivered, in state
+//	end      the session applied ledgers up to N and stopped reading: a
+//	         replay ends there (later lines are what it never applied)
 //
 // At is the receive (or send) time on the recording machine; a replay
 // never reads it as market time (that is the ledger close time).

@@ -29,6 +29,7 @@ type Replayer struct {
 	p       *Processor
 	pair    Pair
 	state   State
+	left    uint64 // times the recorded state left LIVE
 	ep      string
 	pending []LedgerResult
 	err     error
@@ -161,7 +162,11 @@ func (r *Replayer) apply(raw []byte) (Delivered, bool, error) {
 	case "timeout":
 		r.p.TimedOut(l.ID)
 	case "state":
-		r.state = parseState(l.State)
+		st := parseState(l.State)
+		if r.state == StateLive && st != StateLive {
+			r.left++
+		}
+		r.state = st
 	case "ledger":
 		if len(r.pending) == 0 {
 			return Delivered{}, false, fmt.Errorf("the recording delivered ledger %d but the replay computed none: recording and replay diverge", l.Ledger)
@@ -171,10 +176,32 @@ func (r *Replayer) apply(raw []byte) (Delivered, bool, error) {
 		if got.Ledger.LedgerIndex != l.Ledger {
 			return Delivered{}, false, fmt.Errorf("the recording delivered ledger %d, the replay computed %d: recording and replay diverge", l.Ledger, got.Ledger.LedgerIndex)
 		}
-		return Delivered{Result: got, State: parseState(l.State), Endpoint: r.ep}, true, nil
-	case "close", "header":
+		return Delivered{Result: got, State: parseState(l.State), Endpoint: r.ep, Interruptions: r.left}, true, nil
+	case "close", "header", "end":
 	default:
 		return Delivered{}, false, fmt.Errorf("unknown event %q", sanitize(l.Ev))
 	}
 	return Delivered{}, false, nil
+}
+
+// endLedger returns the ledger of the recording's "end" line (0: none): the
+// last one the recording session applied.
+func endLedger(path string) (uint32, error) {
+	r, err := OpenReplay(path)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	var end uint32
+	for r.sc.Scan() {
+		b := r.sc.Bytes()
+		if !bytes.Contains(b, []byte(`"ev":"end"`)) {
+			continue
+		}
+		var l recLine
+		if json.Unmarshal(b, &l) == nil && l.Ev == "end" {
+			end = l.Ledger
+		}
+	}
+	return end, nil
 }

@@ -1,0 +1,158 @@
+package xrpl
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"neo/engine"
+	"neo/engine/feed/xrpl/xrpltest"
+)
+
+// nextEvent waits for the feed's next event.
+func nextEvent(t *testing.T, f *Feed) engine.MarketEvent {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	ev, err := f.Next(ctx)
+	if err != nil {
+		t.Fatalf("Next: %v (status %+v)", err, f.Status())
+	}
+	return ev
+}
+
+// TestFeedAgainstTheMarket runs the live feed against xrpltest's
+// autonomous market (its own implementation of the documented shapes):
+// the mid is the market's, the anchor its pool price, sweeps are
+// executions, a busy book is followed, and a dropped connection is
+// reconnected without a ledger delivered twice.
+func TestFeedAgainstTheMarket(t *testing.T) {
+	m := xrpltest.NewMarket(xrpltest.MarketConfig{Interval: 50 * time.Millisecond, Busy: 40})
+	defer m.Close()
+	f, err := OpenLive("xrpl:"+m.URL(0), Config{Seed: 1, BackoffMin: 10 * time.Millisecond, BackoffMax: 50 * time.Millisecond}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var last uint32
+	execs := 0
+	live := 0
+	for i := 0; i < 40; i++ {
+		ev := nextEvent(t, f)
+		if ev.Ledger.Index <= last {
+			t.Fatalf("ledger %d after %d: delivered twice or out of order", ev.Ledger.Index, last)
+		}
+		last = ev.Ledger.Index
+		if math.Abs(ev.Mid()-m.Mid()) > 1e-9 {
+			t.Fatalf("mid %v, the market's is %v", ev.Mid(), m.Mid())
+		}
+		if ev.Anchor != m.AMMPrice() {
+			t.Fatalf("anchor %v, the pool's price is %v", ev.Anchor, m.AMMPrice())
+		}
+		execs += len(ev.Trades)
+		if ev.Ledger.Live() {
+			live++
+		}
+		if i == 20 {
+			m.Drop(websocket.StatusGoingAway, "restarting")
+		}
+	}
+	if execs == 0 || live == 0 {
+		t.Fatalf("%d executions, %d LIVE ledgers in 40: the sweeps were not seen", execs, live)
+	}
+	if s := f.Status(); s.Reconnects < 1 {
+		t.Fatalf("status %+v: want a reconnect after the drop", s)
+	}
+}
+
+// TestReplayEndsWhereTheSessionStopped: ledgers the recording session
+// read but never applied (the engine had stopped) are not replayed: the
+// replay ends at the ledger StopAt marked.
+func TestReplayEndsWhereTheSessionStopped(t *testing.T) {
+	m := xrpltest.NewMarket(xrpltest.MarketConfig{Interval: 20 * time.Millisecond})
+	defer m.Close()
+	path := filepath.Join(t.TempDir(), "rec.ndjson.gz")
+	f, err := OpenLive("xrpl:"+m.URL(0), Config{Seed: 1}, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var applied engine.MarketEvent
+	for i := 0; i < 5; i++ {
+		applied = nextEvent(t, f)
+	}
+	for i := 0; i < 3; i++ {
+		nextEvent(t, f) // read, never applied
+	}
+	f.StopAt(applied)
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenReplayFeed(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	n := 0
+	var last engine.MarketEvent
+	for {
+		ev, err := r.Next(context.Background())
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = ev
+		n++
+	}
+	if n != 5 || last.Ledger.Index != applied.Ledger.Index {
+		t.Fatalf("replayed %d ledgers up to %d, want 5 up to %d", n, last.Ledger.Index, applied.Ledger.Index)
+	}
+}
+
+// TestReplayStatusWhileReading: a replay's status is read by the session
+// goroutine while the feed reader runs Next (go test -race).
+func TestReplayStatusWhileReading(t *testing.T) {
+	m := xrpltest.NewMarket(xrpltest.MarketConfig{Interval: 20 * time.Millisecond})
+	defer m.Close()
+	path := filepath.Join(t.TempDir(), "rec.ndjson")
+	f, err := OpenLive("xrpl:"+m.URL(0), Config{Seed: 1}, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		nextEvent(t, f)
+	}
+	f.Close()
+	r, err := OpenReplayFeed(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			if _, err := r.Next(context.Background()); err != nil {
+				return
+			}
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			if s := r.FeedStatus(); s.LedgerIndex == 0 || s.State != "LIVE" {
+				t.Fatalf("replay status %+v: want the last ledger's", s)
+			}
+			return
+		default:
+			r.FeedStatus()
+		}
+	}
+}
