@@ -65,7 +65,7 @@ func TestDefaultConfigValidates(t *testing.T) {
 	}
 }
 
-// TestLoadConfig is long and branchy (gocyclo 24) on purpose: one subtest
+// TestLoadConfig is long and branchy on purpose: one subtest
 // per kind of file (overrides, empty, missing, unknown keys, bad syntax,
 // types and durations), each reading top to bottom.
 func TestLoadConfig(t *testing.T) {

@@ -199,6 +199,38 @@ func BuildReport(s SessionSummary, fills []Fill, inv []InventorySnapshot, val []
 	inv = sortedBy(inv, inventoryTime)
 	val = sortedBy(val, valuationTime)
 
+	r := reportHeader(s)
+	start, end := reportMarketSpan(&r, s, fills, inv, val, events)
+	pts := valueCurve(&r, s, inv, val, start, end)
+	r.FinalMid = finalMid(inv, val)
+	trading := fillStats(&r.Fills, fills, inv)
+	r.Fees = feeStats(r.Fills, fills, val)
+
+	// The P&L split.
+	r.PnL.TotalRLUSD = r.EndingValue - s.StartingValue
+	r.PnL.TotalPct = pct(r.PnL.TotalRLUSD, s.StartingValue)
+	r.PnL.TradingRLUSD = trading
+	r.PnL.FeesRLUSD = -r.Fees.TotalRLUSD
+	r.PnL.InventoryRLUSD = r.PnL.TotalRLUSD - r.PnL.TradingRLUSD - r.PnL.FeesRLUSD
+
+	// Against holding the starting balances.
+	r.Hold.HoldValueRLUSD = s.StartingValue
+	if r.FinalMid > 0 {
+		r.Hold.HoldValueRLUSD = s.StartingRLUSD + s.StartingXRP*r.FinalMid
+	}
+	r.Hold.HoldPnLRLUSD = r.Hold.HoldValueRLUSD - s.StartingValue
+	r.Hold.ValueVsHoldRLUSD = r.EndingValue - r.Hold.HoldValueRLUSD
+
+	r.MaxDrawdown = maxDrawdown(pts)
+	r.SkewTiers = tierTimes(inv, end)
+	r.Daily = dailyPnL(pts, s.StartingValue)
+	r.Events = eventStats(events)
+	return r
+}
+
+// reportHeader copies what the session row says as recorded: identity,
+// wall-clock span, balances, halt reason and the market event count.
+func reportHeader(s SessionSummary) Report {
 	r := Report{
 		SessionID:     s.SessionID,
 		Feed:          s.Feed,
@@ -219,10 +251,14 @@ func BuildReport(s SessionSummary, fills []Fill, inv []InventorySnapshot, val []
 	if n, ok := sessionMarketEvents(s); ok {
 		r.MarketEvents = &n
 	}
+	return r
+}
 
-	// The market span: as recorded, else from the records.
+// reportMarketSpan sets r's market span, as recorded on the session, else
+// from the records, and returns its ends (nil when unknown).
+func reportMarketSpan(r *Report, s SessionSummary, fills []Fill, inv []InventorySnapshot, val []ValuationSnapshot, events []SessionEvent) (start, end *time.Time) {
 	first, last, haveRecords := recordSpan(fills, inv, val, events)
-	start, end := sessionMarketSpan(s.Session)
+	start, end = sessionMarketSpan(s.Session)
 	if start == nil && haveRecords {
 		start = &first
 	}
@@ -233,8 +269,13 @@ func BuildReport(s SessionSummary, fills []Fill, inv []InventorySnapshot, val []
 	if start != nil && end != nil && end.After(*start) {
 		r.MarketSpanSeconds = end.Sub(*start).Seconds()
 	}
+	return start, end
+}
 
-	// The value over market time: the start, every snapshot, the end.
+// valueCurve returns the value over market time (the start, every snapshot,
+// the end) and sets r's ending value: as recorded, else the curve's last
+// point, else the starting value.
+func valueCurve(r *Report, s SessionSummary, inv []InventorySnapshot, val []ValuationSnapshot, start, end *time.Time) []valuePoint {
 	var pts []valuePoint
 	if start != nil {
 		pts = append(pts, valuePoint{*start, s.StartingValue})
@@ -251,25 +292,32 @@ func BuildReport(s SessionSummary, fills []Fill, inv []InventorySnapshot, val []
 	default:
 		r.EndingValue = s.StartingValue
 	}
+	return pts
+}
 
-	// The final mid: the latest snapshot's (inventory snapshots win a tie:
-	// the shutdown writes both at one mid).
+// finalMid is the latest snapshot's mid (inventory snapshots win a tie: the
+// shutdown writes both at one mid); 0 without snapshots.
+func finalMid(inv []InventorySnapshot, val []ValuationSnapshot) float64 {
+	var mid float64
 	var lastMidAt time.Time
 	if len(val) > 0 {
-		r.FinalMid, lastMidAt = val[len(val)-1].MidPrice, valuationTime(val[len(val)-1])
+		mid, lastMidAt = val[len(val)-1].MidPrice, valuationTime(val[len(val)-1])
 	}
 	if len(inv) > 0 && !inventoryTime(inv[len(inv)-1]).Before(lastMidAt) {
-		r.FinalMid = inv[len(inv)-1].MidPrice
+		mid = inv[len(inv)-1].MidPrice
 	}
+	return mid
+}
 
-	// Fills and the spread captured against the mid at each.
-	var trading float64
+// fillStats counts the fills per side into fs and returns the spread
+// captured against the mid at each fill.
+func fillStats(fs *FillStats, fills []Fill, inv []InventorySnapshot) (trading float64) {
 	for _, f := range fills {
-		side := &r.Fills.Buy
+		side := &fs.Buy
 		mid := midAt(inv, fillTime(f), f.Price)
 		capture := mid*f.QtyXRP - f.ValueRLUSD
 		if f.Side == Sell {
-			side = &r.Fills.Sell
+			side = &fs.Sell
 			capture = -capture
 		}
 		trading += capture
@@ -278,18 +326,22 @@ func BuildReport(s SessionSummary, fills []Fill, inv []InventorySnapshot, val []
 		side.VolumeRLUSD += f.ValueRLUSD
 		side.FeesRLUSD += f.FeeRLUSD
 	}
-	for _, side := range []*SideStats{&r.Fills.Buy, &r.Fills.Sell} {
+	for _, side := range []*SideStats{&fs.Buy, &fs.Sell} {
 		if side.VolumeXRP > 0 {
 			side.AvgPrice = side.VolumeRLUSD / side.VolumeXRP
 		}
 	}
-	r.Fills.Count = r.Fills.Buy.Count + r.Fills.Sell.Count
-	r.Fills.VolumeRLUSD = r.Fills.Buy.VolumeRLUSD + r.Fills.Sell.VolumeRLUSD
+	fs.Count = fs.Buy.Count + fs.Sell.Count
+	fs.VolumeRLUSD = fs.Buy.VolumeRLUSD + fs.Sell.VolumeRLUSD
+	return trading
+}
 
-	// Fees: trading fees from the fills; network fees from the latest
-	// valuation snapshot, whose fees_rlusd is trading fees so far plus the
-	// network fees in XRP at its mid.
-	r.Fees.TradingRLUSD = r.Fills.Buy.FeesRLUSD + r.Fills.Sell.FeesRLUSD
+// feeStats splits the fees: trading fees from the fills; network fees from
+// the latest valuation snapshot, whose fees_rlusd is trading fees so far
+// plus the network fees in XRP at its mid.
+func feeStats(fs FillStats, fills []Fill, val []ValuationSnapshot) FeeStats {
+	var fee FeeStats
+	fee.TradingRLUSD = fs.Buy.FeesRLUSD + fs.Sell.FeesRLUSD
 	if len(val) > 0 {
 		lv := val[len(val)-1]
 		var tradingSoFar float64
@@ -299,49 +351,35 @@ func BuildReport(s SessionSummary, fills []Fill, inv []InventorySnapshot, val []
 			}
 		}
 		if n := lv.FeesRLUSD - tradingSoFar; n > 1e-12 {
-			r.Fees.NetworkRLUSD = n
+			fee.NetworkRLUSD = n
 			if lv.MidPrice > 0 {
-				r.Fees.NetworkXRP = n / lv.MidPrice
+				fee.NetworkXRP = n / lv.MidPrice
 			}
 		}
 	}
-	r.Fees.TotalRLUSD = r.Fees.TradingRLUSD + r.Fees.NetworkRLUSD
+	fee.TotalRLUSD = fee.TradingRLUSD + fee.NetworkRLUSD
+	return fee
+}
 
-	// The P&L split.
-	r.PnL.TotalRLUSD = r.EndingValue - s.StartingValue
-	r.PnL.TotalPct = pct(r.PnL.TotalRLUSD, s.StartingValue)
-	r.PnL.TradingRLUSD = trading
-	r.PnL.FeesRLUSD = -r.Fees.TotalRLUSD
-	r.PnL.InventoryRLUSD = r.PnL.TotalRLUSD - r.PnL.TradingRLUSD - r.PnL.FeesRLUSD
-
-	// Against holding the starting balances.
-	r.Hold.HoldValueRLUSD = s.StartingValue
-	if r.FinalMid > 0 {
-		r.Hold.HoldValueRLUSD = s.StartingRLUSD + s.StartingXRP*r.FinalMid
-	}
-	r.Hold.HoldPnLRLUSD = r.Hold.HoldValueRLUSD - s.StartingValue
-	r.Hold.ValueVsHoldRLUSD = r.EndingValue - r.Hold.HoldValueRLUSD
-
-	r.MaxDrawdown = maxDrawdown(pts)
-	r.SkewTiers = tierTimes(inv, end)
-	r.Daily = dailyPnL(pts, s.StartingValue)
-
+// eventStats counts the session's events by level and by kind of note.
+func eventStats(events []SessionEvent) EventStats {
+	var st EventStats
 	for _, e := range events {
-		r.Events.Total++
+		st.Total++
 		switch e.Level {
 		case LevelWarn:
-			r.Events.Warnings++
+			st.Warnings++
 		case LevelError:
-			r.Events.Errors++
+			st.Errors++
 		}
 		switch e.Kind {
 		case "tier_change":
-			r.Events.TierChanges++
+			st.TierChanges++
 		case "data_gap":
-			r.Events.DataGaps++
+			st.DataGaps++
 		}
 	}
-	return r
+	return st
 }
 
 // LoadReport reads one session and everything its report needs from h, at
@@ -545,13 +583,29 @@ const reportTime = "2006-01-02 15:04:05Z"
 // sanitised.
 func (r Report) WriteText(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Session %s  (%s)\n", textsafe.Line(r.SessionID), textsafe.Line(r.Feed))
+	writeHeaderText(&b, r)
+	writeFillsText(&b, r)
+	writeMoneyText(&b, r)
+	writeTimesText(&b, r)
+	fmt.Fprintf(&b, "\nEvents: %d (%d warnings, %d errors), %d tier changes, %d data gaps\n",
+		r.Events.Total, r.Events.Warnings, r.Events.Errors, r.Events.TierChanges, r.Events.DataGaps)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// reportLabelWidth is the width of the report's label column, one for every table
+// below the header so that the figures line up.
+const reportLabelWidth = 33
+
+// writeHeaderText writes the session line, any damage warning and the spans.
+func writeHeaderText(b *strings.Builder, r Report) {
+	fmt.Fprintf(b, "Session %s  (%s)\n", textsafe.Line(r.SessionID), textsafe.Line(r.Feed))
 	status := "running"
 	if r.HaltReason != nil {
 		status = textsafe.Line(*r.HaltReason)
 	}
 	if r.Damage != "" {
-		fmt.Fprintf(&b, "  warning: the session row is damaged (%s): those figures read as zero\n", textsafe.Line(r.Damage))
+		fmt.Fprintf(b, "  warning: the session row is damaged (%s): those figures read as zero\n", textsafe.Line(r.Damage))
 	}
 	var wallSecs float64
 	if r.WallEndedAt != nil {
@@ -561,15 +615,17 @@ func (r Report) WriteText(w io.Writer) error {
 	if r.MarketEvents != nil {
 		events = Thousands(float64(*r.MarketEvents), 0)
 	}
-	writeTable(&b, [][]string{
+	writeTable(b, [][]string{
 		{"  ended as", status},
 		{"  market span", spanText(r.MarketStart, r.MarketEnd, r.MarketSpanSeconds)},
 		{"  wall clock", spanText(&r.WallStartedAt, r.WallEndedAt, wallSecs)},
 		{"  market events", events},
 	}, 0, false)
 	b.WriteString("\n")
+}
 
-	const labelWidth = 33
+// writeFillsText writes the fills table: per side and all.
+func writeFillsText(b *strings.Builder, r Report) {
 	fills := [][]string{{"Fills", "fills", "XRP", "RLUSD", "avg price", "fees RLUSD"}}
 	for _, x := range []struct {
 		name string
@@ -584,9 +640,12 @@ func (r Report) WriteText(w io.Writer) error {
 	}
 	fills = append(fills, []string{"  all", Thousands(float64(r.Fills.Count), 0), Thousands(r.Fills.Buy.VolumeXRP+r.Fills.Sell.VolumeXRP, 4),
 		Thousands(r.Fills.VolumeRLUSD, 4), "", Thousands(r.Fees.TradingRLUSD, 4)})
-	writeTable(&b, fills, labelWidth, true)
+	writeTable(b, fills, reportLabelWidth, true)
 	b.WriteString("\n")
+}
 
+// writeMoneyText writes the P&L split, the value against holding and the drawdown.
+func writeMoneyText(b *strings.Builder, r Report) {
 	money := [][]string{
 		{"P&L", "RLUSD", ""},
 		{"  trading (spread capture)", Signed(r.PnL.TradingRLUSD, 4), ""},
@@ -603,14 +662,17 @@ func (r Report) WriteText(w io.Writer) error {
 		{"  value vs hold", Signed(r.Hold.ValueVsHoldRLUSD, 4), ""},
 		{"  max drawdown", Signed(-r.MaxDrawdown.RLUSD, 4), Signed(-r.MaxDrawdown.Pct, 3) + " %"},
 	}
-	writeTable(&b, money, labelWidth, true)
+	writeTable(b, money, reportLabelWidth, true)
 	if r.MaxDrawdown.PeakMarketTime != nil {
-		fmt.Fprintf(&b, "    peak %s at %s, trough %s at %s (market time)\n",
+		fmt.Fprintf(b, "    peak %s at %s, trough %s at %s (market time)\n",
 			Thousands(r.MaxDrawdown.PeakValue, 4), r.MaxDrawdown.PeakMarketTime.Format(reportTime),
 			Thousands(r.MaxDrawdown.TroughValue, 4), r.MaxDrawdown.TroughMarketTime.Format(reportTime))
 	}
 	b.WriteString("\n")
+}
 
+// writeTimesText writes the time in each skew tier and the daily P&L.
+func writeTimesText(b *strings.Builder, r Report) {
 	times := [][]string{{"Skew tiers (market time)", "time", "share"}}
 	if len(r.SkewTiers) == 0 {
 		times = append(times, []string{"  no inventory snapshot", "", ""})
@@ -625,11 +687,7 @@ func (r Report) WriteText(w io.Writer) error {
 	for _, d := range r.Daily {
 		times = append(times, []string{"  " + d.MarketDay, Signed(d.PnLRLUSD, 4), Thousands(d.CloseValue, 4)})
 	}
-	writeTable(&b, times, labelWidth, true)
-	fmt.Fprintf(&b, "\nEvents: %d (%d warnings, %d errors), %d tier changes, %d data gaps\n",
-		r.Events.Total, r.Events.Warnings, r.Events.Errors, r.Events.TierChanges, r.Events.DataGaps)
-	_, err := io.WriteString(w, b.String())
-	return err
+	writeTable(b, times, reportLabelWidth, true)
 }
 
 // writeTable writes rows with the first column left-aligned (at least

@@ -81,6 +81,8 @@ func handSession() (SessionSummary, []Fill, []InventorySnapshot, []ValuationSnap
 	return s, fills, inv, val, events, ts
 }
 
+// TestBuildReportHandSession is long because its table is: one row per
+// report figure, each worked out by hand from handSession.
 func TestBuildReportHandSession(t *testing.T) {
 	s, fills, inv, val, events, ts := handSession()
 	r := BuildReport(s, fills, inv, val, events)
@@ -184,6 +186,8 @@ func TestBuildReportOrderFree(t *testing.T) {
 	}
 }
 
+// TestBuildReportEdges is long (and branchy) because its table is: one row
+// per edge case, each with its own check function.
 func TestBuildReportEdges(t *testing.T) {
 	t0 := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
 	cases := []struct {
@@ -276,62 +280,13 @@ func fptr2(t time.Time) *time.Time { return &t }
 // inventory part is corrected by what that moves (Σ n × (m_final − m)).
 func TestBuildReportSimulated(t *testing.T) {
 	for seed := uint64(1); seed <= 20; seed++ {
-		rng := rand.New(rand.NewPCG(seed, 99))
-		t0 := time.Date(2025, 3, 1, 20, 0, 0, 0, time.UTC)
-		x, rl, mid := 1000.0, 2300.0, 2.3
-		startValue := rl + x*mid
-		var fills []Fill
-		var inv []InventorySnapshot
-		var val []ValuationSnapshot
-		var capture, tradingFees, networkXRP, invMoves, netAtTime float64
-		at := t0
-		inv = append(inv, mkInv(at, mid, x, rl, 0))
-		for step := 0; step < 400; step++ {
-			at = at.Add(time.Duration(1+rng.IntN(600)) * time.Second)
-			next := mid * math.Exp(0.004*rng.NormFloat64())
-			invMoves += x * (next - mid)
-			mid = next
-			if rng.IntN(3) == 0 { // a placement: network fee
-				n := 0.000012 * float64(1+rng.IntN(4))
-				x -= n
-				networkXRP += n
-				netAtTime += n * mid
-			}
-			if rng.IntN(2) == 0 {
-				side, price := Buy, mid*(1-0.001*rng.Float64())
-				if rng.IntN(2) == 0 {
-					side, price = Sell, mid*(1+0.001*rng.Float64())
-				}
-				f := mkFill(at, side, price, 1+rng.Float64()*20, 5)
-				if side == Buy {
-					x += f.QtyXRP
-					rl -= f.ValueRLUSD + f.FeeRLUSD
-					capture += f.QtyXRP*mid - f.ValueRLUSD
-				} else {
-					x -= f.QtyXRP
-					rl += f.ValueRLUSD - f.FeeRLUSD
-					capture += f.ValueRLUSD - f.QtyXRP*mid
-				}
-				tradingFees += f.FeeRLUSD
-				fills = append(fills, f)
-				inv = append(inv, mkInv(at, mid, x, rl, rng.IntN(4)))
-			} else if rng.IntN(2) == 0 {
-				inv = append(inv, mkInv(at, mid, x, rl, rng.IntN(4)))
-			}
-			if step%25 == 0 {
-				val = append(val, mkVal(at, mid, rl+x*mid, 2300+1000*mid, tradingFees+networkXRP*mid))
-			}
-		}
-		end := at
-		endValue := rl + x*mid
-		inv = append(inv, mkInv(end, mid, x, rl, 0))
-		val = append(val, mkVal(end, mid, endValue, 2300+1000*mid, tradingFees+networkXRP*mid))
-		s := mkSession(t0, &end, 1000, 2300, 2.3, &endValue)
-		r := BuildReport(s, fills, inv, val, nil)
+		m := simulatePaperSession(rand.New(rand.NewPCG(seed, 99)))
+		mid, networkXRP := m.mid, m.networkXRP
+		r := BuildReport(m.session, m.fills, m.inv, m.val, nil)
 
-		wantInv := invMoves - netAtTime + networkXRP*mid
-		total := endValue - startValue
-		if !near(total, capture-tradingFees-netAtTime+invMoves) {
+		wantInv := m.invMoves - m.netAtTime + networkXRP*mid
+		total := m.endValue - m.startValue
+		if !near(total, m.capture-m.tradingFees-m.netAtTime+m.invMoves) {
 			t.Fatalf("seed %d: the model does not add up", seed)
 		}
 		for _, c := range []struct {
@@ -339,11 +294,11 @@ func TestBuildReportSimulated(t *testing.T) {
 			got, want float64
 		}{
 			{"total", r.PnL.TotalRLUSD, total},
-			{"trading", r.PnL.TradingRLUSD, capture},
-			{"fees", r.PnL.FeesRLUSD, -(tradingFees + networkXRP*mid)},
+			{"trading", r.PnL.TradingRLUSD, m.capture},
+			{"fees", r.PnL.FeesRLUSD, -(m.tradingFees + networkXRP*mid)},
 			{"network XRP", r.Fees.NetworkXRP, networkXRP},
 			{"inventory", r.PnL.InventoryRLUSD, wantInv},
-			{"vs hold", r.Hold.ValueVsHoldRLUSD, endValue - (2300 + 1000*mid)},
+			{"vs hold", r.Hold.ValueVsHoldRLUSD, m.endValue - (2300 + 1000*mid)},
 		} {
 			if math.Abs(c.got-c.want) > 1e-6 {
 				t.Errorf("seed %d: %s = %.9f, want %.9f", seed, c.name, c.got, c.want)
@@ -356,13 +311,92 @@ func TestBuildReportSimulated(t *testing.T) {
 		for _, tt := range r.SkewTiers {
 			tierSecs += tt.Seconds
 		}
-		if math.Abs(daySum-total) > 1e-6 || math.Abs(tierSecs-end.Sub(t0).Seconds()) > 1e-6 {
-			t.Errorf("seed %d: daily sum %v (total %v), tier seconds %v (span %v)", seed, daySum, total, tierSecs, end.Sub(t0).Seconds())
+		if span := m.end.Sub(m.start).Seconds(); math.Abs(daySum-total) > 1e-6 || math.Abs(tierSecs-span) > 1e-6 {
+			t.Errorf("seed %d: daily sum %v (total %v), tier seconds %v (span %v)", seed, daySum, total, tierSecs, span)
 		}
 		if t.Failed() {
 			t.Logf("seed %d", seed)
 			return
 		}
+	}
+}
+
+// paperSession is a simulated session's records and the P&L parts the
+// paper model booked as they happened.
+type paperSession struct {
+	session                        SessionSummary
+	fills                          []Fill
+	inv                            []InventorySnapshot
+	val                            []ValuationSnapshot
+	start, end                     time.Time
+	mid                            float64 // the final mid
+	startValue, endValue           float64
+	capture, tradingFees, invMoves float64 // RLUSD
+	networkXRP                     float64 // XRP spent on network fees
+	netAtTime                      float64 // the network fees valued at the mid when paid
+}
+
+// simulatePaperSession runs 400 random steps from 1000 XRP and 2300 RLUSD
+// at mid 2.3: a mid walk, placements that pay a network fee, fills at up
+// to 10 bps from the mid, inventory snapshots at fills and between, a
+// valuation snapshot every 25 steps and both at the end.
+func simulatePaperSession(rng *rand.Rand) paperSession {
+	t0 := time.Date(2025, 3, 1, 20, 0, 0, 0, time.UTC)
+	x, rl, mid := 1000.0, 2300.0, 2.3
+	startValue := rl + x*mid
+	var fills []Fill
+	var inv []InventorySnapshot
+	var val []ValuationSnapshot
+	var capture, tradingFees, networkXRP, invMoves, netAtTime float64
+	at := t0
+	inv = append(inv, mkInv(at, mid, x, rl, 0))
+	for step := 0; step < 400; step++ {
+		at = at.Add(time.Duration(1+rng.IntN(600)) * time.Second)
+		next := mid * math.Exp(0.004*rng.NormFloat64())
+		invMoves += x * (next - mid)
+		mid = next
+		if rng.IntN(3) == 0 { // a placement: network fee
+			n := 0.000012 * float64(1+rng.IntN(4))
+			x -= n
+			networkXRP += n
+			netAtTime += n * mid
+		}
+		if rng.IntN(2) == 0 {
+			side, price := Buy, mid*(1-0.001*rng.Float64())
+			if rng.IntN(2) == 0 {
+				side, price = Sell, mid*(1+0.001*rng.Float64())
+			}
+			f := mkFill(at, side, price, 1+rng.Float64()*20, 5)
+			if side == Buy {
+				x += f.QtyXRP
+				rl -= f.ValueRLUSD + f.FeeRLUSD
+				capture += f.QtyXRP*mid - f.ValueRLUSD
+			} else {
+				x -= f.QtyXRP
+				rl += f.ValueRLUSD - f.FeeRLUSD
+				capture += f.ValueRLUSD - f.QtyXRP*mid
+			}
+			tradingFees += f.FeeRLUSD
+			fills = append(fills, f)
+			inv = append(inv, mkInv(at, mid, x, rl, rng.IntN(4)))
+		} else if rng.IntN(2) == 0 {
+			inv = append(inv, mkInv(at, mid, x, rl, rng.IntN(4)))
+		}
+		if step%25 == 0 {
+			val = append(val, mkVal(at, mid, rl+x*mid, 2300+1000*mid, tradingFees+networkXRP*mid))
+		}
+	}
+	end := at
+	endValue := rl + x*mid
+	inv = append(inv, mkInv(end, mid, x, rl, 0))
+	val = append(val, mkVal(end, mid, endValue, 2300+1000*mid, tradingFees+networkXRP*mid))
+	return paperSession{
+		session: mkSession(t0, &end, 1000, 2300, 2.3, &endValue),
+		fills:   fills, inv: inv, val: val,
+		start: t0, end: end, mid: mid,
+		startValue: startValue, endValue: endValue,
+		capture: capture, tradingFees: tradingFees, invMoves: invMoves,
+		networkXRP: networkXRP, netAtTime: netAtTime,
 	}
 }
 

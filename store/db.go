@@ -359,6 +359,16 @@ func (db *DB) abandon() {
 		db.cp.Close()
 	}
 	if db.w != nil {
+		// What Open already committed (a new database's schema, a
+		// migration) may still sit in the -wal: fold it in before letting
+		// go, so that a start stopped half-way leaves no log behind. The
+		// caller's context may be the reason Open failed: use a fresh one,
+		// bounded like the periodic checkpoint.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*checkpointBusyTimeout*time.Millisecond)
+		if _, err := checkpointOn(ctx, db.w); err != nil {
+			db.logger.Warn("checkpoint after a failed open", "db", db.path, "err", err)
+		}
+		cancel()
 		db.w.Close()
 	}
 	if db.lock != nil {

@@ -49,6 +49,8 @@ func MustSessions(t *testing.T, db *store.DB, n int) []engine.Session {
 	return out
 }
 
+// TestListSessions is long by design: one database of 25 sessions, built
+// once, read through every paging, filter and count subtest.
 func TestListSessions(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)

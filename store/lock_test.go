@@ -45,7 +45,8 @@ func linuxOnly(t *testing.T) {
 	}
 }
 
-// One database file is one lock, whatever path reaches it.
+// One database file is one lock, whatever path reaches it. Long by design:
+// one short subtest per route (symlinks, spellings, hard link, lost lock file).
 func TestLockByAnyRoute(t *testing.T) {
 	me := os.Getpid()
 	t.Run("SymlinkToFile", func(t *testing.T) {
@@ -141,7 +142,8 @@ func TestLockByAnyRoute(t *testing.T) {
 }
 
 // The lock file is never followed through a symlink nor truncated, and a
-// path neo cannot use as its lock says what it is and what to do.
+// path neo cannot use as its lock says what it is and what to do. Branchy
+// by design: one subtest per kind of foreign file.
 func TestLockFileRefusesForeignFiles(t *testing.T) {
 	open := func(path string) error {
 		db, err := store.Open(context.Background(), store.Options{Path: path, Lock: true, CheckpointInterval: -1})

@@ -342,7 +342,9 @@ func startChild(t *testing.T, env ...string) (*exec.Cmd, *bufio.Reader) {
 // Starts while other processes and goroutines read the database: every
 // pre-run backup is exactly what the database held before that start, even
 // when the readers' snapshots keep the final checkpoint from emptying the
-// log (the next start then copies and folds the log).
+// log (the next start then copies and folds the log). Long because the
+// readers (child processes and one in this process) are set up, run and
+// stopped around the starts in one reading order.
 func TestPreRunBackupUnderConcurrentReaders(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs reader processes; skipped with -short")
@@ -515,6 +517,7 @@ func backupState(t *testing.T, p string) string {
 // temporary file, every earlier backup is intact, every backup that a killed
 // start put in place is sound and holds what the database held before it
 // (not its own session), and the database passes the sqlite3 CLI's check.
+// Long because each kill is followed by every one of those checks in turn.
 func TestPreRunBackupKilled(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills child processes; skipped with -short")

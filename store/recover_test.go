@@ -13,6 +13,9 @@ import (
 	"neo/store"
 )
 
+// TestRecover is long by design: one crashed database (a clean session, a
+// crashed one, a bare row) built once, then one subtest per promise of
+// recovery, in the order a start relies on them.
 func TestRecover(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "neo.db")

@@ -65,7 +65,8 @@ func pragmaInt(tb testing.TB, path, pragma string) int64 {
 
 // Issue 8 item 7: a SQLite file that is not neo's is refused by every way
 // in (run's Open, the read-only Open of sessions and history, check) and
-// left byte for byte as it was, without a -wal or -shm beside it.
+// left byte for byte as it was, without a -wal or -shm beside it. Long
+// because its table is: one row per kind of foreign file.
 func TestForeignDatabaseIsRefusedUnchanged(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -237,7 +238,8 @@ func oldDatabase(tb testing.TB, withInf bool) string {
 
 // Issue 8 item 8: a database written before the CHECKs with an infinite
 // value migrates (the session kept, the value set aside and named) and
-// every reader, the JSON export included, works on it.
+// every reader, the JSON export included, works on it. Branchy because it
+// walks every reader over the one migrated file.
 func TestInfiniteValuesFromAnOldDatabase(t *testing.T) {
 	ctx := context.Background()
 	path := oldDatabase(t, true)
@@ -380,7 +382,7 @@ func TestReadersSurviveNonFiniteRows(t *testing.T) {
 
 // Issue 8 item 9: one row with a time that is not a time blocks nothing:
 // the readers name it, recovery skips it (and closes the others), check
-// lists it.
+// lists it. Branchy because it walks every reader over the one bad row.
 func TestBadTimeRowBlocksNothing(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "neo.db")

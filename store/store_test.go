@@ -213,6 +213,8 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// TestRoundTrip is long by design: one session of every kind of row,
+// written once, then one subtest per property of what reads back.
 func TestRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)

@@ -47,6 +47,8 @@ func waitPending(t *testing.T, db *store.DB, n int) {
 	}
 }
 
+// TestGroupCommit is long because the writer held inside a commit (the
+// hook, the queue helper) is set up once and shared by its subtests.
 func TestGroupCommit(t *testing.T) {
 	ctx := context.Background()
 	var hold atomic.Bool

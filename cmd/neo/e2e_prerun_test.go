@@ -52,21 +52,31 @@ func TestPreRunBackupIsACopyOfTheDatabase(t *testing.T) {
 	if len(sessions) != len(first) || len(readSessions(t, db)) != len(first)+1 {
 		t.Fatalf("the backup holds %d sessions, the database before the run %d: it must not hold the run's own", len(sessions), len(first))
 	}
-	if path, err := exec.LookPath("sqlite3"); err == nil {
-		cp := filepath.Join(t.TempDir(), "b.db")
-		os.WriteFile(cp, got, 0o600)
-		out, err := exec.Command(path, cp, "PRAGMA journal_mode; PRAGMA quick_check;").CombinedOutput()
-		if err != nil || string(out) != "delete\nok\n" {
-			t.Fatalf("sqlite3 on the backup says %q (err %v), want delete and ok", out, err)
-		}
-		if _, err := os.Stat(cp + "-wal"); err == nil {
-			t.Fatal("opening the backup left a -wal")
-		}
-	}
+	checkBackupWithCLI(t, got)
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		if strings.Contains(e.Name(), "tmp") {
 			t.Fatalf("left %s behind", e.Name())
 		}
+	}
+}
+
+// checkBackupWithCLI has the sqlite3 CLI, when installed, open a copy of the
+// backup's bytes: it must say journal mode delete and quick_check ok, and
+// leave no -wal.
+func checkBackupWithCLI(t *testing.T, backup []byte) {
+	t.Helper()
+	path, err := exec.LookPath("sqlite3")
+	if err != nil {
+		return
+	}
+	cp := filepath.Join(t.TempDir(), "b.db")
+	os.WriteFile(cp, backup, 0o600)
+	out, err := exec.Command(path, cp, "PRAGMA journal_mode; PRAGMA quick_check;").CombinedOutput()
+	if err != nil || string(out) != "delete\nok\n" {
+		t.Fatalf("sqlite3 on the backup says %q (err %v), want delete and ok", out, err)
+	}
+	if _, err := os.Stat(cp + "-wal"); err == nil {
+		t.Fatal("opening the backup left a -wal")
 	}
 }

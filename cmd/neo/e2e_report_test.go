@@ -168,69 +168,16 @@ func TestReportCommand(t *testing.T) {
 	if first.Fills == 0 {
 		t.Fatalf("the replay made no fills; events:\n%s", strings.Join(first.Events, "\n"))
 	}
-	// The headless run's short report: three lines on stdout, after the
-	// final log line on stderr.
-	if !strings.HasPrefix(stdout, "report "+first.ID+": market ") || strings.Count(stdout, "\n") != 3 ||
-		!strings.Contains(stdout, "P&L ") || !strings.Contains(stdout, "neo report "+first.ID) {
-		t.Fatalf("run's stdout is not the short report:\n%s", stdout)
-	}
-	if !strings.Contains(stdout, fmt.Sprintf("%s fills", thousands(first.Fills))) {
-		t.Fatalf("short report does not say %d fills:\n%s", first.Fills, stdout)
-	}
+	checkShortReport(t, stdout, first.ID, first.Fills)
 
-	// A later, short session: the default report is its.
-	small := klineFile(t, dir, 42, 2.5, time.Minute, 60, 0, 0)
-	if code, _, stderr := runNeo(t, nil, "run", "--db", db, "--headless", "--speed", "0", "--feed", "replay:"+small); code != 0 {
-		t.Fatalf("second run: exit %d; stderr:\n%s", code, tail(stderr, 2000))
-	}
-	second := lastSession(t, db)
-	code, out, stderr := runNeo(t, nil, "report", "--db", db)
-	if code != 0 || !strings.HasPrefix(out, "Session "+second.ID+" ") {
-		t.Fatalf("neo report: exit %d, want the latest session %s; stdout:\n%s\nstderr:\n%s", code, second.ID, out, stderr)
-	}
+	checkDefaultIsLatest(t, dir, db)
 
 	// The first session by id, as text and as JSON.
-	code, text, stderr := runNeo(t, nil, "report", "--db", db, first.ID)
-	if code != 0 {
-		t.Fatalf("neo report %s: exit %d; stderr:\n%s", first.ID, code, stderr)
-	}
-	code, js, stderr := runNeo(t, nil, "report", "--db", db, "--json", first.ID)
-	if code != 0 {
-		t.Fatalf("neo report --json: exit %d; stderr:\n%s", code, stderr)
-	}
-	var r reportJSON
-	if err := json.Unmarshal([]byte(js), &r); err != nil {
-		t.Fatalf("report JSON: %v\n%s", err, js)
-	}
+	text, js, r := reportByID(t, db, first.ID)
 	f := readFigures(t, db, first.ID)
 	t.Logf("db: %+v; report: %+v", f, r)
 
-	if r.SessionID != first.ID || r.Fills.Count != first.Fills {
-		t.Errorf("report of %s with %d fills, want %s with %d", r.SessionID, r.Fills.Count, first.ID, first.Fills)
-	}
-	for name, got := range map[string]reportSideJS{"buy": r.Fills.Buy, "sell": r.Fills.Sell} {
-		w := f.side[name]
-		if got.Count != w.count || !close6(got.VolumeXRP, w.qty) || !close6(got.VolumeRLUSD, w.value) ||
-			!close6(got.FeesRLUSD, w.fee) || !close6(got.AvgPrice, w.px) {
-			t.Errorf("%s: report %+v, database %+v", name, got, w)
-		}
-	}
-	if !close6(r.StartingValue, f.starting) || !close6(r.EndingValue, f.ending) || !close6(r.PnL.Total, f.ending-f.starting) {
-		t.Errorf("P&L %v (%v → %v), database %v → %v", r.PnL.Total, r.StartingValue, r.EndingValue, f.starting, f.ending)
-	}
-	if sum := r.PnL.Trading + r.PnL.Fees + r.PnL.Inventory; !close6(sum, r.PnL.Total) {
-		t.Errorf("trading %v + fees %v + inventory %v = %v, total %v", r.PnL.Trading, r.PnL.Fees, r.PnL.Inventory, sum, r.PnL.Total)
-	}
-	if !close6(r.Fees.Trading, f.side["buy"].fee+f.side["sell"].fee) {
-		t.Errorf("trading fees %v, database %v", r.Fees.Trading, f.side["buy"].fee+f.side["sell"].fee)
-	}
-	// The text says the same figures.
-	for _, want := range []string{"Session " + first.ID, "trading (spread capture)", "inventory moves", "max drawdown",
-		"Daily P&L (UTC market days)", fmt.Sprintf("%+.4f", r.PnL.Total), thousands(first.Fills)} {
-		if !strings.Contains(text, want) {
-			t.Errorf("report text lacks %q:\n%s", want, text)
-		}
-	}
+	checkReportFigures(t, r, f, text, first.ID, first.Fills)
 
 	// An unknown id: a usage error saying what to do.
 	code, _, stderr = runNeo(t, nil, "report", "--db", db, "20990101T000000Z-000000")
@@ -270,6 +217,86 @@ func TestReportCommand(t *testing.T) {
 			t.Errorf("daily P&L %+v (sum %v), want 3 market days summing to %v", r.Daily, sum, r.PnL.Total)
 		}
 	})
+}
+
+// reportByID runs `neo report` on session id as text and as JSON (js, and
+// decoded as r); both must exit 0.
+func reportByID(t *testing.T, db, id string) (text, js string, r reportJSON) {
+	t.Helper()
+	code, text, stderr := runNeo(t, nil, "report", "--db", db, id)
+	if code != 0 {
+		t.Fatalf("neo report %s: exit %d; stderr:\n%s", id, code, stderr)
+	}
+	code, js, stderr = runNeo(t, nil, "report", "--db", db, "--json", id)
+	if code != 0 {
+		t.Fatalf("neo report --json: exit %d; stderr:\n%s", code, stderr)
+	}
+	if err := json.Unmarshal([]byte(js), &r); err != nil {
+		t.Fatalf("report JSON: %v\n%s", err, js)
+	}
+	return text, js, r
+}
+
+// checkDefaultIsLatest runs a later, short session: `neo report` without an
+// id must report it.
+func checkDefaultIsLatest(t *testing.T, dir, db string) {
+	t.Helper()
+	small := klineFile(t, dir, 42, 2.5, time.Minute, 60, 0, 0)
+	if code, _, stderr := runNeo(t, nil, "run", "--db", db, "--headless", "--speed", "0", "--feed", "replay:"+small); code != 0 {
+		t.Fatalf("second run: exit %d; stderr:\n%s", code, tail(stderr, 2000))
+	}
+	second := lastSession(t, db)
+	code, out, stderr := runNeo(t, nil, "report", "--db", db)
+	if code != 0 || !strings.HasPrefix(out, "Session "+second.ID+" ") {
+		t.Fatalf("neo report: exit %d, want the latest session %s; stdout:\n%s\nstderr:\n%s", code, second.ID, out, stderr)
+	}
+}
+
+// checkShortReport checks the headless run's short report: three lines on
+// stdout (after the final log line on stderr) naming the session, its
+// fills and the command for the whole report.
+func checkShortReport(t *testing.T, stdout, id string, fills int) {
+	t.Helper()
+	if !strings.HasPrefix(stdout, "report "+id+": market ") || strings.Count(stdout, "\n") != 3 ||
+		!strings.Contains(stdout, "P&L ") || !strings.Contains(stdout, "neo report "+id) {
+		t.Fatalf("run's stdout is not the short report:\n%s", stdout)
+	}
+	if !strings.Contains(stdout, fmt.Sprintf("%s fills", thousands(fills))) {
+		t.Fatalf("short report does not say %d fills:\n%s", fills, stdout)
+	}
+}
+
+// checkReportFigures checks the report of session id (JSON r, text) against
+// the figures read from the database: fills per side, values, the P&L
+// split and the trading fees; the text must say the same.
+func checkReportFigures(t *testing.T, r reportJSON, f dbFigures, text, id string, fills int) {
+	t.Helper()
+	if r.SessionID != id || r.Fills.Count != fills {
+		t.Errorf("report of %s with %d fills, want %s with %d", r.SessionID, r.Fills.Count, id, fills)
+	}
+	for name, got := range map[string]reportSideJS{"buy": r.Fills.Buy, "sell": r.Fills.Sell} {
+		w := f.side[name]
+		if got.Count != w.count || !close6(got.VolumeXRP, w.qty) || !close6(got.VolumeRLUSD, w.value) ||
+			!close6(got.FeesRLUSD, w.fee) || !close6(got.AvgPrice, w.px) {
+			t.Errorf("%s: report %+v, database %+v", name, got, w)
+		}
+	}
+	if !close6(r.StartingValue, f.starting) || !close6(r.EndingValue, f.ending) || !close6(r.PnL.Total, f.ending-f.starting) {
+		t.Errorf("P&L %v (%v → %v), database %v → %v", r.PnL.Total, r.StartingValue, r.EndingValue, f.starting, f.ending)
+	}
+	if sum := r.PnL.Trading + r.PnL.Fees + r.PnL.Inventory; !close6(sum, r.PnL.Total) {
+		t.Errorf("trading %v + fees %v + inventory %v = %v, total %v", r.PnL.Trading, r.PnL.Fees, r.PnL.Inventory, sum, r.PnL.Total)
+	}
+	if !close6(r.Fees.Trading, f.side["buy"].fee+f.side["sell"].fee) {
+		t.Errorf("trading fees %v, database %v", r.Fees.Trading, f.side["buy"].fee+f.side["sell"].fee)
+	}
+	// The text says the same figures.
+	for _, want := range []string{"Session " + id, "trading (spread capture)", "inventory moves", "max drawdown",
+		"Daily P&L (UTC market days)", fmt.Sprintf("%+.4f", r.PnL.Total), thousands(fills)} {
+		if !strings.Contains(text, want) {
+			t.Errorf("report text lacks %q:\n%s", want, text)
+		}
+	}
 }
 
 // close6 compares report figures with the database's to a millionth of an

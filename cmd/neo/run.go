@@ -132,20 +132,11 @@ func (m *Main) run(ctx context.Context, f *runFlags) error {
 	}
 	console := !f.headless && isTerminal(m.Stdin) && isTerminal(m.Stdout)
 
-	var logger *log.Logger
-	if console {
-		lf, err := openLogFile(dbPath)
-		if err != nil {
-			return exitErr(exitRuntime, err)
-		}
-		defer lf.Close()
-		logger = log.NewWithOptions(lf, log.Options{ReportTimestamp: true, TimeFormat: time.RFC3339Nano, Formatter: log.LogfmtFormatter})
-	} else {
-		logger, err = m.newLogger()
-		if err != nil {
-			return err
-		}
+	logger, closeLog, err := m.runLogger(console, dbPath)
+	if err != nil {
+		return err
 	}
+	defer closeLog()
 	for _, w := range cfg.Warnings() {
 		logger.Warn(w)
 	}
@@ -157,22 +148,7 @@ func (m *Main) run(ctx context.Context, f *runFlags) error {
 		return m.startSession(ctx, cfg, fd, dbPath, f, logger)
 	})
 	if err != nil {
-		if sig != nil {
-			// A clean operator stop: no session row was written. A start
-			// that failed for a reason of its own is said too.
-			logger.Info("session not started: stopped by a signal before the session row; nothing was recorded", "signal", sig.String(), "start", err)
-			if !errors.Is(err, context.Canceled) {
-				logger.Warn("the start had failed by itself too", "err", err)
-			}
-			if console {
-				m.say("neo: %s before the session started: nothing was recorded\n", sig)
-			}
-			return nil
-		}
-		if !console {
-			logger.Error("session not started", "err", err)
-		}
-		return storeExit(err)
+		return m.notStarted(err, sig, logger, console)
 	}
 	var c *consoleUI
 	if console && sig == nil {
@@ -186,6 +162,43 @@ func (m *Main) run(ctx context.Context, f *runFlags) error {
 		m.printRunReport(res.SessionID, logger) // report_cmd.go: a few lines after the final log line
 	}
 	return err
+}
+
+// runLogger is the session's logger: to the log file beside the database
+// under the console (the screen is the console's), else m.newLogger's. Call
+// the returned func to close the file once the run is over.
+func (m *Main) runLogger(console bool, dbPath string) (*log.Logger, func(), error) {
+	if !console {
+		logger, err := m.newLogger()
+		return logger, func() {}, err
+	}
+	lf, err := openLogFile(dbPath)
+	if err != nil {
+		return nil, nil, exitErr(exitRuntime, err)
+	}
+	logger := log.NewWithOptions(lf, log.Options{ReportTimestamp: true, TimeFormat: time.RFC3339Nano, Formatter: log.LogfmtFormatter})
+	return logger, func() { lf.Close() }, nil
+}
+
+// notStarted reports a start that failed and returns run's result: nil when
+// a signal stopped it (a clean operator stop: no session row was written),
+// else the store's exit error.
+func (m *Main) notStarted(err error, sig os.Signal, logger *log.Logger, console bool) error {
+	if sig != nil {
+		// A start that failed for a reason of its own is said too.
+		logger.Info("session not started: stopped by a signal before the session row; nothing was recorded", "signal", sig.String(), "start", err)
+		if !errors.Is(err, context.Canceled) {
+			logger.Warn("the start had failed by itself too", "err", err)
+		}
+		if console {
+			m.say("neo: %s before the session started: nothing was recorded\n", sig)
+		}
+		return nil
+	}
+	if !console {
+		logger.Error("session not started", "err", err)
+	}
+	return storeExit(err)
 }
 
 // startSession opens the database (locked) and starts the engine. The store

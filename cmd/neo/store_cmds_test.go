@@ -132,29 +132,7 @@ func TestSessionsCmd(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("exit=%d stderr=%s", code, errOut)
 		}
-		if strings.ContainsAny(out, "\x1b\x07") {
-			t.Fatalf("control characters reached the terminal: %q", out)
-		}
-		lines := strings.Split(strings.TrimSpace(out), "\n")
-		if len(lines) != 3 || !strings.HasPrefix(lines[0], "SESSION") {
-			t.Fatalf("table=%q", out)
-		}
-		// Columns line up: STARTED begins at the same offset on every line.
-		col := strings.Index(lines[0], "STARTED")
-		for _, l := range lines[1:] {
-			if l[col-2:col] != "  " || l[col] == ' ' {
-				t.Fatalf("misaligned row %q (column at %d)", l, col)
-			}
-		}
-		if !strings.Contains(lines[1], "running") || !strings.Contains(lines[2], "operator_quit") || !strings.Contains(lines[2], "+12.50") {
-			t.Fatalf("rows=%q", lines[1:])
-		}
-		// Wall clock and market time, each said: an hour of wall time over
-		// 35 days of market from 2025-01-01.
-		if !strings.Contains(lines[0], "MARKET FROM (UTC)") || !strings.Contains(lines[0], "MARKET SPAN") ||
-			!strings.Contains(lines[2], "1h0m0s") || !strings.Contains(lines[2], "2025-01-01 00:00:00") || !strings.Contains(lines[2], "35d0s") {
-			t.Fatalf("market span missing:\n%s", out)
-		}
+		checkSessionsTable(t, out)
 	})
 	t.Run("JSON", func(t *testing.T) {
 		code, out, _ := runMain(t, nil, "sessions", "--db", path, "--json")
@@ -199,6 +177,35 @@ func TestSessionsCmd(t *testing.T) {
 	})
 }
 
+// checkSessionsTable checks `neo sessions`' table of mustStoreDB's two
+// sessions: sanitised, a header and two rows, aligned columns.
+func checkSessionsTable(t *testing.T, out string) {
+	t.Helper()
+	if strings.ContainsAny(out, "\x1b\x07") {
+		t.Fatalf("control characters reached the terminal: %q", out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "SESSION") {
+		t.Fatalf("table=%q", out)
+	}
+	// Columns line up: STARTED begins at the same offset on every line.
+	col := strings.Index(lines[0], "STARTED")
+	for _, l := range lines[1:] {
+		if l[col-2:col] != "  " || l[col] == ' ' {
+			t.Fatalf("misaligned row %q (column at %d)", l, col)
+		}
+	}
+	if !strings.Contains(lines[1], "running") || !strings.Contains(lines[2], "operator_quit") || !strings.Contains(lines[2], "+12.50") {
+		t.Fatalf("rows=%q", lines[1:])
+	}
+	// Wall clock and market time, each said: an hour of wall time over
+	// 35 days of market from 2025-01-01.
+	if !strings.Contains(lines[0], "MARKET FROM (UTC)") || !strings.Contains(lines[0], "MARKET SPAN") ||
+		!strings.Contains(lines[2], "1h0m0s") || !strings.Contains(lines[2], "2025-01-01 00:00:00") || !strings.Contains(lines[2], "35d0s") {
+		t.Fatalf("market span missing:\n%s", out)
+	}
+}
+
 func TestCheckCmd(t *testing.T) {
 	path := mustStoreDB(t, t.TempDir(), "s1")
 	t.Run("OKAndLeftOpen", func(t *testing.T) {
@@ -235,42 +242,49 @@ func TestCheckCmd(t *testing.T) {
 			os.WriteFile(p+"-shm", bytes.Repeat([]byte{0}, 32768), 0o600)
 		}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			p := mustStoreDB(t, dir, "s1")
-			tc.damage(t, p)
-			before := shaAll(t, p)
-			code, _, errOut := runMain(t, nil, "check", "--db", p)
-			assertOneLineError(t, code, errOut, exitCorrupt, "neo restore --db "+p, "nothing was written")
-			if shaAll(t, p) != before {
-				t.Fatal("neo check changed the damaged files")
-			}
-			code, _, errOut = runMain(t, nil, "backfill", "--db", p)
-			assertOneLineError(t, code, errOut, exitCorrupt, "neo restore --db "+p)
-			if shaAll(t, p) != before {
-				t.Fatal("neo backfill changed the damaged files")
-			}
-			code, out, errOut := runMain(t, nil, "restore", "--db", p, "--yes")
-			if code != 0 || !strings.Contains(out, "malformed_") {
-				t.Fatalf("restore exit=%d out=%s err=%s", code, out, errOut)
-			}
-			for _, s := range []string{"-wal", "-shm"} {
-				if _, err := os.Stat(p + s); err == nil {
-					t.Fatalf("%s%s left beside the restored database", p, s)
-				}
-			}
-			code, out, errOut = runMain(t, nil, "check", "--db", p)
-			// The backup was taken with session crashed open: the restored
-			// database passes the check and reports it left open.
-			if code != 0 || !strings.Contains(out, "ok: "+p+" passed quick_check") ||
-				!strings.Contains(out, "open: session crashed started 2026-11-25T14:00:00.000Z was left open") {
-				t.Fatalf("check after restore: exit=%d out=%s err=%s", code, out, errOut)
-			}
-			code, out, _ = runMain(t, nil, "sessions", "--db", p, "--csv")
-			if code != 0 || !strings.Contains(out, "s1,") {
-				t.Fatalf("restored content: %s", out)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkDamagedThenRestored(t, tc.damage) })
+	}
+}
+
+// checkDamagedThenRestored damages a fresh database: check and backfill
+// must refuse it (exit corrupt, pointing at restore) without changing a
+// byte; restore must move it aside and bring back the backup, which passes
+// the check and holds the session.
+func checkDamagedThenRestored(t *testing.T, damage func(t *testing.T, p string)) {
+	t.Helper()
+	dir := t.TempDir()
+	p := mustStoreDB(t, dir, "s1")
+	damage(t, p)
+	before := shaAll(t, p)
+	code, _, errOut := runMain(t, nil, "check", "--db", p)
+	assertOneLineError(t, code, errOut, exitCorrupt, "neo restore --db "+p, "nothing was written")
+	if shaAll(t, p) != before {
+		t.Fatal("neo check changed the damaged files")
+	}
+	code, _, errOut = runMain(t, nil, "backfill", "--db", p)
+	assertOneLineError(t, code, errOut, exitCorrupt, "neo restore --db "+p)
+	if shaAll(t, p) != before {
+		t.Fatal("neo backfill changed the damaged files")
+	}
+	code, out, errOut := runMain(t, nil, "restore", "--db", p, "--yes")
+	if code != 0 || !strings.Contains(out, "malformed_") {
+		t.Fatalf("restore exit=%d out=%s err=%s", code, out, errOut)
+	}
+	for _, s := range []string{"-wal", "-shm"} {
+		if _, err := os.Stat(p + s); err == nil {
+			t.Fatalf("%s%s left beside the restored database", p, s)
+		}
+	}
+	code, out, errOut = runMain(t, nil, "check", "--db", p)
+	// The backup was taken with session crashed open: the restored
+	// database passes the check and reports it left open.
+	if code != 0 || !strings.Contains(out, "ok: "+p+" passed quick_check") ||
+		!strings.Contains(out, "open: session crashed started 2026-11-25T14:00:00.000Z was left open") {
+		t.Fatalf("check after restore: exit=%d out=%s err=%s", code, out, errOut)
+	}
+	code, out, _ = runMain(t, nil, "sessions", "--db", p, "--csv")
+	if code != 0 || !strings.Contains(out, "s1,") {
+		t.Fatalf("restored content: %s", out)
 	}
 }
 
@@ -337,6 +351,9 @@ func TestBackupAndRestoreCmds(t *testing.T) {
 	})
 }
 
+// TestBadEnvironment is long by design: one short subtest per hostile
+// environment (directory, missing file, foreign lock, full disk, read-only
+// directory), each reading top to bottom.
 func TestBadEnvironment(t *testing.T) {
 	t.Run("DirectoryAsDB", func(t *testing.T) {
 		dir := t.TempDir()

@@ -57,49 +57,16 @@ func soakBackupSkew(ctx context.Context, o options, rng *rand.Rand, r *row) {
 		r.fail("first session: exit %d %v: %s", res.Code, err, proofkit.Tail(res.Stderr, 300))
 		return
 	}
-	old := time.Now().Add(-time.Hour)
-	for _, n := range skewedBackups {
-		p := filepath.Join(dir, n)
-		if err := copyFile(db, p); err != nil {
-			r.fail("plant %s: %v", n, err)
-			return
-		}
-		os.Chtimes(p, old, old)
+	if err := plantSkewedBackups(dir, db); err != nil {
+		r.fail("%v", err)
+		return
 	}
 	n := o.count(24, 12)
-	seen := map[string]bool{}
-	var written []string // in the order the starts wrote them
+	starts := skewStarts{seen: map[string]bool{}}
 	perSecond := map[int64]int{}
 	for i := 0; i < n && ctx.Err() == nil; i++ {
-		r.record(func() error {
-			perSecond[time.Now().Unix()]++
-			res, err := proofkit.Run(ctx, "", o.bin, time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0",
-				"--duration", "1s", "--seed", fmt.Sprint(1+rng.IntN(1_000_000)), "--log-format", "logfmt")
-			if err != nil {
-				return err
-			}
-			if res.Code != 0 {
-				return fmt.Errorf("start %d: exit %d, want 0: %s", i+1, res.Code, proofkit.Tail(res.Stderr, 300))
-			}
-			logged := logValues(res.Stderr, "backup written", "backup")
-			if len(logged) != 1 {
-				return fmt.Errorf("start %d: %d \"backup written\" log lines, want 1: %s", i+1, len(logged), proofkit.Tail(res.Stderr, 300))
-			}
-			b := logged[0]
-			if seen[b] {
-				return fmt.Errorf("start %d: backup name %s reused (a backup of an earlier start was overwritten)", i+1, filepath.Base(b))
-			}
-			seen[b] = true
-			written = append(written, b)
-			if _, err := os.Stat(b); err != nil {
-				deleted := ""
-				if ds := logValues(res.Stderr, "deleted old backup", "backup"); len(ds) > 0 {
-					deleted = "; the start's retention deleted " + strings.Join(baseNames(ds), ", ")
-				}
-				return fmt.Errorf("start %d: the backup just written, %s, is gone after the start (%v)%s", i+1, filepath.Base(b), err, deleted)
-			}
-			return nil
-		}())
+		perSecond[time.Now().Unix()]++
+		r.record(starts.start(ctx, o, rng, db, cfg, i))
 	}
 	busiest := 0
 	for _, c := range perSecond {
@@ -114,99 +81,13 @@ func soakBackupSkew(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	// Restore on a copy: the newest real backup, the choice explained.
 	chose := "not run"
 	if ctx.Err() == nil {
-		r.record(func() error {
-			last := ""
-			for _, b := range written {
-				if _, err := os.Stat(b); err == nil {
-					last = b
-				}
-			}
-			cp := filepath.Join(dir, "copy")
-			if err := copyDir(dir, cp); err != nil {
-				return err
-			}
-			cdb := filepath.Join(cp, "neo.db")
-			res, err := proofkit.Run(ctx, "", o.bin, time.Minute, nil, "restore", "--db", cdb, "--yes")
-			if err != nil {
-				return err
-			}
-			out := res.Stdout + res.Stderr
-			chose = proofkit.Tail(out, 400)
-			if res.Code != 0 {
-				return fmt.Errorf("restore on a copy: exit %d: %s", res.Code, proofkit.Tail(out, 300))
-			}
-			if last == "" {
-				return fmt.Errorf("no backup written by the %d starts survived; restore on a copy chose: %q", len(written), proofkit.Tail(out, 300))
-			}
-			want := filepath.Base(last)
-			if !strings.Contains(out, want) {
-				return fmt.Errorf("restore on a copy does not name the newest real backup %s: %q", want, proofkit.Tail(out, 400))
-			}
-			if !strings.Contains(strings.ToLower(out), "session") {
-				return fmt.Errorf("restore names %s but not why (its time, its sessions): %q", want, proofkit.Tail(out, 400))
-			}
-			got, err := contentDigest(ctx, cdb)
-			if err != nil {
-				return fmt.Errorf("restored copy: %v", err)
-			}
-			exp, err := contentDigest(ctx, filepath.Join(cp, want))
-			if err != nil {
-				return fmt.Errorf("backup %s: %v", want, err)
-			}
-			if got != exp {
-				return fmt.Errorf("the restored database does not hold %s's records (digest %s, want %s); restore said %q", want, got, exp, proofkit.Tail(out, 300))
-			}
-			return nil
-		}())
+		chose, err = restoreNewestOnCopy(ctx, o, dir, starts.written)
+		r.record(err)
 	}
 	// Concurrent lock-free backups: distinct names.
-	const burst = 12
 	var burstNote string
 	if ctx.Err() == nil {
-		err := func() error {
-			var wg sync.WaitGroup
-			results := make([]proofkit.Result, burst)
-			errs := make([]error, burst)
-			t0 := time.Now()
-			for k := range burst {
-				wg.Add(1)
-				go func() { defer wg.Done(); results[k], errs[k] = run("backup") }()
-			}
-			wg.Wait()
-			names := map[string]int{}
-			defer func() {
-				burstNote = fmt.Sprintf("%d concurrent `neo backup`s in %s reported %d distinct names (pass = each exits 0 with its own name, or 4 refused as in use)", burst, fmtDur(time.Since(t0)), len(names))
-			}()
-			refused := 0
-			for k, res := range results {
-				if errs[k] != nil {
-					return errs[k]
-				}
-				if res.Code == 4 { // serialised: "in use", a clean refusal
-					refused++
-					continue
-				}
-				if res.Code != 0 {
-					return fmt.Errorf("concurrent `neo backup`: exit %d: %s", res.Code, proofkit.Tail(res.Stdout+res.Stderr, 300))
-				}
-				for _, l := range strings.Split(res.Stdout, "\n") {
-					if rest, ok := strings.CutPrefix(l, "wrote "); ok {
-						if i := strings.Index(rest, " ("); i > 0 {
-							names[rest[:i]]++
-						}
-					}
-				}
-			}
-			for nm, c := range names {
-				if c > 1 {
-					return fmt.Errorf("%d concurrent `neo backup`s reported the same name %s", c, filepath.Base(nm))
-				}
-			}
-			if len(names) != burst-refused {
-				return fmt.Errorf("%d concurrent `neo backup`s (%d refused with exit 4) reported %d names", burst, refused, len(names))
-			}
-			return nil
-		}()
+		burstNote, err = concurrentBackups(run)
 		r.record(err)
 		if err != nil {
 			burstNote += " (" + err.Error() + ")"
@@ -214,6 +95,160 @@ func soakBackupSkew(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	}
 	r.Note = fmt.Sprintf("retention 2, %d future-named or user-copied backups planted (mtime 1 h ago), %d still there at the end; %d back-to-back starts, up to %d in one second; pass = the backup each start logs exists after it, names never reused; then restore --yes on a copy must pick the last start's backup and explain the choice (it said: %q); %s",
 		len(skewedBackups), planted, n, busiest, proofkit.Tail(chose, 160), burstNote)
+}
+
+// plantSkewedBackups copies db to every name of skewedBackups beside it,
+// aged an hour.
+func plantSkewedBackups(dir, db string) error {
+	old := time.Now().Add(-time.Hour)
+	for _, n := range skewedBackups {
+		p := filepath.Join(dir, n)
+		if err := copyFile(db, p); err != nil {
+			return fmt.Errorf("plant %s: %v", n, err)
+		}
+		os.Chtimes(p, old, old)
+	}
+	return nil
+}
+
+// skewStarts are the back-to-back starts of the skew row: the backup names
+// seen so far, and the backups in the order the starts wrote them.
+type skewStarts struct {
+	seen    map[string]bool
+	written []string
+}
+
+// start runs start i: it must exit 0, log exactly one "backup written"
+// under a name never seen before, and that backup must exist after it.
+func (st *skewStarts) start(ctx context.Context, o options, rng *rand.Rand, db, cfg string, i int) error {
+	res, err := proofkit.Run(ctx, "", o.bin, time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0",
+		"--duration", "1s", "--seed", fmt.Sprint(1+rng.IntN(1_000_000)), "--log-format", "logfmt")
+	if err != nil {
+		return err
+	}
+	if res.Code != 0 {
+		return fmt.Errorf("start %d: exit %d, want 0: %s", i+1, res.Code, proofkit.Tail(res.Stderr, 300))
+	}
+	logged := logValues(res.Stderr, "backup written", "backup")
+	if len(logged) != 1 {
+		return fmt.Errorf("start %d: %d \"backup written\" log lines, want 1: %s", i+1, len(logged), proofkit.Tail(res.Stderr, 300))
+	}
+	b := logged[0]
+	if st.seen[b] {
+		return fmt.Errorf("start %d: backup name %s reused (a backup of an earlier start was overwritten)", i+1, filepath.Base(b))
+	}
+	st.seen[b] = true
+	st.written = append(st.written, b)
+	if _, err := os.Stat(b); err != nil {
+		deleted := ""
+		if ds := logValues(res.Stderr, "deleted old backup", "backup"); len(ds) > 0 {
+			deleted = "; the start's retention deleted " + strings.Join(baseNames(ds), ", ")
+		}
+		return fmt.Errorf("start %d: the backup just written, %s, is gone after the start (%v)%s", i+1, filepath.Base(b), err, deleted)
+	}
+	return nil
+}
+
+// restoreNewestOnCopy runs `neo restore --yes` on a copy of dir: it must
+// restore the newest surviving backup of written, name it and say why (its
+// sessions), and the restored database must hold that backup's records.
+// chose is the tail of what restore said.
+func restoreNewestOnCopy(ctx context.Context, o options, dir string, written []string) (chose string, err error) {
+	last := ""
+	for _, b := range written {
+		if _, err := os.Stat(b); err == nil {
+			last = b
+		}
+	}
+	cp := filepath.Join(dir, "copy")
+	if err := copyDir(dir, cp); err != nil {
+		return "not run", err
+	}
+	cdb := filepath.Join(cp, "neo.db")
+	res, err := proofkit.Run(ctx, "", o.bin, time.Minute, nil, "restore", "--db", cdb, "--yes")
+	if err != nil {
+		return "not run", err
+	}
+	out := res.Stdout + res.Stderr
+	chose = proofkit.Tail(out, 400)
+	if res.Code != 0 {
+		return chose, fmt.Errorf("restore on a copy: exit %d: %s", res.Code, proofkit.Tail(out, 300))
+	}
+	if last == "" {
+		return chose, fmt.Errorf("no backup written by the %d starts survived; restore on a copy chose: %q", len(written), proofkit.Tail(out, 300))
+	}
+	want := filepath.Base(last)
+	if !strings.Contains(out, want) {
+		return chose, fmt.Errorf("restore on a copy does not name the newest real backup %s: %q", want, proofkit.Tail(out, 400))
+	}
+	if !strings.Contains(strings.ToLower(out), "session") {
+		return chose, fmt.Errorf("restore names %s but not why (its time, its sessions): %q", want, proofkit.Tail(out, 400))
+	}
+	got, err := contentDigest(ctx, cdb)
+	if err != nil {
+		return chose, fmt.Errorf("restored copy: %v", err)
+	}
+	exp, err := contentDigest(ctx, filepath.Join(cp, want))
+	if err != nil {
+		return chose, fmt.Errorf("backup %s: %v", want, err)
+	}
+	if got != exp {
+		return chose, fmt.Errorf("the restored database does not hold %s's records (digest %s, want %s); restore said %q", want, got, exp, proofkit.Tail(out, 300))
+	}
+	return chose, nil
+}
+
+// backupBurst is how many lock-free `neo backup`s concurrentBackups starts
+// at once.
+const backupBurst = 12
+
+// concurrentBackups runs backupBurst `neo backup`s at once through run:
+// each must exit 0 with a name of its own, or 4 (refused as in use). note
+// says what they did, whatever the outcome.
+func concurrentBackups(run func(extra ...string) (proofkit.Result, error)) (note string, err error) {
+	const burst = backupBurst
+	var wg sync.WaitGroup
+	results := make([]proofkit.Result, burst)
+	errs := make([]error, burst)
+	t0 := time.Now()
+	for k := range burst {
+		wg.Add(1)
+		go func() { defer wg.Done(); results[k], errs[k] = run("backup") }()
+	}
+	wg.Wait()
+	names := map[string]int{}
+	defer func() {
+		note = fmt.Sprintf("%d concurrent `neo backup`s in %s reported %d distinct names (pass = each exits 0 with its own name, or 4 refused as in use)", burst, fmtDur(time.Since(t0)), len(names))
+	}()
+	refused := 0
+	for k, res := range results {
+		if errs[k] != nil {
+			return "", errs[k]
+		}
+		if res.Code == 4 { // serialised: "in use", a clean refusal
+			refused++
+			continue
+		}
+		if res.Code != 0 {
+			return "", fmt.Errorf("concurrent `neo backup`: exit %d: %s", res.Code, proofkit.Tail(res.Stdout+res.Stderr, 300))
+		}
+		for _, l := range strings.Split(res.Stdout, "\n") {
+			if rest, ok := strings.CutPrefix(l, "wrote "); ok {
+				if i := strings.Index(rest, " ("); i > 0 {
+					names[rest[:i]]++
+				}
+			}
+		}
+	}
+	for nm, c := range names {
+		if c > 1 {
+			return "", fmt.Errorf("%d concurrent `neo backup`s reported the same name %s", c, filepath.Base(nm))
+		}
+	}
+	if len(names) != burst-refused {
+		return "", fmt.Errorf("%d concurrent `neo backup`s (%d refused with exit 4) reported %d names", burst, refused, len(names))
+	}
+	return "", nil
 }
 
 // baseNames maps paths to their base names.
@@ -289,66 +324,77 @@ func soakInterrupted(ctx context.Context, o options, rng *rand.Rand, r *row) {
 		removeAside(dir)
 	}
 	n := o.count(40, 8)
-	leftCaught, leftAfterNext, finishedFirst := int64(0), int64(0), 0
-	perSig := map[int]int{} // runs per signal number
+	t := interruptTally{perSig: map[int]int{}}
 	for i := 0; i < n && ctx.Err() == nil; i++ {
 		op := []string{"backup", "restore"}[i%2]
 		sig := interruptSignals[(i/2)%len(interruptSignals)]
 		moment := time.Duration(rng.Int64N(int64(took[op])*6/5 + 1))
-		r.record(func() error {
-			label := fmt.Sprintf("`neo %s` + %s at %d ms", op, sigName(sig), moment.Milliseconds())
-			perSig[int(sig)]++
-			p, err := proofkit.Start("", o.bin, []string{"NEO_CONFIG=" + cfg}, opArgs(op, db)...)
-			if err != nil {
-				return err
-			}
-			defer p.Kill()
-			if !p.SignalAt(moment, sig) {
-				finishedFirst++
-			}
-			if _, err := p.Wait(time.Minute); err != nil {
-				return fmt.Errorf("%s: %v", label, err)
-			}
-			var faults []string
-			left := leftovers(dir)
-			// Aged 2 h whatever left them, so that what the next start
-			// leaves measures the next start alone.
-			old := time.Now().Add(-2 * time.Hour)
-			for nm := range left {
-				filepath.Walk(filepath.Join(dir, nm), func(p string, _ os.FileInfo, _ error) error { os.Chtimes(p, old, old); return nil })
-			}
-			if sig != syscall.SIGKILL && len(left) > 0 {
-				b := sumBytes(left)
-				leftCaught += b
-				faults = append(faults, fmt.Sprintf("the command left %s in %d temporary files after %s (%s)", fmtBytes(float64(b)), len(left), sigName(sig), strings.Join(sortedKeys(left), ", ")))
-			}
-			res, err := proofkit.Run(ctx, "", o.bin, 5*time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--duration", "1s")
-			if err != nil {
-				return fmt.Errorf("%s: next start: %v", label, err)
-			}
-			if res.Code != 0 {
-				faults = append(faults, fmt.Sprintf("next `neo run --duration 1s`: exit %d: %s", res.Code, proofkit.Tail(res.Stderr, 200)))
-			}
-			if after := leftovers(dir); len(after) > 0 {
-				b := sumBytes(after)
-				leftAfterNext += b
-				faults = append(faults, fmt.Sprintf("after the next start %s remain in %d temporary files (%s)", fmtBytes(float64(b)), len(after), strings.Join(sortedKeys(after), ", ")))
-				for nm := range after {
-					os.RemoveAll(filepath.Join(dir, nm)) // protect the disk for the next tries
-				}
-			}
-			if err := padIntact(ctx, db); err != nil {
-				faults = append(faults, err.Error())
-			}
-			removeAside(dir)
-			if len(faults) > 0 {
-				return fmt.Errorf("%s: %s", label, strings.Join(faults, "; "))
-			}
-			return nil
-		}())
+		r.record(t.interrupt(ctx, o, dir, db, cfg, op, sig, moment))
 	}
 	r.Note = fmt.Sprintf("database %s; a whole backup took %s, a whole restore %s; moments uniform over 1.2× that; runs per signal: %s; %d commands finished before their signal; temporary files left: %s after SIGINT/SIGTERM/SIGHUP (before any next start), %s after the next lock holder (every leftover aged 2 h first)",
-		fmtBytes(float64(size)), fmtDur(took["backup"]), fmtDur(took["restore"]), fmtSignals(perSig), finishedFirst, fmtBytes(float64(leftCaught)), fmtBytes(float64(leftAfterNext)))
+		fmtBytes(float64(size)), fmtDur(took["backup"]), fmtDur(took["restore"]), fmtSignals(t.perSig), t.finishedFirst, fmtBytes(float64(t.leftCaught)), fmtBytes(float64(t.leftAfterNext)))
+}
+
+// interruptTally adds up the interrupted-command row's tries for its note.
+type interruptTally struct {
+	leftCaught, leftAfterNext int64       // bytes of temporaries left
+	finishedFirst             int         // commands done before their signal
+	perSig                    map[int]int // runs per signal number
+}
+
+// interrupt runs `neo op`, sends sig at moment, then the next lock holder:
+// no temporary file may be left after a catchable signal, none after the
+// next start, and the database must keep every padding row.
+func (t *interruptTally) interrupt(ctx context.Context, o options, dir, db, cfg, op string, sig syscall.Signal, moment time.Duration) error {
+	label := fmt.Sprintf("`neo %s` + %s at %d ms", op, sigName(sig), moment.Milliseconds())
+	t.perSig[int(sig)]++
+	p, err := proofkit.Start("", o.bin, []string{"NEO_CONFIG=" + cfg}, opArgs(op, db)...)
+	if err != nil {
+		return err
+	}
+	defer p.Kill()
+	if !p.SignalAt(moment, sig) {
+		t.finishedFirst++
+	}
+	if _, err := p.Wait(time.Minute); err != nil {
+		return fmt.Errorf("%s: %v", label, err)
+	}
+	var faults []string
+	left := leftovers(dir)
+	// Aged 2 h whatever left them, so that what the next start
+	// leaves measures the next start alone.
+	old := time.Now().Add(-2 * time.Hour)
+	for nm := range left {
+		filepath.Walk(filepath.Join(dir, nm), func(p string, _ os.FileInfo, _ error) error { os.Chtimes(p, old, old); return nil })
+	}
+	if sig != syscall.SIGKILL && len(left) > 0 {
+		b := sumBytes(left)
+		t.leftCaught += b
+		faults = append(faults, fmt.Sprintf("the command left %s in %d temporary files after %s (%s)", fmtBytes(float64(b)), len(left), sigName(sig), strings.Join(sortedKeys(left), ", ")))
+	}
+	res, err := proofkit.Run(ctx, "", o.bin, 5*time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--duration", "1s")
+	if err != nil {
+		return fmt.Errorf("%s: next start: %v", label, err)
+	}
+	if res.Code != 0 {
+		faults = append(faults, fmt.Sprintf("next `neo run --duration 1s`: exit %d: %s", res.Code, proofkit.Tail(res.Stderr, 200)))
+	}
+	if after := leftovers(dir); len(after) > 0 {
+		b := sumBytes(after)
+		t.leftAfterNext += b
+		faults = append(faults, fmt.Sprintf("after the next start %s remain in %d temporary files (%s)", fmtBytes(float64(b)), len(after), strings.Join(sortedKeys(after), ", ")))
+		for nm := range after {
+			os.RemoveAll(filepath.Join(dir, nm)) // protect the disk for the next tries
+		}
+	}
+	if err := padIntact(ctx, db); err != nil {
+		faults = append(faults, err.Error())
+	}
+	removeAside(dir)
+	if len(faults) > 0 {
+		return fmt.Errorf("%s: %s", label, strings.Join(faults, "; "))
+	}
+	return nil
 }
 
 // opArgs are the arguments of an interrupted command (the config comes

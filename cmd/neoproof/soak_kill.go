@@ -183,156 +183,196 @@ func killRun(ctx context.Context, o options, rng *rand.Rand, r *row, kills int, 
 		return
 	}
 	defer cleanup()
-	seen := map[string]bool{}
-	defer func() { ks.seen += len(seen) }()
-	var lastRow int64
-	pending := map[string]bool{} // sessions left open by a kill, to be recovered by the next start
-	left := map[string]int64{}   // debris of earlier kills, to be cleaned by the next start
-	recovered, killedBeforeStart := 0, 0
-	defer func() { ks.recovered += recovered; ks.killedBeforeStart += killedBeforeStart }()
-	checkCleaned := func() error {
-		var stale []string
-		var bytes int64
-		for n, sz := range left {
-			if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
-				stale = append(stale, n)
-				bytes += sz
-				os.RemoveAll(filepath.Join(dir, n))
-			}
-		}
-		clear(left)
-		if len(stale) == 0 {
-			return nil
-		}
-		sort.Strings(stale)
-		for _, n := range stale {
-			ks.staleKinds[debrisKind(n)]++
-		}
-		ks.staleFiles += len(stale)
-		ks.staleBytes += bytes
-		return &debrisError{fmt.Errorf("the next start left %d files from the killed run in place (%s), e.g. %s", len(stale), fmtBytes(float64(bytes)), stale[0])}
-	}
-	checkRecovered := func(st proofkit.State, skip string) error {
-		ids := make([]string, 0, len(pending))
-		for id := range pending {
-			ids = append(ids, id)
-		}
-		sort.Strings(ids)
-		for _, id := range ids {
-			if id == skip {
-				continue
-			}
-			s := st.ByID(id)
-			switch {
-			case s == nil:
-				return fmt.Errorf("killed session %s vanished", id)
-			case !s.EndedAt.Valid || s.HaltReason.String != "unclean_exit" || s.Estimated != 1:
-				return fmt.Errorf("killed session %s after the next start: ended_at=%v halt_reason=%q ended_at_estimated=%d, want set, unclean_exit, 1",
-					id, s.EndedAt.Valid, s.HaltReason.String, s.Estimated)
-			case s.OpenOrders != 0:
-				return fmt.Errorf("killed session %s keeps %d open orders after recovery", id, s.OpenOrders)
-			}
-			delete(pending, id)
-			recovered++
-		}
-		return nil
-	}
+	g := &killGen{o: o, dir: dir, db: db, cfg: cfg, ks: ks, seen: map[string]bool{}, pending: map[string]bool{}, left: map[string]int64{}}
+	defer func() { ks.seen += len(g.seen) }()
+	defer func() { ks.recovered += g.recovered; ks.killedBeforeStart += g.killedBeforeStart }()
 	for k := 0; k < kills && ctx.Err() == nil; k++ {
-		err := func() error {
-			speed := "0"
-			if k%2 == 1 {
-				speed = "50"
-			}
-			w := watchFills(db, seen, lastRow, 5*time.Millisecond)
-			p, err := proofkit.Start("", o.bin, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", speed,
-				"--duration", "1000h", "--seed", fmt.Sprint(1+rng.IntN(1_000_000)), "--log-format", "logfmt")
-			if err != nil {
-				w.halt()
-				return err
-			}
-			// A random moment: during start-up and recovery, mid-commit,
-			// mid-checkpoint, mid-backup.
-			delay := time.Duration(rng.IntN(700)) * time.Millisecond
-			var recErr error
-			if _, err := p.ErrOut.WaitFor("session started", delay, p.Done); err == nil {
-				// The start has recovered what the last kill left: check it
-				// now, while this session writes (WAL readers do not block).
-				if st, err := proofkit.ReadFile(ctx, db); err != nil {
-					recErr = fmt.Errorf("reading during the next start: %v", err)
-				} else {
-					recErr = checkRecovered(st, "")
-				}
-				if err := checkCleaned(); err != nil && recErr == nil {
-					recErr = err
-				}
-				time.Sleep(time.Until(p.Started.Add(delay)))
-			} else {
-				killedBeforeStart++
-			}
-			select {
-			case <-p.Done:
-				w.halt()
-				return fmt.Errorf("neo exited by itself (code %d) before the kill: %s", p.Code, proofkit.Tail(p.ErrOut.String(), 300))
-			default:
-			}
-			p.Signal(syscall.SIGKILL)
-			<-p.Done
-			w.halt()
-			// Age what the kill left by two hours, so that a start that
-			// deletes interrupted files once they are old enough (no live
-			// process can still be writing them) must delete these.
-			old := time.Now().Add(-2 * time.Hour)
-			for n, sz := range debris(dir) {
-				left[n] = sz
-				filepath.Walk(filepath.Join(dir, n), func(p string, _ os.FileInfo, _ error) error { os.Chtimes(p, old, old); return nil })
-			}
-			lastRow = w.lastRow
-			if _, err := os.Stat(db); err != nil {
-				return recErr // killed before the file was created
-			}
-			if _, err := runUnchanged(ctx, o, db, 0, time.Minute, "check", "--db", db); err != nil {
-				return fmt.Errorf("after the kill: %w", err)
-			}
-			st, err := proofkit.ReadFile(ctx, db)
-			if err != nil {
-				return fmt.Errorf("independent reader after the kill: %v", err)
-			}
-			if err := proofkit.CLIQuickCheck(ctx, db); err != nil {
-				return err
-			}
-			if err := fillsPresent(ctx, db, seen); err != nil {
-				return err
-			}
-			for _, s := range st.Sessions {
-				if !s.EndedAt.Valid {
-					pending[s.ID] = true
-				}
-			}
-			return recErr // the checks of the start before this kill
-		}()
+		err := g.kill(ctx, rng, k)
 		ks.classify(err)
 		r.record(err)
 	}
-	// The last kill's session: one more start must recover it.
-	res, err := proofkit.Run(ctx, "", o.bin, time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--duration", "1s", "--speed", "0")
+	g.final(ctx, r)
+}
+
+// killGen is the state of one generation of kills on one database.
+type killGen struct {
+	o                 options
+	dir, db, cfg      string
+	ks                *killStats
+	seen              map[string]bool  // fill ids a reader saw committed
+	lastRow           int64            // the watchers' last fills rowid
+	pending           map[string]bool  // sessions left open by a kill, to be recovered by the next start
+	left              map[string]int64 // debris of earlier kills, to be cleaned by the next start
+	recovered         int
+	killedBeforeStart int
+}
+
+// checkCleaned checks that the debris of earlier kills is gone (removing
+// what is not, to protect the disk) and counts what was left in ks.
+func (g *killGen) checkCleaned() error {
+	var stale []string
+	var bytes int64
+	for n, sz := range g.left {
+		if _, err := os.Stat(filepath.Join(g.dir, n)); err == nil {
+			stale = append(stale, n)
+			bytes += sz
+			os.RemoveAll(filepath.Join(g.dir, n))
+		}
+	}
+	clear(g.left)
+	if len(stale) == 0 {
+		return nil
+	}
+	sort.Strings(stale)
+	for _, n := range stale {
+		g.ks.staleKinds[debrisKind(n)]++
+	}
+	g.ks.staleFiles += len(stale)
+	g.ks.staleBytes += bytes
+	return &debrisError{fmt.Errorf("the next start left %d files from the killed run in place (%s), e.g. %s", len(stale), fmtBytes(float64(bytes)), stale[0])}
+}
+
+// checkRecovered checks in st that every session a kill left open (but
+// skip) was recovered as unclean_exit, estimated, with no open order.
+func (g *killGen) checkRecovered(st proofkit.State, skip string) error {
+	ids := make([]string, 0, len(g.pending))
+	for id := range g.pending {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		if id == skip {
+			continue
+		}
+		s := st.ByID(id)
+		switch {
+		case s == nil:
+			return fmt.Errorf("killed session %s vanished", id)
+		case !s.EndedAt.Valid || s.HaltReason.String != "unclean_exit" || s.Estimated != 1:
+			return fmt.Errorf("killed session %s after the next start: ended_at=%v halt_reason=%q ended_at_estimated=%d, want set, unclean_exit, 1",
+				id, s.EndedAt.Valid, s.HaltReason.String, s.Estimated)
+		case s.OpenOrders != 0:
+			return fmt.Errorf("killed session %s keeps %d open orders after recovery", id, s.OpenOrders)
+		}
+		delete(g.pending, id)
+		g.recovered++
+	}
+	return nil
+}
+
+// kill starts session k under a fill watcher and kills it at a random
+// moment; when the session started first, what the previous kill left
+// is checked meanwhile (recovered, cleaned). Then the killed file is
+// checked.
+func (g *killGen) kill(ctx context.Context, rng *rand.Rand, k int) error {
+	speed := "0"
+	if k%2 == 1 {
+		speed = "50"
+	}
+	w := watchFills(g.db, g.seen, g.lastRow, 5*time.Millisecond)
+	p, err := proofkit.Start("", g.o.bin, nil, "run", "--db", g.db, "--config", g.cfg, "--headless", "--speed", speed,
+		"--duration", "1000h", "--seed", fmt.Sprint(1+rng.IntN(1_000_000)), "--log-format", "logfmt")
+	if err != nil {
+		w.halt()
+		return err
+	}
+	// A random moment: during start-up and recovery, mid-commit,
+	// mid-checkpoint, mid-backup.
+	delay := time.Duration(rng.IntN(700)) * time.Millisecond
+	var recErr error
+	if _, err := p.ErrOut.WaitFor("session started", delay, p.Done); err == nil {
+		// The start has recovered what the last kill left: check it
+		// now, while this session writes (WAL readers do not block).
+		if st, err := proofkit.ReadFile(ctx, g.db); err != nil {
+			recErr = fmt.Errorf("reading during the next start: %v", err)
+		} else {
+			recErr = g.checkRecovered(st, "")
+		}
+		if err := g.checkCleaned(); err != nil && recErr == nil {
+			recErr = err
+		}
+		time.Sleep(time.Until(p.Started.Add(delay)))
+	} else {
+		g.killedBeforeStart++
+	}
+	select {
+	case <-p.Done:
+		w.halt()
+		return fmt.Errorf("neo exited by itself (code %d) before the kill: %s", p.Code, proofkit.Tail(p.ErrOut.String(), 300))
+	default:
+	}
+	p.Signal(syscall.SIGKILL)
+	<-p.Done
+	w.halt()
+	g.ageDebris()
+	g.lastRow = w.lastRow
+	if _, err := os.Stat(g.db); err != nil {
+		return recErr // killed before the file was created
+	}
+	if err := g.checkKilledFile(ctx); err != nil {
+		return err
+	}
+	return recErr // the checks of the start before this kill
+}
+
+// ageDebris notes what the kill left and ages it by two hours, so that a
+// start that deletes interrupted files once they are old enough (no live
+// process can still be writing them) must delete these.
+func (g *killGen) ageDebris() {
+	old := time.Now().Add(-2 * time.Hour)
+	for n, sz := range debris(g.dir) {
+		g.left[n] = sz
+		filepath.Walk(filepath.Join(g.dir, n), func(p string, _ os.FileInfo, _ error) error { os.Chtimes(p, old, old); return nil })
+	}
+}
+
+// checkKilledFile checks the killed database with `neo check` (which must
+// not change it), a fresh reader and the sqlite3 CLI, checks that every
+// fill seen committed is there, and notes the sessions left open.
+func (g *killGen) checkKilledFile(ctx context.Context) error {
+	if _, err := runUnchanged(ctx, g.o, g.db, 0, time.Minute, "check", "--db", g.db); err != nil {
+		return fmt.Errorf("after the kill: %w", err)
+	}
+	st, err := proofkit.ReadFile(ctx, g.db)
+	if err != nil {
+		return fmt.Errorf("independent reader after the kill: %v", err)
+	}
+	if err := proofkit.CLIQuickCheck(ctx, g.db); err != nil {
+		return err
+	}
+	if err := fillsPresent(ctx, g.db, g.seen); err != nil {
+		return err
+	}
+	for _, s := range st.Sessions {
+		if !s.EndedAt.Valid {
+			g.pending[s.ID] = true
+		}
+	}
+	return nil
+}
+
+// final runs one more start, which must recover the last kill's session,
+// end cleanly, keep every fill and clean the last kill's debris.
+func (g *killGen) final(ctx context.Context, r *row) {
+	res, err := proofkit.Run(ctx, "", g.o.bin, time.Minute, nil, "run", "--db", g.db, "--config", g.cfg, "--headless", "--duration", "1s", "--speed", "0")
 	switch {
 	case err != nil:
 		r.fail("final start: %v", err)
 	case res.Code != 0:
 		r.fail("final start: exit %d: %s", res.Code, proofkit.Tail(res.Stderr, 300))
 	default:
-		st, err := checkClean(ctx, db, "duration_reached")
+		st, err := checkClean(ctx, g.db, "duration_reached")
 		if err == nil {
-			err = checkRecovered(st, "")
+			err = g.checkRecovered(st, "")
 		}
 		if err == nil {
-			err = fillsPresent(ctx, db, seen)
+			err = fillsPresent(ctx, g.db, g.seen)
 		}
 		if err == nil {
-			err = checkCleaned()
+			err = g.checkCleaned()
 		}
 		if err != nil {
-			ks.classify(err)
+			g.ks.classify(err)
 			r.fail("final start: %v", err)
 		}
 	}

@@ -323,6 +323,31 @@ func (r *Replay) parse(fields []string, n int) (engine.MarketEvent, error) {
 		return engine.MarketEvent{}, r.errorf("%d fields, want %d like the first line (%s)", n, len(names), strings.Join(names, ","))
 	}
 
+	at, err := r.barTime(fields, names)
+	if err != nil {
+		return engine.MarketEvent{}, err
+	}
+	bar, err := r.barValues(fields, names)
+	if err != nil {
+		return engine.MarketEvent{}, err
+	}
+	if err := r.checkBarRange(bar); err != nil {
+		return engine.MarketEvent{}, err
+	}
+
+	r.prevTime = at
+	r.bars++
+	return engine.MarketEvent{
+		Time: at,
+		Bid:  bar.Close * (1 - bp),
+		Ask:  bar.Close * (1 + bp),
+		Bar:  &bar,
+	}, nil
+}
+
+// barTime reads the bar's market time (for Binance klines, its close time)
+// and checks that it comes strictly after the previous bar's.
+func (r *Replay) barTime(fields, names []string) (time.Time, error) {
 	var (
 		at  time.Time
 		err error
@@ -336,50 +361,52 @@ func (r *Replay) parse(fields []string, n int) (engine.MarketEvent, error) {
 		}
 	}
 	if err != nil {
-		return engine.MarketEvent{}, err
+		return time.Time{}, err
 	}
 	if r.bars > 0 && !at.After(r.prevTime) {
-		return engine.MarketEvent{}, r.fieldErrorf(names[0], "%s is not after the previous bar's %s: times must strictly increase",
+		return time.Time{}, r.fieldErrorf(names[0], "%s is not after the previous bar's %s: times must strictly increase",
 			at.Format(time.RFC3339Nano), r.prevTime.Format(time.RFC3339Nano))
 	}
+	return at, nil
+}
 
+// barValues reads open, high, low, close (each an accepted XRP/RLUSD price)
+// and volume (not negative, not above maxVolume) from fields 1 to 5.
+func (r *Replay) barValues(fields, names []string) (engine.Bar, error) {
 	var bar engine.Bar
 	for i, dst := range []*float64{&bar.Open, &bar.High, &bar.Low, &bar.Close, &bar.Volume} {
 		col := i + 1
 		v, err := strconv.ParseFloat(fields[col], 64)
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return engine.MarketEvent{}, r.fieldErrorf(names[col], "%s is not a number", quoteField(fields[col]))
+			return engine.Bar{}, r.fieldErrorf(names[col], "%s is not a number", quoteField(fields[col]))
 		}
 		switch {
 		case col == 5 && v < 0:
-			return engine.MarketEvent{}, r.fieldErrorf(names[col], "%s is negative", quoteField(fields[col]))
+			return engine.Bar{}, r.fieldErrorf(names[col], "%s is negative", quoteField(fields[col]))
 		case col == 5 && v > maxVolume:
-			return engine.MarketEvent{}, r.fieldErrorf(names[col], "%s is above the largest accepted volume %g", quoteField(fields[col]), float64(maxVolume))
+			return engine.Bar{}, r.fieldErrorf(names[col], "%s is above the largest accepted volume %g", quoteField(fields[col]), float64(maxVolume))
 		case col != 5 && v <= 0:
-			return engine.MarketEvent{}, r.fieldErrorf(names[col], "%s is not a positive price", quoteField(fields[col]))
+			return engine.Bar{}, r.fieldErrorf(names[col], "%s is not a positive price", quoteField(fields[col]))
 		case col != 5 && (v < minPrice || v > maxPrice):
-			return engine.MarketEvent{}, r.fieldErrorf(names[col], "%s is outside the accepted prices %g..%g: not an XRP/RLUSD price", quoteField(fields[col]), minPrice, maxPrice)
+			return engine.Bar{}, r.fieldErrorf(names[col], "%s is outside the accepted prices %g..%g: not an XRP/RLUSD price", quoteField(fields[col]), minPrice, maxPrice)
 		}
 		*dst = v
 	}
+	return bar, nil
+}
+
+// checkBarRange checks that low <= high and that open and close lie within.
+func (r *Replay) checkBarRange(bar engine.Bar) error {
 	if bar.Low > bar.High {
-		return engine.MarketEvent{}, r.fieldErrorf("low", "%v is above high %v", bar.Low, bar.High)
+		return r.fieldErrorf("low", "%v is above high %v", bar.Low, bar.High)
 	}
 	if bar.Open < bar.Low || bar.Open > bar.High {
-		return engine.MarketEvent{}, r.fieldErrorf("open", "%v is outside low..high (%v..%v)", bar.Open, bar.Low, bar.High)
+		return r.fieldErrorf("open", "%v is outside low..high (%v..%v)", bar.Open, bar.Low, bar.High)
 	}
 	if bar.Close < bar.Low || bar.Close > bar.High {
-		return engine.MarketEvent{}, r.fieldErrorf("close", "%v is outside low..high (%v..%v)", bar.Close, bar.Low, bar.High)
+		return r.fieldErrorf("close", "%v is outside low..high (%v..%v)", bar.Close, bar.Low, bar.High)
 	}
-
-	r.prevTime = at
-	r.bars++
-	return engine.MarketEvent{
-		Time: at,
-		Bid:  bar.Close * (1 - bp),
-		Ask:  bar.Close * (1 + bp),
-		Bar:  &bar,
-	}, nil
+	return nil
 }
 
 // klineEnd returns the end of a Binance kline: its close_time, rounded up

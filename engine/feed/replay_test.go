@@ -58,6 +58,9 @@ func readAll(f engine.Feed) ([]engine.MarketEvent, error) {
 	}
 }
 
+// TestReplayFormats is long because its table is: one row per accepted
+// file format (Binance klines, plain OHLCV, each time layout, header or
+// not), each read through the same checks.
 func TestReplayFormats(t *testing.T) {
 	t0 := time.Date(2025, 1, 1, 3, 0, 0, 0, time.UTC)
 	t1 := t0.Add(time.Minute)

@@ -96,87 +96,96 @@ func TestSimContextDone(t *testing.T) {
 // bounds. The seed is fixed, so the test cannot flake.
 func TestSimDay(t *testing.T) {
 	const events = int(24 * time.Hour / feed.SimStep)
-	s := feed.NewSim(7, testStart)
-	var (
-		trades, sells   int
-		sumR, sumR2     float64
-		maxAnchorBps    float64
-		anchorFar       int // events with the anchor > 10 bps from the mid
-		deepQuoteFills  int // taker prints 25 bps or more beyond the mid
-		medianBelow300  int
-		prevMid         = feed.SimStartPrice
-		first, last     engine.MarketEvent
-		largestTradeXRP float64
-	)
-	for i := range events {
-		ev := MustNext(t, s)
-		if i == 0 {
-			first = ev
-		}
-		last = ev
-		r := math.Log(ev.Mid() / prevMid)
-		sumR += r
-		sumR2 += r * r
-		prevMid = ev.Mid()
-		gap := math.Abs(ev.Anchor/ev.Mid()-1) * 1e4
-		maxAnchorBps = math.Max(maxAnchorBps, gap)
-		if gap > 10 {
-			anchorFar++
-		}
-		for _, tr := range ev.Trades {
-			trades++
-			if tr.Side == engine.Sell {
-				sells++
-			}
-			if math.Abs(tr.Price/ev.Mid()-1)*1e4 >= 25 {
-				deepQuoteFills++
-			}
-			if tr.QtyXRP < feed.SimMedianTradeXRP {
-				medianBelow300++
-			}
-			largestTradeXRP = math.Max(largestTradeXRP, tr.QtyXRP)
-		}
-	}
-	if got, want := last.Time.Sub(first.Time), 24*time.Hour-feed.SimStep; got != want {
+	d := runSimDay(t, feed.NewSim(7, testStart), events)
+	if got, want := d.last.Time.Sub(d.first.Time), 24*time.Hour-feed.SimStep; got != want {
 		t.Fatalf("a day of events spans %s, want %s", got, want)
 	}
 
 	// Realised daily volatility of the mid (spread noise included).
 	n := float64(events)
-	variance := sumR2/n - (sumR/n)*(sumR/n)
+	variance := d.sumR2/n - (d.sumR/n)*(d.sumR/n)
 	dailyVol := math.Sqrt(variance * n)
 	t.Logf("daily vol %.4f, trades %d (%.3f/s), sells %d, prints >= 25 bps from mid %d, largest %.0f XRP, max anchor gap %.1f bps, anchor > 10 bps away %.1f%% of the time",
-		dailyVol, trades, float64(trades)/86400, sells, deepQuoteFills, largestTradeXRP, maxAnchorBps, 100*float64(anchorFar)/n)
+		dailyVol, d.trades, float64(d.trades)/86400, d.sells, d.deepQuoteFills, d.largestTradeXRP, d.maxAnchorBps, 100*float64(d.anchorFar)/n)
 	// The spread's re-draw each step adds noise to the mid; the mid stays a
 	// realistic XRP-like walk within a factor of about two.
 	if dailyVol < 0.03 || dailyVol > 0.12 {
 		t.Errorf("daily vol %.4f, want about %.3f", dailyVol, feed.SimDailyVol)
 	}
-	if rate := float64(trades) / 86400; rate < 0.35 || rate > 0.45 {
+	if rate := float64(d.trades) / 86400; rate < 0.35 || rate > 0.45 {
 		t.Errorf("trade rate %.3f/s, want about %.1f/s", rate, feed.SimTradesPerSecond)
 	}
-	if frac := float64(sells) / float64(trades); frac < 0.45 || frac > 0.55 {
+	if frac := float64(d.sells) / float64(d.trades); frac < 0.45 || frac > 0.55 {
 		t.Errorf("sell share %.3f, want about 0.5", frac)
 	}
-	if frac := float64(medianBelow300) / float64(trades); frac < 0.45 || frac > 0.55 {
+	if frac := float64(d.medianBelow300) / float64(d.trades); frac < 0.45 || frac > 0.55 {
 		t.Errorf("share of trades below %v XRP %.3f, want about 0.5 (median)", feed.SimMedianTradeXRP, frac)
 	}
-	if deepQuoteFills == 0 {
+	if d.deepQuoteFills == 0 {
 		t.Error("no taker print reached 25 bps from the mid: quotes at 25 bps could never fill")
 	}
-	if frac := float64(deepQuoteFills) / float64(trades); frac > 0.2 {
+	if frac := float64(d.deepQuoteFills) / float64(d.trades); frac > 0.2 {
 		t.Errorf("%.2f of trades print >= 25 bps from the mid: too many", frac)
 	}
-	if largestTradeXRP < 3000 {
-		t.Errorf("largest trade %.0f XRP: the size tail is too thin", largestTradeXRP)
+	if d.largestTradeXRP < 3000 {
+		t.Errorf("largest trade %.0f XRP: the size tail is too thin", d.largestTradeXRP)
 	}
 	// Only a jump (at most 2 %) takes the lagging anchor far from the mid.
-	if maxAnchorBps > 250 {
-		t.Errorf("anchor strayed %.1f bps from the mid", maxAnchorBps)
+	if d.maxAnchorBps > 250 {
+		t.Errorf("anchor strayed %.1f bps from the mid", d.maxAnchorBps)
 	}
-	if frac := float64(anchorFar) / n; frac > 0.2 {
+	if frac := float64(d.anchorFar) / n; frac > 0.2 {
 		t.Errorf("anchor more than 10 bps from the mid %.1f%% of the time", 100*frac)
 	}
+}
+
+// simDay is what TestSimDay measures over a run of events.
+type simDay struct {
+	trades, sells   int
+	sumR, sumR2     float64 // Σ and Σ² of the mid's log returns
+	maxAnchorBps    float64
+	anchorFar       int // events with the anchor > 10 bps from the mid
+	deepQuoteFills  int // taker prints 25 bps or more beyond the mid
+	medianBelow300  int
+	first, last     engine.MarketEvent
+	largestTradeXRP float64
+}
+
+// runSimDay reads events from s and measures them.
+func runSimDay(t *testing.T, s *feed.Sim, events int) simDay {
+	t.Helper()
+	var d simDay
+	prevMid := feed.SimStartPrice
+	for i := range events {
+		ev := MustNext(t, s)
+		if i == 0 {
+			d.first = ev
+		}
+		d.last = ev
+		r := math.Log(ev.Mid() / prevMid)
+		d.sumR += r
+		d.sumR2 += r * r
+		prevMid = ev.Mid()
+		gap := math.Abs(ev.Anchor/ev.Mid()-1) * 1e4
+		d.maxAnchorBps = math.Max(d.maxAnchorBps, gap)
+		if gap > 10 {
+			d.anchorFar++
+		}
+		for _, tr := range ev.Trades {
+			d.trades++
+			if tr.Side == engine.Sell {
+				d.sells++
+			}
+			if math.Abs(tr.Price/ev.Mid()-1)*1e4 >= 25 {
+				d.deepQuoteFills++
+			}
+			if tr.QtyXRP < feed.SimMedianTradeXRP {
+				d.medianBelow300++
+			}
+			d.largestTradeXRP = math.Max(d.largestTradeXRP, tr.QtyXRP)
+		}
+	}
+	return d
 }
 
 func BenchmarkSim(b *testing.B) {

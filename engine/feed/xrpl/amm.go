@@ -85,58 +85,85 @@ func (a *AMM) ApplyTx(tx *Tx, p Pair) (Execution, bool) {
 		n := &tx.Nodes[i]
 		switch n.EntryType {
 		case "AccountRoot":
-			if n.Final.Account != a.Account || len(n.Final.Balance) == 0 {
-				continue
+			if d, ok := a.applyAccountRoot(n); ok {
+				dXRP += d
+				touched = true
 			}
-			fin, err := ParseAmount(n.Final.Balance)
-			if err != nil || !fin.XRP {
-				continue
-			}
-			if n.Previous != nil && len(n.Previous.Balance) > 0 {
-				if prev, err := ParseAmount(n.Previous.Balance); err == nil && prev.XRP {
-					dXRP += fin.Drops - prev.Drops
-				}
-			}
-			a.XRPDrops = fin.Drops
-			touched = true
 		case "RippleState":
-			sign, ok := a.lineSide(n.Final, p)
-			if !ok {
-				continue
+			if a.applyLine(n, p, dIOU) {
+				touched = true
 			}
-			fin, ok := lineBalance(n.Final.Balance)
-			if !ok {
-				continue
-			}
-			hold := fin
-			if sign < 0 {
-				hold.Mantissa = -hold.Mantissa
-			}
-			if n.Previous != nil && len(n.Previous.Balance) > 0 {
-				if prev, ok := lineBalance(n.Previous.Balance); ok {
-					d := new(big.Rat).Sub(fin.Rat(), prev.Rat())
-					if sign < 0 {
-						d.Neg(d)
-					}
-					dIOU.Add(dIOU, d)
-				}
-			}
-			if n.Action == Deleted {
-				hold = Decimal{}
-			}
-			a.Currency = hold
-			touched = true
 		case "AMM":
 			if n.Final.TradingFee != nil {
 				a.TradingFee = *n.Final.TradingFee
 			}
 		}
 	}
-	if !touched || ammLiquidityTx[tx.Type] || dXRP == 0 || dIOU.Sign() == 0 {
+	if !touched || ammLiquidityTx[tx.Type] {
 		return Execution{}, false
 	}
-	if (dXRP > 0) == (dIOU.Sign() > 0) {
-		return Execution{}, false // both in or both out: not a swap
+	return swap(tx.Hash, dXRP, dIOU)
+}
+
+// applyAccountRoot takes the pool's XRP side from the AMM account's
+// AccountRoot Balance (drops); it returns the change and whether the node
+// was the AMM account's.
+func (a *AMM) applyAccountRoot(n *Node) (int64, bool) {
+	if n.Final.Account != a.Account || len(n.Final.Balance) == 0 {
+		return 0, false
+	}
+	fin, err := ParseAmount(n.Final.Balance)
+	if err != nil || !fin.XRP {
+		return 0, false
+	}
+	var d int64
+	if n.Previous != nil && len(n.Previous.Balance) > 0 {
+		if prev, err := ParseAmount(n.Previous.Balance); err == nil && prev.XRP {
+			d = fin.Drops - prev.Drops
+		}
+	}
+	a.XRPDrops = fin.Drops
+	return d, true
+}
+
+// applyLine takes the pool's currency side from the AMM's trust line to the
+// issuer (zero when the line is deleted), adds the change as held by the
+// AMM to dIOU, and reports whether the node was that line.
+func (a *AMM) applyLine(n *Node, p Pair, dIOU *big.Rat) bool {
+	sign, ok := a.lineSide(n.Final, p)
+	if !ok {
+		return false
+	}
+	fin, ok := lineBalance(n.Final.Balance)
+	if !ok {
+		return false
+	}
+	hold := fin
+	if sign < 0 {
+		hold.Mantissa = -hold.Mantissa
+	}
+	if n.Previous != nil && len(n.Previous.Balance) > 0 {
+		if prev, ok := lineBalance(n.Previous.Balance); ok {
+			d := new(big.Rat).Sub(fin.Rat(), prev.Rat())
+			if sign < 0 {
+				d.Neg(d)
+			}
+			dIOU.Add(dIOU, d)
+		}
+	}
+	if n.Action == Deleted {
+		hold = Decimal{}
+	}
+	a.Currency = hold
+	return true
+}
+
+// swap is the execution of a transaction that moved the pool's sides in
+// opposite directions by dXRP drops and dIOU (both as held by the pool);
+// false when it was not a swap (one side unchanged, or both in or both out).
+func swap(hash string, dXRP int64, dIOU *big.Rat) (Execution, bool) {
+	if dXRP == 0 || dIOU.Sign() == 0 || (dXRP > 0) == (dIOU.Sign() > 0) {
+		return Execution{}, false
 	}
 	x := dXRP
 	if x < 0 {
@@ -148,7 +175,7 @@ func (a *AMM) ApplyTx(tx *Tx, p Pair) (Execution, bool) {
 	if dXRP < 0 {
 		side = Bid
 	}
-	return Execution{Source: "amm", Side: side, XRPDrops: x, Price: price, TxHash: tx.Hash}, true
+	return Execution{Source: "amm", Side: side, XRPDrops: x, Price: price, TxHash: hash}, true
 }
 
 // lineSide tells whether a trust line is the AMM's line in the pair's

@@ -22,6 +22,9 @@ const DropsPerXRP = 1_000_000
 // maxIOUDigits is the precision of an issued-currency amount.
 const maxIOUDigits = 16
 
+// maxDecimalLen bounds the text of a value ParseDecimal accepts.
+const maxDecimalLen = 64
+
 // Decimal is an exact decimal number Mantissa × 10^Exponent. The zero value
 // is 0.
 type Decimal struct {
@@ -33,30 +36,64 @@ type Decimal struct {
 // with an optional point, and an optional exponent. More than 16
 // significant digits is an error (the ledger never holds more).
 func ParseDecimal(s string) (Decimal, error) {
-	if s == "" || len(s) > 64 {
+	if s == "" || len(s) > maxDecimalLen {
 		return Decimal{}, fmt.Errorf("decimal %q: empty or too long", clip(s))
 	}
-	str := s
-	neg := false
+	neg, str := cutSign(s)
+	str, exp, err := cutExponent(s, str)
+	if err != nil {
+		return Decimal{}, err
+	}
+	var buf [maxDecimalLen]byte // the digits stay on the stack
+	digits, exp, err := significantDigits(buf[:0], s, str, exp)
+	if err != nil || len(digits) == 0 {
+		return Decimal{}, err
+	}
+	if len(digits) > maxIOUDigits {
+		return Decimal{}, fmt.Errorf("decimal %q: %d significant digits, the ledger holds at most %d", clip(s), len(digits), maxIOUDigits)
+	}
+	m, err := strconv.ParseInt(string(digits), 10, 64)
+	if err != nil {
+		return Decimal{}, fmt.Errorf("decimal %q: %v", clip(s), err)
+	}
+	if neg {
+		m = -m
+	}
+	return Decimal{Mantissa: m, Exponent: int32(exp)}, nil
+}
+
+// cutSign splits off a leading '-' or '+'.
+func cutSign(str string) (neg bool, rest string) {
 	switch str[0] {
 	case '-':
-		neg = true
-		str = str[1:]
+		return true, str[1:]
 	case '+':
-		str = str[1:]
+		return false, str[1:]
 	}
-	exp := 0
-	if i := strings.IndexAny(str, "eE"); i >= 0 {
-		e, err := strconv.Atoi(str[i+1:])
-		// The ledger's exponents stay within -96..80; anything far outside
-		// is not an amount (and would cost big arithmetic).
-		if err != nil || e > 200 || e < -200 {
-			return Decimal{}, fmt.Errorf("decimal %q: bad exponent", clip(s))
-		}
-		exp = e
-		str = str[:i]
+	return false, str
+}
+
+// cutExponent splits off an "e"/"E" exponent; s is the whole value, for
+// the error.
+func cutExponent(s, str string) (rest string, exp int, err error) {
+	i := strings.IndexAny(str, "eE")
+	if i < 0 {
+		return str, 0, nil
 	}
-	var digits []byte
+	e, err := strconv.Atoi(str[i+1:])
+	// The ledger's exponents stay within -96..80; anything far outside
+	// is not an amount (and would cost big arithmetic).
+	if err != nil || e > 200 || e < -200 {
+		return "", 0, fmt.Errorf("decimal %q: bad exponent", clip(s))
+	}
+	return str[:i], e, nil
+}
+
+// significantDigits reads digits with at most one point: it appends to
+// digits the significant ones, without leading or trailing zeros (none for
+// 0), and adjusts exp so that digits × 10^exp is the value. s is the whole
+// value, for errors.
+func significantDigits(digits []byte, s, str string, exp int) ([]byte, int, error) {
 	seenPoint, seenDigit := false, false
 	for i := 0; i < len(str); i++ {
 		c := str[i]
@@ -73,31 +110,18 @@ func ParseDecimal(s string) (Decimal, error) {
 		case c == '.' && !seenPoint:
 			seenPoint = true
 		default:
-			return Decimal{}, fmt.Errorf("decimal %q: unexpected %q", clip(s), c)
+			return nil, 0, fmt.Errorf("decimal %q: unexpected %q", clip(s), c)
 		}
 	}
 	if !seenDigit {
-		return Decimal{}, fmt.Errorf("decimal %q: no digits", clip(s))
+		return nil, 0, fmt.Errorf("decimal %q: no digits", clip(s))
 	}
 	// Trailing zeros are not significant: move them into the exponent.
 	for len(digits) > 0 && digits[len(digits)-1] == '0' {
 		digits = digits[:len(digits)-1]
 		exp++
 	}
-	if len(digits) == 0 {
-		return Decimal{}, nil
-	}
-	if len(digits) > maxIOUDigits {
-		return Decimal{}, fmt.Errorf("decimal %q: %d significant digits, the ledger holds at most %d", clip(s), len(digits), maxIOUDigits)
-	}
-	m, err := strconv.ParseInt(string(digits), 10, 64)
-	if err != nil {
-		return Decimal{}, fmt.Errorf("decimal %q: %v", clip(s), err)
-	}
-	if neg {
-		m = -m
-	}
-	return Decimal{Mantissa: m, Exponent: int32(exp)}, nil
+	return digits, exp, nil
 }
 
 // IsZero reports whether d is 0.

@@ -18,7 +18,9 @@
 //   - fill.go: the paper fill rules (Matcher) and cost helpers.
 //   - client.go, dial.go, clock.go: the connection (coder/websocket), health
 //     states, backoff, rotation, cooldowns; clock, dialer and randomness are
-//     injected.
+//     injected. session.go: one connection step by step (connect →
+//     server_info → account_info → amm_info → subscribe → resync → read
+//     loop), each step a method.
 //   - record.go, replay.go: NDJSON recordings and their deterministic replay
 //     through the same Processor.
 //   - feed.go: the engine.Feed adapter and EngineMatcher.

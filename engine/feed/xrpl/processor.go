@@ -156,16 +156,33 @@ var xrpSpec = map[string]any{"currency": "XRP"}
 // server_info (is the server synced), account_info of the issuer (transfer
 // fee, tick size), amm_info of the pair (pool, fee, AMM account) and
 // subscribe (ledger stream, both sides of the book with a snapshot). The
-// AMM account is subscribed once amm_info names it (SubscribeAMM).
+// AMM account is subscribed once amm_info names it (subscribeAMM).
 func (p *Processor) StartRequests() []Request {
-	return []Request{
-		{"command": "server_info"},
-		{"command": "account_info", "account": p.pair.Issuer, "ledger_index": "validated"},
-		{"command": "amm_info", "asset": xrpSpec, "asset2": currencySpec(p.pair), "ledger_index": "validated"},
-		{"command": "subscribe", "streams": []string{"ledger"}, "books": []any{map[string]any{
-			"taker_gets": xrpSpec, "taker_pays": currencySpec(p.pair), "snapshot": true, "both": true,
-		}}},
-	}
+	return []Request{p.ServerInfoRequest(), p.AccountInfoRequest(), p.AMMInfoRequest(), p.SubscribeRequest()}
+}
+
+// ServerInfoRequest asks for the server's state, validated ledger age and
+// load factor.
+func (p *Processor) ServerInfoRequest() Request {
+	return Request{"command": "server_info"}
+}
+
+// AccountInfoRequest asks for the issuer's settings at the validated ledger.
+func (p *Processor) AccountInfoRequest() Request {
+	return Request{"command": "account_info", "account": p.pair.Issuer, "ledger_index": "validated"}
+}
+
+// AMMInfoRequest asks for the pair's AMM at the validated ledger.
+func (p *Processor) AMMInfoRequest() Request {
+	return Request{"command": "amm_info", "asset": xrpSpec, "asset2": currencySpec(p.pair), "ledger_index": "validated"}
+}
+
+// SubscribeRequest subscribes to the ledger stream and both sides of the
+// book, with a snapshot.
+func (p *Processor) SubscribeRequest() Request {
+	return Request{"command": "subscribe", "streams": []string{"ledger"}, "books": []any{map[string]any{
+		"taker_gets": xrpSpec, "taker_pays": currencySpec(p.pair), "snapshot": true, "both": true,
+	}}}
 }
 
 // subscribeAMM subscribes to the AMM account's transactions: swaps that
@@ -178,13 +195,6 @@ func (p *Processor) subscribeAMM() Request {
 // latest validated ledger. The bids follow pinned to the same ledger.
 func (p *Processor) ResyncRequest() Request {
 	return bookOffersReq(p.pair, Ask, 0, nil)
-}
-
-// RefreshRequests are the periodic refreshes (about once a minute): load
-// factor, issuer settings, AMM pool.
-func (p *Processor) RefreshRequests() []Request {
-	r := p.StartRequests()
-	return r[:3]
 }
 
 func bookOffersReq(p Pair, side Side, ledger uint32, marker json.RawMessage) Request {
