@@ -135,6 +135,47 @@ func sleepCtx(ctx context.Context, p *proofkit.Proc, d time.Duration) error {
 	}
 }
 
+// dropStorm runs one headless session against urls for dur while the
+// server drops the connection in use with code and reason every minGap to
+// minGap+3 s, ends it with SIGTERM, and checks the ending: exit 0, the
+// session closed cleanly, no order filled beyond its quantity. It returns
+// the number of drops and what the database holds.
+func dropStorm(ctx context.Context, o options, rng *rand.Rand, m *xrpltest.Market, urls []string, name string, dur, minGap time.Duration, code websocket.StatusCode, reason string) (int, xrplFacts, error) {
+	dir, cleanup, err := o.tempDir(name)
+	if err != nil {
+		return 0, xrplFacts{}, err
+	}
+	defer cleanup()
+	drops := 0
+	exit, db, err := xrplSession(ctx, o, dir, "30s", urls, func(p *proofkit.Proc) error {
+		end := time.Now().Add(dur)
+		for time.Now().Before(end) {
+			if err := sleepCtx(ctx, p, minGap+time.Duration(rng.IntN(3000))*time.Millisecond); err != nil {
+				return err
+			}
+			drops += m.Drop(code, reason)
+		}
+		return sleepCtx(ctx, p, 2*time.Second)
+	})
+	if err != nil {
+		return drops, xrplFacts{}, err
+	}
+	if exit != 0 {
+		return drops, xrplFacts{}, fmt.Errorf("exit %d, want 0 (the session must survive the drops)", exit)
+	}
+	if _, err := checkClean(ctx, db, "signal_terminate"); err != nil {
+		return drops, xrplFacts{}, err
+	}
+	f, err := readXRPLFacts(ctx, db)
+	if err != nil {
+		return drops, f, err
+	}
+	if f.overfilled != 0 {
+		return drops, f, fmt.Errorf("%d orders filled beyond their quantity: a fill counted twice", f.overfilled)
+	}
+	return drops, f, nil
+}
+
 // soakXRPLStorm: the server drops every connection every few seconds for
 // 90 s × SOAK_SCALE. The session must survive (it ends on SIGTERM), count
 // no fill twice and leave no order open.
@@ -142,38 +183,10 @@ func soakXRPLStorm(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	m := xrpltest.NewMarket(xrpltest.MarketConfig{Interval: 250 * time.Millisecond, CloseStep: 1, Seed: rng.Uint64() | 1})
 	defer m.Close()
 	dur := time.Duration(90*o.scale) * time.Second
-	drops := 0
 	r.record(func() error {
-		dir, cleanup, err := o.tempDir("xrpl-storm")
+		drops, f, err := dropStorm(ctx, o, rng, m, []string{m.URL(0)}, "xrpl-storm", dur, 2*time.Second, websocket.StatusGoingAway, "restarting")
 		if err != nil {
 			return err
-		}
-		defer cleanup()
-		code, db, err := xrplSession(ctx, o, dir, "30s", []string{m.URL(0)}, func(p *proofkit.Proc) error {
-			end := time.Now().Add(dur)
-			for time.Now().Before(end) {
-				if err := sleepCtx(ctx, p, time.Duration(2000+rng.IntN(3000))*time.Millisecond); err != nil {
-					return err
-				}
-				drops += m.Drop(websocket.StatusGoingAway, "restarting")
-			}
-			return sleepCtx(ctx, p, 2*time.Second)
-		})
-		if err != nil {
-			return err
-		}
-		if code != 0 {
-			return fmt.Errorf("exit %d, want 0 (the session must survive the storm)", code)
-		}
-		if _, err := checkClean(ctx, db, "signal_terminate"); err != nil {
-			return err
-		}
-		f, err := readXRPLFacts(ctx, db)
-		if err != nil {
-			return err
-		}
-		if f.overfilled != 0 {
-			return fmt.Errorf("%d orders filled beyond their quantity: a fill counted twice", f.overfilled)
 		}
 		if f.events["feed_connect"] < drops {
 			return fmt.Errorf("%d connects for %d drops", f.events["feed_connect"], drops)
@@ -230,37 +243,9 @@ func soakXRPLRateLimit(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	urls := []string{m.URL(0), m.AddEndpoint()}
 	dur := time.Duration(45*o.scale) * time.Second
 	r.record(func() error {
-		dir, cleanup, err := o.tempDir("xrpl-ratelimit")
+		closes, f, err := dropStorm(ctx, o, rng, m, urls, "xrpl-ratelimit", dur, 3*time.Second, websocket.StatusPolicyViolation, "threshold exceeded")
 		if err != nil {
 			return err
-		}
-		defer cleanup()
-		closes := 0
-		code, db, err := xrplSession(ctx, o, dir, "30s", urls, func(p *proofkit.Proc) error {
-			end := time.Now().Add(dur)
-			for time.Now().Before(end) {
-				if err := sleepCtx(ctx, p, time.Duration(3000+rng.IntN(3000))*time.Millisecond); err != nil {
-					return err
-				}
-				closes += m.Drop(websocket.StatusPolicyViolation, "threshold exceeded")
-			}
-			return sleepCtx(ctx, p, 2*time.Second)
-		})
-		if err != nil {
-			return err
-		}
-		if code != 0 {
-			return fmt.Errorf("exit %d, want 0", code)
-		}
-		if _, err := checkClean(ctx, db, "signal_terminate"); err != nil {
-			return err
-		}
-		f, err := readXRPLFacts(ctx, db)
-		if err != nil {
-			return err
-		}
-		if f.overfilled != 0 {
-			return fmt.Errorf("%d orders filled beyond their quantity", f.overfilled)
 		}
 		if f.events["feed_rate_limit"] == 0 || f.events["feed_rotate"] == 0 {
 			return fmt.Errorf("events %v: want rate_limit and rotate", f.events)
