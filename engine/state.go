@@ -45,9 +45,9 @@ type State struct {
 	MarketTime    time.Time // time of the last market event (market clock)
 	LastTickWall  time.Time // wall time the last market event arrived
 	Bid, Ask, Mid float64
-	Anchor        float64
-	Centre        float64 // the quoting centre: anchor clamped around mid
-	DivergenceBps float64 // (anchor - mid) / mid in bps
+	Anchor        *float64 // nil when the feed has no anchor (a replay)
+	Centre        float64  // the quoting centre: anchor clamped around mid
+	DivergenceBps float64  // (anchor - mid) / mid in bps; 0 without an anchor
 
 	StartingXRP, StartingRLUSD, StartingValue float64
 	Inventory                                 InventorySnapshot // at the last mid
