@@ -150,8 +150,8 @@ func DefaultConfig() Config {
 		Store: StoreConfig{
 			CheckpointInterval: D(60 * time.Second),
 			BackupRetention:    10,
-			SnapshotInterval:   D(10 * time.Second),
-			ValuationInterval:  D(30 * time.Second),
+			SnapshotInterval:   D(2 * time.Minute), // market time: a replayed year stays under 300 bytes a bar
+			ValuationInterval:  D(5 * time.Minute),
 		},
 		Console: ConsoleConfig{
 			RefreshRate: D(250 * time.Millisecond),

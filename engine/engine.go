@@ -217,6 +217,12 @@ var _ Controller = (*Engine)(nil)
 func (e *Engine) run(ctx context.Context) {
 	defer close(e.done)
 	reason, cause := e.loop(e.commitCtx)
+	// A loop that ended on its own (feed end, halt) sees its last
+	// background commit through before the stop cancels commitCtx, so
+	// that its outcome is reported rather than abandoned.
+	if err := e.waitInflight(e.commitCtx); err != nil && cause == nil && !e.stopAsked() {
+		reason, cause = HaltEngineError, err
+	}
 	e.RequestClose(reason) // internal halts record their reason; the first wins
 	e.shutdown(e.haltReason(), cause)
 }

@@ -110,8 +110,8 @@ func TestDurationReached(t *testing.T) {
 	if len(h.store.fills) == 0 {
 		t.Fatalf("no fills in two hours of market")
 	}
-	if len(h.store.valuations) < 2*60*2 {
-		t.Fatalf("%d valuation snapshots, want one per 30 s of market time", len(h.store.valuations))
+	if every := testConfig().Store.ValuationInterval.Duration; len(h.store.valuations) < int(2*time.Hour/every) {
+		t.Fatalf("%d valuation snapshots, want one per %s of market time", len(h.store.valuations), every)
 	}
 	if h.store.backups != 1 {
 		t.Fatalf("backups=%d, want 1 pre-run backup", h.store.backups)
@@ -277,7 +277,10 @@ func TestNonFinitePricesAreNeverRecorded(t *testing.T) {
 			nums = append(nums, v.MidPrice, v.TotalValueInRLUSD, v.XRPValueInRLUSD, v.XRPPct, v.DriftPct, v.DriftVelocityPctPerMin)
 		}
 		for _, v := range h.store.valuations {
-			nums = append(nums, v.MidPrice, v.AnchorPrice, v.TotalValueInRLUSD, v.HoldValueInRLUSD, v.PnLRLUSD, v.FeesRLUSD)
+			nums = append(nums, v.MidPrice, v.TotalValueInRLUSD, v.HoldValueInRLUSD, v.PnLRLUSD, v.FeesRLUSD)
+			if v.AnchorPrice != nil {
+				nums = append(nums, *v.AnchorPrice)
+			}
 		}
 		for _, x := range h.store.fills {
 			nums = append(nums, x.Price, x.QtyXRP, x.ValueRLUSD, x.FeeRLUSD)
@@ -510,5 +513,68 @@ func TestStartCancelledDuringTheSessionRowReturnsTheSession(t *testing.T) {
 		if s.EndedAt == nil || s.HaltReason != HaltSignalTerminate {
 			t.Fatalf("session %s ended_at=%v halt_reason=%q, want closed as signal_terminate", id, s.EndedAt, s.HaltReason)
 		}
+	}
+}
+
+// Issue 11 items 1 and 4: every order, fill, snapshot and event carries the
+// market time of what caused it (the feed's clock, a year before the wall
+// clock here), the session its market span; a feed without an anchor
+// records none (nil), one with an anchor records it.
+func TestMarketTimeAndAnchor(t *testing.T) {
+	for _, withAnchor := range []bool{false, true} {
+		t.Run(fmt.Sprintf("anchor=%v", withAnchor), func(t *testing.T) {
+			f := newWalkFeed(3)
+			f.max = 4000
+			if !withAnchor {
+				f.anchorF = func(float64) float64 { return 0 }
+			}
+			first := f.t.Add(f.step)
+			last := f.t.Add(time.Duration(f.max) * f.step)
+			h := MustStart(t, testConfig(), f, newMemStore(), 0)
+			if r := waitDone(t, h.e); r.Err != nil {
+				t.Fatal(r.Err)
+			}
+			s := checkClosed(t, h, HaltFeedEnded)
+			if s.MarketStartedAt == nil || !s.MarketStartedAt.Equal(first) || s.MarketEndedAt == nil || !s.MarketEndedAt.Equal(last) {
+				t.Fatalf("market span %v → %v, want %v → %v", s.MarketStartedAt, s.MarketEndedAt, first, last)
+			}
+			inSpan := func(what string, at time.Time) {
+				t.Helper()
+				if at.Before(first) || at.After(last) {
+					t.Fatalf("%s at %v, outside the feed's %v → %v", what, at, first, last)
+				}
+			}
+			st := h.store
+			st.mu.Lock()
+			defer st.mu.Unlock()
+			if len(st.fills) == 0 || len(st.orders) == 0 {
+				t.Fatalf("%d fills, %d orders: nothing to check", len(st.fills), len(st.orders))
+			}
+			for _, o := range st.orders {
+				inSpan("order "+o.OrderID, o.MarketTime)
+				if o.ClosedMarketTime == nil {
+					t.Fatalf("order %s left open", o.OrderID)
+				}
+				inSpan("end of order "+o.OrderID, *o.ClosedMarketTime)
+			}
+			for _, x := range st.fills {
+				inSpan("fill "+x.FillID, x.MarketTime)
+			}
+			for _, v := range st.inventory {
+				inSpan("inventory snapshot", v.MarketTime)
+			}
+			for _, v := range st.valuations {
+				inSpan("valuation snapshot", v.MarketTime)
+				if (v.AnchorPrice != nil) != withAnchor || (withAnchor && !(*v.AnchorPrice > 0)) {
+					t.Fatalf("anchor_price %v with a feed that has an anchor: %v", v.AnchorPrice, withAnchor)
+				}
+			}
+			for _, e := range st.events {
+				inSpan("event "+e.Kind, e.MarketTime)
+			}
+			if a := h.e.State().Anchor; (a != nil) != withAnchor {
+				t.Fatalf("State.Anchor %v, want set: %v", a, withAnchor)
+			}
+		})
 	}
 }

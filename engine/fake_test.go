@@ -76,8 +76,8 @@ func (m *memStore) CloseSession(ctx context.Context, end SessionEnd) error {
 	if s == nil {
 		return ErrNotFound
 	}
-	at := end.EndedAt
-	s.EndedAt = &at
+	at, market := end.EndedAt, end.MarketEndedAt
+	s.EndedAt, s.MarketEndedAt = &at, &market
 	s.EndingXRP, s.EndingRLUSD, s.EndingValue = &end.EndingXRP, &end.EndingRLUSD, &end.EndingValue
 	s.HaltReason = end.HaltReason
 	return nil

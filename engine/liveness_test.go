@@ -135,7 +135,7 @@ func TestInterruptionPullsQuotesAtTheNextEvent(t *testing.T) {
 	for _, fl := range st.fills {
 		filled[fl.OrderID] = true
 	}
-	first := e.SessionID() + "-o1"
+	first := "o1" // order ids are unique within their session
 	if o := st.orders[first]; o.Status != OrderCancelled || filled[first] {
 		t.Fatalf("first order %+v filled=%v: want it pulled (cancelled) before ledger 2's fills", o, filled[first])
 	}

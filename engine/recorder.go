@@ -17,6 +17,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -34,6 +35,7 @@ type recorder struct {
 	evCtx        context.Context    // bounds queueing an event (the shutdown's stage)
 	commitCtx    context.Context    // the loop's commits; cancelled when a stop is asked for
 	commitCancel context.CancelFunc // cancels commitCtx
+	inflight     chan error         // the result of the batch committing in the background (nil: none)
 }
 
 // openSession takes the session's identity and clocks from its first
@@ -55,16 +57,19 @@ func (e *Engine) openSession(ctx context.Context, first MarketEvent) error {
 	if !(mid > 0) || !finite(mid, e.startValue) {
 		return fmt.Errorf("feed %s: the first price (mid %g) gives a starting value of %g RLUSD, not a finite number; nothing was recorded: check the feed's prices", e.feed.Name(), mid, e.startValue)
 	}
+	ms := e.marketStart
 	s := Session{
-		SessionID:     e.sessionID,
-		StartedAt:     e.startedAt,
-		Mode:          ModePaper,
-		Feed:          e.feed.Name(),
-		ConfigJSON:    e.cfg.JSON(),
-		AppVersion:    e.ver,
-		StartingXRP:   e.paper.XRP,
-		StartingRLUSD: e.paper.RLUSD,
-		StartingValue: e.startValue,
+		SessionID:       e.sessionID,
+		StartedAt:       e.startedAt,
+		MarketStartedAt: &ms,
+		MarketEndedAt:   &ms,
+		Mode:            ModePaper,
+		Feed:            e.feed.Name(),
+		ConfigJSON:      e.cfg.JSON(),
+		AppVersion:      e.ver,
+		StartingXRP:     e.paper.XRP,
+		StartingRLUSD:   e.paper.RLUSD,
+		StartingValue:   e.startValue,
 	}
 	if err := ctx.Err(); err != nil {
 		return err // asked to stop before the row: nothing is written
@@ -102,12 +107,16 @@ func newSessionID(now time.Time) string {
 }
 
 // Commit policy at full speed: the writes of several market events share
-// one transaction, bounded in rows, events and wall time. Nothing is shown
-// or reported before it is committed: publish commits first.
+// one transaction, bounded in rows, events and wall time, and that
+// transaction commits in the background while the session computes the
+// next events (at most one batch in flight: the next commit waits for it,
+// so batches commit in order). Nothing is shown or reported before it is
+// committed: publish commits first, and every commit but the background
+// one waits for the batch in flight.
 const (
-	commitMaxRows   = 1024
-	commitMaxEvents = 256
-	commitMaxWait   = 20 * time.Millisecond
+	commitMaxRows   = 8192
+	commitMaxEvents = 2048
+	commitMaxWait   = 100 * time.Millisecond
 )
 
 // maybeCommit commits the pending writes at the end of a market event: at
@@ -118,16 +127,73 @@ func (e *Engine) maybeCommit(ctx context.Context) error {
 		return nil
 	}
 	e.pendingTicks++
-	if e.speed > 0 || e.pending.Len() >= commitMaxRows || e.pendingTicks >= commitMaxEvents ||
-		e.now().Sub(e.pendingSince) >= commitMaxWait {
+	if e.speed > 0 {
 		return e.commit(ctx)
+	}
+	if e.pending.Len() >= commitMaxRows || e.pendingTicks >= commitMaxEvents || e.now().Sub(e.pendingSince) >= commitMaxWait {
+		return e.commitBehind(ctx)
 	}
 	return nil
 }
 
+// waitInflight returns the result of the batch committing in the
+// background, once it has committed (nil when none is in flight). When ctx
+// ends first (a stop asked for while the disk stalls) the batch stays in
+// flight and ctx's error is returned: the shutdown's commit waits for it
+// again, within its own deadline. A batch whose wait the stop cancelled
+// is in the store's hands, as a synchronous commit cancelled by the stop
+// would be: not an error (the shutdown flushes the store).
+func (e *Engine) waitInflight(ctx context.Context) error {
+	if e.inflight == nil {
+		return nil
+	}
+	select {
+	case err := <-e.inflight:
+		e.inflight = nil
+		if errors.Is(err, context.Canceled) && e.stopAsked() {
+			return nil
+		}
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for the batch being committed: %w", ctx.Err())
+	}
+}
+
+// stopAsked reports whether a shutdown has been asked for.
+func (e *Engine) stopAsked() bool {
+	select {
+	case <-e.stopping:
+		return true
+	default:
+		return false
+	}
+}
+
+// commitBehind hands the pending writes to the store to commit in the
+// background, after the batch before them has committed; its error is
+// returned by the next commit.
+func (e *Engine) commitBehind(ctx context.Context) error {
+	if err := e.waitInflight(ctx); err != nil {
+		return err
+	}
+	if e.pending.Len() == 0 {
+		return nil
+	}
+	b := e.pending
+	e.pending = Batch{}
+	e.pendingTicks = 0
+	done := make(chan error, 1)
+	e.inflight = done
+	go func() { done <- e.saveBatch(ctx, b) }()
+	return nil
+}
+
 // commit writes the pending orders, fills and snapshots durably in one
-// transaction.
+// transaction, after the batch in flight (if any) has committed.
 func (e *Engine) commit(ctx context.Context) error {
+	if err := e.waitInflight(ctx); err != nil {
+		return err
+	}
 	if e.pending.Len() == 0 {
 		return nil
 	}
@@ -136,6 +202,12 @@ func (e *Engine) commit(ctx context.Context) error {
 	// before its transaction does.
 	e.pending = Batch{}
 	e.pendingTicks = 0
+	return e.saveBatch(ctx, b)
+}
+
+// saveBatch commits b durably. It runs on the session goroutine or, for a
+// background commit, on its own (it touches nothing but b and the store).
+func (e *Engine) saveBatch(ctx context.Context, b Batch) error {
 	if err := e.store.SaveBatch(ctx, b); err != nil {
 		return fmt.Errorf("saving %d orders, %d fills and %d snapshots: %w", len(b.Orders), len(b.Fills), len(b.Inventory)+len(b.Valuations), err)
 	}
@@ -149,12 +221,32 @@ func (e *Engine) stage() {
 	}
 }
 
-// inventorySnapshot is the inventory valued at mid, now.
-func (e *Engine) inventorySnapshot(mid float64) InventorySnapshot {
+// marketNow is the market time of the last event the session has seen
+// (the first event's before the loop has applied it): what a write that
+// no event caused (a pause, a shutdown step) is stamped with.
+func (e *Engine) marketNow() time.Time {
+	if e.haveMarket {
+		return e.market.Time
+	}
+	return e.marketStart
+}
+
+// anchorOf is the event's anchor, nil when the feed has none (its Anchor
+// is 0, see MarketEvent): "no anchor" is recorded as such, never as 0.
+func anchorOf(ev MarketEvent) *float64 {
+	if !(ev.Anchor > 0) {
+		return nil
+	}
+	a := ev.Anchor
+	return &a
+}
+
+// inventorySnapshot is the inventory valued at mid, at market time at.
+func (e *Engine) inventorySnapshot(mid float64, at time.Time) InventorySnapshot {
 	v := e.value(mid)
 	return InventorySnapshot{
 		SessionID:              e.sessionID,
-		CreatedAt:              e.now(),
+		MarketTime:             at,
 		MidPrice:               mid,
 		XRPBalance:             e.paper.XRP,
 		RLUSDBalance:           e.paper.RLUSD,
@@ -168,15 +260,16 @@ func (e *Engine) inventorySnapshot(mid float64) InventorySnapshot {
 }
 
 // valuationSnapshot is the session's value, hold value, PnL and fees at
-// mid, now.
-func (e *Engine) valuationSnapshot(mid, anchor float64) ValuationSnapshot {
+// the market event ev (its mid, anchor and time).
+func (e *Engine) valuationSnapshot(ev MarketEvent) ValuationSnapshot {
+	mid := ev.Mid()
 	v := e.value(mid)
 	hold := e.startRLUSD + e.startXRP*mid
 	return ValuationSnapshot{
 		SessionID:         e.sessionID,
-		CreatedAt:         e.now(),
+		MarketTime:        ev.Time,
 		MidPrice:          mid,
-		AnchorPrice:       anchor,
+		AnchorPrice:       anchorOf(ev),
 		TotalValueInRLUSD: v.TotalValueInRLUSD,
 		HoldValueInRLUSD:  hold,
 		PnLRLUSD:          v.TotalValueInRLUSD - e.startValue,
@@ -189,26 +282,26 @@ func (e *Engine) valuationSnapshot(mid, anchor float64) ValuationSnapshot {
 func (e *Engine) snapshotInventory(at time.Time) {
 	e.lastInvAt = at
 	e.stage()
-	e.pending.Inventory = append(e.pending.Inventory, e.inventorySnapshot(e.market.Mid()))
+	e.pending.Inventory = append(e.pending.Inventory, e.inventorySnapshot(e.market.Mid(), at))
 }
 
 // snapshotValuation stages a valuation snapshot with the event's writes.
 func (e *Engine) snapshotValuation(at time.Time) {
 	e.lastValAt = at
 	e.stage()
-	e.pending.Valuations = append(e.pending.Valuations, e.valuationSnapshot(e.market.Mid(), e.market.Anchor))
+	e.pending.Valuations = append(e.pending.Valuations, e.valuationSnapshot(e.market))
 }
 
 // recordFill stages a fill, its filled order and an inventory snapshot after
 // it, to commit together.
 func (e *Engine) recordFill(ev MarketEvent, x Execution) {
 	e.fillSeq++
-	now := e.now()
+	at := ev.Time
 	f := Fill{
-		FillID:     fmt.Sprintf("%s-f%d", e.sessionID, e.fillSeq),
+		FillID:     fmt.Sprintf("f%d", e.fillSeq),
 		SessionID:  e.sessionID,
 		OrderID:    x.Order.OrderID,
-		ExecutedAt: now,
+		MarketTime: at,
 		Side:       x.Order.Side,
 		Price:      x.Price,
 		QtyXRP:     x.QtyXRP,
@@ -221,12 +314,12 @@ func (e *Engine) recordFill(ev MarketEvent, x Execution) {
 		// row open as placed (qty_xrp); its fills say how much is left.
 		o := x.Order
 		o.Status = OrderFilled
-		o.ClosedAt = &now
+		o.ClosedMarketTime = &at
 		delete(e.resting, o.OrderID)
 		e.pending.Orders = append(e.pending.Orders, o)
 	}
 	e.pending.Fills = append(e.pending.Fills, f)
-	e.pending.Inventory = append(e.pending.Inventory, e.inventorySnapshot(ev.Mid()))
+	e.pending.Inventory = append(e.pending.Inventory, e.inventorySnapshot(ev.Mid(), at))
 	e.fillCount++
 	e.volume += f.ValueRLUSD
 	e.recentFills = append([]Fill{f}, e.recentFills...)
@@ -236,14 +329,15 @@ func (e *Engine) recordFill(ev MarketEvent, x Execution) {
 }
 
 // cancelAll cancels every resting order and commits the cancels, with any
-// writes still pending, durably.
+// writes still pending, durably. The cancels are stamped with the market
+// time of the last event (no later market time is known).
 func (e *Engine) cancelAll(ctx context.Context) error {
-	now := e.now()
+	at := e.marketNow()
 	for _, o := range e.paper.Open() {
 		e.paper.Cancel(o.OrderID)
 		delete(e.resting, o.OrderID)
 		o.Status = OrderCancelled
-		o.ClosedAt = &now
+		o.ClosedMarketTime = &at
 		e.stage()
 		e.pending.Orders = append(e.pending.Orders, o)
 	}
@@ -252,7 +346,7 @@ func (e *Engine) cancelAll(ctx context.Context) error {
 
 // event records a session event (queued) and keeps it for the screen.
 func (e *Engine) event(level, kind, msg string) {
-	ev := SessionEvent{SessionID: e.sessionID, CreatedAt: e.now(), Level: level, Kind: kind, Message: msg}
+	ev := SessionEvent{SessionID: e.sessionID, CreatedAt: e.now(), MarketTime: e.marketNow(), Level: level, Kind: kind, Message: msg}
 	e.events = append(e.events, ev)
 	if len(e.events) > 50 {
 		e.events = append(e.events[:0], e.events[len(e.events)-50:]...)

@@ -31,29 +31,23 @@ import (
 // a record the report uses; all must be market times.
 
 // fillTime is a fill's market time.
-// market time: switch to f.MarketTime when the market-time fields land.
-func fillTime(f Fill) time.Time { return f.ExecutedAt }
+func fillTime(f Fill) time.Time { return f.MarketTime }
 
 // inventoryTime is an inventory snapshot's market time.
-// market time: switch to s.MarketTime when the market-time fields land.
-func inventoryTime(s InventorySnapshot) time.Time { return s.CreatedAt }
+func inventoryTime(s InventorySnapshot) time.Time { return s.MarketTime }
 
 // valuationTime is a valuation snapshot's market time.
-// market time: switch to s.MarketTime when the market-time fields land.
-func valuationTime(s ValuationSnapshot) time.Time { return s.CreatedAt }
+func valuationTime(s ValuationSnapshot) time.Time { return s.MarketTime }
 
 // eventTime is a session event's market time.
-// market time: switch to e.MarketTime when the market-time fields land.
-func eventTime(e SessionEvent) time.Time { return e.CreatedAt }
+func eventTime(e SessionEvent) time.Time { return e.MarketTime }
 
 // sessionMarketSpan is the session's recorded market span: its first market
-// event and its last (nil when not recorded: a running session).
-// market time: switch to s.MarketStartedAt / s.MarketEndedAt when the
-// market-time fields land (MarketStartedAt is a pointer there: nil means
-// unknown, and the report then starts at the first record).
+// event and its last (nil when unknown; the report then takes the span of
+// the records). Sessions recorded before market time have their wall span
+// here (schema migration 3).
 func sessionMarketSpan(s Session) (start, end *time.Time) {
-	st := s.StartedAt
-	return &st, s.EndedAt
+	return s.MarketStartedAt, s.MarketEndedAt
 }
 
 // sessionMarketEvents is the number of market events (bars, ledgers) the

@@ -14,30 +14,28 @@ import (
 )
 
 // Record builders: the one place the tests set a record's market time.
-// market time: switch these with the accessors of report.go when the
-// market-time fields land.
 func mkFill(at time.Time, side Side, price, qty, feeBps float64) Fill {
 	v := price * qty
-	return Fill{SessionID: "s", ExecutedAt: at, Side: side, Price: price, QtyXRP: qty, ValueRLUSD: v, FeeRLUSD: v * feeBps / 1e4}
+	return Fill{SessionID: "s", MarketTime: at, Side: side, Price: price, QtyXRP: qty, ValueRLUSD: v, FeeRLUSD: v * feeBps / 1e4}
 }
 
 func mkInv(at time.Time, mid, xrp, rlusd float64, tier int) InventorySnapshot {
-	return InventorySnapshot{SessionID: "s", CreatedAt: at, MidPrice: mid, XRPBalance: xrp, RLUSDBalance: rlusd,
+	return InventorySnapshot{SessionID: "s", MarketTime: at, MidPrice: mid, XRPBalance: xrp, RLUSDBalance: rlusd,
 		XRPValueInRLUSD: xrp * mid, TotalValueInRLUSD: rlusd + xrp*mid, SkewTier: tier}
 }
 
 func mkVal(at time.Time, mid, total, hold, fees float64) ValuationSnapshot {
-	return ValuationSnapshot{SessionID: "s", CreatedAt: at, MidPrice: mid, TotalValueInRLUSD: total, HoldValueInRLUSD: hold, FeesRLUSD: fees}
+	return ValuationSnapshot{SessionID: "s", MarketTime: at, MidPrice: mid, TotalValueInRLUSD: total, HoldValueInRLUSD: hold, FeesRLUSD: fees}
 }
 
 func mkEvent(at time.Time, level, kind string) SessionEvent {
-	return SessionEvent{SessionID: "s", CreatedAt: at, Level: level, Kind: kind, Message: kind}
+	return SessionEvent{SessionID: "s", CreatedAt: at, MarketTime: at, Level: level, Kind: kind, Message: kind}
 }
 
 // mkSession is a session over the market span [start, end] (end nil:
 // running) with the starting balances at mid startMid.
 func mkSession(start time.Time, end *time.Time, xrp, rlusd, startMid float64, ending *float64) SessionSummary {
-	s := SessionSummary{Session: Session{SessionID: "s", StartedAt: start, EndedAt: end, Feed: "replay:x.csv",
+	s := SessionSummary{Session: Session{SessionID: "s", StartedAt: start, EndedAt: end, MarketStartedAt: &start, MarketEndedAt: end, Feed: "replay:x.csv",
 		StartingXRP: xrp, StartingRLUSD: rlusd, StartingValue: rlusd + xrp*startMid, EndingValue: ending}}
 	if end != nil {
 		s.HaltReason = HaltFeedEnded

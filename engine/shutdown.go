@@ -127,12 +127,11 @@ func (e *Engine) shutdown(reason HaltReason, cause error) {
 	// 3. Final inventory and valuation snapshot.
 	var final InventorySnapshot
 	keep(e.runStep(StepFinalSnapshot, func() error {
-		mid := e.market.Mid()
-		final = e.inventorySnapshot(mid)
+		final = e.inventorySnapshot(e.market.Mid(), e.market.Time)
 		if err := e.store.AddInventorySnapshot(ordersCtx, final); err != nil {
 			return err
 		}
-		return e.store.AddValuationSnapshot(ordersCtx, e.valuationSnapshot(mid, e.market.Anchor))
+		return e.store.AddValuationSnapshot(ordersCtx, e.valuationSnapshot(e.market))
 	}))
 
 	// 4. The session row, in one synchronous transaction.
@@ -140,12 +139,13 @@ func (e *Engine) shutdown(reason HaltReason, cause error) {
 	defer cancelSession()
 	e.evCtx = sessionCtx
 	end := SessionEnd{
-		SessionID:   e.sessionID,
-		EndedAt:     e.now(),
-		EndingXRP:   final.XRPBalance,
-		EndingRLUSD: final.RLUSDBalance,
-		EndingValue: final.TotalValueInRLUSD,
-		HaltReason:  reason,
+		SessionID:     e.sessionID,
+		EndedAt:       e.now(),
+		MarketEndedAt: e.marketNow(),
+		EndingXRP:     final.XRPBalance,
+		EndingRLUSD:   final.RLUSDBalance,
+		EndingValue:   final.TotalValueInRLUSD,
+		HaltReason:    reason,
 	}
 	keep(e.writeSessionRow(sessionCtx, end))
 

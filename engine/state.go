@@ -45,10 +45,10 @@ type State struct {
 	MarketTime    time.Time // time of the last market event (market clock)
 	LastTickWall  time.Time // wall time the last market event arrived
 	Bid, Ask, Mid float64
-	Anchor        float64
-	Centre        float64 // the quoting centre: anchor clamped around mid
-	DivergenceBps float64 // (anchor - mid) / mid in bps
-	Bar           *Bar    // a replay's last bar (bid and ask derive from it); nil for other feeds
+	Anchor        *float64 // nil when the feed has no anchor (a replay)
+	Centre        float64  // the quoting centre: anchor clamped around mid
+	DivergenceBps float64  // (anchor - mid) / mid in bps; 0 without an anchor
+	Bar           *Bar     // a replay's last bar (bid and ask derive from it); nil for other feeds
 
 	StartingXRP, StartingRLUSD, StartingValue float64
 	Inventory                                 InventorySnapshot // at the last mid

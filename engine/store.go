@@ -68,8 +68,9 @@ func (b *Batch) Len() int {
 type Recovery struct {
 	SessionID      string
 	StartedAt      time.Time
-	EndedAt        time.Time // the estimate: the session's last write
-	EndingXRP      *float64  // nil when the session has no inventory snapshot
+	EndedAt        time.Time  // the estimate: the session's last write (wall clock)
+	MarketEndedAt  *time.Time // the latest market time among its rows (nil: none)
+	EndingXRP      *float64   // nil when the session has no inventory snapshot
 	EndingRLUSD    *float64
 	EndingValue    *float64
 	OrdersCanceled int

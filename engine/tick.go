@@ -174,7 +174,7 @@ func (e *Engine) value(mid float64) Valuation {
 func (e *Engine) requote(ctx context.Context, ev MarketEvent, v Valuation) error {
 	centre := Centre(ev.Mid(), ev.Anchor, e.cfg.Strategy.AnchorMaxDivergenceBps)
 	want := MakeQuotesAtTier(e.cfg.Strategy, centre, v.DriftPct, v.SkewTier)
-	now := e.now()
+	at := ev.Time
 	var writes []Order
 	for _, side := range []Side{Buy, Sell} {
 		intent := want.Bid
@@ -200,7 +200,7 @@ func (e *Engine) requote(ctx context.Context, ev MarketEvent, v Valuation) error
 			delete(e.resting, cur.OrderID)
 			c := *cur
 			c.Status = OrderCancelled
-			c.ClosedAt = &now
+			c.ClosedMarketTime = &at
 			writes = append(writes, c)
 		}
 		if intent == nil {
@@ -220,13 +220,13 @@ func (e *Engine) requote(ctx context.Context, ev MarketEvent, v Valuation) error
 		e.skipWarned[side] = false
 		e.orderSeq++
 		o := Order{
-			OrderID:   fmt.Sprintf("%s-o%d", e.sessionID, e.orderSeq),
-			SessionID: e.sessionID,
-			Side:      side,
-			Price:     intent.Price,
-			QtyXRP:    intent.QtyXRP,
-			CreatedAt: now,
-			Status:    OrderOpen,
+			OrderID:    fmt.Sprintf("o%d", e.orderSeq), // unique within the session
+			SessionID:  e.sessionID,
+			Side:       side,
+			Price:      intent.Price,
+			QtyXRP:     intent.QtyXRP,
+			MarketTime: at,
+			Status:     OrderOpen,
 		}
 		if err := e.paper.Place(o); err != nil {
 			return fmt.Errorf("placing %s: %w", o.OrderID, err)

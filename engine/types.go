@@ -81,17 +81,22 @@ type Session struct {
 	StartedAt        time.Time
 	EndedAt          *time.Time // nil while running
 	EndedAtEstimated bool
-	Mode             string
-	Feed             string
-	ConfigJSON       string
-	AppVersion       string
-	StartingXRP      float64
-	StartingRLUSD    float64
-	StartingValue    float64
-	EndingXRP        *float64
-	EndingRLUSD      *float64
-	EndingValue      *float64
-	HaltReason       HaltReason // "" (NULL) while running
+	// The session's market span: the market time of its first event and
+	// of the last one recorded (nil when unknown: a session damaged before
+	// its first event).
+	MarketStartedAt *time.Time
+	MarketEndedAt   *time.Time
+	Mode            string
+	Feed            string
+	ConfigJSON      string
+	AppVersion      string
+	StartingXRP     float64
+	StartingRLUSD   float64
+	StartingValue   float64
+	EndingXRP       *float64
+	EndingRLUSD     *float64
+	EndingValue     *float64
+	HaltReason      HaltReason // "" (NULL) while running
 }
 
 // Running reports whether the session has no end recorded.
@@ -103,30 +108,34 @@ type SessionEnd struct {
 	SessionID        string
 	EndedAt          time.Time
 	EndedAtEstimated bool
+	MarketEndedAt    time.Time // market time of the last event
 	EndingXRP        float64
 	EndingRLUSD      float64
 	EndingValue      float64 // = the final snapshot's TotalValueInRLUSD
 	HaltReason       HaltReason
 }
 
-// Order is one row of the orders table.
+// Order is one row of the orders table. OrderID is unique within its
+// session. Its times are market times: of the event that placed it and of
+// the one that filled or cancelled it.
 type Order struct {
-	OrderID   string
-	SessionID string
-	Side      Side
-	Price     float64
-	QtyXRP    float64
-	CreatedAt time.Time
-	Status    OrderStatus
-	ClosedAt  *time.Time // nil while open
+	OrderID          string
+	SessionID        string
+	Side             Side
+	Price            float64
+	QtyXRP           float64
+	MarketTime       time.Time
+	Status           OrderStatus
+	ClosedMarketTime *time.Time // nil while open
 }
 
-// Fill is one row of the fills table.
+// Fill is one row of the fills table. FillID is unique within its
+// session; MarketTime is the market time of the event that filled it.
 type Fill struct {
 	FillID     string
 	SessionID  string
 	OrderID    string
-	ExecutedAt time.Time
+	MarketTime time.Time
 	Side       Side
 	Price      float64
 	QtyXRP     float64
@@ -135,10 +144,10 @@ type Fill struct {
 }
 
 // InventorySnapshot is one row of inventory_snapshots: balances and drift at
-// a mid price.
+// a mid price, at the market time of the event it follows.
 type InventorySnapshot struct {
 	SessionID              string
-	CreatedAt              time.Time
+	MarketTime             time.Time
 	MidPrice               float64
 	XRPBalance             float64
 	RLUSDBalance           float64
@@ -151,12 +160,14 @@ type InventorySnapshot struct {
 }
 
 // ValuationSnapshot is one row of valuation_snapshots: the session's value
-// against simply holding the starting balances.
+// against simply holding the starting balances, at the market time of the
+// event it follows. AnchorPrice is nil when the feed has no anchor (a
+// replay): stored as NULL, shown as n/a.
 type ValuationSnapshot struct {
 	SessionID         string
-	CreatedAt         time.Time
+	MarketTime        time.Time
 	MidPrice          float64
-	AnchorPrice       float64
+	AnchorPrice       *float64
 	TotalValueInRLUSD float64
 	HoldValueInRLUSD  float64
 	PnLRLUSD          float64
@@ -171,11 +182,14 @@ const (
 )
 
 // SessionEvent is one row of session_events: guards, tier changes, recovery
-// and shutdown steps, shown in the history view.
+// and shutdown steps, shown in the history view. CreatedAt is the wall
+// clock; MarketTime the market time of the last event the session had seen
+// (a shutdown step happens after the market's last event, at its time).
 type SessionEvent struct {
-	SessionID string
-	CreatedAt time.Time
-	Level     string
-	Kind      string
-	Message   string
+	SessionID  string
+	CreatedAt  time.Time
+	MarketTime time.Time
+	Level      string
+	Kind       string
+	Message    string
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -28,17 +29,33 @@ var backupPattern = regexp.MustCompile(`\.bak\.\d{8}T\d{6}Z(-\d+){0,2}$`)
 // after an Open with PreRunBackup puts the pre-run copy that Open took and
 // verified in place (prerun.go); any other is an online backup (BackupTo).
 func (db *DB) Backup(ctx context.Context) (string, error) {
-	dst := db.backupName()
-	if p := db.takePreRun(); p.tmp != "" {
-		if err := db.placePreRun(ctx, p, dst); err != nil {
+	for try := 0; ; try++ {
+		dst := db.backupName()
+		var err error
+		if p := db.takePreRun(); p.tmp != "" {
+			err = db.placePreRun(ctx, p, dst)
+		} else {
+			err = db.BackupTo(ctx, dst)
+		}
+		// Another process's backup claimed the same name between our look
+		// and our claim (several `neo backup` in one instant): take the
+		// next name.
+		if errors.Is(err, errNameTaken) && try < maxNameTries {
+			continue
+		}
+		if err != nil {
 			return "", err
 		}
-	} else if err := db.BackupTo(ctx, dst); err != nil {
-		return "", err
+		db.applyRetention(dst)
+		return dst, nil
 	}
-	db.applyRetention(dst)
-	return dst, nil
 }
+
+// errNameTaken means another backup claimed the path first.
+var errNameTaken = errors.New("another backup is being written under that name")
+
+// maxNameTries bounds how often Backup looks for a free name.
+const maxNameTries = 20
 
 // backupName is the path of a new backup. Names are never reused, even
 // within one second after retention deleted some: when the second already
@@ -95,12 +112,27 @@ func (db *DB) BackupTo(ctx context.Context, path string) (err error) {
 		// knows any it finds is a leftover of a killed process.
 		tmp = path + lockedTmpSuffix
 	}
-	removeWithJournals(tmp) // a leftover of an interrupted backup of ours
+	if db.lock != nil {
+		// Only a lock holder writes these names, so one found now is a
+		// leftover of a killed process. Any other temporary name may
+		// belong to a backup running right now in another process: the
+		// exclusive create below is then what keeps the two apart.
+		removeWithJournals(tmp)
+	}
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s: %s exists: another backup to that path is being written (remove it if none is): %w", op, tmp, errNameTaken)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %v; check that %s exists and is writable", op, unwrapPathErr(err), filepath.Dir(path))
 	}
 	f.Close()
+	if _, err := os.Stat(path); err == nil {
+		// Another process finished a backup under this name between our
+		// first look and our claim.
+		os.Remove(tmp)
+		return fmt.Errorf("%s: the file exists; choose another path or remove it first: %w", op, errNameTaken)
+	}
 	defer func() {
 		// A cancelled context (SIGINT, SIGTERM) or any failure leaves
 		// nothing behind: the temporary file and whatever SQLite made

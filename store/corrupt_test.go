@@ -30,8 +30,8 @@ func MustGoodDB(tb testing.TB, dir string) (string, string) {
 	}
 	for i := range goodFills {
 		o := order("s1", fmt.Sprint("o", i), t0, engine.OrderFilled)
-		tx.Exec(`INSERT INTO orders VALUES (?, ?, 'buy', 2.5, 6, '2026-11-25T12:00:00.000Z', 'filled', '2026-11-25T12:00:01.000Z')`, o.OrderID, o.SessionID)
-		if _, err := tx.Exec(`INSERT INTO fills VALUES (?, 's1', ?, '2026-11-25T12:00:01.000Z', 'buy', 2.5, 6, 15, 0.01)`, fmt.Sprint("f", i), o.OrderID); err != nil {
+		tx.Exec(`INSERT INTO orders VALUES (1, ?, 'buy', 2.5, 6, 1795607999000, 'filled', 1795608000000)`, o.OrderID)
+		if _, err := tx.Exec(`INSERT INTO fills VALUES (1, ?, ?, 1795608000000, 'buy', 2.5, 6, 15, 0.01)`, fmt.Sprint("f", i), o.OrderID); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -84,7 +84,7 @@ var damages = []struct {
 		writeAt(tb, path, int64(p-1)*pageSize, []byte{0x77})
 	}},
 	{"ZeroedPage", func(tb testing.TB, path string) {
-		p := rootPage(tb, path, "fills_session_executed")
+		p := rootPage(tb, path, "fills_session_time")
 		writeAt(tb, path, int64(p-1)*pageSize, make([]byte, pageSize))
 	}},
 	{"Truncated", func(tb testing.TB, path string) {

@@ -118,6 +118,7 @@ type DB struct {
 	cp *sql.DB // checkpoint connection (nil when ReadOnly)
 
 	stmts   map[string]*sql.Stmt // prepared on w at Open; read-only after
+	keys    map[string]int64     // session_key by session_id: the writer goroutine's cache (write.go)
 	queue   chan *request
 	stop    chan struct{} // closed to stop the writer
 	wctx    context.Context

@@ -18,7 +18,8 @@ const DefaultListLimit = 100
 const sessionColumns = `s.session_id, s.started_at, s.ended_at, s.ended_at_estimated, s.mode, s.feed,
 	s.config_json, s.app_version, s.starting_xrp, s.starting_rlusd, s.starting_value,
 	s.ending_xrp, s.ending_rlusd, s.ending_value, s.halt_reason,
-	(SELECT count(*) FROM fills f WHERE f.session_id = s.session_id)`
+	(SELECT count(*) FROM fills f WHERE f.session_key = s.session_key),
+	s.market_started_at, s.market_ended_at`
 
 // nullSortValue stands for NULL in numeric sort keys: below every real value.
 const nullSortValue = -math.MaxFloat64
@@ -147,10 +148,11 @@ func scanSession(sc scanner, sum *engine.SessionSummary, extra ...any) error {
 		startXRP, startRLUSD       sql.NullFloat64
 		startValue                 sql.NullFloat64
 		endXRP, endRLUSD, endValue sql.NullFloat64
+		mStarted, mEnded           sql.NullString
 	)
 	s := &sum.Session
 	dest := []any{&s.SessionID, &started, &ended, &estimated, &s.Mode, &s.Feed, &s.ConfigJSON, &s.AppVersion,
-		&startXRP, &startRLUSD, &startValue, &endXRP, &endRLUSD, &endValue, &reason, &sum.FillCount}
+		&startXRP, &startRLUSD, &startValue, &endXRP, &endRLUSD, &endValue, &reason, &sum.FillCount, &mStarted, &mEnded}
 	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		return err
 	}
@@ -161,6 +163,12 @@ func scanSession(sc scanner, sum *engine.SessionSummary, extra ...any) error {
 	}
 	if s.EndedAt, err = parseTimePtr(ended); err != nil {
 		damage = append(damage, "ended_at "+err.Error())
+	}
+	if s.MarketStartedAt, err = parseTimePtr(mStarted); err != nil {
+		damage = append(damage, "market_started_at "+err.Error())
+	}
+	if s.MarketEndedAt, err = parseTimePtr(mEnded); err != nil {
+		damage = append(damage, "market_ended_at "+err.Error())
 	}
 	s.EndedAtEstimated = estimated != 0
 	for _, f := range []struct {
@@ -195,30 +203,35 @@ func scanSession(sc scanner, sum *engine.SessionSummary, extra ...any) error {
 	return nil
 }
 
+// keyOf is the SQL of the session_key of the session whose text id is
+// the query's first argument.
+const keyOf = `(SELECT session_key FROM sessions WHERE session_id = ?1)`
+
 // seriesQuery selects the rows of table for a session, at most maxPoints of
-// them spread evenly (first and last included), oldest first.
+// them spread evenly (first and last included), oldest first in market
+// time.
 func (db *DB) seriesQuery(ctx context.Context, table, cols, sessionID string, maxPoints int) (*sql.Rows, error) {
 	var n int64
-	if err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM "+table+" WHERE session_id = ?", sessionID).Scan(&n); err != nil {
+	if err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM "+table+" WHERE session_key = "+keyOf, sessionID).Scan(&n); err != nil {
 		return nil, err
 	}
 	m := int64(maxPoints)
 	switch {
 	case maxPoints <= 0 || n <= m:
-		return db.r.QueryContext(ctx, "SELECT "+cols+" FROM "+table+" WHERE session_id = ? ORDER BY created_at, rowid", sessionID)
+		return db.r.QueryContext(ctx, "SELECT "+cols+" FROM "+table+" WHERE session_key = "+keyOf+" ORDER BY market_time, rowid", sessionID)
 	case m == 1:
-		return db.r.QueryContext(ctx, "SELECT "+cols+" FROM "+table+" WHERE session_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1", sessionID)
+		return db.r.QueryContext(ctx, "SELECT "+cols+" FROM "+table+" WHERE session_key = "+keyOf+" ORDER BY market_time DESC, rowid DESC LIMIT 1", sessionID)
 	}
 	// Row rn belongs to bucket rn*(m-1)/(n-1), 0..m-1; keep the first row of
 	// each bucket: exactly m rows, rn = 0 and rn = n-1 among them.
 	return db.r.QueryContext(ctx, `SELECT `+cols+` FROM (
-			SELECT `+cols+`, row_number() OVER (ORDER BY created_at, rowid) - 1 AS rn
-			FROM `+table+` WHERE session_id = ?)
+			SELECT `+cols+`, row_number() OVER (ORDER BY market_time, rowid) - 1 AS rn
+			FROM `+table+` WHERE session_key = `+keyOf+`)
 		WHERE rn = 0 OR (rn * ?2) / ?3 <> ((rn - 1) * ?2) / ?3
 		ORDER BY rn`, sessionID, m-1, n-1)
 }
 
-const inventoryColumns = `session_id, created_at, mid_price, xrp_balance, rlusd_balance, xrp_value_in_rlusd,
+const inventoryColumns = `market_time, mid_price, xrp_balance, rlusd_balance, xrp_value_in_rlusd,
 	total_value_in_rlusd, xrp_pct, drift_pct, skew_tier, drift_velocity_pct_per_min`
 
 // InventorySeries returns at most maxPoints inventory snapshots spread evenly
@@ -226,18 +239,18 @@ const inventoryColumns = `session_id, created_at, mid_price, xrp_balance, rlusd_
 func (db *DB) InventorySeries(ctx context.Context, sessionID string, maxPoints int) ([]engine.InventorySnapshot, error) {
 	rows, err := db.seriesQuery(ctx, "inventory_snapshots", inventoryColumns, sessionID, maxPoints)
 	return collect(rows, err, "inventory series of "+sessionID, func(rows *sql.Rows) (s engine.InventorySnapshot, ok bool, err error) {
-		var at string
-		if err := rows.Scan(&s.SessionID, &at, &s.MidPrice, &s.XRPBalance, &s.RLUSDBalance, &s.XRPValueInRLUSD,
+		var at int64
+		if err := rows.Scan(&at, &s.MidPrice, &s.XRPBalance, &s.RLUSDBalance, &s.XRPValueInRLUSD,
 			&s.TotalValueInRLUSD, &s.XRPPct, &s.DriftPct, &s.SkewTier, &s.DriftVelocityPctPerMin); err != nil {
 			return s, false, err
 		}
-		s.CreatedAt, err = parseTime(at)
-		return s, err == nil && finite(s.MidPrice, s.XRPBalance, s.RLUSDBalance, s.XRPValueInRLUSD,
+		s.SessionID, s.MarketTime = sessionID, fromMS(at)
+		return s, finite(s.MidPrice, s.XRPBalance, s.RLUSDBalance, s.XRPValueInRLUSD,
 			s.TotalValueInRLUSD, s.XRPPct, s.DriftPct, s.DriftVelocityPctPerMin), nil
 	})
 }
 
-const valuationColumns = `session_id, created_at, mid_price, anchor_price, total_value_in_rlusd,
+const valuationColumns = `market_time, mid_price, anchor_price, total_value_in_rlusd,
 	hold_value_in_rlusd, pnl_rlusd, fees_rlusd`
 
 // ValuationSeries returns at most maxPoints valuation snapshots spread evenly
@@ -245,70 +258,70 @@ const valuationColumns = `session_id, created_at, mid_price, anchor_price, total
 func (db *DB) ValuationSeries(ctx context.Context, sessionID string, maxPoints int) ([]engine.ValuationSnapshot, error) {
 	rows, err := db.seriesQuery(ctx, "valuation_snapshots", valuationColumns, sessionID, maxPoints)
 	return collect(rows, err, "valuation series of "+sessionID, func(rows *sql.Rows) (s engine.ValuationSnapshot, ok bool, err error) {
-		var at string
-		if err := rows.Scan(&s.SessionID, &at, &s.MidPrice, &s.AnchorPrice, &s.TotalValueInRLUSD,
+		var at int64
+		var anchor sql.NullFloat64
+		if err := rows.Scan(&at, &s.MidPrice, &anchor, &s.TotalValueInRLUSD,
 			&s.HoldValueInRLUSD, &s.PnLRLUSD, &s.FeesRLUSD); err != nil {
 			return s, false, err
 		}
-		s.CreatedAt, err = parseTime(at)
-		return s, err == nil && finite(s.MidPrice, s.AnchorPrice, s.TotalValueInRLUSD,
-			s.HoldValueInRLUSD, s.PnLRLUSD, s.FeesRLUSD), nil
+		s.SessionID, s.MarketTime, s.AnchorPrice = sessionID, fromMS(at), floatPtr(anchor)
+		return s, finite(s.MidPrice, anchor.Float64, s.TotalValueInRLUSD, s.HoldValueInRLUSD, s.PnLRLUSD, s.FeesRLUSD), nil
 	})
 }
 
-// Fills returns the session's first limit fills, oldest first; limit <= 0
-// means all.
+// Fills returns the session's first limit fills, oldest first in market
+// time; limit <= 0 means all.
 func (db *DB) Fills(ctx context.Context, sessionID string, limit int) ([]engine.Fill, error) {
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT fill_id, session_id, order_id, executed_at, side, price, qty_xrp, value_rlusd, fee_rlusd
-		FROM fills WHERE session_id = ? ORDER BY executed_at, rowid LIMIT ?`, sessionID, limit)
+	rows, err := db.r.QueryContext(ctx, `SELECT fill_id, order_id, market_time, side, price, qty_xrp, value_rlusd, fee_rlusd
+		FROM fills WHERE session_key = `+keyOf+` ORDER BY market_time, rowid LIMIT ?2`, sessionID, limit)
 	return collect(rows, err, "fills of "+sessionID, func(rows *sql.Rows) (f engine.Fill, ok bool, err error) {
-		var at, side string
-		if err := rows.Scan(&f.FillID, &f.SessionID, &f.OrderID, &at, &side, &f.Price, &f.QtyXRP, &f.ValueRLUSD, &f.FeeRLUSD); err != nil {
+		var at int64
+		var side string
+		if err := rows.Scan(&f.FillID, &f.OrderID, &at, &side, &f.Price, &f.QtyXRP, &f.ValueRLUSD, &f.FeeRLUSD); err != nil {
 			return f, false, err
 		}
-		f.Side = engine.Side(side)
-		f.ExecutedAt, err = parseTime(at)
-		return f, err == nil && finite(f.Price, f.QtyXRP, f.ValueRLUSD, f.FeeRLUSD), nil
+		f.SessionID, f.Side, f.MarketTime = sessionID, engine.Side(side), fromMS(at)
+		return f, finite(f.Price, f.QtyXRP, f.ValueRLUSD, f.FeeRLUSD), nil
 	})
 }
 
-// Events returns the session's first limit events, oldest first; limit <= 0
-// means all.
+// Events returns the session's first limit events, oldest first in market
+// time (then in the order they were written); limit <= 0 means all.
 func (db *DB) Events(ctx context.Context, sessionID string, limit int) ([]engine.SessionEvent, error) {
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT session_id, created_at, level, kind, message
-		FROM session_events WHERE session_id = ? ORDER BY created_at, rowid LIMIT ?`, sessionID, limit)
+	rows, err := db.r.QueryContext(ctx, `SELECT created_at, market_time, level, kind, message
+		FROM session_events WHERE session_key = `+keyOf+` ORDER BY market_time, rowid LIMIT ?2`, sessionID, limit)
 	return collect(rows, err, "events of "+sessionID, func(rows *sql.Rows) (e engine.SessionEvent, ok bool, err error) {
 		var at string
-		if err := rows.Scan(&e.SessionID, &at, &e.Level, &e.Kind, &e.Message); err != nil {
+		var mt int64
+		if err := rows.Scan(&at, &mt, &e.Level, &e.Kind, &e.Message); err != nil {
 			return e, false, err
 		}
+		e.SessionID, e.MarketTime = sessionID, fromMS(mt)
 		e.CreatedAt, err = parseTime(at)
 		return e, err == nil, nil
 	})
 }
 
-// Orders returns the session's orders, oldest first.
+// Orders returns the session's orders, oldest first in market time.
 func (db *DB) Orders(ctx context.Context, sessionID string) ([]engine.Order, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT order_id, session_id, side, price, qty_xrp, created_at, status, closed_at
-		FROM orders WHERE session_id = ? ORDER BY created_at, rowid`, sessionID)
+	rows, err := db.r.QueryContext(ctx, `SELECT order_id, side, price, qty_xrp, market_time, status, closed_market_time
+		FROM orders WHERE session_key = `+keyOf+` ORDER BY market_time, rowid`, sessionID)
 	return collect(rows, err, "orders of "+sessionID, func(rows *sql.Rows) (o engine.Order, ok bool, err error) {
-		var at, side, status string
-		var closed sql.NullString
-		if err := rows.Scan(&o.OrderID, &o.SessionID, &side, &o.Price, &o.QtyXRP, &at, &status, &closed); err != nil {
+		var at int64
+		var side, status string
+		var closed sql.NullInt64
+		if err := rows.Scan(&o.OrderID, &side, &o.Price, &o.QtyXRP, &at, &status, &closed); err != nil {
 			return o, false, err
 		}
-		o.Side, o.Status = engine.Side(side), engine.OrderStatus(status)
-		if o.CreatedAt, err = parseTime(at); err != nil || !finite(o.Price, o.QtyXRP) {
-			return o, false, nil
-		}
-		o.ClosedAt, err = parseTimePtr(closed)
-		return o, err == nil, nil
+		o.SessionID, o.Side, o.Status = sessionID, engine.Side(side), engine.OrderStatus(status)
+		o.MarketTime, o.ClosedMarketTime = fromMS(at), fromMSPtr(closed)
+		return o, finite(o.Price, o.QtyXRP), nil
 	})
 }
 
@@ -394,18 +407,22 @@ func (db *DB) DamagedRows(ctx context.Context) ([]DamagedRow, error) {
 	badTime := func(col string) string {
 		return "(" + col + " IS NOT NULL AND " + col + " NOT GLOB " + strictTimeShape + ")"
 	}
+	// Market times are INTEGER columns of STRICT tables: always a number.
+	// Rows are named by their session's text id.
+	const sid = "(SELECT session_id FROM sessions WHERE session_key = t.session_key)"
+	const at = sid + " || ' at ' || strftime('%Y-%m-%dT%H:%M:%fZ', t.market_time / 1000.0, 'unixepoch')"
 	checks := []struct {
 		table, key string
 		reals      []string
 		timeCols   []string
 	}{
-		{"orders", "order_id", []string{"price", "qty_xrp"}, []string{"created_at", "closed_at"}},
-		{"fills", "fill_id", []string{"price", "qty_xrp", "value_rlusd", "fee_rlusd"}, []string{"executed_at"}},
-		{"inventory_snapshots", "session_id || ' at ' || created_at", []string{"mid_price", "xrp_balance", "rlusd_balance",
-			"xrp_value_in_rlusd", "total_value_in_rlusd", "xrp_pct", "drift_pct", "drift_velocity_pct_per_min"}, []string{"created_at"}},
-		{"valuation_snapshots", "session_id || ' at ' || created_at", []string{"mid_price", "anchor_price", "total_value_in_rlusd",
-			"hold_value_in_rlusd", "pnl_rlusd", "fees_rlusd"}, []string{"created_at"}},
-		{"session_events", "session_id || ' at ' || created_at", nil, []string{"created_at"}},
+		{"orders", sid + " || ' ' || t.order_id", []string{"price", "qty_xrp"}, nil},
+		{"fills", sid + " || ' ' || t.fill_id", []string{"price", "qty_xrp", "value_rlusd", "fee_rlusd"}, nil},
+		{"inventory_snapshots", at, []string{"mid_price", "xrp_balance", "rlusd_balance",
+			"xrp_value_in_rlusd", "total_value_in_rlusd", "xrp_pct", "drift_pct", "drift_velocity_pct_per_min"}, nil},
+		{"valuation_snapshots", at, []string{"mid_price", "anchor_price", "total_value_in_rlusd",
+			"hold_value_in_rlusd", "pnl_rlusd", "fees_rlusd"}, nil},
+		{"session_events", sid + " || ' at ' || t.created_at", nil, []string{"created_at"}},
 	}
 	for _, c := range checks {
 		var conds, probs []string
@@ -417,7 +434,7 @@ func (db *DB) DamagedRows(ctx context.Context) ([]DamagedRow, error) {
 			conds = append(conds, notFinite(r))
 			probs = append(probs, "CASE WHEN "+notFinite(r)+" THEN '"+r+" ' || quote("+r+") || ' is not a finite number; ' ELSE '' END")
 		}
-		q := fmt.Sprintf("SELECT %s, %s FROM %s WHERE %s ORDER BY rowid LIMIT %d",
+		q := fmt.Sprintf("SELECT %s, %s FROM %s t WHERE %s ORDER BY t.rowid LIMIT %d",
 			c.key, strings.Join(probs, " || "), c.table, strings.Join(conds, " OR "), maxDamagedPerQuery)
 		if err := db.collectDamaged(ctx, q, c.table, &out); err != nil {
 			return nil, err

@@ -146,7 +146,7 @@ func TestListSessions(t *testing.T) {
 	})
 	t.Run("FillCountUsesIndex", func(t *testing.T) {
 		raw := rawDB(t, db.Path())
-		rows, err := raw.Query("EXPLAIN QUERY PLAN SELECT count(*) FROM fills f WHERE f.session_id = ?", "s01")
+		rows, err := raw.Query("EXPLAIN QUERY PLAN SELECT count(*) FROM fills f WHERE f.session_key = ?", 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,8 +158,8 @@ func TestListSessions(t *testing.T) {
 			rows.Scan(&id, &parent, &notused, &detail)
 			plan = append(plan, detail)
 		}
-		if p := strings.Join(plan, "; "); !strings.Contains(p, "USING COVERING INDEX fills_session_executed") {
-			t.Fatalf("plan=%q, want the (session_id, executed_at) index", p)
+		if p := strings.Join(plan, "; "); !strings.Contains(p, "USING COVERING INDEX fills_session_time") {
+			t.Fatalf("plan=%q, want the (session_key, market_time) index", p)
 		}
 	})
 }
@@ -172,7 +172,7 @@ func TestSeries(t *testing.T) {
 	for i := range n {
 		at := t0.Add(time.Duration(i) * time.Second)
 		db.AddInventorySnapshot(ctx, inventory("s1", at, float64(i), 1))
-		db.AddValuationSnapshot(ctx, engine.ValuationSnapshot{SessionID: "s1", CreatedAt: at, TotalValueInRLUSD: float64(i)})
+		db.AddValuationSnapshot(ctx, engine.ValuationSnapshot{SessionID: "s1", MarketTime: at, TotalValueInRLUSD: float64(i)})
 	}
 	if err := db.Flush(ctx); err != nil {
 		t.Fatal(err)

@@ -70,6 +70,19 @@ func (db *DB) migrate(ctx context.Context, kind fileKind) error {
 		// A new database: the newest schema at once, not every step to it.
 		scripts = []string{baseline}
 	}
+	if v >= 1 && v < len(ms) {
+		// An upgrade rewrites every table: a backup of the file as it was
+		// comes first. With a pre-run copy (taken in Open before anything
+		// writes: prerun.go) that copy is put in place here, and the
+		// session's pre-run backup is then a fresh one of the migrated
+		// file; otherwise (backfill, restore tests) one is written now. A
+		// failed backup stops the upgrade with nothing changed.
+		bak, err := db.Backup(ctx)
+		if err != nil {
+			return fmt.Errorf("backup before migrating %s from schema version %d to %d failed, so nothing was changed: %w", db.path, v, len(ms), err)
+		}
+		db.logger.Info("backup before the migration written", "db", db.path, "backup", bak, "version", v)
+	}
 	if err := db.applyMigrationsTo(ctx, v, len(ms), scripts); err != nil {
 		return err
 	}

@@ -94,7 +94,8 @@ func TestCheckMappedSurvivesAFault(t *testing.T) {
 	}
 	if _, err := raw.Exec(`INSERT INTO sessions (session_id, started_at, mode, feed, config_json, app_version) VALUES ('s', '2026-01-01T00:00:00.000Z', 'paper', 'sim', '{}', 't');
 		WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i < 150000)
-		INSERT INTO session_events (session_id, created_at, level, kind, message) SELECT 's', '2026-01-01T00:00:00.000Z', 'info', 'k', printf('%0200d', i) FROM c`); err != nil {
+		INSERT INTO session_events (session_key, created_at, market_time, level, kind, message)
+		SELECT (SELECT session_key FROM sessions WHERE session_id = 's'), '2026-01-01T00:00:00.000Z', 1767225600000, 'info', 'k', printf('%0200d', i) FROM c`); err != nil {
 		t.Fatal(err)
 	}
 	raw.Close()

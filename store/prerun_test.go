@@ -38,10 +38,11 @@ func growDB(tb testing.TB, path, sid string, n int) {
 	pad := strings.Repeat("p", 120)
 	for i := range n {
 		oid := fmt.Sprintf("%s-o%d-%s", sid, i, pad)
-		if _, err := tx.Exec(`INSERT INTO orders VALUES (?, ?, 'buy', 2.5, 6, '2026-11-25T12:00:00.000Z', 'filled', '2026-11-25T12:00:01.000Z')`, oid, sid); err != nil {
+		const key = `(SELECT session_key FROM sessions WHERE session_id = ?)`
+		if _, err := tx.Exec(`INSERT INTO orders VALUES (`+key+`, ?, 'buy', 2.5, 6, 1795608000000, 'filled', 1795608001000)`, sid, oid); err != nil {
 			tb.Fatal(err)
 		}
-		if _, err := tx.Exec(`INSERT INTO fills VALUES (?, ?, ?, '2026-11-25T12:00:01.000Z', 'buy', 2.5, 6, 15, 0.01)`, fmt.Sprintf("%s-f%d", sid, i), sid, oid); err != nil {
+		if _, err := tx.Exec(`INSERT INTO fills VALUES (`+key+`, ?, ?, 1795608001000, 'buy', 2.5, 6, 15, 0.01)`, sid, fmt.Sprintf("%s-f%d", sid, i), oid); err != nil {
 			tb.Fatal(err)
 		}
 	}

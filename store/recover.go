@@ -19,26 +19,37 @@ type queryer interface {
 // not (a damaged row) must not win a max() over times.
 const timeShape = `'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*'`
 
-// lastTime is the latest well-formed time of col in table for the session.
-func lastTime(table, col string) string {
-	return `IFNULL((SELECT max(` + col + `) FROM ` + table + ` WHERE session_id = s.session_id AND ` + col + ` GLOB ` + timeShape + `), '')`
+// wellFormed is col when it is a well-formed time, else ”.
+func wellFormed(col string) string {
+	return `CASE WHEN ` + col + ` GLOB ` + timeShape + ` THEN ` + col + ` ELSE '' END`
 }
 
-// planRecovery finds the sessions left open and estimates their end: the
-// last write of the session (fills, snapshots, events, orders, started_at).
-// A session whose started_at is not a time cannot be closed honestly: it is
-// left open and named in skipped (neo check lists it) instead of blocking
-// every start.
+// lastMarket is the latest market time (ms) of table's rows of the session.
+func lastMarket(table string) string {
+	return `IFNULL((SELECT max(market_time) FROM ` + table + ` WHERE session_key = s.session_key), -1e18)`
+}
+
+// msOfText is the SQL for a text time as milliseconds since the epoch
+// (NULL when it is not a time).
+func msOfText(col string) string {
+	return `CAST(round((julianday(` + col + `) - 2440587.5) * 86400000) AS INTEGER)`
+}
+
+// planRecovery finds the sessions left open and estimates their end: in
+// wall time, the session's last commit (last_write_at, stamped with every
+// batch) or its last event, whichever is later; in market time, the
+// latest market time among its rows. A session whose started_at is not a
+// time cannot be closed honestly: it is left open and named in skipped (neo
+// check lists it) instead of blocking every start.
 func planRecovery(ctx context.Context, q queryer) (plan []engine.Recovery, skipped []string, err error) {
 	rows, err := q.QueryContext(ctx, `SELECT s.session_id, s.started_at, max(
-			CASE WHEN s.started_at GLOB `+timeShape+` THEN s.started_at ELSE '' END,
-			`+lastTime("fills", "executed_at")+`,
-			`+lastTime("inventory_snapshots", "created_at")+`,
-			`+lastTime("valuation_snapshots", "created_at")+`,
-			`+lastTime("session_events", "created_at")+`,
-			`+lastTime("orders", "created_at")+`,
-			`+lastTime("orders", "closed_at")+`),
-			(SELECT count(*) FROM orders WHERE session_id = s.session_id AND status = 'open')
+			`+wellFormed("s.started_at")+`,
+			`+wellFormed("IFNULL(s.last_write_at, '')")+`,
+			IFNULL((SELECT max(`+wellFormed("created_at")+`) FROM session_events WHERE session_key = s.session_key), '')),
+			max(IFNULL(`+msOfText("s.market_ended_at")+`, -1e18), IFNULL(`+msOfText("s.market_started_at")+`, -1e18),
+				`+lastMarket("fills")+`, `+lastMarket("inventory_snapshots")+`,
+				`+lastMarket("valuation_snapshots")+`, `+lastMarket("session_events")+`),
+			(SELECT count(*) FROM orders WHERE session_key = s.session_key AND status = 'open')
 		FROM sessions s WHERE s.ended_at IS NULL ORDER BY s.started_at, s.session_id`)
 	if err != nil {
 		return nil, nil, err
@@ -46,7 +57,8 @@ func planRecovery(ctx context.Context, q queryer) (plan []engine.Recovery, skipp
 	for rows.Next() {
 		var r engine.Recovery
 		var started, last string
-		if err := rows.Scan(&r.SessionID, &started, &last, &r.OrdersCanceled); err != nil {
+		var market float64
+		if err := rows.Scan(&r.SessionID, &started, &last, &market, &r.OrdersCanceled); err != nil {
 			rows.Close()
 			return nil, nil, err
 		}
@@ -58,6 +70,10 @@ func planRecovery(ctx context.Context, q queryer) (plan []engine.Recovery, skipp
 			skipped = append(skipped, fmt.Sprintf("session %s: last write %v; left open", rowName(r.SessionID), err))
 			continue
 		}
+		if market > -1e18 {
+			t := fromMS(int64(market))
+			r.MarketEndedAt = &t
+		}
 		plan = append(plan, r)
 	}
 	rows.Close()
@@ -67,7 +83,8 @@ func planRecovery(ctx context.Context, q queryer) (plan []engine.Recovery, skipp
 	for i := range plan {
 		var xrp, rlusd, value float64
 		err := q.QueryRowContext(ctx, `SELECT xrp_balance, rlusd_balance, total_value_in_rlusd FROM inventory_snapshots
-			WHERE session_id = ? AND created_at GLOB `+timeShape+` ORDER BY created_at DESC, rowid DESC LIMIT 1`, plan[i].SessionID).Scan(&xrp, &rlusd, &value)
+			WHERE session_key = (SELECT session_key FROM sessions WHERE session_id = ?)
+			ORDER BY market_time DESC, rowid DESC LIMIT 1`, plan[i].SessionID).Scan(&xrp, &rlusd, &value)
 		switch {
 		case err == sql.ErrNoRows:
 		case err != nil:
@@ -116,7 +133,7 @@ func (db *DB) Recover(ctx context.Context) ([]engine.Recovery, error) {
 		}
 		done, skipped = plan, skip
 		for _, r := range plan {
-			if err := applyRecovery(ctx, tx, r, now); err != nil {
+			if err := db.applyRecovery(ctx, tx, r, now); err != nil {
 				return fmt.Errorf("session %s: %w", r.SessionID, err)
 			}
 		}
@@ -124,8 +141,8 @@ func (db *DB) Recover(ctx context.Context) ([]engine.Recovery, error) {
 		// disk filled up between the two) is closed with orders still
 		// open: cancel them as of the session's end.
 		res, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'cancelled',
-			closed_at = (SELECT s.ended_at FROM sessions s WHERE s.session_id = orders.session_id)
-			WHERE status = 'open' AND session_id IN (SELECT session_id FROM sessions WHERE ended_at IS NOT NULL)`)
+			closed_market_time = max(market_time, IFNULL((SELECT `+msOfText("s.market_ended_at")+` FROM sessions s WHERE s.session_key = orders.session_key), market_time))
+			WHERE status = 'open' AND session_key IN (SELECT session_key FROM sessions WHERE ended_at IS NOT NULL)`)
 		if err != nil {
 			return fmt.Errorf("cancel orders left open in closed sessions: %w", err)
 		}
@@ -148,9 +165,18 @@ func (db *DB) Recover(ctx context.Context) ([]engine.Recovery, error) {
 	return done, nil
 }
 
-func applyRecovery(ctx context.Context, tx *sql.Tx, r engine.Recovery, now time.Time) error {
+// applyRecovery closes one session of the plan: its open orders cancelled
+// at its market end, the session row, and an event saying so.
+func (db *DB) applyRecovery(ctx context.Context, tx *sql.Tx, r engine.Recovery, now time.Time) error {
 	end := fmtTime(r.EndedAt)
-	res, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'cancelled', closed_at = ? WHERE session_id = ? AND status = 'open'`, end, r.SessionID)
+	var marketEnd any
+	marketAt := r.StartedAt // a session with no market time at all: its start
+	if r.MarketEndedAt != nil {
+		marketAt = *r.MarketEndedAt
+		marketEnd = fmtTime(marketAt)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'cancelled', closed_market_time = max(market_time, ?)
+		WHERE session_key = (SELECT session_key FROM sessions WHERE session_id = ?) AND status = 'open'`, marketAt.UnixMilli(), r.SessionID)
 	if err != nil {
 		return err
 	}
@@ -158,8 +184,9 @@ func applyRecovery(ctx context.Context, tx *sql.Tx, r engine.Recovery, now time.
 		return fmt.Errorf("cancelled %d open orders, planned %d", n, r.OrdersCanceled)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ?, ended_at_estimated = 1,
-		ending_xrp = ?, ending_rlusd = ?, ending_value = ?, halt_reason = ? WHERE session_id = ? AND ended_at IS NULL`,
-		end, nullFloat(r.EndingXRP), nullFloat(r.EndingRLUSD), nullFloat(r.EndingValue), string(engine.HaltUncleanExit), r.SessionID); err != nil {
+		ending_xrp = ?, ending_rlusd = ?, ending_value = ?, halt_reason = ?, market_ended_at = IFNULL(?, market_ended_at)
+		WHERE session_id = ? AND ended_at IS NULL`,
+		end, nullFloat(r.EndingXRP), nullFloat(r.EndingRLUSD), nullFloat(r.EndingValue), string(engine.HaltUncleanExit), marketEnd, r.SessionID); err != nil {
 		return err
 	}
 	msg := fmt.Sprintf("session left open (crash, kill or power loss) closed by recovery at %s as %s: ended_at estimated from its last write, %d open orders cancelled",
@@ -167,8 +194,9 @@ func applyRecovery(ctx context.Context, tx *sql.Tx, r engine.Recovery, now time.
 	if r.EndingValue == nil {
 		msg += ", no inventory snapshot so ending values unknown"
 	}
-	// Dated at the estimated end so that it sorts last among the session's
-	// events; the message carries the real time of the recovery.
-	return insertEvent(ctx, tx, engine.SessionEvent{SessionID: r.SessionID, CreatedAt: r.EndedAt,
+	// Dated at the estimated end (wall and market) so that it sorts last
+	// among the session's events; the message carries the real time of
+	// the recovery.
+	return db.insertEvent(ctx, tx, engine.SessionEvent{SessionID: r.SessionID, CreatedAt: r.EndedAt, MarketTime: marketAt,
 		Level: engine.LevelWarn, Kind: "recovery", Message: msg})
 }

@@ -20,7 +20,7 @@ func TestRecoverCancelsOrdersLeftOpenInClosedSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	end := t0.Add(time.Minute)
-	if err := db.CloseSession(ctx, engine.SessionEnd{SessionID: "s1", EndedAt: end, EndingXRP: 1000, EndingRLUSD: 2500,
+	if err := db.CloseSession(ctx, engine.SessionEnd{SessionID: "s1", EndedAt: end, MarketEndedAt: end, EndingXRP: 1000, EndingRLUSD: 2500,
 		EndingValue: 5000, HaltReason: engine.HaltEngineError}); err != nil {
 		t.Fatal(err)
 	}
@@ -34,8 +34,8 @@ func TestRecoverCancelsOrdersLeftOpenInClosedSessions(t *testing.T) {
 	if got, want := orders[0].Status, engine.OrderCancelled; got != want {
 		t.Fatalf("status=%s, want %s", got, want)
 	}
-	if orders[0].ClosedAt == nil || !orders[0].ClosedAt.Equal(end) {
-		t.Fatalf("closed_at=%v, want the session's end %v", orders[0].ClosedAt, end)
+	if orders[0].ClosedMarketTime == nil || !orders[0].ClosedMarketTime.Equal(end) {
+		t.Fatalf("closed_market_time=%v, want the session's market end %v", orders[0].ClosedMarketTime, end)
 	}
 	s, err := db.GetSession(ctx, "s1")
 	if err != nil {

@@ -21,7 +21,7 @@ func TestRecover(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "neo.db")
 	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
 
-	db := MustOpenDBAt(t, path, nil)
+	db := MustOpenDBAt(t, path, func(o *store.Options) { o.Now = func() time.Time { return at(9) } })
 	// A session that ended cleanly: recovery must not touch it.
 	MustOpenSession(t, db, "s0", at(-100))
 	if err := db.CloseSession(ctx, engine.SessionEnd{SessionID: "s0", EndedAt: at(-50), EndingXRP: 1, EndingRLUSD: 2, EndingValue: 4.5, HaltReason: engine.HaltOperatorQuit}); err != nil {
@@ -38,7 +38,7 @@ func TestRecover(t *testing.T) {
 	}
 	db.AddInventorySnapshot(ctx, inventory("s1", at(3), 1000, 2500))
 	db.AddInventorySnapshot(ctx, inventory("s1", at(7), 1010, 2480))
-	db.AddValuationSnapshot(ctx, engine.ValuationSnapshot{SessionID: "s1", CreatedAt: at(8), MidPrice: 2.5, TotalValueInRLUSD: 5005})
+	db.AddValuationSnapshot(ctx, engine.ValuationSnapshot{SessionID: "s1", MarketTime: at(8), MidPrice: 2.5, TotalValueInRLUSD: 5005})
 	db.AddEvent(ctx, engine.SessionEvent{SessionID: "s1", CreatedAt: at(6), Level: "info", Kind: "tier", Message: "tier 1"})
 	// A session with nothing but its row.
 	MustOpenSession(t, db, "s2", at(20))
@@ -65,12 +65,16 @@ func TestRecover(t *testing.T) {
 
 	db = MustOpenDBAt(t, path, nil)
 	got, err := db.Recover(ctx)
+	// The wall-clock end is the session's last commit (by the store's
+	// clock: at(9)); the market end is its latest row, at(8).
+	lastCommit := at(9)
 	if err != nil {
 		t.Fatal(err)
 	}
 	xrp, rlusd, value := 1010.0, 2480.0, 2480+1010*2.5
+	m8 := at(8)
 	want := []engine.Recovery{
-		{SessionID: "s1", StartedAt: at(0), EndedAt: at(8), EndingXRP: &xrp, EndingRLUSD: &rlusd, EndingValue: &value, OrdersCanceled: 2},
+		{SessionID: "s1", StartedAt: at(0), EndedAt: lastCommit, MarketEndedAt: &m8, EndingXRP: &xrp, EndingRLUSD: &rlusd, EndingValue: &value, OrdersCanceled: 2},
 		{SessionID: "s2", StartedAt: at(20), EndedAt: at(20)},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -82,7 +86,7 @@ func TestRecover(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s.EndedAt == nil || !s.EndedAt.Equal(at(8)) || !s.EndedAtEstimated || s.HaltReason != engine.HaltUncleanExit {
+		if s.EndedAt == nil || !s.EndedAt.Equal(lastCommit) || s.MarketEndedAt == nil || !s.MarketEndedAt.Equal(at(8)) || !s.EndedAtEstimated || s.HaltReason != engine.HaltUncleanExit {
 			t.Fatalf("session=%+v", s.Session)
 		}
 		if *s.EndingXRP != xrp || *s.EndingRLUSD != rlusd || *s.EndingValue != value {
@@ -103,7 +107,7 @@ func TestRecover(t *testing.T) {
 			if o.Status == engine.OrderOpen {
 				t.Fatalf("order %s still open", o.OrderID)
 			}
-			if o.OrderID != "o3" && (o.Status != engine.OrderCancelled || !o.ClosedAt.Equal(at(8))) {
+			if o.OrderID != "o3" && (o.Status != engine.OrderCancelled || !o.ClosedMarketTime.Equal(at(8))) {
 				t.Fatalf("order=%+v, want cancelled at the estimated end", o)
 			}
 		}

@@ -68,21 +68,21 @@ func MustOpenSession(tb testing.TB, db *store.DB, id string, start time.Time) en
 }
 
 func order(sessionID, id string, at time.Time, status engine.OrderStatus) engine.Order {
-	o := engine.Order{OrderID: id, SessionID: sessionID, Side: engine.Buy, Price: 2.5, QtyXRP: 6, CreatedAt: at, Status: status}
+	o := engine.Order{OrderID: id, SessionID: sessionID, Side: engine.Buy, Price: 2.5, QtyXRP: 6, MarketTime: at, Status: status}
 	if status != engine.OrderOpen {
 		c := at.Add(time.Second)
-		o.ClosedAt = &c
+		o.ClosedMarketTime = &c
 	}
 	return o
 }
 
 func fill(o engine.Order, id string, at time.Time) engine.Fill {
-	return engine.Fill{FillID: id, SessionID: o.SessionID, OrderID: o.OrderID, ExecutedAt: at, Side: o.Side,
+	return engine.Fill{FillID: id, SessionID: o.SessionID, OrderID: o.OrderID, MarketTime: at, Side: o.Side,
 		Price: o.Price, QtyXRP: o.QtyXRP, ValueRLUSD: o.Price * o.QtyXRP, FeeRLUSD: 0.01}
 }
 
 func inventory(sessionID string, at time.Time, xrp, rlusd float64) engine.InventorySnapshot {
-	return engine.InventorySnapshot{SessionID: sessionID, CreatedAt: at, MidPrice: 2.5, XRPBalance: xrp, RLUSDBalance: rlusd,
+	return engine.InventorySnapshot{SessionID: sessionID, MarketTime: at, MidPrice: 2.5, XRPBalance: xrp, RLUSDBalance: rlusd,
 		XRPValueInRLUSD: xrp * 2.5, TotalValueInRLUSD: rlusd + xrp*2.5, XRPPct: 50, DriftPct: 0, SkewTier: 0}
 }
 
@@ -133,7 +133,18 @@ func TestSchemaMatchesStructFields(t *testing.T) {
 			var fields []string
 			rt := reflect.TypeOf(tc.typ)
 			for i := range rt.NumField() {
-				fields = append(fields, columnOf(rt.Field(i).Name))
+				f := columnOf(rt.Field(i).Name)
+				// The rows of a session point at it by its integer key;
+				// the text id lives in sessions only.
+				if f == "session_id" && tc.table != "sessions" {
+					f = "session_key"
+				}
+				fields = append(fields, f)
+			}
+			if tc.table == "sessions" {
+				// The store's own columns: the row's key and the wall
+				// time of the last commit (for recovery).
+				fields = append(fields, "session_key", "last_write_at")
 			}
 			rows, err := raw.Query("SELECT name FROM pragma_table_info(?)", tc.table)
 			if err != nil {
@@ -215,14 +226,14 @@ func TestRoundTrip(t *testing.T) {
 	filled := o
 	filled.Status = engine.OrderFilled
 	at := t0.Add(2 * time.Second)
-	filled.ClosedAt = &at
+	filled.ClosedMarketTime = &at
 	f := fill(filled, "f1", at)
 	if err := db.RecordFill(ctx, f, filled); err != nil {
 		t.Fatal(err)
 	}
 	inv := inventory("s1", t0.Add(3*time.Second), 1006, 2485)
 	inv.SkewTier, inv.DriftVelocityPctPerMin = 2, -0.25
-	val := engine.ValuationSnapshot{SessionID: "s1", CreatedAt: t0.Add(3 * time.Second), MidPrice: 2.5, AnchorPrice: 2.51,
+	val := engine.ValuationSnapshot{SessionID: "s1", MarketTime: t0.Add(3 * time.Second), MidPrice: 2.5, AnchorPrice: ptr(2.51),
 		TotalValueInRLUSD: 5000, HoldValueInRLUSD: 4990, PnLRLUSD: 10, FeesRLUSD: 0.01}
 	ev := engine.SessionEvent{SessionID: "s1", CreatedAt: t0.Add(4 * time.Second), Level: engine.LevelInfo, Kind: "tier", Message: "tier 2"}
 	for _, err := range []error{db.AddInventorySnapshot(ctx, inv), db.AddValuationSnapshot(ctx, val), db.AddEvent(ctx, ev), db.Flush(ctx)} {
@@ -245,6 +256,9 @@ func TestRoundTrip(t *testing.T) {
 		endAt := end.EndedAt
 		want.EndedAt, want.EndingXRP, want.EndingRLUSD, want.EndingValue = &endAt, &end.EndingXRP, &end.EndingRLUSD, &end.EndingValue
 		want.HaltReason = engine.HaltOperatorQuit
+		// The market span's end moved with the rows: the snapshots at 3 s.
+		mEnd := t0.Add(3 * time.Second)
+		want.MarketEndedAt = &mEnd
 		if !reflect.DeepEqual(got.Session, want) {
 			t.Fatalf("session=%+v\nwant    %+v", got.Session, want)
 		}
@@ -458,12 +472,12 @@ func TestSaveBatch(t *testing.T) {
 	filled := open
 	filled.Status = engine.OrderFilled
 	c := t0.Add(time.Second)
-	filled.ClosedAt = &c
+	filled.ClosedMarketTime = &c
 	b := engine.Batch{
 		Orders:     []engine.Order{open, filled, order("s1", "o2", t0, engine.OrderOpen)},
 		Fills:      []engine.Fill{fill(filled, "f1", c)},
 		Inventory:  []engine.InventorySnapshot{inventory("s1", c, 1006, 2485)},
-		Valuations: []engine.ValuationSnapshot{{SessionID: "s1", CreatedAt: c, TotalValueInRLUSD: 5000}},
+		Valuations: []engine.ValuationSnapshot{{SessionID: "s1", MarketTime: c, TotalValueInRLUSD: 5000}},
 	}
 	if err := db.SaveBatch(ctx, b); err != nil {
 		t.Fatal(err)
@@ -492,6 +506,8 @@ func TestSaveBatch(t *testing.T) {
 		}
 	})
 }
+
+func ptr(f float64) *float64 { return &f }
 
 // TestErrorCodes holds each store error to its domain code (cmd/neo maps
 // the code to the exit code) and to its message, which must not change.

@@ -23,6 +23,27 @@ func fmtTimePtr(t *time.Time) any {
 	return fmtTime(*t)
 }
 
+// msPtr is an optional time as milliseconds since the Unix epoch (the
+// market_time columns), NULL when nil.
+func msPtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// fromMS reads a market_time column: milliseconds since the Unix epoch.
+func fromMS(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// fromMSPtr reads an optional market_time column.
+func fromMSPtr(ms sql.NullInt64) *time.Time {
+	if !ms.Valid {
+		return nil
+	}
+	t := fromMS(ms.Int64)
+	return &t
+}
+
 // parseTime reads a time column. Its error is `"text" is not a time`; the
 // caller names the row and the column.
 func parseTime(s string) (time.Time, error) {

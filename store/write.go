@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"time"
 
 	"neo/engine"
 )
@@ -14,16 +16,81 @@ func (db *DB) OpenSession(ctx context.Context, s engine.Session) error {
 		return err
 	}
 	return db.durable(ctx, "open session "+s.SessionID, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (
-			session_id, started_at, ended_at, ended_at_estimated, mode, feed, config_json, app_version,
+		res, err := tx.ExecContext(ctx, `INSERT INTO sessions (
+			session_id, started_at, ended_at, ended_at_estimated, market_started_at, market_ended_at, last_write_at,
+			mode, feed, config_json, app_version,
 			starting_xrp, starting_rlusd, starting_value, ending_xrp, ending_rlusd, ending_value, halt_reason
-		) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			s.SessionID, fmtTime(s.StartedAt), fmtTimePtr(s.EndedAt), boolInt(s.EndedAtEstimated),
+			fmtTimePtr(s.MarketStartedAt), fmtTimePtr(s.MarketEndedAt), fmtTime(s.StartedAt),
 			s.Mode, s.Feed, s.ConfigJSON, s.AppVersion,
 			s.StartingXRP, s.StartingRLUSD, s.StartingValue,
 			nullFloat(s.EndingXRP), nullFloat(s.EndingRLUSD), nullFloat(s.EndingValue), nullString(string(s.HaltReason)))
-		return err
+		if err != nil {
+			return err
+		}
+		key, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		db.keys[s.SessionID] = key
+		return nil
 	})
+}
+
+// sessionKey is the session_key of the session with the text id, from the
+// writer's cache or the database (inside tx: a session opened in the same
+// group is seen). Only the writer goroutine calls it; runTx forgets the
+// cache when a transaction rolls back.
+func (db *DB) sessionKey(ctx context.Context, tx *sql.Tx, sessionID string) (int64, error) {
+	if k, ok := db.keys[sessionID]; ok {
+		return k, nil
+	}
+	var k int64
+	err := tx.QueryRowContext(ctx, `SELECT session_key FROM sessions WHERE session_id = ?`, sessionID).Scan(&k)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("session %s: %w (open the session before writing its rows)", rowName(sessionID), engine.ErrNotFound)
+	}
+	if err != nil {
+		return 0, err
+	}
+	db.keys[sessionID] = k
+	return k, nil
+}
+
+// touchSession moves the session's market end forward to at (never back)
+// and stamps last_write_at with the wall clock: a crash leaves the session
+// row with its market span and the time of its last commit, which
+// recovery uses.
+func (db *DB) touchSession(ctx context.Context, tx *sql.Tx, key int64, at time.Time) error {
+	_, err := db.txExec(ctx, tx, touchSessionSQL, fmtTime(at), fmtTime(db.now()), key)
+	return err
+}
+
+const touchSessionSQL = `UPDATE sessions SET market_ended_at = max(IFNULL(market_ended_at, ''), ?1), last_write_at = ?2 WHERE session_key = ?3`
+
+// marketSpan collects the latest market time of each session a write
+// touches, for touchSession.
+type marketSpan map[string]time.Time
+
+func (m marketSpan) add(sessionID string, at time.Time) {
+	if cur, ok := m[sessionID]; !ok || at.After(cur) {
+		m[sessionID] = at
+	}
+}
+
+// touch applies touchSession for every session in m.
+func (m marketSpan) touch(ctx context.Context, db *DB, tx *sql.Tx) error {
+	for id, at := range m {
+		key, err := db.sessionKey(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := db.touchSession(ctx, tx, key, at); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SaveOrders inserts or updates orders in one transaction. Durable.
@@ -36,23 +103,51 @@ func (db *DB) SaveOrders(ctx context.Context, orders ...engine.Order) error {
 		op = "save order " + orders[0].OrderID
 	}
 	return db.durable(ctx, op, func(ctx context.Context, tx *sql.Tx) error {
+		span := marketSpan{}
 		for _, o := range orders {
-			if err := db.upsertOrder(ctx, tx, o); err != nil {
+			if err := db.upsertOrder(ctx, tx, o, span); err != nil {
 				return err
 			}
 		}
-		return nil
+		return span.touch(ctx, db, tx)
 	})
 }
 
-func (db *DB) upsertOrder(ctx context.Context, tx *sql.Tx, o engine.Order) error {
+func (db *DB) upsertOrder(ctx context.Context, tx *sql.Tx, o engine.Order, span marketSpan) error {
 	if err := checkFinite("order "+o.OrderID, "price", o.Price, "qty_xrp", o.QtyXRP); err != nil {
 		return err
 	}
-	_, err := db.txExec(ctx, tx, upsertOrderSQL,
-		o.OrderID, o.SessionID, string(o.Side), o.Price, o.QtyXRP, fmtTime(o.CreatedAt), string(o.Status), fmtTimePtr(o.ClosedAt))
+	key, err := db.sessionKey(ctx, tx, o.SessionID)
 	if err != nil {
 		return fmt.Errorf("order %s: %w", o.OrderID, err)
+	}
+	if o.Status != engine.OrderOpen {
+		// The end of an order placed earlier (the common case: one
+		// indexed UPDATE, cheaper than an upsert's failed insert); an
+		// order recorded only at its end is inserted below.
+		res, err := db.txExec(ctx, tx, closeOrderSQL, string(o.Status), msPtr(o.ClosedMarketTime), key, o.OrderID)
+		if err != nil {
+			return fmt.Errorf("order %s: %w", o.OrderID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			if err != nil {
+				return fmt.Errorf("order %s: %w", o.OrderID, err)
+			}
+			span.add(o.SessionID, o.MarketTime)
+			if o.ClosedMarketTime != nil {
+				span.add(o.SessionID, *o.ClosedMarketTime)
+			}
+			return nil
+		}
+	}
+	_, err = db.txExec(ctx, tx, upsertOrderSQL,
+		key, o.OrderID, string(o.Side), o.Price, o.QtyXRP, o.MarketTime.UnixMilli(), string(o.Status), msPtr(o.ClosedMarketTime))
+	if err != nil {
+		return fmt.Errorf("order %s: %w", o.OrderID, err)
+	}
+	span.add(o.SessionID, o.MarketTime)
+	if o.ClosedMarketTime != nil {
+		span.add(o.SessionID, *o.ClosedMarketTime)
 	}
 	return nil
 }
@@ -61,54 +156,56 @@ func (db *DB) upsertOrder(ctx context.Context, tx *sql.Tx, o engine.Order) error
 // Durable.
 func (db *DB) RecordFill(ctx context.Context, f engine.Fill, o engine.Order) error {
 	return db.durable(ctx, "record fill "+f.FillID, func(ctx context.Context, tx *sql.Tx) error {
-		if err := db.upsertOrder(ctx, tx, o); err != nil {
+		span := marketSpan{}
+		if err := db.upsertOrder(ctx, tx, o, span); err != nil {
 			return err
 		}
-		return db.insertFill(ctx, tx, f)
+		if err := db.insertFill(ctx, tx, f, span); err != nil {
+			return err
+		}
+		return span.touch(ctx, db, tx)
 	})
 }
 
-func (db *DB) insertFill(ctx context.Context, tx *sql.Tx, f engine.Fill) error {
+func (db *DB) insertFill(ctx context.Context, tx *sql.Tx, f engine.Fill, span marketSpan) error {
 	if err := checkFinite("fill "+f.FillID, "price", f.Price, "qty_xrp", f.QtyXRP, "value_rlusd", f.ValueRLUSD, "fee_rlusd", f.FeeRLUSD); err != nil {
 		return err
 	}
-	_, err := db.txExec(ctx, tx, insertFillSQL,
-		f.FillID, f.SessionID, f.OrderID, fmtTime(f.ExecutedAt), string(f.Side), f.Price, f.QtyXRP, f.ValueRLUSD, f.FeeRLUSD)
+	key, err := db.sessionKey(ctx, tx, f.SessionID)
 	if err != nil {
 		return fmt.Errorf("fill %s: %w", f.FillID, err)
 	}
+	_, err = db.txExec(ctx, tx, insertFillSQL,
+		key, f.FillID, f.OrderID, f.MarketTime.UnixMilli(), string(f.Side), f.Price, f.QtyXRP, f.ValueRLUSD, f.FeeRLUSD)
+	if err != nil {
+		return fmt.Errorf("fill %s: %w", f.FillID, err)
+	}
+	span.add(f.SessionID, f.MarketTime)
 	return nil
 }
 
 // SaveBatch writes the batch's orders (in order), fills and snapshots in
-// one transaction. Durable.
+// one transaction, and moves each session's market end to the batch's
+// latest market time. Durable.
 func (db *DB) SaveBatch(ctx context.Context, b engine.Batch) error {
 	if b.Len() == 0 {
 		return nil
 	}
 	op := fmt.Sprintf("batch of %d orders, %d fills, %d snapshots", len(b.Orders), len(b.Fills), len(b.Inventory)+len(b.Valuations))
 	return db.durable(ctx, op, func(ctx context.Context, tx *sql.Tx) error {
-		for _, o := range b.Orders {
-			if err := db.upsertOrder(ctx, tx, o); err != nil {
-				return err
-			}
+		span := marketSpan{}
+		if err := db.saveOrders(ctx, tx, b.Orders, span); err != nil {
+			return err
 		}
 		for _, f := range b.Fills {
-			if err := db.insertFill(ctx, tx, f); err != nil {
+			if err := db.insertFill(ctx, tx, f, span); err != nil {
 				return err
 			}
 		}
-		for _, s := range b.Inventory {
-			if err := db.insertInventory(ctx, tx, s); err != nil {
-				return err
-			}
+		if err := db.saveSnapshots(ctx, tx, b.Inventory, b.Valuations, span); err != nil {
+			return err
 		}
-		for _, s := range b.Valuations {
-			if err := db.insertValuation(ctx, tx, s); err != nil {
-				return err
-			}
-		}
-		return nil
+		return span.touch(ctx, db, tx)
 	})
 }
 
@@ -129,12 +226,17 @@ func (db *DB) CloseSession(ctx context.Context, end engine.SessionEnd) error {
 		return v
 	}
 	endXRP, endRLUSD, endValue := ending("ending_xrp", end.EndingXRP), ending("ending_rlusd", end.EndingRLUSD), ending("ending_value", end.EndingValue)
+	var marketEnd any // NULL: keep what the batches recorded
+	if !end.MarketEndedAt.IsZero() {
+		marketEnd = fmtTime(end.MarketEndedAt)
+	}
 	return db.durable(ctx, "close session "+end.SessionID, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ?, ended_at_estimated = ?,
-			ending_xrp = ?, ending_rlusd = ?, ending_value = ?, halt_reason = ?
-			WHERE session_id = ? AND ended_at IS NULL`,
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ?1, ended_at_estimated = ?2,
+			ending_xrp = ?3, ending_rlusd = ?4, ending_value = ?5, halt_reason = ?6,
+			market_ended_at = max(IFNULL(market_ended_at, ''), IFNULL(?8, '')), last_write_at = ?1
+			WHERE session_id = ?7 AND ended_at IS NULL`,
 			fmtTime(end.EndedAt), boolInt(end.EndedAtEstimated), endXRP, endRLUSD, endValue,
-			string(end.HaltReason), end.SessionID)
+			string(end.HaltReason), end.SessionID, marketEnd)
 		if err != nil {
 			return err
 		}
@@ -159,18 +261,30 @@ func (db *DB) CloseSession(ctx context.Context, end engine.SessionEnd) error {
 // AddInventorySnapshot queues an inventory snapshot.
 func (db *DB) AddInventorySnapshot(ctx context.Context, s engine.InventorySnapshot) error {
 	return db.async(ctx, "inventory snapshot of "+s.SessionID, func(ctx context.Context, tx *sql.Tx) error {
-		return db.insertInventory(ctx, tx, s)
+		if err := db.insertInventory(ctx, tx, s); err != nil {
+			return err
+		}
+		return marketSpan{s.SessionID: s.MarketTime}.touch(ctx, db, tx)
 	})
 }
 
-func (db *DB) insertInventory(ctx context.Context, tx *sql.Tx, s engine.InventorySnapshot) error {
-	if err := checkFinite("inventory snapshot of "+s.SessionID, "mid_price", s.MidPrice, "xrp_balance", s.XRPBalance, "rlusd_balance", s.RLUSDBalance,
+// checkInventory refuses a snapshot with a number that is not finite.
+func checkInventory(s engine.InventorySnapshot) error {
+	return checkFinite("inventory snapshot of "+s.SessionID, "mid_price", s.MidPrice, "xrp_balance", s.XRPBalance, "rlusd_balance", s.RLUSDBalance,
 		"xrp_value_in_rlusd", s.XRPValueInRLUSD, "total_value_in_rlusd", s.TotalValueInRLUSD, "xrp_pct", s.XRPPct, "drift_pct", s.DriftPct,
-		"drift_velocity_pct_per_min", s.DriftVelocityPctPerMin); err != nil {
+		"drift_velocity_pct_per_min", s.DriftVelocityPctPerMin)
+}
+
+func (db *DB) insertInventory(ctx context.Context, tx *sql.Tx, s engine.InventorySnapshot) error {
+	if err := checkInventory(s); err != nil {
 		return err
 	}
-	_, err := db.txExec(ctx, tx, insertInventorySQL,
-		s.SessionID, fmtTime(s.CreatedAt), s.MidPrice, s.XRPBalance, s.RLUSDBalance, s.XRPValueInRLUSD,
+	key, err := db.sessionKey(ctx, tx, s.SessionID)
+	if err != nil {
+		return fmt.Errorf("inventory snapshot: %w", err)
+	}
+	_, err = db.txExec(ctx, tx, insertInventorySQL,
+		key, s.MarketTime.UnixMilli(), s.MidPrice, s.XRPBalance, s.RLUSDBalance, s.XRPValueInRLUSD,
 		s.TotalValueInRLUSD, s.XRPPct, s.DriftPct, s.SkewTier, s.DriftVelocityPctPerMin)
 	return err
 }
@@ -178,17 +292,34 @@ func (db *DB) insertInventory(ctx context.Context, tx *sql.Tx, s engine.Inventor
 // AddValuationSnapshot queues a valuation snapshot.
 func (db *DB) AddValuationSnapshot(ctx context.Context, s engine.ValuationSnapshot) error {
 	return db.async(ctx, "valuation snapshot of "+s.SessionID, func(ctx context.Context, tx *sql.Tx) error {
-		return db.insertValuation(ctx, tx, s)
+		if err := db.insertValuation(ctx, tx, s); err != nil {
+			return err
+		}
+		return marketSpan{s.SessionID: s.MarketTime}.touch(ctx, db, tx)
 	})
 }
 
+// checkValuation refuses a snapshot with a number that is not finite (an
+// absent anchor is not a number and passes).
+func checkValuation(s engine.ValuationSnapshot) error {
+	anchor := 0.0 // checked only when there is one
+	if s.AnchorPrice != nil {
+		anchor = *s.AnchorPrice
+	}
+	return checkFinite("valuation snapshot of "+s.SessionID, "mid_price", s.MidPrice, "anchor_price", anchor,
+		"total_value_in_rlusd", s.TotalValueInRLUSD, "hold_value_in_rlusd", s.HoldValueInRLUSD, "pnl_rlusd", s.PnLRLUSD, "fees_rlusd", s.FeesRLUSD)
+}
+
 func (db *DB) insertValuation(ctx context.Context, tx *sql.Tx, s engine.ValuationSnapshot) error {
-	if err := checkFinite("valuation snapshot of "+s.SessionID, "mid_price", s.MidPrice, "anchor_price", s.AnchorPrice,
-		"total_value_in_rlusd", s.TotalValueInRLUSD, "hold_value_in_rlusd", s.HoldValueInRLUSD, "pnl_rlusd", s.PnLRLUSD, "fees_rlusd", s.FeesRLUSD); err != nil {
+	if err := checkValuation(s); err != nil {
 		return err
 	}
-	_, err := db.txExec(ctx, tx, insertValuationSQL,
-		s.SessionID, fmtTime(s.CreatedAt), s.MidPrice, s.AnchorPrice, s.TotalValueInRLUSD, s.HoldValueInRLUSD,
+	key, err := db.sessionKey(ctx, tx, s.SessionID)
+	if err != nil {
+		return fmt.Errorf("valuation snapshot: %w", err)
+	}
+	_, err = db.txExec(ctx, tx, insertValuationSQL,
+		key, s.MarketTime.UnixMilli(), s.MidPrice, nullFloat(s.AnchorPrice), s.TotalValueInRLUSD, s.HoldValueInRLUSD,
 		s.PnLRLUSD, s.FeesRLUSD)
 	return err
 }
@@ -196,23 +327,37 @@ func (db *DB) insertValuation(ctx context.Context, tx *sql.Tx, s engine.Valuatio
 // AddEvent queues a session event.
 func (db *DB) AddEvent(ctx context.Context, e engine.SessionEvent) error {
 	return db.async(ctx, "event "+e.Kind+" of "+e.SessionID, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := db.txExec(ctx, tx, insertEventSQL, e.SessionID, fmtTime(e.CreatedAt), e.Level, e.Kind, e.Message)
-		return err
+		return db.insertEvent(ctx, tx, e)
 	})
 }
 
-const insertEventSQL = `INSERT INTO session_events (session_id, created_at, level, kind, message) VALUES (?, ?, ?, ?, ?)`
+const insertEventSQL = `INSERT INTO session_events (session_key, created_at, market_time, level, kind, message) VALUES (?, ?, ?, ?, ?, ?)`
 
-func insertEvent(ctx context.Context, tx *sql.Tx, e engine.SessionEvent) error {
-	_, err := tx.ExecContext(ctx, insertEventSQL, e.SessionID, fmtTime(e.CreatedAt), e.Level, e.Kind, e.Message)
+func (db *DB) insertEvent(ctx context.Context, tx *sql.Tx, e engine.SessionEvent) error {
+	key, err := db.sessionKey(ctx, tx, e.SessionID)
+	if err != nil {
+		return fmt.Errorf("event %s: %w", e.Kind, err)
+	}
+	_, err = db.txExec(ctx, tx, insertEventSQL, key, fmtTime(e.CreatedAt), e.MarketTime.UnixMilli(), e.Level, e.Kind, e.Message)
 	return err
 }
 
 // txExec runs query in tx through the statement prepared for it when the
 // database was opened (see prepareWrites); other queries run unprepared.
+//
+// A row's statement runs without ctx's cancellation (checked before it
+// instead): with a cancellable context the driver starts a watcher
+// goroutine and a progress handler for every statement, which was the
+// largest single cost of a replay's writes after SQLite itself. A
+// one-row statement is over in microseconds; the transaction's commit
+// (where a stalled disk waits) still honours ctx.
 func (db *DB) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
 	if st, ok := db.stmts[query]; ok {
-		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		bg := context.WithoutCancel(ctx)
+		return tx.StmtContext(bg, st).ExecContext(bg, args...)
 	}
 	return tx.ExecContext(ctx, query, args...)
 }
@@ -236,31 +381,37 @@ func boolInt(b bool) int {
 	return 0
 }
 
-const upsertOrderSQL = `INSERT INTO orders (order_id, session_id, side, price, qty_xrp, created_at, status, closed_at)
+// upsertOrderSQL places an order or records its end; an order that is
+// closed already is never reopened nor changed.
+const upsertOrderSQL = `INSERT INTO orders (session_key, order_id, side, price, qty_xrp, market_time, status, closed_market_time)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (order_id) DO UPDATE SET
+		ON CONFLICT (session_key, order_id) DO UPDATE SET
 			side = excluded.side, price = excluded.price, qty_xrp = excluded.qty_xrp,
-			status = excluded.status, closed_at = excluded.closed_at
-		WHERE orders.session_id = excluded.session_id AND orders.status = 'open'`
+			status = excluded.status, closed_market_time = excluded.closed_market_time
+		WHERE orders.status = 'open'`
 
-const insertFillSQL = `INSERT INTO fills (fill_id, session_id, order_id, executed_at, side, price, qty_xrp, value_rlusd, fee_rlusd)
+// closeOrderSQL records the end of an open order.
+const closeOrderSQL = `UPDATE orders SET status = ?1, closed_market_time = ?2 WHERE session_key = ?3 AND order_id = ?4 AND status = 'open'`
+
+const insertFillSQL = `INSERT INTO fills (session_key, fill_id, order_id, market_time, side, price, qty_xrp, value_rlusd, fee_rlusd)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-const insertInventorySQL = `INSERT INTO inventory_snapshots (session_id, created_at, mid_price, xrp_balance,
+const insertInventorySQL = `INSERT INTO inventory_snapshots (session_key, market_time, mid_price, xrp_balance,
 		rlusd_balance, xrp_value_in_rlusd, total_value_in_rlusd, xrp_pct, drift_pct, skew_tier, drift_velocity_pct_per_min)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-const insertValuationSQL = `INSERT INTO valuation_snapshots (session_id, created_at, mid_price, anchor_price,
+const insertValuationSQL = `INSERT INTO valuation_snapshots (session_key, market_time, mid_price, anchor_price,
 		total_value_in_rlusd, hold_value_in_rlusd, pnl_rlusd, fees_rlusd) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 
 // writeStatements are prepared once on the write connection.
-var writeStatements = []string{upsertOrderSQL, insertFillSQL, insertInventorySQL, insertValuationSQL, insertEventSQL}
+var writeStatements = []string{upsertOrderSQL, closeOrderSQL, insertFillSQL, insertInventorySQL, insertValuationSQL, insertEventSQL, touchSessionSQL}
 
 // prepareWrites prepares writeStatements; it runs before the writer starts,
 // while the one connection is free.
 func (db *DB) prepareWrites(ctx context.Context) error {
-	db.stmts = make(map[string]*sql.Stmt, len(writeStatements))
-	for _, q := range writeStatements {
+	db.keys = map[string]int64{}
+	db.stmts = make(map[string]*sql.Stmt, len(writeStatements)+len(batchStatements))
+	for _, q := range append(writeStatements, batchStatements...) {
 		st, err := db.w.PrepareContext(ctx, q)
 		if err != nil {
 			return fmt.Errorf("prepare statements on %s: %w", db.path, err)

@@ -189,6 +189,9 @@ func (db *DB) runTx(op string, writes []*request) (err error) {
 	defer func() {
 		if err != nil {
 			tx.Rollback()
+			// A session key learnt in this transaction may be rolled back
+			// with it.
+			clear(db.keys)
 		}
 	}()
 	for _, r := range writes {

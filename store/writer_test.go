@@ -159,7 +159,7 @@ func TestGroupCommit(t *testing.T) {
 			t.Fatal("Flush hid the failed queued write")
 		}
 		out := logs.String()
-		if !strings.Contains(out, "ERRO") || !strings.Contains(out, "event lost of ghost") || !strings.Contains(out, "FOREIGN KEY") {
+		if !strings.Contains(out, "ERRO") || !strings.Contains(out, "event lost of ghost") || !strings.Contains(out, "session ghost: not found") {
 			t.Fatalf("log=%s\nwant an ERROR line naming the write and its cause", out)
 		}
 		if err := db.Flush(ctx); err != nil {

@@ -287,17 +287,21 @@ func (l *liveModel) replayBook(b *block) {
 // reconnects, endpoint). The simulator has none of them: it says what it
 // stands in for.
 func bookFacts(st Styles, s *engine.State, src bookSource) []string {
+	anchor := math.NaN()
+	if s.Anchor != nil {
+		anchor = *s.Anchor
+	}
 	if src.book == nil && src.health == nil {
 		return []string{
-			st.Label.Render("anchor ") + st.Value.Render(fmtPrice(s.Anchor)) + st.Muted.Render(" (simulated AMM pool price)"),
+			st.Label.Render("anchor ") + st.Value.Render(fmtPrice(anchor)) + st.Muted.Render(" (simulated AMM pool price)"),
 			st.Label.Render("feed ") + st.Value.Render(Sanitize(s.Feed)) + st.Muted.Render(" · no connection, no ledger"),
 		}
 	}
-	amm := st.Label.Render("AMM ") + st.Value.Render(fmtPrice(s.Anchor))
-	if l := src.ledger; l != nil && s.Anchor > 0 {
+	amm := st.Label.Render("AMM ") + st.Value.Render(fmtPrice(anchor))
+	if l := src.ledger; l != nil && anchor > 0 {
 		amm += st.Label.Render(" · fee ") + st.Value.Render(fmtNum(float64(l.AMMTradingFee)/1000, 3)+"%")
 	}
-	if !(s.Anchor > 0) {
+	if !(anchor > 0) {
 		amm = st.Label.Render("AMM ") + st.Muted.Render("none (no pool: the anchor is the mid)")
 	}
 	conn := st.Label.Render("feed ") + st.Muted.Render("no status yet")

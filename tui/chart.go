@@ -806,7 +806,7 @@ func tierLines(st Styles, thresholds []float64) []chartLine {
 func fillMarkers(st Styles, fills []engine.Fill) []chartMarker {
 	out := make([]chartMarker, 0, len(fills))
 	for _, f := range fills {
-		m := chartMarker{T: f.ExecutedAt, V: f.Price, Glyph: '▲', Name: "buy", Style: st.Gain}
+		m := chartMarker{T: f.MarketTime, V: f.Price, Glyph: '▲', Name: "buy", Style: st.Gain}
 		if f.Side == engine.Sell {
 			m.Glyph, m.Name, m.Style = '▼', "sell", st.Loss
 		}

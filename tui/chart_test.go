@@ -374,9 +374,9 @@ func TestChartMarkers(t *testing.T) {
 	st := DefaultStyles(ThemeMono)
 	mid := pts(5*time.Second, 2.300, 2.301, 2.302, 2.301, 2.300, 2.301, 2.302)
 	fills := []engine.Fill{
-		{ExecutedAt: chartT0.Add(10 * time.Second), Side: engine.Buy, Price: 2.2950},  // below the mid's range
-		{ExecutedAt: chartT0.Add(20 * time.Second), Side: engine.Sell, Price: 2.3080}, // above it
-		{ExecutedAt: chartT0.Add(-time.Hour), Side: engine.Sell, Price: 9.99},         // before the span
+		{MarketTime: chartT0.Add(10 * time.Second), Side: engine.Buy, Price: 2.2950},  // below the mid's range
+		{MarketTime: chartT0.Add(20 * time.Second), Side: engine.Sell, Price: 2.3080}, // above it
+		{MarketTime: chartT0.Add(-time.Hour), Side: engine.Sell, Price: 9.99},         // before the span
 	}
 	c := chart{Series: []chartSeries{{Name: "mid", Points: mid}}, Markers: fillMarkers(st, fills), Width: 50, Height: 12, Legend: true}
 	p := readChart(t, c)
@@ -398,7 +398,7 @@ func TestChartMarkers(t *testing.T) {
 		if f.Side == engine.Sell {
 			glyph = '▼'
 		}
-		r, col := g.y(f.Price)/4, g.x(f.ExecutedAt)/2
+		r, col := g.y(f.Price)/4, g.x(f.MarketTime)/2
 		if p.cells[r][col] != glyph {
 			t.Errorf("%s fill at %v: cell %d,%d is %q, want %q", f.Side, f.Price, r, col, p.cells[r][col], glyph)
 		}

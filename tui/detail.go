@@ -324,7 +324,7 @@ func writeFillsCSV(dir, sessionID string, fills []engine.Fill) (string, error) {
 	ff := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	_ = w.Write([]string{"fill_id", "session_id", "order_id", "executed_at", "side", "price", "qty_xrp", "value_rlusd", "fee_rlusd"})
 	for _, f := range fills {
-		_ = w.Write([]string{f.FillID, f.SessionID, f.OrderID, f.ExecutedAt.UTC().Format("2006-01-02T15:04:05.000Z"),
+		_ = w.Write([]string{f.FillID, f.SessionID, f.OrderID, f.MarketTime.UTC().Format("2006-01-02T15:04:05.000Z"),
 			string(f.Side), ff(f.Price), ff(f.QtyXRP), ff(f.ValueRLUSD), ff(f.FeeRLUSD)})
 	}
 	w.Flush()
@@ -426,9 +426,14 @@ func (d *detailModel) summaryLines() []string {
 		item("started ", st.Value.Render(fmtTime(s.StartedAt))+st.Muted.Render(" UTC")),
 		ended,
 		item(lasted, st.Value.Render(fmtDur(end.Sub(s.StartedAt)))),
+	}
+	if s.MarketStartedAt != nil && s.MarketEndedAt != nil {
+		items = append(items, item("market ", st.Value.Render(fmtTime(*s.MarketStartedAt)+" → "+fmtTime(*s.MarketEndedAt))))
+	}
+	items = append(items,
 		item("feed ", st.Value.Render(Sanitize(s.Feed))),
 		item("fills ", st.Value.Render(fmtCount(s.FillCount))),
-	}
+	)
 	endVal := s.EndingValue
 	var lastVal *engine.ValuationSnapshot
 	if n := len(d.val); n > 0 {
@@ -466,7 +471,7 @@ func (d *detailModel) charts(lay detailRows, w int) []string {
 	total := make([]Point, len(d.val))
 	hold := make([]Point, len(d.val))
 	for i, v := range d.val {
-		total[i], hold[i] = Point{v.CreatedAt, v.TotalValueInRLUSD}, Point{v.CreatedAt, v.HoldValueInRLUSD}
+		total[i], hold[i] = Point{v.MarketTime, v.TotalValueInRLUSD}, Point{v.MarketTime, v.HoldValueInRLUSD}
 	}
 	value := chart{Series: []chartSeries{{Name: "value", Points: total, Style: st.SeriesA},
 		{Name: "hold", Points: hold, Style: st.SeriesB, Pattern: lineDotted}}, Width: w, Height: lay.valueH, Axis: st.Muted}
@@ -488,7 +493,7 @@ func (d *detailModel) charts(lay detailRows, w int) []string {
 	}
 	drift := make([]Point, len(d.inv))
 	for i, v := range d.inv {
-		drift[i] = Point{v.CreatedAt, v.DriftPct}
+		drift[i] = Point{v.MarketTime, v.DriftPct}
 	}
 	return append(lines, chart{Series: []chartSeries{{Name: "drift", Points: drift, Style: st.tier(1)}},
 		Lines: tierLines(st, sessionTierThresholds(d.summary.ConfigJSON)), Width: w, Height: lay.driftH,
@@ -538,12 +543,12 @@ func (d *detailModel) lists(lay detailRows, report *engine.Report) []string {
 	return beside(2, fb.clip(lay.listRows+2), eb.clip(lay.listRows+2)).lines
 }
 
-// rangeText shows the time span the charts cover.
+// rangeText shows the market-time span the charts cover.
 func (d *detailModel) rangeText() string {
 	if len(d.val) < 2 {
 		return ""
 	}
-	from, to := d.val[0].CreatedAt, d.val[len(d.val)-1].CreatedAt
+	from, to := d.val[0].MarketTime, d.val[len(d.val)-1].MarketTime
 	end := fmtTime(to)
 	if from.UTC().Format(time.DateOnly) == to.UTC().Format(time.DateOnly) {
 		end = fmtClock(to) // the same day: the date once

@@ -117,7 +117,7 @@ func fakeState() *engine.State {
 	}
 	mid := 2.301234
 	inv := engine.InventorySnapshot{
-		SessionID: "20261125T202757Z-7f3a", CreatedAt: mt, MidPrice: mid,
+		SessionID: "20261125T202757Z-7f3a", MarketTime: mt, MidPrice: mid,
 		XRPBalance: 1088.123456, RLUSDBalance: 2129.4,
 	}
 	inv.XRPValueInRLUSD = inv.XRPBalance * mid
@@ -130,16 +130,16 @@ func fakeState() *engine.State {
 		SessionID: inv.SessionID, Mode: engine.ModePaper, Feed: "sim", Status: engine.StatusRunning,
 		StartedAt: started, Config: cfg,
 		MarketTime: mt, LastTickWall: mt,
-		Bid: 2.300100, Ask: 2.302300, Mid: mid, Anchor: 2.300080, Centre: 2.300080, DivergenceBps: -5.01,
+		Bid: 2.300100, Ask: 2.302300, Mid: mid, Anchor: ptr(2.300080), Centre: 2.300080, DivergenceBps: -5.01,
 		StartingXRP: 1000, StartingRLUSD: 2300, StartingValue: 4600,
 		Inventory: inv,
-		Valuation: engine.ValuationSnapshot{SessionID: inv.SessionID, CreatedAt: mt, MidPrice: mid, AnchorPrice: 2.30008,
+		Valuation: engine.ValuationSnapshot{SessionID: inv.SessionID, MarketTime: mt, MidPrice: mid, AnchorPrice: ptr(2.30008),
 			TotalValueInRLUSD: inv.TotalValueInRLUSD, HoldValueInRLUSD: 4601.234, FeesRLUSD: 0.4321},
 		FillCount: 1234, VolumeRLUSD: 18510.75,
 		History: hist,
 		Quotes: []engine.Order{
-			{OrderID: "o-2", SessionID: inv.SessionID, Side: engine.Sell, Price: 2.306987, QtyXRP: 6.5022, CreatedAt: mt.Add(-12 * time.Second), Status: engine.OrderOpen},
-			{OrderID: "o-1", SessionID: inv.SessionID, Side: engine.Buy, Price: 2.294521, QtyXRP: 6.5374, CreatedAt: mt.Add(-12 * time.Second), Status: engine.OrderOpen},
+			{OrderID: "o-2", SessionID: inv.SessionID, Side: engine.Sell, Price: 2.306987, QtyXRP: 6.5022, MarketTime: mt.Add(-12 * time.Second), Status: engine.OrderOpen},
+			{OrderID: "o-1", SessionID: inv.SessionID, Side: engine.Buy, Price: 2.294521, QtyXRP: 6.5374, MarketTime: mt.Add(-12 * time.Second), Status: engine.OrderOpen},
 		},
 	}
 	for i := 0; i < 12; i++ {
@@ -150,7 +150,7 @@ func fakeState() *engine.State {
 		p := 2.3 + 0.001*float64(i%5)
 		q := 6.5 + 0.01*float64(i)
 		s.RecentFills = append(s.RecentFills, engine.Fill{
-			FillID: fmt.Sprintf("f-%d", i), SessionID: inv.SessionID, ExecutedAt: mt.Add(-time.Duration(i*47) * time.Second),
+			FillID: fmt.Sprintf("f-%d", i), SessionID: inv.SessionID, MarketTime: mt.Add(-time.Duration(i*47) * time.Second),
 			Side: side, Price: p, QtyXRP: q, ValueRLUSD: p * q, FeeRLUSD: p * q * 1e-4,
 		})
 	}
@@ -191,16 +191,26 @@ func newFakeHistory(n int) *fakeHistory {
 			StartedAt: start, Mode: engine.ModePaper, Feed: "sim",
 			StartingXRP: 1000, StartingRLUSD: 2300, StartingValue: 4600,
 		}, FillCount: (i * 137) % 900}
+		ms, me := start, start // market span: the wall span for sim
 		if i%17 == 5 {
+			// A replay covers days of 2025 in minutes of wall time.
 			s.Feed = "replay:/data/xrp-2025.csv"
+			ms = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+			me = ms.Add(time.Duration(1+i%40) * 24 * time.Hour)
 		}
+		s.MarketStartedAt, s.MarketEndedAt = &ms, &me
 		if i < n-1 { // the newest is still running
 			end := start.Add(time.Duration(5+(i*7919)%31)*time.Minute + time.Duration(i%60)*time.Second)
 			v := 4600 * (1 + float64((i*7919)%400-200)/10000)
 			x, r := 1000.0, v-2300
 			s.EndedAt, s.EndingValue, s.EndingXRP, s.EndingRLUSD = &end, &v, &x, &r
+			if i%17 != 5 {
+				me = end
+			}
 			s.HaltReason = reasons[i%len(reasons)]
 			s.EndedAtEstimated = s.HaltReason == engine.HaltUncleanExit
+		} else if i%17 != 5 {
+			me = testNow // running: its rows so far
 		}
 		h.byID[s.SessionID] = i
 		h.sessions = append(h.sessions, s)
@@ -340,8 +350,8 @@ func (h *fakeHistory) ValuationSeries(ctx context.Context, id string, maxPoints 
 		mid := 2.3 + 0.05*math.Sin(6*x)
 		hold := 1000*mid + 2300
 		total := hold + 12*x + 4*math.Sin(20*x)
-		out = append(out, engine.ValuationSnapshot{SessionID: id, CreatedAt: s.StartedAt.Add(time.Duration(x * float64(d))),
-			MidPrice: mid, AnchorPrice: mid, TotalValueInRLUSD: total, HoldValueInRLUSD: hold, PnLRLUSD: total - 4600, FeesRLUSD: 0.9 * x})
+		out = append(out, engine.ValuationSnapshot{SessionID: id, MarketTime: s.StartedAt.Add(time.Duration(x * float64(d))),
+			MidPrice: mid, AnchorPrice: ptr(mid), TotalValueInRLUSD: total, HoldValueInRLUSD: hold, PnLRLUSD: total - 4600, FeesRLUSD: 0.9 * x})
 	}
 	return out, nil
 }
@@ -352,7 +362,7 @@ func (h *fakeHistory) InventorySeries(ctx context.Context, id string, maxPoints 
 	var out []engine.InventorySnapshot
 	for i := 0; i < n; i++ {
 		x := float64(i) / float64(max(1, n-1))
-		out = append(out, engine.InventorySnapshot{SessionID: id, CreatedAt: s.StartedAt.Add(time.Duration(x * float64(d))),
+		out = append(out, engine.InventorySnapshot{SessionID: id, MarketTime: s.StartedAt.Add(time.Duration(x * float64(d))),
 			DriftPct: 12 * math.Sin(9*x) * x})
 	}
 	return out, nil
@@ -373,7 +383,7 @@ func (h *fakeHistory) Fills(ctx context.Context, id string, limit int) ([]engine
 		p := 2.3 + 0.0007*float64(i%9)
 		q := 6.5 + 0.013*float64(i)
 		out = append(out, engine.Fill{FillID: fmt.Sprintf("%s-f%03d", id, i), SessionID: id, OrderID: fmt.Sprintf("o%03d", i),
-			ExecutedAt: s.StartedAt.Add(d * time.Duration(i) / time.Duration(n)), Side: side, Price: p, QtyXRP: q, ValueRLUSD: p * q, FeeRLUSD: p * q * 1e-4})
+			MarketTime: s.StartedAt.Add(d * time.Duration(i) / time.Duration(n)), Side: side, Price: p, QtyXRP: q, ValueRLUSD: p * q, FeeRLUSD: p * q * 1e-4})
 	}
 	return out, nil
 }
@@ -408,6 +418,7 @@ func fakeReplayState() *engine.State {
 	s := fakeState()
 	s.Feed = "replay:/data/xrp-2025.csv"
 	s.Bar = &engine.Bar{Open: 2.2991, High: 2.3043, Low: 2.2987, Close: 2.301234, Volume: 183402}
+	s.Anchor, s.DivergenceBps = nil, 0 // a replay has no anchor
 	s.Bid, s.Ask = s.Mid*(1-1e-4), s.Mid*(1+1e-4)
 	for i := range s.History {
 		s.History[i].Time = s.MarketTime.Add(-time.Duration(len(s.History)-i) * time.Minute)
@@ -441,3 +452,4 @@ func fakeXRPLState() *engine.State {
 	s.QuoteRemainingXRP = map[string]float64{"o-2": 6.5022, "o-1": 2.5}
 	return s
 }
+func ptr(f float64) *float64 { return &f }

@@ -496,9 +496,9 @@ var (
 
 func (t historyTable) head() string {
 	if t.wide {
-		return "   " + t.cols.head("session", "started (UTC)", "duration", "ending value", "PnL", "return", "fills", "reason")
+		return "   " + t.cols.head("session", "started (UTC)", "mkt span", "ending value", "PnL", "return", "fills", "reason")
 	}
-	return "   " + t.cols.head("started (UTC)", "duration", "end value", "PnL", "return", "fills", "reason")
+	return "   " + t.cols.head("started (UTC)", "mkt span", "end value", "PnL", "return", "fills", "reason")
 }
 
 // row lays out one session: the selected row in one style across the
@@ -509,7 +509,12 @@ func (t historyTable) row(st Styles, s engine.SessionSummary, selected bool, now
 	if s.EndedAt != nil {
 		end = *s.EndedAt
 	}
+	// The span of market time the session covered (what a backtest is
+	// about); the wall-clock duration when no market span is recorded.
 	durS := fmtDur(end.Sub(s.StartedAt))
+	if s.MarketStartedAt != nil && s.MarketEndedAt != nil {
+		durS = fmtDur(s.MarketEndedAt.Sub(*s.MarketStartedAt))
+	}
 	if s.EndedAtEstimated {
 		durS = "~" + durS
 	}

@@ -587,12 +587,18 @@ func (l *liveModel) market(b *block, h int) {
 	}
 	b.add(titleRule(st, "MARKET", st.Muted.Render("XRP/RLUSD"), b.width))
 	b.add(half("mid", fmtPrice(s.Mid), st.Value.Render) + "  " + half("bid", fmtPrice(s.Bid), st.Value.Render))
-	b.add(half("anchor", fmtPrice(s.Anchor), st.Value.Render) + "  " + half("ask", fmtPrice(s.Ask), st.Value.Render))
+	// A feed without an anchor (a replay) has neither anchor nor
+	// divergence: n/a, not 0.
+	anchor, div := "n/a", "n/a"
 	divStyle := st.Value
-	if lim := s.Config.Strategy.AnchorMaxDivergenceBps; lim > 0 && math.Abs(s.DivergenceBps) >= lim {
-		divStyle = st.Warn
+	if s.Anchor != nil {
+		anchor, div = fmtPrice(*s.Anchor), fmtBps(s.DivergenceBps)
+		if lim := s.Config.Strategy.AnchorMaxDivergenceBps; lim > 0 && math.Abs(s.DivergenceBps) >= lim {
+			divStyle = st.Warn
+		}
 	}
-	b.add(half(divLabel, fmtBps(s.DivergenceBps), divStyle.Render) + "  " + half("spread", fmtSpread(spread), st.Value.Render))
+	b.add(half("anchor", anchor, st.Value.Render) + "  " + half("ask", fmtPrice(s.Ask), st.Value.Render))
+	b.add(half(divLabel, div, divStyle.Render) + "  " + half("spread", fmtSpread(spread), st.Value.Render))
 	mid := func(p engine.HistorySample) float64 { return p.Mid }
 	if rest := h - b.height(); rest >= minChartRows {
 		b.addFitted(chart{Series: []chartSeries{{Name: "mid", Style: st.SeriesA,
@@ -602,13 +608,6 @@ func (l *liveModel) market(b *block, h int) {
 		return
 	}
 	b.add(st.Label.Render("price   ") + st.SeriesA.Render(sparkline(sampleValues(s.History, mid), b.width-8)))
-}
-
-// age is how old something stamped at t is. The engine stamps orders, fills
-// and events with the wall clock (a replay's market time may be years
-// away), so ages are wall-clock ages.
-func (l *liveModel) age(t time.Time) time.Duration {
-	return l.ctx.now().Sub(t)
 }
 
 // quoteTable is the open orders: side, price, size, age (dropped first
@@ -633,7 +632,7 @@ func (l *liveModel) quotes(b *block) {
 	sort.SliceStable(qs, func(i, j int) bool { return qs[i].Price > qs[j].Price })
 	for _, q := range qs {
 		b.add(st.side(q.Side).Render(qt.pad(0, sideText(q.Side))) +
-			st.Value.Render(qt.cells(1, fmtPrice(q.Price), fmtXRP(q.QtyXRP), fmtDur(l.age(q.CreatedAt)))))
+			st.Value.Render(qt.cells(1, fmtPrice(q.Price), fmtXRP(q.QtyXRP), fmtDur(s.MarketTime.Sub(q.MarketTime)))))
 	}
 }
 

@@ -31,10 +31,13 @@ func sessionPnL(s engine.SessionSummary) (float64, bool) {
 	return *s.EndingValue - s.StartingValue, true
 }
 
-// sessionDay is the market day a session counts on: the UTC date it
-// started on.
+// sessionDay is the market day a session counts on: the UTC date of its
+// first market event (of its wall-clock start when that is unknown).
 func sessionDay(s engine.SessionSummary) time.Time {
 	t := s.StartedAt.UTC()
+	if s.MarketStartedAt != nil {
+		t = s.MarketStartedAt.UTC()
+	}
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 

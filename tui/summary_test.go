@@ -71,6 +71,13 @@ func TestSummaryStrip(t *testing.T) {
 		t.Errorf("Nov 24 (-40) should hang below zero only (up %v down %v):\n%s", up, down, strip)
 	}
 	// Too narrow for every day: the newest are kept.
+	// A replay counts on the day of its market data, not of its run.
+	replay := ended("r", d2, 7, false)
+	market := time.Date(2025, 3, 4, 12, 0, 0, 0, time.UTC)
+	replay.MarketStartedAt = &market
+	if ds := dailyPnL([]engine.SessionSummary{replay}); len(ds) != 1 || !ds[0].day.Equal(time.Date(2025, 3, 4, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("a replay's day %+v, want its market day 2025-03-04", ds)
+	}
 	// Twenty days, the oldest the only loss, in room for eleven bars.
 	var many []dayPnL
 	for i := 0; i < 20; i++ {

@@ -169,11 +169,12 @@ func fillTableFor(width int) fillTable {
 	return t
 }
 
-// head lays out the column titles; the times are the wall clock's, in UTC.
+// head lays out the column titles; the times are market times (a replay
+// bar's, a ledger's close), in UTC.
 func (t fillTable) head() string {
-	when := "wall time (UTC)"
+	when := "market time (UTC)"
 	if t.clock {
-		when = "wall UTC"
+		when = "market"
 	}
 	return t.cols.head(when, "side", "price", "qty XRP", "RLUSD", "fee")
 }
@@ -185,9 +186,9 @@ func fmtFee(v float64) string { return fmtNum(v, 4) }
 // row lays out one fill: the time muted, the side in its colour and with
 // its glyph, the figures plain.
 func (t fillTable) row(st Styles, f engine.Fill) string {
-	when := fmtTime(f.ExecutedAt)
+	when := fmtTime(f.MarketTime)
 	if t.clock {
-		when = fmtClock(f.ExecutedAt)
+		when = fmtClock(f.MarketTime)
 	}
 	return st.Muted.Render(t.cols.pad(0, when)) + t.cols.sep(1) + st.side(f.Side).Render(t.cols.pad(1, sideText(f.Side))) +
 		st.Value.Render(t.cols.cells(2, fmtPrice(f.Price), fmtXRP(f.QtyXRP), fmtMoney(f.ValueRLUSD), fmtFee(f.FeeRLUSD)))

@@ -209,12 +209,33 @@ func TestDetailFillsNewestFirst(t *testing.T) {
 		t.Fatalf("%d fills in the fake session, want several", len(fs))
 	}
 	for i := 1; i < len(fs); i++ {
-		if fs[i].ExecutedAt.After(fs[i-1].ExecutedAt) {
-			t.Fatalf("fill %d (%s) is newer than fill %d (%s): not newest first", i, fs[i].ExecutedAt, i-1, fs[i-1].ExecutedAt)
+		if fs[i].MarketTime.After(fs[i-1].MarketTime) {
+			t.Fatalf("fill %d (%s) is newer than fill %d (%s): not newest first", i, fs[i].MarketTime, i-1, fs[i-1].MarketTime)
 		}
 	}
 	v := plainView(m)
 	if want := fmtPrice(fs[0].Price) + "   " + fmtXRP(fs[0].QtyXRP); !strings.Contains(v, want) {
 		t.Fatalf("the newest fill %q is not drawn with 6-decimal price and size:\n%s", want, v)
+	}
+}
+
+// Issue 11 item 4: a feed without an anchor (a replay) shows n/a for the
+// anchor and the divergence, never "anchor 0.000000 · divergence 0.0 bp";
+// a feed with one shows its figures.
+func TestLiveViewWithoutAnchor(t *testing.T) {
+	s := fakeState()
+	s.Anchor, s.DivergenceBps = nil, 0
+	m, _ := MustLiveModel(t, s)
+	resize(t, m, 160, 48)
+	got := plainView(m)
+	anchorLine := regexp.MustCompile(`anchor +n/a`)
+	divLine := regexp.MustCompile(`div\S* +n/a`)
+	if !anchorLine.MatchString(got) || !divLine.MatchString(got) || strings.Contains(got, "0.000000") {
+		t.Fatalf("no anchor shown as a number:\n%s", got)
+	}
+	m, _ = MustLiveModel(t, fakeState())
+	resize(t, m, 160, 48)
+	if got := plainView(m); anchorLine.MatchString(got) || !strings.Contains(got, "2.30008") {
+		t.Fatalf("the anchor of a feed that has one is not shown:\n%s", got)
 	}
 }

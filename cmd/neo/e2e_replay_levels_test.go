@@ -53,7 +53,7 @@ func readReplayStart(tb testing.TB, dbPath, id string) replayStart {
 	defer db.Close()
 	var r replayStart
 	err = db.QueryRowContext(context.Background(), `SELECT s.starting_xrp, s.starting_rlusd, s.starting_value, i.mid_price, i.drift_pct, i.skew_tier
-		FROM sessions s JOIN inventory_snapshots i ON i.session_id = s.session_id
+		FROM sessions s JOIN inventory_snapshots i ON i.session_key = s.session_key
 		WHERE s.session_id = ? ORDER BY i.rowid LIMIT 1`, id).Scan(&r.xrp, &r.rlusd, &r.value, &r.firstMid, &r.drift, &r.tier)
 	if err != nil {
 		tb.Fatal(err)

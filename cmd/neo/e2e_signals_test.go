@@ -83,8 +83,8 @@ func bigDatabase(tb testing.TB, dir string, mb int) string {
 	}
 	defer conn.Close()
 	if _, err := conn.Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < ?)
-		INSERT INTO session_events (session_id, created_at, level, kind, message)
-		SELECT (SELECT session_id FROM sessions LIMIT 1), '2026-01-01T00:00:00Z', 'info', 'padding', hex(randomblob(512*1024)) FROM n`, mb); err != nil {
+		INSERT INTO session_events (session_key, created_at, market_time, level, kind, message)
+		SELECT (SELECT session_key FROM sessions LIMIT 1), '2026-01-01T00:00:00Z', 1767225600000, 'info', 'padding', hex(randomblob(512*1024)) FROM n`, mb); err != nil {
 		tb.Fatal(err)
 	}
 	if _, err := conn.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {

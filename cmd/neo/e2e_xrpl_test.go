@@ -65,7 +65,8 @@ func readFills(tb testing.TB, dbPath, session string) []fillRow {
 	}
 	defer db.Close()
 	rows, err := db.QueryContext(context.Background(), `SELECT f.order_id, f.side, f.price, f.qty_xrp, f.value_rlusd, f.fee_rlusd, o.price, o.qty_xrp, o.status
-		FROM fills f JOIN orders o ON o.order_id = f.order_id WHERE f.session_id = ? ORDER BY f.rowid`, session)
+		FROM fills f JOIN orders o ON o.session_key = f.session_key AND o.order_id = f.order_id
+		WHERE f.session_key = (SELECT session_key FROM sessions WHERE session_id = ?) ORDER BY f.rowid`, session)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -94,7 +95,9 @@ func sessionFacts(tb testing.TB, dbPath, session string) (feed string, mids, anc
 	if err := db.QueryRowContext(ctx, `SELECT feed FROM sessions WHERE session_id = ?`, session).Scan(&feed); err != nil {
 		tb.Fatal(err)
 	}
-	rows, err := db.QueryContext(ctx, `SELECT mid_price, anchor_price FROM valuation_snapshots WHERE session_id = ?`, session)
+	// No anchor is NULL; 0 here, which the callers' checks refuse.
+	rows, err := db.QueryContext(ctx, `SELECT mid_price, IFNULL(anchor_price, 0) FROM valuation_snapshots
+		WHERE session_key = (SELECT session_key FROM sessions WHERE session_id = ?)`, session)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -172,6 +172,8 @@ type sessionRecord struct {
 	StartedAt        string   `json:"started_at"`
 	EndedAt          *string  `json:"ended_at"`
 	EndedAtEstimated bool     `json:"ended_at_estimated"`
+	MarketStartedAt  *string  `json:"market_started_at"` // market time of the first event
+	MarketEndedAt    *string  `json:"market_ended_at"`   // market time of the last event recorded
 	Mode             string   `json:"mode"`
 	Feed             string   `json:"feed"`
 	AppVersion       string   `json:"app_version"`
@@ -191,7 +193,7 @@ type sessionRecord struct {
 
 var sessionRecordHeader = []string{"session_id", "started_at", "ended_at", "ended_at_estimated", "mode", "feed",
 	"app_version", "starting_xrp", "starting_rlusd", "starting_value", "ending_xrp", "ending_rlusd", "ending_value",
-	"halt_reason", "fill_count", "config_json"}
+	"halt_reason", "fill_count", "config_json", "market_started_at", "market_ended_at"}
 
 func toRecord(s engine.SessionSummary) sessionRecord {
 	r := sessionRecord{SessionID: s.SessionID, StartedAt: s.StartedAt.UTC().Format(store.TimeLayout),
@@ -199,10 +201,14 @@ func toRecord(s engine.SessionSummary) sessionRecord {
 		StartingXRP: s.StartingXRP, StartingRLUSD: s.StartingRLUSD, StartingValue: s.StartingValue,
 		EndingXRP: s.EndingXRP, EndingRLUSD: s.EndingRLUSD, EndingValue: s.EndingValue,
 		FillCount: s.FillCount, ConfigJSON: s.ConfigJSON, Damage: s.Damage}
-	if s.EndedAt != nil {
-		e := s.EndedAt.UTC().Format(store.TimeLayout)
-		r.EndedAt = &e
+	opt := func(t *time.Time) *string {
+		if t == nil {
+			return nil
+		}
+		v := t.UTC().Format(store.TimeLayout)
+		return &v
 	}
+	r.EndedAt, r.MarketStartedAt, r.MarketEndedAt = opt(s.EndedAt), opt(s.MarketStartedAt), opt(s.MarketEndedAt)
 	if s.HaltReason != "" {
 		h := string(s.HaltReason)
 		r.HaltReason = &h
@@ -254,7 +260,8 @@ func writeSessionsCSV(w io.Writer, list []engine.SessionSummary) error {
 		r := toRecord(s)
 		cw.Write([]string{clean(r.SessionID), r.StartedAt, optS(r.EndedAt), strconv.FormatBool(r.EndedAtEstimated), clean(r.Mode), clean(r.Feed),
 			clean(r.AppVersion), num(r.StartingXRP), num(r.StartingRLUSD), num(r.StartingValue), optF(r.EndingXRP), optF(r.EndingRLUSD),
-			optF(r.EndingValue), clean(optS(r.HaltReason)), strconv.Itoa(r.FillCount), string(jsonSafe([]byte(r.ConfigJSON)))})
+			optF(r.EndingValue), clean(optS(r.HaltReason)), strconv.Itoa(r.FillCount), string(jsonSafe([]byte(r.ConfigJSON))),
+			optS(r.MarketStartedAt), optS(r.MarketEndedAt)})
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
@@ -263,11 +270,29 @@ func writeSessionsCSV(w io.Writer, list []engine.SessionSummary) error {
 	return nil
 }
 
+// fmtSpan is a market span for the table: days beyond a day (a year of
+// bars reads 365d0h0m0s, not 8760h0m0s).
+func fmtSpan(d time.Duration) string {
+	if d >= 24*time.Hour {
+		days := d / (24 * time.Hour)
+		return fmt.Sprintf("%dd%s", days, (d - days*24*time.Hour).Round(time.Second))
+	}
+	return d.Round(time.Second).String()
+}
+
 func writeSessionsTable(w io.Writer, list []engine.SessionSummary) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SESSION\tSTARTED (UTC)\tDURATION\tREASON\tSTART VALUE\tEND VALUE\tPNL\tFILLS\tFEED")
+	// Wall clock (when it ran) beside market time (what it traded over).
+	fmt.Fprintln(tw, "SESSION\tSTARTED (UTC)\tDURATION\tMARKET FROM (UTC)\tMARKET SPAN\tREASON\tSTART VALUE\tEND VALUE\tPNL\tFILLS\tFEED")
 	for _, s := range list {
 		dur, reason, end, pnl := "running", "-", "-", "-"
+		mFrom, mSpan := "-", "-"
+		if s.MarketStartedAt != nil {
+			mFrom = s.MarketStartedAt.UTC().Format("2006-01-02 15:04:05")
+			if s.MarketEndedAt != nil {
+				mSpan = fmtSpan(s.MarketEndedAt.Sub(*s.MarketStartedAt))
+			}
+		}
 		if s.EndedAt != nil {
 			dur = s.EndedAt.Sub(s.StartedAt).Round(time.Second).String()
 			if s.EndedAtEstimated {
@@ -281,8 +306,8 @@ func writeSessionsTable(w io.Writer, list []engine.SessionSummary) error {
 			end = fmt.Sprintf("%.2f", *s.EndingValue)
 			pnl = fmt.Sprintf("%+.2f", *s.EndingValue-s.StartingValue)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.2f\t%s\t%s\t%d\t%s\n", clean(s.SessionID), s.StartedAt.UTC().Format("2006-01-02 15:04:05"),
-			dur, clean(reason), s.StartingValue, end, pnl, s.FillCount, clean(s.Feed))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%s\t%s\t%d\t%s\n", clean(s.SessionID), s.StartedAt.UTC().Format("2006-01-02 15:04:05"),
+			dur, mFrom, mSpan, clean(reason), s.StartingValue, end, pnl, s.FillCount, clean(s.Feed))
 	}
 	if err := tw.Flush(); err != nil {
 		return exitf(exitRuntime, "write table: %v", err)

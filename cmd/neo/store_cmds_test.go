@@ -24,6 +24,9 @@ import (
 
 var st0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
+// mt0 is the market time the closed test session starts at.
+var mt0 = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // runMain runs neo in-process with exactly env as its environment (see
 // runMainEnv).
 func runMain(t *testing.T, env map[string]string, args ...string) (int, string, string) {
@@ -68,7 +71,11 @@ func mustStoreDB(t *testing.T, dir, closedID string) string {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(dir, "neo.db")
-	db, err := store.Open(ctx, store.Options{Path: path, Lock: true, CheckpointInterval: -1})
+	// The store's clock stamps each commit (last_write_at, what backfill
+	// estimates ended_at from): the crashed session's last commit is at
+	// st0 + 3h, when its last snapshot was written.
+	clock := func() time.Time { return st0.Add(3 * time.Hour) }
+	db, err := store.Open(ctx, store.Options{Path: path, Lock: true, CheckpointInterval: -1, Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,13 +89,18 @@ func mustStoreDB(t *testing.T, dir, closedID string) string {
 			t.Fatal(err)
 		}
 	}
-	must(db.OpenSession(ctx, sess(closedID, st0)))
-	o := engine.Order{OrderID: "o1", SessionID: closedID, Side: engine.Buy, Price: 2.5, QtyXRP: 6, CreatedAt: st0, Status: engine.OrderFilled}
-	must(db.RecordFill(ctx, engine.Fill{FillID: "f1", SessionID: closedID, OrderID: "o1", ExecutedAt: st0, Side: engine.Buy, Price: 2.5, QtyXRP: 6, ValueRLUSD: 15}, o))
-	must(db.CloseSession(ctx, engine.SessionEnd{SessionID: closedID, EndedAt: st0.Add(time.Hour), EndingXRP: 1006, EndingRLUSD: 2485, EndingValue: 5012.5, HaltReason: engine.HaltOperatorQuit}))
+	// The closed session replayed 35 days of January 2025 bars in an hour
+	// of wall time.
+	closed := sess(closedID, st0)
+	closed.MarketStartedAt = &mt0
+	must(db.OpenSession(ctx, closed))
+	o := engine.Order{OrderID: "o1", SessionID: closedID, Side: engine.Buy, Price: 2.5, QtyXRP: 6, MarketTime: mt0.Add(time.Hour), Status: engine.OrderFilled}
+	must(db.RecordFill(ctx, engine.Fill{FillID: "f1", SessionID: closedID, OrderID: "o1", MarketTime: mt0.Add(time.Hour), Side: engine.Buy, Price: 2.5, QtyXRP: 6, ValueRLUSD: 15}, o))
+	must(db.CloseSession(ctx, engine.SessionEnd{SessionID: closedID, EndedAt: st0.Add(time.Hour), MarketEndedAt: mt0.Add(35 * 24 * time.Hour),
+		EndingXRP: 1006, EndingRLUSD: 2485, EndingValue: 5012.5, HaltReason: engine.HaltOperatorQuit}))
 	must(db.OpenSession(ctx, sess("crashed", st0.Add(2*time.Hour))))
-	must(db.SaveOrders(ctx, engine.Order{OrderID: "o2", SessionID: "crashed", Side: engine.Sell, Price: 2.6, QtyXRP: 6, CreatedAt: st0.Add(2 * time.Hour), Status: engine.OrderOpen}))
-	must(db.AddInventorySnapshot(ctx, engine.InventorySnapshot{SessionID: "crashed", CreatedAt: st0.Add(3 * time.Hour), MidPrice: 2.5, XRPBalance: 990, RLUSDBalance: 2530, TotalValueInRLUSD: 5005}))
+	must(db.SaveOrders(ctx, engine.Order{OrderID: "o2", SessionID: "crashed", Side: engine.Sell, Price: 2.6, QtyXRP: 6, MarketTime: st0.Add(2 * time.Hour), Status: engine.OrderOpen}))
+	must(db.AddInventorySnapshot(ctx, engine.InventorySnapshot{SessionID: "crashed", MarketTime: st0.Add(3 * time.Hour), MidPrice: 2.5, XRPBalance: 990, RLUSDBalance: 2530, TotalValueInRLUSD: 5005}))
 	if _, err := db.Backup(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -131,12 +143,22 @@ func TestSessionsCmd(t *testing.T) {
 		if recs[0]["ended_at"] != nil || recs[1]["halt_reason"] != "operator_quit" || recs[1]["fill_count"] != 1.0 {
 			t.Fatalf("records=%v", recs)
 		}
+		if recs[1]["market_started_at"] != "2025-01-01T00:00:00.000Z" || recs[1]["market_ended_at"] != "2025-02-05T00:00:00.000Z" ||
+			recs[1]["started_at"] != "2026-11-25T12:00:00.000Z" {
+			t.Fatalf("market span in JSON: %v", recs[1])
+		}
 	})
 	t.Run("CSV", func(t *testing.T) {
 		code, out, _ := runMain(t, nil, "sessions", "--db", path, "--csv", "--limit", "1")
 		rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 		if code != 0 || err != nil || len(rows) != 2 || rows[0][0] != "session_id" || rows[1][0] != "crashed" {
 			t.Fatalf("exit=%d err=%v rows=%v", code, err, rows)
+		}
+		// The crashed session has no market start and its market end is
+		// its last row's (the snapshot at st0 + 3h).
+		n := len(rows[0])
+		if rows[0][n-2] != "market_started_at" || rows[0][n-1] != "market_ended_at" || rows[1][n-2] != "" || rows[1][n-1] != "2026-11-25T15:00:00.000Z" {
+			t.Fatalf("market columns: %v / %v", rows[0], rows[1])
 		}
 	})
 	t.Run("BothFormats", func(t *testing.T) {
@@ -175,6 +197,12 @@ func checkSessionsTable(t *testing.T, out string) {
 	}
 	if !strings.Contains(lines[1], "running") || !strings.Contains(lines[2], "operator_quit") || !strings.Contains(lines[2], "+12.50") {
 		t.Fatalf("rows=%q", lines[1:])
+	}
+	// Wall clock and market time, each said: an hour of wall time over
+	// 35 days of market from 2025-01-01.
+	if !strings.Contains(lines[0], "MARKET FROM (UTC)") || !strings.Contains(lines[0], "MARKET SPAN") ||
+		!strings.Contains(lines[2], "1h0m0s") || !strings.Contains(lines[2], "2025-01-01 00:00:00") || !strings.Contains(lines[2], "35d0s") {
+		t.Fatalf("market span missing:\n%s", out)
 	}
 }
 

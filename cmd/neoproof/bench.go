@@ -308,7 +308,7 @@ func buildDB(ctx context.Context, o options, db string, mb int) error {
 	defer w.Close()
 	w.SetMaxOpenConns(1)
 	var sid, started string
-	if err := w.QueryRowContext(ctx, "SELECT session_id, started_at FROM sessions LIMIT 1").Scan(&sid, &started); err != nil {
+	if err := w.QueryRowContext(ctx, "SELECT session_key, started_at FROM sessions LIMIT 1").Scan(&sid, &started); err != nil {
 		return err
 	}
 	rows := min(max(mb*1600, 5000), 200_000) // about a quarter of mb per chunk
@@ -320,8 +320,8 @@ func buildDB(ctx context.Context, o options, db string, mb int) error {
 			break
 		}
 		_, err := w.ExecContext(ctx, `WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i < ?)
-			INSERT INTO valuation_snapshots (session_id, created_at, mid_price, anchor_price, total_value_in_rlusd, hold_value_in_rlusd, pnl_rlusd, fees_rlusd)
-			SELECT ?, strftime('%Y-%m-%dT%H:%M:%fZ', ?, '+' || ((? * ? + i) / 1000.0) || ' seconds'), 2.3 + i * 1e-9, 2.3, 4600 + i * 1e-6, 4600, i * 1e-6, 0.01 FROM c`,
+			INSERT INTO valuation_snapshots (session_key, market_time, mid_price, anchor_price, total_value_in_rlusd, hold_value_in_rlusd, pnl_rlusd, fees_rlusd)
+			SELECT ?, CAST(round((julianday(?) - 2440587.5) * 86400000) AS INTEGER) + ? * ? + i, 2.3 + i * 1e-9, 2.3, 4600 + i * 1e-6, 4600, i * 1e-6, 0.01 FROM c`,
 			rows, sid, strings.TrimSuffix(started, "Z"), chunk, rows)
 		if err != nil {
 			return fmt.Errorf("grow %s: %w", db, err)

@@ -500,12 +500,12 @@ func padDatabase(ctx context.Context, path string, rows int) error {
 	defer db.Close()
 	db.SetMaxOpenConns(1)
 	var id, at string
-	if err := db.QueryRowContext(ctx, "SELECT session_id, started_at FROM sessions ORDER BY rowid LIMIT 1").Scan(&id, &at); err != nil {
+	if err := db.QueryRowContext(ctx, "SELECT session_key, started_at FROM sessions ORDER BY rowid LIMIT 1").Scan(&id, &at); err != nil {
 		return fmt.Errorf("find a session: %w", err)
 	}
 	if _, err := db.ExecContext(ctx, `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < ?)
-		INSERT INTO session_events (session_id, created_at, level, kind, message)
-		SELECT ?, ?, 'info', ?, hex(randomblob(500)) FROM c`, rows, id, at, padKind); err != nil {
+		INSERT INTO session_events (session_key, created_at, market_time, level, kind, message)
+		SELECT ?, ?, 0, 'info', ?, hex(randomblob(500)) FROM c`, rows, id, at, padKind); err != nil {
 		return fmt.Errorf("insert padding: %w", err)
 	}
 	_, err = db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")

@@ -113,13 +113,13 @@ func QuickCheck(ctx context.Context, db *sql.DB) (string, error) {
 // sessionsQuery reads every session, oldest first; %s takes the detail
 // columns.
 const sessionsQuery = `SELECT session_id, started_at, ended_at, ended_at_estimated, halt_reason, ending_value, ending_xrp,
-	(SELECT count(*) FROM orders o WHERE o.session_id = s.session_id AND o.status = 'open'),
-	(SELECT count(*) FROM fills f WHERE f.session_id = s.session_id)%s
+	(SELECT count(*) FROM orders o WHERE o.session_key = s.session_key AND o.status = 'open'),
+	(SELECT count(*) FROM fills f WHERE f.session_key = s.session_key)%s
 	FROM sessions s ORDER BY started_at, rowid`
 
 const detailColumns = `,
-	(SELECT count(*) FROM inventory_snapshots i WHERE i.session_id = s.session_id),
-	(SELECT count(*) FROM valuation_snapshots v WHERE v.session_id = s.session_id)`
+	(SELECT count(*) FROM inventory_snapshots i WHERE i.session_key = s.session_key),
+	(SELECT count(*) FROM valuation_snapshots v WHERE v.session_key = s.session_key)`
 
 // ReadState runs quick_check and reads every session through db.
 func ReadState(ctx context.Context, db *sql.DB) (State, error) {
@@ -164,7 +164,7 @@ func readState(ctx context.Context, db *sql.DB, detail bool) (State, error) {
 }
 
 func readEvents(ctx context.Context, db *sql.DB, id string) ([]string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT kind, message FROM session_events WHERE session_id = ? ORDER BY created_at`, id)
+	rows, err := db.QueryContext(ctx, `SELECT kind, message FROM session_events WHERE session_key = (SELECT session_key FROM sessions WHERE session_id = ?) ORDER BY market_time, rowid`, id)
 	if err != nil {
 		return nil, fmt.Errorf("read the events of %s: %w", id, err)
 	}

@@ -127,13 +127,13 @@ func TestExitCode(t *testing.T) {
 
 // schema is the part of neo's schema the reader reads.
 const schema = `
-CREATE TABLE sessions (session_id TEXT PRIMARY KEY, started_at TEXT, ended_at TEXT, ended_at_estimated INTEGER NOT NULL DEFAULT 0,
+CREATE TABLE sessions (session_key INTEGER PRIMARY KEY, session_id TEXT UNIQUE, started_at TEXT, ended_at TEXT, ended_at_estimated INTEGER NOT NULL DEFAULT 0,
 	halt_reason TEXT, ending_value REAL, ending_xrp REAL);
-CREATE TABLE orders (session_id TEXT, status TEXT);
-CREATE TABLE fills (session_id TEXT);
-CREATE TABLE inventory_snapshots (session_id TEXT);
-CREATE TABLE valuation_snapshots (session_id TEXT);
-CREATE TABLE session_events (session_id TEXT, created_at TEXT, kind TEXT, message TEXT);`
+CREATE TABLE orders (session_key INTEGER, status TEXT);
+CREATE TABLE fills (session_key INTEGER);
+CREATE TABLE inventory_snapshots (session_key INTEGER);
+CREATE TABLE valuation_snapshots (session_key INTEGER);
+CREATE TABLE session_events (session_key INTEGER, created_at TEXT, market_time INTEGER, kind TEXT, message TEXT);`
 
 func makeDB(t *testing.T, stmts string) string {
 	t.Helper()
@@ -152,10 +152,10 @@ func makeDB(t *testing.T, stmts string) string {
 func TestCheckClosed(t *testing.T) {
 	ctx := context.Background()
 	closed := schema + `
-INSERT INTO sessions VALUES ('a', '2026-01-01', '2026-01-02', 0, 'operator_quit', 5000, 1000);
-INSERT INTO sessions VALUES ('b', '2026-01-03', '2026-01-04', 0, 'signal_terminate', 5001, 1001);
-INSERT INTO fills VALUES ('b'); INSERT INTO orders VALUES ('b', 'filled');
-INSERT INTO session_events VALUES ('b', '2026-01-04', 'shutdown', 'by SIGTERM');`
+INSERT INTO sessions VALUES (1, 'a', '2026-01-01', '2026-01-02', 0, 'operator_quit', 5000, 1000);
+INSERT INTO sessions VALUES (2, 'b', '2026-01-03', '2026-01-04', 0, 'signal_terminate', 5001, 1001);
+INSERT INTO fills VALUES (2); INSERT INTO orders VALUES (2, 'filled');
+INSERT INTO session_events VALUES (2, '2026-01-04', 0, 'shutdown', 'by SIGTERM');`
 	path := makeDB(t, closed)
 	st, err := CheckClosed(ctx, path, "signal_terminate")
 	if err != nil {
@@ -172,7 +172,7 @@ INSERT INTO session_events VALUES ('b', '2026-01-04', 'shutdown', 'by SIGTERM');
 		t.Fatalf("detail %+v %v", d, err)
 	}
 	for name, extra := range map[string]string{
-		"open order":      `INSERT INTO orders VALUES ('b', 'open');`,
+		"open order":      `INSERT INTO orders VALUES (2, 'open');`,
 		"no ended_at":     `UPDATE sessions SET ended_at = NULL WHERE session_id = 'b';`,
 		"no ending_value": `UPDATE sessions SET ending_value = NULL WHERE session_id = 'b';`,
 		"no session":      `DELETE FROM sessions;`,
@@ -187,7 +187,7 @@ INSERT INTO session_events VALUES ('b', '2026-01-04', 'shutdown', 'by SIGTERM');
 	// and fails AllClosed (the soak's stricter rule).
 	for name, extra := range map[string]string{
 		"older still open":       `UPDATE sessions SET ended_at = NULL WHERE session_id = 'a';`,
-		"older with open orders": `INSERT INTO orders VALUES ('a', 'open');`,
+		"older with open orders": `INSERT INTO orders VALUES (1, 'open');`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			st, err := CheckClosed(ctx, makeDB(t, closed+extra), "signal_terminate")
@@ -209,7 +209,7 @@ func TestCheckClosedWantsTheWALGone(t *testing.T) {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(schema + `INSERT INTO sessions VALUES ('a', '1', '2', 0, 'x', 1, 1);`); err != nil {
+	if _, err := db.Exec(schema + `INSERT INTO sessions VALUES (1, 'a', '1', '2', 0, 'x', 1, 1);`); err != nil {
 		t.Fatal(err)
 	}
 	if WALSize(path) == 0 {
@@ -235,7 +235,7 @@ func TestReadFileIfAnyOnAFileWithoutSchema(t *testing.T) {
 }
 
 func TestCLIOpenSessions(t *testing.T) {
-	path := makeDB(t, schema+`INSERT INTO sessions VALUES ('a', '1', NULL, 0, NULL, NULL, NULL);`)
+	path := makeDB(t, schema+`INSERT INTO sessions VALUES (1, 'a', '1', NULL, 0, NULL, NULL, NULL);`)
 	n, ok, err := CLIOpenSessions(context.Background(), path)
 	if !ok {
 		t.Skip("no sqlite3 CLI here")
