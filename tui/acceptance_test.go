@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -313,5 +314,15 @@ func TestDetailShowsTheReport(t *testing.T) {
 				t.Errorf("%d columns: detail lacks %q:\n%s", w, want, v)
 			}
 		}
+	}
+}
+
+// A report that cannot be read is said in the detail's status line.
+func TestDetailSaysWhenTheReportFails(t *testing.T) {
+	m := historyOn(t, ThemeMono, 120, 40)
+	press(t, m, "down", "enter")
+	run(t, m, reportMsg{to: viewDetail, seq: m.detail.seq, id: m.detail.summary.SessionID, err: errors.New("read fills: disk I/O error")})
+	if v := plainView(m); !strings.Contains(v, "no report: read fills: disk I/O error") {
+		t.Fatalf("the detail hides the report's error:\n%s", v)
 	}
 }

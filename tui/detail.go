@@ -386,6 +386,8 @@ func (d *detailModel) View() string {
 		status = st.Muted.Render("loading…")
 	case d.status != "":
 		status = st.Value.Render(d.status)
+	case d.reportErr != "":
+		status = st.Warn.Render("no report: " + d.reportErr)
 	}
 	lines = append(lines, status)
 	return d.ctx.frame(lines, d.ctx.footer(d.keys.ShortHelp()...))
