@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Valuation holds the figures of DESIGN.md for balances at a mid price.
+// Valuation holds the figures of a balance at a mid price (README, "Config": target_xrp_pct and the skew tiers).
 type Valuation struct {
 	XRPValueInRLUSD   float64
 	TotalValueInRLUSD float64
@@ -15,7 +15,9 @@ type Valuation struct {
 }
 
 // Value computes xrp_value_in_rlusd, total_value_in_rlusd, xrp_pct, drift_pct
-// and skew_tier exactly as DESIGN.md defines them.
+// and skew_tier (before hysteresis: see NextSkewTier): xrp × mid, plus
+// rlusd, its share in percent, that share minus the target, and the number
+// of tier thresholds |drift| has reached.
 func Value(xrp, rlusd, mid, targetXRPPct float64, tierThresholdsPct []float64) Valuation {
 	v := Valuation{XRPValueInRLUSD: xrp * mid}
 	v.TotalValueInRLUSD = rlusd + v.XRPValueInRLUSD

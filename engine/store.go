@@ -15,7 +15,7 @@ type Store interface {
 	History
 
 	// Recover closes every session left open by a crash as unclean_exit
-	// (see DESIGN.md, Guards) and returns what it changed.
+	// (README, "How the guarantees are kept") and returns what it changed.
 	Recover(ctx context.Context) ([]Recovery, error)
 	// Backup writes an online backup beside the database and applies the
 	// retention; it returns the backup's path.

@@ -6,7 +6,7 @@ import "time"
 // sessions.halt_reason.
 type HaltReason string
 
-// The halt reasons of DESIGN.md, one per way a session can end.
+// The halt reasons, one per way a session can end (README, "Halt reasons").
 const (
 	HaltOperatorQuit     HaltReason = "operator_quit"
 	HaltSignalInterrupt  HaltReason = "signal_interrupt"
@@ -23,7 +23,7 @@ const (
 	HaltUncleanExit      HaltReason = "unclean_exit"
 )
 
-// AllHaltReasons lists every reason, in the order DESIGN.md gives them.
+// AllHaltReasons lists every reason, in the order of the README's table.
 var AllHaltReasons = []HaltReason{
 	HaltOperatorQuit, HaltSignalInterrupt, HaltSignalTerminate, HaltSignalHangup, HaltSignalQuit,
 	HaltMaxDrawdown, HaltInventoryLimit, HaltStaleFeed, HaltAnchorDivergence,

@@ -402,10 +402,38 @@ func (db *DB) close(ctx context.Context) error {
 		db.closeWriter(ctx, &errs)
 	}
 	db.dropPreRun()
+	if db.w == nil && db.r != nil {
+		tidyEmptyWAL(db.path)
+	}
 	if db.lock != nil {
 		errs.keep(db.lock.release())
 	}
 	return errs.err
+}
+
+// tidyEmptyWAL removes the empty -wal and the -shm that a read-only
+// connection leaves beside a database (it may not delete them itself): a
+// read-write connection that finds itself the last one open does that as
+// it closes, after making sure no other connection, in any process, still
+// uses them. It only runs when the -wal is empty, writes nothing to the
+// database, and gives up at once when the database is busy or the file or
+// its directory is read-only.
+func tidyEmptyWAL(path string) {
+	if fi, err := os.Stat(path + "-wal"); err != nil || fi.Size() != 0 {
+		return
+	}
+	d, err := sql.Open("sqlite", dsn(path, "_pragma=busy_timeout(0)"))
+	if err != nil {
+		return
+	}
+	defer d.Close()
+	d.SetMaxOpenConns(1)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	var n int
+	// Reading the schema opens the log; closing the last connection then
+	// checkpoints nothing and deletes it.
+	d.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n)
 }
 
 // firstError keeps the first of the errors a multi-step close meets.

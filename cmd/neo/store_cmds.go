@@ -23,7 +23,7 @@ import (
 	"neo/store"
 )
 
-// storeExit maps a store error to the exit code of DESIGN.md by its domain
+// storeExit maps a store error to its exit code (README, "Exit codes") by its domain
 // code (engine/error.go): cmd needs none of the store's error types. An
 // error that already carries an exit code and no domain code keeps it.
 func storeExit(err error) error {

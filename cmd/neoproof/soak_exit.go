@@ -16,7 +16,7 @@ import (
 )
 
 // shutdownBound is what the soak allows from trigger to exit: the default
-// shutdown_timeout (3 s, DESIGN.md) plus one second for process exit and a
+// shutdown_timeout (3 s) plus one second for process exit and a
 // loaded machine.
 const shutdownBound = 4 * time.Second
 
