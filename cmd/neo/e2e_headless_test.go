@@ -85,6 +85,11 @@ func TestHeadlessSignals(t *testing.T) {
 				t.Fatalf("exit %d, want 0; stderr:\n%s", code, p.ErrOut.String())
 			}
 			checkClosedCleanly(t, db, tt.want)
+			// Whoever sent the signal wants the process gone: no report
+			// is read after it (it took seconds on a big database).
+			if out := p.Out.String(); strings.Contains(out, "report ") {
+				t.Fatalf("a report was printed after %s:\n%s", tt.sig, out)
+			}
 		})
 	}
 }

@@ -101,17 +101,17 @@ func loadReport(ctx context.Context, h engine.History, id string) (engine.Report
 }
 
 // runReportTimeout bounds reading the report at the end of a headless run.
-const runReportTimeout = 30 * time.Second
+const runReportTimeout = 10 * time.Second
 
 // printRunReport prints the short form of the session's report on stdout
 // at the end of a headless run, after the final log line. The session is
 // already closed and recorded: a report that cannot be read is a warning,
 // never a change of the exit code.
-func (m *Main) printRunReport(sessionID string, logger *log.Logger) {
+func (m *Main) printRunReport(ctx context.Context, sessionID string, logger *log.Logger) {
 	if sessionID == "" {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), runReportTimeout)
+	ctx, cancel := context.WithTimeout(ctx, runReportTimeout)
 	defer cancel()
 	db, err := m.openReadOnly(ctx)
 	if err != nil {

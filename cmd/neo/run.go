@@ -158,8 +158,15 @@ func (m *Main) run(ctx context.Context, f *runFlags) error {
 	}
 	res := sup.runSession(eng, c)
 	err = m.finish(res, logger, console)
-	if !console {
-		m.printRunReport(res.SessionID, logger) // report_cmd.go: a few lines after the final log line
+	// The short report (report_cmd.go) follows the final log line of a
+	// headless run that ended by itself and cleanly. Not after a signal:
+	// whoever sent it wants the process gone (systemd, an operator), and
+	// not after a failure: the store may still be stuck. A signal during
+	// the report cuts it short.
+	if !console && res.Err == nil && !res.Reason.OperatorAsked() {
+		rctx, interrupted := sup.interruptible(ctx)
+		m.printRunReport(rctx, res.SessionID, logger)
+		interrupted()
 	}
 	return err
 }
