@@ -48,7 +48,16 @@ func (m *Main) newConsole(opts tui.Options, logger *log.Logger) *consoleUI {
 	if in != nil {
 		fd := int(in.Fd())
 		if saved, err := term.GetState(fd); err == nil {
-			c.restore = func() { _ = term.Restore(fd, saved) }
+			c.restore = func() {
+				_ = term.Restore(fd, saved)
+				select {
+				case <-c.exited: // Bubble Tea left the screen itself
+				default:
+					if out != nil {
+						leaveScreen(out) // the backstop: it never will
+					}
+				}
+			}
 		}
 	}
 	if out != nil && (opts.Theme == tui.ThemeAuto || opts.Theme == "") && opts.DarkBackground == nil {
@@ -61,6 +70,26 @@ func (m *Main) newConsole(opts tui.Options, logger *log.Logger) *consoleUI {
 		tea.WithOutput(out),
 	)
 	return c
+}
+
+// leaveScreenSeq leaves the alternate screen and shows the cursor: what
+// Bubble Tea writes when it ends normally.
+const leaveScreenSeq = "\x1b[?1049l\x1b[?25h"
+
+// leaveScreen writes leaveScreenSeq for a console that could not end
+// normally (the backstop), so that the terminal shows the shell again.
+// The write is bounded: a terminal that stopped reading must not hold the
+// exit.
+func leaveScreen(out io.Writer) {
+	done := make(chan struct{})
+	go func() {
+		io.WriteString(out, leaveScreenSeq)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(sayTimeout):
+	}
 }
 
 // darkBackground answers the auto theme under tmux or screen, before the

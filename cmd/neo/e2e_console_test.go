@@ -213,3 +213,20 @@ func TestRestorePrompt(t *testing.T) {
 		})
 	}
 }
+
+// TestConsoleBackstopLeavesTheScreen: when the shutdown hangs (a hung
+// store) under the console, the backstop exits 1 — and puts the terminal
+// back, alternate screen and cursor included, so that its message is read
+// on the shell's screen, not on a console screen about to vanish.
+func TestConsoleBackstopLeavesTheScreen(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "neo.db")
+	cfg := writeFile(t, dir, "cfg.toml", "[session]\nshutdown_timeout = \"1s\"\n")
+	r := startPtyEnv(t, db, []string{"NEO_FAULTS=close_hang"}, "run", "--db", db, "--speed", "1", "--config", cfg)
+	r.waitScreen(t, "XRP")
+	r.Keys("q")
+	if code := waitExit(t, r.Proc, 30*time.Second); code != exitRuntime {
+		t.Fatalf("exit %d, want 1 (the backstop's); output tail:\n%s", code, tail(r.Out.String(), 2000))
+	}
+	r.checkTerminalRestored(t)
+}
