@@ -4,6 +4,8 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 GO      ?= go
 BIN     := bin/neo
 SOAK_SCALE ?= 1
+REF_COMMIT ?= 2669f33
+REF_BIN    := bin/neo-ref
 
 .PHONY: build run test bench soak lint cross clean generate screenshots
 
@@ -16,8 +18,21 @@ run: build ## run a paper session on the simulated market
 test: ## the test suite (what CI runs)
 	$(GO) test ./...
 
-bench: build ## the speed table, each figure beside its reference (README, "Guarantees, measured")
-	$(GO) run ./cmd/neoproof bench --bin $(BIN)
+bench: build ## the speed table, each figure beside its reference (README, "Guarantees, measured"); today's figure from bin/neo-ref
+	-@$(MAKE) --no-print-directory $(REF_BIN)
+	$(GO) run ./cmd/neoproof bench --bin $(BIN) $$([ -x $(REF_BIN) ] && echo --ref-bin $(REF_BIN))
+
+# The binary of "today's figure" in the replay row (issue 11): commit
+# REF_COMMIT, built once from `git archive` into a temporary directory (no
+# worktree, nothing of this checkout touched). Without git or the commit, the
+# bench says "reference binary not given".
+$(REF_BIN):
+	@mkdir -p $(dir $(REF_BIN)); tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	echo "build $(REF_BIN) from $(REF_COMMIT)" && \
+	git archive $(REF_COMMIT) | tar -x -C "$$tmp" && \
+	(cd "$$tmp" && CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w -X main.version=$(REF_COMMIT)' -o "$(CURDIR)/$(REF_BIN).tmp" ./cmd/neo) && \
+	mv "$(REF_BIN).tmp" $(REF_BIN) || \
+	{ echo "could not build $(REF_BIN) from $(REF_COMMIT) (it needs git and that commit): the replay row will say \"reference binary not given\""; exit 1; }
 
 soak: build ## the guarantees table: exit paths, kill -9, corruption, environment, fuzzing, a long session (SOAK_SCALE scales it)
 	SOAK_SCALE=$(SOAK_SCALE) $(GO) run ./cmd/neoproof soak --bin $(BIN)

@@ -35,9 +35,11 @@ func rawWriter(b *testing.B) *sql.DB {
 	return raw
 }
 
-const insertInventory = `INSERT INTO inventory_snapshots (session_id, created_at, mid_price, xrp_balance, rlusd_balance,
+// insertInventory writes one snapshot of the only session (session_key 1:
+// the foreign key refuses any other) at market time ? (Unix ms).
+const insertInventory = `INSERT INTO inventory_snapshots (session_key, market_time, mid_price, xrp_balance, rlusd_balance,
 	xrp_value_in_rlusd, total_value_in_rlusd, xrp_pct, drift_pct, skew_tier, drift_velocity_pct_per_min)
-	VALUES ('s1', ?, 2.5, 1000, 2500, 2500, 5000, 50, 0, 0, 0)`
+	VALUES (1, ?, 2.5, 1000, 2500, 2500, 5000, 50, 0, 0, 0)`
 
 // BenchmarkWrite compares the store's group commit with a bare prepared
 // insert loop, one autocommit per row, and with one big transaction.
@@ -88,7 +90,7 @@ func BenchmarkWrite(b *testing.B) {
 		b.ResetTimer()
 		start := time.Now()
 		for i := range b.N {
-			if _, err := stmt.Exec(t0.Add(time.Duration(i)).Format(store.TimeLayout)); err != nil {
+			if _, err := stmt.Exec(t0.UnixMilli() + int64(i)); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -107,7 +109,7 @@ func BenchmarkWrite(b *testing.B) {
 			b.Fatal(err)
 		}
 		for i := range b.N {
-			if _, err := stmt.Exec(t0.Add(time.Duration(i)).Format(store.TimeLayout)); err != nil {
+			if _, err := stmt.Exec(t0.UnixMilli() + int64(i)); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -30,7 +30,7 @@ func sizesFor(o options) benchSizes {
 	if o.quick {
 		return benchSizes{shutdownRuns: 5, benchtime: "2000x", replayBars: 20_000, idle: 10 * time.Second, startupMB: [2]int{10, 50}, memoryBars: [2]int{20_000, 100_000}}
 	}
-	return benchSizes{shutdownRuns: 20, benchtime: "20000x", replayBars: 200_000, idle: 60 * time.Second, startupMB: [2]int{10, 500}, memoryBars: [2]int{100_000, 1_000_000}}
+	return benchSizes{shutdownRuns: 20, benchtime: "20000x", replayBars: 525_600, idle: 60 * time.Second, startupMB: [2]int{10, 500}, memoryBars: [2]int{100_000, 1_000_000}}
 }
 
 // benchTable is the table being filled; each section adds its rows, a
@@ -163,69 +163,6 @@ func benchPersistence(ctx context.Context, o options, sz benchSizes, rng *rand.R
 	return nil
 }
 
-// replayRun runs a replay headless at --speed 0 and returns bars/s (from
-// "session started" to exit, by our clock) and the peak RSS.
-func replayRun(ctx context.Context, o options, dbDir, csv string, bars int) (rate float64, maxRSS int64, took time.Duration, err error) {
-	db := filepath.Join(dbDir, "neo.db")
-	cfg := writeTemp(dbDir, "cfg.toml", wideConfig)
-	p, err := proofkit.Start("", o.bin, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--feed", "replay:"+csv, "--log-format", "logfmt")
-	if err != nil {
-		return 0, 0, 0, err
-	}
-	defer p.Kill()
-	began, err := p.ErrOut.WaitFor("session started", time.Minute, p.Done)
-	if err != nil {
-		return 0, 0, 0, err
-	}
-	<-p.Done
-	if p.Code != 0 {
-		return 0, 0, 0, fmt.Errorf("replay of %d bars: exit %d: %s", bars, p.Code, proofkit.Tail(p.ErrOut.String(), 300))
-	}
-	if _, err := checkClean(ctx, db, "feed_ended"); err != nil {
-		return 0, 0, 0, fmt.Errorf("replay of %d bars: %v", bars, err)
-	}
-	if ru, ok := p.Cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		maxRSS = ru.Maxrss * 1024
-	}
-	took = p.Exited.Sub(began)
-	return float64(bars) / took.Seconds(), maxRSS, took, nil
-}
-
-// benchReplay compares a replay with the database on disk and on /dev/shm
-// (tmpfs: persistence without the disk), back to back.
-func benchReplay(ctx context.Context, o options, sz benchSizes, rng *rand.Rand, t *benchTable) error {
-	dir, cleanup, err := o.tempDir("replay")
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-	csv := filepath.Join(dir, "bars.csv")
-	if err := writeBars(csv, 7, sz.replayBars); err != nil {
-		return err
-	}
-	diskDir := filepath.Join(dir, "disk")
-	os.Mkdir(diskDir, 0o700)
-	shm, err := os.MkdirTemp("/dev/shm", "neoproof-")
-	if err != nil {
-		return fmt.Errorf("/dev/shm is not usable for the in-memory reference: %w", err)
-	}
-	defer os.RemoveAll(shm)
-	diskRate, _, diskTook, err := replayRun(ctx, o, diskDir, csv, sz.replayBars)
-	if err != nil {
-		return err
-	}
-	shmRate, _, shmTook, err := replayRun(ctx, o, shm, csv, sz.replayBars)
-	if err != nil {
-		return err
-	}
-	t.Add(fmt.Sprintf("replay: %s bars at --speed 0, full persistence on disk", thousands(float64(sz.replayBars))),
-		fmtRate(diskRate, "bars")+" ("+fmtDur(diskTook)+")",
-		"same file, database on /dev/shm (tmpfs): "+fmtRate(shmRate, "bars")+" ("+fmtDur(shmTook)+")",
-		fmt.Sprintf("on disk at %.0f%% of the tmpfs rate", 100*diskRate/shmRate),
-		"our clock from \"session started\" to exit; the binary has no in-memory mode, so tmpfs stands for persistence without the disk")
-	return nil
-}
-
 // benchConsole runs the View() benchmarks and measures a live console's
 // idle CPU and terminal output under a pty that we drain.
 func benchConsole(ctx context.Context, o options, sz benchSizes, rng *rand.Rand, t *benchTable) error {
@@ -349,11 +286,11 @@ func benchMemory(ctx context.Context, o options, sz benchSizes, rng *rand.Rand, 
 		if err := writeBars(csv, 9, n); err != nil {
 			return err
 		}
-		_, m, tk, err := replayRun(ctx, o, d, csv, n)
+		f, err := replayRun(ctx, o.bin, d, csv, n, true)
 		if err != nil {
 			return err
 		}
-		rss[i], took[i] = m, tk
+		rss[i], took[i] = f.maxRSS, f.exitSpan
 		os.RemoveAll(d)
 	}
 	t.Add(fmt.Sprintf("memory: peak RSS, %s-bar replay", thousands(float64(sz.memoryBars[1]))), fmtBytes(float64(rss[1]))+" ("+fmtDur(took[1])+")",

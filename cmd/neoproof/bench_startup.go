@@ -81,12 +81,7 @@ func benchStartup(ctx context.Context, o options, sz benchSizes, rng *rand.Rand,
 		ref, verdict := "", ""
 		if i == 1 {
 			ref = fmt.Sprintf("%s database: %s to first tick", fmtBytes(float64(figs[0].size)), fmtDur(median(figs[0].runs).started))
-			if f.size >= 500<<20 {
-				verdict = "goal ≤ 1.5 s: met"
-				if m.started > 1500*time.Millisecond {
-					verdict = "goal ≤ 1.5 s: MISSED"
-				}
-			}
+			verdict = startupVerdict(f.size, m.started)
 		}
 		na := func(s string) string {
 			if s == "" {
@@ -134,4 +129,14 @@ func timeStart(o options, db string, mb int) (startupFig, error) {
 	f.backup = first("pre-run backup: done", "took")
 	f.recovery = first("recovery: done", "took")
 	return f, nil
+}
+
+// startupVerdict is issue 11's goal for a start on a big database: at most
+// 1.5 s to "session started" on 500 MiB, pre-run backup included. Smaller
+// databases (--quick) are not judged.
+func startupVerdict(size int64, started time.Duration) string {
+	if size < 500<<20 {
+		return fmt.Sprintf("goal ≤ 1.5 s is set for 500 MiB; %s not judged (run without --quick)", fmtBytes(float64(size)))
+	}
+	return "goal ≤ 1.5 s on 500 MiB: " + metOr(started <= 1500*time.Millisecond)
 }

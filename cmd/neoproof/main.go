@@ -31,6 +31,7 @@ func main() {
 // options are the flags shared by both subcommands.
 type options struct {
 	bin      string        // the neo binary under test (absolute)
+	refBin   string        // bench: the binary of today's figure (absolute; "" = none)
 	repo     string        // the module root (for go test runs)
 	quick    bool          // a smaller run, for trying the tool
 	scale    float64       // SOAK_SCALE: multiplies run counts and durations
@@ -43,7 +44,7 @@ type options struct {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	usage := func() {
-		fmt.Fprintln(stderr, "usage: neoproof soak|bench [--bin bin/neo] [--quick] [--only a,b] [--fuzztime 2m] [--keep]\n  SOAK_SCALE (env, float, default 1) scales the soak's run counts and durations.")
+		fmt.Fprintln(stderr, "usage: neoproof soak|bench [--bin bin/neo] [--ref-bin bin/neo-ref] [--quick] [--only a,b] [--fuzztime 2m] [--keep]\n  SOAK_SCALE (env, float, default 1) scales the soak's run counts and durations.")
 	}
 	if len(args) == 0 {
 		usage()
@@ -55,6 +56,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	o := options{log: stderr}
 	var only string
 	fs.StringVar(&o.bin, "bin", "bin/neo", "the neo binary to drive (build it first: make build)")
+	fs.StringVar(&o.refBin, "ref-bin", "", "bench: the binary of today's figure (commit "+refCommit+"; make bench builds bin/neo-ref), run on the same replay file")
 	fs.StringVar(&o.repo, "repo", ".", "the module root, for the go test runs (fuzzing, benchmarks)")
 	fs.BoolVar(&o.quick, "quick", false, "a smaller, faster run")
 	fs.StringVar(&only, "only", "", "comma-separated substrings: run only the matching rows")
@@ -92,6 +94,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return 2
 	}
 	o.bin = bin
+	if o.refBin, err = resolveRefBin(o.refBin); err != nil {
+		fmt.Fprintln(stderr, "neoproof:", err)
+		return 2
+	}
 	if o.repo, err = filepath.Abs(o.repo); err != nil {
 		fmt.Fprintln(stderr, "neoproof:", err)
 		return 2

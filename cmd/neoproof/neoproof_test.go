@@ -2,12 +2,21 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"database/sql"
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"neo/cmd/internal/proofkit"
 )
 
 func TestTableWrite(t *testing.T) {
@@ -249,5 +258,139 @@ func TestFmtSignals(t *testing.T) {
 	got := fmtSignals(map[int]int{int(syscall.SIGKILL): 1, int(syscall.SIGHUP): 2, int(syscall.SIGINT): 3})
 	if want := "SIGHUP 2, SIGINT 3, kill -9 1"; got != want {
 		t.Errorf("fmtSignals = %q, want %q", got, want)
+	}
+}
+
+func TestLogTime(t *testing.T) {
+	log := `time=2026-12-01T15:54:11.1Z level=info msg="starting" note="session started soon"
+time=2026-12-01T15:54:11.397638948Z level=info msg="session started" session=a
+time=2026-12-01T15:54:12.5Z level=info msg="session started" session=b
+time=2026-12-01T15:54:13.650132539Z level=info msg="session ended" session=a`
+	t0, err := logTime(log, "session started")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t1, err := logTime(log, "session ended")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := t1.Sub(t0), 2252493591*time.Nanosecond; got != want {
+		t.Fatalf("ended − started = %s, want %s (the first \"session started\" line, not the note that mentions it)", got, want)
+	}
+	for _, bad := range []string{
+		`level=info msg="session started"`,                // no time field
+		`time=yesterday level=info msg="session started"`, // unparsable time
+		`time=2026-12-01T15:54:11Z level=info msg="session ended"`,
+	} {
+		if _, err := logTime(bad, "session started"); err == nil {
+			t.Errorf("logTime(%q) = no error, want one", bad)
+		}
+	}
+}
+
+func TestResolveRefBin(t *testing.T) {
+	if got, err := resolveRefBin(""); got != "" || err != nil {
+		t.Fatalf(`resolveRefBin("") = %q, %v; want no reference`, got, err)
+	}
+	dir := t.TempDir()
+	exe, plain := filepath.Join(dir, "neo-ref"), filepath.Join(dir, "notes")
+	os.WriteFile(exe, []byte("#!/bin/sh\n"), 0o755)
+	os.WriteFile(plain, []byte("x"), 0o644)
+	if got, err := resolveRefBin(exe); err != nil || got != exe {
+		t.Fatalf("resolveRefBin(%s) = %q, %v", exe, got, err)
+	}
+	for _, p := range []string{filepath.Join(dir, "absent"), plain, dir} {
+		if _, err := resolveRefBin(p); !errors.Is(err, errNoRefBin) {
+			t.Errorf("resolveRefBin(%s) = %v, want errNoRefBin", p, err)
+		}
+	}
+	// Through the flag: a missing reference is a usage error before any run.
+	var out, errOut bytes.Buffer
+	bin := filepath.Join(dir, "neo")
+	os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755)
+	code := run(context.Background(), []string{"bench", "--bin", bin, "--ref-bin", filepath.Join(dir, "absent")}, &out, &errOut, func(string) string { return "" })
+	if code != 2 || !strings.Contains(errOut.String(), "reference binary is not there") || out.Len() != 0 {
+		t.Fatalf("bench --ref-bin absent: exit %d, stdout %q, stderr %q; want 2 and the reason", code, out.String(), errOut.String())
+	}
+}
+
+func TestStartupVerdict(t *testing.T) {
+	for _, tt := range []struct {
+		size    int64
+		started time.Duration
+		want    string
+	}{
+		{523 << 20, 1400 * time.Millisecond, "goal ≤ 1.5 s on 500 MiB: met"},
+		{523 << 20, 1501 * time.Millisecond, "goal ≤ 1.5 s on 500 MiB: MISSED"},
+		{50 << 20, 5 * time.Second, "not judged"},
+	} {
+		if got := startupVerdict(tt.size, tt.started); !strings.Contains(got, tt.want) {
+			t.Errorf("startupVerdict(%d, %s) = %q, want %q", tt.size, tt.started, got, tt.want)
+		}
+	}
+}
+
+// TestBareInsertCopiesEveryRow holds the bare-insert reference to "the
+// same rows": both copies have the source's rows (counts and sums per
+// table, read back by a fresh reader), its indexes and its page size.
+func TestBareInsertCopiesEveryRow(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.db")
+	w, err := sql.Open("sqlite", "file:"+src+"?_pragma=page_size(8192)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 11))
+	n := bareInsertChunk + 1 + rng.IntN(1000) // more than one chunk
+	for _, q := range []string{
+		`CREATE TABLE parent (k INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE) STRICT`,
+		`CREATE TABLE child (parent_k INTEGER NOT NULL REFERENCES parent (k), t INTEGER NOT NULL, v REAL, note TEXT, b BLOB) STRICT`,
+		`CREATE INDEX child_time ON child (parent_k, t)`,
+		`INSERT INTO parent VALUES (1, 'a'), (7, 'b')`,
+		`WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i < ` + strconv.Itoa(n) + `)
+		 INSERT INTO child SELECT CASE WHEN i % 3 = 0 THEN 7 ELSE 1 END, i, i * 0.5, CASE WHEN i % 5 = 0 THEN NULL ELSE 'n' || i END, x'00ff' FROM c`,
+		`DELETE FROM child WHERE t % 97 = 0`, // gaps in the rowids
+		`PRAGMA wal_checkpoint(TRUNCATE)`,
+	} {
+		if _, err := w.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	w.Close()
+	sum := func(path string) string {
+		r, err := proofkit.OpenReader(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		var s, idx string
+		var ps int64
+		if err := r.QueryRow(`SELECT (SELECT count(*) || ',' || total(k) || ',' || group_concat(name) FROM parent) || ';' ||
+			(SELECT count(*) || ',' || sum(parent_k) || ',' || sum(t) || ',' || total(v) || ',' || count(note) || ',' || sum(length(b)) FROM child)`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		r.QueryRow(`SELECT group_concat(name) FROM sqlite_master WHERE type = 'index'`).Scan(&idx)
+		r.QueryRow(`PRAGMA page_size`).Scan(&ps)
+		return fmt.Sprintf("%s | %s | %d", s, idx, ps)
+	}
+	want := sum(src)
+	_, rows, err := bareInsert(ctx, src, filepath.Join(dir, "bare.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sum(filepath.Join(dir, "bare.db")); got != want {
+		t.Errorf("bareInsert copy: %s, want %s", got, want)
+	}
+	if wantRows := int64(2 + n - n/97); rows != wantRows {
+		t.Errorf("bareInsert inserted %d rows, want %d", rows, wantRows)
+	}
+	if _, err := bareInsertSelect(ctx, src, filepath.Join(dir, "select.db"), 8192); err != nil {
+		t.Fatal(err)
+	}
+	if got := sum(filepath.Join(dir, "select.db")); got != want {
+		t.Errorf("bareInsertSelect copy: %s, want %s", got, want)
 	}
 }
