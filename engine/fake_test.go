@@ -125,6 +125,12 @@ func (m *memStore) ValuationSeries(ctx context.Context, id string, n int) ([]Val
 func (m *memStore) InventorySeries(ctx context.Context, id string, n int) ([]InventorySnapshot, error) {
 	return nil, nil
 }
+func (m *memStore) EachInventory(context.Context, string, func(InventorySnapshot) error) error {
+	return nil
+}
+func (m *memStore) EachValuation(context.Context, string, func(ValuationSnapshot) error) error {
+	return nil
+}
 func (m *memStore) Fills(ctx context.Context, id string, limit int) ([]Fill, error) { return nil, nil }
 func (m *memStore) Events(ctx context.Context, id string, limit int) ([]SessionEvent, error) {
 	return nil, nil

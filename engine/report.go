@@ -16,8 +16,10 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"math"
 	"sort"
 	"strings"
@@ -193,18 +195,211 @@ type valuePoint struct {
 
 // BuildReport computes the report of one session from its records at full
 // resolution: fills, inventory and valuation snapshots and events, in any
-// order (they are sorted by market time here, stably).
+// order (they are sorted by market time here, stably). It is the slice form
+// of the one streaming pass LoadReport makes over a stored session.
 func BuildReport(s SessionSummary, fills []Fill, inv []InventorySnapshot, val []ValuationSnapshot, events []SessionEvent) Report {
+	r, _ := streamReport(s, fills, events, eachOf(sortedBy(inv, inventoryTime)), eachOf(sortedBy(val, valuationTime)))
+	return r // sorted slices yield no error
+}
+
+// LoadReport reads one session and everything its report needs from h, at
+// full resolution (every fill, snapshot and event), and builds the report:
+// what `neo report` and the console's detail view show. The snapshots are
+// streamed, one at a time, in market-time order: the memory it takes grows
+// with the fills, the market days and the skew tiers, not with the
+// snapshots (a year of one-minute bars is a million of each). ErrNotFound
+// (wrapped) when there is no such session.
+func LoadReport(ctx context.Context, h History, sessionID string) (Report, SessionSummary, error) {
+	sum, err := h.GetSession(ctx, sessionID)
+	if err != nil {
+		return Report{}, sum, err
+	}
+	fills, err := h.Fills(ctx, sessionID, 0) // 0: all
+	if err != nil {
+		return Report{}, sum, err
+	}
+	events, err := h.Events(ctx, sessionID, 0)
+	if err != nil {
+		return Report{}, sum, err
+	}
+	inv := func(fn func(InventorySnapshot) error) error { return h.EachInventory(ctx, sessionID, fn) }
+	val := func(fn func(ValuationSnapshot) error) error { return h.EachValuation(ctx, sessionID, fn) }
+	r, err := streamReport(sum, fills, events, inv, val)
+	if err != nil {
+		return Report{}, sum, fmt.Errorf("report of session %s: %w", sessionID, err)
+	}
+	return r, sum, nil
+}
+
+// walk calls fn with each record of a series in market-time order; an error
+// from fn stops it and is returned.
+type walk[T any] func(fn func(T) error) error
+
+// eachOf walks a slice.
+func eachOf[T any](xs []T) walk[T] {
+	return func(fn func(T) error) error {
+		for _, x := range xs {
+			if err := fn(x); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// errStopWalk is what a pulled walk's callback returns when its consumer
+// stops early.
+var errStopWalk = errors.New("walk stopped")
+
+// puller reads a walk one record at a time (iter.Pull: the two series are
+// merged by market time, each with its own query), checking the order.
+type puller[T any] struct {
+	what string
+	at   func(T) time.Time
+	next func() (T, error, bool)
+	stop func()
+	cur  T    // the record under the cursor, when ok
+	ok   bool // false at the end of the series
+	last time.Time
+	seen bool
+}
+
+// pull starts reading w and moves to its first record.
+func pull[T any](what string, w walk[T], at func(T) time.Time) (*puller[T], error) {
+	seq := func(yield func(T, error) bool) {
+		err := w(func(x T) error {
+			if !yield(x, nil) {
+				return errStopWalk
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errStopWalk) {
+			var zero T
+			yield(zero, err)
+		}
+	}
+	p := &puller[T]{what: what, at: at}
+	p.next, p.stop = iter.Pull2(seq)
+	return p, p.advance()
+}
+
+// advance moves to the next record; an error when the series fails or goes
+// back in market time (the merge below relies on the order).
+func (p *puller[T]) advance() error {
+	x, err, ok := p.next()
+	if err != nil {
+		p.ok = false
+		return err // the reader's error says what it read
+	}
+	p.cur, p.ok = x, ok
+	if !ok {
+		return nil
+	}
+	t := p.at(x)
+	if p.seen && t.Before(p.last) {
+		p.ok = false
+		return fmt.Errorf("the %s go back in market time (%s after %s): the reader must return them oldest first",
+			p.what, t.UTC().Format(time.RFC3339Nano), p.last.UTC().Format(time.RFC3339Nano))
+	}
+	p.last, p.seen = t, true
+	return nil
+}
+
+// streamReport computes the report in one pass over the snapshots in
+// market-time order, holding only the fills (sorted here), the events, one
+// snapshot of each series, a value per market day and a duration per tier.
+func streamReport(s SessionSummary, fills []Fill, events []SessionEvent, inv walk[InventorySnapshot], val walk[ValuationSnapshot]) (Report, error) {
 	fills = sortedBy(fills, fillTime)
-	inv = sortedBy(inv, inventoryTime)
-	val = sortedBy(val, valuationTime)
+	ip, err := pull("inventory snapshots", inv, inventoryTime)
+	defer ip.stop()
+	if err != nil {
+		return Report{}, err
+	}
+	vp, err := pull("valuation snapshots", val, valuationTime)
+	defer vp.stop()
+	if err != nil {
+		return Report{}, err
+	}
 
 	r := reportHeader(s)
-	start, end := reportMarketSpan(&r, s, fills, inv, val, events)
-	pts := valueCurve(&r, s, inv, val, start, end)
-	r.FinalMid = finalMid(inv, val)
-	trading := fillStats(&r.Fills, fills, inv)
-	r.Fees = feeStats(r.Fills, fills, val)
+	// The records' span: the first is known now (the series are in order),
+	// the last once they are read.
+	var span timeSpan
+	span.seeFills(fills)
+	for _, e := range events {
+		span.see(eventTime(e))
+	}
+	if ip.ok {
+		span.see(inventoryTime(ip.cur))
+	}
+	if vp.ok {
+		span.see(valuationTime(vp.cur))
+	}
+	start, end := sessionMarketSpan(s.Session)
+	if start == nil && span.ok {
+		first := span.first
+		start = &first
+	}
+
+	// The value over market time: the start, every snapshot, the end.
+	var curve valueFold
+	curve.open = s.StartingValue
+	if start != nil {
+		curve.add(valuePoint{*start, s.StartingValue})
+	}
+	var tiers tierFold
+	mids := newFillMids(fills)
+	var lastInv *InventorySnapshot
+	var lastVal *ValuationSnapshot
+	for ip.ok || vp.ok {
+		// Inventory first on a tie, as the merge always did.
+		if ip.ok && (!vp.ok || !inventoryTime(ip.cur).After(valuationTime(vp.cur))) {
+			x := ip.cur
+			curve.add(valuePoint{inventoryTime(x), x.TotalValueInRLUSD})
+			tiers.add(x)
+			mids.see(x)
+			lastInv = &x
+			if err := ip.advance(); err != nil {
+				return Report{}, err
+			}
+			continue
+		}
+		x := vp.cur
+		curve.add(valuePoint{valuationTime(x), x.TotalValueInRLUSD})
+		lastVal = &x
+		if err := vp.advance(); err != nil {
+			return Report{}, err
+		}
+	}
+	if lastInv != nil {
+		span.see(inventoryTime(*lastInv))
+	}
+	if lastVal != nil {
+		span.see(valuationTime(*lastVal))
+	}
+	if end == nil && span.ok {
+		last := span.last
+		end = &last
+	}
+	r.MarketStart, r.MarketEnd = utcPtr(start), utcPtr(end)
+	if start != nil && end != nil && end.After(*start) {
+		r.MarketSpanSeconds = end.Sub(*start).Seconds()
+	}
+	if s.EndingValue != nil && end != nil && (curve.n == 0 || !end.Before(curve.last.at)) {
+		curve.add(valuePoint{*end, *s.EndingValue})
+	}
+	switch {
+	case s.EndingValue != nil:
+		r.EndingValue = *s.EndingValue
+	case curve.n > 0:
+		r.EndingValue = curve.last.v
+	default:
+		r.EndingValue = s.StartingValue
+	}
+
+	r.FinalMid = finalMid(lastInv, lastVal)
+	trading := fillStats(&r.Fills, fills, mids.done(lastInv))
+	r.Fees = feeStats(r.Fills, fills, lastVal)
 
 	// The P&L split.
 	r.PnL.TotalRLUSD = r.EndingValue - s.StartingValue
@@ -221,11 +416,11 @@ func BuildReport(s SessionSummary, fills []Fill, inv []InventorySnapshot, val []
 	r.Hold.HoldPnLRLUSD = r.Hold.HoldValueRLUSD - s.StartingValue
 	r.Hold.ValueVsHoldRLUSD = r.EndingValue - r.Hold.HoldValueRLUSD
 
-	r.MaxDrawdown = maxDrawdown(pts)
-	r.SkewTiers = tierTimes(inv, end)
-	r.Daily = dailyPnL(pts, s.StartingValue)
+	r.MaxDrawdown = curve.drawdown
+	r.SkewTiers = tiers.done(end)
+	r.Daily = curve.days()
 	r.Events = eventStats(events)
-	return r
+	return r, nil
 }
 
 // reportHeader copies what the session row says as recorded: identity,
@@ -254,68 +449,93 @@ func reportHeader(s SessionSummary) Report {
 	return r
 }
 
-// reportMarketSpan sets r's market span, as recorded on the session, else
-// from the records, and returns its ends (nil when unknown).
-func reportMarketSpan(r *Report, s SessionSummary, fills []Fill, inv []InventorySnapshot, val []ValuationSnapshot, events []SessionEvent) (start, end *time.Time) {
-	first, last, haveRecords := recordSpan(fills, inv, val, events)
-	start, end = sessionMarketSpan(s.Session)
-	if start == nil && haveRecords {
-		start = &first
-	}
-	if end == nil && haveRecords {
-		end = &last
-	}
-	r.MarketStart, r.MarketEnd = utcPtr(start), utcPtr(end)
-	if start != nil && end != nil && end.After(*start) {
-		r.MarketSpanSeconds = end.Sub(*start).Seconds()
-	}
-	return start, end
+// timeSpan is the earliest and latest market time among the records seen.
+type timeSpan struct {
+	first, last time.Time
+	ok          bool
 }
 
-// valueCurve returns the value over market time (the start, every snapshot,
-// the end) and sets r's ending value: as recorded, else the curve's last
-// point, else the starting value.
-func valueCurve(r *Report, s SessionSummary, inv []InventorySnapshot, val []ValuationSnapshot, start, end *time.Time) []valuePoint {
-	var pts []valuePoint
-	if start != nil {
-		pts = append(pts, valuePoint{*start, s.StartingValue})
+func (sp *timeSpan) see(t time.Time) {
+	if !sp.ok || t.Before(sp.first) {
+		sp.first = t
 	}
-	pts = append(pts, mergeValues(inv, val)...)
-	if s.EndingValue != nil && end != nil && (len(pts) == 0 || !end.Before(pts[len(pts)-1].at)) {
-		pts = append(pts, valuePoint{*end, *s.EndingValue})
+	if !sp.ok || t.After(sp.last) {
+		sp.last = t
 	}
-	switch {
-	case s.EndingValue != nil:
-		r.EndingValue = *s.EndingValue
-	case len(pts) > 0:
-		r.EndingValue = pts[len(pts)-1].v
-	default:
-		r.EndingValue = s.StartingValue
+	sp.ok = true
+}
+
+// seeFills sees the first and last of sorted fills.
+func (sp *timeSpan) seeFills(fills []Fill) {
+	if len(fills) > 0 {
+		sp.see(fillTime(fills[0]))
+		sp.see(fillTime(fills[len(fills)-1]))
 	}
-	return pts
 }
 
 // finalMid is the latest snapshot's mid (inventory snapshots win a tie: the
 // shutdown writes both at one mid); 0 without snapshots.
-func finalMid(inv []InventorySnapshot, val []ValuationSnapshot) float64 {
+func finalMid(lastInv *InventorySnapshot, lastVal *ValuationSnapshot) float64 {
 	var mid float64
 	var lastMidAt time.Time
-	if len(val) > 0 {
-		mid, lastMidAt = val[len(val)-1].MidPrice, valuationTime(val[len(val)-1])
+	if lastVal != nil {
+		mid, lastMidAt = lastVal.MidPrice, valuationTime(*lastVal)
 	}
-	if len(inv) > 0 && !inventoryTime(inv[len(inv)-1]).Before(lastMidAt) {
-		mid = inv[len(inv)-1].MidPrice
+	if lastInv != nil && !inventoryTime(*lastInv).Before(lastMidAt) {
+		mid = lastInv.MidPrice
 	}
 	return mid
 }
 
+// fillMids finds the mid at each fill's market time: that of the first
+// inventory snapshot at or after it, else of the latest one, else the
+// fill's own price (no capture counted). The engine writes a snapshot with
+// every fill at the mid of the event that filled it, and every snapshot of
+// an event has that event's mid, so on market time (one time per event)
+// this is exact. On wall time to the millisecond (sessions recorded before
+// market time, replays at --speed 0) several events can share a time stamp
+// and a fill may get an earlier event's mid: the split between trading and
+// inventory is then approximate; the total and the fees are not affected.
+// (Matching by balance instead does not work: when several quotes fill on
+// one event, each fill's snapshot shows the balance after all of them.)
+// The snapshots come in market-time order; the fills are sorted, so one
+// pointer into them suffices.
+type fillMids struct {
+	fills []Fill
+	mids  []float64
+	next  int // the first fill without a mid yet
+}
+
+func newFillMids(fills []Fill) *fillMids {
+	return &fillMids{fills: fills, mids: make([]float64, len(fills))}
+}
+
+// see gives x's mid to every fill not after it that has none yet.
+func (m *fillMids) see(x InventorySnapshot) {
+	for m.next < len(m.fills) && !inventoryTime(x).Before(fillTime(m.fills[m.next])) {
+		m.mids[m.next] = x.MidPrice
+		m.next++
+	}
+}
+
+// done gives the fills after the last snapshot its mid (their own price
+// without one) and returns the mids, one per fill.
+func (m *fillMids) done(lastInv *InventorySnapshot) []float64 {
+	for ; m.next < len(m.fills); m.next++ {
+		m.mids[m.next] = m.fills[m.next].Price
+		if lastInv != nil {
+			m.mids[m.next] = lastInv.MidPrice
+		}
+	}
+	return m.mids
+}
+
 // fillStats counts the fills per side into fs and returns the spread
-// captured against the mid at each fill.
-func fillStats(fs *FillStats, fills []Fill, inv []InventorySnapshot) (trading float64) {
-	for _, f := range fills {
+// captured against the mid at each fill (mids[i] is fill i's).
+func fillStats(fs *FillStats, fills []Fill, mids []float64) (trading float64) {
+	for i, f := range fills {
 		side := &fs.Buy
-		mid := midAt(inv, fillTime(f), f.Price)
-		capture := mid*f.QtyXRP - f.ValueRLUSD
+		capture := mids[i]*f.QtyXRP - f.ValueRLUSD
 		if f.Side == Sell {
 			side = &fs.Sell
 			capture = -capture
@@ -339,11 +559,11 @@ func fillStats(fs *FillStats, fills []Fill, inv []InventorySnapshot) (trading fl
 // feeStats splits the fees: trading fees from the fills; network fees from
 // the latest valuation snapshot, whose fees_rlusd is trading fees so far
 // plus the network fees in XRP at its mid.
-func feeStats(fs FillStats, fills []Fill, val []ValuationSnapshot) FeeStats {
+func feeStats(fs FillStats, fills []Fill, lastVal *ValuationSnapshot) FeeStats {
 	var fee FeeStats
 	fee.TradingRLUSD = fs.Buy.FeesRLUSD + fs.Sell.FeesRLUSD
-	if len(val) > 0 {
-		lv := val[len(val)-1]
+	if lastVal != nil {
+		lv := *lastVal
 		var tradingSoFar float64
 		for _, f := range fills {
 			if !fillTime(f).After(valuationTime(lv)) {
@@ -382,34 +602,6 @@ func eventStats(events []SessionEvent) EventStats {
 	return st
 }
 
-// LoadReport reads one session and everything its report needs from h, at
-// full resolution (every fill, snapshot and event), and builds the report:
-// what `neo report` and the console's detail view show. ErrNotFound (wrapped)
-// when there is no such session.
-func LoadReport(ctx context.Context, h History, sessionID string) (Report, SessionSummary, error) {
-	sum, err := h.GetSession(ctx, sessionID)
-	if err != nil {
-		return Report{}, sum, err
-	}
-	fills, err := h.Fills(ctx, sessionID, 0) // 0: all
-	if err != nil {
-		return Report{}, sum, err
-	}
-	inv, err := h.InventorySeries(ctx, sessionID, 0) // 0: every snapshot, not a sample
-	if err != nil {
-		return Report{}, sum, err
-	}
-	val, err := h.ValuationSeries(ctx, sessionID, 0)
-	if err != nil {
-		return Report{}, sum, err
-	}
-	events, err := h.Events(ctx, sessionID, 0)
-	if err != nil {
-		return Report{}, sum, err
-	}
-	return BuildReport(sum, fills, inv, val, events), sum, nil
-}
-
 // sortedBy returns xs sorted stably by at, copying only when out of order.
 func sortedBy[T any](xs []T, at func(T) time.Time) []T {
 	if sort.SliceIsSorted(xs, func(i, j int) bool { return at(xs[i]).Before(at(xs[j])) }) {
@@ -420,138 +612,108 @@ func sortedBy[T any](xs []T, at func(T) time.Time) []T {
 	return out
 }
 
-// recordSpan is the earliest and latest market time among the records.
-func recordSpan(fills []Fill, inv []InventorySnapshot, val []ValuationSnapshot, events []SessionEvent) (first, last time.Time, ok bool) {
-	see := func(t time.Time) {
-		if !ok || t.Before(first) {
-			first = t
-		}
-		if !ok || t.After(last) {
-			last = t
-		}
-		ok = true
-	}
-	for _, f := range fills {
-		see(fillTime(f))
-	}
-	for _, x := range inv {
-		see(inventoryTime(x))
-	}
-	for _, x := range val {
-		see(valuationTime(x))
-	}
-	for _, e := range events {
-		see(eventTime(e))
-	}
-	return first, last, ok
+// valueFold reads the value curve one point at a time, in market-time
+// order: the largest fall from a running peak, and the value at each UTC
+// market day's last point (the P&L of each day that has a record).
+type valueFold struct {
+	n        int        // points seen
+	last     valuePoint // the latest point
+	peak     valuePoint
+	drawdown Drawdown
+	open     float64 // the value the current day opened at: the previous day's close
+	daily    []DayPnL
+	closed   bool // the last day is closed: no more points
 }
 
-// mergeValues is the total value of every snapshot, inventory and
-// valuation, in market-time order (both sorted already).
-func mergeValues(inv []InventorySnapshot, val []ValuationSnapshot) []valuePoint {
-	out := make([]valuePoint, 0, len(inv)+len(val))
-	i, j := 0, 0
-	for i < len(inv) || j < len(val) {
-		if j >= len(val) || (i < len(inv) && !inventoryTime(inv[i]).After(valuationTime(val[j]))) {
-			out = append(out, valuePoint{inventoryTime(inv[i]), inv[i].TotalValueInRLUSD})
-			i++
-		} else {
-			out = append(out, valuePoint{valuationTime(val[j]), val[j].TotalValueInRLUSD})
-			j++
-		}
-	}
-	return out
-}
-
-// midAt is the mid at a fill's market time: that of the first inventory
-// snapshot at or after it, else of the latest one, else the fill's own
-// price (no capture counted). The engine writes a snapshot with every fill
-// at the mid of the event that filled it, and every snapshot of an event
-// has that event's mid, so on market time (one time per event) this is
-// exact. On wall time to the millisecond (sessions recorded before market
-// time, replays at --speed 0) several events can share a time stamp and a
-// fill may get an earlier event's mid: the split between trading and
-// inventory is then approximate; the total and the fees are not affected.
-// (Matching by balance instead does not work: when several quotes fill on
-// one event, each fill's snapshot shows the balance after all of them.)
-func midAt(inv []InventorySnapshot, at time.Time, price float64) float64 {
-	i := sort.Search(len(inv), func(i int) bool { return !inventoryTime(inv[i]).Before(at) })
-	switch {
-	case i < len(inv):
-		return inv[i].MidPrice
-	case len(inv) > 0:
-		return inv[len(inv)-1].MidPrice
-	}
-	return price
-}
-
-// maxDrawdown is the largest fall from a running peak.
-func maxDrawdown(pts []valuePoint) Drawdown {
-	var d Drawdown
-	if len(pts) == 0 {
-		return d
-	}
-	peak := pts[0]
-	for _, p := range pts[1:] {
-		if p.v > peak.v {
-			peak = p
-			continue
-		}
-		if dd := peak.v - p.v; dd > d.RLUSD {
-			pa, ta := peak.at.UTC(), p.at.UTC()
-			d = Drawdown{RLUSD: dd, Pct: pct(dd, peak.v), PeakValue: peak.v, TroughValue: p.v,
+func (f *valueFold) add(p valuePoint) {
+	if f.n == 0 {
+		f.peak = p
+	} else {
+		if p.v > f.peak.v {
+			f.peak = p
+		} else if dd := f.peak.v - p.v; dd > f.drawdown.RLUSD {
+			pa, ta := f.peak.at.UTC(), p.at.UTC()
+			f.drawdown = Drawdown{RLUSD: dd, Pct: pct(dd, f.peak.v), PeakValue: f.peak.v, TroughValue: p.v,
 				PeakMarketTime: &pa, TroughMarketTime: &ta}
 		}
+		if !sameDay(f.last.at, p.at) {
+			f.closeDay()
+		}
 	}
-	return d
+	f.last = p
+	f.n++
 }
 
-// tierTimes is the market time at each skew tier, 0 to the highest seen:
-// each inventory snapshot's tier holds until the next snapshot, the last
-// one's until the end of the span.
-func tierTimes(inv []InventorySnapshot, end *time.Time) []TierTime {
-	if len(inv) == 0 {
+// closeDay closes the day of the latest point at its value.
+func (f *valueFold) closeDay() {
+	day := f.last.at.UTC().Format(time.DateOnly)
+	f.daily = append(f.daily, DayPnL{MarketDay: day, OpenValue: f.open, CloseValue: f.last.v, PnLRLUSD: f.last.v - f.open})
+	f.open = f.last.v
+}
+
+// days closes the last day and returns the daily P&L.
+func (f *valueFold) days() []DayPnL {
+	if f.n > 0 && !f.closed {
+		f.closeDay()
+		f.closed = true
+	}
+	return f.daily
+}
+
+// sameDay reports whether a and b fall on one UTC day.
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.UTC().Date()
+	by, bm, bd := b.UTC().Date()
+	return ay == by && am == bm && ad == bd
+}
+
+// tierFold reads the inventory snapshots in market-time order for the time
+// at each skew tier, 0 to the highest seen: each snapshot's tier holds
+// until the next snapshot, the last one's until the end of the span.
+type tierFold struct {
+	durs  []time.Duration
+	total time.Duration
+	top   int
+	prev  InventorySnapshot
+	seen  bool
+}
+
+func (f *tierFold) add(s InventorySnapshot) {
+	if f.seen {
+		f.hold(f.prev, inventoryTime(s))
+	}
+	f.top = max(f.top, s.SkewTier)
+	f.prev, f.seen = s, true
+}
+
+// hold counts s's tier from s to until.
+func (f *tierFold) hold(s InventorySnapshot, until time.Time) {
+	if d := until.Sub(inventoryTime(s)); d > 0 && s.SkewTier >= 0 {
+		for len(f.durs) <= s.SkewTier {
+			f.durs = append(f.durs, 0)
+		}
+		f.durs[s.SkewTier] += d
+		f.total += d
+	}
+}
+
+// done holds the last snapshot's tier until end (nil: no time) and returns
+// the time at each tier; nil without snapshots.
+func (f *tierFold) done(end *time.Time) []TierTime {
+	if !f.seen {
 		return nil
 	}
-	top := 0
-	for _, s := range inv {
-		top = max(top, s.SkewTier)
+	if end != nil {
+		f.hold(f.prev, *end)
 	}
-	durs := make([]time.Duration, top+1)
-	var total time.Duration
-	for i, s := range inv {
-		var until time.Time
-		switch {
-		case i+1 < len(inv):
-			until = inventoryTime(inv[i+1])
-		case end != nil:
-			until = *end
-		default:
-			until = inventoryTime(s)
+	f.seen = false // done once
+	out := make([]TierTime, f.top+1)
+	for t := range out {
+		var d time.Duration
+		if t < len(f.durs) {
+			d = f.durs[t]
 		}
-		if d := until.Sub(inventoryTime(s)); d > 0 && s.SkewTier >= 0 {
-			durs[s.SkewTier] += d
-			total += d
-		}
-	}
-	out := make([]TierTime, len(durs))
-	for t, d := range durs {
-		out[t] = TierTime{Tier: t, Seconds: d.Seconds(), Pct: pct(d.Seconds(), total.Seconds())}
-	}
-	return out
-}
-
-// dailyPnL is the P&L of each UTC market day that has a record.
-func dailyPnL(pts []valuePoint, startValue float64) []DayPnL {
-	var out []DayPnL
-	open := startValue
-	for i, p := range pts {
-		day := p.at.UTC().Format(time.DateOnly)
-		if i+1 < len(pts) && pts[i+1].at.UTC().Format(time.DateOnly) == day {
-			continue // not the day's last record
-		}
-		out = append(out, DayPnL{MarketDay: day, OpenValue: open, CloseValue: p.v, PnLRLUSD: p.v - open})
-		open = p.v
+		out[t] = TierTime{Tier: t, Seconds: d.Seconds(), Pct: pct(d.Seconds(), f.total.Seconds())}
 	}
 	return out
 }

@@ -538,6 +538,12 @@ func (h *sampledHistory) ValuationSeries(_ context.Context, _ string, n int) ([]
 func (h *sampledHistory) InventorySeries(_ context.Context, _ string, n int) ([]InventorySnapshot, error) {
 	return sample(h.inv, n), nil
 }
+func (h *sampledHistory) EachInventory(_ context.Context, _ string, fn func(InventorySnapshot) error) error {
+	return eachOf(sortedBy(h.inv, inventoryTime))(fn)
+}
+func (h *sampledHistory) EachValuation(_ context.Context, _ string, fn func(ValuationSnapshot) error) error {
+	return eachOf(sortedBy(h.val, valuationTime))(fn)
+}
 func (h *sampledHistory) Fills(_ context.Context, _ string, n int) ([]Fill, error) {
 	return sample(h.fills, n), nil
 }

@@ -135,6 +135,13 @@ type History interface {
 	Fills(ctx context.Context, sessionID string, limit int) ([]Fill, error)
 	// Events returns the session's events, oldest first; limit <= 0 means all.
 	Events(ctx context.Context, sessionID string, limit int) ([]SessionEvent, error)
+	// EachInventory calls fn with every inventory snapshot of the session,
+	// oldest first in market time, one at a time, so that the report reads
+	// a long session without holding its series; an error from fn stops
+	// the walk and is returned as is.
+	EachInventory(ctx context.Context, sessionID string, fn func(InventorySnapshot) error) error
+	// EachValuation is EachInventory for the valuation snapshots.
+	EachValuation(ctx context.Context, sessionID string, fn func(ValuationSnapshot) error) error
 }
 
 // ErrNotFound is returned when a session does not exist (code ENOTFOUND).

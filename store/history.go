@@ -238,7 +238,13 @@ const inventoryColumns = `market_time, mid_price, xrp_balance, rlusd_balance, xr
 // over the session, oldest first (maxPoints <= 0: all).
 func (db *DB) InventorySeries(ctx context.Context, sessionID string, maxPoints int) ([]engine.InventorySnapshot, error) {
 	rows, err := db.seriesQuery(ctx, "inventory_snapshots", inventoryColumns, sessionID, maxPoints)
-	return collect(rows, err, "inventory series of "+sessionID, func(rows *sql.Rows) (s engine.InventorySnapshot, ok bool, err error) {
+	return collect(rows, err, "inventory series of "+sessionID, scanInventory(sessionID))
+}
+
+// scanInventory reads a row of inventoryColumns of the session; not ok
+// when a number is not finite.
+func scanInventory(sessionID string) func(*sql.Rows) (engine.InventorySnapshot, bool, error) {
+	return func(rows *sql.Rows) (s engine.InventorySnapshot, ok bool, err error) {
 		var at int64
 		if err := rows.Scan(&at, &s.MidPrice, &s.XRPBalance, &s.RLUSDBalance, &s.XRPValueInRLUSD,
 			&s.TotalValueInRLUSD, &s.XRPPct, &s.DriftPct, &s.SkewTier, &s.DriftVelocityPctPerMin); err != nil {
@@ -247,7 +253,7 @@ func (db *DB) InventorySeries(ctx context.Context, sessionID string, maxPoints i
 		s.SessionID, s.MarketTime = sessionID, fromMS(at)
 		return s, finite(s.MidPrice, s.XRPBalance, s.RLUSDBalance, s.XRPValueInRLUSD,
 			s.TotalValueInRLUSD, s.XRPPct, s.DriftPct, s.DriftVelocityPctPerMin), nil
-	})
+	}
 }
 
 const valuationColumns = `market_time, mid_price, anchor_price, total_value_in_rlusd,
@@ -257,7 +263,13 @@ const valuationColumns = `market_time, mid_price, anchor_price, total_value_in_r
 // over the session, oldest first (maxPoints <= 0: all).
 func (db *DB) ValuationSeries(ctx context.Context, sessionID string, maxPoints int) ([]engine.ValuationSnapshot, error) {
 	rows, err := db.seriesQuery(ctx, "valuation_snapshots", valuationColumns, sessionID, maxPoints)
-	return collect(rows, err, "valuation series of "+sessionID, func(rows *sql.Rows) (s engine.ValuationSnapshot, ok bool, err error) {
+	return collect(rows, err, "valuation series of "+sessionID, scanValuation(sessionID))
+}
+
+// scanValuation reads a row of valuationColumns of the session; not ok
+// when a number is not finite.
+func scanValuation(sessionID string) func(*sql.Rows) (engine.ValuationSnapshot, bool, error) {
+	return func(rows *sql.Rows) (s engine.ValuationSnapshot, ok bool, err error) {
 		var at int64
 		var anchor sql.NullFloat64
 		if err := rows.Scan(&at, &s.MidPrice, &anchor, &s.TotalValueInRLUSD,
@@ -266,7 +278,7 @@ func (db *DB) ValuationSeries(ctx context.Context, sessionID string, maxPoints i
 		}
 		s.SessionID, s.MarketTime, s.AnchorPrice = sessionID, fromMS(at), floatPtr(anchor)
 		return s, finite(s.MidPrice, anchor.Float64, s.TotalValueInRLUSD, s.HoldValueInRLUSD, s.PnLRLUSD, s.FeesRLUSD), nil
-	})
+	}
 }
 
 // Fills returns the session's first limit fills, oldest first in market

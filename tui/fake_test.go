@@ -368,6 +368,34 @@ func (h *fakeHistory) InventorySeries(ctx context.Context, id string, maxPoints 
 	return out, nil
 }
 
+// EachInventory streams what InventorySeries gives for every point.
+func (h *fakeHistory) EachInventory(ctx context.Context, id string, fn func(engine.InventorySnapshot) error) error {
+	xs, err := h.InventorySeries(ctx, id, 0)
+	if err != nil {
+		return err
+	}
+	for _, x := range xs {
+		if err := fn(x); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EachValuation streams what ValuationSeries gives for every point.
+func (h *fakeHistory) EachValuation(ctx context.Context, id string, fn func(engine.ValuationSnapshot) error) error {
+	xs, err := h.ValuationSeries(ctx, id, 0)
+	if err != nil {
+		return err
+	}
+	for _, x := range xs {
+		if err := fn(x); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (h *fakeHistory) Fills(ctx context.Context, id string, limit int) ([]engine.Fill, error) {
 	s, d := h.span(id)
 	n := 40

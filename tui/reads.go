@@ -38,4 +38,8 @@ type History interface {
 	Fills(ctx context.Context, sessionID string, limit int) ([]engine.Fill, error)
 	// Events returns the session's events, oldest first; limit <= 0 means all.
 	Events(ctx context.Context, sessionID string, limit int) ([]engine.SessionEvent, error)
+	// EachInventory streams every inventory snapshot, oldest first (the report).
+	EachInventory(ctx context.Context, sessionID string, fn func(engine.InventorySnapshot) error) error
+	// EachValuation streams every valuation snapshot, oldest first (the report).
+	EachValuation(ctx context.Context, sessionID string, fn func(engine.ValuationSnapshot) error) error
 }
