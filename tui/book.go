@@ -140,8 +140,27 @@ func (l *liveModel) drawBook(b *block, h int, src bookSource) {
 	b.add(titleRule(st, "BOOK", st.Muted.Render(what), b.width))
 	bt := cols.fitTo(b.width)
 	b.add(st.TableHead.Render(bt.head([]string{"", "price", "size XRP", "from mid", "offers"}[:len(bt)]...)))
+	above, below := ladder(s, src)
+	facts := bookFacts(st, s, src)
+	above, below, feedLines := trimLadder(above, below, len(facts), h)
+	for _, r := range above {
+		b.add(bookLine(st, bt, s.Mid, r))
+	}
+	spread := math.NaN()
+	if s.Mid > 0 {
+		spread = (s.Ask - s.Bid) / s.Mid * 1e4
+	}
+	b.add(st.Muted.Render("─ mid ") + st.Value.Render(fmtPrice(s.Mid)) + st.Muted.Render(" · spread ") + st.Value.Render(fmtSpread(spread)) + st.Muted.Render(" ─"))
+	for _, r := range below {
+		b.add(bookLine(st, bt, s.Mid, r))
+	}
+	b.add(facts[:feedLines]...)
+}
+
+// ladder is the rows above the mid (asks and our sells) and below it (bids
+// and our buys), each highest price first.
+func ladder(s *engine.State, src bookSource) (above, below []bookRow) {
 	bids, asks := bookLevels(s, src)
-	var above, below []bookRow
 	for _, a := range asks {
 		above = append(above, bookRow{side: engine.Sell, price: a.Price, qty: a.QtyXRP, offers: a.Offers})
 	}
@@ -160,56 +179,36 @@ func (l *liveModel) drawBook(b *block, h int, src bookSource) {
 			below = append(below, r)
 		}
 	}
-	// Highest price on top, ours after a level of the same price.
-	order := func(rs []bookRow) {
-		sort.SliceStable(rs, func(i, j int) bool {
-			if rs[i].price != rs[j].price {
-				return rs[i].price > rs[j].price
-			}
-			return !rs[i].ours && rs[j].ours
-		})
-	}
-	order(above)
-	order(below)
-	// In fewer rows than it has: first the levels farthest from the mid
-	// (a side at a time, the longer first), then the feed's facts (the
-	// link, the AMM, then the connection), then our quotes, the farthest first,
-	// and the touch last, so that the ladder stays centred on the touch
-	// with our quotes in place.
-	facts := bookFacts(st, s, src)
-	feedLines := len(facts)
-	// far removes the farthest row of one side that is not ours (or, with
-	// ours, any row); above is sorted highest first, below too.
-	far := func(rs []bookRow, top, ours bool) ([]bookRow, bool) {
-		idx := make([]int, len(rs))
-		for i := range idx {
-			idx[i] = i
-			if !top {
-				idx[i] = len(rs) - 1 - i
-			}
+	sortLadder(above)
+	sortLadder(below)
+	return above, below
+}
+
+// sortLadder puts the highest price on top, ours after a level of the
+// same price.
+func sortLadder(rs []bookRow) {
+	sort.SliceStable(rs, func(i, j int) bool {
+		if rs[i].price != rs[j].price {
+			return rs[i].price > rs[j].price
 		}
-		for _, i := range idx {
-			isTouch := (top && i == len(rs)-1) || (!top && i == 0)
-			if (rs[i].ours == ours || ours) && !isTouch {
-				return append(rs[:i:i], rs[i+1:]...), true
-			}
-		}
-		return rs, false
-	}
+		return !rs[i].ours && rs[j].ours
+	})
+}
+
+// trimLadder fits the ladder, the title, head and mid rows and feedLines
+// lines of the feed's facts in h rows. In fewer rows than it has: first the
+// levels farthest from the mid (a side at a time, the longer first), then
+// the feed's facts (the link, the AMM, then the connection), then our
+// quotes, the farthest first, and the touch last, so that the ladder stays
+// centred on the touch with our quotes in place.
+func trimLadder(above, below []bookRow, feedLines, h int) ([]bookRow, []bookRow, int) {
 	rows := func() int { return 3 + len(above) + len(below) + feedLines }
 	for pass := 0; pass < 3 && rows() > h; pass++ {
 		for rows() > h {
 			var ok bool
 			switch pass {
 			case 0, 2: // far levels, then ours (and any row but the touch)
-				ours := pass == 2
-				if len(above) >= len(below) {
-					if above, ok = far(above, true, ours); !ok {
-						below, ok = far(below, false, ours)
-					}
-				} else if below, ok = far(below, false, ours); !ok {
-					above, ok = far(above, true, ours)
-				}
+				above, below, ok = dropFarther(above, below, pass == 2)
 			case 1:
 				if feedLines > 0 {
 					feedLines--
@@ -221,44 +220,70 @@ func (l *liveModel) drawBook(b *block, h int, src bookSource) {
 			}
 		}
 	}
-	row := func(r bookRow) string {
-		label, style := "ask", st.Value
-		if r.side == engine.Buy {
-			label = "bid"
+	return above, below, feedLines
+}
+
+// dropFarther removes the farthest removable row of the longer side (the
+// other side when it has none); false when neither side has one.
+func dropFarther(above, below []bookRow, ours bool) ([]bookRow, []bookRow, bool) {
+	var ok bool
+	if len(above) >= len(below) {
+		if above, ok = farRemoved(above, true, ours); !ok {
+			below, ok = farRemoved(below, false, ours)
 		}
-		if r.ours {
-			label, style = map[engine.Side]string{engine.Buy: "▲ ours", engine.Sell: "▼ ours"}[r.side], st.side(r.side)
-		}
-		qty := "—"
-		if finite(r.qty) {
-			qty = fmtXRP(r.qty)
-		}
-		from := "—"
-		if s.Mid > 0 {
-			from = fmtBps((r.price - s.Mid) / s.Mid * 1e4)
-		}
-		offers := ""
-		if !r.ours && r.offers > 0 {
-			offers = fmtCount(r.offers)
-		}
-		cells := []string{fmtPrice(r.price), qty, from}
-		if len(bt) > 4 {
-			cells = append(cells, offers)
-		}
-		return style.Render(bt.pad(0, label)) + style.Render(bt.cells(1, cells...))
+	} else if below, ok = farRemoved(below, false, ours); !ok {
+		above, ok = farRemoved(above, true, ours)
 	}
-	for _, r := range above {
-		b.add(row(r))
+	return above, below, ok
+}
+
+// farRemoved removes the farthest row of one side that is not ours (or,
+// with ours, any row) and never the touch; above (top) is sorted highest
+// first, below too.
+func farRemoved(rs []bookRow, top, ours bool) ([]bookRow, bool) {
+	idx := make([]int, len(rs))
+	for i := range idx {
+		idx[i] = i
+		if !top {
+			idx[i] = len(rs) - 1 - i
+		}
 	}
-	spread := math.NaN()
-	if s.Mid > 0 {
-		spread = (s.Ask - s.Bid) / s.Mid * 1e4
+	for _, i := range idx {
+		isTouch := (top && i == len(rs)-1) || (!top && i == 0)
+		if (rs[i].ours == ours || ours) && !isTouch {
+			return append(rs[:i:i], rs[i+1:]...), true
+		}
 	}
-	b.add(st.Muted.Render("─ mid ") + st.Value.Render(fmtPrice(s.Mid)) + st.Muted.Render(" · spread ") + st.Value.Render(fmtSpread(spread)) + st.Muted.Render(" ─"))
-	for _, r := range below {
-		b.add(row(r))
+	return rs, false
+}
+
+// bookLine is one ladder row in the columns of bt: the side (or our
+// quote), the price, the size, the distance from mid and the offers.
+func bookLine(st Styles, bt table, mid float64, r bookRow) string {
+	label, style := "ask", st.Value
+	if r.side == engine.Buy {
+		label = "bid"
 	}
-	b.add(facts[:feedLines]...)
+	if r.ours {
+		label, style = map[engine.Side]string{engine.Buy: "▲ ours", engine.Sell: "▼ ours"}[r.side], st.side(r.side)
+	}
+	qty := "—"
+	if finite(r.qty) {
+		qty = fmtXRP(r.qty)
+	}
+	from := "—"
+	if mid > 0 {
+		from = fmtBps((r.price - mid) / mid * 1e4)
+	}
+	offers := ""
+	if !r.ours && r.offers > 0 {
+		offers = fmtCount(r.offers)
+	}
+	cells := []string{fmtPrice(r.price), qty, from}
+	if len(bt) > 4 {
+		cells = append(cells, offers)
+	}
+	return style.Render(bt.pad(0, label)) + style.Render(bt.cells(1, cells...))
 }
 
 // replayBook is the book panel of a replay: there is no book, only the

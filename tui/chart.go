@@ -142,6 +142,20 @@ func (c chart) draw() []string {
 		g.plot(s, si)
 	}
 	g.lines(c.Lines, len(c.Series))
+	styles, markerStyle := c.styleTable(markers)
+	g.markers(markers, markerStyle)
+	out = c.plotRows(out, g, labels, axisW, styles)
+	if timeAxis {
+		out = append(out, c.Axis.Render(strings.Repeat(" ", axisW)+timeAxisRow(t0, t1, plotW)))
+	}
+	return out
+}
+
+// styleTable is the styles of the grid's cells: the series', the lines',
+// then one per marker glyph and name, with each marker's index into it.
+// Markers of one glyph and name share the first one's style, so that
+// a chart of many fills renders two styles, not one per fill.
+func (c chart) styleTable(markers []chartMarker) ([]lipgloss.Style, []int) {
 	styles := make([]lipgloss.Style, 0, len(c.Series)+len(c.Lines)+2)
 	for _, s := range c.Series {
 		styles = append(styles, s.Style)
@@ -149,8 +163,6 @@ func (c chart) draw() []string {
 	for _, l := range c.Lines {
 		styles = append(styles, l.Style)
 	}
-	// Markers of one glyph and name share the first one's style, so that
-	// a chart of many fills renders two styles, not one per fill.
 	type markerKey struct {
 		glyph rune
 		name  string
@@ -167,12 +179,18 @@ func (c chart) draw() []string {
 		}
 		markerStyle[i] = si
 	}
-	g.markers(markers, markerStyle)
+	return styles, markerStyle
+}
+
+// plotRows appends the rows of g to out, each behind its value label and
+// the axis line when axisW leaves room for them.
+func (c chart) plotRows(out []string, g *chartGrid, labels []string, axisW int, styles []lipgloss.Style) []string {
+	plotW := g.w
 	wraps := make([]styleWrap, len(styles))
 	var axisWrap styleWrap
 	axisWrap.learn(c.Axis)
 	run := make([]byte, 0, 3*plotW)
-	for r := range plotRows {
+	for r := range labels {
 		var b strings.Builder
 		b.Grow(4*plotW + 4*axisW + 64)
 		if axisW > 0 {
@@ -184,9 +202,6 @@ func (c chart) draw() []string {
 		}
 		run = g.writeRow(&b, run, r, styles, wraps)
 		out = append(out, b.String())
-	}
-	if timeAxis {
-		out = append(out, c.Axis.Render(strings.Repeat(" ", axisW)+timeAxisRow(t0, t1, plotW)))
 	}
 	return out
 }

@@ -283,7 +283,24 @@ type panel struct {
 // the panels that grow, in proportion to their grow and never past their
 // max; what no panel can use stays blank at the bottom.
 func stack(w, h int, ps []panel) *block {
-	live := append([]panel(nil), ps...)
+	// The copy and the heights are made here, not in the steps, so that
+	// they can stay on the stack (stack runs on every View).
+	live := dropToFit(append([]panel(nil), ps...), h)
+	hs := make([]int, len(live))
+	setHeights(live, hs, h)
+	out := newBlock(w)
+	for i, p := range live {
+		b := newBlock(w)
+		p.draw(b, hs[i])
+		out.lines = append(out.lines, b.clip(hs[i]).lines...)
+	}
+	return out.clip(h)
+}
+
+// dropToFit removes from live, in place, the panels stack drops so that
+// the rest fit their minimum in h rows: the highest drop rank first, the
+// lowest of equal ranks first, never a rank 0.
+func dropToFit(live []panel, h int) []panel {
 	need := func() int {
 		n := 0
 		for _, p := range live {
@@ -303,50 +320,62 @@ func stack(w, h int, ps []panel) *block {
 		}
 		live = append(live[:best], live[best+1:]...)
 	}
-	hs := make([]int, len(live))
+	return live
+}
+
+// setHeights sets hs to the height of each panel in h rows: its minimum,
+// and the spare rows shared among the panels that grow until none is left
+// or none can take more.
+func setHeights(live []panel, hs []int, h int) {
 	spare := h
 	for i, p := range live {
 		hs[i] = p.min
 		spare -= p.min
 	}
 	for spare > 0 {
-		total := 0
-		for i, p := range live {
-			if p.grow > 0 && (p.max == 0 || hs[i] < p.max) {
-				total += p.grow
-			}
-		}
-		if total == 0 {
-			break
-		}
-		given := 0
-		for i, p := range live {
-			if p.grow <= 0 || (p.max != 0 && hs[i] >= p.max) {
-				continue
-			}
-			n := max(1, spare*p.grow/total)
-			if p.max != 0 {
-				n = min(n, p.max-hs[i])
-			}
-			n = min(n, spare-given)
-			hs[i] += n
-			given += n
-			if given == spare {
-				break
-			}
-		}
+		given := shareSpare(live, hs, spare)
 		spare -= given
 		if given == 0 {
 			break
 		}
 	}
-	out := newBlock(w)
+}
+
+// canGrow says whether a panel of height hi takes more rows.
+func canGrow(p panel, hi int) bool {
+	return p.grow > 0 && (p.max == 0 || hi < p.max)
+}
+
+// shareSpare hands up to spare rows to the panels that can grow, in
+// proportion to their grow (one at least) and never past their max, and
+// returns how many it gave.
+func shareSpare(live []panel, hs []int, spare int) int {
+	total := 0
 	for i, p := range live {
-		b := newBlock(w)
-		p.draw(b, hs[i])
-		out.lines = append(out.lines, b.clip(hs[i]).lines...)
+		if canGrow(p, hs[i]) {
+			total += p.grow
+		}
 	}
-	return out.clip(h)
+	if total == 0 {
+		return 0
+	}
+	given := 0
+	for i, p := range live {
+		if !canGrow(p, hs[i]) {
+			continue
+		}
+		n := max(1, spare*p.grow/total)
+		if p.max != 0 {
+			n = min(n, p.max-hs[i])
+		}
+		n = min(n, spare-given)
+		hs[i] += n
+		given += n
+		if given == spare {
+			break
+		}
+	}
+	return given
 }
 
 // titleRule is a panel's title line: the title, what follows it (a unit,

@@ -55,30 +55,51 @@ type reportSection struct {
 // reportSections are the report's panels, most important first: a short
 // window keeps the first ones.
 func reportSections(st Styles, r engine.Report) []reportSection {
-	signed := func(v float64) string { s := fmtMoneyChange(v); return st.sign(s).Render(s) }
-	signedPct := func(v float64) string { s := fmtPct(v); return st.sign(s).Render(s) }
-	// A label and its figure, the figure right-aligned in 12 cells so that
-	// the figures of a panel line up; rest follows.
-	row := func(label, figure, rest string, w int) string {
-		lw := clampInt(w-30, 8, 22) // the same for every row of a panel: the figures line up
-		return st.Label.Render(fit(label, lw)) + " " + padLeft(figure, 12) + rest
+	return []reportSection{
+		pnlSection(st, r),
+		valueSection(st, r),
+		fillsSection(st, r),
+		tiersSection(st, r),
+		eventsSection(st, r),
+		dailySection(st, r),
 	}
-	var out []reportSection
-	out = append(out, reportSection{name: "pnl", min: 6, lines: func(w, _ int) []string {
+}
+
+// signedMoney is an RLUSD change in the style of its sign.
+func signedMoney(st Styles, v float64) string { s := fmtMoneyChange(v); return st.sign(s).Render(s) }
+
+// signedPct is a percentage change in the style of its sign.
+func signedPct(st Styles, v float64) string { s := fmtPct(v); return st.sign(s).Render(s) }
+
+// reportRow is a label and its figure, the figure right-aligned in 12 cells
+// so that the figures of a panel line up; rest follows.
+func reportRow(st Styles, label, figure, rest string, w int) string {
+	lw := clampInt(w-30, 8, 22) // the same for every row of a panel: the figures line up
+	return st.Label.Render(fit(label, lw)) + " " + padLeft(figure, 12) + rest
+}
+
+// pnlSection is the P&L and its parts.
+func pnlSection(st Styles, r engine.Report) reportSection {
+	return reportSection{name: "pnl", min: 6, lines: func(w, _ int) []string {
 		return []string{
 			titleRule(st, "P&L", st.Muted.Render("RLUSD, trading + fees + inventory = total"), w),
-			row("total", signed(r.PnL.TotalRLUSD), " "+signedPct(r.PnL.TotalPct), w),
-			row("trading (spread)", signed(r.PnL.TradingRLUSD), "", w),
-			row("fees", signed(r.PnL.FeesRLUSD), st.Muted.Render(" network "+fmtXRP(r.Fees.NetworkXRP)+" XRP"), w),
-			row("inventory moves", signed(r.PnL.InventoryRLUSD), "", w),
-			row("value vs hold", signed(r.Hold.ValueVsHoldRLUSD), st.Muted.Render(" hold "+fmtMoney(r.Hold.HoldValueRLUSD)), w),
+			reportRow(st, "total", signedMoney(st, r.PnL.TotalRLUSD), " "+signedPct(st, r.PnL.TotalPct), w),
+			reportRow(st, "trading (spread)", signedMoney(st, r.PnL.TradingRLUSD), "", w),
+			reportRow(st, "fees", signedMoney(st, r.PnL.FeesRLUSD), st.Muted.Render(" network "+fmtXRP(r.Fees.NetworkXRP)+" XRP"), w),
+			reportRow(st, "inventory moves", signedMoney(st, r.PnL.InventoryRLUSD), "", w),
+			reportRow(st, "value vs hold", signedMoney(st, r.Hold.ValueVsHoldRLUSD), st.Muted.Render(" hold "+fmtMoney(r.Hold.HoldValueRLUSD)), w),
 		}
-	}})
-	out = append(out, reportSection{name: "value", min: 5, lines: func(w, _ int) []string {
+	}}
+}
+
+// valueSection is the value from start to end, the deepest drawdown and
+// the market time the session spans.
+func valueSection(st Styles, r engine.Report) reportSection {
+	return reportSection{name: "value", min: 5, lines: func(w, _ int) []string {
 		lines := []string{
 			titleRule(st, "VALUE", st.Muted.Render("RLUSD"), w),
-			row("start → end", st.Value.Render(fmtMoney(r.EndingValue)), st.Muted.Render(" from "+fmtMoney(r.StartingValue)), w),
-			row("max drawdown", signed(-r.MaxDrawdown.RLUSD), " "+signedPct(-r.MaxDrawdown.Pct), w),
+			reportRow(st, "start → end", st.Value.Render(fmtMoney(r.EndingValue)), st.Muted.Render(" from "+fmtMoney(r.StartingValue)), w),
+			reportRow(st, "max drawdown", signedMoney(st, -r.MaxDrawdown.RLUSD), " "+signedPct(st, -r.MaxDrawdown.Pct), w),
 		}
 		if d := r.MaxDrawdown; d.PeakMarketTime != nil && d.TroughMarketTime != nil {
 			lines = append(lines, st.Muted.Render("  peak ")+st.Value.Render(fmtMoney(d.PeakValue))+st.Muted.Render(" "+fmtClock(*d.PeakMarketTime))+
@@ -86,10 +107,14 @@ func reportSections(st Styles, r engine.Report) []reportSection {
 		} else {
 			lines = append(lines, st.Muted.Render("  the value never fell below a peak"))
 		}
-		lines = append(lines, row("market span", st.Value.Render(fmtDur(time.Duration(r.MarketSpanSeconds*float64(time.Second)))), "", w))
+		lines = append(lines, reportRow(st, "market span", st.Value.Render(fmtDur(time.Duration(r.MarketSpanSeconds*float64(time.Second)))), "", w))
 		return lines
-	}})
-	out = append(out, reportSection{name: "fills", min: 5, lines: func(w, _ int) []string {
+	}}
+}
+
+// fillsSection is the fills by side and in all.
+func fillsSection(st Styles, r engine.Report) reportSection {
+	return reportSection{name: "fills", min: 5, lines: func(w, _ int) []string {
 		t := table{{width: 6, left: true}, {width: 6}, {width: 12, drop: 2}, {width: 10}, {width: 9, drop: 1}}.fitTo(w)
 		side := func(s engine.Side, x engine.SideStats) string {
 			avg := "—"
@@ -105,8 +130,12 @@ func reportSections(st Styles, r engine.Report) []reportSection {
 			side(engine.Sell, r.Fills.Sell),
 			st.Label.Render(t.pad(0, "all")) + st.Value.Render(t.cells(1, fmtCount(r.Fills.Count), fmtXRP(r.Fills.Buy.VolumeXRP+r.Fills.Sell.VolumeXRP), fmtMoney(r.Fills.VolumeRLUSD), "")),
 		}
-	}})
-	out = append(out, reportSection{name: "tiers", min: 1 + max(1, len(r.SkewTiers)), lines: func(w, _ int) []string {
+	}}
+}
+
+// tiersSection is the market time spent in each skew tier, with a bar.
+func tiersSection(st Styles, r engine.Report) reportSection {
+	return reportSection{name: "tiers", min: 1 + max(1, len(r.SkewTiers)), lines: func(w, _ int) []string {
 		lines := []string{titleRule(st, "TIME IN TIERS", st.Muted.Render("market time"), w)}
 		if len(r.SkewTiers) == 0 {
 			return append(lines, st.Muted.Render("no inventory snapshot"))
@@ -121,8 +150,12 @@ func reportSections(st Styles, r engine.Report) []reportSection {
 				" "+st.Value.Render(padLeft(fmtShare(tt.Pct), 7))+" "+st.tier(tt.Tier).Render(strings.Repeat("█", n)))
 		}
 		return lines
-	}})
-	out = append(out, reportSection{name: "events", min: 2, lines: func(w, _ int) []string {
+	}}
+}
+
+// eventsSection is the counts of the session's events by kind.
+func eventsSection(st Styles, r engine.Report) reportSection {
+	return reportSection{name: "events", min: 2, lines: func(w, _ int) []string {
 		e := r.Events
 		items := []string{st.Value.Render(fmtCount(e.Total)) + st.Label.Render(" in all"),
 			st.Warn.Render(fmtCount(e.Warnings)) + st.Label.Render(" warnings"),
@@ -130,7 +163,13 @@ func reportSections(st Styles, r engine.Report) []reportSection {
 			st.Value.Render(fmtCount(e.TierChanges)) + st.Label.Render(" tier changes"),
 			st.Value.Render(fmtCount(e.DataGaps)) + st.Label.Render(" data gaps")}
 		return append([]string{titleRule(st, "EVENTS", "", w)}, pack(items, st.Muted.Render(" · "), w)...)
-	}})
+	}}
+}
+
+// dailySection is the P&L by market day: bars when it has two days or
+// more and the rows for them (it grows into up to 8 rows more), else the
+// figures in a line.
+func dailySection(st Styles, r engine.Report) reportSection {
 	days := make([]dayPnL, 0, len(r.Daily))
 	for _, d := range r.Daily {
 		t, err := time.Parse(time.DateOnly, d.MarketDay)
@@ -143,21 +182,20 @@ func reportSections(st Styles, r engine.Report) []reportSection {
 	if len(days) >= 2 {
 		grow = 8
 	}
-	out = append(out, reportSection{name: "daily", min: 2, grow: grow, lines: func(w, h int) []string {
+	return reportSection{name: "daily", min: 2, grow: grow, lines: func(w, h int) []string {
 		lines := []string{titleRule(st, "DAILY P&L", st.Muted.Render("RLUSD by market day"), w)}
 		if h >= 5 && len(days) >= 2 { // one day is a figure, not a chart
 			return append(lines, dayBars(st, days, w, h-1)...)
 		}
 		items := make([]string, 0, len(days))
 		for _, d := range days {
-			items = append(items, st.Muted.Render(d.day.Format("01-02")+" ")+signed(d.pnl))
+			items = append(items, st.Muted.Render(d.day.Format("01-02")+" ")+signedMoney(st, d.pnl))
 		}
 		if len(items) == 0 {
 			items = append(items, st.Muted.Render("no record"))
 		}
 		return append(lines, pack(items, "  ", w)...)
-	}})
-	return out
+	}}
 }
 
 // reportPanel lays the report's sections out in at most w×h cells: in

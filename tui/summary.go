@@ -155,13 +155,8 @@ func fmtDate(t time.Time) string {
 // dates of the days under the bars. The newest days are kept when they do
 // not all fit. Up and down carry the sign without colour.
 func dayBars(st Styles, days []dayPnL, w, h int) []string {
-	out := make([]string, 0, h)
 	if len(days) == 0 {
-		out = append(out, st.Muted.Render("daily P&L: no ended session on this page"))
-		for len(out) < h {
-			out = append(out, "")
-		}
-		return out
+		return dayBarsEmpty(st, h)
 	}
 	plotRows := h - 1
 	// The newest days that have room, two cells a bar at least (the axis
@@ -173,6 +168,50 @@ func dayBars(st Styles, days []dayPnL, w, h int) []string {
 	if n := max(1, (w-labelW-1)/2); len(days) > n {
 		days = days[len(days)-n:]
 	}
+	sc := newBarScale(days, plotRows)
+	y0 := sc.y(0)
+	zeroRow := min(y0/2, plotRows-1)
+	labels := barLabels(sc, plotRows, zeroRow)
+	axisW := 0
+	for _, l := range labels {
+		axisW = max(axisW, len(l))
+	}
+	plotW := w - axisW - 1
+	bw := clampInt(plotW/len(days)-1, 1, 8)
+	fit := max(1, plotW/(bw+1))
+	if len(days) > fit {
+		days = days[len(days)-fit:]
+	}
+	g := newBarGrid(plotRows, plotW, zeroRow)
+	for i, d := range days {
+		g.paintBar(i*(bw+1), bw, sc.y(d.pnl), y0, d.pnl)
+	}
+	out := make([]string, 0, h)
+	for r := 0; r < plotRows; r++ {
+		out = append(out, g.renderRow(st, r, labels[r], axisW))
+	}
+	return append(out, st.Muted.Render(strings.Repeat(" ", axisW+1)+dayBarDates(days, bw, plotW)))
+}
+
+// dayBarsEmpty is the h rows dayBars shows when no session has ended.
+func dayBarsEmpty(st Styles, h int) []string {
+	out := make([]string, 0, h)
+	out = append(out, st.Muted.Render("daily P&L: no ended session on this page"))
+	for len(out) < h {
+		out = append(out, "")
+	}
+	return out
+}
+
+// barScale maps a P&L to a half-row of the plot: hi at 0, lo at half.
+type barScale struct {
+	hi, lo float64
+	half   int
+}
+
+// newBarScale spans the days' P&L and zero over plotRows rows (2 half-rows
+// each); a flat range gets a top of 1 so the division is defined.
+func newBarScale(days []dayPnL, plotRows int) barScale {
 	hi, lo := 0.0, 0.0
 	for _, d := range days {
 		hi, lo = math.Max(hi, d.pnl), math.Min(lo, d.pnl)
@@ -180,102 +219,127 @@ func dayBars(st Styles, days []dayPnL, w, h int) []string {
 	if hi == lo {
 		hi = 1
 	}
+	return barScale{hi: hi, lo: lo, half: 2 * plotRows}
+}
+
+// y is the half-row of v, counted down from the top.
+func (s barScale) y(v float64) int {
+	return int(math.Round((s.hi - v) / (s.hi - s.lo) * float64(s.half)))
+}
+
+// barLabels labels the top, bottom and zero rows of the value axis.
+func barLabels(sc barScale, plotRows, zeroRow int) []string {
 	labels := make([]string, plotRows)
-	labels[0] = fmtMoneyChange(hi)
-	labels[plotRows-1] = fmtMoneyChange(lo)
-	half := 2 * plotRows
-	y := func(v float64) int { return int(math.Round((hi - v) / (hi - lo) * float64(half))) }
-	y0 := y(0)
-	if r := min(y0/2, plotRows-1); labels[r] == "" {
-		labels[r] = "0"
+	labels[0] = fmtMoneyChange(sc.hi)
+	labels[plotRows-1] = fmtMoneyChange(sc.lo)
+	if labels[zeroRow] == "" {
+		labels[zeroRow] = "0"
 	}
-	axisW := 0
-	for _, l := range labels {
-		axisW = max(axisW, len(l))
+	return labels
+}
+
+// barGrid is the plot area of dayBars: a glyph per cell and whose it is
+// (1 a gain, -1 a loss, 0 none), so a row can be coloured in runs.
+type barGrid struct {
+	cells [][]rune
+	owner [][]int8
+	w     int
+}
+
+// newBarGrid is an empty rows×w plot with the zero line dotted on zeroRow.
+func newBarGrid(rows, w, zeroRow int) barGrid {
+	g := barGrid{cells: make([][]rune, rows), owner: make([][]int8, rows), w: w}
+	for r := range g.cells {
+		g.cells[r] = []rune(strings.Repeat(" ", w))
+		g.owner[r] = make([]int8, w)
+		if r == zeroRow {
+			for c := range g.cells[r] {
+				g.cells[r][c] = '┈'
+			}
+		}
 	}
-	plotW := w - axisW - 1
+	return g
+}
+
+// paintBar fills the half-rows between from and y0 in columns [col,
+// col+bw); a non-zero P&L too small for a half-row still gets one.
+func (g barGrid) paintBar(col, bw, from, y0 int, pnl float64) {
+	to := y0 // half-rows [from, to) filled
+	if from > to {
+		from, to = to, from
+	}
+	if from == to && pnl != 0 {
+		if pnl > 0 {
+			from = to - 1
+		} else {
+			to = from + 1
+		}
+	}
+	sign := int8(1)
+	if pnl < 0 {
+		sign = -1
+	}
+	for r := range g.cells {
+		glyph := halfBlock(2*r >= from && 2*r < to, 2*r+1 >= from && 2*r+1 < to)
+		if glyph == 0 {
+			continue
+		}
+		for c := col; c < col+bw && c < g.w; c++ {
+			g.cells[r][c], g.owner[r][c] = glyph, sign
+		}
+	}
+}
+
+// halfBlock is the glyph for a cell with its top and/or bottom half
+// filled, 0 for neither.
+func halfBlock(top, bot bool) rune {
+	switch {
+	case top && bot:
+		return '█'
+	case top:
+		return '▀'
+	case bot:
+		return '▄'
+	}
+	return 0
+}
+
+// renderRow is plot row r behind its axis label, each run of cells of one
+// owner in that owner's style.
+func (g barGrid) renderRow(st Styles, r int, label string, axisW int) string {
+	axis := "│"
+	if label != "" {
+		axis = "┤"
+	}
+	var b strings.Builder
+	b.WriteString(st.Muted.Render(padLeft(label, axisW) + axis))
+	run, cur := []rune{}, int8(0)
+	flush := func() {
+		switch cur {
+		case 1:
+			b.WriteString(st.Gain.Render(string(run)))
+		case -1:
+			b.WriteString(st.Loss.Render(string(run)))
+		default:
+			b.WriteString(st.Muted.Render(string(run)))
+		}
+		run = run[:0]
+	}
+	for c := 0; c < g.w; c++ {
+		if g.owner[r][c] != cur && len(run) > 0 {
+			flush()
+		}
+		cur = g.owner[r][c]
+		run = append(run, g.cells[r][c])
+	}
+	flush()
+	return b.String()
+}
+
+// dayBarDates is the line under the bars: the dates, as many as have room,
+// and what the axis is when it fits after them.
+func dayBarDates(days []dayPnL, bw, plotW int) string {
 	const label = "01-02"
-	bw := clampInt(plotW/len(days)-1, 1, 8)
-	fit := max(1, plotW/(bw+1))
-	if len(days) > fit {
-		days = days[len(days)-fit:]
-	}
-	cells := make([][]rune, plotRows)
-	owner := make([][]int8, plotRows) // 1 gain, -1 loss, 0 none
-	for r := range cells {
-		cells[r] = []rune(strings.Repeat(" ", plotW))
-		owner[r] = make([]int8, plotW)
-		if r == min(y0/2, plotRows-1) {
-			for c := range cells[r] {
-				cells[r][c] = '┈'
-			}
-		}
-	}
-	for i, d := range days {
-		from, to := y(d.pnl), y0 // half-rows [from, to) filled
-		if from > to {
-			from, to = to, from
-		}
-		if from == to && d.pnl != 0 {
-			if d.pnl > 0 {
-				from = to - 1
-			} else {
-				to = from + 1
-			}
-		}
-		sign := int8(1)
-		if d.pnl < 0 {
-			sign = -1
-		}
-		for r := 0; r < plotRows; r++ {
-			top := 2*r >= from && 2*r < to
-			bot := 2*r+1 >= from && 2*r+1 < to
-			var g rune
-			switch {
-			case top && bot:
-				g = '█'
-			case top:
-				g = '▀'
-			case bot:
-				g = '▄'
-			default:
-				continue
-			}
-			for c := i * (bw + 1); c < i*(bw+1)+bw && c < plotW; c++ {
-				cells[r][c], owner[r][c] = g, sign
-			}
-		}
-	}
-	for r := 0; r < plotRows; r++ {
-		axis := "│"
-		if labels[r] != "" {
-			axis = "┤"
-		}
-		var b strings.Builder
-		b.WriteString(st.Muted.Render(padLeft(labels[r], axisW) + axis))
-		run, cur := []rune{}, int8(0)
-		flush := func() {
-			switch cur {
-			case 1:
-				b.WriteString(st.Gain.Render(string(run)))
-			case -1:
-				b.WriteString(st.Loss.Render(string(run)))
-			default:
-				b.WriteString(st.Muted.Render(string(run)))
-			}
-			run = run[:0]
-		}
-		for c := 0; c < plotW; c++ {
-			if owner[r][c] != cur && len(run) > 0 {
-				flush()
-			}
-			cur = owner[r][c]
-			run = append(run, cells[r][c])
-		}
-		flush()
-		out = append(out, b.String())
-	}
-	// The dates under the bars, as many as have room, and what the axis is.
 	axis := []rune(strings.Repeat(" ", plotW))
 	end := 0
 	for i, d := range days {
@@ -290,6 +354,5 @@ func dayBars(st Styles, days []dayPnL, w, h int) []string {
 	if plotW-len(note) > end {
 		copy(axis[plotW-len(note):], note)
 	}
-	out = append(out, st.Muted.Render(strings.Repeat(" ", axisW+1)+string(axis)))
-	return out
+	return string(axis)
 }

@@ -388,70 +388,91 @@ func benchReplay(ctx context.Context, o options, sz benchSizes, rng *rand.Rand, 
 			return err
 		}
 	}
+	rb := replayBench{bars: sz.replayBars, refBin: o.refBin,
+		refNote: fmt.Sprintf("reference binary not given (`make bench` builds bin/neo-ref from %s; or pass --ref-bin PATH)", refCommit)}
 	o.logf("bench replay: %s bars through %s", thousands(float64(sz.replayBars)), o.bin)
-	f, err := replayRun(ctx, o.bin, newDir, csv, sz.replayBars, true)
-	if err != nil {
+	if rb.f, err = replayRun(ctx, o.bin, newDir, csv, sz.replayBars, true); err != nil {
 		return err
 	}
-	var ref *replayFig
-	var refVersion string
-	refNote := fmt.Sprintf("reference binary not given (`make bench` builds bin/neo-ref from %s; or pass --ref-bin PATH)", refCommit)
 	if o.refBin != "" {
 		o.logf("bench replay: the same file through the reference %s", o.refBin)
 		r, err := replayRun(ctx, o.refBin, refDir, csv, sz.replayBars, false)
 		if err != nil {
 			return fmt.Errorf("reference binary: %w", err)
 		}
-		ref = &r
-		refVersion = binVersion(ctx, o.refBin)
+		rb.ref = &r
+		rb.refVersion = binVersion(ctx, o.refBin)
 		os.RemoveAll(refDir) // its database is ~1 KB a bar: free the disk early
 	}
 	o.logf("bench replay: bare insert of the same rows")
-	bareTook, bareRows, err := bareInsert(ctx, f.db, filepath.Join(dir, "bare.db"))
-	if err != nil {
+	if rb.bareTook, rb.bareRows, err = bareInsert(ctx, rb.f.db, filepath.Join(dir, "bare.db")); err != nil {
 		return fmt.Errorf("bare insert: %w", err)
 	}
-	bareRate := float64(sz.replayBars) / bareTook.Seconds()
-	selTook, err := bareInsertSelect(ctx, f.db, filepath.Join(dir, "bare-select.db"), f.pageSize)
-	if err != nil {
+	if rb.selTook, err = bareInsertSelect(ctx, rb.f.db, filepath.Join(dir, "bare-select.db"), rb.f.pageSize); err != nil {
 		return fmt.Errorf("bare insert … select: %w", err)
 	}
-	selRate := float64(sz.replayBars) / selTook.Seconds()
+	rb.addSpeedRow(t)
+	rb.addSizeRow(t)
+	return nil
+}
 
-	bars := thousands(float64(sz.replayBars))
+// replayBench is what benchReplay measured: the replay by the binary under
+// test, the reference's (nil when no --ref-bin) and the bare inserts of
+// the rows the first one wrote.
+type replayBench struct {
+	bars       int
+	f          replayFig
+	ref        *replayFig
+	refBin     string
+	refVersion string
+	refNote    string // the reference cell when there is no reference
+	bareTook   time.Duration
+	bareRows   int64
+	selTook    time.Duration
+}
+
+// addSpeedRow adds the replay's rate beside the reference's and the bare
+// inserts', with the goals it meets or misses.
+func (rb replayBench) addSpeedRow(t *benchTable) {
+	f, ref := rb.f, rb.ref
+	bareRate := float64(rb.bars) / rb.bareTook.Seconds()
+	selRate := float64(rb.bars) / rb.selTook.Seconds()
 	figure := fmt.Sprintf("%s (\"session started\" → \"session ended\" %s in its log); to exit %s (%s: the end-of-run report and the exit take %s)",
 		fmtRate(f.logRate(), "bars"), fmtDur(f.logSpan), fmtDur(f.exitSpan), fmtRate(f.exitRate(), "bars"), fmtDur(f.exitSpan-f.logSpan))
-	refs := []string{refNote}
+	refs := []string{rb.refNote}
 	verdicts := []string{"×today: n/a"}
 	if ref != nil {
-		refs[0] = fmt.Sprintf("today's figure (%s, %s): %s (%s in its log; to exit %s)", filepath.Base(o.refBin), refVersion,
+		refs[0] = fmt.Sprintf("today's figure (%s, %s): %s (%s in its log; to exit %s)", filepath.Base(rb.refBin), rb.refVersion,
 			fmtRate(ref.logRate(), "bars"), fmtDur(ref.logSpan), fmtDur(ref.exitSpan))
 		x := f.logRate() / ref.logRate()
 		verdicts[0] = fmt.Sprintf("%.2f× today's (to exit %.2f×); goal ≥ 3.5×: %s", x, f.exitRate()/ref.exitRate(), metOr(x >= 3.5))
 	}
 	refs = append(refs, fmt.Sprintf("bare SQLite insert of the same %s rows in one transaction: %s (%s) by a prepared INSERT per row, %s (%s) by INSERT … SELECT (SQLite alone)",
-		thousands(float64(bareRows)), fmtRate(bareRate, "bars"), fmtDur(bareTook), fmtRate(selRate, "bars"), fmtDur(selTook)))
+		thousands(float64(rb.bareRows)), fmtRate(bareRate, "bars"), fmtDur(rb.bareTook), fmtRate(selRate, "bars"), fmtDur(rb.selTook)))
 	verdicts = append(verdicts, fmt.Sprintf("%.0f%% of the bare insert's rate (per row), %.0f%% of INSERT … SELECT's", 100*f.logRate()/bareRate, 100*f.logRate()/selRate))
-	if sz.replayBars >= 525_600 {
+	if rb.bars >= 525_600 {
 		verdicts = append(verdicts, "goal ≥ 50,000 bars/s: "+metOr(f.logRate() >= 50_000))
 	}
-	t.Add(fmt.Sprintf("replay: %s one-minute bars at --speed 0, headless, every order, fill and snapshot persisted", bars),
+	t.Add(fmt.Sprintf("replay: %s one-minute bars at --speed 0, headless, every order, fill and snapshot persisted", thousands(float64(rb.bars))),
 		figure, strings.Join(refs, "; "), strings.Join(verdicts, "; "),
 		"one generated file (seed 7) for both binaries, the wide-limits config, database on $TMPDIR's disk (WAL, synchronous=FULL); both ends checked: exit 0, feed_ended, WAL empty, quick_check ok; "+
 			"the bare insert copies every row the session wrote into a fresh database with its schema, indexes and page size (WAL, synchronous=FULL, foreign keys on): one prepared INSERT per table through database/sql, reading not timed; then the same rows again by INSERT … SELECT from the attached session database")
+}
 
-	perBar := float64(f.dbBytes) / float64(sz.replayBars)
-	refCell, ratio := refNote, ""
-	if ref != nil {
-		rb := float64(ref.dbBytes) / float64(ref.bars)
-		refCell = fmt.Sprintf("today's figure (%s): %s B/bar (%s)", refVersion, thousands(rb), fmtBytes(float64(ref.dbBytes)))
-		ratio = fmt.Sprintf("; %.2f× today's", perBar/rb)
+// addSizeRow adds the database bytes per replayed bar beside the
+// reference's, with the goal.
+func (rb replayBench) addSizeRow(t *benchTable) {
+	perBar := float64(rb.f.dbBytes) / float64(rb.bars)
+	refCell, ratio := rb.refNote, ""
+	if ref := rb.ref; ref != nil {
+		refPerBar := float64(ref.dbBytes) / float64(ref.bars)
+		refCell = fmt.Sprintf("today's figure (%s): %s B/bar (%s)", rb.refVersion, thousands(refPerBar), fmtBytes(float64(ref.dbBytes)))
+		ratio = fmt.Sprintf("; %.2f× today's", perBar/refPerBar)
 	}
-	t.Add(fmt.Sprintf("replay: database bytes per replayed bar (%s bars)", bars),
-		fmt.Sprintf("%s B/bar (%s)", thousands(perBar), fmtBytes(float64(f.dbBytes))), refCell,
+	t.Add(fmt.Sprintf("replay: database bytes per replayed bar (%s bars)", thousands(float64(rb.bars))),
+		fmt.Sprintf("%s B/bar (%s)", thousands(perBar), fmtBytes(float64(rb.f.dbBytes))), refCell,
 		"goal ≤ 300 B/bar: "+metOr(perBar <= 300)+ratio,
 		"page_count × page_size after the session, by a fresh read-only connection (proofkit, not the binary), WAL empty")
-	return nil
 }
 
 // binVersion is what `bin --version` says, flagged when it is not the

@@ -126,68 +126,102 @@ func applySGR(st style, params string, sc scheme) style {
 	if params == "" {
 		return style{}
 	}
-	ps := strings.FieldsFunc(params, func(r rune) bool { return r == ';' || r == ':' })
-	num := func(i int) int {
-		if i >= len(ps) {
-			return -1
-		}
-		n, err := strconv.Atoi(ps[i])
-		if err != nil {
-			return -1
-		}
-		return n
-	}
+	ps := sgrParams(strings.FieldsFunc(params, func(r rune) bool { return r == ';' || r == ':' }))
 	for i := 0; i < len(ps); i++ {
-		p := num(i)
-		switch {
-		case p == 0:
-			st = style{}
-		case p == 1:
-			st.bold = true
-		case p == 2:
-			st.faint = true
-		case p == 3:
-			st.italic = true
-		case p == 4:
-			st.underline = true
-		case p == 7:
-			st.inverse = true
-		case p == 22:
-			st.bold, st.faint = false, false
-		case p == 23:
-			st.italic = false
-		case p == 24:
-			st.underline = false
-		case p == 27:
-			st.inverse = false
-		case p >= 30 && p <= 37:
-			st.fg = sc.base[p-30]
-		case p >= 90 && p <= 97:
-			st.fg = sc.base[p-90+8]
-		case p >= 40 && p <= 47:
-			st.bg = sc.base[p-40]
-		case p >= 100 && p <= 107:
-			st.bg = sc.base[p-100+8]
-		case p == 39:
-			st.fg = ""
-		case p == 49:
-			st.bg = ""
-		case p == 38 || p == 48:
-			var c string
-			switch num(i + 1) {
-			case 5:
-				c = color256(num(i+2), sc)
-				i += 2
-			case 2:
-				c = fmt.Sprintf("#%02x%02x%02x", clamp(num(i+2)), clamp(num(i+3)), clamp(num(i+4)))
-				i += 4
-			}
+		p := ps.num(i)
+		if p == 38 || p == 48 {
+			c, used := ps.extendedColour(i, sc)
+			i += used
 			if p == 38 {
 				st.fg = c
 			} else {
 				st.bg = c
 			}
+			continue
 		}
+		if next, ok := sgrAttribute(st, p); ok {
+			st = next
+			continue
+		}
+		st = sgrColour(st, p, sc)
+	}
+	return st
+}
+
+// sgrParams are the numbers of one SGR sequence, as written.
+type sgrParams []string
+
+// num is parameter i, -1 when it is missing or not a number.
+func (ps sgrParams) num(i int) int {
+	if i >= len(ps) {
+		return -1
+	}
+	n, err := strconv.Atoi(ps[i])
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// extendedColour is the colour of a 38 or 48 at i ("5;n" a 256-colour
+// index, "2;r;g;b" a true colour) and how many parameters after i it used;
+// "" and 0 for any other form.
+func (ps sgrParams) extendedColour(i int, sc scheme) (string, int) {
+	switch ps.num(i + 1) {
+	case 5:
+		return color256(ps.num(i+2), sc), 2
+	case 2:
+		return fmt.Sprintf("#%02x%02x%02x", clamp(ps.num(i+2)), clamp(ps.num(i+3)), clamp(ps.num(i+4))), 4
+	}
+	return "", 0
+}
+
+// sgrAttribute applies p when it resets the style or sets or clears an
+// attribute (bold, faint, italic, underline, inverse); false for any other p.
+func sgrAttribute(st style, p int) (style, bool) {
+	switch p {
+	case 0:
+		st = style{}
+	case 1:
+		st.bold = true
+	case 2:
+		st.faint = true
+	case 3:
+		st.italic = true
+	case 4:
+		st.underline = true
+	case 7:
+		st.inverse = true
+	case 22:
+		st.bold, st.faint = false, false
+	case 23:
+		st.italic = false
+	case 24:
+		st.underline = false
+	case 27:
+		st.inverse = false
+	default:
+		return st, false
+	}
+	return st, true
+}
+
+// sgrColour applies p when it sets a basic or bright colour or resets the
+// foreground or background; any other p leaves st as it is.
+func sgrColour(st style, p int, sc scheme) style {
+	switch {
+	case p >= 30 && p <= 37:
+		st.fg = sc.base[p-30]
+	case p >= 90 && p <= 97:
+		st.fg = sc.base[p-90+8]
+	case p >= 40 && p <= 47:
+		st.bg = sc.base[p-40]
+	case p >= 100 && p <= 107:
+		st.bg = sc.base[p-100+8]
+	case p == 39:
+		st.fg = ""
+	case p == 49:
+		st.bg = ""
 	}
 	return st
 }
@@ -221,96 +255,133 @@ func render(w io.Writer, rows [][]cell, sc scheme, font float64, cols int, title
 	for _, r := range rows {
 		cols = max(cols, len(r))
 	}
-	cw, ch := font*0.6, font*1.25
-	width, height := float64(cols)*cw+2*cw, float64(len(rows))*ch+ch
-	classes := map[string]string{} // fill colour → class
-	class := func(c string) string {
-		if k, ok := classes[c]; ok {
-			return k
-		}
-		k := "c" + strconv.Itoa(len(classes))
-		classes[c] = k
-		return k
-	}
-	var body strings.Builder
+	cv := &canvas{sc: sc, cw: font * 0.6, ch: font * 1.25, classes: map[string]string{}}
+	width, height := float64(cols)*cv.cw+2*cv.cw, float64(len(rows))*cv.ch+cv.ch
 	for y, row := range rows {
-		top := ch/2 + float64(y)*ch
-		// Backgrounds, a run of one colour at a time.
-		for x := 0; x < len(row); {
-			_, bg := colours(row[x].st, sc)
-			end := x + 1
-			for end < len(row) {
-				_, b2 := colours(row[end].st, sc)
-				if b2 != bg {
-					break
-				}
-				end++
-			}
-			if bg != sc.bg {
-				fmt.Fprintf(&body, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" class="%s"/>`+"\n",
-					cw+float64(x)*cw, top, float64(end-x)*cw, ch, class(bg))
-			}
-			x = end
-		}
-		// Text runs.
-		fmt.Fprintf(&body, `<text y="%.1f">`, top+ch*0.78)
-		for x := 0; x < len(row); {
-			st := row[x].st
-			end := x + 1
-			for end < len(row) && row[end].st == st {
-				end++
-			}
-			var text strings.Builder
-			for _, c := range row[x:end] {
-				if c.r != 0 {
-					text.WriteRune(c.r)
-				}
-			}
-			t := text.String()
-			if strings.TrimSpace(t) != "" {
-				fg, _ := colours(st, sc)
-				cls := []string{class(fg)}
-				if st.bold {
-					cls = append(cls, "b")
-				}
-				if st.italic {
-					cls = append(cls, "i")
-				}
-				if st.underline {
-					cls = append(cls, "u")
-				}
-				if st.faint {
-					cls = append(cls, "f")
-				}
-				// Leading and trailing spaces move the run instead of
-				// being drawn (a pinned run of spaces is wasted bytes).
-				lead := len([]rune(t)) - len([]rune(strings.TrimLeft(t, " ")))
-				t = strings.TrimRight(t[lead:], " ")
-				n := ansi.StringWidth(t)
-				fmt.Fprintf(&body, `<tspan x="%.1f" textLength="%.1f" class="%s">%s</tspan>`,
-					cw+float64(x+lead)*cw, float64(n)*cw, strings.Join(cls, " "), html.EscapeString(t))
-			}
-			x = end
-		}
-		body.WriteString("</text>\n")
+		top := cv.ch/2 + float64(y)*cv.ch
+		cv.backgrounds(row, top)
+		cv.text(row, top)
 	}
 	fmt.Fprintf(w, `<svg xmlns="http://www.w3.org/2000/svg" xml:space="preserve" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s">`+"\n",
 		width, height, width, height, html.EscapeString(title))
 	fmt.Fprintf(w, "<title>%s</title>\n<style>\n", html.EscapeString(title))
 	fmt.Fprintf(w, "text{font-family:'DejaVu Sans Mono','Menlo','Consolas','Liberation Mono',monospace;font-size:%.0fpx;white-space:pre}\n", font)
 	fmt.Fprint(w, ".b{font-weight:bold}.i{font-style:italic}.u{text-decoration:underline}.f{opacity:.6}\n")
-	keys := make([]string, 0, len(classes))
-	for c := range classes {
-		keys = append(keys, c)
-	}
-	sort.Slice(keys, func(i, j int) bool { return classes[keys[i]] < classes[keys[j]] })
-	for _, c := range keys {
-		fmt.Fprintf(w, "text .%s{fill:%s} rect.%s{fill:%s}\n", classes[c], c, classes[c], c)
-	}
+	cv.writeClasses(w)
 	fmt.Fprint(w, "</style>\n")
 	fmt.Fprintf(w, `<rect width="100%%" height="100%%" rx="6" fill="%s"/>`+"\n", sc.bg)
-	io.WriteString(w, body.String())
+	io.WriteString(w, cv.body.String())
 	fmt.Fprint(w, "</svg>\n")
+}
+
+// canvas is the SVG's body as it is drawn, cw×ch pixels a cell, and the
+// CSS class of each fill colour it used.
+type canvas struct {
+	sc      scheme
+	cw, ch  float64
+	classes map[string]string // fill colour → class
+	body    strings.Builder
+}
+
+// class is the CSS class of fill colour c, a new one at its first use.
+func (cv *canvas) class(c string) string {
+	if k, ok := cv.classes[c]; ok {
+		return k
+	}
+	k := "c" + strconv.Itoa(len(cv.classes))
+	cv.classes[c] = k
+	return k
+}
+
+// backgrounds draws the backgrounds of a row at top, a rectangle per run
+// of one colour other than the scheme's.
+func (cv *canvas) backgrounds(row []cell, top float64) {
+	for x := 0; x < len(row); {
+		_, bg := colours(row[x].st, cv.sc)
+		end := x + 1
+		for end < len(row) {
+			_, b2 := colours(row[end].st, cv.sc)
+			if b2 != bg {
+				break
+			}
+			end++
+		}
+		if bg != cv.sc.bg {
+			fmt.Fprintf(&cv.body, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" class="%s"/>`+"\n",
+				cv.cw+float64(x)*cv.cw, top, float64(end-x)*cv.cw, cv.ch, cv.class(bg))
+		}
+		x = end
+	}
+}
+
+// text draws the text of a row at top, a tspan per run of one style.
+func (cv *canvas) text(row []cell, top float64) {
+	fmt.Fprintf(&cv.body, `<text y="%.1f">`, top+cv.ch*0.78)
+	for x := 0; x < len(row); {
+		st := row[x].st
+		end := x + 1
+		for end < len(row) && row[end].st == st {
+			end++
+		}
+		cv.run(row[x:end], x)
+		x = end
+	}
+	cv.body.WriteString("</text>\n")
+}
+
+// run draws one run of a style starting at cell x, pinned to its cells; a
+// run of blanks draws nothing.
+func (cv *canvas) run(cells []cell, x int) {
+	var text strings.Builder
+	for _, c := range cells {
+		if c.r != 0 {
+			text.WriteRune(c.r)
+		}
+	}
+	t := text.String()
+	if strings.TrimSpace(t) == "" {
+		return
+	}
+	// Leading and trailing spaces move the run instead of
+	// being drawn (a pinned run of spaces is wasted bytes).
+	lead := len([]rune(t)) - len([]rune(strings.TrimLeft(t, " ")))
+	t = strings.TrimRight(t[lead:], " ")
+	n := ansi.StringWidth(t)
+	fmt.Fprintf(&cv.body, `<tspan x="%.1f" textLength="%.1f" class="%s">%s</tspan>`,
+		cv.cw+float64(x+lead)*cv.cw, float64(n)*cv.cw, cv.textClasses(cells[0].st), html.EscapeString(t))
+}
+
+// textClasses is the class list of text in st: its colour, then its
+// attributes.
+func (cv *canvas) textClasses(st style) string {
+	fg, _ := colours(st, cv.sc)
+	cls := []string{cv.class(fg)}
+	if st.bold {
+		cls = append(cls, "b")
+	}
+	if st.italic {
+		cls = append(cls, "i")
+	}
+	if st.underline {
+		cls = append(cls, "u")
+	}
+	if st.faint {
+		cls = append(cls, "f")
+	}
+	return strings.Join(cls, " ")
+}
+
+// writeClasses writes the CSS rule of each colour class, sorted by the
+// class's name.
+func (cv *canvas) writeClasses(w io.Writer) {
+	keys := make([]string, 0, len(cv.classes))
+	for c := range cv.classes {
+		keys = append(keys, c)
+	}
+	sort.Slice(keys, func(i, j int) bool { return cv.classes[keys[i]] < cv.classes[keys[j]] })
+	for _, c := range keys {
+		fmt.Fprintf(w, "text .%s{fill:%s} rect.%s{fill:%s}\n", cv.classes[c], c, cv.classes[c], c)
+	}
 }
 
 // colours are a style's foreground and background, reverse applied.
