@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"neo/engine"
 	"sort"
 	"strings"
 )
@@ -206,8 +207,21 @@ func (db *DB) checkSchemaVersion(ctx context.Context) error {
 	case v > want:
 		return fmt.Errorf("database %s has schema version %d, newer than this neo knows (%d); upgrade neo", db.path, v, want)
 	case v == 0:
-		return fmt.Errorf("database %s holds no neo sessions yet (schema version 0); start one with 'neo run'", db.path)
+		return &NoSchemaError{Path: db.path}
 	default:
 		return fmt.Errorf("database %s has schema version %d, older than %d; run 'neo run' or 'neo backfill' once to migrate it", db.path, v, want)
 	}
 }
+
+// NoSchemaError means the database has no neo schema yet: a new, empty file
+// (a first start stopped before it wrote anything, or a file made by hand).
+// It holds nothing to read; `neo run` makes the schema.
+type NoSchemaError struct{ Path string }
+
+// Error says what the file is and what to do.
+func (e *NoSchemaError) Error() string {
+	return fmt.Sprintf("database %s holds no neo sessions yet (schema version 0); start one with 'neo run'", e.Path)
+}
+
+// ErrorCode is ENOTFOUND: there is nothing to read.
+func (e *NoSchemaError) ErrorCode() string { return engine.ENOTFOUND }

@@ -351,9 +351,16 @@ func (m *Main) check(ctx context.Context, full bool) error {
 	}
 	fmt.Fprintf(m.Stdout, "ok: %s passed %s (%s, %s)\n", clean(path), kind, humanBytes(store.DatabaseSize(path)), round(time.Since(start)))
 
-	db, err := m.openReadOnly(ctx)
+	db, err := store.Open(ctx, store.Options{Path: path, ReadOnly: true, Faults: m.storeFaults()})
+	if engine.ErrorCode(err) == engine.ENOTFOUND {
+		// The file has no neo schema (identified above as not foreign): a
+		// first start stopped before it wrote anything leaves such an
+		// empty file. Sound, and nothing to recover.
+		fmt.Fprintln(m.Stdout, "no neo sessions yet (an empty database): nothing left open")
+		return nil
+	}
 	if err != nil {
-		return err
+		return storeExit(err)
 	}
 	defer closeQuietly(db)
 	damaged, err := db.DamagedRows(ctx)

@@ -445,3 +445,19 @@ func TestBadEnvironment(t *testing.T) {
 		}
 	})
 }
+
+// An empty database file — a first start killed before it wrote its schema
+// (the kill -9 soak made one) — is sound: `neo check` says so and exits 0.
+func TestCheckEmptyDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "neo.db")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runMain(t, nil, "check", "--db", path)
+	if code != 0 {
+		t.Fatalf("neo check on an empty file: exit %d, want 0\n%s%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "no neo sessions yet") {
+		t.Fatalf("neo check on an empty file says:\n%s", out)
+	}
+}
