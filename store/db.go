@@ -283,7 +283,11 @@ func (db *DB) checkBeforeWrite(ctx context.Context) (fileKind, error) {
 	}
 	// Whose file is it? Asked before the writer's connection switches the
 	// journal mode to WAL (a write): another program's database is refused
-	// unchanged.
+	// unchanged. Behind a hot journal, of the file as it will be once the
+	// writer's connection has rolled the journal back.
+	if hotJournal(path) {
+		return identifyCopy(ctx, path)
+	}
 	return identify(ctx, path)
 }
 

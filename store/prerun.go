@@ -142,8 +142,9 @@ func (db *DB) takePreRunCopy(ctx context.Context) (checked bool, err error) {
 
 // preRunApplies reports whether the database can be copied as a file: an
 // SQLite file (anything else is left to the check and identify to name) with
-// no rollback journal beside it (a hot journal is rolled back by the writer,
-// after the check, as before).
+// no rollback journal beside it (a hot journal is rolled back by the writer
+// after the check, which checks a private copy rolled back the same way:
+// check.go).
 func (db *DB) preRunApplies() bool {
 	if exists(db.path + "-journal") {
 		return false
