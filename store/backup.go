@@ -10,9 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/charmbracelet/log"
@@ -158,7 +160,7 @@ func (db *DB) BackupTo(ctx context.Context, path string) (err error) {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%s: %w; nothing was written", op, err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := publish(tmp, path); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	if err := syncDir(filepath.Dir(path)); err != nil {
@@ -201,6 +203,40 @@ func finishBackupFile(ctx context.Context, path string) error {
 		return fmt.Errorf("the new backup failed its check: %w", err)
 	}
 	return syncFile(path)
+}
+
+// publish gives the finished temporary file tmp its final name dst, never
+// replacing a file already there: a hard link, which fails when dst exists
+// (rename would silently replace another process's backup that took the
+// name after our last look; the exclusive create of the temporary name only
+// keeps apart writers of the same temporary name), then tmp is unlinked.
+// Where hard links are not available (Windows, some filesystems) it falls
+// back to a rename after a look, which leaves only that instant open. A
+// taken name is errNameTaken, tmp left in place for the next name.
+func publish(tmp, dst string) error {
+	err := os.Link(tmp, dst)
+	switch {
+	case err == nil:
+		if err := os.Remove(tmp); err != nil {
+			return fmt.Errorf("remove %s after linking it as %s: %w", tmp, dst, err)
+		}
+		return nil
+	case errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("%s appeared meanwhile: %w", dst, errNameTaken)
+	case runtime.GOOS != "windows" && !linkUnsupported(err):
+		return err
+	}
+	if exists(dst) {
+		return fmt.Errorf("%s appeared meanwhile: %w", dst, errNameTaken)
+	}
+	return os.Rename(tmp, dst)
+}
+
+// linkUnsupported reports whether err says the filesystem has no hard
+// links (FAT, some network and FUSE filesystems).
+func linkUnsupported(err error) bool {
+	return errors.Is(err, errors.ErrUnsupported) || errors.Is(err, syscall.EPERM) ||
+		errors.Is(err, syscall.ENOTSUP) || errors.Is(err, syscall.EOPNOTSUPP) || errors.Is(err, syscall.EXDEV)
 }
 
 func syncFile(path string) error {

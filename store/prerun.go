@@ -312,11 +312,18 @@ func (db *DB) dropPreRun() {
 }
 
 // placePreRun puts the verified pre-run copy in place as dst: the fault hook,
-// the rename, the directory's fsync. The copy is gone on any failure.
+// the link (publish), the directory's fsync. When dst is taken it returns
+// errNameTaken and keeps the copy, handed back for Backup's next name; the
+// copy is gone on any other failure.
 func (db *DB) placePreRun(ctx context.Context, p preRunCopy, dst string) (err error) {
 	op := "backup to " + dst
 	defer func() {
-		if err != nil {
+		switch {
+		case errors.Is(err, errNameTaken):
+			db.mu.Lock()
+			db.preRun = p
+			db.mu.Unlock()
+		case err != nil:
 			removeWithJournals(p.tmp)
 		}
 	}()
@@ -329,9 +336,9 @@ func (db *DB) placePreRun(ctx context.Context, p preRunCopy, dst string) (err er
 		return fmt.Errorf("%s: %w; nothing was written", op, err)
 	}
 	if exists(dst) {
-		return fmt.Errorf("%s: the file exists; nothing was written", op)
+		return fmt.Errorf("%s: the file exists: %w", op, errNameTaken)
 	}
-	if err := os.Rename(p.tmp, dst); err != nil {
+	if err := publish(p.tmp, dst); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	if err := syncDir(filepath.Dir(db.path)); err != nil {
