@@ -238,7 +238,7 @@ func (db *DB) copyForPreRun(ctx context.Context, tmp string) (string, error) {
 // foldWAL folds the copied write-ahead log into the copy and switches it to
 // journal_mode DELETE, which checkpoints the whole log (nobody else has the
 // copy open) and deletes it. Opening the copy is the same recovery of the
-// log as opening the original would be.
+// log as opening the original would be. Any error fails the copy.
 func foldWAL(ctx context.Context, tmp string) error {
 	d, err := sql.Open("sqlite", dsn(tmp))
 	if err != nil {
@@ -253,14 +253,16 @@ func foldWAL(ctx context.Context, tmp string) error {
 	if cerr := d.Close(); err == nil {
 		err = cerr
 	}
-	if isCorrupt(err) {
-		// Not a copy problem: the check below will say so, of the copy
-		// and then of the original.
-		err = nil
+	if err != nil {
+		// Whatever failed (a log SQLite finds corrupt among others), the
+		// copy may not hold what the log held: it must not stand in for
+		// the original's check nor become the backup. The caller
+		// discards it with its -wal and checks the original directly.
+		return fmt.Errorf("fold the write-ahead log into the copy: %w", err)
 	}
 	os.Remove(tmp + "-wal")
 	os.Remove(tmp + "-shm")
-	return err
+	return nil
 }
 
 // leaveWALMode marks the copy of a database whose write-ahead log is empty
