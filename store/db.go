@@ -407,12 +407,35 @@ func (db *DB) close(ctx context.Context) error {
 	}
 	db.dropPreRun()
 	if db.w == nil && db.r != nil {
-		tidyEmptyWAL(db.path)
+		db.tidyUnderLock()
 	}
 	if db.lock != nil {
 		errs.keep(db.lock.release())
 	}
 	return errs.err
+}
+
+// tidyUnderLock runs tidyEmptyWAL while this process holds the lock file's
+// lock, and skips it when another process holds it: a session that is
+// starting holds it before it opens any connection (while it copies the
+// database and its -wal for the pre-run backup), and deleting the -wal then
+// would spoil that copy. The lock file's lock alone is taken, and no pid is
+// written: a start that meets it (for the milliseconds the tidy takes) sees
+// an anonymous probe and tries again (acquireLock).
+func (db *DB) tidyUnderLock() {
+	if db.lock != nil {
+		tidyEmptyWAL(db.path)
+		return
+	}
+	if fi, err := os.Stat(db.path + "-wal"); err != nil || fi.Size() != 0 {
+		return // nothing to tidy: no need for the lock
+	}
+	release, ok := tryLockFileOnly(db.path)
+	if !ok {
+		return
+	}
+	defer release()
+	tidyEmptyWAL(db.path)
 }
 
 // tidyEmptyWAL removes the empty -wal and the -shm that a read-only

@@ -222,7 +222,7 @@ func (db *DB) copyForPreRun(ctx context.Context, tmp string) (string, error) {
 		h(db.path)
 	}
 	if stateOf(db.path) != dbBefore || stateOf(db.path+"-wal") != walBefore {
-		return "", errors.New("the database changed while it was copied: another program writes to it without neo's lock; close it")
+		return "", errors.New("the database changed during the copy")
 	}
 	if err := ctx.Err(); err != nil {
 		return "", err
