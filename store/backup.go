@@ -182,9 +182,10 @@ func (db *DB) vacuumInto(ctx context.Context, tmp string) error {
 }
 
 // finishBackupFile switches a fresh backup to journal_mode DELETE, checks it
-// and fsyncs it.
+// and fsyncs it. mode=rw: a file that vanished meanwhile is an error, never
+// created afresh (an empty database passes quick_check).
 func finishBackupFile(ctx context.Context, path string) error {
-	d, err := sql.Open("sqlite", dsn(path))
+	d, err := sql.Open("sqlite", dsn(path, "mode=rw"))
 	if err != nil {
 		return err
 	}
@@ -195,6 +196,9 @@ func finishBackupFile(ctx context.Context, path string) error {
 	}
 	if cerr := d.Close(); err == nil {
 		err = cerr
+	}
+	if err != nil && !exists(path) {
+		return fmt.Errorf("the temporary file %s vanished before it was finished (another program deleted it?); run the backup again", path)
 	}
 	if err != nil {
 		return err
