@@ -10,9 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/charmbracelet/log"
@@ -158,7 +160,7 @@ func (db *DB) BackupTo(ctx context.Context, path string) (err error) {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%s: %w; nothing was written", op, err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := publish(tmp, path); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	if err := syncDir(filepath.Dir(path)); err != nil {
@@ -180,9 +182,10 @@ func (db *DB) vacuumInto(ctx context.Context, tmp string) error {
 }
 
 // finishBackupFile switches a fresh backup to journal_mode DELETE, checks it
-// and fsyncs it.
+// and fsyncs it. mode=rw: a file that vanished meanwhile is an error, never
+// created afresh (an empty database passes quick_check).
 func finishBackupFile(ctx context.Context, path string) error {
-	d, err := sql.Open("sqlite", dsn(path))
+	d, err := sql.Open("sqlite", dsn(path, "mode=rw"))
 	if err != nil {
 		return err
 	}
@@ -194,6 +197,9 @@ func finishBackupFile(ctx context.Context, path string) error {
 	if cerr := d.Close(); err == nil {
 		err = cerr
 	}
+	if err != nil && !exists(path) {
+		return fmt.Errorf("the temporary file %s vanished before it was finished (another program deleted it?); run the backup again", path)
+	}
 	if err != nil {
 		return err
 	}
@@ -201,6 +207,40 @@ func finishBackupFile(ctx context.Context, path string) error {
 		return fmt.Errorf("the new backup failed its check: %w", err)
 	}
 	return syncFile(path)
+}
+
+// publish gives the finished temporary file tmp its final name dst, never
+// replacing a file already there: a hard link, which fails when dst exists
+// (rename would silently replace another process's backup that took the
+// name after our last look; the exclusive create of the temporary name only
+// keeps apart writers of the same temporary name), then tmp is unlinked.
+// Where hard links are not available (Windows, some filesystems) it falls
+// back to a rename after a look, which leaves only that instant open. A
+// taken name is errNameTaken, tmp left in place for the next name.
+func publish(tmp, dst string) error {
+	err := os.Link(tmp, dst)
+	switch {
+	case err == nil:
+		if err := os.Remove(tmp); err != nil {
+			return fmt.Errorf("remove %s after linking it as %s: %w", tmp, dst, err)
+		}
+		return nil
+	case errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("%s appeared meanwhile: %w", dst, errNameTaken)
+	case runtime.GOOS != "windows" && !linkUnsupported(err):
+		return err
+	}
+	if exists(dst) {
+		return fmt.Errorf("%s appeared meanwhile: %w", dst, errNameTaken)
+	}
+	return os.Rename(tmp, dst)
+}
+
+// linkUnsupported reports whether err says the filesystem has no hard
+// links (FAT, some network and FUSE filesystems).
+func linkUnsupported(err error) bool {
+	return errors.Is(err, errors.ErrUnsupported) || errors.Is(err, syscall.EPERM) ||
+		errors.Is(err, syscall.ENOTSUP) || errors.Is(err, syscall.EOPNOTSUPP) || errors.Is(err, syscall.EXDEV)
 }
 
 func syncFile(path string) error {
@@ -434,7 +474,7 @@ func (e *BadBackupError) Error() string {
 type RestoreResult struct {
 	Backup     string     // the backup restored
 	Chosen     BackupInfo // what that backup is (the default choice explained)
-	MovedAside []string   // the previous database and its -wal/-shm, renamed
+	MovedAside []string   // the previous database and its -wal, -shm and -journal, renamed
 	Healthy    bool       // the previous database passed its check (moved aside as replaced_, not malformed_)
 	Skipped    []string   // newer backups that failed their check
 	Bytes      int64
@@ -506,7 +546,7 @@ func ChooseBackup(ctx context.Context, dbPath string) (string, []string, error) 
 // symlink) with backupPath ("" = the newest backup that passes the check).
 // It takes the instance lock (ErrLocked if another process holds it), checks
 // the backup, copies it beside the database, checks the current database and
-// moves it and its -wal and -shm aside together, never deleted, named for
+// moves it and its -wal, -shm and -journal aside together, never deleted, named for
 // what it is: neo.db.replaced_<ts> when it passed its check, else
 // neo.db.malformed_<ts>; then renames the copy in (fsynced, 0600) and checks
 // the result. A cancelled ctx before the rename leaves nothing changed and
@@ -569,6 +609,16 @@ func Restore(ctx context.Context, dbPath, backupPath string, logger *log.Logger)
 		os.Remove(tmp)
 		return res, err
 	}
+	// What lies beside the name now would be read as part of the backup
+	// (a journal rolled into it, a log replayed over it): never rename
+	// into that.
+	for _, suffix := range companions[1:] {
+		if exists(dbPath + suffix) {
+			os.Remove(tmp)
+			return res, fmt.Errorf("restore %s: %s appeared beside it after the old database was moved aside (%s): another program has the database open; nothing was put in place. Close that program, move %s aside, and run neo restore again",
+				dbPath, dbPath+suffix, strings.Join(res.MovedAside, ", "), dbPath+suffix)
+		}
+	}
 	if err := os.Rename(tmp, dbPath); err != nil {
 		return res, fmt.Errorf("restore %s: put %s in place: %w; the copy is at %s", dbPath, backupPath, err, tmp)
 	}
@@ -607,17 +657,31 @@ func pickBackup(ctx context.Context, dbPath, backupPath string, res *RestoreResu
 	return backupPath, nil
 }
 
-// moveAside renames the database and its -wal and -shm to
+// companions are the database file ("") and the files SQLite keeps beside
+// it, which belong to it and to no other: the write-ahead log and its
+// index, and the rollback journal (a hot one is rolled into whatever
+// database file bears the name at the next open).
+var companions = []string{"", "-wal", "-shm", "-journal"}
+
+// moveAside renames the database and its -wal, -shm and -journal to
 // dbPath.<kind><stamp> (with -2, -3… when taken), together: on a failure it
-// puts back what it had moved, so that a -wal never stays beside a database
-// it does not belong to, nor beside none.
+// puts back what it had moved, so that a -wal or journal never stays beside
+// a database it does not belong to, nor beside none.
 func moveAside(dbPath, kind string, res *RestoreResult, logger *log.Logger) error {
 	stamp := time.Now().UTC().Format(stampLayout)
 	aside := dbPath + "." + kind + stamp
-	for i := 2; exists(aside) || exists(aside+"-wal") || exists(aside+"-shm"); i++ {
+	taken := func(p string) bool {
+		for _, s := range companions {
+			if exists(p + s) {
+				return true
+			}
+		}
+		return false
+	}
+	for i := 2; taken(aside); i++ {
 		aside = fmt.Sprintf("%s.%s%s-%d", dbPath, kind, stamp, i)
 	}
-	for _, suffix := range []string{"", "-wal", "-shm"} {
+	for _, suffix := range companions {
 		if !exists(dbPath + suffix) {
 			continue
 		}

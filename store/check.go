@@ -66,17 +66,41 @@ func checkFile(ctx context.Context, path string, full, quiet bool) error {
 	if !quiet {
 		return checkURI(ctx, path, dsn(path, "mode=ro", "_pragma=busy_timeout(5000)"), full)
 	}
-	if wi, err := os.Stat(path + "-wal"); err == nil && wi.Size() > 0 {
+	if hasFrames(path+"-wal") || hotJournal(path) {
 		return checkCopy(ctx, path, full)
 	}
-	// immutable: no locks, no -shm, no -wal; the file is only read.
+	// immutable: no locks, no -shm, no -wal, no journal; the file is only
+	// read. Never with a rollback journal beside it: immutable reads the
+	// file as it stands, without rolling back the transaction the journal
+	// undoes, and a killed writer's half-written pages look like damage.
 	return checkURI(ctx, path, dsn(path, "mode=ro", "immutable=1"), full)
 }
 
-// checkCopy copies the database and its log to a private directory and
-// checks the copy, so that opening it (which replays the log) changes
+// hasFrames reports whether the file at p exists and is not empty (a -wal
+// with frames in it, or a journal with a transaction to roll back).
+func hasFrames(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular() && fi.Size() > 0
+}
+
+// hotJournal reports whether a rollback journal that is not empty lies
+// beside the database at path: a transaction killed half-way, which the
+// next read-write connection rolls back before it reads anything.
+func hotJournal(path string) bool { return hasFrames(path + "-journal") }
+
+// checkCopy copies the database and its log or rollback journal to a
+// private directory and checks the copy through a read-write connection, so
+// that opening it (which replays the log or rolls the journal back) changes
 // nothing beside the original.
 func checkCopy(ctx context.Context, path string, full bool) error {
+	return withPrivateCopy(path, func(cp string) error {
+		return checkURI(ctx, path, dsn(cp, "_pragma=busy_timeout(5000)"), full)
+	})
+}
+
+// withPrivateCopy copies the database at path with its -wal and -journal to
+// a private directory, calls fn with the copy's path and deletes the copy.
+func withPrivateCopy(path string, fn func(cp string) error) error {
 	// Beside the database first (same disk, usually room), else the
 	// system's temporary directory.
 	var errs []error
@@ -88,15 +112,17 @@ func checkCopy(ctx context.Context, path string, full bool) error {
 		}
 		cp := filepath.Join(tmp, "neo.db")
 		err = copyFile(path, cp, false)
-		if err == nil {
-			err = copyFile(path+"-wal", cp+"-wal", false)
+		for _, s := range []string{"-wal", "-journal"} {
+			if err == nil {
+				err = copyFile(path+s, cp+s, false)
+			}
 		}
 		if err != nil {
 			os.RemoveAll(tmp)
 			errs = append(errs, err)
 			continue
 		}
-		err = checkURI(ctx, path, dsn(cp, "_pragma=busy_timeout(5000)"), full)
+		err = fn(cp)
 		os.RemoveAll(tmp)
 		return err
 	}
@@ -104,7 +130,7 @@ func checkCopy(ctx context.Context, path string, full bool) error {
 	for i, e := range errs {
 		msgs[i] = e.Error()
 	}
-	return fmt.Errorf("check %s: could not copy it and its -wal to check them without changing them (%s); free some space and retry", path, strings.Join(msgs, "; "))
+	return fmt.Errorf("check %s: could not copy it and its -wal or -journal to check them without changing them (%s); free some space and retry", path, strings.Join(msgs, "; "))
 }
 
 func checkURI(ctx context.Context, path, uri string, full bool) error {
@@ -220,11 +246,12 @@ func DatabaseSize(path string) int64 {
 }
 
 // copyFile copies src to dst (created 0600, must not exist) and, if sync,
-// fsyncs it. A missing src is not an error when dst is a -wal or -shm.
+// fsyncs it. A missing src is not an error when dst is a -wal, -shm or
+// -journal.
 func copyFile(src, dst string, sync bool) error {
 	in, err := os.Open(src)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) && (strings.HasSuffix(src, "-wal") || strings.HasSuffix(src, "-shm")) {
+		if errors.Is(err, os.ErrNotExist) && (strings.HasSuffix(src, "-wal") || strings.HasSuffix(src, "-shm") || strings.HasSuffix(src, "-journal")) {
 			return nil
 		}
 		return err

@@ -155,6 +155,9 @@ func Open(ctx context.Context, opts Options) (_ *DB, err error) {
 		}
 	}()
 
+	if err := checkStrayWAL(path); err != nil {
+		return nil, err
+	}
 	if err := checkPathUsable(path, !opts.ReadOnly); err != nil {
 		return nil, err
 	}
@@ -283,7 +286,11 @@ func (db *DB) checkBeforeWrite(ctx context.Context) (fileKind, error) {
 	}
 	// Whose file is it? Asked before the writer's connection switches the
 	// journal mode to WAL (a write): another program's database is refused
-	// unchanged.
+	// unchanged. Behind a hot journal, of the file as it will be once the
+	// writer's connection has rolled the journal back.
+	if hotJournal(path) {
+		return identifyCopy(ctx, path)
+	}
 	return identify(ctx, path)
 }
 
@@ -403,12 +410,35 @@ func (db *DB) close(ctx context.Context) error {
 	}
 	db.dropPreRun()
 	if db.w == nil && db.r != nil {
-		tidyEmptyWAL(db.path)
+		db.tidyUnderLock()
 	}
 	if db.lock != nil {
 		errs.keep(db.lock.release())
 	}
 	return errs.err
+}
+
+// tidyUnderLock runs tidyEmptyWAL while this process holds the lock file's
+// lock, and skips it when another process holds it: a session that is
+// starting holds it before it opens any connection (while it copies the
+// database and its -wal for the pre-run backup), and deleting the -wal then
+// would spoil that copy. The lock file's lock alone is taken, and no pid is
+// written: a start that meets it (for the milliseconds the tidy takes) sees
+// an anonymous probe and tries again (acquireLock).
+func (db *DB) tidyUnderLock() {
+	if db.lock != nil {
+		tidyEmptyWAL(db.path)
+		return
+	}
+	if fi, err := os.Stat(db.path + "-wal"); err != nil || fi.Size() != 0 {
+		return // nothing to tidy: no need for the lock
+	}
+	release, ok := tryLockFileOnly(db.path)
+	if !ok {
+		return
+	}
+	defer release()
+	tidyEmptyWAL(db.path)
 }
 
 // tidyEmptyWAL removes the empty -wal and the -shm that a read-only
@@ -569,6 +599,38 @@ func checkPathUsable(path string, mayCreate bool) error {
 		return &PathError{Path: path, Msg: fmt.Sprintf("cannot be read (%v); check its permissions", unwrapPathErr(err))}
 	}
 }
+
+// checkStrayWAL refuses a missing or empty database with a write-ahead log
+// holding frames beside it: what a restore interrupted between its renames
+// leaves, or a database file moved away without its log. Creating the
+// database there would replay that log into the new file (or mix it with
+// the new one's). While another process holds the lock, that process is
+// said to be the reason (a restore running now).
+func checkStrayWAL(path string) error {
+	wi, err := os.Stat(path + "-wal")
+	if err != nil || !wi.Mode().IsRegular() || wi.Size() <= walHeaderSize {
+		return nil
+	}
+	fi, err := os.Stat(path)
+	what := "is missing"
+	switch {
+	case err == nil && (!fi.Mode().IsRegular() || fi.Size() > 0):
+		return nil
+	case err == nil:
+		what = "is empty"
+	case !errors.Is(err, os.ErrNotExist):
+		return nil // checkPathUsable says why it cannot be read
+	}
+	if err := CheckNotLocked(path); err != nil {
+		return err
+	}
+	return &PathError{Path: path, Msg: fmt.Sprintf("%s, but %s-wal beside it holds %d bytes of a write-ahead log (a restore or a move interrupted half-way); nothing was changed. Run 'neo restore --db %s' again (it moves the stray -wal aside), or move %s-wal and %s-shm aside yourself if you know they are not needed",
+		what, path, wi.Size(), path, path, path)}
+}
+
+// walHeaderSize is the size of a write-ahead log's header: a log longer than
+// that holds frames (https://www.sqlite.org/fileformat.html, section 4.1).
+const walHeaderSize = 32
 
 // PathError is a database path that cannot be used; Msg says why and what to
 // do.

@@ -44,6 +44,10 @@ const (
 // or empty. It never writes: without a write-ahead log the file is read as
 // immutable. `neo check` calls it after CheckFile.
 func Identify(ctx context.Context, path string) error {
+	if hotJournal(path) {
+		_, err := identifyCopy(ctx, path)
+		return err
+	}
 	uri := dsn(path, "mode=ro", "immutable=1")
 	if wi, err := os.Stat(path + "-wal"); err == nil && wi.Size() > 0 {
 		uri = dsn(path, "mode=ro", fmt.Sprintf("_pragma=busy_timeout(%d)", writerBusyTimeout))
@@ -69,6 +73,25 @@ func identify(ctx context.Context, path string) (fileKind, error) {
 	defer d.Close()
 	d.SetMaxOpenConns(1)
 	return identifyOn(ctx, d, path)
+}
+
+// identifyCopy is identify of the database at path as SQLite will read it
+// once its hot journal is rolled back: of a private copy, rolled back by a
+// read-write connection, so that the original stays as it is until the
+// check has passed. (A read-only connection cannot roll a journal back and
+// fails; an immutable one reads the half-written file.)
+func identifyCopy(ctx context.Context, path string) (kind fileKind, err error) {
+	err = withPrivateCopy(path, func(cp string) error {
+		d, err := sql.Open("sqlite", dsn(cp, "_pragma=busy_timeout(5000)"))
+		if err != nil {
+			return fmt.Errorf("open database %s: %w", path, err)
+		}
+		defer d.Close()
+		d.SetMaxOpenConns(1)
+		kind, err = identifyOn(ctx, d, path)
+		return err
+	})
+	return kind, err
 }
 
 func identifyOn(ctx context.Context, q queryer, path string) (fileKind, error) {

@@ -196,6 +196,28 @@ func tryLock(dbPath string, create bool) (*instanceLock, error) {
 	return l, nil
 }
 
+// tryLockFileOnly takes the lock file's lock of the database at dbPath
+// (canonical) without blocking, records no pid and leaves the database
+// file's own lock alone: the short hold of a tidy-up by a read-only
+// process, which a starting session waits out like a probe. ok is false
+// when the lock is held or cannot be taken; release lets it go.
+func tryLockFileOnly(dbPath string) (release func(), ok bool) {
+	lp := LockPath(dbPath)
+	if checkLockPath(dbPath, lp) != nil {
+		return nil, false
+	}
+	f := flock.New(lp, flock.SetFlag(os.O_CREATE|os.O_RDWR|noFollow), flock.SetPermissions(0o600))
+	ok, err := f.TryLock()
+	if err != nil || !ok {
+		f.Close()
+		return nil, false
+	}
+	return func() {
+		f.Unlock()
+		f.Close()
+	}, true
+}
+
 // checkLockPath refuses a lock path that neo must not open: a symlink (its
 // target would be written), a directory or another special file.
 func checkLockPath(dbPath, lp string) error {

@@ -109,7 +109,7 @@ const foreignKeysOff = "-- neo:foreign_keys_off"
 
 // applyMigrationsTo runs scripts (migrations from+1 … to, or the baseline)
 // and sets user_version = to and application_id, in one transaction.
-func (db *DB) applyMigrationsTo(ctx context.Context, from, to int, scripts []string) error {
+func (db *DB) applyMigrationsTo(ctx context.Context, from, to int, scripts []string) (err error) {
 	op := fmt.Sprintf("migration %d", to)
 	if to-from > 1 {
 		op = fmt.Sprintf("migrations %d to %d", from+1, to)
@@ -122,7 +122,13 @@ func (db *DB) applyMigrationsTo(ctx context.Context, from, to int, scripts []str
 		if _, err := db.w.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
 			return &WriteError{Path: db.path, Op: op, Err: err}
 		}
-		defer db.w.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON")
+		defer func() {
+			// The writer's one connection keeps this setting: without it
+			// the session would write with no foreign key enforced.
+			if _, ferr := db.w.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON"); ferr != nil && err == nil {
+				err = &WriteError{Path: db.path, Op: op + ": switch foreign keys back on", Err: ferr}
+			}
+		}()
 	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -130,8 +136,16 @@ func (db *DB) applyMigrationsTo(ctx context.Context, from, to int, scripts []str
 	}
 	defer tx.Rollback()
 	for i, sc := range scripts {
+		n := from + 1 + i
+		before, err := tableCounts(ctx, tx)
+		if err != nil {
+			return &WriteError{Path: db.path, Op: fmt.Sprintf("migration %d", n), Err: err}
+		}
 		if _, err := tx.ExecContext(ctx, sc); err != nil {
-			return &WriteError{Path: db.path, Op: fmt.Sprintf("migration %d", from+1+i), Err: err}
+			return &WriteError{Path: db.path, Op: fmt.Sprintf("migration %d", n), Err: err}
+		}
+		if err := checkRowsKept(ctx, tx, n, before); err != nil {
+			return fmt.Errorf("migration %d of %s: %w; nothing was changed (the database is as it was). Report this with the file attached, or keep using the neo that made it", n, db.path, err)
 		}
 	}
 	if rebuild {
@@ -149,6 +163,82 @@ func (db *DB) applyMigrationsTo(ctx context.Context, from, to int, scripts []str
 		return &WriteError{Path: db.path, Op: op, Err: err}
 	}
 	return nil
+}
+
+// tableCounts counts the rows of every table of neo's (damaged_values
+// aside) in the transaction's snapshot.
+func tableCounts(ctx context.Context, tx *sql.Tx) (map[string]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name <> 'damaged_values'`)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	counts := make(map[string]int64, len(names))
+	for _, n := range names {
+		var c int64
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM "`+strings.ReplaceAll(n, `"`, `""`)+`"`).Scan(&c); err != nil {
+			return nil, err
+		}
+		counts[n] = c
+	}
+	return counts, nil
+}
+
+// checkRowsKept fails unless migration n kept every row of every table it
+// found (before): each table's rows now plus the rows the migration moved
+// to damaged_values ("row moved here by migration n") equal its rows
+// before. A migration that drops rows silently is a bug, and its
+// transaction must not commit.
+func checkRowsKept(ctx context.Context, tx *sql.Tx, n int, before map[string]int64) error {
+	after, err := tableCounts(ctx, tx)
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(before))
+	for t := range before {
+		names = append(names, t)
+	}
+	sort.Strings(names)
+	var bad []string
+	for _, t := range names {
+		now, ok := after[t]
+		if !ok {
+			bad = append(bad, fmt.Sprintf("table %s is gone (%d rows)", t, before[t]))
+			continue
+		}
+		var moved int64
+		if hasTable(ctx, tx, "damaged_values") {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM damaged_values WHERE table_name = ? AND instr(detail, ?) > 0`,
+				t, fmt.Sprintf("row moved here by migration %d:", n)).Scan(&moved); err != nil {
+				return err
+			}
+		}
+		if now+moved != before[t] {
+			bad = append(bad, fmt.Sprintf("%s had %d rows, has %d and moved %d to damaged_values: %d unaccounted for", t, before[t], now, moved, before[t]-now-moved))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("it would lose rows (%s)", strings.Join(bad, "; "))
+	}
+	return nil
+}
+
+func hasTable(ctx context.Context, tx *sql.Tx, name string) bool {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, name).Scan(&n)
+	return err == nil && n > 0
 }
 
 // foreignKeyCheck fails if a rebuild left a row whose parent is missing.

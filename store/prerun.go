@@ -142,8 +142,9 @@ func (db *DB) takePreRunCopy(ctx context.Context) (checked bool, err error) {
 
 // preRunApplies reports whether the database can be copied as a file: an
 // SQLite file (anything else is left to the check and identify to name) with
-// no rollback journal beside it (a hot journal is rolled back by the writer,
-// after the check, as before).
+// no rollback journal beside it (a hot journal is rolled back by the writer
+// after the check, which checks a private copy rolled back the same way:
+// check.go).
 func (db *DB) preRunApplies() bool {
 	if exists(db.path + "-journal") {
 		return false
@@ -221,7 +222,7 @@ func (db *DB) copyForPreRun(ctx context.Context, tmp string) (string, error) {
 		h(db.path)
 	}
 	if stateOf(db.path) != dbBefore || stateOf(db.path+"-wal") != walBefore {
-		return "", errors.New("the database changed while it was copied: another program writes to it without neo's lock; close it")
+		return "", errors.New("the database changed during the copy")
 	}
 	if err := ctx.Err(); err != nil {
 		return "", err
@@ -237,7 +238,7 @@ func (db *DB) copyForPreRun(ctx context.Context, tmp string) (string, error) {
 // foldWAL folds the copied write-ahead log into the copy and switches it to
 // journal_mode DELETE, which checkpoints the whole log (nobody else has the
 // copy open) and deletes it. Opening the copy is the same recovery of the
-// log as opening the original would be.
+// log as opening the original would be. Any error fails the copy.
 func foldWAL(ctx context.Context, tmp string) error {
 	d, err := sql.Open("sqlite", dsn(tmp))
 	if err != nil {
@@ -252,14 +253,16 @@ func foldWAL(ctx context.Context, tmp string) error {
 	if cerr := d.Close(); err == nil {
 		err = cerr
 	}
-	if isCorrupt(err) {
-		// Not a copy problem: the check below will say so, of the copy
-		// and then of the original.
-		err = nil
+	if err != nil {
+		// Whatever failed (a log SQLite finds corrupt among others), the
+		// copy may not hold what the log held: it must not stand in for
+		// the original's check nor become the backup. The caller
+		// discards it with its -wal and checks the original directly.
+		return fmt.Errorf("fold the write-ahead log into the copy: %w", err)
 	}
 	os.Remove(tmp + "-wal")
 	os.Remove(tmp + "-shm")
-	return err
+	return nil
 }
 
 // leaveWALMode marks the copy of a database whose write-ahead log is empty
@@ -311,11 +314,18 @@ func (db *DB) dropPreRun() {
 }
 
 // placePreRun puts the verified pre-run copy in place as dst: the fault hook,
-// the rename, the directory's fsync. The copy is gone on any failure.
+// the link (publish), the directory's fsync. When dst is taken it returns
+// errNameTaken and keeps the copy, handed back for Backup's next name; the
+// copy is gone on any other failure.
 func (db *DB) placePreRun(ctx context.Context, p preRunCopy, dst string) (err error) {
 	op := "backup to " + dst
 	defer func() {
-		if err != nil {
+		switch {
+		case errors.Is(err, errNameTaken):
+			db.mu.Lock()
+			db.preRun = p
+			db.mu.Unlock()
+		case err != nil:
 			removeWithJournals(p.tmp)
 		}
 	}()
@@ -328,9 +338,9 @@ func (db *DB) placePreRun(ctx context.Context, p preRunCopy, dst string) (err er
 		return fmt.Errorf("%s: %w; nothing was written", op, err)
 	}
 	if exists(dst) {
-		return fmt.Errorf("%s: the file exists; nothing was written", op)
+		return fmt.Errorf("%s: the file exists: %w", op, errNameTaken)
 	}
-	if err := os.Rename(p.tmp, dst); err != nil {
+	if err := publish(p.tmp, dst); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	if err := syncDir(filepath.Dir(db.path)); err != nil {

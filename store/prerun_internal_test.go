@@ -165,7 +165,7 @@ func TestPreRunCopyOfAChangingFileIsDiscarded(t *testing.T) {
 	if exists(path + preRunSuffix) {
 		t.Fatal("the copy of a file that changed was kept")
 	}
-	if !strings.Contains(logs.String(), "changed while it was copied") {
+	if !strings.Contains(logs.String(), "changed during the copy") {
 		t.Fatalf("log %q does not say why there is no copy", logs.String())
 	}
 	bak, err := db.Backup(ctx)

@@ -23,8 +23,11 @@
 -- only time they had); a session's market span = its wall span. A row
 -- whose time is not a time cannot be placed in market time: it is moved to
 -- damaged_values with all its values (as migration 2 did with numbers that
--- were not finite; neo check lists it), and so are the fills of a moved
--- order. Nothing else is dropped.
+-- were not finite; neo check lists it), and so is a row whose session does
+-- not exist (written with foreign keys off: it cannot get a session_key),
+-- and the fills of a moved order. Nothing else is dropped: the migrator
+-- checks, for every table, rows before = rows after + rows moved here
+-- ("row moved here by migration 3") before it commits.
 -- neo:foreign_keys_off
 
 CREATE TABLE new_sessions (
@@ -63,11 +66,14 @@ FROM sessions s ORDER BY s.rowid;
 -- Orders.
 INSERT INTO damaged_values (table_name, row_key, detail, found_at)
 SELECT 'orders', order_id,
-	'a time that is not a time, row moved here by migration 3: session_id=' || quote(session_id) || ' side=' || quote(side) ||
+	CASE WHEN NOT EXISTS (SELECT 1 FROM sessions s WHERE s.session_id = o.session_id) THEN 'its session does not exist, row moved here by migration 3: '
+		ELSE 'a time that is not a time, row moved here by migration 3: ' END ||
+	'session_id=' || quote(session_id) || ' side=' || quote(side) ||
 	' price=' || quote(price) || ' qty_xrp=' || quote(qty_xrp) || ' created_at=' || quote(created_at) ||
 	' status=' || quote(status) || ' closed_at=' || quote(closed_at),
 	strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-FROM orders WHERE julianday(created_at) IS NULL OR (closed_at IS NOT NULL AND julianday(closed_at) IS NULL);
+FROM orders o WHERE julianday(created_at) IS NULL OR (closed_at IS NOT NULL AND julianday(closed_at) IS NULL)
+	OR NOT EXISTS (SELECT 1 FROM sessions s WHERE s.session_id = o.session_id);
 
 CREATE TABLE new_orders (
 	session_key        INTEGER NOT NULL REFERENCES sessions (session_key),
@@ -92,6 +98,7 @@ ORDER BY o.rowid;
 INSERT INTO damaged_values (table_name, row_key, detail, found_at)
 SELECT 'fills', f.fill_id,
 	CASE WHEN julianday(f.executed_at) IS NULL THEN 'a time that is not a time, row moved here by migration 3: '
+		WHEN NOT EXISTS (SELECT 1 FROM sessions s WHERE s.session_id = f.session_id) THEN 'its session does not exist, row moved here by migration 3: '
 		ELSE 'its order was moved, row moved here by migration 3: ' END ||
 	'session_id=' || quote(f.session_id) || ' order_id=' || quote(f.order_id) || ' executed_at=' || quote(f.executed_at) ||
 	' side=' || quote(f.side) || ' price=' || quote(f.price) || ' qty_xrp=' || quote(f.qty_xrp) ||
@@ -124,12 +131,14 @@ ORDER BY f.rowid;
 -- Inventory snapshots.
 INSERT INTO damaged_values (table_name, row_key, detail, found_at)
 SELECT 'inventory_snapshots', session_id || ' at ' || created_at,
-	'a time that is not a time, row moved here by migration 3: mid_price=' || quote(mid_price) || ' xrp_balance=' || quote(xrp_balance) ||
+	CASE WHEN julianday(created_at) IS NULL THEN 'a time that is not a time, row moved here by migration 3: '
+		ELSE 'its session does not exist, row moved here by migration 3: ' END || 'mid_price=' || quote(mid_price) || ' xrp_balance=' || quote(xrp_balance) ||
 	' rlusd_balance=' || quote(rlusd_balance) || ' xrp_value_in_rlusd=' || quote(xrp_value_in_rlusd) ||
 	' total_value_in_rlusd=' || quote(total_value_in_rlusd) || ' xrp_pct=' || quote(xrp_pct) || ' drift_pct=' || quote(drift_pct) ||
 	' skew_tier=' || quote(skew_tier) || ' drift_velocity_pct_per_min=' || quote(drift_velocity_pct_per_min),
 	strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-FROM inventory_snapshots WHERE julianday(created_at) IS NULL;
+FROM inventory_snapshots i WHERE julianday(created_at) IS NULL
+	OR NOT EXISTS (SELECT 1 FROM sessions s WHERE s.session_id = i.session_id);
 
 CREATE TABLE new_inventory_snapshots (
 	session_key                INTEGER NOT NULL REFERENCES sessions (session_key),
@@ -157,11 +166,13 @@ WHERE NOT julianday(i.created_at) IS NULL ORDER BY i.rowid;
 -- meant exactly that (no feed has a price of 0).
 INSERT INTO damaged_values (table_name, row_key, detail, found_at)
 SELECT 'valuation_snapshots', session_id || ' at ' || created_at,
-	'a time that is not a time, row moved here by migration 3: mid_price=' || quote(mid_price) || ' anchor_price=' || quote(anchor_price) ||
+	CASE WHEN julianday(created_at) IS NULL THEN 'a time that is not a time, row moved here by migration 3: '
+		ELSE 'its session does not exist, row moved here by migration 3: ' END || 'mid_price=' || quote(mid_price) || ' anchor_price=' || quote(anchor_price) ||
 	' total_value_in_rlusd=' || quote(total_value_in_rlusd) || ' hold_value_in_rlusd=' || quote(hold_value_in_rlusd) ||
 	' pnl_rlusd=' || quote(pnl_rlusd) || ' fees_rlusd=' || quote(fees_rlusd),
 	strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-FROM valuation_snapshots WHERE julianday(created_at) IS NULL;
+FROM valuation_snapshots v WHERE julianday(created_at) IS NULL
+	OR NOT EXISTS (SELECT 1 FROM sessions s WHERE s.session_id = v.session_id);
 
 CREATE TABLE new_valuation_snapshots (
 	session_key          INTEGER NOT NULL REFERENCES sessions (session_key),
@@ -184,10 +195,12 @@ WHERE NOT julianday(v.created_at) IS NULL ORDER BY v.rowid;
 -- Session events keep their wall-clock created_at beside the market time.
 INSERT INTO damaged_values (table_name, row_key, detail, found_at)
 SELECT 'session_events', session_id || ' at ' || created_at,
-	'a time that is not a time, row moved here by migration 3: level=' || quote(level) || ' kind=' || quote(kind) ||
+	CASE WHEN julianday(created_at) IS NULL THEN 'a time that is not a time, row moved here by migration 3: '
+		ELSE 'its session does not exist, row moved here by migration 3: ' END || 'level=' || quote(level) || ' kind=' || quote(kind) ||
 	' message=' || quote(message),
 	strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-FROM session_events WHERE julianday(created_at) IS NULL;
+FROM session_events e WHERE julianday(created_at) IS NULL
+	OR NOT EXISTS (SELECT 1 FROM sessions s WHERE s.session_id = e.session_id);
 
 CREATE TABLE new_session_events (
 	session_key INTEGER NOT NULL REFERENCES sessions (session_key),
