@@ -109,14 +109,16 @@ func canonicalPath(p string) (string, error) {
 // be canonical. create makes the database file (0600) if missing, under the
 // lock file's lock, so that the inode lock can be taken at once.
 func acquireLock(dbPath string, create bool) (*instanceLock, error) {
-	// `neo check` and `neo history` probe the locks for an instant; a
-	// start that meets such a probe (no pid behind it) tries again shortly.
+	// `neo check`, `neo history` and every read-only close probe the locks
+	// for an instant and write no pid; a start that meets such a probe tries
+	// again shortly. The pid the lock file names may then be a process long
+	// gone (a killed session's): that is a probe too.
 	var err error
 	for try := 0; ; try++ {
 		var l *instanceLock
 		l, err = tryLock(dbPath, create)
 		var le *LockedError
-		if err == nil || !errors.As(err, &le) || le.PID != 0 || try == lockProbeRetries {
+		if err == nil || !errors.As(err, &le) || (le.PID != 0 && pidAlive(le.PID)) || try == lockProbeRetries {
 			return l, err
 		}
 		time.Sleep(lockProbePause)

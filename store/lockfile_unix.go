@@ -17,3 +17,11 @@ func linkCount(fi os.FileInfo) uint64 {
 	}
 	return 1
 }
+
+// pidAlive reports whether a process with that pid exists (signal 0 tests
+// for it without sending anything; EPERM means it exists under another
+// user).
+func pidAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || err == syscall.EPERM
+}
