@@ -217,12 +217,12 @@ var _ Controller = (*Engine)(nil)
 func (e *Engine) run(ctx context.Context) {
 	defer close(e.done)
 	reason, cause := e.loop(e.commitCtx)
-	// A loop that ended on its own (feed end, halt) sees its last
-	// background commit through before the stop cancels commitCtx, so
-	// that its outcome is reported rather than abandoned.
-	if err := e.waitInflight(e.commitCtx); err != nil && cause == nil && !e.stopAsked() {
-		reason, cause = HaltEngineError, err
-	}
+	// A loop that ended on its own (feed end, halt, duration) records its
+	// reason at once, before anything waits for the disk: a signal that
+	// arrives while the last batch commits must not replace it, and the
+	// stop it asks for arms the supervisor's backstop. The batch in flight
+	// is waited for by the shutdown's first step, within its deadline, and
+	// its failure is reported there (Result.Err).
 	e.RequestClose(reason) // internal halts record their reason; the first wins
 	e.shutdown(e.haltReason(), cause)
 }
@@ -237,6 +237,10 @@ func (e *Engine) loop(ctx context.Context) (reason HaltReason, cause error) {
 			cause = fmt.Errorf("panic in the engine: %v\n%s", r, debug.Stack())
 		}
 	}()
+	// The start's events are staged: committed before they are shown.
+	if err := e.commit(ctx); err != nil {
+		return e.failed(err)
+	}
 	e.publish(true)
 	pending := e.firstEvent
 	e.firstEvent = nil
@@ -336,7 +340,11 @@ func (e *Engine) apply(ctx context.Context, ev MarketEvent) (end bool, reason Ha
 
 // failed turns an error of the loop into its halt: engine_error, unless the
 // error only says that a stop was asked for while a commit waited (the
-// shutdown then commits what is left).
+// batch stays in flight and the pending writes stay staged: the
+// shutdown's first step waits for the one and commits the other, and
+// reports either's failure). A commit's own failure is never a
+// cancellation: background batches commit without the stop's
+// cancellation (commitBehind).
 func (e *Engine) failed(err error) (HaltReason, error) {
 	select {
 	case <-e.stopping:

@@ -417,19 +417,30 @@ func waitFor(tb testing.TB, e *Engine, cond func(*State) bool) {
 	}
 }
 
+// A batch that hangs on a stalled disk when the stop comes is not
+// abandoned as if it had committed: the shutdown waits for it within its
+// deadline, then ends with an error that names the step, hands every later
+// write to the store all the same (they queue behind the hung batch), and
+// still closes the session.
 func TestStopWhileACommitHangs(t *testing.T) {
 	st := newMemStore()
 	var hang sync.Once
 	hung := make(chan struct{})
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	var lostFills atomic.Int64
 	st.SaveBatchFn = func(ctx context.Context, b Batch) error {
-		// The first commit of the loop meets a stalled disk; the shutdown's
-		// own commits go through.
+		// The first commit of the loop with fills meets a stalled disk
+		// that never comes back; the shutdown's own commits go through.
 		stalled := false
-		hang.Do(func() { stalled = true })
+		if len(b.Fills) > 0 {
+			hang.Do(func() { stalled = true })
+		}
 		if stalled {
+			lostFills.Store(int64(len(b.Fills)))
 			close(hung)
-			<-ctx.Done()
-			return ctx.Err()
+			<-release
+			return errors.New("released at the end of the test")
 		}
 		return nil
 	}
@@ -437,10 +448,14 @@ func TestStopWhileACommitHangs(t *testing.T) {
 	<-hung
 	h.e.RequestClose(HaltSignalTerminate)
 	r := waitDone(t, h.e)
-	if r.Err != nil {
-		t.Fatalf("err=%v, want a clean shutdown once the stop cancelled the stuck commit", r.Err)
+	if got, want := int64(st.fillCount())+lostFills.Load(), int64(h.e.fillCount); got != want {
+		t.Fatalf("store holds %d fills + %d in the hung batch, engine counted %d: the writes after the hung batch were not handed over",
+			st.fillCount(), lostFills.Load(), want)
 	}
 	checkClosed(t, h, HaltSignalTerminate)
+	if !errors.Is(r.Err, context.DeadlineExceeded) || !strings.Contains(r.Err.Error(), StepStopQuoting) {
+		t.Fatalf("err=%v, want the stop-quoting step's deadline: the hung batch is not known to have committed", r.Err)
+	}
 }
 
 func TestEveryStepErrorIsKept(t *testing.T) {

@@ -23,6 +23,9 @@ type memStore struct {
 	closed      bool
 	backups     int
 	recoverList []Recovery
+	// landed is, for each event as it reached the store, how many stored
+	// fills were older (in market time) than the event.
+	landed []landing
 
 	CloseSessionFn func(ctx context.Context, end SessionEnd) error
 	SaveBatchFn    func(ctx context.Context, b Batch) error
@@ -98,7 +101,33 @@ func (m *memStore) AddEvent(ctx context.Context, e SessionEvent) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.events = append(m.events, e)
+	m.land(e)
 	return nil
+}
+
+// landing is a session event as it reached the store and the number of
+// fills older than it that the store held then.
+type landing struct {
+	ev          SessionEvent
+	olderStored int
+}
+
+// land records ev's landing; m.mu is held.
+func (m *memStore) land(ev SessionEvent) {
+	n := 0
+	for _, f := range m.fills {
+		if f.MarketTime.Before(ev.MarketTime) {
+			n++
+		}
+	}
+	m.landed = append(m.landed, landing{ev: ev, olderStored: n})
+}
+
+// fillCount is how many fills the store holds.
+func (m *memStore) fillCount() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.fills)
 }
 func (m *memStore) Flush(ctx context.Context) error { return nil }
 func (m *memStore) Close(ctx context.Context) error {
@@ -252,5 +281,9 @@ func (m *memStore) SaveBatch(ctx context.Context, b Batch) error {
 	m.fills = append(m.fills, b.Fills...)
 	m.inventory = append(m.inventory, b.Inventory...)
 	m.valuations = append(m.valuations, b.Valuations...)
+	m.events = append(m.events, b.Events...)
+	for _, ev := range b.Events {
+		m.land(ev)
+	}
 	return nil
 }

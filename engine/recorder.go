@@ -6,9 +6,10 @@ package engine
 // valuation snapshots) is staged in e.pending and committed in one
 // transaction by commit: at once in real time, batched at full speed
 // (maybeCommit), and always before a publish, so that nothing is shown
-// before it is durable. Session events are queued (event). Only the
-// shutdown's final snapshot and session end are written elsewhere
-// (shutdown.go).
+// before it is durable. Session events are staged with them (event), so
+// that an event never lands ahead of the fills that caused it; only after
+// the shutdown's last batch are they queued. Only the shutdown's final
+// snapshot and session end are written elsewhere (shutdown.go).
 //
 // A guard on what may be recorded (no non-finite number) belongs here: on
 // the starting value in openSession, on the snapshots in their builders.
@@ -32,10 +33,20 @@ type recorder struct {
 	pendingSince time.Time          // wall time of the first uncommitted write
 	lastInvAt    time.Time          // market time of the last inventory snapshot
 	lastValAt    time.Time          // market time of the last valuation snapshot
-	evCtx        context.Context    // bounds queueing an event (the shutdown's stage)
-	commitCtx    context.Context    // the loop's commits; cancelled when a stop is asked for
+	evCtx        context.Context    // bounds queueing an event once events are no longer staged
+	eventsQueued bool               // the shutdown's last batch is committed: events are queued (AddEvent)
+	haltNote     string             // a risk halt's message, logged once the writes behind it are committed
+	commitCtx    context.Context    // the loop's waits for commits; cancelled when a stop is asked for
 	commitCancel context.CancelFunc // cancels commitCtx
-	inflight     chan error         // the result of the batch committing in the background (nil: none)
+	inflight     *flight            // the batch committing in the background (nil: none)
+}
+
+// flight is a batch committing in the background and, once it has, its
+// result. The batch is kept so that a store that never took it (ErrNotQueued)
+// can be handed it again.
+type flight struct {
+	b    Batch
+	done chan error // buffered: the committing goroutine never waits
 }
 
 // openSession takes the session's identity and clocks from its first
@@ -112,7 +123,10 @@ func newSessionID(now time.Time) string {
 // next events (at most one batch in flight: the next commit waits for it,
 // so batches commit in order). Nothing is shown or reported before it is
 // committed: publish commits first, and every commit but the background
-// one waits for the batch in flight.
+// one waits for the batch in flight. A crash loses at most the batch in
+// flight and the one being staged: up to commitMaxEvents market events
+// each (or commitMaxRows rows, or commitMaxWait of wall time), none of
+// which was shown or logged.
 const (
 	commitMaxRows   = 8192
 	commitMaxEvents = 2048
@@ -137,41 +151,64 @@ func (e *Engine) maybeCommit(ctx context.Context) error {
 }
 
 // waitInflight returns the result of the batch committing in the
-// background, once it has committed (nil when none is in flight). When ctx
-// ends first (a stop asked for while the disk stalls) the batch stays in
-// flight and ctx's error is returned: the shutdown's commit waits for it
-// again, within its own deadline. A batch whose wait the stop cancelled
-// is in the store's hands, as a synchronous commit cancelled by the stop
-// would be: not an error (the shutdown flushes the store).
+// background, once it has committed (nil when none is in flight). A result
+// that is there is always taken, whatever ctx says: a failed batch is
+// never dropped for a stop. When ctx ends first (a stop asked for while
+// the disk stalls) the batch stays in flight and ctx's error is returned:
+// the shutdown's commit waits for it again, within its own deadline. A
+// batch the store never took (ErrNotQueued) goes back in front of the
+// pending writes, to be handed over again by the next commit.
 func (e *Engine) waitInflight(ctx context.Context) error {
-	if e.inflight == nil {
+	fl := e.inflight
+	if fl == nil {
 		return nil
 	}
+	var err error
 	select {
-	case err := <-e.inflight:
-		e.inflight = nil
-		if errors.Is(err, context.Canceled) && e.stopAsked() {
-			return nil
+	case err = <-fl.done:
+	default:
+		select {
+		case err = <-fl.done:
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for the batch being committed (%s): %w", fl.b.describe(), ctx.Err())
 		}
-		return err
-	case <-ctx.Done():
-		return fmt.Errorf("waiting for the batch being committed: %w", ctx.Err())
+	}
+	e.inflight = nil
+	if errors.Is(err, ErrNotQueued) {
+		e.requeue(fl.b)
+		return nil
+	}
+	return err
+}
+
+// requeue puts b, which the store never took, back in front of the
+// pending writes, so that the writes still commit in their order.
+func (e *Engine) requeue(b Batch) {
+	if e.pending.Len() == 0 {
+		e.pendingSince = e.now()
+	}
+	e.pending = Batch{
+		Orders:     append(b.Orders, e.pending.Orders...),
+		Fills:      append(b.Fills, e.pending.Fills...),
+		Inventory:  append(b.Inventory, e.pending.Inventory...),
+		Valuations: append(b.Valuations, e.pending.Valuations...),
+		Events:     append(b.Events, e.pending.Events...),
 	}
 }
 
-// stopAsked reports whether a shutdown has been asked for.
-func (e *Engine) stopAsked() bool {
-	select {
-	case <-e.stopping:
-		return true
-	default:
-		return false
-	}
+// committed reports whether every write the session staged has committed
+// (or failed, and the failure is known): nothing is pending or in flight.
+func (e *Engine) committed() bool {
+	return e.pending.Len() == 0 && e.inflight == nil
 }
 
 // commitBehind hands the pending writes to the store to commit in the
 // background, after the batch before them has committed; its error is
-// returned by the next commit.
+// returned by the next wait (waitInflight). ctx bounds only that wait for
+// the batch before: once handed over, the batch is committed whatever
+// happens to ctx (a stop does not cancel it, context.WithoutCancel), so
+// that a batch is never half-known: either its result is read, or the
+// shutdown's bounded wait for it fails and says so.
 func (e *Engine) commitBehind(ctx context.Context) error {
 	if err := e.waitInflight(ctx); err != nil {
 		return err
@@ -180,38 +217,63 @@ func (e *Engine) commitBehind(ctx context.Context) error {
 		return nil
 	}
 	b := e.pending
+	// A fresh batch: the store holds b's slices until it has committed.
 	e.pending = Batch{}
 	e.pendingTicks = 0
-	done := make(chan error, 1)
-	e.inflight = done
-	go func() { done <- e.saveBatch(ctx, b) }()
+	fl := &flight{b: b, done: make(chan error, 1)}
+	e.inflight = fl
+	sctx := context.WithoutCancel(ctx)
+	go func() { fl.done <- e.saveBatch(sctx, b) }()
 	return nil
 }
 
-// commit writes the pending orders, fills and snapshots durably in one
-// transaction, after the batch in flight (if any) has committed.
+// commit writes the pending orders, fills, snapshots and events durably
+// in one transaction, after the batch in flight (if any) has committed, and
+// waits for it within ctx. A wait that ctx ends leaves the batch in flight
+// (see waitInflight).
 func (e *Engine) commit(ctx context.Context) error {
-	if err := e.waitInflight(ctx); err != nil {
+	if err := e.commitBehind(ctx); err != nil {
 		return err
 	}
-	if e.pending.Len() == 0 {
-		return nil
+	return e.waitInflight(ctx)
+}
+
+// commitFinal is the shutdown's commit: commit, and once ctx's deadline
+// has passed with a batch still in flight (a stalled disk), the pending
+// writes are handed to the store anyway, without waiting (the store queues
+// them behind the batch in flight), so that a hang costs the shutdown one
+// deadline, not every write after it. Every failure is returned.
+func (e *Engine) commitFinal(ctx context.Context) error {
+	err := e.commit(ctx)
+	if err == nil || ctx.Err() == nil || e.pending.Len() == 0 {
+		return err
 	}
 	b := e.pending
-	// A fresh batch: the store may still hold b's slices if ctx ends
-	// before its transaction does.
 	e.pending = Batch{}
 	e.pendingTicks = 0
-	return e.saveBatch(ctx, b)
+	// ctx has ended: the store queues b if its queue has room and
+	// returns without waiting for the commit.
+	if serr := e.saveBatch(ctx, b); serr != nil {
+		if errors.Is(serr, ErrNotQueued) {
+			e.requeue(b) // the next step hands it over again; its failure is reported too
+		}
+		err = errors.Join(err, serr)
+	}
+	return err
 }
 
 // saveBatch commits b durably. It runs on the session goroutine or, for a
 // background commit, on its own (it touches nothing but b and the store).
 func (e *Engine) saveBatch(ctx context.Context, b Batch) error {
 	if err := e.store.SaveBatch(ctx, b); err != nil {
-		return fmt.Errorf("saving %d orders, %d fills and %d snapshots: %w", len(b.Orders), len(b.Fills), len(b.Inventory)+len(b.Valuations), err)
+		return fmt.Errorf("saving %s: %w", b.describe(), err)
 	}
 	return nil
+}
+
+// describe names what b holds, for errors.
+func (b *Batch) describe() string {
+	return fmt.Sprintf("%d orders, %d fills, %d snapshots and %d events", len(b.Orders), len(b.Fills), len(b.Inventory)+len(b.Valuations), len(b.Events))
 }
 
 // stage marks the start of a pending batch.
@@ -329,9 +391,16 @@ func (e *Engine) recordFill(ev MarketEvent, x Execution) {
 }
 
 // cancelAll cancels every resting order and commits the cancels, with any
-// writes still pending, durably. The cancels are stamped with the market
-// time of the last event (no later market time is known).
+// writes still pending, durably.
 func (e *Engine) cancelAll(ctx context.Context) error {
+	e.stageCancels()
+	return e.commit(ctx)
+}
+
+// stageCancels cancels every resting order on the paper exchange and
+// stages the cancels. They are stamped with the market time of the last
+// event (no later market time is known).
+func (e *Engine) stageCancels() {
 	at := e.marketNow()
 	for _, o := range e.paper.Open() {
 		e.paper.Cancel(o.OrderID)
@@ -341,26 +410,37 @@ func (e *Engine) cancelAll(ctx context.Context) error {
 		e.stage()
 		e.pending.Orders = append(e.pending.Orders, o)
 	}
-	return e.commit(ctx)
 }
 
-// event records a session event (queued) and keeps it for the screen.
+// event records a session event and keeps it for the screen. Until the
+// shutdown's last batch it is staged with the pending writes, so that it
+// commits in the same transaction as the fills and orders that caused it
+// (a halt never lands ahead of the fills behind it); after that it is
+// queued (AddEvent) and the shutdown's flush waits for it.
 func (e *Engine) event(level, kind, msg string) {
 	ev := SessionEvent{SessionID: e.sessionID, CreatedAt: e.now(), MarketTime: e.marketNow(), Level: level, Kind: kind, Message: msg}
 	e.events = append(e.events, ev)
 	if len(e.events) > 50 {
 		e.events = append(e.events[:0], e.events[len(e.events)-50:]...)
 	}
+	e.dirty = true
+	if !e.eventsQueued {
+		e.stage()
+		e.pending.Events = append(e.pending.Events, ev)
+		return
+	}
 	if err := e.store.AddEvent(e.evCtx, ev); err != nil {
 		e.log.Error("queueing a session event failed", "session", e.sessionID, "kind", kind, "err", err)
 	}
-	e.dirty = true
 }
 
 // eventErr records an event for a halt and returns nil, so that risk halts
-// read as `return reason, e.eventErr(...)`.
+// read as `return reason, e.eventErr(...)`. The halt is logged by the
+// shutdown once the writes before it have committed (haltNote).
 func (e *Engine) eventErr(level, kind, msg string) error {
-	e.log.Warn("halt: "+msg, "session", e.sessionID)
+	if e.haltNote == "" {
+		e.haltNote = msg
+	}
 	e.event(level, kind, msg)
 	return nil
 }

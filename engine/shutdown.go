@@ -112,17 +112,30 @@ func (e *Engine) shutdown(reason HaltReason, cause error) {
 	}
 
 	// 1. Stop quoting: the loop has returned; stop the feed so that nothing
-	// can place an order any more, and commit what the last events wrote.
+	// can place an order any more, wait for the batch in flight and commit
+	// what the last events wrote (runStep publishes nothing of it before).
 	keep(e.runStep(StepStopQuoting, func() error {
 		e.stopFeed()
 		if fs, ok := e.feed.(FeedStopper); ok && e.haveMarket {
 			fs.StopAt(e.market)
 		}
-		return e.commit(ordersCtx)
+		return e.commitFinal(ordersCtx)
 	}))
+	if e.haltNote != "" {
+		// Logged only now: the fills behind the halt have been committed
+		// (or their failure was logged just before).
+		e.log.Warn("halt: "+e.haltNote, "session", e.sessionID)
+	}
 
-	// 2. Cancel every open order and record it.
-	keep(e.runStep(StepCancelOrders, func() error { return e.cancelAll(ordersCtx) }))
+	// 2. Cancel every open order and record it. This is the shutdown's
+	// last batch: the events after it are queued (the flush waits for
+	// them).
+	keep(e.runStep(StepCancelOrders, func() error {
+		e.stageCancels()
+		err := e.commitFinal(ordersCtx)
+		e.eventsQueued = true
+		return err
+	}))
 
 	// 3. Final inventory and valuation snapshot.
 	var final InventorySnapshot
@@ -205,11 +218,16 @@ func (e *Engine) finish(start time.Time, end SessionEnd, err error) {
 }
 
 // runStep runs one shutdown step: it names it for CurrentStep, times it,
-// logs it (ERROR on failure) and publishes its progress.
+// logs it (ERROR on failure) and publishes its progress. Its error names
+// the step.
 func (e *Engine) runStep(name string, fn func() error) error {
 	e.step.Store(name)
 	e.steps = append(e.steps, ShutdownStep{Name: name})
-	e.publish(true)
+	if e.committed() {
+		// Never before the step has committed what the session staged:
+		// the state would show fills and events that are not durable.
+		e.publish(true)
+	}
 	t0 := e.now()
 	err := fn()
 	d := e.now().Sub(t0)
@@ -228,8 +246,15 @@ func (e *Engine) runStep(name string, fn func() error) error {
 		}
 		e.event(lvl, "shutdown_step", msg)
 	}
-	e.publish(true)
-	return err
+	if e.committed() || err != nil {
+		// A failed step is shown with its failure (the figures may then
+		// include writes that did not land; the step says so).
+		e.publish(true)
+	}
+	if err != nil {
+		return fmt.Errorf("shutdown step %q: %w", name, err)
+	}
+	return nil
 }
 
 // Done is closed when the shutdown path has finished.

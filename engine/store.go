@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -29,8 +30,9 @@ type Store interface {
 	// RecordFill inserts the fill and updates its order in one transaction.
 	// Durable.
 	RecordFill(ctx context.Context, f Fill, o Order) error
-	// SaveBatch writes orders (upserted in the given order), then fills and
-	// snapshots, in one transaction. Durable. The engine uses it to commit
+	// SaveBatch writes orders (upserted in the given order), then fills,
+	// snapshots and events, in one transaction. Durable. An error that
+	// wraps ErrNotQueued says that nothing of b was taken. The engine uses it to commit
 	// the writes of one or more market events together.
 	SaveBatch(ctx context.Context, b Batch) error
 	// CloseSession writes ended_at, ending_* and halt_reason. Durable.
@@ -57,12 +59,22 @@ type Batch struct {
 	Fills      []Fill  // each fill's order is in Orders or already stored
 	Inventory  []InventorySnapshot
 	Valuations []ValuationSnapshot
+	// Events are the session events the batch's market events caused (a
+	// halt, a tier change, a data gap): they commit with the fills behind
+	// them, never ahead.
+	Events []SessionEvent
 }
 
 // Len is the number of rows in the batch.
 func (b *Batch) Len() int {
-	return len(b.Orders) + len(b.Fills) + len(b.Inventory) + len(b.Valuations)
+	return len(b.Orders) + len(b.Fills) + len(b.Inventory) + len(b.Valuations) + len(b.Events)
 }
+
+// ErrNotQueued is wrapped by a Store's write that gave up before the store
+// took it (its ctx ended while the write queue was full): nothing of it
+// was written, so the caller still owns the write and may hand it over
+// again.
+var ErrNotQueued = errors.New("not queued")
 
 // Recovery describes one session closed by Recover or by a backfill.
 type Recovery struct {

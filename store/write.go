@@ -184,14 +184,14 @@ func (db *DB) insertFill(ctx context.Context, tx *sql.Tx, f engine.Fill, span ma
 	return nil
 }
 
-// SaveBatch writes the batch's orders (in order), fills and snapshots in
-// one transaction, and moves each session's market end to the batch's
-// latest market time. Durable.
+// SaveBatch writes the batch's orders (in order), fills, snapshots and
+// session events in one transaction, and moves each session's market end
+// to the batch's latest market time. Durable.
 func (db *DB) SaveBatch(ctx context.Context, b engine.Batch) error {
 	if b.Len() == 0 {
 		return nil
 	}
-	op := fmt.Sprintf("batch of %d orders, %d fills, %d snapshots", len(b.Orders), len(b.Fills), len(b.Inventory)+len(b.Valuations))
+	op := fmt.Sprintf("batch of %d orders, %d fills, %d snapshots, %d events", len(b.Orders), len(b.Fills), len(b.Inventory)+len(b.Valuations), len(b.Events))
 	return db.durable(ctx, op, func(ctx context.Context, tx *sql.Tx) error {
 		span := marketSpan{}
 		if err := db.saveOrders(ctx, tx, b.Orders, span); err != nil {
@@ -204,6 +204,11 @@ func (db *DB) SaveBatch(ctx context.Context, b engine.Batch) error {
 		}
 		if err := db.saveSnapshots(ctx, tx, b.Inventory, b.Valuations, span); err != nil {
 			return err
+		}
+		for _, e := range b.Events {
+			if err := db.insertEvent(ctx, tx, e); err != nil {
+				return err
+			}
 		}
 		return span.touch(ctx, db, tx)
 	})

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"neo/engine"
 )
 
 // request is one write for the writer goroutine. A request with apply == nil
@@ -81,7 +83,9 @@ func (db *DB) enqueue(ctx context.Context, r *request) error {
 	case <-db.stop:
 		return fmt.Errorf("%s: %w", r.op, ErrClosed)
 	case <-ctx.Done():
-		return fmt.Errorf("%s: not queued: %w", r.op, ctx.Err())
+		// Nothing was taken: the caller still owns the write (a batch is
+		// handed over again) and knows it by ErrNotQueued.
+		return fmt.Errorf("%s: %w: %w", r.op, engine.ErrNotQueued, ctx.Err())
 	}
 }
 
