@@ -305,39 +305,6 @@ func (e *Engine) loop(ctx context.Context) (reason HaltReason, cause error) {
 	}
 }
 
-// apply takes one market event through the session: the duration limit,
-// pacing, the event itself, its commit and the publish cadence. end says
-// that the loop must return reason and err (both may be empty: a stop asked
-// for while a commit waited).
-func (e *Engine) apply(ctx context.Context, ev MarketEvent) (end bool, reason HaltReason, err error) {
-	if e.limit > 0 && ev.Time.Sub(e.marketStart) > e.limit {
-		return true, HaltDurationReached, nil
-	}
-	if e.speed > 0 && !e.live {
-		if r, err := e.pace(ctx, ev.Time); r != "" || err != nil {
-			return true, r, err
-		}
-	}
-	if r, err := e.onEvent(ctx, ev); r != "" || err != nil {
-		if err != nil {
-			r, err = e.failed(err)
-		}
-		return true, r, err
-	}
-	if err := e.maybeCommit(ctx); err != nil {
-		r, err := e.failed(err)
-		return true, r, err
-	}
-	if e.dirty && e.now().Sub(e.lastPublish) >= e.cfg.Console.RefreshRate.Duration {
-		if err := e.commit(ctx); err != nil {
-			r, err := e.failed(err)
-			return true, r, err
-		}
-		e.publish(false)
-	}
-	return false, "", nil
-}
-
 // failed turns an error of the loop into its halt: engine_error, unless the
 // error only says that a stop was asked for while a commit waited (the
 // batch stays in flight and the pending writes stay staged: the
@@ -354,59 +321,4 @@ func (e *Engine) failed(err error) (HaltReason, error) {
 	default:
 	}
 	return HaltEngineError, err
-}
-
-// staleWall is how long, in wall time, the loop waits for market data before
-// halting as stale_feed.
-// It is at least minStaleWall: at very high speeds the scaled wait would be
-// shorter than the time it takes to read the next event.
-func (e *Engine) staleWall() time.Duration {
-	return max(time.Duration(float64(e.cfg.Risk.StaleFeedAfter.Duration)/e.speed), minStaleWall)
-}
-
-// minStaleWall is the shortest wall-clock wait for market data.
-const minStaleWall = time.Second
-
-// pace waits until market time t is due in wall time, serving stops, pauses
-// and deferred publishes meanwhile.
-func (e *Engine) pace(ctx context.Context, t time.Time) (HaltReason, error) {
-	due := e.wallStart.Add(time.Duration(float64(t.Sub(e.marketStart)) / e.speed))
-	for {
-		wait := due.Sub(e.now())
-		if wait <= 0 {
-			return "", nil
-		}
-		if e.dirty {
-			if next := e.lastPublish.Add(e.cfg.Console.RefreshRate.Duration); next.Before(due) {
-				if w := next.Sub(e.now()); w < wait {
-					wait = w
-				}
-			}
-		}
-		if wait <= 0 {
-			if err := e.commit(ctx); err != nil {
-				return e.failed(err)
-			}
-			e.publish(false)
-			continue
-		}
-		timer := time.NewTimer(wait)
-		select {
-		case <-e.stopping:
-			timer.Stop()
-			return "", nil
-		case p := <-e.pauseCh:
-			timer.Stop()
-			if err := e.setPaused(ctx, p); err != nil {
-				return e.failed(err)
-			}
-		case <-timer.C:
-			if e.dirty {
-				if err := e.commit(ctx); err != nil {
-					return e.failed(err)
-				}
-				e.publish(false)
-			}
-		}
-	}
 }

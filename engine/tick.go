@@ -61,11 +61,88 @@ type restingInfo struct {
 	placed time.Time // market time of placement
 }
 
+// apply takes one market event through the session: the duration limit,
+// pacing, the event itself, its commit and the publish cadence. end says
+// that the loop must return reason and err (both may be empty: a stop asked
+// for while a commit waited).
+func (e *Engine) apply(ctx context.Context, ev MarketEvent) (end bool, reason HaltReason, err error) {
+	if e.limit > 0 && ev.Time.Sub(e.marketStart) > e.limit {
+		return true, HaltDurationReached, nil
+	}
+	if e.speed > 0 && !e.live {
+		if r, err := e.pace(ctx, ev.Time); r != "" || err != nil {
+			return true, r, err
+		}
+	}
+	if r, err := e.onEvent(ctx, ev); r != "" || err != nil {
+		if err != nil {
+			r, err = e.failed(err)
+		}
+		return true, r, err
+	}
+	if err := e.maybeCommit(ctx); err != nil {
+		r, err := e.failed(err)
+		return true, r, err
+	}
+	if e.dirty && e.now().Sub(e.lastPublish) >= e.cfg.Console.RefreshRate.Duration {
+		if err := e.commit(ctx); err != nil {
+			r, err := e.failed(err)
+			return true, r, err
+		}
+		e.publish(false)
+	}
+	return false, "", nil
+}
+
 // onEvent applies one market event: fills, valuation, risk, snapshots and
 // quotes, in that order.
 func (e *Engine) onEvent(ctx context.Context, ev MarketEvent) (HaltReason, error) {
-	// Before anything is applied: a price that makes any recorded figure
-	// non-finite ends the session on the last good prices.
+	if reason, err := e.beforeFills(ctx, ev); reason != "" {
+		return reason, err
+	}
+	// Fills first: they happened against the quotes that rested before ev.
+	for _, x := range e.paper.Match(ev, e.match) {
+		e.recordFill(ev, x)
+	}
+	v := e.track(ev)
+
+	// Risk (risk.go).
+	r := checkRisk(e.cfg, e.startValue, v, ev, e.diverging)
+	if r.halt != nil {
+		return e.halt(r.halt)
+	}
+	e.diverging = r.watch
+	if r.note != nil {
+		e.event(r.note.level, "guard", r.note.message)
+	}
+
+	// Snapshots.
+	if ev.Time.Sub(e.lastInvAt) >= e.cfg.Store.SnapshotInterval.Duration {
+		e.snapshotInventory(ev.Time)
+	}
+	if ev.Time.Sub(e.lastValAt) >= e.cfg.Store.ValuationInterval.Duration {
+		e.snapshotValuation(ev.Time)
+	}
+
+	if ev.Ledger != nil && ev.Ledger.Live() && e.pulled {
+		e.pulled = false
+		e.event(LevelInfo, "feed_quoting", "feed LIVE again: quoting resumes")
+	}
+	if !e.paused && !e.pulled {
+		if err := e.requote(ctx, ev, v); err != nil {
+			return HaltEngineError, err
+		}
+	}
+	e.dirty = true
+	return "", nil
+}
+
+// beforeFills is what an event settles before any fill: prices that would
+// make a recorded figure non-finite end the session on the last good ones;
+// a gap in the data ends it (stale) or pulls the quotes (a replay's data
+// gap); a live feed that left LIVE pulls them too. A non-empty reason ends
+// the session.
+func (e *Engine) beforeFills(ctx context.Context, ev MarketEvent) (HaltReason, error) {
 	if v := e.value(ev.Mid()); !(ev.Mid() > 0) || !finite(ev.Bid, ev.Ask, ev.Anchor, v.TotalValueInRLUSD, v.XRPPct, v.DriftPct) {
 		msg := fmt.Sprintf("market event at %s has bid %g, ask %g, anchor %g (value %g RLUSD): not finite prices; the session ends on the last good ones",
 			ev.Time.UTC().Format(time.RFC3339), ev.Bid, ev.Ask, ev.Anchor, v.TotalValueInRLUSD)
@@ -97,10 +174,13 @@ func (e *Engine) onEvent(ctx context.Context, ev MarketEvent) (HaltReason, error
 		}
 	}
 	e.takeFeedEvents()
-	// Fills first: they happened against the quotes that rested before ev.
-	for _, x := range e.paper.Match(ev, e.match) {
-		e.recordFill(ev, x)
-	}
+	return "", nil
+}
+
+// track makes ev the current market: the ledger's facts, the valuation at
+// its mid, the drift window, the skew tier (an event when it changes) and
+// the chart samples. It returns the valuation.
+func (e *Engine) track(ev MarketEvent) Valuation {
 	if ev.Ledger != nil {
 		e.interruptions = ev.Ledger.Interruptions
 		e.applyLedger(*ev.Ledger)
@@ -120,36 +200,7 @@ func (e *Engine) onEvent(ctx context.Context, ev MarketEvent) (HaltReason, error
 			ValueRLUSD: v.TotalValueInRLUSD, HoldRLUSD: e.startRLUSD + e.startXRP*mid})
 		e.lastHistAt = ev.Time
 	}
-
-	// Risk (risk.go).
-	r := checkRisk(e.cfg, e.startValue, v, ev, e.diverging)
-	if r.halt != nil {
-		return e.halt(r.halt)
-	}
-	e.diverging = r.watch
-	if r.note != nil {
-		e.event(r.note.level, "guard", r.note.message)
-	}
-
-	// Snapshots.
-	if ev.Time.Sub(e.lastInvAt) >= e.cfg.Store.SnapshotInterval.Duration {
-		e.snapshotInventory(ev.Time)
-	}
-	if ev.Time.Sub(e.lastValAt) >= e.cfg.Store.ValuationInterval.Duration {
-		e.snapshotValuation(ev.Time)
-	}
-
-	if ev.Ledger != nil && ev.Ledger.Live() && e.pulled {
-		e.pulled = false
-		e.event(LevelInfo, "feed_quoting", "feed LIVE again: quoting resumes")
-	}
-	if !e.paused && !e.pulled {
-		if err := e.requote(ctx, ev, v); err != nil {
-			return HaltEngineError, err
-		}
-	}
-	e.dirty = true
-	return "", nil
+	return v
 }
 
 // halt records the event of a risk check's halt and returns its reason.
