@@ -324,6 +324,48 @@ func streamReport(s SessionSummary, fills []Fill, events []SessionEvent, inv wal
 	r := reportHeader(s)
 	// The records' span: the first is known now (the series are in order),
 	// the last once they are read.
+	span := firstSpan(fills, events, ip, vp)
+	start, end := sessionMarketSpan(s.Session)
+	if start == nil && span.ok {
+		first := span.first
+		start = &first
+	}
+
+	// The value over market time: the start, every snapshot, the end.
+	m := snapshotMerge{mids: newFillMids(fills)}
+	m.curve.open = s.StartingValue
+	if start != nil {
+		m.curve.add(valuePoint{*start, s.StartingValue})
+	}
+	if err := m.run(ip, vp); err != nil {
+		return Report{}, err
+	}
+	m.seeLast(&span)
+	if end == nil && span.ok {
+		last := span.last
+		end = &last
+	}
+	r.MarketStart, r.MarketEnd = utcPtr(start), utcPtr(end)
+	if start != nil && end != nil && end.After(*start) {
+		r.MarketSpanSeconds = end.Sub(*start).Seconds()
+	}
+	r.EndingValue = m.curve.finish(s, end)
+
+	r.FinalMid = finalMid(m.lastInv, m.lastVal)
+	trading := fillStats(&r.Fills, fills, m.mids.done(m.lastInv))
+	r.Fees = feeStats(r.Fills, fills, m.lastVal)
+	r.PnL = pnlSplit(s.StartingValue, r.EndingValue, trading, r.Fees)
+	r.Hold = holdStats(s, r.EndingValue, r.FinalMid)
+	r.MaxDrawdown = m.curve.drawdown
+	r.SkewTiers = m.tiers.done(end)
+	r.Daily = m.curve.days()
+	r.Events = eventStats(events)
+	return r, nil
+}
+
+// firstSpan is the span of the fills and events and of the first snapshot
+// of each series (the snapshots' last is seen once they are read).
+func firstSpan(fills []Fill, events []SessionEvent, ip *puller[InventorySnapshot], vp *puller[ValuationSnapshot]) timeSpan {
 	var span timeSpan
 	span.seeFills(fills)
 	for _, e := range events {
@@ -335,92 +377,104 @@ func streamReport(s SessionSummary, fills []Fill, events []SessionEvent, inv wal
 	if vp.ok {
 		span.see(valuationTime(vp.cur))
 	}
-	start, end := sessionMarketSpan(s.Session)
-	if start == nil && span.ok {
-		first := span.first
-		start = &first
-	}
+	return span
+}
 
-	// The value over market time: the start, every snapshot, the end.
-	var curve valueFold
-	curve.open = s.StartingValue
-	if start != nil {
-		curve.add(valuePoint{*start, s.StartingValue})
-	}
-	var tiers tierFold
-	mids := newFillMids(fills)
-	var lastInv *InventorySnapshot
-	var lastVal *ValuationSnapshot
+// snapshotMerge folds the two snapshot series, merged by market time, into
+// the value curve, the skew tiers and the fills' mids, keeping the last
+// snapshot of each series.
+type snapshotMerge struct {
+	curve   valueFold
+	tiers   tierFold
+	mids    *fillMids
+	lastInv *InventorySnapshot
+	lastVal *ValuationSnapshot
+}
+
+// run reads both series to their ends in market-time order.
+func (m *snapshotMerge) run(ip *puller[InventorySnapshot], vp *puller[ValuationSnapshot]) error {
 	for ip.ok || vp.ok {
 		// Inventory first on a tie, as the merge always did.
 		if ip.ok && (!vp.ok || !inventoryTime(ip.cur).After(valuationTime(vp.cur))) {
-			x := ip.cur
-			curve.add(valuePoint{inventoryTime(x), x.TotalValueInRLUSD})
-			tiers.add(x)
-			mids.see(x)
-			lastInv = &x
+			m.inventory(ip.cur)
 			if err := ip.advance(); err != nil {
-				return Report{}, err
+				return err
 			}
 			continue
 		}
-		x := vp.cur
-		curve.add(valuePoint{valuationTime(x), x.TotalValueInRLUSD})
-		lastVal = &x
+		m.valuation(vp.cur)
 		if err := vp.advance(); err != nil {
-			return Report{}, err
+			return err
 		}
 	}
-	if lastInv != nil {
-		span.see(inventoryTime(*lastInv))
+	return nil
+}
+
+// inventory folds one inventory snapshot: a value point, its skew tier and
+// the mid of the fills up to it.
+func (m *snapshotMerge) inventory(x InventorySnapshot) {
+	m.curve.add(valuePoint{inventoryTime(x), x.TotalValueInRLUSD})
+	m.tiers.add(x)
+	m.mids.see(x)
+	m.lastInv = &x
+}
+
+// valuation folds one valuation snapshot: a value point.
+func (m *snapshotMerge) valuation(x ValuationSnapshot) {
+	m.curve.add(valuePoint{valuationTime(x), x.TotalValueInRLUSD})
+	m.lastVal = &x
+}
+
+// seeLast adds the last snapshot of each series to span.
+func (m *snapshotMerge) seeLast(span *timeSpan) {
+	if m.lastInv != nil {
+		span.see(inventoryTime(*m.lastInv))
 	}
-	if lastVal != nil {
-		span.see(valuationTime(*lastVal))
+	if m.lastVal != nil {
+		span.see(valuationTime(*m.lastVal))
 	}
-	if end == nil && span.ok {
-		last := span.last
-		end = &last
-	}
-	r.MarketStart, r.MarketEnd = utcPtr(start), utcPtr(end)
-	if start != nil && end != nil && end.After(*start) {
-		r.MarketSpanSeconds = end.Sub(*start).Seconds()
-	}
-	if s.EndingValue != nil && end != nil && (curve.n == 0 || !end.Before(curve.last.at)) {
-		curve.add(valuePoint{*end, *s.EndingValue})
+}
+
+// finish ends the curve at the session row's ending value, at end, unless
+// that is before its last point, and returns the ending value: the session
+// row's, else the curve's last point, else the starting value.
+func (f *valueFold) finish(s SessionSummary, end *time.Time) float64 {
+	if s.EndingValue != nil && end != nil && (f.n == 0 || !end.Before(f.last.at)) {
+		f.add(valuePoint{*end, *s.EndingValue})
 	}
 	switch {
 	case s.EndingValue != nil:
-		r.EndingValue = *s.EndingValue
-	case curve.n > 0:
-		r.EndingValue = curve.last.v
+		return *s.EndingValue
+	case f.n > 0:
+		return f.last.v
 	default:
-		r.EndingValue = s.StartingValue
+		return s.StartingValue
 	}
+}
 
-	r.FinalMid = finalMid(lastInv, lastVal)
-	trading := fillStats(&r.Fills, fills, mids.done(lastInv))
-	r.Fees = feeStats(r.Fills, fills, lastVal)
+// pnlSplit splits the total P&L into trading, fees and the inventory
+// remainder, so that the three sum to the total by construction.
+func pnlSplit(startingValue, endingValue, trading float64, fees FeeStats) PnLSplit {
+	var p PnLSplit
+	p.TotalRLUSD = endingValue - startingValue
+	p.TotalPct = pct(p.TotalRLUSD, startingValue)
+	p.TradingRLUSD = trading
+	p.FeesRLUSD = -fees.TotalRLUSD
+	p.InventoryRLUSD = p.TotalRLUSD - p.TradingRLUSD - p.FeesRLUSD
+	return p
+}
 
-	// The P&L split.
-	r.PnL.TotalRLUSD = r.EndingValue - s.StartingValue
-	r.PnL.TotalPct = pct(r.PnL.TotalRLUSD, s.StartingValue)
-	r.PnL.TradingRLUSD = trading
-	r.PnL.FeesRLUSD = -r.Fees.TotalRLUSD
-	r.PnL.InventoryRLUSD = r.PnL.TotalRLUSD - r.PnL.TradingRLUSD - r.PnL.FeesRLUSD
-
-	// Against holding the starting balances.
-	r.Hold.HoldValueRLUSD = s.StartingValue
-	if r.FinalMid > 0 {
-		r.Hold.HoldValueRLUSD = s.StartingRLUSD + s.StartingXRP*r.FinalMid
+// holdStats compares the session with holding its starting balances,
+// valued at the final mid (at the starting value without one).
+func holdStats(s SessionSummary, endingValue, finalMid float64) HoldStats {
+	var h HoldStats
+	h.HoldValueRLUSD = s.StartingValue
+	if finalMid > 0 {
+		h.HoldValueRLUSD = s.StartingRLUSD + s.StartingXRP*finalMid
 	}
-	r.Hold.HoldPnLRLUSD = r.Hold.HoldValueRLUSD - s.StartingValue
-	r.Hold.ValueVsHoldRLUSD = r.EndingValue - r.Hold.HoldValueRLUSD
-
-	r.MaxDrawdown = curve.drawdown
-	r.SkewTiers = tiers.done(end)
-	r.Daily = curve.days()
-	r.Events = eventStats(events)
-	return r, nil
+	h.HoldPnLRLUSD = h.HoldValueRLUSD - s.StartingValue
+	h.ValueVsHoldRLUSD = endingValue - h.HoldValueRLUSD
+	return h
 }
 
 // reportHeader copies what the session row says as recorded: identity,

@@ -93,13 +93,7 @@ func (e *Engine) shutdown(reason HaltReason, cause error) {
 	ordersCtx, cancelOrders := stage(stageOrders)
 	defer cancelOrders()
 	e.evCtx = ordersCtx
-	e.status = StatusShuttingDown
-	if cause != nil {
-		e.log.Error("engine failed; closing the session", "session", e.sessionID, "err", cause)
-		e.event(LevelError, "engine_error", cause.Error())
-	}
-	e.log.Info("shutdown: started", "session", e.sessionID, "reason", reason)
-	e.event(LevelInfo, "shutdown", "shutdown started: "+string(reason))
+	e.announceShutdown(reason, cause)
 
 	var errs []error
 	keep := func(err error) {
@@ -107,59 +101,31 @@ func (e *Engine) shutdown(reason HaltReason, cause error) {
 			errs = append(errs, err)
 		}
 	}
-	if cause != nil {
-		keep(cause)
-	}
+	keep(cause)
 
 	// 1. Stop quoting: the loop has returned; stop the feed so that nothing
 	// can place an order any more, wait for the batch in flight and commit
 	// what the last events wrote (runStep publishes nothing of it before).
-	keep(e.runStep(StepStopQuoting, func() error {
-		e.stopFeed()
-		if fs, ok := e.feed.(FeedStopper); ok && e.haveMarket {
-			fs.StopAt(e.market)
-		}
-		return e.commitFinal(ordersCtx)
-	}))
-	if e.haltNote != "" {
-		// Logged only now: the fills behind the halt have been committed
-		// (or their failure was logged just before).
-		e.log.Warn("halt: "+e.haltNote, "session", e.sessionID)
-	}
+	keep(e.runStep(StepStopQuoting, func() error { return e.stopQuoting(ordersCtx) }))
+	e.logHalt()
 
 	// 2. Cancel every open order and record it. This is the shutdown's
 	// last batch: the events after it are queued (the flush waits for
 	// them).
-	keep(e.runStep(StepCancelOrders, func() error {
-		e.stageCancels()
-		err := e.commitFinal(ordersCtx)
-		e.eventsQueued = true
-		return err
-	}))
+	keep(e.runStep(StepCancelOrders, func() error { return e.cancelOpenOrders(ordersCtx) }))
 
 	// 3. Final inventory and valuation snapshot.
 	var final InventorySnapshot
-	keep(e.runStep(StepFinalSnapshot, func() error {
-		final = e.inventorySnapshot(e.market.Mid(), e.market.Time)
-		if err := e.store.AddInventorySnapshot(ordersCtx, final); err != nil {
-			return err
-		}
-		return e.store.AddValuationSnapshot(ordersCtx, e.valuationSnapshot(e.market))
+	keep(e.runStep(StepFinalSnapshot, func() (err error) {
+		final, err = e.finalSnapshot(ordersCtx)
+		return err
 	}))
 
 	// 4. The session row, in one synchronous transaction.
 	sessionCtx, cancelSession := stage(stageSession)
 	defer cancelSession()
 	e.evCtx = sessionCtx
-	end := SessionEnd{
-		SessionID:     e.sessionID,
-		EndedAt:       e.now(),
-		MarketEndedAt: e.marketNow(),
-		EndingXRP:     final.XRPBalance,
-		EndingRLUSD:   final.RLUSDBalance,
-		EndingValue:   final.TotalValueInRLUSD,
-		HaltReason:    reason,
-	}
+	end := e.sessionEnd(reason, final)
 	keep(e.writeSessionRow(sessionCtx, end))
 
 	// 5. Flush queued writes.
@@ -175,6 +141,71 @@ func (e *Engine) shutdown(reason HaltReason, cause error) {
 	keep(e.runStep(StepCheckpoint, func() error { return e.store.Close(closeCtx) }))
 
 	e.finish(start, end, errors.Join(errs...))
+}
+
+// announceShutdown marks the engine shutting down and logs and records why:
+// the engine's failure, if one ended it, and the reason.
+func (e *Engine) announceShutdown(reason HaltReason, cause error) {
+	e.status = StatusShuttingDown
+	if cause != nil {
+		e.log.Error("engine failed; closing the session", "session", e.sessionID, "err", cause)
+		e.event(LevelError, "engine_error", cause.Error())
+	}
+	e.log.Info("shutdown: started", "session", e.sessionID, "reason", reason)
+	e.event(LevelInfo, "shutdown", "shutdown started: "+string(reason))
+}
+
+// stopQuoting is step 1: stop the feed (at the last market event applied,
+// for a feed that can say so) and commit what the last events wrote.
+func (e *Engine) stopQuoting(ctx context.Context) error {
+	e.stopFeed()
+	if fs, ok := e.feed.(FeedStopper); ok && e.haveMarket {
+		fs.StopAt(e.market)
+	}
+	return e.commitFinal(ctx)
+}
+
+// logHalt logs the halt's note, if any, after step 1: only then have the
+// fills behind the halt been committed (or their failure was logged just
+// before).
+func (e *Engine) logHalt() {
+	if e.haltNote != "" {
+		e.log.Warn("halt: "+e.haltNote, "session", e.sessionID)
+	}
+}
+
+// cancelOpenOrders is step 2: cancel every open order and commit the cancels as
+// the shutdown's last batch; the events after it are queued.
+func (e *Engine) cancelOpenOrders(ctx context.Context) error {
+	e.stageCancels()
+	err := e.commitFinal(ctx)
+	e.eventsQueued = true
+	return err
+}
+
+// finalSnapshot is step 3: write the final inventory and valuation
+// snapshot. It returns the inventory snapshot even when a write fails: the
+// session row is written from it.
+func (e *Engine) finalSnapshot(ctx context.Context) (InventorySnapshot, error) {
+	final := e.inventorySnapshot(e.market.Mid(), e.market.Time)
+	if err := e.store.AddInventorySnapshot(ctx, final); err != nil {
+		return final, err
+	}
+	return final, e.store.AddValuationSnapshot(ctx, e.valuationSnapshot(e.market))
+}
+
+// sessionEnd is what step 4 writes to the session row: the end times now,
+// the ending balances of the final snapshot and the reason.
+func (e *Engine) sessionEnd(reason HaltReason, final InventorySnapshot) SessionEnd {
+	return SessionEnd{
+		SessionID:     e.sessionID,
+		EndedAt:       e.now(),
+		MarketEndedAt: e.marketNow(),
+		EndingXRP:     final.XRPBalance,
+		EndingRLUSD:   final.RLUSDBalance,
+		EndingValue:   final.TotalValueInRLUSD,
+		HaltReason:    reason,
+	}
 }
 
 // writeSessionRow is step 4: the session row (ended_at, ending_*,

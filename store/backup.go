@@ -556,13 +556,7 @@ func Restore(ctx context.Context, dbPath, backupPath string, logger *log.Logger)
 	if logger == nil {
 		logger = log.New(io.Discard)
 	}
-	if dbPath, err = canonicalPath(dbPath); err != nil {
-		return res, err
-	}
-	if fi, err := os.Stat(dbPath); err == nil && fi.IsDir() {
-		return res, &PathError{Path: dbPath, Msg: "is a directory, not a database file; pass --db with a file path", IsDir: true}
-	}
-	if err := createDir(dbPath); err != nil {
+	if dbPath, err = restoreTarget(dbPath); err != nil {
 		return res, err
 	}
 	lock, err := acquireLock(dbPath, false)
@@ -586,54 +580,101 @@ func Restore(ctx context.Context, dbPath, backupPath string, logger *log.Logger)
 
 	// Copy first, beside the database, so that a full disk stops us before
 	// anything is moved.
+	if err := copyBeside(ctx, dbPath, backupPath, tmp); err != nil {
+		return res, err
+	}
+	kind, err := asideKind(ctx, dbPath, &res)
+	if err == nil {
+		err = moveAside(dbPath, kind, &res, logger)
+	}
+	if err == nil {
+		err = nothingBeside(dbPath, &res)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return res, err
+	}
+	if err := putInPlace(ctx, dbPath, backupPath, tmp, &res); err != nil {
+		return res, err
+	}
+	res.Duration = time.Since(start)
+	logger.Info("restored backup", "db", dbPath, "backup", backupPath, "moved_aside", res.MovedAside)
+	return res, nil
+}
+
+// restoreTarget is the real file Restore replaces: dbPath made canonical,
+// refused if it is a directory, its directory created.
+func restoreTarget(dbPath string) (string, error) {
+	dbPath, err := canonicalPath(dbPath)
+	if err != nil {
+		return dbPath, err
+	}
+	if fi, err := os.Stat(dbPath); err == nil && fi.IsDir() {
+		return dbPath, &PathError{Path: dbPath, Msg: "is a directory, not a database file; pass --db with a file path", IsDir: true}
+	}
+	return dbPath, createDir(dbPath)
+}
+
+// copyBeside copies the backup to tmp, beside the database; on a failure
+// it leaves no tmp behind and nothing changed.
+func copyBeside(ctx context.Context, dbPath, backupPath, tmp string) error {
 	os.Remove(tmp)
 	if err := copyFileCtx(ctx, backupPath, tmp, true); err != nil {
 		os.Remove(tmp)
-		return res, fmt.Errorf("restore %s: copy %s: %v; nothing was changed (free space or check permissions if this was not an interrupt)", dbPath, backupPath, err)
+		return fmt.Errorf("restore %s: copy %s: %v; nothing was changed (free space or check permissions if this was not an interrupt)", dbPath, backupPath, err)
 	}
-	// The name of what is moved aside says what it is.
+	return nil
+}
+
+// asideKind checks the current database and names what it will be moved
+// aside as: "replaced_" if it passes (res.Healthy), else "malformed_"; a
+// cancelled ctx is an error, nothing changed.
+func asideKind(ctx context.Context, dbPath string, res *RestoreResult) (string, error) {
 	kind := "malformed_"
 	if exists(dbPath) {
 		if cerr := checkFile(ctx, dbPath, false, true); cerr == nil {
 			kind, res.Healthy = "replaced_", true
 		} else if ctx.Err() != nil {
-			os.Remove(tmp)
-			return res, fmt.Errorf("restore %s: %w; nothing was changed", dbPath, ctx.Err())
+			return "", fmt.Errorf("restore %s: %w; nothing was changed", dbPath, ctx.Err())
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		os.Remove(tmp)
-		return res, fmt.Errorf("restore %s: %w; nothing was changed", dbPath, err)
+		return "", fmt.Errorf("restore %s: %w; nothing was changed", dbPath, err)
 	}
-	if err := moveAside(dbPath, kind, &res, logger); err != nil {
-		os.Remove(tmp)
-		return res, err
-	}
-	// What lies beside the name now would be read as part of the backup
-	// (a journal rolled into it, a log replayed over it): never rename
-	// into that.
+	return kind, nil
+}
+
+// nothingBeside refuses to rename into a name with a -wal, -shm or
+// -journal beside it once the old database was moved aside: it would be
+// read as part of the backup (a journal rolled into it, a log replayed over
+// it), so another program has the database open.
+func nothingBeside(dbPath string, res *RestoreResult) error {
 	for _, suffix := range companions[1:] {
 		if exists(dbPath + suffix) {
-			os.Remove(tmp)
-			return res, fmt.Errorf("restore %s: %s appeared beside it after the old database was moved aside (%s): another program has the database open; nothing was put in place. Close that program, move %s aside, and run neo restore again",
+			return fmt.Errorf("restore %s: %s appeared beside it after the old database was moved aside (%s): another program has the database open; nothing was put in place. Close that program, move %s aside, and run neo restore again",
 				dbPath, dbPath+suffix, strings.Join(res.MovedAside, ", "), dbPath+suffix)
 		}
 	}
+	return nil
+}
+
+// putInPlace renames the copy at tmp to dbPath, fsyncs the directory and
+// checks the result (even if ctx is cancelled by now: the rename is done),
+// recording its size in res.Bytes.
+func putInPlace(ctx context.Context, dbPath, backupPath, tmp string, res *RestoreResult) error {
 	if err := os.Rename(tmp, dbPath); err != nil {
-		return res, fmt.Errorf("restore %s: put %s in place: %w; the copy is at %s", dbPath, backupPath, err, tmp)
+		return fmt.Errorf("restore %s: put %s in place: %w; the copy is at %s", dbPath, backupPath, err, tmp)
 	}
 	if err := syncDir(filepath.Dir(dbPath)); err != nil {
-		return res, fmt.Errorf("restore %s: %w", dbPath, err)
+		return fmt.Errorf("restore %s: %w", dbPath, err)
 	}
 	if err := checkFile(context.WithoutCancel(ctx), dbPath, false, true); err != nil {
-		return res, fmt.Errorf("restore %s: the restored file failed its check: %w", dbPath, err)
+		return fmt.Errorf("restore %s: the restored file failed its check: %w", dbPath, err)
 	}
 	if fi, err := os.Stat(dbPath); err == nil {
 		res.Bytes = fi.Size()
 	}
-	res.Duration = time.Since(start)
-	logger.Info("restored backup", "db", dbPath, "backup", backupPath, "moved_aside", res.MovedAside)
-	return res, nil
+	return nil
 }
 
 // pickBackup is the backup Restore puts in place: backupPath made absolute
