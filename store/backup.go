@@ -185,18 +185,7 @@ func (db *DB) vacuumInto(ctx context.Context, tmp string) error {
 // and fsyncs it. mode=rw: a file that vanished meanwhile is an error, never
 // created afresh (an empty database passes quick_check).
 func finishBackupFile(ctx context.Context, path string) error {
-	d, err := sql.Open("sqlite", dsn(path, "mode=rw"))
-	if err != nil {
-		return err
-	}
-	var mode string
-	err = d.QueryRowContext(ctx, "PRAGMA journal_mode = DELETE").Scan(&mode)
-	if err == nil && mode != "delete" {
-		err = fmt.Errorf("journal_mode is %q after switching to delete", mode)
-	}
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
+	err := switchToDelete(ctx, dsn(path, "mode=rw"))
 	if err != nil && !exists(path) {
 		return fmt.Errorf("the temporary file %s vanished before it was finished (another program deleted it?); run the backup again", path)
 	}
@@ -207,6 +196,26 @@ func finishBackupFile(ctx context.Context, path string) error {
 		return fmt.Errorf("the new backup failed its check: %w", err)
 	}
 	return syncFile(path)
+}
+
+// switchToDelete opens the database named by uri on one connection, sets
+// journal_mode DELETE (which first checkpoints and removes a -wal: nobody
+// else has the file open) and closes it, keeping the first error.
+func switchToDelete(ctx context.Context, uri string) error {
+	d, err := sql.Open("sqlite", uri)
+	if err != nil {
+		return err
+	}
+	d.SetMaxOpenConns(1)
+	var mode string
+	err = d.QueryRowContext(ctx, "PRAGMA journal_mode = DELETE").Scan(&mode)
+	if err == nil && mode != "delete" {
+		err = fmt.Errorf("journal_mode is %q after switching to delete", mode)
+	}
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // publish gives the finished temporary file tmp its final name dst, never

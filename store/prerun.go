@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -240,20 +239,7 @@ func (db *DB) copyForPreRun(ctx context.Context, tmp string) (string, error) {
 // copy open) and deletes it. Opening the copy is the same recovery of the
 // log as opening the original would be. Any error fails the copy.
 func foldWAL(ctx context.Context, tmp string) error {
-	d, err := sql.Open("sqlite", dsn(tmp))
-	if err != nil {
-		return err
-	}
-	d.SetMaxOpenConns(1)
-	var mode string
-	err = d.QueryRowContext(ctx, "PRAGMA journal_mode = DELETE").Scan(&mode)
-	if err == nil && mode != "delete" {
-		err = fmt.Errorf("journal_mode is %q after switching to delete", mode)
-	}
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := switchToDelete(ctx, dsn(tmp)); err != nil {
 		// Whatever failed (a log SQLite finds corrupt among others), the
 		// copy may not hold what the log held: it must not stand in for
 		// the original's check nor become the backup. The caller

@@ -566,15 +566,10 @@ func (m *Market) handle(w http.ResponseWriter, r *http.Request, endpoint int) {
 	m.mu.Lock()
 	refuse := m.refuse
 	m.mu.Unlock()
-	if refuse != 0 {
-		http.Error(w, "slow down", refuse)
+	c := accept(w, r, refuse)
+	if c == nil {
 		return
 	}
-	c, err := websocket.Accept(w, r, nil)
-	if err != nil {
-		return
-	}
-	c.SetReadLimit(1 << 20)
 	mc := &mconn{c: c, endpoint: endpoint}
 	m.mu.Lock()
 	m.conns[mc] = true
@@ -690,4 +685,20 @@ func (m *Market) answer(c *mconn, req map[string]any) []byte {
 		return Response(id, map[string]any{})
 	}
 	return ErrResponse(id, "unknownCmd")
+}
+
+// accept upgrades a client's request to a WebSocket, or answers it with
+// the HTTP status refuse (a rate limit on connect) when that is not 0. It
+// returns nil when there is no connection to serve.
+func accept(w http.ResponseWriter, r *http.Request, refuse int) *websocket.Conn {
+	if refuse != 0 {
+		http.Error(w, "slow down", refuse)
+		return nil
+	}
+	c, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return nil
+	}
+	c.SetReadLimit(1 << 20)
+	return c
 }

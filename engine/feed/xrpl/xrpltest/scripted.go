@@ -64,15 +64,10 @@ func (s *Scripted) handle(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	refuse := s.refuse
 	s.mu.Unlock()
-	if refuse != 0 {
-		http.Error(w, "slow down", refuse)
+	c := accept(w, r, refuse)
+	if c == nil {
 		return
 	}
-	c, err := websocket.Accept(w, r, nil)
-	if err != nil {
-		return
-	}
-	c.SetReadLimit(1 << 20)
 	fc := &Conn{c: c, reqs: make(chan map[string]any, 256), done: make(chan struct{})}
 	s.conns <- fc
 	defer close(fc.done)
