@@ -43,7 +43,10 @@ func TestAutoThemeFollowsTheBackground(t *testing.T) {
 			}
 			db := filepath.Join(t.TempDir(), "neo.db")
 			cmd := exec.Command(neoBin, "run", "--db", db, "--speed", "1")
-			cmd.Env = append(os.Environ(), "TERM="+tc.term, "NO_COLOR=", "COLORFGBG=")
+			// termenv takes a set CI variable to mean "no terminal, no
+			// colour": the CI run has CI=true, and this test is about the
+			// colours of a terminal.
+			cmd.Env = append(withoutEnv(os.Environ(), "CI"), "TERM="+tc.term, "NO_COLOR=", "COLORFGBG=")
 			cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
 			cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
 			if err := cmd.Start(); err != nil {
@@ -86,4 +89,15 @@ func TestAutoThemeFollowsTheBackground(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withoutEnv is env without the variable named key.
+func withoutEnv(env []string, key string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, key+"=") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
