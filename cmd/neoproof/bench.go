@@ -166,7 +166,7 @@ func benchPersistence(ctx context.Context, o options, sz benchSizes, rng *rand.R
 // benchConsole runs the View() benchmarks and measures a live console's
 // idle CPU and terminal output under a pty that we drain.
 func benchConsole(ctx context.Context, o options, sz benchSizes, rng *rand.Rand, t *benchTable) error {
-	res, err := runGoBench(ctx, o.repo, "./tui/", "^Benchmark(LiveView|LiveViewColour|HistoryView)$", "1s")
+	res, err := runGoBench(ctx, o.repo, "./tui/", "^Benchmark(LiveView|LiveViewColour|HistoryView|View200x60)$", "1s")
 	if err != nil {
 		return err
 	}
@@ -191,6 +191,18 @@ func benchConsole(ctx context.Context, o options, sz benchSizes, rng *rand.Rand,
 		ratio = fmt.Sprintf("%.2f× for 100× the sessions", h2.Metrics["ns/op"]/h1.Metrics["ns/op"])
 	}
 	t.Add("console: history View(), 100,000 sessions", ns("BenchmarkHistoryView/100000"), "1,000 sessions: "+ns("BenchmarkHistoryView/1000"), ratio, "go test -bench ./tui/")
+	under := func(names ...string) string {
+		for _, n := range names {
+			if r, ok := res[n]; !ok || r.Metrics["ns/op"] >= 1e6 {
+				return "goal < 1 ms: MISSED"
+			}
+		}
+		return "goal < 1 ms: met"
+	}
+	t.Add("console: View() at 200×60, live (sim) and history (100,000 sessions)",
+		"live "+ns("BenchmarkView200x60/live")+"; history "+ns("BenchmarkView200x60/history"),
+		"live, XRPL feed with its book: "+ns("BenchmarkView200x60/live-xrpl"),
+		under("BenchmarkView200x60/live", "BenchmarkView200x60/history", "BenchmarkView200x60/live-xrpl"), "go test -bench ./tui/")
 
 	dir, cleanup, err := o.tempDir("idle")
 	if err != nil {
