@@ -95,6 +95,22 @@ func TestLastExecs(t *testing.T) {
 	}
 }
 
+func TestDeadlineRace(t *testing.T) {
+	// As Go 1.26 prints the coordinator's race (golang/go#75804).
+	race := "fuzz: elapsed: 5s, execs: 17403 (3975/sec), new interesting: 1 (total: 246)\n--- FAIL: FuzzReplayCSV (5.08s)\n    context deadline exceeded\nFAIL\nexit status 1\n"
+	if !deadlineRace(race) {
+		t.Fatal("the coordinator's deadline race is not recognised")
+	}
+	// A real finding names the input it wrote: never excused.
+	found := "--- FAIL: FuzzReplayCSV (0.20s)\n    --- FAIL: FuzzReplayCSV (0.00s)\n        replay_test.go:471: event 0 is not sane\n    Failing input written to testdata/fuzz/FuzzReplayCSV/abc\n    context deadline exceeded\nFAIL\n"
+	if deadlineRace(found) {
+		t.Fatal("a written failing input was excused as the deadline race")
+	}
+	if deadlineRace("--- FAIL: FuzzX (1.00s)\n    panic: boom\nFAIL\n") {
+		t.Fatal("a panic was excused as the deadline race")
+	}
+}
+
 // fakeWAL builds a WAL of n frames of page size ps with a valid checksum
 // chain, the last frame a commit.
 func fakeWAL(n, ps int) []byte {
