@@ -77,28 +77,21 @@ func press(tb testing.TB, m *Model, keys ...string) (quit bool) {
 	return quit
 }
 
+// namedKeys are the keys press takes by name: the names bubbletea gives
+// them, which are what the key bindings match.
+var namedKeys = []tea.KeyType{tea.KeyEnter, tea.KeyEsc, tea.KeyTab, tea.KeyPgDown, tea.KeyPgUp,
+	tea.KeyDown, tea.KeyUp, tea.KeyCtrlC, tea.KeyBackspace, tea.KeySpace}
+
+// keyMsg is the message of a named key or of the runes of k.
 func keyMsg(k string) tea.KeyMsg {
-	switch k {
-	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	case "tab":
-		return tea.KeyMsg{Type: tea.KeyTab}
-	case "pgdown":
-		return tea.KeyMsg{Type: tea.KeyPgDown}
-	case "pgup":
-		return tea.KeyMsg{Type: tea.KeyPgUp}
-	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
-	case "up":
-		return tea.KeyMsg{Type: tea.KeyUp}
-	case "ctrl+c":
-		return tea.KeyMsg{Type: tea.KeyCtrlC}
-	case "backspace":
-		return tea.KeyMsg{Type: tea.KeyBackspace}
-	case " ":
-		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+	for _, t := range namedKeys {
+		if t.String() != k {
+			continue
+		}
+		if t == tea.KeySpace {
+			return tea.KeyMsg{Type: t, Runes: []rune{' '}}
+		}
+		return tea.KeyMsg{Type: t}
 	}
 	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
 }
