@@ -70,10 +70,7 @@ func TestPauseToggles(t *testing.T) {
 func TestDoneWithSignalQuits(t *testing.T) {
 	for _, r := range []engine.HaltReason{engine.HaltSignalInterrupt, engine.HaltSignalTerminate, engine.HaltSignalHangup, engine.HaltOperatorQuit} {
 		t.Run(string(r), func(t *testing.T) {
-			m, ctrl := MustLiveModel(t, fakeState())
-			resize(t, m, 80, 24)
-			ctrl.finish(r)
-			if !run(t, m, waitDone(ctrl)()) {
+			if _, _, quit := endSession(t, r); !quit {
 				t.Fatalf("the console stayed open after %s", r)
 			}
 		})
@@ -83,11 +80,8 @@ func TestDoneWithSignalQuits(t *testing.T) {
 func TestDoneWithRiskHaltStays(t *testing.T) {
 	for _, r := range []engine.HaltReason{engine.HaltMaxDrawdown, engine.HaltFeedEnded, engine.HaltDurationReached, engine.HaltEngineError} {
 		t.Run(string(r), func(t *testing.T) {
-			m, ctrl := MustLiveModel(t, fakeState())
-			resize(t, m, 80, 24)
-			press(t, m, "2") // even from the history view
-			ctrl.finish(r)
-			if run(t, m, waitDone(ctrl)()) {
+			m, ctrl, quit := endSession(t, r, "2") // even from the history view
+			if quit {
 				t.Fatalf("the console quit after %s; it must stay", r)
 			}
 			if got, want := m.view, viewLive; got != want {
@@ -106,6 +100,17 @@ func TestDoneWithRiskHaltStays(t *testing.T) {
 			}
 		})
 	}
+}
+
+// endSession ends a live session with r after the keys are pressed and
+// reports whether the console quit on it.
+func endSession(t *testing.T, r engine.HaltReason, keys ...string) (*Model, *fakeController, bool) {
+	t.Helper()
+	m, ctrl := MustLiveModel(t, fakeState())
+	resize(t, m, 80, 24)
+	press(t, m, keys...)
+	ctrl.finish(r)
+	return m, ctrl, run(t, m, waitDone(ctrl)())
 }
 
 // pullState grabs the change channel before it reads the state, so that a
@@ -222,12 +227,20 @@ func TestHistorySortAndRefresh(t *testing.T) {
 	}
 }
 
+// filterHistory opens the history over n sessions and applies filter as
+// the operator types it.
+func filterHistory(t *testing.T, n int, filter string) *Model {
+	t.Helper()
+	m, _ := MustHistoryModel(t, n, 80, 24)
+	press(t, m, "/")
+	typeText(t, m, filter)
+	press(t, m, "enter")
+	return m
+}
+
 func TestHistoryFilter(t *testing.T) {
 	t.Run("Reason", func(t *testing.T) {
-		m, _ := MustHistoryModel(t, 500, 80, 24)
-		press(t, m, "/")
-		typeText(t, m, "reason:max_drawdown")
-		press(t, m, "enter")
+		m := filterHistory(t, 500, "reason:max_drawdown")
 		if len(m.hist.rows) == 0 {
 			t.Fatal("no rows")
 		}
@@ -245,10 +258,7 @@ func TestHistoryFilter(t *testing.T) {
 		}
 	})
 	t.Run("Since", func(t *testing.T) {
-		m, _ := MustHistoryModel(t, 500, 80, 24)
-		press(t, m, "/")
-		typeText(t, m, "since:2026-11-25 reason:operator_quit")
-		press(t, m, "enter")
+		m := filterHistory(t, 500, "since:2026-11-25 reason:operator_quit")
 		if len(m.hist.rows) == 0 {
 			t.Fatal("no rows")
 		}
@@ -259,10 +269,7 @@ func TestHistoryFilter(t *testing.T) {
 		}
 	})
 	t.Run("Text", func(t *testing.T) {
-		m, _ := MustHistoryModel(t, 500, 80, 24)
-		press(t, m, "/")
-		typeText(t, m, "unclean")
-		press(t, m, "enter")
+		m := filterHistory(t, 500, "unclean")
 		if got, want := len(m.hist.rows), m.hist.pageSize; got != want {
 			t.Fatalf("rows=%d, want a full page of %d", got, want)
 		}
@@ -276,10 +283,7 @@ func TestHistoryFilter(t *testing.T) {
 		}
 	})
 	t.Run("BadReason", func(t *testing.T) {
-		m, _ := MustHistoryModel(t, 50, 80, 24)
-		press(t, m, "/")
-		typeText(t, m, "reason:nope")
-		press(t, m, "enter")
+		m := filterHistory(t, 50, "reason:nope")
 		if !m.hist.filtering || !strings.Contains(plainView(m), `unknown reason "nope"`) {
 			t.Fatalf("no error for a bad reason:\n%s", plainView(m))
 		}
@@ -432,37 +436,27 @@ func TestKeysGoToTheViewInFront(t *testing.T) {
 // arrives after a quicker key moved on is stale and must not pull the
 // screen back.
 func TestStaleFocusRequests(t *testing.T) {
-	t.Run("DetailBack", func(t *testing.T) {
-		m, _ := MustLiveModel(t, fakeState())
-		resize(t, m, 80, 24)
-		press(t, m, "2", "enter")
-		_, back := m.Update(keyMsg("esc")) // detail asks for the history
-		press(t, m, "1")                   // the operator is quicker
-		run(t, m, back())
-		if got, want := m.view, viewLive; got != want {
-			t.Fatalf("view=%v, want %v", got, want)
-		}
-	})
-	t.Run("HelpBack", func(t *testing.T) {
-		m, _ := MustLiveModel(t, fakeState())
-		resize(t, m, 80, 24)
-		press(t, m, "?")
-		_, back := m.Update(keyMsg("esc"))
-		press(t, m, "?", "2") // help closed by ?, then the history
-		run(t, m, back())
-		if got, want := m.view, viewHistory; got != want {
-			t.Fatalf("view=%v, want %v", got, want)
-		}
-	})
-	t.Run("Open", func(t *testing.T) {
-		m, _ := MustLiveModel(t, fakeState())
-		resize(t, m, 80, 24)
-		press(t, m, "2")
-		_, open := m.Update(keyMsg("enter"))
-		press(t, m, "1")
-		run(t, m, open())
-		if got, want := m.view, viewLive; got != want {
-			t.Fatalf("view=%v, want %v", got, want)
-		}
-	})
+	for _, tc := range []struct {
+		name   string
+		before []string // keys up to the view that asks
+		asks   string   // the key whose request is held back
+		after  []string // the quicker keys
+		want   view
+	}{
+		{"DetailBack", []string{"2", "enter"}, "esc", []string{"1"}, viewLive}, // detail asks for the history
+		{"HelpBack", []string{"?"}, "esc", []string{"?", "2"}, viewHistory},    // help closed by ?, then the history
+		{"Open", []string{"2"}, "enter", []string{"1"}, viewLive},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, _ := MustLiveModel(t, fakeState())
+			resize(t, m, 80, 24)
+			press(t, m, tc.before...)
+			_, request := m.Update(keyMsg(tc.asks))
+			press(t, m, tc.after...)
+			run(t, m, request())
+			if got, want := m.view, tc.want; got != want {
+				t.Fatalf("view=%v, want %v", got, want)
+			}
+		})
+	}
 }
