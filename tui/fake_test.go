@@ -342,49 +342,47 @@ func (h *fakeHistory) span(id string) (engine.SessionSummary, time.Duration) {
 }
 
 func (h *fakeHistory) ValuationSeries(ctx context.Context, id string, maxPoints int) ([]engine.ValuationSnapshot, error) {
-	s, d := h.span(id)
-	n := min(maxPoints, 500)
-	var out []engine.ValuationSnapshot
-	for i := 0; i < n; i++ {
-		x := float64(i) / float64(max(1, n-1))
+	return spanSeries(h, id, maxPoints, func(at time.Time, x float64) engine.ValuationSnapshot {
 		mid := 2.3 + 0.05*math.Sin(6*x)
 		hold := 1000*mid + 2300
 		total := hold + 12*x + 4*math.Sin(20*x)
-		out = append(out, engine.ValuationSnapshot{SessionID: id, MarketTime: s.StartedAt.Add(time.Duration(x * float64(d))),
-			MidPrice: mid, AnchorPrice: ptr(mid), TotalValueInRLUSD: total, HoldValueInRLUSD: hold, PnLRLUSD: total - 4600, FeesRLUSD: 0.9 * x})
-	}
-	return out, nil
+		return engine.ValuationSnapshot{SessionID: id, MarketTime: at,
+			MidPrice: mid, AnchorPrice: ptr(mid), TotalValueInRLUSD: total, HoldValueInRLUSD: hold, PnLRLUSD: total - 4600, FeesRLUSD: 0.9 * x}
+	}), nil
 }
 
 func (h *fakeHistory) InventorySeries(ctx context.Context, id string, maxPoints int) ([]engine.InventorySnapshot, error) {
+	return spanSeries(h, id, maxPoints, func(at time.Time, x float64) engine.InventorySnapshot {
+		return engine.InventorySnapshot{SessionID: id, MarketTime: at, DriftPct: 12 * math.Sin(9*x) * x}
+	}), nil
+}
+
+// spanSeries spreads min(maxPoints, 500) points evenly over the span of
+// session id; point makes the one at time at, the fraction x of the span.
+func spanSeries[T any](h *fakeHistory, id string, maxPoints int, point func(at time.Time, x float64) T) []T {
 	s, d := h.span(id)
 	n := min(maxPoints, 500)
-	var out []engine.InventorySnapshot
+	var out []T
 	for i := 0; i < n; i++ {
 		x := float64(i) / float64(max(1, n-1))
-		out = append(out, engine.InventorySnapshot{SessionID: id, MarketTime: s.StartedAt.Add(time.Duration(x * float64(d))),
-			DriftPct: 12 * math.Sin(9*x) * x})
+		out = append(out, point(s.StartedAt.Add(time.Duration(x*float64(d))), x))
 	}
-	return out, nil
+	return out
 }
 
 // EachInventory streams what InventorySeries gives for every point.
 func (h *fakeHistory) EachInventory(ctx context.Context, id string, fn func(engine.InventorySnapshot) error) error {
-	xs, err := h.InventorySeries(ctx, id, 0)
-	if err != nil {
-		return err
-	}
-	for _, x := range xs {
-		if err := fn(x); err != nil {
-			return err
-		}
-	}
-	return nil
+	return eachPoint(ctx, id, h.InventorySeries, fn)
 }
 
 // EachValuation streams what ValuationSeries gives for every point.
 func (h *fakeHistory) EachValuation(ctx context.Context, id string, fn func(engine.ValuationSnapshot) error) error {
-	xs, err := h.ValuationSeries(ctx, id, 0)
+	return eachPoint(ctx, id, h.ValuationSeries, fn)
+}
+
+// eachPoint calls fn with every point of a series, read whole.
+func eachPoint[T any](ctx context.Context, id string, series func(context.Context, string, int) ([]T, error), fn func(T) error) error {
+	xs, err := series(ctx, id, 0)
 	if err != nil {
 		return err
 	}
