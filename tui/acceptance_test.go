@@ -66,23 +66,21 @@ func shuttingDownState() *engine.State {
 	return s
 }
 
+// liveCase builds the live view of the state that state makes, then
+// presses the keys.
+func liveCase(state func() *engine.State, keys ...string) func(tb testing.TB, theme string, w, h int) *Model {
+	return func(tb testing.TB, theme string, w, h int) *Model {
+		m, _ := liveOn(tb, state(), theme, w, h)
+		press(tb, m, keys...)
+		return m
+	}
+}
+
 var acceptanceViews = []viewCase{
-	{"live", func(tb testing.TB, theme string, w, h int) *Model {
-		m, _ := liveOn(tb, fakeState(), theme, w, h)
-		return m
-	}},
-	{"replay", func(tb testing.TB, theme string, w, h int) *Model {
-		m, _ := liveOn(tb, fakeReplayState(), theme, w, h)
-		return m
-	}},
-	{"xrpl", func(tb testing.TB, theme string, w, h int) *Model {
-		m, _ := liveOn(tb, fakeXRPLState(), theme, w, h)
-		return m
-	}},
-	{"shutdown", func(tb testing.TB, theme string, w, h int) *Model {
-		m, _ := liveOn(tb, shuttingDownState(), theme, w, h)
-		return m
-	}},
+	{"live", liveCase(fakeState)},
+	{"replay", liveCase(fakeReplayState)},
+	{"xrpl", liveCase(fakeXRPLState)},
+	{"shutdown", liveCase(shuttingDownState)},
 	{"halt", func(tb testing.TB, theme string, w, h int) *Model {
 		m, ctrl, hist := liveWithHistory(tb, fakeState(), theme, w, h)
 		hist.add(endedSummary(ctrl.State(), engine.HaltMaxDrawdown))
@@ -105,11 +103,7 @@ var acceptanceViews = []viewCase{
 		}
 		return m
 	}},
-	{"help", func(tb testing.TB, theme string, w, h int) *Model {
-		m, _ := liveOn(tb, fakeState(), theme, w, h)
-		press(tb, m, "?")
-		return m
-	}},
+	{"help", liveCase(fakeState, "?")},
 }
 
 // TestGoldenViews: every screen at every golden size. The golden is the
