@@ -342,19 +342,39 @@ func (h *fakeHistory) span(id string) (engine.SessionSummary, time.Duration) {
 }
 
 func (h *fakeHistory) ValuationSeries(ctx context.Context, id string, maxPoints int) ([]engine.ValuationSnapshot, error) {
+	s, _ := h.GetSession(ctx, id)
 	return spanSeries(h, id, maxPoints, func(at time.Time, x float64) engine.ValuationSnapshot {
-		mid := 2.3 + 0.05*math.Sin(6*x)
-		hold := 1000*mid + 2300
-		total := hold + 12*x + 4*math.Sin(20*x)
+		mid, total, hold := fakeValue(s, x)
 		return engine.ValuationSnapshot{SessionID: id, MarketTime: at,
 			MidPrice: mid, AnchorPrice: ptr(mid), TotalValueInRLUSD: total, HoldValueInRLUSD: hold, PnLRLUSD: total - 4600, FeesRLUSD: 0.9 * x}
 	}), nil
 }
 
 func (h *fakeHistory) InventorySeries(ctx context.Context, id string, maxPoints int) ([]engine.InventorySnapshot, error) {
+	s, _ := h.GetSession(ctx, id)
 	return spanSeries(h, id, maxPoints, func(at time.Time, x float64) engine.InventorySnapshot {
-		return engine.InventorySnapshot{SessionID: id, MarketTime: at, DriftPct: 12 * math.Sin(9*x) * x}
+		mid, total, _ := fakeValue(s, x)
+		drift := 12 * math.Sin(9*x) * x
+		xrp := total * (50 + drift) / 100 / mid
+		return engine.InventorySnapshot{SessionID: id, MarketTime: at, MidPrice: mid,
+			XRPBalance: xrp, RLUSDBalance: total - xrp*mid, XRPValueInRLUSD: xrp * mid, TotalValueInRLUSD: total,
+			XRPPct: 50 + drift, DriftPct: drift, SkewTier: min(3, int(math.Abs(drift)/5))}
 	}), nil
+}
+
+// fakeValue is the fake market at the fraction x of session s's span: the
+// mid, the session's total value and the value of holding the start. The
+// value starts at the starting value and ends at the ending value, as the
+// engine's first and last snapshots do.
+func fakeValue(s engine.SessionSummary, x float64) (mid, total, hold float64) {
+	curve := func(x float64) float64 { return 12*x + 4*math.Sin(20*x) }
+	mid = 2.3 + 0.05*math.Sin(6*x)
+	hold = 1000*mid + 2300
+	total = s.StartingValue + curve(x)
+	if s.EndingValue != nil {
+		total += x * (*s.EndingValue - s.StartingValue - curve(1))
+	}
+	return mid, total, hold
 }
 
 // spanSeries spreads min(maxPoints, 500) points evenly over the span of
@@ -380,9 +400,10 @@ func (h *fakeHistory) EachValuation(ctx context.Context, id string, fn func(engi
 	return eachPoint(ctx, id, h.ValuationSeries, fn)
 }
 
-// eachPoint calls fn with every point of a series, read whole.
+// eachPoint calls fn with every point of a series, read whole (the fake's
+// series hold 500 points at the most).
 func eachPoint[T any](ctx context.Context, id string, series func(context.Context, string, int) ([]T, error), fn func(T) error) error {
-	xs, err := series(ctx, id, 0)
+	xs, err := series(ctx, id, math.MaxInt)
 	if err != nil {
 		return err
 	}
@@ -427,6 +448,7 @@ func (h *fakeHistory) Events(ctx context.Context, id string, limit int) ([]engin
 	for i := range evs {
 		evs[i].SessionID = id
 		evs[i].CreatedAt = s.StartedAt.Add(d * time.Duration(i) / time.Duration(len(evs)))
+		evs[i].MarketTime = evs[i].CreatedAt // sim: market time is the wall time
 	}
 	return evs, nil
 }
@@ -458,7 +480,8 @@ func endedSummary(s *engine.State, reason engine.HaltReason) engine.SessionSumma
 	v, x, r := s.Inventory.TotalValueInRLUSD, s.Inventory.XRPBalance, s.Inventory.RLUSDBalance
 	return engine.SessionSummary{Session: engine.Session{SessionID: s.SessionID, StartedAt: s.StartedAt, Mode: s.Mode, Feed: s.Feed,
 		StartingXRP: s.StartingXRP, StartingRLUSD: s.StartingRLUSD, StartingValue: s.StartingValue,
-		EndedAt: &end, EndingValue: &v, EndingXRP: &x, EndingRLUSD: &r, HaltReason: reason}, FillCount: s.FillCount}
+		EndedAt: &end, EndingValue: &v, EndingXRP: &x, EndingRLUSD: &r, HaltReason: reason,
+		MarketStartedAt: &s.StartedAt, MarketEndedAt: &s.MarketTime}, FillCount: s.FillCount}
 }
 
 // fakeXRPLState is fakeState on the live XRPL feed: eight levels of the

@@ -130,3 +130,23 @@ func TestParseFilter(t *testing.T) {
 		}
 	}
 }
+
+// TestSpanStamp: within one market day the clock says enough; a backtest
+// over days needs the day too.
+func TestSpanStamp(t *testing.T) {
+	at := time.Date(2025, 1, 3, 20, 34, 2, 0, time.UTC)
+	day := func(d int) *time.Time { x := time.Date(2025, 1, d, 12, 0, 0, 0, time.UTC); return &x }
+	for _, c := range []struct {
+		name       string
+		start, end *time.Time
+		want       string
+	}{
+		{"one day", day(3), day(3), "20:34:02"},
+		{"days", day(1), day(9), "01-03 20:34"},
+		{"no span", nil, nil, "01-03 20:34"},
+	} {
+		if got := spanStamp(c.start, c.end)(at); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}

@@ -97,19 +97,30 @@ func pnlSection(st Styles, r engine.Report) reportSection {
 func valueSection(st Styles, r engine.Report) reportSection {
 	return reportSection{name: "value", min: 5, lines: func(w, _ int) []string {
 		lines := []string{
-			titleRule(st, "VALUE", st.Muted.Render("RLUSD"), w),
+			titleRule(st, "VALUE", st.Muted.Render("RLUSD · market time UTC"), w),
 			reportRow(st, "start → end", st.Value.Render(fmtMoney(r.EndingValue)), st.Muted.Render(" from "+fmtMoney(r.StartingValue)), w),
 			reportRow(st, "max drawdown", signedMoney(st, -r.MaxDrawdown.RLUSD), " "+signedPct(st, -r.MaxDrawdown.Pct), w),
 		}
 		if d := r.MaxDrawdown; d.PeakMarketTime != nil && d.TroughMarketTime != nil {
-			lines = append(lines, st.Muted.Render("  peak ")+st.Value.Render(fmtMoney(d.PeakValue))+st.Muted.Render(" "+fmtClock(*d.PeakMarketTime))+
-				st.Muted.Render(" → trough ")+st.Value.Render(fmtMoney(d.TroughValue))+st.Muted.Render(" "+fmtClock(*d.TroughMarketTime)+" market UTC"))
+			stamp := spanStamp(r.MarketStart, r.MarketEnd)
+			lines = append(lines, st.Muted.Render("  peak ")+st.Value.Render(fmtMoney(d.PeakValue))+st.Muted.Render(" "+stamp(*d.PeakMarketTime))+
+				st.Muted.Render(" → trough ")+st.Value.Render(fmtMoney(d.TroughValue))+st.Muted.Render(" "+stamp(*d.TroughMarketTime)))
 		} else {
 			lines = append(lines, st.Muted.Render("  the value never fell below a peak"))
 		}
 		lines = append(lines, reportRow(st, "market span", st.Value.Render(fmtDur(time.Duration(r.MarketSpanSeconds*float64(time.Second)))), "", w))
 		return lines
 	}}
+}
+
+// spanStamp formats a time within the market span from start to end: the
+// clock when the span is within one UTC day, else the day and the minute
+// (a backtest over months needs the day; its year is in the header).
+func spanStamp(start, end *time.Time) func(time.Time) string {
+	if start != nil && end != nil && start.UTC().Format(time.DateOnly) == end.UTC().Format(time.DateOnly) {
+		return fmtClock
+	}
+	return func(t time.Time) string { return t.UTC().Format("01-02 15:04") }
 }
 
 // fillsSection is the fills by side and in all.
