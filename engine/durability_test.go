@@ -25,6 +25,19 @@ func waitChan(tb testing.TB, ch <-chan struct{}, what string) {
 	}
 }
 
+// waitFirstFill waits until the store holds a fill; the session must not
+// end before.
+func waitFirstFill(tb testing.TB, h *harness) {
+	tb.Helper()
+	for h.store.fillCount() == 0 {
+		select {
+		case <-h.e.Done():
+			tb.Fatal("session ended before any fill")
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
 // A background batch that failed is reported even when a stop was asked
 // for at the same time: its result is never dropped for the cancellation
 // that raced it (Result.Err, an ERROR in the log, a non-zero exit).
@@ -86,13 +99,7 @@ func TestABatchTheStoreNeverTookIsNotLost(t *testing.T) {
 	cfg := testConfig()
 	cfg.Session.ShutdownTimeout = D(10 * time.Second) // the test releases the queue
 	h := MustStart(t, cfg, newWalkFeed(21), st, 0)
-	for st.fillCount() == 0 {
-		select {
-		case <-h.e.Done():
-			t.Fatal("session ended before any fill")
-		case <-time.After(time.Millisecond):
-		}
-	}
+	waitFirstFill(t, h)
 	full.Store(true)
 	waitChan(t, blocked, "a batch blocked on the full queue")
 	h.e.RequestClose(HaltSignalInterrupt)
@@ -147,13 +154,7 @@ func TestNothingIsShownBeforeItIsCommitted(t *testing.T) {
 				}
 			}
 		}()
-		for st.fillCount() == 0 {
-			select {
-			case <-h.e.Done():
-				t.Fatal("session ended before any fill")
-			case <-time.After(time.Millisecond):
-			}
-		}
+		waitFirstFill(t, h)
 		slow.Store(true)
 		h.e.RequestClose(HaltSignalInterrupt)
 		r := waitDone(t, h.e)
@@ -246,14 +247,8 @@ func TestTheLoopsOwnReasonWinsOverASignalDuringTheLastCommit(t *testing.T) {
 	frozen := time.Now()
 	logs := &syncBuffer{}
 	lg := log.NewWithOptions(logs, log.Options{Level: log.DebugLevel, Formatter: log.LogfmtFormatter})
-	e, err := New(Options{Config: testConfig(), Feed: f, Store: st, Logger: slog.New(lg), Speed: 0,
+	e := mustStartWith(t, Options{Config: testConfig(), Feed: f, Store: st, Logger: slog.New(lg), Speed: 0,
 		Now: func() time.Time { return frozen }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 	waitChan(t, hung, "the stalled batch")
 	// The loop has taken every event and the feed's end once the reader
 	// is gone and its channel is empty.
