@@ -425,33 +425,16 @@ func waitFor(tb testing.TB, e *Engine, cond func(*State) bool) {
 // still closes the session.
 func TestStopWhileACommitHangs(t *testing.T) {
 	st := newMemStore()
-	var hang sync.Once
-	hung := make(chan struct{})
-	release := make(chan struct{})
-	t.Cleanup(func() { close(release) })
-	var lostFills atomic.Int64
-	st.SaveBatchFn = func(ctx context.Context, b Batch) error {
-		// The first commit of the loop with fills meets a stalled disk
-		// that never comes back; the shutdown's own commits go through.
-		stalled := false
-		if len(b.Fills) > 0 {
-			hang.Do(func() { stalled = true })
-		}
-		if stalled {
-			lostFills.Store(int64(len(b.Fills)))
-			close(hung)
-			<-release
-			return errors.New("released at the end of the test")
-		}
-		return nil
-	}
+	// The first commit of the loop with fills meets a stalled disk that
+	// never comes back; the shutdown's own commits go through.
+	disk := stallFirstFills(t, st)
 	h := MustStart(t, testConfig(), newWalkFeed(12), st, 0)
-	<-hung
+	<-disk.hung
 	h.e.RequestClose(HaltSignalTerminate)
 	r := waitDone(t, h.e)
-	if got, want := int64(st.fillCount())+lostFills.Load(), int64(h.e.fillCount); got != want {
+	if got, want := int64(st.fillCount())+disk.fills.Load(), int64(h.e.fillCount); got != want {
 		t.Fatalf("store holds %d fills + %d in the hung batch, engine counted %d: the writes after the hung batch were not handed over",
-			st.fillCount(), lostFills.Load(), want)
+			st.fillCount(), disk.fills.Load(), want)
 	}
 	checkClosed(t, h, HaltSignalTerminate)
 	if !errors.Is(r.Err, context.DeadlineExceeded) || !strings.Contains(r.Err.Error(), StepStopQuoting) {
