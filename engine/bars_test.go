@@ -68,14 +68,7 @@ func (f *barFeed) Next(ctx context.Context) (MarketEvent, error) {
 // startOn starts an engine at full speed on any feed.
 func startOn(tb testing.TB, cfg Config, f Feed, st *memStore) *Engine {
 	tb.Helper()
-	e, err := New(Options{Config: cfg, Feed: f, Store: st, Logger: slog.New(slog.DiscardHandler), AppVersion: "test"})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := e.Start(context.Background()); err != nil {
-		tb.Fatal(err)
-	}
-	return e
+	return mustStartWith(tb, Options{Config: cfg, Feed: f, Store: st, Logger: slog.New(slog.DiscardHandler), AppVersion: "test"})
 }
 
 // runBars runs a session on f to its end and returns its row.

@@ -24,6 +24,28 @@ func MustWriteConfig(tb testing.TB, text string) string {
 	return path
 }
 
+// loadRefused writes text to a config file and loads it, which must fail:
+// it returns the file's path and the error's text.
+func loadRefused(t *testing.T, text string) (path, msg string) {
+	t.Helper()
+	path = MustWriteConfig(t, text)
+	_, err := engine.LoadConfig(path)
+	if err == nil {
+		t.Fatalf("LoadConfig accepted %q", text)
+	}
+	return path, err.Error()
+}
+
+// wantIn fails the test for each of wants that msg lacks.
+func wantIn(t *testing.T, msg string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(msg, want) {
+			t.Errorf("err=%q lacks %q", msg, want)
+		}
+	}
+}
+
 func TestEmbeddedConfigIsDefault(t *testing.T) {
 	got, err := engine.ParseConfig(assets.DefaultConfig, "assets/config.toml")
 	if err != nil {
@@ -152,65 +174,36 @@ theme = "mono"
 	})
 
 	t.Run("UnknownKey", func(t *testing.T) {
-		path := MustWriteConfig(t, "# mine\n[strategy] # tuned\nfee_bps = 2\nhalf_spread_bp = 20\n")
-		_, err := engine.LoadConfig(path)
-		if err == nil {
-			t.Fatal("unknown key accepted")
-		}
-		for _, want := range []string{path, "line 4: unknown key [strategy] half_spread_bp", "half_spread_bps"} {
-			if !strings.Contains(err.Error(), want) {
-				t.Errorf("err=%q lacks %q", err, want)
-			}
-		}
+		path, msg := loadRefused(t, "# mine\n[strategy] # tuned\nfee_bps = 2\nhalf_spread_bp = 20\n")
+		wantIn(t, msg, path, "line 4: unknown key [strategy] half_spread_bp", "half_spread_bps")
 	})
 
 	t.Run("UnknownSection", func(t *testing.T) {
-		path := MustWriteConfig(t, "[sesion]\nstarting_xrp = 1\nstarting_rlusd = 2\n")
-		_, err := engine.LoadConfig(path)
-		if err == nil {
-			t.Fatal("unknown section accepted")
-		}
-		msg := err.Error()
-		if !strings.Contains(msg, path) || !strings.Contains(msg, "sesion") {
-			t.Fatalf("err=%q, want file and section named", msg)
-		}
+		path, msg := loadRefused(t, "[sesion]\nstarting_xrp = 1\nstarting_rlusd = 2\n")
+		wantIn(t, msg, path, "sesion")
 		if strings.Count(msg, "unknown") != 1 {
 			t.Fatalf("err=%q: want the section reported once", msg)
 		}
 	})
 
 	t.Run("UnknownTopLevelKey", func(t *testing.T) {
-		_, err := engine.LoadConfig(MustWriteConfig(t, "theme = \"dark\"\n"))
-		if err == nil || !strings.Contains(err.Error(), "theme") {
-			t.Fatalf("err=%v", err)
-		}
+		_, msg := loadRefused(t, "theme = \"dark\"\n")
+		wantIn(t, msg, "theme")
 	})
 
 	t.Run("SyntaxError", func(t *testing.T) {
-		path := MustWriteConfig(t, "[session]\nstarting_xrp = 1\nstarting_rlusd = = 2\n")
-		_, err := engine.LoadConfig(path)
-		if err == nil {
-			t.Fatal("syntax error accepted")
-		}
-		if !strings.Contains(err.Error(), path+":3:") {
-			t.Fatalf("err=%q, want %q (file:line:column)", err, path+":3:")
-		}
+		path, msg := loadRefused(t, "[session]\nstarting_xrp = 1\nstarting_rlusd = = 2\n")
+		wantIn(t, msg, path+":3:") // file:line:column
 	})
 
 	t.Run("WrongType", func(t *testing.T) {
-		path := MustWriteConfig(t, "[store]\nbackup_retention = \"ten\"\n")
-		_, err := engine.LoadConfig(path)
-		if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "backup_retention") {
-			t.Fatalf("err=%v, want file and key named", err)
-		}
+		path, msg := loadRefused(t, "[store]\nbackup_retention = \"ten\"\n")
+		wantIn(t, msg, path, "backup_retention")
 	})
 
 	t.Run("BadDuration", func(t *testing.T) {
-		path := MustWriteConfig(t, "[risk]\nstale_feed_after = \"2 minutes\"\n")
-		_, err := engine.LoadConfig(path)
-		if err == nil || !strings.Contains(err.Error(), "stale_feed_after") || !strings.Contains(err.Error(), path) {
-			t.Fatalf("err=%v, want file and key named", err)
-		}
+		path, msg := loadRefused(t, "[risk]\nstale_feed_after = \"2 minutes\"\n")
+		wantIn(t, msg, "stale_feed_after", path)
 	})
 }
 
@@ -292,18 +285,13 @@ func TestValidate(t *testing.T) {
 	})
 
 	t.Run("FileNamesKey", func(t *testing.T) {
-		path := MustWriteConfig(t, "[strategy]\ntarget_xrp_pct = 150\n")
-		_, err := engine.LoadConfig(path)
-		if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "[strategy] target_xrp_pct = 150") {
-			t.Fatalf("err=%v", err)
-		}
+		path, msg := loadRefused(t, "[strategy]\ntarget_xrp_pct = 150\n")
+		wantIn(t, msg, path, "[strategy] target_xrp_pct = 150")
 	})
 
 	t.Run("NaNInFile", func(t *testing.T) {
-		_, err := engine.LoadConfig(MustWriteConfig(t, "[risk]\nmax_drift_pct = nan\n"))
-		if err == nil || !strings.Contains(err.Error(), "[risk] max_drift_pct") {
-			t.Fatalf("err=%v", err)
-		}
+		_, msg := loadRefused(t, "[risk]\nmax_drift_pct = nan\n")
+		wantIn(t, msg, "[risk] max_drift_pct")
 	})
 }
 

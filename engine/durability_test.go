@@ -25,6 +25,48 @@ func waitChan(tb testing.TB, ch <-chan struct{}, what string) {
 	}
 }
 
+// waitFirstFill waits until the store holds a fill; the session must not
+// end before.
+func waitFirstFill(tb testing.TB, h *harness) {
+	tb.Helper()
+	for h.store.fillCount() == 0 {
+		select {
+		case <-h.e.Done():
+			tb.Fatal("session ended before any fill")
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
+// stalledDisk is a store fault: the first batch with fills hangs until the
+// end of the test, then fails; every other batch commits.
+type stalledDisk struct {
+	hung  chan struct{} // closed when the batch stalls
+	fills atomic.Int64  // the fills of the stalled batch
+}
+
+// stallFirstFills sets st's stalled disk.
+func stallFirstFills(t *testing.T, st *memStore) *stalledDisk {
+	d := &stalledDisk{hung: make(chan struct{})}
+	var hang sync.Once
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	st.SaveBatchFn = func(ctx context.Context, b Batch) error {
+		stalled := false
+		if len(b.Fills) > 0 {
+			hang.Do(func() { stalled = true })
+		}
+		if !stalled {
+			return nil
+		}
+		d.fills.Store(int64(len(b.Fills)))
+		close(d.hung)
+		<-release
+		return errors.New("released at the end of the test")
+	}
+	return d
+}
+
 // A background batch that failed is reported even when a stop was asked
 // for at the same time: its result is never dropped for the cancellation
 // that raced it (Result.Err, an ERROR in the log, a non-zero exit).
@@ -86,13 +128,7 @@ func TestABatchTheStoreNeverTookIsNotLost(t *testing.T) {
 	cfg := testConfig()
 	cfg.Session.ShutdownTimeout = D(10 * time.Second) // the test releases the queue
 	h := MustStart(t, cfg, newWalkFeed(21), st, 0)
-	for st.fillCount() == 0 {
-		select {
-		case <-h.e.Done():
-			t.Fatal("session ended before any fill")
-		case <-time.After(time.Millisecond):
-		}
-	}
+	waitFirstFill(t, h)
 	full.Store(true)
 	waitChan(t, blocked, "a batch blocked on the full queue")
 	h.e.RequestClose(HaltSignalInterrupt)
@@ -147,13 +183,7 @@ func TestNothingIsShownBeforeItIsCommitted(t *testing.T) {
 				}
 			}
 		}()
-		for st.fillCount() == 0 {
-			select {
-			case <-h.e.Done():
-				t.Fatal("session ended before any fill")
-			case <-time.After(time.Millisecond):
-			}
-		}
+		waitFirstFill(t, h)
 		slow.Store(true)
 		h.e.RequestClose(HaltSignalInterrupt)
 		r := waitDone(t, h.e)
@@ -223,22 +253,7 @@ func TestEventsCommitWithTheFillsBehindThem(t *testing.T) {
 // replaces the reason nor finds the shutdown unbounded.
 func TestTheLoopsOwnReasonWinsOverASignalDuringTheLastCommit(t *testing.T) {
 	st := newMemStore()
-	var hang sync.Once
-	hung := make(chan struct{})
-	release := make(chan struct{})
-	t.Cleanup(func() { close(release) })
-	st.SaveBatchFn = func(ctx context.Context, b Batch) error {
-		stalled := false
-		if len(b.Fills) > 0 {
-			hang.Do(func() { stalled = true })
-		}
-		if stalled {
-			close(hung)
-			<-release
-			return errors.New("released at the end of the test")
-		}
-		return nil
-	}
+	disk := stallFirstFills(t, st)
 	f := newWalkFeed(31)
 	f.max = 3000 // one background batch (commitMaxEvents), then the feed's end
 	// A wall clock that stands still: no commit but the one at
@@ -246,15 +261,9 @@ func TestTheLoopsOwnReasonWinsOverASignalDuringTheLastCommit(t *testing.T) {
 	frozen := time.Now()
 	logs := &syncBuffer{}
 	lg := log.NewWithOptions(logs, log.Options{Level: log.DebugLevel, Formatter: log.LogfmtFormatter})
-	e, err := New(Options{Config: testConfig(), Feed: f, Store: st, Logger: slog.New(lg), Speed: 0,
+	e := mustStartWith(t, Options{Config: testConfig(), Feed: f, Store: st, Logger: slog.New(lg), Speed: 0,
 		Now: func() time.Time { return frozen }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	waitChan(t, hung, "the stalled batch")
+	waitChan(t, disk.hung, "the stalled batch")
 	// The loop has taken every event and the feed's end once the reader
 	// is gone and its channel is empty.
 	waitDoneWG := make(chan struct{})

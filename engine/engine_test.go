@@ -52,14 +52,29 @@ func MustStart(tb testing.TB, cfg Config, feed *walkFeed, st *memStore, duration
 	tb.Helper()
 	logs := &syncBuffer{}
 	lg := log.NewWithOptions(logs, log.Options{Level: log.DebugLevel, Formatter: log.LogfmtFormatter})
-	e, err := New(Options{Config: cfg, Feed: feed, Store: st, Logger: slog.New(lg), Speed: 0, Duration: duration, AppVersion: "test"})
+	e := mustStartWith(tb, Options{Config: cfg, Feed: feed, Store: st, Logger: slog.New(lg), Speed: 0, Duration: duration, AppVersion: "test"})
+	return &harness{e: e, store: st, feed: feed, logs: logs}
+}
+
+// startWith makes an engine of opts, which New must accept, and starts it:
+// it returns the engine and Start's error.
+func startWith(tb testing.TB, opts Options) (*Engine, error) {
+	tb.Helper()
+	e, err := New(opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := e.Start(context.Background()); err != nil {
+	return e, e.Start(context.Background())
+}
+
+// mustStartWith is startWith for a start that must succeed.
+func mustStartWith(tb testing.TB, opts Options) *Engine {
+	tb.Helper()
+	e, err := startWith(tb, opts)
+	if err != nil {
 		tb.Fatal(err)
 	}
-	return &harness{e: e, store: st, feed: feed, logs: logs}
+	return e
 }
 
 func waitDone(tb testing.TB, e *Engine) Result {
@@ -251,11 +266,7 @@ func TestNonFinitePricesAreNeverRecorded(t *testing.T) {
 		// derived split of starting_value_rlusd would be).
 		cfg := testConfig()
 		cfg.Session.StartingValueRLUSD, cfg.Session.StartingXRP, cfg.Session.StartingRLUSD = 0, 1000, 2300
-		e, err := New(Options{Config: cfg, Feed: f, Store: st, Logger: slog.New(log.New(&syncBuffer{})), AppVersion: "test"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = e.Start(context.Background())
+		_, err := startWith(t, Options{Config: cfg, Feed: f, Store: st, Logger: slog.New(log.New(&syncBuffer{})), AppVersion: "test"})
 		if err == nil || !strings.Contains(err.Error(), "not a finite number") {
 			t.Fatalf("Start: err=%v, want a refusal of the non-finite starting value", err)
 		}
@@ -360,11 +371,7 @@ func TestHungStoreStillEndsWithinTimeout(t *testing.T) {
 func TestBackupFailureStopsStart(t *testing.T) {
 	st := newMemStore()
 	st.BackupFn = func(ctx context.Context) (string, error) { return "", errors.New("no space left on device") }
-	e, err := New(Options{Config: testConfig(), Feed: newWalkFeed(1), Store: st})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = e.Start(context.Background())
+	_, err := startWith(t, Options{Config: testConfig(), Feed: newWalkFeed(1), Store: st})
 	if err == nil || !strings.Contains(err.Error(), "pre-run backup") {
 		t.Fatalf("Start err=%v, want a pre-run backup failure", err)
 	}
@@ -377,13 +384,7 @@ func TestPauseCancelsOrders(t *testing.T) {
 	f := newWalkFeed(8)
 	st := newMemStore()
 	logs := &syncBuffer{}
-	e, err := New(Options{Config: testConfig(), Feed: f, Store: st, Speed: 50, Logger: slog.New(log.New(logs))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	e := mustStartWith(t, Options{Config: testConfig(), Feed: f, Store: st, Speed: 50, Logger: slog.New(log.New(logs))})
 	waitFor(t, e, func(s *State) bool { return len(s.Quotes) > 0 })
 	e.SetPaused(true)
 	waitFor(t, e, func(s *State) bool { return s.Status == StatusPaused && len(s.Quotes) == 0 })
@@ -424,33 +425,16 @@ func waitFor(tb testing.TB, e *Engine, cond func(*State) bool) {
 // still closes the session.
 func TestStopWhileACommitHangs(t *testing.T) {
 	st := newMemStore()
-	var hang sync.Once
-	hung := make(chan struct{})
-	release := make(chan struct{})
-	t.Cleanup(func() { close(release) })
-	var lostFills atomic.Int64
-	st.SaveBatchFn = func(ctx context.Context, b Batch) error {
-		// The first commit of the loop with fills meets a stalled disk
-		// that never comes back; the shutdown's own commits go through.
-		stalled := false
-		if len(b.Fills) > 0 {
-			hang.Do(func() { stalled = true })
-		}
-		if stalled {
-			lostFills.Store(int64(len(b.Fills)))
-			close(hung)
-			<-release
-			return errors.New("released at the end of the test")
-		}
-		return nil
-	}
+	// The first commit of the loop with fills meets a stalled disk that
+	// never comes back; the shutdown's own commits go through.
+	disk := stallFirstFills(t, st)
 	h := MustStart(t, testConfig(), newWalkFeed(12), st, 0)
-	<-hung
+	<-disk.hung
 	h.e.RequestClose(HaltSignalTerminate)
 	r := waitDone(t, h.e)
-	if got, want := int64(st.fillCount())+lostFills.Load(), int64(h.e.fillCount); got != want {
+	if got, want := int64(st.fillCount())+disk.fills.Load(), int64(h.e.fillCount); got != want {
 		t.Fatalf("store holds %d fills + %d in the hung batch, engine counted %d: the writes after the hung batch were not handed over",
-			st.fillCount(), lostFills.Load(), want)
+			st.fillCount(), disk.fills.Load(), want)
 	}
 	checkClosed(t, h, HaltSignalTerminate)
 	if !errors.Is(r.Err, context.DeadlineExceeded) || !strings.Contains(r.Err.Error(), StepStopQuoting) {
@@ -471,13 +455,7 @@ func TestEveryStepErrorIsKept(t *testing.T) {
 	}
 	st.CloseSessionFn = func(ctx context.Context, end SessionEnd) error { return rowLost }
 	f := newWalkFeed(13)
-	e, err := New(Options{Config: testConfig(), Feed: f, Store: st, Speed: 50})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	e := mustStartWith(t, Options{Config: testConfig(), Feed: f, Store: st, Speed: 50})
 	waitFor(t, e, func(s *State) bool { return len(s.Quotes) > 0 })
 	failing.Store(true)
 	e.RequestClose(HaltOperatorQuit)

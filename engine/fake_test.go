@@ -38,6 +38,15 @@ func newMemStore() *memStore {
 
 var _ Store = (*memStore)(nil)
 
+// fault runs an injected fault function of the store, if there is one,
+// and returns its error.
+func fault[T any](ctx context.Context, fn func(context.Context, T) error, arg T) error {
+	if fn == nil {
+		return nil
+	}
+	return fn(ctx, arg)
+}
+
 func (m *memStore) Recover(ctx context.Context) ([]Recovery, error) { return m.recoverList, nil }
 func (m *memStore) Backup(ctx context.Context) (string, error) {
 	if m.BackupFn != nil {
@@ -68,10 +77,8 @@ func (m *memStore) RecordFill(ctx context.Context, f Fill, o Order) error {
 	return nil
 }
 func (m *memStore) CloseSession(ctx context.Context, end SessionEnd) error {
-	if m.CloseSessionFn != nil {
-		if err := m.CloseSessionFn(ctx, end); err != nil {
-			return err
-		}
+	if err := fault(ctx, m.CloseSessionFn, end); err != nil {
+		return err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -268,10 +275,8 @@ func (f *walkFeed) Next(ctx context.Context) (MarketEvent, error) {
 }
 
 func (m *memStore) SaveBatch(ctx context.Context, b Batch) error {
-	if m.SaveBatchFn != nil {
-		if err := m.SaveBatchFn(ctx, b); err != nil {
-			return err
-		}
+	if err := fault(ctx, m.SaveBatchFn, b); err != nil {
+		return err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()

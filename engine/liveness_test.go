@@ -68,13 +68,7 @@ func ledgerEvent(n uint32, st string, interruptions uint64) MarketEvent {
 
 func startLive(t *testing.T, f Feed, st *memStore, cfg Config, m Matcher, live bool) *Engine {
 	t.Helper()
-	e, err := New(Options{Config: cfg, Feed: f, Store: st, Logger: slog.New(log.New(&syncBuffer{})), Matcher: m, LiveFeed: live, Speed: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	e := mustStartWith(t, Options{Config: cfg, Feed: f, Store: st, Logger: slog.New(log.New(&syncBuffer{})), Matcher: m, LiveFeed: live, Speed: 1000})
 	t.Cleanup(func() { e.RequestClose(HaltOperatorQuit); <-e.Done() })
 	return e
 }
@@ -193,13 +187,7 @@ func TestLiveFeedSilentHaltsStale(t *testing.T) {
 	cfg := testConfig()
 	cfg.Risk.StaleFeedAfter = D(2500 * time.Millisecond)
 	f.ch <- ledgerEvent(1, "LIVE", 0)
-	e, err := New(Options{Config: cfg, Feed: f, Store: st, Logger: slog.New(log.New(&syncBuffer{})), LiveFeed: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	e := mustStartWith(t, Options{Config: cfg, Feed: f, Store: st, Logger: slog.New(log.New(&syncBuffer{})), LiveFeed: true})
 	r := waitDone(t, e)
 	if r.Reason != HaltStaleFeed {
 		t.Fatalf("reason %q, want stale_feed", r.Reason)

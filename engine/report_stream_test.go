@@ -184,38 +184,38 @@ func (h *genHistory) Events(context.Context, string, int) ([]SessionEvent, error
 // measured, not stopped), and are counted.
 func (h *genHistory) InventorySeries(context.Context, string, int) ([]InventorySnapshot, error) {
 	h.sliceReads++
-	out := make([]InventorySnapshot, h.n)
-	for i := range out {
-		out[i] = genInv(i)
-	}
-	return out, nil
+	return genSeries(h.n, genInv), nil
 }
 func (h *genHistory) ValuationSeries(context.Context, string, int) ([]ValuationSnapshot, error) {
 	h.sliceReads++
-	out := make([]ValuationSnapshot, h.n)
-	for i := range out {
-		out[i] = genVal(i)
-	}
+	out := genSeries(h.n, genVal)
 	h.measure()
 	return out, nil
 }
 func (h *genHistory) EachInventory(_ context.Context, _ string, fn func(InventorySnapshot) error) error {
-	for i := range h.n {
-		if i == h.n-1 {
-			h.measure()
-		}
-		if err := fn(genInv(i)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return genWalk(h, genInv, fn)
 }
 func (h *genHistory) EachValuation(_ context.Context, _ string, fn func(ValuationSnapshot) error) error {
+	return genWalk(h, genVal, fn)
+}
+
+// genSeries is snapshots 0 to n-1 of a series, held whole.
+func genSeries[T any](n int, gen func(int) T) []T {
+	out := make([]T, n)
+	for i := range out {
+		out[i] = gen(i)
+	}
+	return out
+}
+
+// genWalk hands snapshots 0 to h.n-1 of a series to fn, one at a time, and
+// measures the heap at the last one.
+func genWalk[T any](h *genHistory, gen func(int) T, fn func(T) error) error {
 	for i := range h.n {
 		if i == h.n-1 {
 			h.measure()
 		}
-		if err := fn(genVal(i)); err != nil {
+		if err := fn(gen(i)); err != nil {
 			return err
 		}
 	}

@@ -46,16 +46,38 @@ func MustOpenReplay(tb testing.TB, path string) *feed.Replay {
 // readAll returns every event of f up to io.EOF or the first error.
 func readAll(f engine.Feed) ([]engine.MarketEvent, error) {
 	var evs []engine.MarketEvent
+	err := each(f, func(ev engine.MarketEvent) { evs = append(evs, ev) })
+	return evs, err
+}
+
+// each calls fn with every event of f up to io.EOF, and returns the first
+// other error.
+func each(f engine.Feed, fn func(engine.MarketEvent)) error {
 	for {
 		ev, err := f.Next(context.Background())
 		if errors.Is(err, io.EOF) {
-			return evs, nil
+			return nil
 		}
 		if err != nil {
-			return evs, err
+			return err
 		}
-		evs = append(evs, ev)
+		fn(ev)
 	}
+}
+
+// plainBars is a plain OHLCV file of the two bars TestReplayFormats reads:
+// header (with its line end; "" for none), then the bars at the time
+// fields a and b, each line ended by eol.
+func plainBars(header, a, b, eol string) string {
+	return header + a + ",2.30,2.32,2.29,2.31,1000" + eol + b + ",2.31,2.33,2.30,2.32,2000" + eol
+}
+
+// klineBars is the same two bars as Binance klines, with their open and
+// close times.
+func klineBars(header, open1, close1, open2, close2 string) string {
+	return header +
+		open1 + ",2.30,2.32,2.29,2.31,1000," + close1 + ",2300,10,500,1150,0\n" +
+		open2 + ",2.31,2.33,2.30,2.32,2000," + close2 + ",4600,20,900,2070,0\n"
 }
 
 // TestReplayFormats is long because its table is: one row per accepted
@@ -65,63 +87,25 @@ func TestReplayFormats(t *testing.T) {
 	t0 := time.Date(2025, 1, 1, 3, 0, 0, 0, time.UTC)
 	t1 := t0.Add(time.Minute)
 	const binanceHeader = "open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore\n"
+	const plainHeader = "time,open,high,low,close,volume\n"
 	tests := []struct {
 		name  string
 		text  string
 		times []time.Time
 	}{
-		{"BinanceMs", "" +
-			"1735700340000,2.30,2.32,2.29,2.31,1000,1735700399999,2300,10,500,1150,0\n" +
-			"1735700400000,2.31,2.33,2.30,2.32,2000,1735700459999,4600,20,900,2070,0\n",
-			[]time.Time{t0, t1}},
-		{"BinanceMsHeader", binanceHeader +
-			"1735700340000,2.30,2.32,2.29,2.31,1000,1735700399999,2300,10,500,1150,0\n" +
-			"1735700400000,2.31,2.33,2.30,2.32,2000,1735700459999,4600,20,900,2070,0\n",
-			[]time.Time{t0, t1}},
-		{"BinanceMicros", "" +
-			"1735700340000000,2.30,2.32,2.29,2.31,1000,1735700399999999,2300,10,500,1150,0\n" +
-			"1735700400000000,2.31,2.33,2.30,2.32,2000,1735700459999999,4600,20,900,2070,0\n",
-			[]time.Time{t0, t1}},
-		{"BinanceMicrosHeader", binanceHeader +
-			"1735700340000000,2.30,2.32,2.29,2.31,1000,1735700399999999,2300,10,500,1150,0\n" +
-			"1735700400000000,2.31,2.33,2.30,2.32,2000,1735700459999999,4600,20,900,2070,0\n",
-			[]time.Time{t0, t1}},
-		{"PlainSeconds", "" +
-			"1735700400,2.30,2.32,2.29,2.31,1000\n" +
-			"1735700460,2.31,2.33,2.30,2.32,2000\n",
-			[]time.Time{t0, t1}},
-		{"PlainSecondsHeader", "time,open,high,low,close,volume\n" +
-			"1735700400,2.30,2.32,2.29,2.31,1000\n" +
-			"1735700460,2.31,2.33,2.30,2.32,2000\n",
-			[]time.Time{t0, t1}},
-		{"PlainMillis", "" +
-			"1735700400000,2.30,2.32,2.29,2.31,1000\n" +
-			"1735700460000,2.31,2.33,2.30,2.32,2000\n",
-			[]time.Time{t0, t1}},
-		{"PlainMicros", "time,open,high,low,close,volume\r\n" +
-			"1735700400000000,2.30,2.32,2.29,2.31,1000\r\n" +
-			"1735700460000000,2.31,2.33,2.30,2.32,2000\r\n",
-			[]time.Time{t0, t1}},
-		{"PlainSpaceTimestamp", "time,open,high,low,close,volume\n" +
-			"2025-01-01 03:00:00,2.30,2.32,2.29,2.31,1000\n" +
-			"2025-01-01 03:01:00,2.31,2.33,2.30,2.32,2000\n",
-			[]time.Time{t0, t1}},
-		{"PlainRFC3339Z", "" +
-			"2025-01-01T03:00:00Z,2.30,2.32,2.29,2.31,1000\n" +
-			"2025-01-01T03:01:00Z,2.31,2.33,2.30,2.32,2000\n",
-			[]time.Time{t0, t1}},
-		{"PlainRFC3339Fraction", "time,open,high,low,close,volume\n" +
-			"2025-01-01T03:00:00.000Z,2.30,2.32,2.29,2.31,1000\n" +
-			"2025-01-01T03:01:00.250Z,2.31,2.33,2.30,2.32,2000\n",
-			[]time.Time{t0, t1.Add(250 * time.Millisecond)}},
-		{"PlainRFC3339Offset", "" +
-			"2025-01-01T04:00:00+01:00,2.30,2.32,2.29,2.31,1000\n" +
-			"2025-01-01T04:01:00+01:00,2.31,2.33,2.30,2.32,2000\n",
-			[]time.Time{t0, t1}},
-		{"PlainISONoZone", "" +
-			"2025-01-01T03:00:00,2.30,2.32,2.29,2.31,1000\n" +
-			"2025-01-01T03:01:00.5,2.31,2.33,2.30,2.32,2000\n",
-			[]time.Time{t0, t1.Add(500 * time.Millisecond)}},
+		{"BinanceMs", klineBars("", "1735700340000", "1735700399999", "1735700400000", "1735700459999"), []time.Time{t0, t1}},
+		{"BinanceMsHeader", klineBars(binanceHeader, "1735700340000", "1735700399999", "1735700400000", "1735700459999"), []time.Time{t0, t1}},
+		{"BinanceMicros", klineBars("", "1735700340000000", "1735700399999999", "1735700400000000", "1735700459999999"), []time.Time{t0, t1}},
+		{"BinanceMicrosHeader", klineBars(binanceHeader, "1735700340000000", "1735700399999999", "1735700400000000", "1735700459999999"), []time.Time{t0, t1}},
+		{"PlainSeconds", plainBars("", "1735700400", "1735700460", "\n"), []time.Time{t0, t1}},
+		{"PlainSecondsHeader", plainBars(plainHeader, "1735700400", "1735700460", "\n"), []time.Time{t0, t1}},
+		{"PlainMillis", plainBars("", "1735700400000", "1735700460000", "\n"), []time.Time{t0, t1}},
+		{"PlainMicros", plainBars("time,open,high,low,close,volume\r\n", "1735700400000000", "1735700460000000", "\r\n"), []time.Time{t0, t1}},
+		{"PlainSpaceTimestamp", plainBars(plainHeader, "2025-01-01 03:00:00", "2025-01-01 03:01:00", "\n"), []time.Time{t0, t1}},
+		{"PlainRFC3339Z", plainBars("", "2025-01-01T03:00:00Z", "2025-01-01T03:01:00Z", "\n"), []time.Time{t0, t1}},
+		{"PlainRFC3339Fraction", plainBars(plainHeader, "2025-01-01T03:00:00.000Z", "2025-01-01T03:01:00.250Z", "\n"), []time.Time{t0, t1.Add(250 * time.Millisecond)}},
+		{"PlainRFC3339Offset", plainBars("", "2025-01-01T04:00:00+01:00", "2025-01-01T04:01:00+01:00", "\n"), []time.Time{t0, t1}},
+		{"PlainISONoZone", plainBars("", "2025-01-01T03:00:00", "2025-01-01T03:01:00.5", "\n"), []time.Time{t0, t1.Add(500 * time.Millisecond)}},
 		{"BOMBlankLinesSpaces", "\ufefftime, open, high, low, close, volume\n\n" +
 			" 1735700400 , 2.30 , 2.32 , 2.29 , 2.31 , 1000 \n\n" +
 			"1735700460,2.31,2.33,2.30,2.32,2000",
@@ -365,23 +349,18 @@ func TestReplayLargeFileBoundedMemory(t *testing.T) {
 	}
 	path := MustWriteSampleFile(t, n)
 	r := MustOpenReplay(t, path)
-	ctx := context.Background()
 
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	var last engine.MarketEvent
 	count := 0
-	for {
-		ev, err := r.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	err := each(r, func(ev engine.MarketEvent) {
 		last = ev
 		count++
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)
@@ -407,7 +386,6 @@ func TestReplayLargeFileBoundedMemory(t *testing.T) {
 func BenchmarkReplay(b *testing.B) {
 	const n = 100_000
 	path := MustWriteSampleFile(b, n)
-	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
@@ -416,15 +394,8 @@ func BenchmarkReplay(b *testing.B) {
 			b.Fatal(err)
 		}
 		count := 0
-		for {
-			_, err := r.Next(ctx)
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			count++
+		if err := each(r, func(engine.MarketEvent) { count++ }); err != nil {
+			b.Fatal(err)
 		}
 		if count != n {
 			b.Fatalf("%d bars, want %d", count, n)

@@ -6,8 +6,25 @@ import (
 	"unicode/utf8"
 )
 
+// sanitizeCase is one input of a sanitiser and what it must give.
+type sanitizeCase struct{ name, in, want string }
+
+// checkCases runs fn (Line or Text, named name) on each case: it must give
+// the wanted text, and that text must keep the package's promise.
+func checkCases(t *testing.T, name string, fn func(string) string, multiLine bool, cases []sanitizeCase) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := fn(tc.in)
+			if got != tc.want {
+				t.Fatalf("%s(%q)=%q, want %q", name, tc.in, got, tc.want)
+			}
+			assertSafe(t, tc.in, got, multiLine)
+		})
+	}
+}
+
 func TestLine(t *testing.T) {
-	for _, tc := range []struct{ name, in, want string }{
+	checkCases(t, "Line", Line, false, []sanitizeCase{
 		{"Plain", "session 42 ok", "session 42 ok"},
 		{"Empty", "", ""},
 		{"Unicode", "drift ±5 % → tier ✓ 日本", "drift ±5 % → tier ✓ 日本"},
@@ -45,31 +62,15 @@ func TestLine(t *testing.T) {
 		{"ESCESC", "a\x1b\x1b[2Jb", "ab"},
 		{"CANAbortsCSI", "a\x1b[3\x18b", "ab"},
 		{"Path", "replay:/tmp/\x1b]0;pwned\x07bars\x1b[2J.csv", "replay:/tmp/bars.csv"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got := Line(tc.in)
-			if got != tc.want {
-				t.Fatalf("Line(%q)=%q, want %q", tc.in, got, tc.want)
-			}
-			assertSafe(t, tc.in, got, false)
-		})
-	}
+	})
 }
 
 func TestText(t *testing.T) {
-	for _, tc := range []struct{ name, in, want string }{
+	checkCases(t, "Text", Text, true, []sanitizeCase{
 		{"KeepsNewlinesAndTabs", "a\n\tb\n", "a\n\tb\n"},
 		{"DropsCR", "a\r\nb\rc", "a\nbc"},
 		{"StripsSequences", "line1\x1b]0;t\x07\nline2\x1b[2J\x9b31m\u202e", "line1\nline2"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got := Text(tc.in)
-			if got != tc.want {
-				t.Fatalf("Text(%q)=%q, want %q", tc.in, got, tc.want)
-			}
-			assertSafe(t, tc.in, got, true)
-		})
-	}
+	})
 }
 
 // assertSafe holds the promise of the package: valid UTF-8, no ESC, no C0

@@ -40,12 +40,7 @@ func TestValidateEndpoint(t *testing.T) {
 // TestClientHappyPath: the documented start-up, then one event per
 // completed ledger once the book is resynced.
 func TestClientHappyPath(t *testing.T) {
-	clk := newFakeClock()
-	fs := newFakeServer(t)
-	c := newTestClient(t, clk, nil, fs.url())
-	fc := fs.accept(t)
-	fc.handshake(t, 100)
-	waitStatus(t, c, "resynced", func(s Status) bool { return s.Resyncs == 1 })
+	_, fs, c, fc := syncedClient(t)
 	fc.ledgers(t, 101, 101)
 	fc.send(t, txMsg(t, 101, "T1", "Payment", consumedNode(t, fxAsk2, 0)))
 	fc.ledgers(t, 102, 102)
@@ -85,8 +80,7 @@ func TestReconnectRotationCooldown(t *testing.T) {
 	waitStatus(t, c, "resynced on b", func(s Status) bool { return s.Resyncs == 2 && s.Endpoint == b.url() })
 	// b drops us; attempt 1: 0.3 × 2 s; a is cooling down: b again.
 	cb.close(websocket.StatusGoingAway, "restart")
-	clk.waitTimer(t, 600*time.Millisecond)
-	clk.Advance(600 * time.Millisecond)
+	clk.step(t, 600*time.Millisecond)
 	cb2 := b.accept(t)
 	a.noConnection(t)
 	// After the cooldown (5 min) a is back in the rotation.
@@ -185,12 +179,7 @@ func TestOversizedMessageReconnects(t *testing.T) {
 // TestSilentSocketPingsThenReconnects: after 10 s of silence the client
 // pings; no answer within the request timeout drops the connection.
 func TestSilentSocketPingsThenReconnects(t *testing.T) {
-	clk := newFakeClock()
-	fs := newFakeServer(t)
-	c := newTestClient(t, clk, nil, fs.url())
-	fc := fs.accept(t)
-	fc.handshake(t, 100)
-	waitStatus(t, c, "synced", func(s Status) bool { return s.Resyncs == 1 })
+	clk, fs, c, fc := syncedClient(t)
 	for range 10 {
 		clk.step(t, time.Second)
 	}
@@ -243,12 +232,7 @@ func TestStaleDetection(t *testing.T) {
 // TestGapTriggersResync: a jump in ledgerClosed indexes stops publishing
 // and fetches the book again.
 func TestGapTriggersResync(t *testing.T) {
-	clk := newFakeClock()
-	fs := newFakeServer(t)
-	c := newTestClient(t, clk, nil, fs.url())
-	fc := fs.accept(t)
-	fc.handshake(t, 100)
-	waitStatus(t, c, "synced", func(s Status) bool { return s.Resyncs == 1 })
+	_, _, c, fc := syncedClient(t)
 	fc.ledgers(t, 101, 102)
 	fc.ledgers(t, 105, 105) // 103 and 104 missing
 	bo := fc.expect(t, "book_offers")
@@ -370,12 +354,7 @@ func TestSparseServer(t *testing.T) {
 	}
 	fc.reply(t, bo, map[string]any{"offers": []any{sparse(fxBid1), sparse(fxBid2)}})
 	fc.ledgers(t, 102, 103)
-	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-	defer cancel()
-	ev, err := f.Next(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ev := nextEvent(t, f)
 	if ev.Ledger.Index != 102 || ev.Bid != 2.499 || ev.Ask != 2.5 || ev.Anchor != 0 {
 		t.Fatalf("event ledger %d bid %v ask %v anchor %v", ev.Ledger.Index, ev.Bid, ev.Ask, ev.Anchor)
 	}
@@ -411,8 +390,7 @@ func TestScriptedPeriodicRefresh(t *testing.T) {
 			t.Fatalf("delivery %d: ledger %d in %s", i, d.Result.Ledger.LedgerIndex, d.State)
 		}
 	}
-	clk.waitTimer(t, 300*time.Millisecond)
-	clk.Advance(300 * time.Millisecond)
+	clk.step(t, 300*time.Millisecond)
 	b.accept(t).expect(t, "server_info")
 }
 
@@ -441,8 +419,7 @@ func TestReconnectStorm(t *testing.T) {
 			}
 		}
 		fc.close(websocket.StatusGoingAway, "storm")
-		clk.waitTimer(t, backoff)
-		clk.Advance(backoff)
+		clk.step(t, backoff)
 		backoff *= 2
 	}
 	if want := "[101 102 103 107 108 109 113 114]"; fmt.Sprint(delivered) != want {

@@ -145,6 +145,18 @@ func (f *flexUint) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// ledgerStream holds the fields of the ledger stream: a ledgerClosed
+// message has them, and so does the subscribe result that starts the stream.
+type ledgerStream struct {
+	LedgerIndex      flexUint `json:"ledger_index"`
+	LedgerHash       string   `json:"ledger_hash"`
+	LedgerTime       flexUint `json:"ledger_time"`
+	FeeBase          flexUint `json:"fee_base"`
+	ReserveBase      flexUint `json:"reserve_base"`
+	ReserveInc       flexUint `json:"reserve_inc"`
+	ValidatedLedgers string   `json:"validated_ledgers"`
+}
+
 type envelope struct {
 	ID           json.RawMessage `json:"id"`
 	Type         string          `json:"type"`
@@ -155,14 +167,8 @@ type envelope struct {
 	Result       json.RawMessage `json:"result"`
 
 	// ledgerClosed
-	LedgerIndex      flexUint `json:"ledger_index"`
-	LedgerHash       string   `json:"ledger_hash"`
-	LedgerTime       flexUint `json:"ledger_time"`
-	FeeBase          flexUint `json:"fee_base"`
-	ReserveBase      flexUint `json:"reserve_base"`
-	ReserveInc       flexUint `json:"reserve_inc"`
-	TxnCount         int      `json:"txn_count"`
-	ValidatedLedgers string   `json:"validated_ledgers"`
+	ledgerStream
+	TxnCount int `json:"txn_count"`
 
 	// transaction
 	// Decoded in the same pass as the envelope: one validation of the
@@ -325,16 +331,10 @@ type BookOffersResult struct {
 // of xrpl.org documents only `offers`). The labels are not trusted: each
 // offer is classified by its TakerGets.
 type SubscribeResult struct {
-	LedgerIndex      flexUint    `json:"ledger_index"`
-	LedgerHash       string      `json:"ledger_hash"`
-	LedgerTime       flexUint    `json:"ledger_time"`
-	FeeBase          flexUint    `json:"fee_base"`
-	ReserveBase      flexUint    `json:"reserve_base"`
-	ReserveInc       flexUint    `json:"reserve_inc"`
-	ValidatedLedgers string      `json:"validated_ledgers"`
-	Offers           []BookOffer `json:"offers"`
-	Bids             []BookOffer `json:"bids"`
-	Asks             []BookOffer `json:"asks"`
+	ledgerStream
+	Offers []BookOffer `json:"offers"`
+	Bids   []BookOffer `json:"bids"`
+	Asks   []BookOffer `json:"asks"`
 }
 
 // ServerInfoResult is the part of server_info this feed reads

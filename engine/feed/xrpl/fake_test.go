@@ -10,6 +10,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"neo/engine"
 	"neo/engine/feed/xrpl/xrpltest"
 )
 
@@ -117,11 +118,12 @@ func (f *fakeClock) waitTimer(t *testing.T, d time.Duration) {
 	}
 }
 
-// step waits for the client's housekeeping tick and runs it.
-func (f *fakeClock) step(t *testing.T, tick time.Duration) {
+// step waits for a timer of duration d (the client's housekeeping tick, a
+// backoff) and fires it.
+func (f *fakeClock) step(t *testing.T, d time.Duration) {
 	t.Helper()
-	f.waitTimer(t, tick)
-	f.Advance(tick)
+	f.waitTimer(t, d)
+	f.Advance(d)
 }
 
 // fakeServer and fakeConn are the scripted server of xrpltest, with the
@@ -190,13 +192,26 @@ func (fc *fakeConn) ledgers(t *testing.T, from, to uint32) {
 // nextLedger waits for the client's next delivered ledger.
 func nextLedger(t *testing.T, c *Client) Delivered {
 	t.Helper()
+	return waitNext(t, c.Next, c.Status)
+}
+
+// nextEvent waits for the feed's next event.
+func nextEvent(t *testing.T, f *Feed) engine.MarketEvent {
+	t.Helper()
+	return waitNext(t, f.Next, f.Status)
+}
+
+// waitNext returns what next gives within waitLimit, or fails the test
+// with the error and the status.
+func waitNext[T, S any](t *testing.T, next func(context.Context) (T, error), status func() S) T {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
-	d, err := c.Next(ctx)
+	v, err := next(ctx)
 	if err != nil {
-		t.Fatalf("Next: %v", err)
+		t.Fatalf("Next: %v (status %+v)", err, status())
 	}
-	return d
+	return v
 }
 
 // waitStatus waits until cond holds for the client's status.
@@ -237,6 +252,19 @@ func kinds(evs []Event) string {
 // fixedRand makes backoff deterministic: every draw is 0.3, so the
 // delays (0.3 s, 0.6 s, 1.2 s, 2.4 s …) never equal the 1 s tick.
 func fixedRand() float64 { return 0.3 }
+
+// syncedClient starts a client on a new fake server and plays the
+// documented start-up at ledger 100: it returns once the book is resynced.
+func syncedClient(t *testing.T) (*fakeClock, *fakeServer, *Client, *fakeConn) {
+	t.Helper()
+	clk := newFakeClock()
+	fs := newFakeServer(t)
+	c := newTestClient(t, clk, nil, fs.url())
+	fc := fs.accept(t)
+	fc.handshake(t, 100)
+	waitStatus(t, c, "resynced", func(s Status) bool { return s.Resyncs == 1 })
+	return clk, fs, c, fc
+}
 
 func newTestClient(t *testing.T, clk *fakeClock, rec *Recorder, urls ...string) *Client {
 	t.Helper()

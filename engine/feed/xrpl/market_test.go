@@ -2,8 +2,6 @@ package xrpl
 
 import (
 	"context"
-	"errors"
-	"io"
 	"math"
 	"path/filepath"
 	"testing"
@@ -14,18 +12,6 @@ import (
 	"neo/engine"
 	"neo/engine/feed/xrpl/xrpltest"
 )
-
-// nextEvent waits for the feed's next event.
-func nextEvent(t *testing.T, f *Feed) engine.MarketEvent {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-	defer cancel()
-	ev, err := f.Next(ctx)
-	if err != nil {
-		t.Fatalf("Next: %v (status %+v)", err, f.Status())
-	}
-	return ev
-}
 
 // TestFeedAgainstTheMarket runs the live feed against xrpltest's
 // autonomous market (its own implementation of the documented shapes):
@@ -71,17 +57,26 @@ func TestFeedAgainstTheMarket(t *testing.T) {
 	}
 }
 
-// TestReplayEndsWhereTheSessionStopped: ledgers the recording session
-// read but never applied (the engine had stopped) are not replayed: the
-// replay ends at the ledger StopAt marked.
-func TestReplayEndsWhereTheSessionStopped(t *testing.T) {
+// recordMarket opens a live feed on xrpltest's market (a ledger every
+// 20 ms) that records to name in a temp dir, and returns the feed and the
+// recording's path. The market stops at the end of the test.
+func recordMarket(t *testing.T, name string) (*Feed, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
 	m := xrpltest.NewMarket(xrpltest.MarketConfig{Interval: 20 * time.Millisecond})
-	defer m.Close()
-	path := filepath.Join(t.TempDir(), "rec.ndjson.gz")
+	t.Cleanup(m.Close)
 	f, err := OpenLive("xrpl:"+m.URL(0), Config{Seed: 1}, path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return f, path
+}
+
+// TestReplayEndsWhereTheSessionStopped: ledgers the recording session
+// read but never applied (the engine had stopped) are not replayed: the
+// replay ends at the ledger StopAt marked.
+func TestReplayEndsWhereTheSessionStopped(t *testing.T) {
+	f, path := recordMarket(t, "rec.ndjson.gz")
 	var applied engine.MarketEvent
 	for i := 0; i < 5; i++ {
 		applied = nextEvent(t, f)
@@ -93,23 +88,14 @@ func TestReplayEndsWhereTheSessionStopped(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	r, err := OpenReplayFeed(path)
+	evs, err := replayAll(t, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
-	n := 0
+	n := len(evs)
 	var last engine.MarketEvent
-	for {
-		ev, err := r.Next(context.Background())
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		last = ev
-		n++
+	if n > 0 {
+		last = evs[n-1]
 	}
 	if n != 5 || last.Ledger.Index != applied.Ledger.Index {
 		t.Fatalf("replayed %d ledgers up to %d, want 5 up to %d", n, last.Ledger.Index, applied.Ledger.Index)
@@ -119,13 +105,7 @@ func TestReplayEndsWhereTheSessionStopped(t *testing.T) {
 // TestReplayStatusWhileReading: a replay's status is read by the session
 // goroutine while the feed reader runs Next (go test -race).
 func TestReplayStatusWhileReading(t *testing.T) {
-	m := xrpltest.NewMarket(xrpltest.MarketConfig{Interval: 20 * time.Millisecond})
-	defer m.Close()
-	path := filepath.Join(t.TempDir(), "rec.ndjson")
-	f, err := OpenLive("xrpl:"+m.URL(0), Config{Seed: 1}, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, path := recordMarket(t, "rec.ndjson")
 	for i := 0; i < 5; i++ {
 		nextEvent(t, f)
 	}

@@ -265,20 +265,8 @@ func (p *Processor) Sent(body []byte) error {
 	if r.ID == 0 {
 		return errors.New("sent request has no id")
 	}
-	pr := pendingReq{}
-	switch r.Command {
-	case "server_info":
-		pr.kind = reqServerInfo
-	case "account_info":
-		pr.kind = reqAccountInfo
-	case "amm_info":
-		pr.kind = reqAMMInfo
-	case "subscribe":
-		pr.kind = reqSubscribe
-	case "ping":
-		pr.kind = reqPing
-	case "book_offers":
-		pr.kind = reqBookOffers
+	pr := pendingReq{kind: requestKind(r.Command)}
+	if pr.kind == reqBookOffers {
 		var tg struct {
 			Currency string `json:"currency"`
 		}
@@ -400,22 +388,28 @@ func (p *Processor) response(m *Message, u *Update) {
 	}
 }
 
-func commandName(k reqKind) string {
-	switch k {
-	case reqServerInfo:
-		return "server_info"
-	case reqAccountInfo:
-		return "account_info"
-	case reqAMMInfo:
-		return "amm_info"
-	case reqSubscribe:
-		return "subscribe"
-	case reqBookOffers:
-		return "book_offers"
-	case reqPing:
-		return "ping"
+// commandNames names the command of each kind of request.
+var commandNames = [...]string{
+	reqOther:       "other",
+	reqServerInfo:  "server_info",
+	reqAccountInfo: "account_info",
+	reqAMMInfo:     "amm_info",
+	reqSubscribe:   "subscribe",
+	reqBookOffers:  "book_offers",
+	reqPing:        "ping",
+}
+
+func commandName(k reqKind) string { return commandNames[k] }
+
+// requestKind is the kind of request of a command; reqOther for one the
+// processor does not interpret.
+func requestKind(command string) reqKind {
+	for k, name := range commandNames {
+		if name == command {
+			return reqKind(k)
+		}
 	}
-	return "other"
+	return reqOther
 }
 
 func (p *Processor) failed(m *Message, pr pendingReq, u *Update) {

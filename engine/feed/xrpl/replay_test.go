@@ -29,13 +29,7 @@ func liveSession(t *testing.T, path string) []engine.MarketEvent {
 	var evs []engine.MarketEvent
 	next := func() {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-		defer cancel()
-		ev, err := f.Next(ctx)
-		if err != nil {
-			t.Fatalf("Next: %v", err)
-		}
-		evs = append(evs, ev)
+		evs = append(evs, nextEvent(t, f))
 	}
 	fc := fs.accept(t)
 	fc.handshake(t, 100)
@@ -49,8 +43,7 @@ func liveSession(t *testing.T, path string) []engine.MarketEvent {
 	next()
 	next()
 	fc.close(websocket.StatusGoingAway, "restart")
-	clk.waitTimer(t, 300*time.Millisecond)
-	clk.Advance(300 * time.Millisecond)
+	clk.step(t, 300*time.Millisecond)
 	fc = fs.accept(t)
 	fc.handshake(t, 105)
 	waitStatus(t, f.client, "resynced", func(s Status) bool { return s.Resyncs == 2 })

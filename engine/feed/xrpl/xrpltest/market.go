@@ -121,7 +121,7 @@ type Market struct {
 	seq     uint32
 	conns   map[*mconn]bool
 	silent  bool
-	refuse  int
+	refuse  refusal
 	sent    uint64               // messages written
 	sentAt  map[uint32]time.Time // when each ledgerClosed was written
 	changes uint64               // offer changes published
@@ -263,11 +263,7 @@ func (m *Market) SetSilent(silent bool) {
 }
 
 // Refuse answers new upgrades with this HTTP status (429); 0 accepts.
-func (m *Market) Refuse(code int) {
-	m.mu.Lock()
-	m.refuse = code
-	m.mu.Unlock()
-}
+func (m *Market) Refuse(code int) { m.refuse.set(code) }
 
 func rat(s string) *big.Rat {
 	r, ok := new(big.Rat).SetString(s)
@@ -563,10 +559,7 @@ func (m *Market) side(book []*offer, asks bool) []map[string]any {
 }
 
 func (m *Market) handle(w http.ResponseWriter, r *http.Request, endpoint int) {
-	m.mu.Lock()
-	refuse := m.refuse
-	m.mu.Unlock()
-	c := accept(w, r, refuse)
+	c := m.refuse.accept(w, r)
 	if c == nil {
 		return
 	}
@@ -580,21 +573,13 @@ func (m *Market) handle(w http.ResponseWriter, r *http.Request, endpoint int) {
 		m.mu.Unlock()
 		c.CloseNow()
 	}()
-	for {
-		_, data, err := c.Read(context.Background())
-		if err != nil {
-			return
-		}
-		var req map[string]any
-		if json.Unmarshal(data, &req) != nil {
-			continue
-		}
+	readRequests(c, func(req map[string]any) {
 		m.mu.Lock()
 		if m.conns[mc] {
 			m.writeLocked(mc, m.answer(mc, req))
 		}
 		m.mu.Unlock()
-	}
+	})
 }
 
 // writeLocked writes one message unless the market is silent; a failed
@@ -687,12 +672,29 @@ func (m *Market) answer(c *mconn, req map[string]any) []byte {
 	return ErrResponse(id, "unknownCmd")
 }
 
+// refusal is the HTTP status a server answers upgrades with instead of
+// accepting them (a rate limit on connect); 0 accepts. It is safe for
+// concurrent use.
+type refusal struct {
+	mu   sync.Mutex
+	code int
+}
+
+func (f *refusal) set(code int) {
+	f.mu.Lock()
+	f.code = code
+	f.mu.Unlock()
+}
+
 // accept upgrades a client's request to a WebSocket, or answers it with
-// the HTTP status refuse (a rate limit on connect) when that is not 0. It
-// returns nil when there is no connection to serve.
-func accept(w http.ResponseWriter, r *http.Request, refuse int) *websocket.Conn {
-	if refuse != 0 {
-		http.Error(w, "slow down", refuse)
+// the refusal's status when that is not 0. It returns nil when there is
+// no connection to serve.
+func (f *refusal) accept(w http.ResponseWriter, r *http.Request) *websocket.Conn {
+	f.mu.Lock()
+	code := f.code
+	f.mu.Unlock()
+	if code != 0 {
+		http.Error(w, "slow down", code)
 		return nil
 	}
 	c, err := websocket.Accept(w, r, nil)
@@ -701,4 +703,20 @@ func accept(w http.ResponseWriter, r *http.Request, refuse int) *websocket.Conn 
 	}
 	c.SetReadLimit(1 << 20)
 	return c
+}
+
+// readRequests passes each request read from c to fn until the connection
+// fails; a message that is not a JSON object is skipped.
+func readRequests(c *websocket.Conn, fn func(req map[string]any)) {
+	for {
+		_, data, err := c.Read(context.Background())
+		if err != nil {
+			return
+		}
+		var req map[string]any
+		if json.Unmarshal(data, &req) != nil {
+			continue
+		}
+		fn(req)
+	}
 }

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,8 +28,7 @@ const WaitLimit = 10 * time.Second
 type Scripted struct {
 	srv    *httptest.Server
 	conns  chan *Conn
-	mu     sync.Mutex
-	refuse int // HTTP status to refuse upgrades with (0: accept)
+	refuse refusal
 }
 
 // Conn is one connection to a Scripted server.
@@ -54,34 +52,17 @@ func (s *Scripted) URL() string { return "ws" + strings.TrimPrefix(s.srv.URL, "h
 
 // SetRefuse makes the server refuse upgrades with this HTTP status (429:
 // rate limited); 0 accepts again.
-func (s *Scripted) SetRefuse(code int) {
-	s.mu.Lock()
-	s.refuse = code
-	s.mu.Unlock()
-}
+func (s *Scripted) SetRefuse(code int) { s.refuse.set(code) }
 
 func (s *Scripted) handle(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	refuse := s.refuse
-	s.mu.Unlock()
-	c := accept(w, r, refuse)
+	c := s.refuse.accept(w, r)
 	if c == nil {
 		return
 	}
 	fc := &Conn{c: c, reqs: make(chan map[string]any, 256), done: make(chan struct{})}
 	s.conns <- fc
 	defer close(fc.done)
-	for {
-		_, data, err := c.Read(context.Background())
-		if err != nil {
-			return
-		}
-		var m map[string]any
-		if json.Unmarshal(data, &m) != nil {
-			continue
-		}
-		fc.reqs <- m
-	}
+	readRequests(c, func(req map[string]any) { fc.reqs <- req })
 }
 
 // Accept waits for the next connection.
