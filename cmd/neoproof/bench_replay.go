@@ -330,12 +330,8 @@ func copyTable(ctx context.Context, in *sql.DB, tx *sql.Tx, table string) (rows 
 		cols, _ := r.Columns()
 		var chunk [][]any
 		for r.Next() {
-			v := make([]any, len(cols))
-			p := make([]any, len(cols))
-			for i := range v {
-				p[i] = &v[i]
-			}
-			if err := r.Scan(p...); err != nil {
+			v, err := scanValues(r, len(cols))
+			if err != nil {
 				r.Close()
 				return 0, 0, fmt.Errorf("read %s: %w", table, err)
 			}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -90,14 +91,10 @@ func contentDigest(ctx context.Context, path string) (string, error) {
 			return "", fmt.Errorf("read %s: %w", t, err)
 		}
 		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
 		n := 0
 		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
+			vals, err := scanValues(rows, len(cols))
+			if err != nil {
 				rows.Close()
 				return "", err
 			}
@@ -111,6 +108,17 @@ func contentDigest(ctx context.Context, path string) (string, error) {
 		fmt.Fprintf(h, "%s:%d\n", t, n)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+// scanValues scans the current row of r, which has n columns, into one
+// value per column.
+func scanValues(r *sql.Rows, n int) ([]any, error) {
+	v := make([]any, n)
+	p := make([]any, n)
+	for i := range v {
+		p[i] = &v[i]
+	}
+	return v, r.Scan(p...)
 }
 
 // copyFile copies src to dst (mode 0600).
