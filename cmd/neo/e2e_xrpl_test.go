@@ -64,21 +64,15 @@ func readFills(tb testing.TB, dbPath, session string) []fillRow {
 		tb.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.QueryContext(context.Background(), `SELECT f.order_id, f.side, f.price, f.qty_xrp, f.value_rlusd, f.fee_rlusd, o.price, o.qty_xrp, o.status
+	out, err := proofkit.Collect(context.Background(), db, func(rows *sql.Rows) (r fillRow, err error) {
+		err = rows.Scan(&r.Order, &r.Side, &r.Price, &r.Qty, &r.Value, &r.Fee, &r.OrderPrice, &r.OrderQty, &r.OrderStatus)
+		r.Order = strings.TrimPrefix(r.Order, session)
+		return r, err
+	}, `SELECT f.order_id, f.side, f.price, f.qty_xrp, f.value_rlusd, f.fee_rlusd, o.price, o.qty_xrp, o.status
 		FROM fills f JOIN orders o ON o.session_key = f.session_key AND o.order_id = f.order_id
 		WHERE f.session_key = (SELECT session_key FROM sessions WHERE session_id = ?) ORDER BY f.rowid`, session)
 	if err != nil {
 		tb.Fatal(err)
-	}
-	defer rows.Close()
-	var out []fillRow
-	for rows.Next() {
-		var r fillRow
-		if err := rows.Scan(&r.Order, &r.Side, &r.Price, &r.Qty, &r.Value, &r.Fee, &r.OrderPrice, &r.OrderQty, &r.OrderStatus); err != nil {
-			tb.Fatal(err)
-		}
-		r.Order = strings.TrimPrefix(r.Order, session)
-		out = append(out, r)
 	}
 	return out
 }

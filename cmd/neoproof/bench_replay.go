@@ -237,23 +237,12 @@ type schemaObject struct{ typ, name, sql string }
 
 // readSchema reads the CREATE statements of schema's tables and indexes in
 // creation order (parents before children), SQLite's own objects left out.
-func readSchema(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, schema string) ([]schemaObject, error) {
-	r, err := q.QueryContext(ctx, fmt.Sprintf("SELECT type, name, sql FROM %q.sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%%' ORDER BY rowid", schema))
+func readSchema(ctx context.Context, q proofkit.Queryer, schema string) ([]schemaObject, error) {
+	objs, err := proofkit.Collect(ctx, q, func(r *sql.Rows) (o schemaObject, err error) {
+		err = r.Scan(&o.typ, &o.name, &o.sql)
+		return o, err
+	}, fmt.Sprintf("SELECT type, name, sql FROM %q.sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%%' ORDER BY rowid", schema))
 	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var objs []schemaObject
-	for r.Next() {
-		var o schemaObject
-		if err := r.Scan(&o.typ, &o.name, &o.sql); err != nil {
-			return nil, err
-		}
-		objs = append(objs, o)
-	}
-	if err := r.Err(); err != nil {
 		return nil, err
 	}
 	if len(objs) == 0 {
