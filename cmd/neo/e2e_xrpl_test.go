@@ -20,19 +20,10 @@ import (
 // The live XRPL feed end to end: the built binary against xrpltest's
 // autonomous market on loopback (no network).
 
-// xrplConfig is a config for a fast fake market: short timeouts and
-// backoff so that faults play out in seconds.
+// xrplConfig writes a config for a fast fake market (backoff up to 200 ms)
+// and returns its path.
 func xrplConfig(tb testing.TB, dir, staleAfter string) string {
-	return writeFile(tb, dir, "xrpl.toml", `[risk]
-stale_feed_after = "`+staleAfter+`"
-[xrpl]
-ping_after = "1s"
-request_timeout = "1s"
-live_within = "2s"
-stale_after = "5s"
-backoff_min = "50ms"
-backoff_max = "200ms"
-`)
+	return writeFile(tb, dir, "xrpl.toml", proofkit.FastXRPLConfig(staleAfter, "200ms"))
 }
 
 // startXRPL starts neo with args, collecting its output; the test's end

@@ -295,7 +295,7 @@ func benchMemory(ctx context.Context, o options, sz benchSizes, rng *rand.Rand, 
 		d := filepath.Join(dir, fmt.Sprint(n))
 		os.Mkdir(d, 0o700)
 		csv := filepath.Join(d, "bars.csv")
-		if err := writeBars(csv, 9, n); err != nil {
+		if err := proofkit.WriteBars(csv, 9, n); err != nil {
 			return err
 		}
 		f, err := replayRun(ctx, o.bin, d, csv, n, true)

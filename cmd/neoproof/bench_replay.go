@@ -364,7 +364,7 @@ func benchReplay(ctx context.Context, o options, sz benchSizes, rng *rand.Rand, 
 	}
 	defer cleanup()
 	csv := filepath.Join(dir, "bars.csv")
-	if err := writeBars(csv, 7, sz.replayBars); err != nil {
+	if err := proofkit.WriteBars(csv, 7, sz.replayBars); err != nil {
 		return err
 	}
 	newDir, refDir := filepath.Join(dir, "new"), filepath.Join(dir, "ref")
