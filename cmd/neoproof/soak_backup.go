@@ -16,13 +16,6 @@ import (
 	"neo/cmd/internal/proofkit"
 )
 
-func backupCases() []soakCase {
-	return []soakCase{
-		{name: "backup retention, skewed clock", run: soakBackupSkew},
-		{name: "interrupted backup/restore", run: soakInterrupted},
-	}
-}
-
 // skewedBackups are planted beside the database before the starts: names
 // from a clock that was once ahead, and copies a user made. They are aged
 // an hour (mtime), so an order by time cannot call them newer than the

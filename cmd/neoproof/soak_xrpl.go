@@ -20,14 +20,6 @@ import (
 	"neo/engine/feed/xrpl/xrpltest"
 )
 
-func xrplCases() []soakCase {
-	return []soakCase{
-		{name: "xrpl: reconnect storm", run: soakXRPLStorm},
-		{name: "xrpl: silent socket", run: soakXRPLSilent},
-		{name: "xrpl: rate-limit closes (1008) and rotation", run: soakXRPLRateLimit},
-	}
-}
-
 // xrplSoakConfig: short client timeouts, a cooldown of seconds, and a
 // stale limit the faults stay under (or, for the silent socket, reach).
 func xrplSoakConfig(stale string) string {
