@@ -250,36 +250,24 @@ func buildDB(ctx context.Context, o options, db string, mb int) error {
 	if err != nil || res.Code != 0 {
 		return fmt.Errorf("seed session: exit %d %v: %s", res.Code, err, proofkit.Tail(res.Stderr, 200))
 	}
-	w, err := sql.Open("sqlite", "file:"+db+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)")
-	if err != nil {
-		return err
-	}
-	defer w.Close()
-	w.SetMaxOpenConns(1)
-	var sid, started string
-	if err := w.QueryRowContext(ctx, "SELECT session_key, started_at FROM sessions LIMIT 1").Scan(&sid, &started); err != nil {
-		return err
-	}
-	rows := min(max(mb*1600, 5000), 200_000) // about a quarter of mb per chunk
-	for chunk := 0; ; chunk++ {
-		var pages, size int64
-		w.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages)
-		w.QueryRowContext(ctx, "PRAGMA page_size").Scan(&size)
-		if pages*size >= int64(mb)<<20 {
-			break
-		}
-		_, err := w.ExecContext(ctx, `WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i < ?)
+	return writeBeside(ctx, db, "_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)", func(w *sql.DB, sid, started string) error {
+		rows := min(max(mb*1600, 5000), 200_000) // about a quarter of mb per chunk
+		for chunk := 0; ; chunk++ {
+			var pages, size int64
+			w.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages)
+			w.QueryRowContext(ctx, "PRAGMA page_size").Scan(&size)
+			if pages*size >= int64(mb)<<20 {
+				return nil
+			}
+			_, err := w.ExecContext(ctx, `WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i < ?)
 			INSERT INTO valuation_snapshots (session_key, market_time, mid_price, anchor_price, total_value_in_rlusd, hold_value_in_rlusd, pnl_rlusd, fees_rlusd)
 			SELECT ?, CAST(round((julianday(?) - 2440587.5) * 86400000) AS INTEGER) + ? * ? + i, 2.3 + i * 1e-9, 2.3, 4600 + i * 1e-6, 4600, i * 1e-6, 0.01 FROM c`,
-			rows, sid, strings.TrimSuffix(started, "Z"), chunk, rows)
-		if err != nil {
-			return fmt.Errorf("grow %s: %w", db, err)
+				rows, sid, strings.TrimSuffix(started, "Z"), chunk, rows)
+			if err != nil {
+				return fmt.Errorf("grow %s: %w", db, err)
+			}
 		}
-	}
-	if _, err := w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-		return err
-	}
-	return nil
+	})
 }
 
 // benchMemory measures the peak RSS of two replays of different lengths.

@@ -110,6 +110,28 @@ func contentDigest(ctx context.Context, path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
+// writeBeside opens the neo database at path with a connection of its own
+// (pragmas are the DSN's query), runs write with the key and started_at of
+// its first session, then checkpoints the WAL away. No neo process may
+// hold the file.
+func writeBeside(ctx context.Context, path, pragmas string, write func(db *sql.DB, key, startedAt string) error) error {
+	db, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	var key, at string
+	if err := db.QueryRowContext(ctx, "SELECT session_key, started_at FROM sessions ORDER BY rowid LIMIT 1").Scan(&key, &at); err != nil {
+		return fmt.Errorf("find a session: %w", err)
+	}
+	if err := write(db, key, at); err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	return err
+}
+
 // scanValues scans the current row of r, which has n columns, into one
 // value per column.
 func scanValues(r *sql.Rows, n int) ([]any, error) {

@@ -486,23 +486,14 @@ const padKind = "neoproof_padding"
 // padDatabase adds rows of ~1 KB session events to the first session of
 // db (a neo database no process holds), then checkpoints.
 func padDatabase(ctx context.Context, path string, rows int) error {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	var id, at string
-	if err := db.QueryRowContext(ctx, "SELECT session_key, started_at FROM sessions ORDER BY rowid LIMIT 1").Scan(&id, &at); err != nil {
-		return fmt.Errorf("find a session: %w", err)
-	}
-	if _, err := db.ExecContext(ctx, `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < ?)
+	return writeBeside(ctx, path, "_pragma=busy_timeout(5000)", func(db *sql.DB, id, at string) error {
+		if _, err := db.ExecContext(ctx, `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < ?)
 		INSERT INTO session_events (session_key, created_at, market_time, level, kind, message)
 		SELECT ?, ?, 0, 'info', ?, hex(randomblob(500)) FROM c`, rows, id, at, padKind); err != nil {
-		return fmt.Errorf("insert padding: %w", err)
-	}
-	_, err = db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
-	return err
+			return fmt.Errorf("insert padding: %w", err)
+		}
+		return nil
+	})
 }
 
 // padIntact checks through a fresh reader that quick_check is ok and every
