@@ -214,32 +214,51 @@ func benchConsole(ctx context.Context, o options, sz benchSizes, rng *rand.Rand,
 		return err
 	}
 	defer c.Close()
-	if _, err := c.Out.WaitFor("XRP", 30*time.Second, c.Done); err != nil {
-		return fmt.Errorf("idle console: %v", err)
+	l, err := consoleCPU(c, "idle console", 30*time.Second, 2*time.Second, sz.idle, c.Out.Total)
+	if err != nil {
+		return err
 	}
-	time.Sleep(2 * time.Second)
+	t.Add("console: idle CPU of a live session (--speed 1)", fmt.Sprintf("%.1f%% of a core", l.cpu), fmt.Sprintf("over %s", fmtDur(l.over)),
+		"", "utime+stime from /proc/<pid>/stat, 160×48 pty")
+	t.Add("console: bytes written to the terminal", fmtRate(float64(l.grew)/l.over.Seconds(), "B"), fmt.Sprintf("over %s", fmtDur(l.over)),
+		"", "bytes read from the pty master (all drained)")
+	return nil
+}
+
+// consoleLoad is what consoleCPU measured of a console: the share of a
+// core its process used, the wall time it measured over, and how much the
+// caller's counter grew meanwhile.
+type consoleLoad struct {
+	cpu  float64 // percent of a core
+	over time.Duration
+	grew int64
+}
+
+// consoleCPU waits up to ready for the console c to draw, lets it settle,
+// and measures its process's utime+stime and count over window; then q must
+// end it with exit 0. label names the console in an error.
+func consoleCPU(c *proofkit.Console, label string, ready, settle, window time.Duration, count func() int64) (consoleLoad, error) {
+	if _, err := c.Out.WaitFor("XRP", ready, c.Done); err != nil {
+		return consoleLoad{}, fmt.Errorf("%s: %v", label, err)
+	}
+	time.Sleep(settle)
 	pid := c.Cmd.Process.Pid
 	t0, err := procCPUTicks(pid)
 	if err != nil {
-		return err
+		return consoleLoad{}, err
 	}
-	b0, w0 := c.Out.Total(), time.Now()
-	time.Sleep(sz.idle)
+	n0, w0 := count(), time.Now()
+	time.Sleep(window)
 	t1, err := procCPUTicks(pid)
 	if err != nil {
-		return err
+		return consoleLoad{}, err
 	}
-	b1, w := c.Out.Total(), time.Since(w0)
+	n1, w := count(), time.Since(w0)
 	c.PTY.Write([]byte("q"))
 	if code, err := c.Wait(shutdownBound + 5*time.Second); err != nil || code != 0 {
-		return fmt.Errorf("idle console: exit %d %v", code, err)
+		return consoleLoad{}, fmt.Errorf("%s: exit %d %v", label, code, err)
 	}
-	cpu := float64(t1-t0) / clockTicks / w.Seconds() * 100
-	t.Add("console: idle CPU of a live session (--speed 1)", fmt.Sprintf("%.1f%% of a core", cpu), fmt.Sprintf("over %s", fmtDur(w)),
-		"", "utime+stime from /proc/<pid>/stat, 160×48 pty")
-	t.Add("console: bytes written to the terminal", fmtRate(float64(b1-b0)/w.Seconds(), "B"), fmt.Sprintf("over %s", fmtDur(w)),
-		"", "bytes read from the pty master (all drained)")
-	return nil
+	return consoleLoad{cpu: float64(t1-t0) / clockTicks / w.Seconds() * 100, over: w, grew: n1 - n0}, nil
 }
 
 // buildDB makes a database of about mb MiB: one session run by the binary,
