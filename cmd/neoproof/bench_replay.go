@@ -177,15 +177,15 @@ const bareInsertChunk = 50_000
 // spent in the inserts and the commit (reading src is not counted) and the
 // number of rows: the floor under any way of persisting the same rows.
 func bareInsert(ctx context.Context, src, dst string) (took time.Duration, rows int64, err error) {
+	_, pageSize, err := dbBytes(ctx, src)
+	if err != nil {
+		return 0, 0, err
+	}
 	in, err := proofkit.OpenReader(src)
 	if err != nil {
 		return 0, 0, err
 	}
 	defer in.Close()
-	var pageSize int64
-	if err := in.QueryRowContext(ctx, "PRAGMA page_size").Scan(&pageSize); err != nil {
-		return 0, 0, err
-	}
 	objs, err := readSchema(ctx, in, "main")
 	if err != nil {
 		return 0, 0, fmt.Errorf("read the schema of %s: %w", src, err)
