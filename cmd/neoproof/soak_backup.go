@@ -37,7 +37,7 @@ var skewedBackups = []string{
 // say which file it chose; then concurrent `neo backup`s must write
 // distinct names.
 func soakBackupSkew(ctx context.Context, o options, rng *rand.Rand, r *row) {
-	dir, db, cfg, cleanup, err := o.sessionDir("skew", wideConfig+"[store]\nbackup_retention = 2\n")
+	dir, db, cfg, cleanup, err := o.backupSessionDir(ctx, "skew", 2, "1s")
 	if err != nil {
 		r.fail("%v", err)
 		return
@@ -45,10 +45,6 @@ func soakBackupSkew(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	defer cleanup()
 	run := func(extra ...string) (proofkit.Result, error) {
 		return proofkit.Run(ctx, "", o.bin, time.Minute, []string{"NEO_CONFIG=" + cfg}, append(extra, "--db", db)...)
-	}
-	if res, err := proofkit.Run(ctx, "", o.bin, time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--duration", "1s"); err != nil || res.Code != 0 {
-		r.fail("first session: exit %d %v: %s", res.Code, err, proofkit.Tail(res.Stderr, 300))
-		return
 	}
 	if err := plantSkewedBackups(dir, db); err != nil {
 		r.fail("%v", err)
@@ -88,6 +84,22 @@ func soakBackupSkew(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	}
 	r.Note = fmt.Sprintf("retention 2, %d future-named or user-copied backups planted (mtime 1 h ago), %d still there at the end; %d back-to-back starts, up to %d in one second; pass = the backup each start logs exists after it, names never reused; then restore --yes on a copy must pick the last start's backup and explain the choice (it said: %q); %s",
 		len(skewedBackups), planted, n, busiest, proofkit.Tail(chose, 160), burstNote)
+}
+
+// backupSessionDir is sessionDir with the wide config and backup_retention
+// retention, and a first headless session of duration (market time, at
+// --speed 0) already recorded in its database.
+func (o options) backupSessionDir(ctx context.Context, name string, retention int, duration string) (dir, db, cfg string, cleanup func(), err error) {
+	dir, db, cfg, cleanup, err = o.sessionDir(name, fmt.Sprintf("%s[store]\nbackup_retention = %d\n", wideConfig, retention))
+	if err != nil {
+		return "", "", "", nil, err
+	}
+	res, err := proofkit.Run(ctx, "", o.bin, time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--duration", duration)
+	if err != nil || res.Code != 0 {
+		cleanup()
+		return "", "", "", nil, fmt.Errorf("first session: exit %d %v: %s", res.Code, err, proofkit.Tail(res.Stderr, 300))
+	}
+	return dir, db, cfg, cleanup, nil
 }
 
 // plantSkewedBackups copies db to every name of skewedBackups beside it,
@@ -290,16 +302,12 @@ var interruptSignals = []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall
 // start may spare the files of a lock-free command still running). The
 // database must keep every record.
 func soakInterrupted(ctx context.Context, o options, rng *rand.Rand, r *row) {
-	dir, db, cfg, cleanup, err := o.sessionDir("interrupt", wideConfig+"[store]\nbackup_retention = 3\n")
+	dir, db, cfg, cleanup, err := o.backupSessionDir(ctx, "interrupt", 3, "10m")
 	if err != nil {
 		r.fail("%v", err)
 		return
 	}
 	defer cleanup()
-	if res, err := proofkit.Run(ctx, "", o.bin, time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--duration", "10m"); err != nil || res.Code != 0 {
-		r.fail("first session: exit %d %v: %s", res.Code, err, proofkit.Tail(res.Stderr, 300))
-		return
-	}
 	if err := padDatabase(ctx, db, padRows); err != nil {
 		r.fail("pad the database: %v", err)
 		return
