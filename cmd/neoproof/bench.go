@@ -279,8 +279,8 @@ func buildDB(ctx context.Context, o options, db string, mb int) error {
 				return nil
 			}
 			_, err := w.ExecContext(ctx, `WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i < ?)
-			INSERT INTO valuation_snapshots (session_key, market_time, mid_price, anchor_price, total_value_in_rlusd, hold_value_in_rlusd, pnl_rlusd, fees_rlusd)
-			SELECT ?, CAST(round((julianday(?) - 2440587.5) * 86400000) AS INTEGER) + ? * ? + i, 2.3 + i * 1e-9, 2.3, 4600 + i * 1e-6, 4600, i * 1e-6, 0.01 FROM c`,
+				INSERT INTO valuation_snapshots (session_key, market_time, mid_price, anchor_price, total_value_in_rlusd, hold_value_in_rlusd, pnl_rlusd, fees_rlusd)
+				SELECT ?, CAST(round((julianday(?) - 2440587.5) * 86400000) AS INTEGER) + ? * ? + i, 2.3 + i * 1e-9, 2.3, 4600 + i * 1e-6, 4600, i * 1e-6, 0.01 FROM c`,
 				rows, sid, strings.TrimSuffix(started, "Z"), chunk, rows)
 			if err != nil {
 				return fmt.Errorf("grow %s: %w", db, err)

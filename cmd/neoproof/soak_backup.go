@@ -86,9 +86,9 @@ func soakBackupSkew(ctx context.Context, o options, rng *rand.Rand, r *row) {
 		len(skewedBackups), planted, n, busiest, proofkit.Tail(chose, 160), burstNote)
 }
 
-// backupSessionDir is sessionDir with the wide config and backup_retention
-// retention, and a first headless session of duration (market time, at
-// --speed 0) already recorded in its database.
+// backupSessionDir is sessionDir with the wide config and the given
+// backup_retention, and a first headless session of duration (market time,
+// at --speed 0) already recorded in its database.
 func (o options) backupSessionDir(ctx context.Context, name string, retention int, duration string) (dir, db, cfg string, cleanup func(), err error) {
 	dir, db, cfg, cleanup, err = o.sessionDir(name, fmt.Sprintf("%s[store]\nbackup_retention = %d\n", wideConfig, retention))
 	if err != nil {
@@ -496,8 +496,8 @@ const padKind = "neoproof_padding"
 func padDatabase(ctx context.Context, path string, rows int) error {
 	return writeBeside(ctx, path, "_pragma=busy_timeout(5000)", func(db *sql.DB, id, at string) error {
 		if _, err := db.ExecContext(ctx, `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < ?)
-		INSERT INTO session_events (session_key, created_at, market_time, level, kind, message)
-		SELECT ?, ?, 0, 'info', ?, hex(randomblob(500)) FROM c`, rows, id, at, padKind); err != nil {
+			INSERT INTO session_events (session_key, created_at, market_time, level, kind, message)
+			SELECT ?, ?, 0, 'info', ?, hex(randomblob(500)) FROM c`, rows, id, at, padKind); err != nil {
 			return fmt.Errorf("insert padding: %w", err)
 		}
 		return nil
