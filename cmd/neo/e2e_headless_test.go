@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"neo/cmd/internal/proofkit"
-	"neo/engine/feed"
 )
 
 func TestHeadlessDurationReached(t *testing.T) {
@@ -35,15 +34,7 @@ func TestHeadlessDurationReached(t *testing.T) {
 
 func TestHeadlessReplayIsDeterministic(t *testing.T) {
 	dir := t.TempDir()
-	csv := filepath.Join(dir, "bars.csv")
-	f, err := os.Create(csv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := feed.WriteSampleBars(f, 9, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), 50_000, time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	csv := writeBars(t, dir, 50_000)
 	// Wide risk limits: a long replay must end on the file's end.
 	cfg := writeFile(t, dir, "cfg.toml", "[risk]\nmax_drawdown_pct = 90\nmax_drift_pct = 49\n")
 	var values []float64

@@ -159,3 +159,14 @@ func writeFile(tb testing.TB, dir, name, content string) string {
 	}
 	return p
 }
+
+// writeBars writes dir/bars.csv, a replay file of n one-minute bars (seed
+// 9), and returns its path.
+func writeBars(tb testing.TB, dir string, n int) string {
+	tb.Helper()
+	p := filepath.Join(dir, "bars.csv")
+	if err := proofkit.WriteBars(p, 9, n); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}

@@ -13,7 +13,6 @@ import (
 
 	"neo/assets"
 	"neo/cmd/internal/proofkit"
-	"neo/engine/feed"
 )
 
 // runMainEnv runs neo in-process with exactly env as its environment (an
@@ -319,15 +318,7 @@ func TestHostileReplayPathNeverReachesTheTerminalRaw(t *testing.T) {
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		t.Skipf("file system refuses the name: %v", err)
 	}
-	csvPath := filepath.Join(dir, "bars.csv")
-	f, err := os.Create(csvPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := feed.WriteSampleBars(f, 9, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), 200, time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	csvPath := writeBars(t, dir, 200)
 	db := filepath.Join(t.TempDir(), "neo.db")
 	cfg := writeFile(t, t.TempDir(), "cfg.toml", "[risk]\nmax_drawdown_pct = 90\nmax_drift_pct = 49\n")
 	code, _, stderr := runNeo(t, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--feed", "replay:"+csvPath)

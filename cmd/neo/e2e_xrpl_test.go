@@ -20,19 +20,10 @@ import (
 // The live XRPL feed end to end: the built binary against xrpltest's
 // autonomous market on loopback (no network).
 
-// xrplConfig is a config for a fast fake market: short timeouts and
-// backoff so that faults play out in seconds.
+// xrplConfig writes a config for a fast fake market (backoff up to 200 ms)
+// and returns its path.
 func xrplConfig(tb testing.TB, dir, staleAfter string) string {
-	return writeFile(tb, dir, "xrpl.toml", `[risk]
-stale_feed_after = "`+staleAfter+`"
-[xrpl]
-ping_after = "1s"
-request_timeout = "1s"
-live_within = "2s"
-stale_after = "5s"
-backoff_min = "50ms"
-backoff_max = "200ms"
-`)
+	return writeFile(tb, dir, "xrpl.toml", proofkit.FastXRPLConfig(staleAfter, "200ms"))
 }
 
 // startXRPL starts neo with args, collecting its output; the test's end
@@ -64,21 +55,15 @@ func readFills(tb testing.TB, dbPath, session string) []fillRow {
 		tb.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.QueryContext(context.Background(), `SELECT f.order_id, f.side, f.price, f.qty_xrp, f.value_rlusd, f.fee_rlusd, o.price, o.qty_xrp, o.status
+	out, err := proofkit.Collect(context.Background(), db, func(rows *sql.Rows) (r fillRow, err error) {
+		err = rows.Scan(&r.Order, &r.Side, &r.Price, &r.Qty, &r.Value, &r.Fee, &r.OrderPrice, &r.OrderQty, &r.OrderStatus)
+		r.Order = strings.TrimPrefix(r.Order, session)
+		return r, err
+	}, `SELECT f.order_id, f.side, f.price, f.qty_xrp, f.value_rlusd, f.fee_rlusd, o.price, o.qty_xrp, o.status
 		FROM fills f JOIN orders o ON o.session_key = f.session_key AND o.order_id = f.order_id
 		WHERE f.session_key = (SELECT session_key FROM sessions WHERE session_id = ?) ORDER BY f.rowid`, session)
 	if err != nil {
 		tb.Fatal(err)
-	}
-	defer rows.Close()
-	var out []fillRow
-	for rows.Next() {
-		var r fillRow
-		if err := rows.Scan(&r.Order, &r.Side, &r.Price, &r.Qty, &r.Value, &r.Fee, &r.OrderPrice, &r.OrderQty, &r.OrderStatus); err != nil {
-			tb.Fatal(err)
-		}
-		r.Order = strings.TrimPrefix(r.Order, session)
-		out = append(out, r)
 	}
 	return out
 }

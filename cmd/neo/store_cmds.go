@@ -102,6 +102,16 @@ func closeQuietly(db *store.DB) {
 	db.Close(ctx)
 }
 
+// withBoolFlag completes c as a command that takes no arguments and one
+// boolean flag, name, whose value run gets.
+func withBoolFlag(c *cobra.Command, name, usage string, run func(ctx context.Context, on bool) error) *cobra.Command {
+	var on bool
+	c.Args = cobra.NoArgs
+	c.RunE = func(cmd *cobra.Command, _ []string) error { return run(cmd.Context(), on) }
+	c.Flags().BoolVar(&on, name, false, usage)
+	return c
+}
+
 // ---- neo sessions ----
 
 func (m *Main) sessionsCmd() *cobra.Command {
@@ -318,19 +328,12 @@ func writeSessionsTable(w io.Writer, list []engine.SessionSummary) error {
 // ---- neo check ----
 
 func (m *Main) checkCmd() *cobra.Command {
-	var full bool
-	c := &cobra.Command{
+	return withBoolFlag(&cobra.Command{
 		Use:   "check",
 		Short: "Integrity check and open-session report",
 		Long: `Run PRAGMA quick_check (integrity_check with --full) on the database without
 changing it, then report sessions left open. Exit 3 when the check fails.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return m.check(cmd.Context(), full)
-		},
-	}
-	c.Flags().BoolVar(&full, "full", false, "run integrity_check (slower, thorough) instead of quick_check")
-	return c
+	}, "full", "run integrity_check (slower, thorough) instead of quick_check", m.check)
 }
 
 func (m *Main) check(ctx context.Context, full bool) error {
@@ -552,21 +555,14 @@ func (m *Main) restore(ctx context.Context, backup string, yes bool) error {
 // ---- neo backfill ----
 
 func (m *Main) backfillCmd() *cobra.Command {
-	var dry bool
-	c := &cobra.Command{
+	return withBoolFlag(&cobra.Command{
 		Use:   "backfill",
 		Short: "Estimate ended_at for sessions left open",
 		Long: `Close every session left open by a crash as unclean_exit: ended_at estimated
 from its last write (flagged ended_at_estimated), ending values from its last
 inventory snapshot, its open orders cancelled. --dry-run prints what would
 change and writes nothing.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return m.backfill(cmd.Context(), dry)
-		},
-	}
-	c.Flags().BoolVar(&dry, "dry-run", false, "print what would change, write nothing")
-	return c
+	}, "dry-run", "print what would change, write nothing", m.backfill)
 }
 
 func (m *Main) backfill(ctx context.Context, dry bool) error {

@@ -3,10 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/csv"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"os"
@@ -110,15 +108,11 @@ func mustStoreDB(t *testing.T, dir, closedID string) string {
 
 func sha(t *testing.T, path string) string {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return "absent"
-	}
+	d, err := proofkit.FileDigest(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:])
+	return d
 }
 
 func shaAll(t *testing.T, path string) string {

@@ -214,32 +214,51 @@ func benchConsole(ctx context.Context, o options, sz benchSizes, rng *rand.Rand,
 		return err
 	}
 	defer c.Close()
-	if _, err := c.Out.WaitFor("XRP", 30*time.Second, c.Done); err != nil {
-		return fmt.Errorf("idle console: %v", err)
+	l, err := consoleCPU(c, "idle console", 30*time.Second, 2*time.Second, sz.idle, c.Out.Total)
+	if err != nil {
+		return err
 	}
-	time.Sleep(2 * time.Second)
+	t.Add("console: idle CPU of a live session (--speed 1)", fmt.Sprintf("%.1f%% of a core", l.cpu), fmt.Sprintf("over %s", fmtDur(l.over)),
+		"", "utime+stime from /proc/<pid>/stat, 160×48 pty")
+	t.Add("console: bytes written to the terminal", fmtRate(float64(l.grew)/l.over.Seconds(), "B"), fmt.Sprintf("over %s", fmtDur(l.over)),
+		"", "bytes read from the pty master (all drained)")
+	return nil
+}
+
+// consoleLoad is what consoleCPU measured of a console: the share of a
+// core its process used, the wall time it measured over, and how much the
+// caller's counter grew meanwhile.
+type consoleLoad struct {
+	cpu  float64 // percent of a core
+	over time.Duration
+	grew int64
+}
+
+// consoleCPU waits up to ready for the console c to draw, lets it settle,
+// and measures its process's utime+stime and count over window; then q must
+// end it with exit 0. label names the console in an error.
+func consoleCPU(c *proofkit.Console, label string, ready, settle, window time.Duration, count func() int64) (consoleLoad, error) {
+	if _, err := c.Out.WaitFor("XRP", ready, c.Done); err != nil {
+		return consoleLoad{}, fmt.Errorf("%s: %v", label, err)
+	}
+	time.Sleep(settle)
 	pid := c.Cmd.Process.Pid
 	t0, err := procCPUTicks(pid)
 	if err != nil {
-		return err
+		return consoleLoad{}, err
 	}
-	b0, w0 := c.Out.Total(), time.Now()
-	time.Sleep(sz.idle)
+	n0, w0 := count(), time.Now()
+	time.Sleep(window)
 	t1, err := procCPUTicks(pid)
 	if err != nil {
-		return err
+		return consoleLoad{}, err
 	}
-	b1, w := c.Out.Total(), time.Since(w0)
+	n1, w := count(), time.Since(w0)
 	c.PTY.Write([]byte("q"))
 	if code, err := c.Wait(shutdownBound + 5*time.Second); err != nil || code != 0 {
-		return fmt.Errorf("idle console: exit %d %v", code, err)
+		return consoleLoad{}, fmt.Errorf("%s: exit %d %v", label, code, err)
 	}
-	cpu := float64(t1-t0) / clockTicks / w.Seconds() * 100
-	t.Add("console: idle CPU of a live session (--speed 1)", fmt.Sprintf("%.1f%% of a core", cpu), fmt.Sprintf("over %s", fmtDur(w)),
-		"", "utime+stime from /proc/<pid>/stat, 160×48 pty")
-	t.Add("console: bytes written to the terminal", fmtRate(float64(b1-b0)/w.Seconds(), "B"), fmt.Sprintf("over %s", fmtDur(w)),
-		"", "bytes read from the pty master (all drained)")
-	return nil
+	return consoleLoad{cpu: float64(t1-t0) / clockTicks / w.Seconds() * 100, over: w, grew: n1 - n0}, nil
 }
 
 // buildDB makes a database of about mb MiB: one session run by the binary,
@@ -250,36 +269,24 @@ func buildDB(ctx context.Context, o options, db string, mb int) error {
 	if err != nil || res.Code != 0 {
 		return fmt.Errorf("seed session: exit %d %v: %s", res.Code, err, proofkit.Tail(res.Stderr, 200))
 	}
-	w, err := sql.Open("sqlite", "file:"+db+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)")
-	if err != nil {
-		return err
-	}
-	defer w.Close()
-	w.SetMaxOpenConns(1)
-	var sid, started string
-	if err := w.QueryRowContext(ctx, "SELECT session_key, started_at FROM sessions LIMIT 1").Scan(&sid, &started); err != nil {
-		return err
-	}
-	rows := min(max(mb*1600, 5000), 200_000) // about a quarter of mb per chunk
-	for chunk := 0; ; chunk++ {
-		var pages, size int64
-		w.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages)
-		w.QueryRowContext(ctx, "PRAGMA page_size").Scan(&size)
-		if pages*size >= int64(mb)<<20 {
-			break
+	return writeBeside(ctx, db, "_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)", func(w *sql.DB, sid, started string) error {
+		rows := min(max(mb*1600, 5000), 200_000) // about a quarter of mb per chunk
+		for chunk := 0; ; chunk++ {
+			var pages, size int64
+			w.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages)
+			w.QueryRowContext(ctx, "PRAGMA page_size").Scan(&size)
+			if pages*size >= int64(mb)<<20 {
+				return nil
+			}
+			_, err := w.ExecContext(ctx, `WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i < ?)
+				INSERT INTO valuation_snapshots (session_key, market_time, mid_price, anchor_price, total_value_in_rlusd, hold_value_in_rlusd, pnl_rlusd, fees_rlusd)
+				SELECT ?, CAST(round((julianday(?) - 2440587.5) * 86400000) AS INTEGER) + ? * ? + i, 2.3 + i * 1e-9, 2.3, 4600 + i * 1e-6, 4600, i * 1e-6, 0.01 FROM c`,
+				rows, sid, strings.TrimSuffix(started, "Z"), chunk, rows)
+			if err != nil {
+				return fmt.Errorf("grow %s: %w", db, err)
+			}
 		}
-		_, err := w.ExecContext(ctx, `WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i < ?)
-			INSERT INTO valuation_snapshots (session_key, market_time, mid_price, anchor_price, total_value_in_rlusd, hold_value_in_rlusd, pnl_rlusd, fees_rlusd)
-			SELECT ?, CAST(round((julianday(?) - 2440587.5) * 86400000) AS INTEGER) + ? * ? + i, 2.3 + i * 1e-9, 2.3, 4600 + i * 1e-6, 4600, i * 1e-6, 0.01 FROM c`,
-			rows, sid, strings.TrimSuffix(started, "Z"), chunk, rows)
-		if err != nil {
-			return fmt.Errorf("grow %s: %w", db, err)
-		}
-	}
-	if _, err := w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-		return err
-	}
-	return nil
+	})
 }
 
 // benchMemory measures the peak RSS of two replays of different lengths.
@@ -295,7 +302,7 @@ func benchMemory(ctx context.Context, o options, sz benchSizes, rng *rand.Rand, 
 		d := filepath.Join(dir, fmt.Sprint(n))
 		os.Mkdir(d, 0o700)
 		csv := filepath.Join(d, "bars.csv")
-		if err := writeBars(csv, 9, n); err != nil {
+		if err := proofkit.WriteBars(csv, 9, n); err != nil {
 			return err
 		}
 		f, err := replayRun(ctx, o.bin, d, csv, n, true)

@@ -177,15 +177,15 @@ const bareInsertChunk = 50_000
 // spent in the inserts and the commit (reading src is not counted) and the
 // number of rows: the floor under any way of persisting the same rows.
 func bareInsert(ctx context.Context, src, dst string) (took time.Duration, rows int64, err error) {
+	_, pageSize, err := dbBytes(ctx, src)
+	if err != nil {
+		return 0, 0, err
+	}
 	in, err := proofkit.OpenReader(src)
 	if err != nil {
 		return 0, 0, err
 	}
 	defer in.Close()
-	var pageSize int64
-	if err := in.QueryRowContext(ctx, "PRAGMA page_size").Scan(&pageSize); err != nil {
-		return 0, 0, err
-	}
 	objs, err := readSchema(ctx, in, "main")
 	if err != nil {
 		return 0, 0, fmt.Errorf("read the schema of %s: %w", src, err)
@@ -237,23 +237,12 @@ type schemaObject struct{ typ, name, sql string }
 
 // readSchema reads the CREATE statements of schema's tables and indexes in
 // creation order (parents before children), SQLite's own objects left out.
-func readSchema(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, schema string) ([]schemaObject, error) {
-	r, err := q.QueryContext(ctx, fmt.Sprintf("SELECT type, name, sql FROM %q.sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%%' ORDER BY rowid", schema))
+func readSchema(ctx context.Context, q proofkit.Queryer, schema string) ([]schemaObject, error) {
+	objs, err := proofkit.Collect(ctx, q, func(r *sql.Rows) (o schemaObject, err error) {
+		err = r.Scan(&o.typ, &o.name, &o.sql)
+		return o, err
+	}, fmt.Sprintf("SELECT type, name, sql FROM %q.sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%%' ORDER BY rowid", schema))
 	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var objs []schemaObject
-	for r.Next() {
-		var o schemaObject
-		if err := r.Scan(&o.typ, &o.name, &o.sql); err != nil {
-			return nil, err
-		}
-		objs = append(objs, o)
-	}
-	if err := r.Err(); err != nil {
 		return nil, err
 	}
 	if len(objs) == 0 {
@@ -330,12 +319,8 @@ func copyTable(ctx context.Context, in *sql.DB, tx *sql.Tx, table string) (rows 
 		cols, _ := r.Columns()
 		var chunk [][]any
 		for r.Next() {
-			v := make([]any, len(cols))
-			p := make([]any, len(cols))
-			for i := range v {
-				p[i] = &v[i]
-			}
-			if err := r.Scan(p...); err != nil {
+			v, err := scanValues(r, len(cols))
+			if err != nil {
 				r.Close()
 				return 0, 0, fmt.Errorf("read %s: %w", table, err)
 			}
@@ -379,7 +364,7 @@ func benchReplay(ctx context.Context, o options, sz benchSizes, rng *rand.Rand, 
 	}
 	defer cleanup()
 	csv := filepath.Join(dir, "bars.csv")
-	if err := writeBars(csv, 7, sz.replayBars); err != nil {
+	if err := proofkit.WriteBars(csv, 7, sz.replayBars); err != nil {
 		return err
 	}
 	newDir, refDir := filepath.Join(dir, "new"), filepath.Join(dir, "ref")

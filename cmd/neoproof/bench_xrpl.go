@@ -189,35 +189,17 @@ func benchXRPLCPU(ctx context.Context, o options, sz benchSizes, interval time.D
 		return err
 	}
 	defer c.Close()
-	if _, err := c.Out.WaitFor("XRP", time.Minute, c.Done); err != nil {
-		return fmt.Errorf("live console: %v", err)
-	}
-	time.Sleep(3 * time.Second)
-	pid := c.Cmd.Process.Pid
-	t0, err := procCPUTicks(pid)
+	sent := func() int64 { n, _ := m.Stats(); return int64(n) }
+	l, err := consoleCPU(c, "live console", time.Minute, 3*time.Second, sz.idle, sent)
 	if err != nil {
 		return err
 	}
-	m0, _ := m.Stats()
-	w0 := time.Now()
-	time.Sleep(sz.idle)
-	t1, err := procCPUTicks(pid)
-	if err != nil {
-		return err
-	}
-	m1, _ := m.Stats()
-	w := time.Since(w0)
-	c.PTY.Write([]byte("q"))
-	if code, err := c.Wait(shutdownBound + 5*time.Second); err != nil || code != 0 {
-		return fmt.Errorf("live console: exit %d %v", code, err)
-	}
-	cpu := float64(t1-t0) / clockTicks / w.Seconds() * 100
 	verdict := "meets the < 2 % target"
-	if cpu >= 2 {
+	if l.cpu >= 2 {
 		verdict = "ABOVE the 2 % target"
 	}
 	t.Add(fmt.Sprintf("xrpl: CPU of a live console session, busy book (%d offer changes a ledger, a ledger every %s)", busyChanges, interval),
-		fmt.Sprintf("%.2f%% of a core", cpu), fmt.Sprintf("over %s, %s messages/s received", fmtDur(w), thousands(float64(m1-m0)/w.Seconds())),
+		fmt.Sprintf("%.2f%% of a core", l.cpu), fmt.Sprintf("over %s, %s messages/s received", fmtDur(l.over), thousands(float64(l.grew)/l.over.Seconds())),
 		verdict, "utime+stime from /proc/<pid>/stat, 160×48 pty, refresh 4/s")
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -54,19 +55,16 @@ func runUnchanged(ctx context.Context, o options, db string, want int, limit tim
 	return res, nil
 }
 
-// hashFiles hashes path and its -wal (absent files hash as "absent").
+// hashFiles hashes path and its -wal, 16 hex digits each (a file that
+// cannot be read hashes as "absent").
 func hashFiles(path string) string {
 	var parts []string
 	for _, p := range []string{path, path + "-wal"} {
-		f, err := os.Open(p)
+		d, err := proofkit.FileDigest(p)
 		if err != nil {
-			parts = append(parts, "absent")
-			continue
+			d = "absent"
 		}
-		h := sha256.New()
-		io.Copy(h, f)
-		f.Close()
-		parts = append(parts, hex.EncodeToString(h.Sum(nil))[:16])
+		parts = append(parts, d[:min(16, len(d))])
 	}
 	return strings.Join(parts, "+")
 }
@@ -90,14 +88,10 @@ func contentDigest(ctx context.Context, path string) (string, error) {
 			return "", fmt.Errorf("read %s: %w", t, err)
 		}
 		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
 		n := 0
 		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
+			vals, err := scanValues(rows, len(cols))
+			if err != nil {
 				rows.Close()
 				return "", err
 			}
@@ -111,6 +105,39 @@ func contentDigest(ctx context.Context, path string) (string, error) {
 		fmt.Fprintf(h, "%s:%d\n", t, n)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+// writeBeside opens the neo database at path with a connection of its own
+// (pragmas are the DSN's query), runs write with the key and started_at of
+// its first session, then checkpoints the WAL away. No neo process may
+// hold the file.
+func writeBeside(ctx context.Context, path, pragmas string, write func(db *sql.DB, key, startedAt string) error) error {
+	db, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	var key, at string
+	if err := db.QueryRowContext(ctx, "SELECT session_key, started_at FROM sessions ORDER BY rowid LIMIT 1").Scan(&key, &at); err != nil {
+		return fmt.Errorf("find a session: %w", err)
+	}
+	if err := write(db, key, at); err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	return err
+}
+
+// scanValues scans the current row of r, which has n columns, into one
+// value per column.
+func scanValues(r *sql.Rows, n int) ([]any, error) {
+	v := make([]any, n)
+	p := make([]any, n)
+	for i := range v {
+		p[i] = &v[i]
+	}
+	return v, r.Scan(p...)
 }
 
 // copyFile copies src to dst (mode 0600).

@@ -53,24 +53,35 @@ type soakCase struct {
 	bg   bool // runs beside the others (the long session)
 }
 
-func soak(ctx context.Context, o options, stdout io.Writer) int {
-	start := time.Now()
-	cases := []soakCase{
-		{name: "long session", run: soakLongSession, bg: true},
-	}
+// soakCases are the rows of the soak table, in the order they run and print:
+// the exit paths and the lock routes are a row per path and per route.
+func soakCases() []soakCase {
+	cases := []soakCase{{name: "long session", run: soakLongSession, bg: true}}
 	cases = append(cases, exitPathCases()...)
 	cases = append(cases,
 		soakCase{name: "kill -9", run: soakKill},
 		soakCase{name: "kill -9, store child (ids printed after commit)", run: soakStoreCrash},
 		soakCase{name: "corruption", run: soakCorruption},
+		soakCase{name: "env: full disk", run: soakFullDisk},
+		soakCase{name: "env: read-only directory", run: soakReadOnlyDir},
+		soakCase{name: "env: second instance", run: soakSecondInstance},
+		soakCase{name: "env: database path is a directory", run: soakDBIsDir},
 	)
-	cases = append(cases, envCases()...)
 	cases = append(cases, lockCases()...)
-	cases = append(cases, soakCase{name: "start-up signals", run: soakStartSignal})
-	cases = append(cases, backupCases()...)
-	cases = append(cases, xrplCases()...)
-	cases = append(cases, soakCase{name: "fuzzing", run: soakFuzz})
+	return append(cases,
+		soakCase{name: "start-up signals", run: soakStartSignal},
+		soakCase{name: "backup retention, skewed clock", run: soakBackupSkew},
+		soakCase{name: "interrupted backup/restore", run: soakInterrupted},
+		soakCase{name: "xrpl: reconnect storm", run: soakXRPLStorm},
+		soakCase{name: "xrpl: silent socket", run: soakXRPLSilent},
+		soakCase{name: "xrpl: rate-limit closes (1008) and rotation", run: soakXRPLRateLimit},
+		soakCase{name: "fuzzing", run: soakFuzz},
+	)
+}
 
+func soak(ctx context.Context, o options, stdout io.Writer) int {
+	start := time.Now()
+	cases := soakCases()
 	seed := uint64(time.Now().UnixNano())
 	o.logf("soak: binary %s, SOAK_SCALE=%g, seed %d", o.bin, o.scale, seed)
 	rows := make([]*row, len(cases))

@@ -16,13 +16,6 @@ import (
 	"neo/cmd/internal/proofkit"
 )
 
-func backupCases() []soakCase {
-	return []soakCase{
-		{name: "backup retention, skewed clock", run: soakBackupSkew},
-		{name: "interrupted backup/restore", run: soakInterrupted},
-	}
-}
-
 // skewedBackups are planted beside the database before the starts: names
 // from a clock that was once ahead, and copies a user made. They are aged
 // an hour (mtime), so an order by time cannot call them newer than the
@@ -44,7 +37,7 @@ var skewedBackups = []string{
 // say which file it chose; then concurrent `neo backup`s must write
 // distinct names.
 func soakBackupSkew(ctx context.Context, o options, rng *rand.Rand, r *row) {
-	dir, db, cfg, cleanup, err := o.sessionDir("skew", wideConfig+"[store]\nbackup_retention = 2\n")
+	dir, db, cfg, cleanup, err := o.backupSessionDir(ctx, "skew", 2, "1s")
 	if err != nil {
 		r.fail("%v", err)
 		return
@@ -52,10 +45,6 @@ func soakBackupSkew(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	defer cleanup()
 	run := func(extra ...string) (proofkit.Result, error) {
 		return proofkit.Run(ctx, "", o.bin, time.Minute, []string{"NEO_CONFIG=" + cfg}, append(extra, "--db", db)...)
-	}
-	if res, err := proofkit.Run(ctx, "", o.bin, time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--duration", "1s"); err != nil || res.Code != 0 {
-		r.fail("first session: exit %d %v: %s", res.Code, err, proofkit.Tail(res.Stderr, 300))
-		return
 	}
 	if err := plantSkewedBackups(dir, db); err != nil {
 		r.fail("%v", err)
@@ -95,6 +84,22 @@ func soakBackupSkew(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	}
 	r.Note = fmt.Sprintf("retention 2, %d future-named or user-copied backups planted (mtime 1 h ago), %d still there at the end; %d back-to-back starts, up to %d in one second; pass = the backup each start logs exists after it, names never reused; then restore --yes on a copy must pick the last start's backup and explain the choice (it said: %q); %s",
 		len(skewedBackups), planted, n, busiest, proofkit.Tail(chose, 160), burstNote)
+}
+
+// backupSessionDir is sessionDir with the wide config and the given
+// backup_retention, and a first headless session of duration (market time,
+// at --speed 0) already recorded in its database.
+func (o options) backupSessionDir(ctx context.Context, name string, retention int, duration string) (dir, db, cfg string, cleanup func(), err error) {
+	dir, db, cfg, cleanup, err = o.sessionDir(name, fmt.Sprintf("%s[store]\nbackup_retention = %d\n", wideConfig, retention))
+	if err != nil {
+		return "", "", "", nil, err
+	}
+	res, err := proofkit.Run(ctx, "", o.bin, time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--duration", duration)
+	if err != nil || res.Code != 0 {
+		cleanup()
+		return "", "", "", nil, fmt.Errorf("first session: exit %d %v: %s", res.Code, err, proofkit.Tail(res.Stderr, 300))
+	}
+	return dir, db, cfg, cleanup, nil
 }
 
 // plantSkewedBackups copies db to every name of skewedBackups beside it,
@@ -297,16 +302,12 @@ var interruptSignals = []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall
 // start may spare the files of a lock-free command still running). The
 // database must keep every record.
 func soakInterrupted(ctx context.Context, o options, rng *rand.Rand, r *row) {
-	dir, db, cfg, cleanup, err := o.sessionDir("interrupt", wideConfig+"[store]\nbackup_retention = 3\n")
+	dir, db, cfg, cleanup, err := o.backupSessionDir(ctx, "interrupt", 3, "10m")
 	if err != nil {
 		r.fail("%v", err)
 		return
 	}
 	defer cleanup()
-	if res, err := proofkit.Run(ctx, "", o.bin, time.Minute, nil, "run", "--db", db, "--config", cfg, "--headless", "--speed", "0", "--duration", "10m"); err != nil || res.Code != 0 {
-		r.fail("first session: exit %d %v: %s", res.Code, err, proofkit.Tail(res.Stderr, 300))
-		return
-	}
 	if err := padDatabase(ctx, db, padRows); err != nil {
 		r.fail("pad the database: %v", err)
 		return
@@ -493,23 +494,14 @@ const padKind = "neoproof_padding"
 // padDatabase adds rows of ~1 KB session events to the first session of
 // db (a neo database no process holds), then checkpoints.
 func padDatabase(ctx context.Context, path string, rows int) error {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	var id, at string
-	if err := db.QueryRowContext(ctx, "SELECT session_key, started_at FROM sessions ORDER BY rowid LIMIT 1").Scan(&id, &at); err != nil {
-		return fmt.Errorf("find a session: %w", err)
-	}
-	if _, err := db.ExecContext(ctx, `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < ?)
-		INSERT INTO session_events (session_key, created_at, market_time, level, kind, message)
-		SELECT ?, ?, 0, 'info', ?, hex(randomblob(500)) FROM c`, rows, id, at, padKind); err != nil {
-		return fmt.Errorf("insert padding: %w", err)
-	}
-	_, err = db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
-	return err
+	return writeBeside(ctx, path, "_pragma=busy_timeout(5000)", func(db *sql.DB, id, at string) error {
+		if _, err := db.ExecContext(ctx, `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < ?)
+			INSERT INTO session_events (session_key, created_at, market_time, level, kind, message)
+			SELECT ?, ?, 0, 'info', ?, hex(randomblob(500)) FROM c`, rows, id, at, padKind); err != nil {
+			return fmt.Errorf("insert padding: %w", err)
+		}
+		return nil
+	})
 }
 
 // padIntact checks through a fresh reader that quick_check is ok and every

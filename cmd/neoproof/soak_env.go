@@ -14,15 +14,6 @@ import (
 	"neo/cmd/internal/proofkit"
 )
 
-func envCases() []soakCase {
-	return []soakCase{
-		{name: "env: full disk", run: soakFullDisk},
-		{name: "env: read-only directory", run: soakReadOnlyDir},
-		{name: "env: second instance", run: soakSecondInstance},
-		{name: "env: database path is a directory", run: soakDBIsDir},
-	}
-}
-
 // nobody is the unprivileged user the read-only case runs as under root
 // (root ignores permission bits).
 const nobodyID = 65534

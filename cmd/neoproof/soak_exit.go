@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"neo/cmd/internal/proofkit"
-	"neo/engine/feed"
 )
 
 // shutdownBound is what the soak allows from trigger to exit: the default
@@ -232,7 +231,7 @@ func soakReplayEnd(ctx context.Context, o options, rng *rand.Rand, r *row) {
 		r.record(headlessToCleanEnd(ctx, o, "replay", fmt.Sprintf("%d bars", bars), "feed_ended",
 			func(dir string) ([]string, error) {
 				csv := filepath.Join(dir, "bars.csv")
-				if err := writeBars(csv, seed, bars); err != nil {
+				if err := proofkit.WriteBars(csv, seed, bars); err != nil {
 					return nil, err
 				}
 				return []string{"--feed", "replay:" + csv}, nil
@@ -266,17 +265,4 @@ func headlessToCleanEnd(ctx context.Context, o options, tmpName, label, want str
 		return fmt.Errorf("%s: %v", label, err)
 	}
 	return nil
-}
-
-// writeBars writes a replay CSV of n one-minute bars.
-func writeBars(path string, seed int64, n int) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := feed.WriteSampleBars(f, seed, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), n, time.Minute); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return f.Close()
 }

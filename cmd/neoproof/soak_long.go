@@ -68,7 +68,7 @@ func soakLongSession(ctx context.Context, o options, rng *rand.Rand, r *row) {
 	}
 	defer cleanup()
 	csv := filepath.Join(dir, "bars.csv")
-	if err := writeBars(csv, 5, bars); err != nil {
+	if err := proofkit.WriteBars(csv, 5, bars); err != nil {
 		r.fail("%v", err)
 		return
 	}

@@ -20,29 +20,10 @@ import (
 	"neo/engine/feed/xrpl/xrpltest"
 )
 
-func xrplCases() []soakCase {
-	return []soakCase{
-		{name: "xrpl: reconnect storm", run: soakXRPLStorm},
-		{name: "xrpl: silent socket", run: soakXRPLSilent},
-		{name: "xrpl: rate-limit closes (1008) and rotation", run: soakXRPLRateLimit},
-	}
-}
-
 // xrplSoakConfig: short client timeouts, a cooldown of seconds, and a
 // stale limit the faults stay under (or, for the silent socket, reach).
 func xrplSoakConfig(stale string) string {
-	return `[risk]
-stale_feed_after = "` + stale + `"
-[xrpl]
-ping_after = "1s"
-request_timeout = "1s"
-live_within = "2s"
-stale_after = "5s"
-backoff_min = "50ms"
-backoff_max = "500ms"
-healthy_reset = "5s"
-cooldown = "3s"
-`
+	return proofkit.FastXRPLConfig(stale, "500ms") + "healthy_reset = \"5s\"\ncooldown = \"3s\"\n"
 }
 
 // xrplFacts is what the independent reader checks after a live session:

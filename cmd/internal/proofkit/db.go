@@ -28,6 +28,36 @@ func OpenReader(path string) (*sql.DB, error) {
 	return db, nil
 }
 
+// Queryer runs a query: a *sql.DB, *sql.Conn or *sql.Tx.
+type Queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// Collect runs query with args through q and returns what scan makes of
+// each row, in order.
+func Collect[T any](ctx context.Context, q Queryer, scan func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// scanString scans a row of one text column.
+func scanString(r *sql.Rows) (s string, err error) {
+	err = r.Scan(&s)
+	return s, err
+}
+
 // Session is what the independent reader sees of one session. The fields
 // after Fills are read only by ReadFileDetail.
 type Session struct {
@@ -87,20 +117,8 @@ func (s State) AllClosed() error {
 // QuickCheck runs PRAGMA quick_check through db and returns its lines
 // joined; anything but "ok" is also an error.
 func QuickCheck(ctx context.Context, db *sql.DB) (string, error) {
-	rows, err := db.QueryContext(ctx, "PRAGMA quick_check")
+	lines, err := Collect(ctx, db, scanString, "PRAGMA quick_check")
 	if err != nil {
-		return "", fmt.Errorf("quick_check: %w", err)
-	}
-	defer rows.Close()
-	var lines []string
-	for rows.Next() {
-		var l string
-		if err := rows.Scan(&l); err != nil {
-			return "", fmt.Errorf("quick_check: %w", err)
-		}
-		lines = append(lines, l)
-	}
-	if err := rows.Err(); err != nil {
 		return "", fmt.Errorf("quick_check: %w", err)
 	}
 	qc := strings.Join(lines, "; ")
@@ -136,24 +154,19 @@ func readState(ctx context.Context, db *sql.DB, detail bool) (State, error) {
 	if detail {
 		extra = detailColumns
 	}
-	rows, err := db.QueryContext(ctx, fmt.Sprintf(sessionsQuery, extra))
-	if err != nil {
-		return st, fmt.Errorf("read sessions: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	st.Sessions, err = Collect(ctx, db, func(rows *sql.Rows) (Session, error) {
 		var s Session
 		dest := []any{&s.ID, &s.StartedAt, &s.EndedAt, &s.Estimated, &s.HaltReason, &s.EndingValue, &s.EndingXRP, &s.OpenOrders, &s.Fills}
 		if detail {
 			dest = append(dest, &s.Inventory, &s.Valuations)
 		}
-		if err := rows.Scan(dest...); err != nil {
-			return st, fmt.Errorf("read sessions: %w", err)
-		}
-		st.Sessions = append(st.Sessions, s)
+		return s, rows.Scan(dest...)
+	}, fmt.Sprintf(sessionsQuery, extra))
+	if err != nil {
+		return st, fmt.Errorf("read sessions: %w", err)
 	}
-	if err := rows.Err(); err != nil || !detail {
-		return st, err
+	if !detail {
+		return st, nil
 	}
 	for i := range st.Sessions {
 		if st.Sessions[i].Events, err = readEvents(ctx, db, st.Sessions[i].ID); err != nil {
@@ -164,20 +177,15 @@ func readState(ctx context.Context, db *sql.DB, detail bool) (State, error) {
 }
 
 func readEvents(ctx context.Context, db *sql.DB, id string) ([]string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT kind, message FROM session_events WHERE session_key = (SELECT session_key FROM sessions WHERE session_id = ?) ORDER BY market_time, rowid`, id)
+	out, err := Collect(ctx, db, func(rows *sql.Rows) (string, error) {
+		var k, msg string
+		err := rows.Scan(&k, &msg)
+		return k + ": " + msg, err
+	}, `SELECT kind, message FROM session_events WHERE session_key = (SELECT session_key FROM sessions WHERE session_id = ?) ORDER BY market_time, rowid`, id)
 	if err != nil {
 		return nil, fmt.Errorf("read the events of %s: %w", id, err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var k, msg string
-		if err := rows.Scan(&k, &msg); err != nil {
-			return nil, fmt.Errorf("read the events of %s: %w", id, err)
-		}
-		out = append(out, k+": "+msg)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ReadFile opens path with a fresh reader, runs quick_check, reads every

@@ -17,5 +17,8 @@
 //   - StartConsole, Console: the binary under a pseudo-terminal that answers
 //     Bubble Tea's start-up queries; keys, signals, a stalled or vanished
 //     terminal, and the check that the terminal was restored.
-//   - OpenReader, ReadFile, CheckClosed, CLIQuery…: the independent reader.
+//   - OpenReader, ReadFile, CheckClosed, Collect, CLIQuery…: the independent
+//     reader.
+//   - WriteBars, FastXRPLConfig: inputs for the binary (a replay file, a
+//     config for xrpltest's fake market).
 package proofkit
