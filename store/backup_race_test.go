@@ -13,18 +13,25 @@ import (
 	"neo/store"
 )
 
+// mustFlushedDB opens a database with one session, s1, and flushes it to
+// the file; the writer stays open until the test ends. It returns the
+// database's path.
+func mustFlushedDB(t *testing.T) string {
+	t.Helper()
+	w := MustOpenDBWithSession(t)
+	if err := w.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return w.Path()
+}
+
 // Backups started in the same instant by different processes (here: read-
 // only handles, as `neo backup` opens it) each get a name of their own and
 // all succeed. Before, each removed the others' temporary file as a
 // "leftover" and two VACUUM INTO wrote one file: "disk I/O error".
 func TestConcurrentBackupsGetTheirOwnNames(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "neo.db")
-	w := MustOpenDBAt(t, path, nil)
-	MustOpenSession(t, w, "s1", t0)
+	path := mustFlushedDB(t)
 	ctx := context.Background()
-	if err := w.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
 	frozen := func() time.Time { return time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC) }
 	const n = 8
 	// Each backup waits, once it has claimed its name, until all have
@@ -87,13 +94,8 @@ func TestConcurrentBackupsGetTheirOwnNames(t *testing.T) {
 // copy another `neo backup` is writing at this moment. It says the path is
 // taken instead (and Backup moves on to a free name).
 func TestBackupLeavesAnotherBackupsTemporaryFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "neo.db")
-	w := MustOpenDBAt(t, path, nil)
-	MustOpenSession(t, w, "s1", t0)
+	path := mustFlushedDB(t)
 	ctx := context.Background()
-	if err := w.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
 	db, err := store.Open(ctx, store.Options{Path: path, ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)

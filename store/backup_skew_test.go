@@ -14,13 +14,7 @@ import (
 // copyBackup copies a good backup to dst and sets its modification time.
 func copyBackup(t *testing.T, src, dst string, mod time.Time) {
 	t.Helper()
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dst, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	copyTo(t, src, dst)
 	if err := os.Chtimes(dst, mod, mod); err != nil {
 		t.Fatal(err)
 	}
@@ -237,8 +231,7 @@ func TestCancelledBackupAndRestoreLeaveNothing(t *testing.T) {
 
 // The size neo check reports includes the write-ahead log.
 func TestDatabaseSizeIncludesTheLog(t *testing.T) {
-	db := MustOpenDB(t)
-	MustOpenSession(t, db, "s1", t0)
+	db := MustOpenDBWithSession(t)
 	fi, err := os.Stat(db.Path())
 	if err != nil {
 		t.Fatal(err)

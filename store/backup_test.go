@@ -17,8 +17,7 @@ import (
 
 func TestBackupWhileWriting(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
-	MustOpenSession(t, db, "s1", t0)
+	db := MustOpenDBWithSession(t)
 
 	var stop atomic.Bool
 	var wg sync.WaitGroup

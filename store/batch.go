@@ -120,10 +120,7 @@ func (db *DB) saveOrders(ctx context.Context, tx *sql.Tx, orders []engine.Order,
 			return fmt.Errorf("order %s: %w", o.OrderID, err)
 		}
 		args = append(args, key, o.OrderID, string(o.Side), o.Price, o.QtyXRP, o.MarketTime.UnixMilli(), string(o.Status), msPtr(o.ClosedMarketTime))
-		span.add(o.SessionID, o.MarketTime)
-		if o.ClosedMarketTime != nil {
-			span.add(o.SessionID, *o.ClosedMarketTime)
-		}
+		span.addOrder(o)
 	}
 	if err := ordersInsert.exec(ctx, db, tx, args); err != nil {
 		return fmt.Errorf("orders: %w", err)
@@ -133,37 +130,31 @@ func (db *DB) saveOrders(ctx context.Context, tx *sql.Tx, orders []engine.Order,
 
 // saveSnapshots writes a batch's snapshots in multi-row inserts.
 func (db *DB) saveSnapshots(ctx context.Context, tx *sql.Tx, inv []engine.InventorySnapshot, val []engine.ValuationSnapshot, span marketSpan) error {
-	args := make([]any, 0, len(inv)*inventoryInsert.cols)
-	for _, s := range inv {
-		if err := checkInventory(s); err != nil {
+	err := insertRows(ctx, db, tx, inventoryInsert, "inventory snapshots", inv, func(args []any, s engine.InventorySnapshot) ([]any, error) {
+		span.add(s.SessionID, s.MarketTime)
+		return db.inventoryRow(ctx, tx, args, s)
+	})
+	if err != nil {
+		return err
+	}
+	return insertRows(ctx, db, tx, valuationInsert, "valuation snapshots", val, func(args []any, s engine.ValuationSnapshot) ([]any, error) {
+		span.add(s.SessionID, s.MarketTime)
+		return db.valuationRow(ctx, tx, args, s)
+	})
+}
+
+// insertRows writes rows with m, in multi-row statements: row appends the
+// values of one (checked) to args. what names the rows in an error.
+func insertRows[T any](ctx context.Context, db *DB, tx *sql.Tx, m multiInsert, what string, rows []T, row func(args []any, r T) ([]any, error)) error {
+	args := make([]any, 0, len(rows)*m.cols)
+	for _, r := range rows {
+		var err error
+		if args, err = row(args, r); err != nil {
 			return err
 		}
-		key, err := db.sessionKey(ctx, tx, s.SessionID)
-		if err != nil {
-			return fmt.Errorf("inventory snapshot: %w", err)
-		}
-		args = append(args, key, s.MarketTime.UnixMilli(), s.MidPrice, s.XRPBalance, s.RLUSDBalance, s.XRPValueInRLUSD,
-			s.TotalValueInRLUSD, s.XRPPct, s.DriftPct, s.SkewTier, s.DriftVelocityPctPerMin)
-		span.add(s.SessionID, s.MarketTime)
 	}
-	if err := inventoryInsert.exec(ctx, db, tx, args); err != nil {
-		return fmt.Errorf("inventory snapshots: %w", err)
-	}
-	args = args[:0]
-	for _, s := range val {
-		if err := checkValuation(s); err != nil {
-			return err
-		}
-		key, err := db.sessionKey(ctx, tx, s.SessionID)
-		if err != nil {
-			return fmt.Errorf("valuation snapshot: %w", err)
-		}
-		args = append(args, key, s.MarketTime.UnixMilli(), s.MidPrice, nullFloat(s.AnchorPrice), s.TotalValueInRLUSD,
-			s.HoldValueInRLUSD, s.PnLRLUSD, s.FeesRLUSD)
-		span.add(s.SessionID, s.MarketTime)
-	}
-	if err := valuationInsert.exec(ctx, db, tx, args); err != nil {
-		return fmt.Errorf("valuation snapshots: %w", err)
+	if err := m.exec(ctx, db, tx, args); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
 }

@@ -15,8 +15,7 @@ import (
 // one upsert per state would have left, every row once.
 func TestSaveBatchFoldsOrderStatesAndChunks(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
-	MustOpenSession(t, db, "s1", t0)
+	db := MustOpenDBWithSession(t)
 	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
 	early := order("s1", "o-early", at(1), engine.OrderOpen)
 	if err := db.SaveBatch(ctx, engine.Batch{Orders: []engine.Order{early}}); err != nil {

@@ -117,18 +117,9 @@ func bareInsert(b *testing.B, src *sql.DB, path string) time.Duration {
 		if err != nil {
 			b.Fatal(err)
 		}
-		cols, _ := r.Columns()
 		var all [][]any
 		for r.Next() {
-			v := make([]any, len(cols))
-			p := make([]any, len(cols))
-			for i := range v {
-				p[i] = &v[i]
-			}
-			if err := r.Scan(p...); err != nil {
-				b.Fatal(err)
-			}
-			all = append(all, v)
+			all = append(all, scanValues(b, r))
 		}
 		r.Close()
 		rows = append(rows, all)

@@ -20,9 +20,7 @@ const goodFills = 3000
 func MustGoodDB(tb testing.TB, dir string) (string, string) {
 	tb.Helper()
 	path := filepath.Join(dir, "neo.db")
-	db := MustOpenDBAt(tb, path, nil)
-	MustOpenSession(tb, db, "s1", t0)
-	MustClose(tb, db)
+	MustCreateDB(tb, path, "s1")
 	raw := rawDB(tb, path)
 	tx, err := raw.Begin()
 	if err != nil {
@@ -39,7 +37,7 @@ func MustGoodDB(tb testing.TB, dir string) (string, string) {
 		tb.Fatal(err)
 	}
 	raw.Close()
-	db = MustOpenDBAt(tb, path, nil)
+	db := MustOpenDBAt(tb, path, nil)
 	bak, err := db.Backup(context.Background())
 	if err != nil {
 		tb.Fatal(err)
@@ -121,10 +119,7 @@ func TestCorruption(t *testing.T) {
 
 	for _, d := range damages {
 		t.Run(d.name, func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, "neo.db")
-			copyTo(t, goodPath, path)
-			copyTo(t, goodBak, filepath.Join(dir, filepath.Base(goodBak)))
+			path := copyGoodDB(t, goodPath, goodBak)
 			d.damage(t, path)
 			assertDamagedAndUntouched(t, path)
 			assertRestores(t, path, 1)
@@ -132,10 +127,7 @@ func TestCorruption(t *testing.T) {
 	}
 
 	t.Run("StaleWAL", func(t *testing.T) {
-		dir := t.TempDir()
-		path := filepath.Join(dir, "neo.db")
-		copyTo(t, goodPath, path)
-		copyTo(t, goodBak, filepath.Join(dir, filepath.Base(goodBak)))
+		path := copyGoodDB(t, goodPath, goodBak)
 		// Leave a live -wal and -shm beside the file: copy them from a
 		// database that is open with committed, uncheckpointed writes.
 		live := filepath.Join(t.TempDir(), "neo.db")
@@ -173,6 +165,17 @@ func copyTo(tb testing.TB, src, dst string) {
 	if err := os.WriteFile(dst, b, 0o600); err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// copyGoodDB copies a good database and its backup (from MustGoodDB) into
+// a new temporary directory and returns the copy's path.
+func copyGoodDB(tb testing.TB, goodPath, goodBak string) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	path := filepath.Join(dir, "neo.db")
+	copyTo(tb, goodPath, path)
+	copyTo(tb, goodBak, filepath.Join(dir, filepath.Base(goodBak)))
+	return path
 }
 
 // assertDamagedAndUntouched checks that CheckFile and Open both refuse the

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -25,16 +24,8 @@ const crashChildEnv = "NEO_STORE_CRASH_CHILD"
 // can, printing each fill id once its commit has returned, until killed.
 func crashChild(dir string) int {
 	ctx := context.Background()
-	path := filepath.Join(dir, "neo.db")
-	var db *store.DB
-	var err error
-	for range 100 { // the previous child's lock goes with its process
-		db, err = store.Open(ctx, store.Options{Path: path, Lock: true, CheckpointInterval: 5 * time.Millisecond})
-		if err == nil {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	db, err := openRetrying(store.Options{Path: filepath.Join(dir, "neo.db"), Lock: true, CheckpointInterval: 5 * time.Millisecond},
+		100, func(err error) bool { return err != nil })
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child open:", err)
 		return 1
@@ -78,15 +69,11 @@ func crashKills(t *testing.T) int {
 	return defaultCrashKills
 }
 
-func TestCrashSafety(t *testing.T) {
-	if testing.Short() {
-		t.Skip("kills child processes; skipped with -short")
-	}
-	dir := t.TempDir()
-	path := filepath.Join(dir, "neo.db")
-	committed := map[string]bool{}
-	kills := crashKills(t)
-	// The kill moments are random; NEO_TEST_SEED replays a failing run.
+// killRand is the source of a test's random kill moments, seeded from the
+// clock or, to replay a failing run, from NEO_TEST_SEED; the seed is
+// logged. stream tells the tests' sequences apart.
+func killRand(t *testing.T, stream uint64) *rand.Rand {
+	t.Helper()
 	seed := uint64(time.Now().UnixNano())
 	if v := os.Getenv("NEO_TEST_SEED"); v != "" {
 		s, err := strconv.ParseUint(v, 10, 64)
@@ -96,22 +83,24 @@ func TestCrashSafety(t *testing.T) {
 		seed = s
 	}
 	t.Logf("seed %d (rerun with NEO_TEST_SEED=%d)", seed, seed)
-	rng := rand.New(rand.NewPCG(seed, 7))
+	return rand.New(rand.NewPCG(seed, stream))
+}
+
+func TestCrashSafety(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills child processes; skipped with -short")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "neo.db")
+	committed := map[string]bool{}
+	kills := crashKills(t)
+	rng := killRand(t, 7)
 	for k := range kills {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
-		cmd.Stderr = os.Stderr
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		cmd := childCommand(crashChildEnv + "=" + dir)
+		r := startChild(t, cmd)
 		lines := make(chan []string, 1)
 		go func() {
 			var got []string
-			r := bufio.NewReader(stdout)
 			for {
 				line, err := r.ReadString('\n')
 				if err != nil {

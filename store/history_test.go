@@ -166,8 +166,7 @@ func TestListSessions(t *testing.T) {
 
 func TestSeries(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
-	MustOpenSession(t, db, "s1", t0)
+	db := MustOpenDBWithSession(t)
 	const n = 1000
 	for i := range n {
 		at := t0.Add(time.Duration(i) * time.Second)

@@ -52,13 +52,7 @@ func Identify(ctx context.Context, path string) error {
 	if wi, err := os.Stat(path + "-wal"); err == nil && wi.Size() > 0 {
 		uri = dsn(path, "mode=ro", fmt.Sprintf("_pragma=busy_timeout(%d)", writerBusyTimeout))
 	}
-	d, err := sql.Open("sqlite", uri)
-	if err != nil {
-		return fmt.Errorf("open database %s: %w", path, err)
-	}
-	defer d.Close()
-	d.SetMaxOpenConns(1)
-	_, err = identifyOn(ctx, d, path)
+	_, err := identifyAt(ctx, uri, path)
 	return err
 }
 
@@ -66,7 +60,13 @@ func Identify(ctx context.Context, path string) error {
 // through a read-only connection (so before anything writes, even the
 // switch to WAL) and says whose it is, or returns *ForeignError.
 func identify(ctx context.Context, path string) (fileKind, error) {
-	d, err := sql.Open("sqlite", dsn(path, "mode=ro", fmt.Sprintf("_pragma=busy_timeout(%d)", writerBusyTimeout)))
+	return identifyAt(ctx, dsn(path, "mode=ro", fmt.Sprintf("_pragma=busy_timeout(%d)", writerBusyTimeout)), path)
+}
+
+// identifyAt is identifyOn through a connection of its own to uri, a
+// connection string for the database at path (or a copy of it).
+func identifyAt(ctx context.Context, uri, path string) (fileKind, error) {
+	d, err := sql.Open("sqlite", uri)
 	if err != nil {
 		return 0, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -82,13 +82,7 @@ func identify(ctx context.Context, path string) (fileKind, error) {
 // fails; an immutable one reads the half-written file.)
 func identifyCopy(ctx context.Context, path string) (kind fileKind, err error) {
 	err = withPrivateCopy(path, func(cp string) error {
-		d, err := sql.Open("sqlite", dsn(cp, "_pragma=busy_timeout(5000)"))
-		if err != nil {
-			return fmt.Errorf("open database %s: %w", path, err)
-		}
-		defer d.Close()
-		d.SetMaxOpenConns(1)
-		kind, err = identifyOn(ctx, d, path)
+		kind, err = identifyAt(ctx, dsn(cp, "_pragma=busy_timeout(5000)"), path)
 		return err
 	})
 	return kind, err

@@ -1,13 +1,11 @@
 package store_test
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -45,30 +43,56 @@ func linuxOnly(t *testing.T) {
 	}
 }
 
-// One database file is one lock, whatever path reaches it. Long by design:
-// one short subtest per route (symlinks, spellings, hard link, lost lock file).
+// lockRoutes are ways for a second writer to reach the database file at
+// real while it is held: another path to the file, or a lock file deleted
+// or replaced. Each makes its way and returns the path to open.
+var lockRoutes = []struct {
+	name      string
+	linuxOnly bool
+	route     func(t *testing.T, real string) (string, error)
+}{
+	{"SymlinkToFile", false, func(t *testing.T, real string) (string, error) {
+		link := filepath.Join(t.TempDir(), "link.db")
+		return link, os.Symlink(real, link)
+	}},
+	{"SymlinkedDirectory", false, func(t *testing.T, real string) (string, error) {
+		link := filepath.Join(t.TempDir(), "link")
+		return filepath.Join(link, "neo.db"), os.Symlink(filepath.Dir(real), link)
+	}},
+	{"HardLink", true, func(t *testing.T, real string) (string, error) {
+		hard := filepath.Join(t.TempDir(), "other.db")
+		return hard, os.Link(real, hard)
+	}},
+	{"DeletedLockFile", true, func(_ *testing.T, real string) (string, error) {
+		return real, os.Remove(store.LockPath(real))
+	}},
+	{"ReplacedLockFile", true, func(_ *testing.T, real string) (string, error) {
+		fresh := real + ".new"
+		if err := os.WriteFile(fresh, nil, 0o600); err != nil {
+			return "", err
+		}
+		return real, os.Rename(fresh, store.LockPath(real))
+	}},
+}
+
+// One database file is one lock, whatever path reaches it: one short
+// subtest per route (lockRoutes, spellings, a hard link after Close).
 func TestLockByAnyRoute(t *testing.T) {
 	me := os.Getpid()
-	t.Run("SymlinkToFile", func(t *testing.T) {
-		dir := t.TempDir()
-		real := filepath.Join(dir, "neo.db")
-		MustOpenDBAt(t, real, nil)
-		link := filepath.Join(t.TempDir(), "link.db")
-		if err := os.Symlink(real, link); err != nil {
-			t.Fatal(err)
-		}
-		mustRefuseSecondWriter(t, link, me)
-	})
-	t.Run("SymlinkedDirectory", func(t *testing.T) {
-		dir := t.TempDir()
-		real := filepath.Join(dir, "neo.db")
-		MustOpenDBAt(t, real, nil)
-		link := filepath.Join(t.TempDir(), "link")
-		if err := os.Symlink(dir, link); err != nil {
-			t.Fatal(err)
-		}
-		mustRefuseSecondWriter(t, filepath.Join(link, "neo.db"), me)
-	})
+	for _, r := range lockRoutes {
+		t.Run(r.name, func(t *testing.T) {
+			if r.linuxOnly {
+				linuxOnly(t)
+			}
+			real := filepath.Join(t.TempDir(), "neo.db")
+			MustOpenDBAt(t, real, nil)
+			path, err := r.route(t, real)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustRefuseSecondWriter(t, path, me)
+		})
+	}
 	t.Run("Spelling", func(t *testing.T) {
 		// x/.. is where x's target's parent is, not the lexical parent.
 		dir := t.TempDir()
@@ -90,39 +114,6 @@ func TestLockByAnyRoute(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(other, "neo.db")); err == nil {
 			t.Fatal("a second database was created at the lexical spelling")
 		}
-	})
-	t.Run("HardLink", func(t *testing.T) {
-		linuxOnly(t)
-		dir := t.TempDir()
-		real := filepath.Join(dir, "neo.db")
-		MustOpenDBAt(t, real, nil)
-		hard := filepath.Join(t.TempDir(), "other.db")
-		if err := os.Link(real, hard); err != nil {
-			t.Fatal(err)
-		}
-		mustRefuseSecondWriter(t, hard, me)
-	})
-	t.Run("DeletedLockFile", func(t *testing.T) {
-		linuxOnly(t)
-		path := filepath.Join(t.TempDir(), "neo.db")
-		MustOpenDBAt(t, path, nil)
-		if err := os.Remove(store.LockPath(path)); err != nil {
-			t.Fatal(err)
-		}
-		mustRefuseSecondWriter(t, path, me)
-	})
-	t.Run("ReplacedLockFile", func(t *testing.T) {
-		linuxOnly(t)
-		path := filepath.Join(t.TempDir(), "neo.db")
-		MustOpenDBAt(t, path, nil)
-		fresh := path + ".new"
-		if err := os.WriteFile(fresh, nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(fresh, store.LockPath(path)); err != nil {
-			t.Fatal(err)
-		}
-		mustRefuseSecondWriter(t, path, me)
 	})
 	t.Run("ReleasedAfterClose", func(t *testing.T) {
 		dir := t.TempDir()
@@ -152,22 +143,30 @@ func TestLockFileRefusesForeignFiles(t *testing.T) {
 		}
 		return err
 	}
-	t.Run("Symlink", func(t *testing.T) {
+	// linked makes the lock file a link (by link: os.Symlink, os.Link) to
+	// a file of the user's, opens the database and wants the file intact;
+	// it returns Open's error.
+	linked := func(t *testing.T, link func(oldname, newname string) error, content string) error {
+		t.Helper()
 		dir := t.TempDir()
 		path := filepath.Join(dir, "neo.db")
-		target := filepath.Join(dir, "precious.txt")
-		if err := os.WriteFile(target, []byte("do not truncate me\n"), 0o600); err != nil {
+		mine := filepath.Join(dir, "mine.txt")
+		if err := os.WriteFile(mine, []byte(content), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.Symlink(target, store.LockPath(path)); err != nil {
+		if err := link(mine, store.LockPath(path)); err != nil {
 			t.Fatal(err)
 		}
 		err := open(path)
+		if b, _ := os.ReadFile(mine); string(b) != content {
+			t.Fatalf("the linked file now holds %q", b)
+		}
+		return err
+	}
+	t.Run("Symlink", func(t *testing.T) {
+		err := linked(t, os.Symlink, "do not truncate me\n")
 		if err == nil || !strings.Contains(err.Error(), "symbolic link") || !strings.Contains(err.Error(), "remove it") {
 			t.Fatalf("err=%v, want a refusal naming the symlink and saying to remove it", err)
-		}
-		if b, _ := os.ReadFile(target); string(b) != "do not truncate me\n" {
-			t.Fatalf("the symlink's target now holds %q", b)
 		}
 	})
 	t.Run("Directory", func(t *testing.T) {
@@ -184,20 +183,8 @@ func TestLockFileRefusesForeignFiles(t *testing.T) {
 		if runtime.GOOS == "windows" {
 			t.Skip("link counts are checked on unix")
 		}
-		dir := t.TempDir()
-		path := filepath.Join(dir, "neo.db")
-		mine := filepath.Join(dir, "mine.txt")
-		if err := os.WriteFile(mine, []byte("notes\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Link(mine, store.LockPath(path)); err != nil {
-			t.Fatal(err)
-		}
-		if err := open(path); err == nil || !strings.Contains(err.Error(), "remove it") {
+		if err := linked(t, os.Link, "notes\n"); err == nil || !strings.Contains(err.Error(), "remove it") {
 			t.Fatalf("err=%v, want a refusal", err)
-		}
-		if b, _ := os.ReadFile(mine); string(b) != "notes\n" {
-			t.Fatalf("the linked file now holds %q", b)
 		}
 	})
 	t.Run("ExistingLockFileKeepsWorking", func(t *testing.T) {
@@ -273,25 +260,17 @@ func TestLockAcrossProcesses(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "neo.db")
 	MustClose(t, MustOpenDBAt(t, path, nil))
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), lockChildEnv+"="+path)
-	cmd.Stderr = os.Stderr
+	cmd := childCommand(lockChildEnv + "=" + path)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	stdout := startChild(t, cmd)
 	defer cmd.Wait()
 	defer stdin.Close()
 	ready := make(chan string, 1)
 	go func() {
-		line, _ := bufio.NewReader(stdout).ReadString('\n')
+		line, _ := stdout.ReadString('\n')
 		ready <- line
 	}()
 	select {

@@ -100,16 +100,8 @@ func figures(tb testing.TB, path string, v3 bool) string {
 		if err != nil {
 			tb.Fatalf("%s: %v", q, err)
 		}
-		cols, _ := rows.Columns()
 		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				tb.Fatal(err)
-			}
+			vals := scanValues(tb, rows)
 			parts := make([]string, len(vals))
 			for i, v := range vals {
 				parts[i] = fmt.Sprintf("%v", v)

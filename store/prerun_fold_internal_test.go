@@ -24,13 +24,7 @@ import (
 func TestPreRunCopyWhoseLogCannotBeFoldedIsDiscarded(t *testing.T) {
 	ctx := context.Background()
 	src := filepath.Join(t.TempDir(), "neo.db")
-	db, err := Open(ctx, Options{Path: src, Lock: true, CheckpointInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
+	mustCreate(t, src)
 	// A writer that commits a malformed schema to the log and is killed
 	// before any checkpoint: its files are copied while it is open.
 	w, err := sql.Open("sqlite", dsn(src, "_pragma=journal_mode(WAL)"))

@@ -17,25 +17,67 @@ import (
 	"neo/engine"
 )
 
-// A pre-run copy that fails its check while the database passes it (a copy
-// spoilt by the disk, here on purpose) does not send the user to restore:
-// the start goes on, says so at ERROR, and the backup is the online one.
-func TestPreRunBadCopyIsNotTheDatabasesFault(t *testing.T) {
+// mustCreate creates the database at path with sessions in it, and closes
+// it.
+func mustCreate(t *testing.T, path string, sessions ...engine.Session) {
+	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "neo.db")
 	db, err := Open(ctx, Options{Path: path, Lock: true, CheckpointInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.OpenSession(ctx, engine.Session{SessionID: "s1", Mode: engine.ModePaper, Feed: "sim", ConfigJSON: "{}", AppVersion: "test"}); err != nil {
-		t.Fatal(err)
+	for _, s := range sessions {
+		if err := db.OpenSession(ctx, s); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := db.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	spoilt := false
-	preRunFaults.afterCopy = func(tmp string) {
+}
+
+// openPreRun opens the database at path as neo run does, with the pre-run
+// backup, while fault is the hook at *hook (one of preRunFaults'); it
+// wants the hook to have run, and returns the handle, closed when the test
+// ends, and its log.
+func openPreRun(t *testing.T, path string, hook *func(string), fault func(string)) (*DB, *bytes.Buffer) {
+	t.Helper()
+	ran := false
+	*hook = func(p string) { fault(p); ran = true }
+	defer func() { *hook = nil }()
+	var logs bytes.Buffer
+	db, err := Open(context.Background(), Options{Path: path, Lock: true, PreRunBackup: true, CheckpointInterval: -1, Logger: log.New(&logs)})
+	if err != nil {
+		t.Fatalf("Open=%v, want the start to go on (the database itself is sound)", err)
+	}
+	t.Cleanup(func() { db.Close(context.Background()) })
+	if !ran {
+		t.Fatal("the fault hook never ran (no copy was made), so the test proves nothing")
+	}
+	return db, &logs
+}
+
+// mustOnlineBackup backs db up and checks the backup: in these tests the
+// pre-run copy was discarded, so the backup is an online one.
+func mustOnlineBackup(t *testing.T, db *DB) {
+	t.Helper()
+	ctx := context.Background()
+	bak, err := db.Backup(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkFile(ctx, bak, false, true); err != nil {
+		t.Fatalf("the online backup fails its check: %v", err)
+	}
+}
+
+// A pre-run copy that fails its check while the database passes it (a copy
+// spoilt by the disk, here on purpose) does not send the user to restore:
+// the start goes on, says so at ERROR, and the backup is the online one.
+func TestPreRunBadCopyIsNotTheDatabasesFault(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "neo.db")
+	mustCreate(t, path, engine.Session{SessionID: "s1", Mode: engine.ModePaper, Feed: "sim", ConfigJSON: "{}", AppVersion: "test"})
+	db, logs := openPreRun(t, path, &preRunFaults.afterCopy, func(tmp string) {
 		f, err := os.OpenFile(tmp, os.O_WRONLY, 0)
 		if err != nil {
 			t.Error(err)
@@ -46,28 +88,11 @@ func TestPreRunBadCopyIsNotTheDatabasesFault(t *testing.T) {
 		if _, err := f.WriteAt(bytes.Repeat([]byte{0x77}, 4096*3), 4096); err != nil {
 			t.Error(err)
 		}
-		spoilt = true
-	}
-	defer func() { preRunFaults.afterCopy = nil }()
-	var logs bytes.Buffer
-	db, err = Open(ctx, Options{Path: path, Lock: true, PreRunBackup: true, CheckpointInterval: -1, Logger: log.New(&logs)})
-	if err != nil {
-		t.Fatalf("Open=%v, want the start to go on (the database itself is sound)", err)
-	}
-	defer db.Close(ctx)
-	if !spoilt {
-		t.Fatal("the copy was never made, so the test proves nothing")
-	}
+	})
 	if !strings.Contains(logs.String(), "ERRO") || !strings.Contains(logs.String(), "the copy of the database failed its check although the database passes it") {
 		t.Fatalf("log %q does not say the copy was bad at ERROR", logs.String())
 	}
-	bak, err := db.Backup(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := checkFile(ctx, bak, false, true); err != nil {
-		t.Fatalf("the online backup fails its check: %v", err)
-	}
+	mustOnlineBackup(t, db)
 	if !strings.Contains(logs.String(), "backup written") || strings.Contains(logs.String(), "method=copy") {
 		t.Fatalf("log %q: want the online backup, not the spoilt copy", logs.String())
 	}
@@ -81,13 +106,7 @@ func TestCheckMappedSurvivesAFault(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "neo.db")
-	db, err := Open(ctx, Options{Path: path, Lock: true, CheckpointInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
+	mustCreate(t, path)
 	raw, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
 		t.Fatal(err)
@@ -135,44 +154,19 @@ func TestCheckMappedSurvivesAFault(t *testing.T) {
 // makes no pre-run copy: the start checks it in place and backs it up
 // online, and says why.
 func TestPreRunCopyOfAChangingFileIsDiscarded(t *testing.T) {
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "neo.db")
-	db, err := Open(ctx, Options{Path: path, Lock: true, CheckpointInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
-	touched := false
-	preRunFaults.duringCopy = func(p string) {
+	mustCreate(t, path)
+	db, logs := openPreRun(t, path, &preRunFaults.duringCopy, func(p string) {
 		later := time.Now().Add(time.Minute)
 		if err := os.Chtimes(p, later, later); err != nil {
 			t.Error(err)
 		}
-		touched = true
-	}
-	defer func() { preRunFaults.duringCopy = nil }()
-	var logs bytes.Buffer
-	db, err = Open(ctx, Options{Path: path, Lock: true, PreRunBackup: true, CheckpointInterval: -1, Logger: log.New(&logs)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close(ctx)
-	if !touched {
-		t.Fatal("the hook never ran, so the test proves nothing")
-	}
+	})
 	if exists(path + preRunSuffix) {
 		t.Fatal("the copy of a file that changed was kept")
 	}
 	if !strings.Contains(logs.String(), "changed during the copy") {
 		t.Fatalf("log %q does not say why there is no copy", logs.String())
 	}
-	bak, err := db.Backup(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := checkFile(ctx, bak, false, true); err != nil {
-		t.Fatalf("the online backup fails its check: %v", err)
-	}
+	mustOnlineBackup(t, db)
 }

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -123,9 +121,7 @@ func TestPreRunBackupIsTheDatabaseAsItWas(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "neo.db")
-	db := MustOpenDBAt(t, path, nil)
-	MustOpenSession(t, db, "old", t0)
-	MustClose(t, db)
+	MustCreateDB(t, path, "old")
 	growDB(t, path, "old", 2000)
 	before, err := os.ReadFile(path)
 	if err != nil {
@@ -136,7 +132,7 @@ func TestPreRunBackupIsTheDatabaseAsItWas(t *testing.T) {
 	}
 	want := content(t, path)
 
-	db = MustOpenDBAt(t, path, preRunOpts)
+	db := MustOpenDBAt(t, path, preRunOpts)
 	if list, _ := store.ListBackups(path); len(list) != 0 {
 		t.Fatalf("a backup is listed before Backup: %v", list)
 	}
@@ -212,10 +208,8 @@ func TestPreRunBackupOfADamagedDatabase(t *testing.T) {
 	goodPath, goodBak := MustGoodDB(t, t.TempDir())
 	for _, d := range damages {
 		t.Run(d.name, func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, "neo.db")
-			copyTo(t, goodPath, path)
-			copyTo(t, goodBak, filepath.Join(dir, filepath.Base(goodBak)))
+			path := copyGoodDB(t, goodPath, goodBak)
+			dir := filepath.Dir(path)
 			d.damage(t, path)
 			before := hashDBFiles(t, path)
 			entries, _ := os.ReadDir(dir)
@@ -255,12 +249,10 @@ func TestPreRunCopyNotPlacedLeavesNothing(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "neo.db")
-			db := MustOpenDBAt(t, path, nil)
-			MustOpenSession(t, db, "old", t0)
-			MustClose(t, db)
+			MustCreateDB(t, path, "old")
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			db = MustOpenDBAt(t, path, func(o *store.Options) { o.PreRunBackup, o.Faults = true, c.faults(cancel) })
+			db := MustOpenDBAt(t, path, func(o *store.Options) { o.PreRunBackup, o.Faults = true, c.faults(cancel) })
 			if _, err := os.Stat(path + ".bak.pending.locked.tmp"); err != nil {
 				t.Fatalf("no pre-run copy after Open, so the test proves nothing: %v", err)
 			}
@@ -322,23 +314,6 @@ func readOnce(d *sql.DB, rng *rand.Rand) error {
 	return tx.QueryRow("SELECT count(*) FROM sessions").Scan(&n)
 }
 
-// startChild starts the test binary as the child named by env (KEY=value
-// pairs); read its output from the reader returned.
-func startChild(t *testing.T, env ...string) (*exec.Cmd, *bufio.Reader) {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	return cmd, bufio.NewReader(out)
-}
-
 // Starts while other processes and goroutines read the database: every
 // pre-run backup is exactly what the database held before that start, even
 // when the readers' snapshots keep the final checkpoint from emptying the
@@ -352,14 +327,13 @@ func TestPreRunBackupUnderConcurrentReaders(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "neo.db")
-	db := MustOpenDBAt(t, path, nil)
-	MustOpenSession(t, db, "s0", t0)
-	MustClose(t, db)
+	MustCreateDB(t, path, "s0")
 	growDB(t, path, "s0", 3000)
 
 	var children []*exec.Cmd
 	for range 2 {
-		cmd, out := startChild(t, readerChildEnv+"="+path)
+		cmd := childCommand(readerChildEnv + "=" + path)
+		out := startChild(t, cmd)
 		children = append(children, cmd)
 		line, err := out.ReadString('\n')
 		if line != "reading\n" {
@@ -462,16 +436,8 @@ const preRunChildEnv = "NEO_STORE_PRERUN_CHILD"
 // few fills; it prints "started" and then waits to be killed.
 func preRunChild(dir string) int {
 	ctx := context.Background()
-	path := filepath.Join(dir, "neo.db")
-	var db *store.DB
-	var err error
-	for range 200 { // the previous holder's lock goes with its process
-		db, err = store.Open(ctx, store.Options{Path: path, Lock: true, PreRunBackup: true, CheckpointInterval: -1, BackupRetention: 1000})
-		if !errors.Is(err, store.ErrLocked) {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	db, err := openRetrying(store.Options{Path: filepath.Join(dir, "neo.db"), Lock: true, PreRunBackup: true, CheckpointInterval: -1, BackupRetention: 1000},
+		200, func(err error) bool { return errors.Is(err, store.ErrLocked) })
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child open:", err)
 		return 1
@@ -524,28 +490,18 @@ func TestPreRunBackupKilled(t *testing.T) {
 	}
 	linuxOnly(t)
 	ctx := context.Background()
-	seed := uint64(time.Now().UnixNano())
-	if v := os.Getenv("NEO_TEST_SEED"); v != "" {
-		s, err := strconv.ParseUint(v, 10, 64)
-		if err != nil {
-			t.Fatalf("NEO_TEST_SEED=%q: %v", v, err)
-		}
-		seed = s
-	}
-	t.Logf("seed %d (rerun with NEO_TEST_SEED=%d)", seed, seed)
-	rng := rand.New(rand.NewPCG(seed, 13))
+	rng := killRand(t, 13)
 
 	dir := t.TempDir()
 	path := filepath.Join(dir, "neo.db")
 	pending := path + ".bak.pending.locked.tmp"
-	db := MustOpenDBAt(t, path, nil)
-	MustOpenSession(t, db, "s0", t0)
-	MustClose(t, db)
+	MustCreateDB(t, path, "s0")
 	growDB(t, path, "s0", 40_000) // ~15 MB: the copy and its check take a while
 
 	// How long a whole start takes here, to spread the kills over it.
 	began := time.Now()
-	cmd, out := startChild(t, preRunChildEnv+"="+dir, "NEO_TEST_SID=calibrate")
+	cmd := childCommand(preRunChildEnv+"="+dir, "NEO_TEST_SID=calibrate")
+	out := startChild(t, cmd)
 	line, _ := out.ReadString('\n')
 	span := time.Since(began)
 	cmd.Process.Kill()
@@ -564,9 +520,7 @@ func TestPreRunBackupKilled(t *testing.T) {
 	for k := range kills {
 		want := content(t, path)
 		sid := fmt.Sprintf("k%d", k)
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), preRunChildEnv+"="+dir, "NEO_TEST_SID="+sid)
-		cmd.Stderr = os.Stderr
+		cmd := childCommand(preRunChildEnv+"="+dir, "NEO_TEST_SID="+sid)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}

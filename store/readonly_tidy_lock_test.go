@@ -8,7 +8,6 @@ import (
 
 	"github.com/gofrs/flock"
 
-	"neo/engine"
 	"neo/store"
 )
 
@@ -18,17 +17,9 @@ import (
 func TestReadOnlyCloseTidiesOnlyUnderTheLock(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "neo.db")
-	w := MustOpenDBAt(t, path, nil)
-	MustOpenSession(t, w, "s1", t0)
-	MustClose(t, w)
+	MustCreateDB(t, path, "s1")
 
-	r, err := store.Open(ctx, store.Options{Path: path, ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.ListSessions(ctx, engine.SessionQuery{Limit: 10}); err != nil {
-		t.Fatal(err)
-	}
+	r := openReader(t, path)
 	if _, err := os.Stat(path + "-wal"); err != nil {
 		t.Fatalf("the reader made no -wal, so the test proves nothing: %v", err)
 	}
@@ -47,16 +38,7 @@ func TestReadOnlyCloseTidiesOnlyUnderTheLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Without a holder, the next read-only close tidies.
-	r, err = store.Open(ctx, store.Options{Path: path, ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.ListSessions(ctx, engine.SessionQuery{Limit: 10}); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
+	readList(t, path)
 	for _, s := range []string{"-wal", "-shm"} {
 		if _, err := os.Stat(path + s); err == nil {
 			t.Errorf("%s left behind by a read-only close with the lock free", s)

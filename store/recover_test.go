@@ -146,15 +146,8 @@ func dump(t *testing.T, db *store.DB) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
 		for rows.Next() {
-			rows.Scan(ptrs...)
-			fmt.Fprintln(&b, vals...)
+			fmt.Fprintln(&b, scanValues(t, rows)...)
 		}
 		rows.Close()
 	}

@@ -236,6 +236,51 @@ func oldDatabase(tb testing.TB, withInf bool) string {
 	return path
 }
 
+// mustListSessions lists the sessions by q and wants n of them (none lost)
+// and their JSON export to work.
+func mustListSessions(t *testing.T, db *store.DB, q engine.SessionQuery, n int) {
+	t.Helper()
+	list, err := db.ListSessions(context.Background(), q)
+	if err != nil {
+		t.Fatalf("ListSessions: %v", err)
+	}
+	if len(list) != n {
+		t.Fatalf("%d sessions, want %d (none lost)", len(list), n)
+	}
+	if _, err := json.Marshal(list); err != nil {
+		t.Fatalf("the JSON export fails: %v", err)
+	}
+}
+
+// reopenTampered closes db, runs stmts on its file through SQL (writes the
+// store itself would refuse) and opens it again read-only, until the test
+// ends.
+func reopenTampered(t *testing.T, db *store.DB, stmts ...string) *store.DB {
+	t.Helper()
+	MustClose(t, db)
+	mustExec(t, db.Path(), stmts...)
+	r, err := store.Open(context.Background(), store.Options{Path: db.Path(), ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close(context.Background()) })
+	return r
+}
+
+// damagedLines is db's DamagedRows, one line of text each.
+func damagedLines(t *testing.T, db *store.DB) []string {
+	t.Helper()
+	damaged, err := db.DamagedRows(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, d := range damaged {
+		lines = append(lines, d.String())
+	}
+	return lines
+}
+
 // Issue 8 item 8: a database written before the CHECKs with an infinite
 // value migrates (the session kept, the value set aside and named) and
 // every reader, the JSON export included, works on it. Branchy because it
@@ -245,16 +290,7 @@ func TestInfiniteValuesFromAnOldDatabase(t *testing.T) {
 	path := oldDatabase(t, true)
 	db := MustOpenDBAt(t, path, nil)
 
-	list, err := db.ListSessions(ctx, engine.SessionQuery{})
-	if err != nil {
-		t.Fatalf("ListSessions: %v", err)
-	}
-	if len(list) != 3 {
-		t.Fatalf("%d sessions, want 3 (none lost)", len(list))
-	}
-	if _, err := json.Marshal(list); err != nil {
-		t.Fatalf("the JSON export fails: %v", err)
-	}
+	mustListSessions(t, db, engine.SessionQuery{}, 3)
 	inf, err := db.GetSession(ctx, "old-inf")
 	if err != nil {
 		t.Fatal(err)
@@ -273,14 +309,7 @@ func TestInfiniteValuesFromAnOldDatabase(t *testing.T) {
 	if inv, err := db.InventorySeries(ctx, "old-2", 0); err != nil || len(inv) != 2 {
 		t.Fatalf("inventory of a sound session: %v, %v", inv, err)
 	}
-	damaged, err := db.DamagedRows(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := ""
-	for _, d := range damaged {
-		text += d.String() + "\n"
-	}
+	text := strings.Join(damagedLines(t, db), "\n")
 	for _, w := range []string{"sessions old-inf: starting_value is missing", "starting_value=9.0e+999", "inventory_snapshots old-inf at 2026-01-03T00:00:01.000Z: not finite"} {
 		if !strings.Contains(text, w) {
 			t.Fatalf("DamagedRows:\n%s\nwant a line with %q", text, w)
@@ -326,8 +355,7 @@ func posInf() float64 { var z float64; return 1 / z }
 // with ignore_check_constraints) do not break the readers.
 func TestReadersSurviveNonFiniteRows(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "neo.db")
-	db := MustOpenDBAt(t, path, nil)
+	db := MustOpenDB(t)
 	MustOpenSession(t, db, "good", t0)
 	MustOpenSession(t, db, "bad", t0.Add(time.Hour))
 	o := order("bad", "bad-o1", t0.Add(time.Hour+time.Second), engine.OrderFilled)
@@ -337,27 +365,11 @@ func TestReadersSurviveNonFiniteRows(t *testing.T) {
 	if err := db.AddInventorySnapshot(ctx, inventory("bad", t0.Add(time.Hour+3*time.Second), 1000, 2500)); err != nil {
 		t.Fatal(err)
 	}
-	MustClose(t, db)
-	mustExec(t, path, "PRAGMA ignore_check_constraints = ON",
+	r := reopenTampered(t, db, "PRAGMA ignore_check_constraints = ON",
 		"UPDATE sessions SET starting_value = 9e999, ending_value = -9e999, ended_at = '2026-11-25T14:00:00.000Z', halt_reason = 'operator_quit' WHERE session_id = 'bad'",
 		"UPDATE fills SET value_rlusd = 9e999",
 		"UPDATE inventory_snapshots SET total_value_in_rlusd = 9e999")
-
-	r, err := store.Open(ctx, store.Options{Path: path, ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close(ctx)
-	list, err := r.ListSessions(ctx, engine.SessionQuery{Sort: engine.SortPnL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(list) != 2 {
-		t.Fatalf("%d sessions, want 2", len(list))
-	}
-	if _, err := json.Marshal(list); err != nil {
-		t.Fatalf("JSON export: %v", err)
-	}
+	mustListSessions(t, r, engine.SessionQuery{Sort: engine.SortPnL}, 2)
 	bad, err := r.GetSession(ctx, "bad")
 	if err != nil {
 		t.Fatal(err)
@@ -371,11 +383,7 @@ func TestReadersSurviveNonFiniteRows(t *testing.T) {
 	if inv, err := r.InventorySeries(ctx, "bad", 0); err != nil || len(inv) != 0 {
 		t.Fatalf("inventory: %v, %v", inv, err)
 	}
-	damaged, err := r.DamagedRows(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(damaged) != 3 {
+	if damaged := damagedLines(t, r); len(damaged) != 3 {
 		t.Fatalf("DamagedRows: %v, want the session, the fill and the snapshot", damaged)
 	}
 }
@@ -385,8 +393,7 @@ func TestReadersSurviveNonFiniteRows(t *testing.T) {
 // lists it. Branchy because it walks every reader over the one bad row.
 func TestBadTimeRowBlocksNothing(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "neo.db")
-	db := MustOpenDBAt(t, path, nil)
+	db := MustOpenDB(t)
 	MustOpenSession(t, db, "garbage", t0)
 	MustOpenSession(t, db, "open", t0.Add(time.Hour))
 	if err := db.AddEvent(ctx, engine.SessionEvent{SessionID: "open", CreatedAt: t0.Add(2 * time.Hour), Level: engine.LevelInfo, Kind: "x", Message: "m"}); err != nil {
@@ -395,14 +402,8 @@ func TestBadTimeRowBlocksNothing(t *testing.T) {
 	if err := db.AddEvent(ctx, engine.SessionEvent{SessionID: "open", CreatedAt: t0.Add(3 * time.Hour), Level: engine.LevelInfo, Kind: "x", Message: "late"}); err != nil {
 		t.Fatal(err)
 	}
-	MustClose(t, db)
-	mustExec(t, path, "UPDATE sessions SET started_at = 'garbage-time' WHERE session_id = 'garbage'",
+	r := reopenTampered(t, db, "UPDATE sessions SET started_at = 'garbage-time' WHERE session_id = 'garbage'",
 		"UPDATE session_events SET created_at = 'zzz' WHERE message = 'late'")
-
-	r, err := store.Open(ctx, store.Options{Path: path, ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
 	list, err := r.ListSessions(ctx, engine.SessionQuery{})
 	if err != nil {
 		t.Fatalf("ListSessions: %v", err)
@@ -429,14 +430,7 @@ func TestBadTimeRowBlocksNothing(t *testing.T) {
 	if err != nil || len(plan) != 1 || plan[0].SessionID != "open" || !plan[0].EndedAt.Equal(t0.Add(2*time.Hour)) {
 		t.Fatalf("PlanRecovery: %+v, %v (want the sound session, ended at its last well-formed write)", plan, err)
 	}
-	damaged, err := r.DamagedRows(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lines []string
-	for _, d := range damaged {
-		lines = append(lines, d.String())
-	}
+	lines := damagedLines(t, r)
 	want := []string{`sessions garbage: started_at "garbage-time" is not a time`, `session_events open at zzz: created_at 'zzz' is not a time`}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("DamagedRows:\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
@@ -444,7 +438,7 @@ func TestBadTimeRowBlocksNothing(t *testing.T) {
 	r.Close(ctx)
 
 	// A start (Open with the lock, then Recover) is not blocked.
-	w := MustOpenDBAt(t, path, nil)
+	w := MustOpenDBAt(t, db.Path(), nil)
 	rec, err := w.Recover(ctx)
 	if err != nil || len(rec) != 1 || rec[0].SessionID != "open" {
 		t.Fatalf("Recover: %+v, %v", rec, err)

@@ -44,6 +44,24 @@ func MustOpenDBAt(tb testing.TB, path string, tweak func(*store.Options)) *store
 	return db
 }
 
+// MustOpenDBWithSession is MustOpenDB with one running session, s1,
+// started at t0.
+func MustOpenDBWithSession(tb testing.TB) *store.DB {
+	tb.Helper()
+	db := MustOpenDB(tb)
+	MustOpenSession(tb, db, "s1", t0)
+	return db
+}
+
+// MustCreateDB creates the database at path with one running session, sid,
+// started at t0, and closes it.
+func MustCreateDB(tb testing.TB, path, sid string) {
+	tb.Helper()
+	db := MustOpenDBAt(tb, path, nil)
+	MustOpenSession(tb, db, sid, t0)
+	MustClose(tb, db)
+}
+
 // MustClose closes db and fails the test on error.
 func MustClose(tb testing.TB, db *store.DB) {
 	tb.Helper()
@@ -95,6 +113,25 @@ func rawDB(tb testing.TB, path string) *sql.DB {
 	}
 	tb.Cleanup(func() { d.Close() })
 	return d
+}
+
+// scanValues reads the current row of rows, whatever its columns, as one
+// value per column.
+func scanValues(tb testing.TB, rows *sql.Rows) []any {
+	tb.Helper()
+	cols, err := rows.Columns()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		tb.Fatal(err)
+	}
+	return vals
 }
 
 func hashFile(tb testing.TB, path string) string {
@@ -366,8 +403,7 @@ func TestFileModes(t *testing.T) {
 }
 
 func TestCloseLeavesNoWAL(t *testing.T) {
-	db := MustOpenDB(t)
-	MustOpenSession(t, db, "s1", t0)
+	db := MustOpenDBWithSession(t)
 	for i := range 50 {
 		if err := db.AddEvent(context.Background(), engine.SessionEvent{SessionID: "s1", CreatedAt: t0, Level: "info", Kind: "k", Message: fmt.Sprint(i)}); err != nil {
 			t.Fatal(err)
@@ -466,8 +502,7 @@ func TestOpenBadPaths(t *testing.T) {
 
 func TestSaveBatch(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
-	MustOpenSession(t, db, "s1", t0)
+	db := MustOpenDBWithSession(t)
 	open := order("s1", "o1", t0, engine.OrderOpen)
 	filled := open
 	filled.Status = engine.OrderFilled

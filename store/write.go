@@ -79,6 +79,15 @@ func (m marketSpan) add(sessionID string, at time.Time) {
 	}
 }
 
+// addOrder notes the market times of an order: its placement and, once it
+// is closed, its end.
+func (m marketSpan) addOrder(o engine.Order) {
+	m.add(o.SessionID, o.MarketTime)
+	if o.ClosedMarketTime != nil {
+		m.add(o.SessionID, *o.ClosedMarketTime)
+	}
+}
+
 // touch applies touchSession for every session in m.
 func (m marketSpan) touch(ctx context.Context, db *DB, tx *sql.Tx) error {
 	for id, at := range m {
@@ -133,10 +142,7 @@ func (db *DB) upsertOrder(ctx context.Context, tx *sql.Tx, o engine.Order, span 
 			if err != nil {
 				return fmt.Errorf("order %s: %w", o.OrderID, err)
 			}
-			span.add(o.SessionID, o.MarketTime)
-			if o.ClosedMarketTime != nil {
-				span.add(o.SessionID, *o.ClosedMarketTime)
-			}
+			span.addOrder(o)
 			return nil
 		}
 	}
@@ -145,10 +151,7 @@ func (db *DB) upsertOrder(ctx context.Context, tx *sql.Tx, o engine.Order, span 
 	if err != nil {
 		return fmt.Errorf("order %s: %w", o.OrderID, err)
 	}
-	span.add(o.SessionID, o.MarketTime)
-	if o.ClosedMarketTime != nil {
-		span.add(o.SessionID, *o.ClosedMarketTime)
-	}
+	span.addOrder(o)
 	return nil
 }
 
@@ -265,12 +268,44 @@ func (db *DB) CloseSession(ctx context.Context, end engine.SessionEnd) error {
 
 // AddInventorySnapshot queues an inventory snapshot.
 func (db *DB) AddInventorySnapshot(ctx context.Context, s engine.InventorySnapshot) error {
-	return db.async(ctx, "inventory snapshot of "+s.SessionID, func(ctx context.Context, tx *sql.Tx) error {
-		if err := db.insertInventory(ctx, tx, s); err != nil {
+	return db.addSnapshot(ctx, "inventory snapshot of "+s.SessionID, insertInventorySQL, s.SessionID, s.MarketTime,
+		func(ctx context.Context, tx *sql.Tx) ([]any, error) { return db.inventoryRow(ctx, tx, nil, s) })
+}
+
+// AddValuationSnapshot queues a valuation snapshot.
+func (db *DB) AddValuationSnapshot(ctx context.Context, s engine.ValuationSnapshot) error {
+	return db.addSnapshot(ctx, "valuation snapshot of "+s.SessionID, insertValuationSQL, s.SessionID, s.MarketTime,
+		func(ctx context.Context, tx *sql.Tx) ([]any, error) { return db.valuationRow(ctx, tx, nil, s) })
+}
+
+// addSnapshot queues the one-row insert (query) of a snapshot of the
+// session taken at market time at, whose values row gives, and moves the
+// session's market end to at.
+func (db *DB) addSnapshot(ctx context.Context, op, query, sessionID string, at time.Time, row func(context.Context, *sql.Tx) ([]any, error)) error {
+	return db.async(ctx, op, func(ctx context.Context, tx *sql.Tx) error {
+		args, err := row(ctx, tx)
+		if err != nil {
 			return err
 		}
-		return marketSpan{s.SessionID: s.MarketTime}.touch(ctx, db, tx)
+		if _, err := db.txExec(ctx, tx, query, args...); err != nil {
+			return err
+		}
+		return marketSpan{sessionID: at}.touch(ctx, db, tx)
 	})
+}
+
+// rowKey is the session_key of the row about to be written for the
+// session, unless the row failed its check (checked, its error, comes
+// first); what names the row when the session is not found.
+func (db *DB) rowKey(ctx context.Context, tx *sql.Tx, checked error, what, sessionID string) (int64, error) {
+	if checked != nil {
+		return 0, checked
+	}
+	key, err := db.sessionKey(ctx, tx, sessionID)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	return key, nil
 }
 
 // checkInventory refuses a snapshot with a number that is not finite.
@@ -280,28 +315,15 @@ func checkInventory(s engine.InventorySnapshot) error {
 		"drift_velocity_pct_per_min", s.DriftVelocityPctPerMin)
 }
 
-func (db *DB) insertInventory(ctx context.Context, tx *sql.Tx, s engine.InventorySnapshot) error {
-	if err := checkInventory(s); err != nil {
-		return err
-	}
-	key, err := db.sessionKey(ctx, tx, s.SessionID)
+// inventoryRow checks s and appends its row of inventory_snapshots to args,
+// for the one-row insert and the batches' multi-row ones alike.
+func (db *DB) inventoryRow(ctx context.Context, tx *sql.Tx, args []any, s engine.InventorySnapshot) ([]any, error) {
+	key, err := db.rowKey(ctx, tx, checkInventory(s), "inventory snapshot", s.SessionID)
 	if err != nil {
-		return fmt.Errorf("inventory snapshot: %w", err)
+		return args, err
 	}
-	_, err = db.txExec(ctx, tx, insertInventorySQL,
-		key, s.MarketTime.UnixMilli(), s.MidPrice, s.XRPBalance, s.RLUSDBalance, s.XRPValueInRLUSD,
-		s.TotalValueInRLUSD, s.XRPPct, s.DriftPct, s.SkewTier, s.DriftVelocityPctPerMin)
-	return err
-}
-
-// AddValuationSnapshot queues a valuation snapshot.
-func (db *DB) AddValuationSnapshot(ctx context.Context, s engine.ValuationSnapshot) error {
-	return db.async(ctx, "valuation snapshot of "+s.SessionID, func(ctx context.Context, tx *sql.Tx) error {
-		if err := db.insertValuation(ctx, tx, s); err != nil {
-			return err
-		}
-		return marketSpan{s.SessionID: s.MarketTime}.touch(ctx, db, tx)
-	})
+	return append(args, key, s.MarketTime.UnixMilli(), s.MidPrice, s.XRPBalance, s.RLUSDBalance, s.XRPValueInRLUSD,
+		s.TotalValueInRLUSD, s.XRPPct, s.DriftPct, s.SkewTier, s.DriftVelocityPctPerMin), nil
 }
 
 // checkValuation refuses a snapshot with a number that is not finite (an
@@ -315,18 +337,15 @@ func checkValuation(s engine.ValuationSnapshot) error {
 		"total_value_in_rlusd", s.TotalValueInRLUSD, "hold_value_in_rlusd", s.HoldValueInRLUSD, "pnl_rlusd", s.PnLRLUSD, "fees_rlusd", s.FeesRLUSD)
 }
 
-func (db *DB) insertValuation(ctx context.Context, tx *sql.Tx, s engine.ValuationSnapshot) error {
-	if err := checkValuation(s); err != nil {
-		return err
-	}
-	key, err := db.sessionKey(ctx, tx, s.SessionID)
+// valuationRow checks s and appends its row of valuation_snapshots to args,
+// for the one-row insert and the batches' multi-row ones alike.
+func (db *DB) valuationRow(ctx context.Context, tx *sql.Tx, args []any, s engine.ValuationSnapshot) ([]any, error) {
+	key, err := db.rowKey(ctx, tx, checkValuation(s), "valuation snapshot", s.SessionID)
 	if err != nil {
-		return fmt.Errorf("valuation snapshot: %w", err)
+		return args, err
 	}
-	_, err = db.txExec(ctx, tx, insertValuationSQL,
-		key, s.MarketTime.UnixMilli(), s.MidPrice, nullFloat(s.AnchorPrice), s.TotalValueInRLUSD, s.HoldValueInRLUSD,
-		s.PnLRLUSD, s.FeesRLUSD)
-	return err
+	return append(args, key, s.MarketTime.UnixMilli(), s.MidPrice, nullFloat(s.AnchorPrice), s.TotalValueInRLUSD,
+		s.HoldValueInRLUSD, s.PnLRLUSD, s.FeesRLUSD), nil
 }
 
 // AddEvent queues a session event.

@@ -299,8 +299,7 @@ func TestCheckpointReportsPartial(t *testing.T) {
 
 func TestCloseWithAnotherReader(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
-	MustOpenSession(t, db, "s1", t0)
+	db := MustOpenDBWithSession(t)
 	ro, err := store.Open(ctx, store.Options{Path: db.Path(), ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
