@@ -91,6 +91,24 @@ var palettes = map[string]palette{
 		tiers: []string{"42", "220", "208", "210"}},
 }
 
+// palettes16 are the themes on a terminal of 16 colours (TERM=xterm, say),
+// where the nearest of the 16 to a palette colour is often unreadable: the
+// light theme's brown warning became yellow on white and its tiers 1 and 2
+// one colour; the dark theme's accent became pure blue on black. The 16 are
+// the terminal's own and cannot be measured, so the picks hold under the
+// common definitions (xterm's, VGA's, solarized's): on light, no yellow,
+// cyan or white for text; on dark, no black, blue or bright black, nor
+// 10–12 and 14, which solarized makes greys and its background; every tier
+// its own colour (TestPalettes16).
+var palettes16 = map[string]palette{
+	ThemeLight: {fg: "0", muted: "8", accent: "4", gain: "2", loss: "1", warn: "5", err: "1",
+		bannerFg: "15", bannerBg: "1", selBg: "7", selFg: "0", seriesA: "4", seriesB: "8",
+		tiers: []string{"2", "4", "5", "1"}},
+	ThemeDark: {fg: "15", muted: "7", accent: "6", gain: "2", loss: "9", warn: "3", err: "9",
+		bannerFg: "15", bannerBg: "1", selBg: "4", selFg: "15", seriesA: "6", seriesB: "7",
+		tiers: []string{"2", "3", "13", "9"}},
+}
+
 // DefaultStyles returns the styles of a theme (dark, light or mono; anything
 // else is dark). mono uses no colour at all, only bold and reverse, and is
 // what NO_COLOR selects.
@@ -99,40 +117,45 @@ func DefaultStyles(theme string) Styles {
 		return monoStyles()
 	}
 	p, ok := palettes[theme]
+	q := palettes16[theme]
 	if !ok {
-		p = palettes[ThemeDark]
+		p, q = palettes[ThemeDark], palettes16[ThemeDark]
 	}
-	c := func(s string) lipgloss.Color { return lipgloss.Color(s) }
+	// c is a colour in 256 colours (and true colour), x16 its fallback on
+	// a terminal of 16.
+	c := func(x256, x16 string) lipgloss.TerminalColor {
+		return lipgloss.CompleteColor{TrueColor: x256, ANSI256: x256, ANSI: x16}
+	}
 	st := Styles{
-		Header:    lipgloss.NewStyle().Bold(true).Foreground(c(p.fg)),
-		Title:     lipgloss.NewStyle().Bold(true).Foreground(c(p.accent)),
-		Label:     lipgloss.NewStyle().Foreground(c(p.muted)),
-		Value:     lipgloss.NewStyle().Foreground(c(p.fg)),
-		Muted:     lipgloss.NewStyle().Foreground(c(p.muted)),
-		Gain:      lipgloss.NewStyle().Foreground(c(p.gain)),
-		Loss:      lipgloss.NewStyle().Foreground(c(p.loss)),
-		Warn:      lipgloss.NewStyle().Foreground(c(p.warn)),
-		Error:     lipgloss.NewStyle().Bold(true).Foreground(c(p.err)),
-		Banner:    lipgloss.NewStyle().Bold(true).Foreground(c(p.bannerFg)).Background(c(p.bannerBg)),
-		Notice:    lipgloss.NewStyle().Bold(true).Foreground(c(p.selFg)).Background(c(p.selBg)),
-		Selected:  lipgloss.NewStyle().Foreground(c(p.selFg)).Background(c(p.selBg)),
-		TableHead: lipgloss.NewStyle().Bold(true).Foreground(c(p.muted)),
-		Running:   lipgloss.NewStyle().Bold(true).Foreground(c(p.gain)),
-		Paused:    lipgloss.NewStyle().Bold(true).Foreground(c(p.warn)),
-		Stopping:  lipgloss.NewStyle().Bold(true).Foreground(c(p.loss)),
-		Ended:     lipgloss.NewStyle().Bold(true).Foreground(c(p.muted)),
-		SeriesA:   lipgloss.NewStyle().Foreground(c(p.seriesA)),
-		SeriesB:   lipgloss.NewStyle().Foreground(c(p.seriesB)),
+		Header:    lipgloss.NewStyle().Bold(true).Foreground(c(p.fg, q.fg)),
+		Title:     lipgloss.NewStyle().Bold(true).Foreground(c(p.accent, q.accent)),
+		Label:     lipgloss.NewStyle().Foreground(c(p.muted, q.muted)),
+		Value:     lipgloss.NewStyle().Foreground(c(p.fg, q.fg)),
+		Muted:     lipgloss.NewStyle().Foreground(c(p.muted, q.muted)),
+		Gain:      lipgloss.NewStyle().Foreground(c(p.gain, q.gain)),
+		Loss:      lipgloss.NewStyle().Foreground(c(p.loss, q.loss)),
+		Warn:      lipgloss.NewStyle().Foreground(c(p.warn, q.warn)),
+		Error:     lipgloss.NewStyle().Bold(true).Foreground(c(p.err, q.err)),
+		Banner:    lipgloss.NewStyle().Bold(true).Foreground(c(p.bannerFg, q.bannerFg)).Background(c(p.bannerBg, q.bannerBg)),
+		Notice:    lipgloss.NewStyle().Bold(true).Foreground(c(p.selFg, q.selFg)).Background(c(p.selBg, q.selBg)),
+		Selected:  lipgloss.NewStyle().Foreground(c(p.selFg, q.selFg)).Background(c(p.selBg, q.selBg)),
+		TableHead: lipgloss.NewStyle().Bold(true).Foreground(c(p.muted, q.muted)),
+		Running:   lipgloss.NewStyle().Bold(true).Foreground(c(p.gain, q.gain)),
+		Paused:    lipgloss.NewStyle().Bold(true).Foreground(c(p.warn, q.warn)),
+		Stopping:  lipgloss.NewStyle().Bold(true).Foreground(c(p.loss, q.loss)),
+		Ended:     lipgloss.NewStyle().Bold(true).Foreground(c(p.muted, q.muted)),
+		SeriesA:   lipgloss.NewStyle().Foreground(c(p.seriesA, q.seriesA)),
+		SeriesB:   lipgloss.NewStyle().Foreground(c(p.seriesB, q.seriesB)),
 	}
-	for _, t := range p.tiers {
-		st.Tiers = append(st.Tiers, lipgloss.NewStyle().Foreground(c(t)))
+	for i, t := range p.tiers {
+		st.Tiers = append(st.Tiers, lipgloss.NewStyle().Foreground(c(t, q.tiers[i])))
 	}
 	st.Help = help.Styles{
 		Ellipsis:       st.Muted,
-		ShortKey:       lipgloss.NewStyle().Foreground(c(p.accent)),
+		ShortKey:       lipgloss.NewStyle().Foreground(c(p.accent, q.accent)),
 		ShortDesc:      st.Muted,
 		ShortSeparator: st.Muted,
-		FullKey:        lipgloss.NewStyle().Foreground(c(p.accent)),
+		FullKey:        lipgloss.NewStyle().Foreground(c(p.accent, q.accent)),
 		FullDesc:       st.Muted,
 		FullSeparator:  st.Muted,
 	}

@@ -127,40 +127,78 @@ func TestThemeContrast(t *testing.T) {
 	decoration := map[string]bool{"SeriesA": true, "SeriesB": true}
 	for _, theme := range []string{ThemeDark, ThemeLight} {
 		st := DefaultStyles(theme)
-		styles := map[string]lipgloss.Style{}
-		v := reflect.ValueOf(st)
-		for i := 0; i < v.NumField(); i++ {
-			name := v.Type().Field(i).Name
-			switch x := v.Field(i).Interface().(type) {
-			case lipgloss.Style:
-				styles[name] = x
-			case []lipgloss.Style:
-				for j, s := range x {
-					styles[fmt.Sprintf("%s[%d]", name, j)] = s
-				}
-			}
-		}
-		styles["Help.ShortKey"], styles["Help.ShortDesc"] = st.Help.ShortKey, st.Help.ShortDesc
-		styles["Help.FullKey"], styles["Help.FullDesc"] = st.Help.FullKey, st.Help.FullDesc
+		styles := themeStyles(st)
 		for name, s := range styles {
-			fg, ok := s.GetForeground().(lipgloss.Color)
+			fg, ok := s.GetForeground().(lipgloss.CompleteColor)
 			if !ok {
-				t.Errorf("%s/%s: foreground %T, want a lipgloss.Color", theme, name, s.GetForeground())
+				t.Errorf("%s/%s: foreground %T, want a lipgloss.CompleteColor", theme, name, s.GetForeground())
 				continue
 			}
 			bgs := themeBackgrounds[theme]
-			if bg, ok := s.GetBackground().(lipgloss.Color); ok {
-				bgs = []string{string(bg)}
+			if bg, ok := s.GetBackground().(lipgloss.CompleteColor); ok {
+				bgs = []string{bg.ANSI256}
 			}
 			want := 4.5
 			if decoration[name] {
 				want = 3
 			}
 			for _, bg := range bgs {
-				if r := contrast(xtermRGB(t, string(fg)), xtermRGB(t, bg)); r < want {
-					t.Errorf("%s/%s: %s on %s has contrast %.2f:1, want ≥ %.1f:1", theme, name, fg, bg, r, want)
+				if r := contrast(xtermRGB(t, fg.ANSI256), xtermRGB(t, bg)); r < want {
+					t.Errorf("%s/%s: %s on %s has contrast %.2f:1, want ≥ %.1f:1", theme, name, fg.ANSI256, bg, r, want)
 				}
 			}
+		}
+	}
+}
+
+// themeStyles names every style of st that draws text.
+func themeStyles(st Styles) map[string]lipgloss.Style {
+	styles := map[string]lipgloss.Style{}
+	v := reflect.ValueOf(st)
+	for i := 0; i < v.NumField(); i++ {
+		name := v.Type().Field(i).Name
+		switch x := v.Field(i).Interface().(type) {
+		case lipgloss.Style:
+			styles[name] = x
+		case []lipgloss.Style:
+			for j, s := range x {
+				styles[fmt.Sprintf("%s[%d]", name, j)] = s
+			}
+		}
+	}
+	styles["Help.ShortKey"], styles["Help.ShortDesc"] = st.Help.ShortKey, st.Help.ShortDesc
+	styles["Help.FullKey"], styles["Help.FullDesc"] = st.Help.FullKey, st.Help.FullDesc
+	return styles
+}
+
+// TestPalettes16: on a terminal of 16 colours every style has its own pick
+// (not the nearest of the 16 to the 256-colour one), text avoids the
+// colours that are pale on the theme's background under xterm's, VGA's or
+// solarized's definitions, and every skew tier has a colour of its own.
+func TestPalettes16(t *testing.T) {
+	unreadable := map[string]map[string]bool{
+		ThemeLight: {"3": true, "6": true, "7": true, "11": true, "14": true, "15": true},
+		ThemeDark:  {"0": true, "4": true, "8": true, "10": true, "11": true, "12": true, "14": true},
+	}
+	for _, theme := range []string{ThemeDark, ThemeLight} {
+		st := DefaultStyles(theme)
+		for name, s := range themeStyles(st) {
+			fg, ok := s.GetForeground().(lipgloss.CompleteColor)
+			if !ok || fg.ANSI == "" {
+				t.Errorf("%s/%s: no colour for 16-colour terminals (%#v)", theme, name, s.GetForeground())
+				continue
+			}
+			if _, onBg := s.GetBackground().(lipgloss.CompleteColor); !onBg && unreadable[theme][fg.ANSI] {
+				t.Errorf("%s/%s: text in colour %s of 16, pale on a %s background", theme, name, fg.ANSI, theme)
+			}
+		}
+		seen := map[string]bool{}
+		for i, s := range st.Tiers {
+			c := s.GetForeground().(lipgloss.CompleteColor).ANSI
+			if seen[c] {
+				t.Errorf("%s: tier %d has colour %s of 16, as a lower tier does", theme, i, c)
+			}
+			seen[c] = true
 		}
 	}
 }
