@@ -692,6 +692,10 @@ func describeOpenError(path string, err error) error {
 	if isCorrupt(err) {
 		return &IntegrityError{Path: path, Detail: err.Error()}
 	}
+	if isHotJournalReadOnly(err) {
+		return &PathError{Path: path, Msg: fmt.Sprintf("has a hot journal (%s-journal, left by a write that was interrupted) that must be rolled back before it can be read, "+
+			"and that needs write access to %s and its directory: run neo as the database's owner (ls -l %s), or copy the database with its -journal to a writable place and pass --db there", path, path, path)}
+	}
 	if isReadOnlyErr(err) || isCantOpen(err) {
 		return &PathError{Path: path, Msg: fmt.Sprintf("cannot be opened (%v); check that %s and its directory are writable by you", err, path)}
 	}

@@ -58,6 +58,14 @@ func isFull(err error) bool {
 
 func isReadOnlyErr(err error) bool { return sqliteCode(err) == sqlite3.SQLITE_READONLY }
 
+// isHotJournalReadOnly reports SQLITE_READONLY_ROLLBACK: the database has a
+// hot journal that must be rolled back before it can be read, and this
+// process may not write it (https://www.sqlite.org/rescode.html#readonly_rollback).
+func isHotJournalReadOnly(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_READONLY_ROLLBACK
+}
+
 func isCantOpen(err error) bool { return sqliteCode(err) == sqlite3.SQLITE_CANTOPEN }
 
 func isBusy(err error) bool {
