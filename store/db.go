@@ -121,6 +121,7 @@ type DB struct {
 	keys    map[string]int64     // session_key by session_id: the writer goroutine's cache (write.go)
 	queue   chan *request
 	stop    chan struct{} // closed to stop the writer
+	refuse  chan struct{} // closed by Close before stop: writes waiting for room give up
 	wctx    context.Context
 	wcancel context.CancelFunc
 	wdone   chan struct{}
@@ -130,9 +131,16 @@ type DB struct {
 
 	closeOnce sync.Once
 	closeErr  error
-	mu        sync.Mutex // guards closing and preRun
-	closing   bool
-	preRun    preRunCopy // the pre-run copy until Backup puts it in place
+	mu        sync.Mutex // guards preRun
+	// sendMu is held for reading while a write is handed to the queue and
+	// for writing while Close marks the queue closing: a write that passed
+	// the closing check is in the queue before the writer is told to stop,
+	// so the writer's last drain takes it (nothing is stranded unanswered).
+	// A write waiting for room lets go when refuse closes, so that a stuck
+	// writer cannot hold Close up.
+	sendMu  sync.RWMutex
+	closing bool       // guarded by sendMu
+	preRun  preRunCopy // the pre-run copy until Backup puts it in place
 }
 
 // Open opens (creating it if needed) the database at opts.Path. See Options.
@@ -329,6 +337,7 @@ func (db *DB) openWriteConn(ctx context.Context) (err error) {
 func (db *DB) startWriter() {
 	db.queue = make(chan *request, queueSize)
 	db.stop = make(chan struct{})
+	db.refuse = make(chan struct{})
 	db.wdone = make(chan struct{})
 	db.wctx, db.wcancel = context.WithCancel(context.Background())
 	go db.runWriter()
@@ -480,10 +489,11 @@ func (f *firstError) keep(err error) {
 // after ctx ended.
 func (db *DB) stopWriter(ctx context.Context, errs *firstError) bool {
 	errs.keep(db.Flush(ctx))
-	db.mu.Lock()
+	close(db.refuse)
+	db.sendMu.Lock()
 	db.closing = true
 	close(db.stop)
-	db.mu.Unlock()
+	db.sendMu.Unlock()
 	select {
 	case <-db.wdone:
 	case <-ctx.Done():

@@ -59,15 +59,23 @@ func (db *DB) Flush(ctx context.Context) error {
 	}
 }
 
+// writerFaults lets the package's own tests act between enqueue's closing
+// check and its send.
+var writerFaults struct {
+	afterClosingCheck func(db *DB)
+}
+
 func (db *DB) enqueue(ctx context.Context, r *request) error {
 	if db.w == nil {
 		return fmt.Errorf("%s: %w", r.op, ErrReadOnly)
 	}
-	db.mu.Lock()
-	closing := db.closing
-	db.mu.Unlock()
-	if closing {
+	db.sendMu.RLock()
+	defer db.sendMu.RUnlock()
+	if db.closing {
 		return fmt.Errorf("%s: %w", r.op, ErrClosed)
+	}
+	if h := writerFaults.afterClosingCheck; h != nil {
+		h(db)
 	}
 	// A write the queue has room for is queued even when ctx has already
 	// ended: select would otherwise pick at random between the two and drop
@@ -77,10 +85,12 @@ func (db *DB) enqueue(ctx context.Context, r *request) error {
 		return nil
 	default:
 	}
+	// The queue is full. The writer is still running: Close stops it only
+	// after this send, or after refusing it.
 	select {
 	case db.queue <- r:
 		return nil
-	case <-db.stop:
+	case <-db.refuse:
 		return fmt.Errorf("%s: %w", r.op, ErrClosed)
 	case <-ctx.Done():
 		// Nothing was taken: the caller still owns the write (a batch is
