@@ -87,12 +87,25 @@ func TestDefaultConfigValidates(t *testing.T) {
 	}
 }
 
-// TestLoadConfig is long and branchy on purpose: one subtest
-// per kind of file (overrides, empty, missing, unknown keys, bad syntax,
-// types and durations), each reading top to bottom.
+// TestLoadConfig loads one file per kind (overrides, empty, missing,
+// unknown keys, bad syntax, types and durations), a subtest each.
 func TestLoadConfig(t *testing.T) {
-	t.Run("Overrides", func(t *testing.T) {
-		path := MustWriteConfig(t, `
+	t.Run("Overrides", testLoadOverrides)
+	t.Run("Empty", testLoadEmpty)
+	t.Run("StartingBalances", testLoadStartingBalances)
+	t.Run("Missing", testLoadMissing)
+	t.Run("UnknownKey", testLoadUnknownKey)
+	t.Run("UnknownSection", testLoadUnknownSection)
+	t.Run("UnknownTopLevelKey", testLoadUnknownTopLevelKey)
+	t.Run("SyntaxError", testLoadSyntaxError)
+	t.Run("WrongType", testLoadWrongType)
+	t.Run("BadDuration", testLoadBadDuration)
+}
+
+// testLoadOverrides: the keys a file sets override the defaults, and only
+// those.
+func testLoadOverrides(t *testing.T) {
+	path := MustWriteConfig(t, `
 [session]
 starting_xrp = 500
 shutdown_timeout = "2s"
@@ -102,112 +115,132 @@ skew_tier_bps = [4, 8]
 [console]
 theme = "mono"
 `)
-		c, err := engine.LoadConfig(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := engine.DefaultConfig()
-		want.Session.StartingXRP = 500
-		want.Session.StartingValueRLUSD = 0 // a balance set alone: explicit balances
-		want.Session.ShutdownTimeout = engine.D(2 * time.Second)
-		want.Strategy.SkewTierThresholdsPct = []float64{10, 30}
-		want.Strategy.SkewTierBps = []float64{4, 8}
-		want.Console.Theme = "mono"
-		if !reflect.DeepEqual(c, want) {
-			t.Fatalf("got %+v\nwant %+v", c, want)
-		}
-	})
-
-	t.Run("Empty", func(t *testing.T) {
-		c, err := engine.LoadConfig(MustWriteConfig(t, ""))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(c, engine.DefaultConfig()) {
-			t.Fatalf("empty file: got %+v", c)
-		}
-	})
-
-	t.Run("StartingBalances", func(t *testing.T) {
-		for _, tt := range []struct {
-			name, text        string
-			value, xrp, rlusd float64
-			wantErr           string
-		}{
-			{"Default", "", 4600, 0, 0, ""},
-			{"Value", "[session]\nstarting_value_rlusd = 1000\n", 1000, 0, 0, ""},
-			{"Balances", "[session]\nstarting_xrp = 10\nstarting_rlusd = 20\n", 0, 10, 20, ""},
-			{"OneBalance", "[session]\nstarting_rlusd = 20\n", 0, 0, 20, ""},
-			{"ValueZeroAndBalances", "[session]\nstarting_value_rlusd = 0\nstarting_xrp = 10\n", 0, 10, 0, ""},
-			{"Both", "[session]\nstarting_value_rlusd = 1000\nstarting_xrp = 10\n", 0, 0, 0, "not both"},
-			{"BalancesZero", "[session]\nstarting_xrp = 0\n", 0, 0, 0, "are all 0"},
-		} {
-			t.Run(tt.name, func(t *testing.T) {
-				c, err := engine.ParseConfig([]byte(tt.text), "x.toml")
-				if tt.wantErr != "" {
-					if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), "[session] starting_value_rlusd") {
-						t.Fatalf("err=%v, want one naming [session] starting_value_rlusd and containing %q", err, tt.wantErr)
-					}
-					return
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				if s := c.Session; s.StartingValueRLUSD != tt.value || s.StartingXRP != tt.xrp || s.StartingRLUSD != tt.rlusd {
-					t.Fatalf("got value %v xrp %v rlusd %v, want %v %v %v", s.StartingValueRLUSD, s.StartingXRP, s.StartingRLUSD, tt.value, tt.xrp, tt.rlusd)
-				}
-				// The effective config reads back to itself (--print-config).
-				back, err := engine.ParseConfig([]byte(c.TOML()), "printed")
-				if err != nil || !reflect.DeepEqual(back, c) {
-					t.Fatalf("TOML round trip: err=%v\n got %+v\nwant %+v", err, back, c)
-				}
-			})
-		}
-	})
-
-	t.Run("Missing", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "nope.toml")
-		_, err := engine.LoadConfig(path)
-		if err == nil || !strings.Contains(err.Error(), path) {
-			t.Fatalf("err=%v, want one naming %s", err, path)
-		}
-	})
-
-	t.Run("UnknownKey", func(t *testing.T) {
-		path, msg := loadRefused(t, "# mine\n[strategy] # tuned\nfee_bps = 2\nhalf_spread_bp = 20\n")
-		wantIn(t, msg, path, "line 4: unknown key [strategy] half_spread_bp", "half_spread_bps")
-	})
-
-	t.Run("UnknownSection", func(t *testing.T) {
-		path, msg := loadRefused(t, "[sesion]\nstarting_xrp = 1\nstarting_rlusd = 2\n")
-		wantIn(t, msg, path, "sesion")
-		if strings.Count(msg, "unknown") != 1 {
-			t.Fatalf("err=%q: want the section reported once", msg)
-		}
-	})
-
-	t.Run("UnknownTopLevelKey", func(t *testing.T) {
-		_, msg := loadRefused(t, "theme = \"dark\"\n")
-		wantIn(t, msg, "theme")
-	})
-
-	t.Run("SyntaxError", func(t *testing.T) {
-		path, msg := loadRefused(t, "[session]\nstarting_xrp = 1\nstarting_rlusd = = 2\n")
-		wantIn(t, msg, path+":3:") // file:line:column
-	})
-
-	t.Run("WrongType", func(t *testing.T) {
-		path, msg := loadRefused(t, "[store]\nbackup_retention = \"ten\"\n")
-		wantIn(t, msg, path, "backup_retention")
-	})
-
-	t.Run("BadDuration", func(t *testing.T) {
-		path, msg := loadRefused(t, "[risk]\nstale_feed_after = \"2 minutes\"\n")
-		wantIn(t, msg, "stale_feed_after", path)
-	})
+	c, err := engine.LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := engine.DefaultConfig()
+	want.Session.StartingXRP = 500
+	want.Session.StartingValueRLUSD = 0 // a balance set alone: explicit balances
+	want.Session.ShutdownTimeout = engine.D(2 * time.Second)
+	want.Strategy.SkewTierThresholdsPct = []float64{10, 30}
+	want.Strategy.SkewTierBps = []float64{4, 8}
+	want.Console.Theme = "mono"
+	if !reflect.DeepEqual(c, want) {
+		t.Fatalf("got %+v\nwant %+v", c, want)
+	}
 }
 
-// TestValidate is long because its table is: one row per rule.
+// testLoadEmpty: an empty file is the default config.
+func testLoadEmpty(t *testing.T) {
+	c, err := engine.LoadConfig(MustWriteConfig(t, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(c, engine.DefaultConfig()) {
+		t.Fatalf("empty file: got %+v", c)
+	}
+}
+
+// balanceCase is a [session] section and the starting value and balances
+// it gives, or the error it must give.
+type balanceCase struct {
+	name, text        string
+	value, xrp, rlusd float64
+	wantErr           string
+}
+
+// testLoadStartingBalances: a starting value or balances, not both.
+func testLoadStartingBalances(t *testing.T) {
+	for _, tt := range []balanceCase{
+		{"Default", "", 4600, 0, 0, ""},
+		{"Value", "[session]\nstarting_value_rlusd = 1000\n", 1000, 0, 0, ""},
+		{"Balances", "[session]\nstarting_xrp = 10\nstarting_rlusd = 20\n", 0, 10, 20, ""},
+		{"OneBalance", "[session]\nstarting_rlusd = 20\n", 0, 0, 20, ""},
+		{"ValueZeroAndBalances", "[session]\nstarting_value_rlusd = 0\nstarting_xrp = 10\n", 0, 10, 0, ""},
+		{"Both", "[session]\nstarting_value_rlusd = 1000\nstarting_xrp = 10\n", 0, 0, 0, "not both"},
+		{"BalancesZero", "[session]\nstarting_xrp = 0\n", 0, 0, 0, "are all 0"},
+	} {
+		t.Run(tt.name, func(t *testing.T) { checkStartingBalances(t, tt) })
+	}
+}
+
+// checkStartingBalances parses tt's text and checks the error or the
+// starting value and balances, and that the config reads back to itself.
+func checkStartingBalances(t *testing.T, tt balanceCase) {
+	c, err := engine.ParseConfig([]byte(tt.text), "x.toml")
+	if tt.wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), "[session] starting_value_rlusd") {
+			t.Fatalf("err=%v, want one naming [session] starting_value_rlusd and containing %q", err, tt.wantErr)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := c.Session; s.StartingValueRLUSD != tt.value || s.StartingXRP != tt.xrp || s.StartingRLUSD != tt.rlusd {
+		t.Fatalf("got value %v xrp %v rlusd %v, want %v %v %v", s.StartingValueRLUSD, s.StartingXRP, s.StartingRLUSD, tt.value, tt.xrp, tt.rlusd)
+	}
+	// The effective config reads back to itself (--print-config).
+	back, err := engine.ParseConfig([]byte(c.TOML()), "printed")
+	if err != nil || !reflect.DeepEqual(back, c) {
+		t.Fatalf("TOML round trip: err=%v\n got %+v\nwant %+v", err, back, c)
+	}
+}
+
+// testLoadMissing: a missing file is an error naming it.
+func testLoadMissing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nope.toml")
+	_, err := engine.LoadConfig(path)
+	if err == nil || !strings.Contains(err.Error(), path) {
+		t.Fatalf("err=%v, want one naming %s", err, path)
+	}
+}
+
+// testLoadUnknownKey: an unknown key is refused with its line and the key
+// meant.
+func testLoadUnknownKey(t *testing.T) {
+	path, msg := loadRefused(t, "# mine\n[strategy] # tuned\nfee_bps = 2\nhalf_spread_bp = 20\n")
+	wantIn(t, msg, path, "line 4: unknown key [strategy] half_spread_bp", "half_spread_bps")
+}
+
+// testLoadUnknownSection: an unknown section is refused once, not once per
+// key in it.
+func testLoadUnknownSection(t *testing.T) {
+	path, msg := loadRefused(t, "[sesion]\nstarting_xrp = 1\nstarting_rlusd = 2\n")
+	wantIn(t, msg, path, "sesion")
+	if strings.Count(msg, "unknown") != 1 {
+		t.Fatalf("err=%q: want the section reported once", msg)
+	}
+}
+
+// testLoadUnknownTopLevelKey: a key outside every section is refused.
+func testLoadUnknownTopLevelKey(t *testing.T) {
+	_, msg := loadRefused(t, "theme = \"dark\"\n")
+	wantIn(t, msg, "theme")
+}
+
+// testLoadSyntaxError: a syntax error names the file, line and column.
+func testLoadSyntaxError(t *testing.T) {
+	path, msg := loadRefused(t, "[session]\nstarting_xrp = 1\nstarting_rlusd = = 2\n")
+	wantIn(t, msg, path+":3:") // file:line:column
+}
+
+// testLoadWrongType: a value of the wrong type names the file and key.
+func testLoadWrongType(t *testing.T) {
+	path, msg := loadRefused(t, "[store]\nbackup_retention = \"ten\"\n")
+	wantIn(t, msg, path, "backup_retention")
+}
+
+// testLoadBadDuration: a duration that does not parse names the key and
+// file.
+func testLoadBadDuration(t *testing.T) {
+	path, msg := loadRefused(t, "[risk]\nstale_feed_after = \"2 minutes\"\n")
+	wantIn(t, msg, "stale_feed_after", path)
+}
+
+// TestValidate checks Validate on one row per rule, then a config with two
+// problems, a warning and what a file adds to the message.
 func TestValidate(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -259,40 +292,51 @@ func TestValidate(t *testing.T) {
 		})
 	}
 
-	t.Run("AllProblemsListed", func(t *testing.T) {
-		c := engine.DefaultConfig()
-		c.Strategy.BaseSizeRLUSD = 0
-		c.Console.Theme = "x"
-		err := c.Validate()
-		var ve *engine.ValidationError
-		if !errors.As(err, &ve) {
-			t.Fatalf("err=%T %v, want *ValidationError", err, err)
-		}
-		if got, want := len(ve.Problems), 2; got != want {
-			t.Fatalf("problems=%d %q, want %d", got, ve.Problems, want)
-		}
-	})
+	t.Run("AllProblemsListed", testValidateAllProblemsListed)
+	t.Run("ShutdownWarning", testValidateShutdownWarning)
+	t.Run("FileNamesKey", testValidateFileNamesKey)
+	t.Run("NaNInFile", testValidateNaNInFile)
+}
 
-	t.Run("ShutdownWarning", func(t *testing.T) {
-		c := engine.DefaultConfig()
-		c.Session.ShutdownTimeout = engine.D(6 * time.Second)
-		if err := c.Validate(); err != nil {
-			t.Fatalf("6s rejected: %v", err)
-		}
-		if w := c.Warnings(); len(w) != 1 || !strings.Contains(w[0], "shutdown_timeout") {
-			t.Fatalf("warnings=%q", w)
-		}
-	})
+// testValidateAllProblemsListed: a ValidationError lists every problem.
+func testValidateAllProblemsListed(t *testing.T) {
+	c := engine.DefaultConfig()
+	c.Strategy.BaseSizeRLUSD = 0
+	c.Console.Theme = "x"
+	err := c.Validate()
+	var ve *engine.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("err=%T %v, want *ValidationError", err, err)
+	}
+	if got, want := len(ve.Problems), 2; got != want {
+		t.Fatalf("problems=%d %q, want %d", got, ve.Problems, want)
+	}
+}
 
-	t.Run("FileNamesKey", func(t *testing.T) {
-		path, msg := loadRefused(t, "[strategy]\ntarget_xrp_pct = 150\n")
-		wantIn(t, msg, path, "[strategy] target_xrp_pct = 150")
-	})
+// testValidateShutdownWarning: a shutdown_timeout above the recommended
+// one is valid, with a warning.
+func testValidateShutdownWarning(t *testing.T) {
+	c := engine.DefaultConfig()
+	c.Session.ShutdownTimeout = engine.D(6 * time.Second)
+	if err := c.Validate(); err != nil {
+		t.Fatalf("6s rejected: %v", err)
+	}
+	if w := c.Warnings(); len(w) != 1 || !strings.Contains(w[0], "shutdown_timeout") {
+		t.Fatalf("warnings=%q", w)
+	}
+}
 
-	t.Run("NaNInFile", func(t *testing.T) {
-		_, msg := loadRefused(t, "[risk]\nmax_drift_pct = nan\n")
-		wantIn(t, msg, "[risk] max_drift_pct")
-	})
+// testValidateFileNamesKey: a file's invalid value is refused naming the
+// file and the key.
+func testValidateFileNamesKey(t *testing.T) {
+	path, msg := loadRefused(t, "[strategy]\ntarget_xrp_pct = 150\n")
+	wantIn(t, msg, path, "[strategy] target_xrp_pct = 150")
+}
+
+// testValidateNaNInFile: nan in a file is refused naming the key.
+func testValidateNaNInFile(t *testing.T) {
+	_, msg := loadRefused(t, "[risk]\nmax_drift_pct = nan\n")
+	wantIn(t, msg, "[risk] max_drift_pct")
 }
 
 func TestConfigTOMLRoundTrip(t *testing.T) {

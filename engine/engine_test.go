@@ -515,59 +515,76 @@ func TestStartCancelledDuringTheSessionRowReturnsTheSession(t *testing.T) {
 // records none (nil), one with an anchor records it.
 func TestMarketTimeAndAnchor(t *testing.T) {
 	for _, withAnchor := range []bool{false, true} {
-		t.Run(fmt.Sprintf("anchor=%v", withAnchor), func(t *testing.T) {
-			f := newWalkFeed(3)
-			f.max = 4000
-			if !withAnchor {
-				f.anchorF = func(float64) float64 { return 0 }
-			}
-			first := f.t.Add(f.step)
-			last := f.t.Add(time.Duration(f.max) * f.step)
-			h := MustStart(t, testConfig(), f, newMemStore(), 0)
-			if r := waitDone(t, h.e); r.Err != nil {
-				t.Fatal(r.Err)
-			}
-			s := checkClosed(t, h, HaltFeedEnded)
-			if s.MarketStartedAt == nil || !s.MarketStartedAt.Equal(first) || s.MarketEndedAt == nil || !s.MarketEndedAt.Equal(last) {
-				t.Fatalf("market span %v → %v, want %v → %v", s.MarketStartedAt, s.MarketEndedAt, first, last)
-			}
-			inSpan := func(what string, at time.Time) {
-				t.Helper()
-				if at.Before(first) || at.After(last) {
-					t.Fatalf("%s at %v, outside the feed's %v → %v", what, at, first, last)
-				}
-			}
-			st := h.store
-			st.mu.Lock()
-			defer st.mu.Unlock()
-			if len(st.fills) == 0 || len(st.orders) == 0 {
-				t.Fatalf("%d fills, %d orders: nothing to check", len(st.fills), len(st.orders))
-			}
-			for _, o := range st.orders {
-				inSpan("order "+o.OrderID, o.MarketTime)
-				if o.ClosedMarketTime == nil {
-					t.Fatalf("order %s left open", o.OrderID)
-				}
-				inSpan("end of order "+o.OrderID, *o.ClosedMarketTime)
-			}
-			for _, x := range st.fills {
-				inSpan("fill "+x.FillID, x.MarketTime)
-			}
-			for _, v := range st.inventory {
-				inSpan("inventory snapshot", v.MarketTime)
-			}
-			for _, v := range st.valuations {
-				inSpan("valuation snapshot", v.MarketTime)
-				if (v.AnchorPrice != nil) != withAnchor || (withAnchor && !(*v.AnchorPrice > 0)) {
-					t.Fatalf("anchor_price %v with a feed that has an anchor: %v", v.AnchorPrice, withAnchor)
-				}
-			}
-			for _, e := range st.events {
-				inSpan("event "+e.Kind, e.MarketTime)
-			}
-			if a := h.e.State().Anchor; (a != nil) != withAnchor {
-				t.Fatalf("State.Anchor %v, want set: %v", a, withAnchor)
-			}
-		})
+		t.Run(fmt.Sprintf("anchor=%v", withAnchor), func(t *testing.T) { checkMarketTimeAndAnchor(t, withAnchor) })
+	}
+}
+
+// checkMarketTimeAndAnchor runs a session to the end of a walk feed, with
+// or without an anchor, and checks the market times and anchors recorded.
+func checkMarketTimeAndAnchor(t *testing.T, withAnchor bool) {
+	f := newWalkFeed(3)
+	f.max = 4000
+	if !withAnchor {
+		f.anchorF = func(float64) float64 { return 0 }
+	}
+	span := feedSpan{first: f.t.Add(f.step), last: f.t.Add(time.Duration(f.max) * f.step)}
+	h := MustStart(t, testConfig(), f, newMemStore(), 0)
+	if r := waitDone(t, h.e); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	s := checkClosed(t, h, HaltFeedEnded)
+	if s.MarketStartedAt == nil || !s.MarketStartedAt.Equal(span.first) || s.MarketEndedAt == nil || !s.MarketEndedAt.Equal(span.last) {
+		t.Fatalf("market span %v → %v, want %v → %v", s.MarketStartedAt, s.MarketEndedAt, span.first, span.last)
+	}
+	st := h.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	checkRecordedMarketTimes(t, st, span, withAnchor)
+	if a := h.e.State().Anchor; (a != nil) != withAnchor {
+		t.Fatalf("State.Anchor %v, want set: %v", a, withAnchor)
+	}
+}
+
+// feedSpan is the market time of a feed's first and last event.
+type feedSpan struct{ first, last time.Time }
+
+// check fails the test if the market time at of what lies outside the span.
+func (sp feedSpan) check(t *testing.T, what string, at time.Time) {
+	t.Helper()
+	if at.Before(sp.first) || at.After(sp.last) {
+		t.Fatalf("%s at %v, outside the feed's %v → %v", what, at, sp.first, sp.last)
+	}
+}
+
+// checkRecordedMarketTimes checks that every order (and its end), fill,
+// snapshot and event in st (locked by the caller) has a market time within
+// span, and that the valuation snapshots carry an anchor price exactly when
+// the feed has an anchor.
+func checkRecordedMarketTimes(t *testing.T, st *memStore, span feedSpan, withAnchor bool) {
+	t.Helper()
+	if len(st.fills) == 0 || len(st.orders) == 0 {
+		t.Fatalf("%d fills, %d orders: nothing to check", len(st.fills), len(st.orders))
+	}
+	for _, o := range st.orders {
+		span.check(t, "order "+o.OrderID, o.MarketTime)
+		if o.ClosedMarketTime == nil {
+			t.Fatalf("order %s left open", o.OrderID)
+		}
+		span.check(t, "end of order "+o.OrderID, *o.ClosedMarketTime)
+	}
+	for _, x := range st.fills {
+		span.check(t, "fill "+x.FillID, x.MarketTime)
+	}
+	for _, v := range st.inventory {
+		span.check(t, "inventory snapshot", v.MarketTime)
+	}
+	for _, v := range st.valuations {
+		span.check(t, "valuation snapshot", v.MarketTime)
+		if (v.AnchorPrice != nil) != withAnchor || (withAnchor && !(*v.AnchorPrice > 0)) {
+			t.Fatalf("anchor_price %v with a feed that has an anchor: %v", v.AnchorPrice, withAnchor)
+		}
+	}
+	for _, e := range st.events {
+		span.check(t, "event "+e.Kind, e.MarketTime)
 	}
 }

@@ -81,12 +81,29 @@ func handSession() (SessionSummary, []Fill, []InventorySnapshot, []ValuationSnap
 	return s, fills, inv, val, events, ts
 }
 
-// TestBuildReportHandSession is long because its table is: one row per
-// report figure, each worked out by hand from handSession.
+// TestBuildReportHandSession checks the report of handSession against the
+// figures worked out by hand in its comment.
 func TestBuildReportHandSession(t *testing.T) {
 	s, fills, inv, val, events, ts := handSession()
 	r := BuildReport(s, fills, inv, val, events)
+	checkHandFigures(t, r)
+	if sum := r.PnL.TradingRLUSD + r.PnL.FeesRLUSD + r.PnL.InventoryRLUSD; !near(sum, r.PnL.TotalRLUSD) {
+		t.Errorf("trading + fees + inventory = %.10g, total %.10g", sum, r.PnL.TotalRLUSD)
+	}
+	if !r.MarketStart.Equal(ts[0]) || !r.MarketEnd.Equal(ts[4]) {
+		t.Errorf("market span %v → %v, want %v → %v", r.MarketStart, r.MarketEnd, ts[0], ts[4])
+	}
+	if r.MaxDrawdown.PeakMarketTime == nil || !r.MaxDrawdown.PeakMarketTime.Equal(ts[0]) || !r.MaxDrawdown.TroughMarketTime.Equal(ts[1]) {
+		t.Errorf("drawdown peak %v trough %v, want %v and %v", r.MaxDrawdown.PeakMarketTime, r.MaxDrawdown.TroughMarketTime, ts[0], ts[1])
+	}
+	checkHandTiers(t, r)
+	checkHandDays(t, r)
+}
 
+// checkHandFigures checks the report figures of handSession, one row per
+// figure.
+func checkHandFigures(t *testing.T, r Report) {
+	t.Helper()
 	checks := []struct {
 		name      string
 		got, want float64
@@ -128,16 +145,12 @@ func TestBuildReportHandSession(t *testing.T) {
 			t.Errorf("%s = %.10g, want %.10g", c.name, c.got, c.want)
 		}
 	}
-	if sum := r.PnL.TradingRLUSD + r.PnL.FeesRLUSD + r.PnL.InventoryRLUSD; !near(sum, r.PnL.TotalRLUSD) {
-		t.Errorf("trading + fees + inventory = %.10g, total %.10g", sum, r.PnL.TotalRLUSD)
-	}
-	if !r.MarketStart.Equal(ts[0]) || !r.MarketEnd.Equal(ts[4]) {
-		t.Errorf("market span %v → %v, want %v → %v", r.MarketStart, r.MarketEnd, ts[0], ts[4])
-	}
-	if r.MaxDrawdown.PeakMarketTime == nil || !r.MaxDrawdown.PeakMarketTime.Equal(ts[0]) || !r.MaxDrawdown.TroughMarketTime.Equal(ts[1]) {
-		t.Errorf("drawdown peak %v trough %v, want %v and %v", r.MaxDrawdown.PeakMarketTime, r.MaxDrawdown.TroughMarketTime, ts[0], ts[1])
-	}
-	// Tier 0 from t0 to t1 and t3 to t4 (1.5 h), tier 1 from t1 to t3 (2.5 h).
+}
+
+// checkHandTiers checks the time handSession spent in each skew tier: tier
+// 0 from t0 to t1 and t3 to t4 (1.5 h), tier 1 from t1 to t3 (2.5 h).
+func checkHandTiers(t *testing.T, r Report) {
+	t.Helper()
 	wantTiers := []TierTime{{0, 5400, 37.5}, {1, 9000, 62.5}}
 	if len(r.SkewTiers) != 2 {
 		t.Fatalf("skew tiers %+v, want %+v", r.SkewTiers, wantTiers)
@@ -147,7 +160,12 @@ func TestBuildReportHandSession(t *testing.T) {
 			t.Errorf("tier %d: %+v, want %+v", i, g, w)
 		}
 	}
-	// Jan 1 closes at t1's value; Jan 2 at the end.
+}
+
+// checkHandDays checks handSession's P&L by market day: Jan 1 closes at
+// t1's value, Jan 2 at the end; the days add up to the total.
+func checkHandDays(t *testing.T, r Report) {
+	t.Helper()
 	wantDays := []DayPnL{{"2025-01-01", 200, 197.6003, -2.3997}, {"2025-01-02", 197.6003, 200.08, 2.4797}}
 	if len(r.Daily) != 2 {
 		t.Fatalf("daily %+v, want %+v", r.Daily, wantDays)
@@ -186,10 +204,14 @@ func TestBuildReportOrderFree(t *testing.T) {
 	}
 }
 
-// TestBuildReportEdges is long (and branchy) because its table is: one row
-// per edge case, each with its own check function.
+// edgeT0 is the start of TestBuildReportEdges' sessions.
+var edgeT0 = time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
+
+// TestBuildReportEdges builds the report of one session per edge case and
+// checks it with the case's own function (after the checks every report
+// must pass).
 func TestBuildReportEdges(t *testing.T) {
-	t0 := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
+	t0 := edgeT0
 	cases := []struct {
 		name  string
 		s     SessionSummary
@@ -199,62 +221,29 @@ func TestBuildReportEdges(t *testing.T) {
 		check func(t *testing.T, r Report)
 	}{
 		{
-			name: "no records",
-			s:    mkSession(t0, nil, 10, 10, 1, nil),
-			check: func(t *testing.T, r Report) {
-				if !r.Running || r.HaltReason != nil || r.PnL.TotalRLUSD != 0 || r.EndingValue != 20 || r.MarketEnd != nil || r.SkewTiers != nil || r.MaxDrawdown.PeakMarketTime != nil {
-					t.Errorf("empty running session: %+v", r)
-				}
-				if len(r.Daily) != 1 || r.Daily[0].PnLRLUSD != 0 {
-					t.Errorf("daily %+v, want one day at 0", r.Daily)
-				}
-			},
+			name:  "no records",
+			s:     mkSession(t0, nil, 10, 10, 1, nil),
+			check: checkEdgeNoRecords,
 		},
 		{
-			// A running session: its end is the latest record, its
-			// ending value the latest snapshot's; no valuation snapshot
-			// means no network fee known.
 			name:  "running",
 			s:     mkSession(t0, nil, 10, 10, 1, nil),
 			fills: []Fill{mkFill(t0.Add(time.Minute), Buy, 0.99, 1, 0)},
 			inv:   []InventorySnapshot{mkInv(t0, 1, 10, 10, 0), mkInv(t0.Add(time.Minute), 1.01, 11, 9.01, 0), mkInv(t0.Add(2*time.Minute), 1.02, 11, 9.01, 2)},
-			check: func(t *testing.T, r Report) {
-				// V end = 9.01 + 11×1.02 = 20.23; capture 1.01 − 0.99 =
-				// 0.02; inventory 10×0.01 + 11×0.01 = 0.21.
-				if !r.MarketEnd.Equal(t0.Add(2*time.Minute)) || !near(r.EndingValue, 20.23) || !near(r.PnL.TradingRLUSD, 0.02) ||
-					!near(r.PnL.InventoryRLUSD, 0.21) || r.Fees.NetworkRLUSD != 0 || !near(r.Hold.HoldValueRLUSD, 20.2) {
-					t.Errorf("running: %+v", r)
-				}
-				// Tiers 0..2 listed; tier 2's last snapshot ends the span.
-				if len(r.SkewTiers) != 3 || r.SkewTiers[0].Seconds != 120 || r.SkewTiers[1].Seconds != 0 || r.SkewTiers[2].Seconds != 0 {
-					t.Errorf("tiers %+v", r.SkewTiers)
-				}
-			},
+			check: checkEdgeRunning,
 		},
 		{
-			// A fill after the last snapshot is valued at the latest mid;
-			// fills before the first snapshot at the first one's.
 			name:  "fill outside snapshots",
 			s:     mkSession(t0, nil, 10, 10, 1, nil),
 			fills: []Fill{mkFill(t0.Add(-time.Minute), Sell, 1.2, 1, 0), mkFill(t0.Add(time.Hour), Sell, 1.1, 1, 0)},
 			inv:   []InventorySnapshot{mkInv(t0, 1.0, 10, 10, 0), mkInv(t0.Add(time.Minute), 1.05, 10, 10, 0)},
-			check: func(t *testing.T, r Report) {
-				// (1.2 − 1.0) + (1.1 − 1.05)
-				if !near(r.PnL.TradingRLUSD, 0.25) {
-					t.Errorf("trading %v, want 0.25", r.PnL.TradingRLUSD)
-				}
-			},
+			check: checkEdgeFillOutside,
 		},
 		{
-			// The value only rises: no drawdown, no times.
-			name: "no drawdown",
-			s:    mkSession(t0, fptr2(t0.Add(time.Hour)), 10, 10, 1, fptr(21)),
-			inv:  []InventorySnapshot{mkInv(t0, 1.0, 10, 10, 0), mkInv(t0.Add(time.Hour), 1.1, 10, 10, 0)},
-			check: func(t *testing.T, r Report) {
-				if r.MaxDrawdown.RLUSD != 0 || r.MaxDrawdown.PeakMarketTime != nil || !near(r.Hold.HoldValueRLUSD, 21) || !near(r.Hold.ValueVsHoldRLUSD, 0) {
-					t.Errorf("drawdown %+v hold %+v", r.MaxDrawdown, r.Hold)
-				}
-			},
+			name:  "no drawdown",
+			s:     mkSession(t0, fptr2(t0.Add(time.Hour)), 10, 10, 1, fptr(21)),
+			inv:   []InventorySnapshot{mkInv(t0, 1.0, 10, 10, 0), mkInv(t0.Add(time.Hour), 1.1, 10, 10, 0)},
+			check: checkEdgeNoDrawdown,
 		},
 	}
 	for _, c := range cases {
@@ -268,6 +257,51 @@ func TestBuildReportEdges(t *testing.T) {
 			}
 			c.check(t, r)
 		})
+	}
+}
+
+// checkEdgeNoRecords checks the report of a running session with no
+// records.
+func checkEdgeNoRecords(t *testing.T, r Report) {
+	if !r.Running || r.HaltReason != nil || r.PnL.TotalRLUSD != 0 || r.EndingValue != 20 || r.MarketEnd != nil || r.SkewTiers != nil || r.MaxDrawdown.PeakMarketTime != nil {
+		t.Errorf("empty running session: %+v", r)
+	}
+	if len(r.Daily) != 1 || r.Daily[0].PnLRLUSD != 0 {
+		t.Errorf("daily %+v, want one day at 0", r.Daily)
+	}
+}
+
+// checkEdgeRunning checks a running session's report: its end is the
+// latest record, its ending value the latest snapshot's; no valuation
+// snapshot means no network fee known.
+func checkEdgeRunning(t *testing.T, r Report) {
+	// V end = 9.01 + 11×1.02 = 20.23; capture 1.01 − 0.99 =
+	// 0.02; inventory 10×0.01 + 11×0.01 = 0.21.
+	if !r.MarketEnd.Equal(edgeT0.Add(2*time.Minute)) || !near(r.EndingValue, 20.23) || !near(r.PnL.TradingRLUSD, 0.02) ||
+		!near(r.PnL.InventoryRLUSD, 0.21) || r.Fees.NetworkRLUSD != 0 || !near(r.Hold.HoldValueRLUSD, 20.2) {
+		t.Errorf("running: %+v", r)
+	}
+	// Tiers 0..2 listed; tier 2's last snapshot ends the span.
+	if len(r.SkewTiers) != 3 || r.SkewTiers[0].Seconds != 120 || r.SkewTiers[1].Seconds != 0 || r.SkewTiers[2].Seconds != 0 {
+		t.Errorf("tiers %+v", r.SkewTiers)
+	}
+}
+
+// checkEdgeFillOutside checks that a fill after the last snapshot is
+// valued at the latest mid, and fills before the first snapshot at the
+// first one's.
+func checkEdgeFillOutside(t *testing.T, r Report) {
+	// (1.2 − 1.0) + (1.1 − 1.05)
+	if !near(r.PnL.TradingRLUSD, 0.25) {
+		t.Errorf("trading %v, want 0.25", r.PnL.TradingRLUSD)
+	}
+}
+
+// checkEdgeNoDrawdown checks a session whose value only rises: no
+// drawdown, no times.
+func checkEdgeNoDrawdown(t *testing.T, r Report) {
+	if r.MaxDrawdown.RLUSD != 0 || r.MaxDrawdown.PeakMarketTime != nil || !near(r.Hold.HoldValueRLUSD, 21) || !near(r.Hold.ValueVsHoldRLUSD, 0) {
+		t.Errorf("drawdown %+v hold %+v", r.MaxDrawdown, r.Hold)
 	}
 }
 

@@ -98,7 +98,25 @@ func TestCheckFeedGapReplay(t *testing.T) {
 	}
 }
 
-// TestCheckRisk is long because its table is: one row per boundary.
+// riskCase is one row of TestCheckRisk: checkRisk's inputs and what it
+// must return.
+type riskCase struct {
+	name  string
+	v     Valuation
+	ev    MarketEvent
+	t     time.Duration // the event's market time after riskT0
+	watch anchorWatch
+	want  riskWant
+}
+
+// riskWant is what checkRisk must return for a riskCase.
+type riskWant struct {
+	halt  *riskHalt
+	watch anchorWatch
+	note  *riskNote
+}
+
+// TestCheckRisk runs checkRisk on one row per boundary.
 func TestCheckRisk(t *testing.T) {
 	cfg := riskConfig()
 	at := func(d time.Duration) time.Time { return riskT0.Add(d) }
@@ -106,79 +124,71 @@ func TestCheckRisk(t *testing.T) {
 	outside := MarketEvent{Bid: 0.5, Ask: 1.5, Anchor: 1.51} // 5100 bps
 	below := MarketEvent{Bid: 0.5, Ask: 1.5, Anchor: 0.49}   // -5100 bps
 	ok := Valuation{TotalValueInRLUSD: 1000}
-	type want struct {
-		halt  *riskHalt
-		watch anchorWatch
-		note  *riskNote
-	}
-	for _, tc := range []struct {
-		name  string
-		v     Valuation
-		ev    MarketEvent
-		t     time.Duration // the event's market time after riskT0
-		watch anchorWatch
-		want  want
-	}{
+	for _, tc := range []riskCase{
 		{name: "all inside", v: ok, ev: inside},
 		{name: "drawdown just below max", v: Valuation{TotalValueInRLUSD: 950.5}, ev: inside},
 		{name: "drawdown at max", v: Valuation{TotalValueInRLUSD: 950}, ev: inside,
-			want: want{halt: &riskHalt{HaltMaxDrawdown, "risk", "drawdown 5.00% reached max_drawdown_pct 5.00%"}}},
+			want: riskWant{halt: &riskHalt{HaltMaxDrawdown, "risk", "drawdown 5.00% reached max_drawdown_pct 5.00%"}}},
 		{name: "a gain is no drawdown", v: Valuation{TotalValueInRLUSD: 2000}, ev: inside},
 		{name: "drift just below max", v: Valuation{TotalValueInRLUSD: 1000, DriftPct: 19.99}, ev: inside},
 		{name: "drift at +max", v: Valuation{TotalValueInRLUSD: 1000, DriftPct: 20}, ev: inside,
-			want: want{halt: &riskHalt{HaltInventoryLimit, "risk", "drift +20.00% reached max_drift_pct 20.00%"}}},
+			want: riskWant{halt: &riskHalt{HaltInventoryLimit, "risk", "drift +20.00% reached max_drift_pct 20.00%"}}},
 		{name: "drift at -max", v: Valuation{TotalValueInRLUSD: 1000, DriftPct: -20}, ev: inside,
-			want: want{halt: &riskHalt{HaltInventoryLimit, "risk", "drift -20.00% reached max_drift_pct 20.00%"}}},
+			want: riskWant{halt: &riskHalt{HaltInventoryLimit, "risk", "drift -20.00% reached max_drift_pct 20.00%"}}},
 		{name: "drawdown is checked before drift", v: Valuation{TotalValueInRLUSD: 900, DriftPct: 30}, ev: inside,
-			want: want{halt: &riskHalt{HaltMaxDrawdown, "risk", "drawdown 10.00% reached max_drawdown_pct 5.00%"}}},
+			want: riskWant{halt: &riskHalt{HaltMaxDrawdown, "risk", "drawdown 10.00% reached max_drawdown_pct 5.00%"}}},
 		{name: "drift is checked before the anchor", v: Valuation{TotalValueInRLUSD: 1000, DriftPct: 25}, ev: outside, t: time.Hour,
 			watch: anchorWatch{since: riskT0},
-			want:  want{halt: &riskHalt{HaltInventoryLimit, "risk", "drift +25.00% reached max_drift_pct 20.00%"}, watch: anchorWatch{since: riskT0}}},
+			want:  riskWant{halt: &riskHalt{HaltInventoryLimit, "risk", "drift +25.00% reached max_drift_pct 20.00%"}, watch: anchorWatch{since: riskT0}}},
 		{name: "anchor leaves the band: the watch starts", v: ok, ev: outside, t: time.Minute,
-			want: want{watch: anchorWatch{since: at(time.Minute)}}},
+			want: riskWant{watch: anchorWatch{since: at(time.Minute)}}},
 		{name: "anchor below the band counts too", v: ok, ev: below, t: time.Minute,
-			want: want{watch: anchorWatch{since: at(time.Minute)}}},
+			want: riskWant{watch: anchorWatch{since: at(time.Minute)}}},
 		{name: "outside just before the warning", v: ok, ev: outside, t: 30*time.Second - time.Nanosecond,
-			watch: anchorWatch{since: riskT0}, want: want{watch: anchorWatch{since: riskT0}}},
+			watch: anchorWatch{since: riskT0}, want: riskWant{watch: anchorWatch{since: riskT0}}},
 		{name: "outside for 30s: warned once", v: ok, ev: outside, t: 30 * time.Second,
 			watch: anchorWatch{since: riskT0},
-			want: want{watch: anchorWatch{since: riskT0, warned: true},
+			want: riskWant{watch: anchorWatch{since: riskT0, warned: true},
 				note: &riskNote{LevelWarn, "anchor +5100.0 bps from the mid for 30s (limit 5000.0 bps, halt after 2m0s): centre clamped"}}},
 		{name: "already warned: no second note", v: ok, ev: outside, t: 90 * time.Second,
-			watch: anchorWatch{since: riskT0, warned: true}, want: want{watch: anchorWatch{since: riskT0, warned: true}}},
+			watch: anchorWatch{since: riskT0, warned: true}, want: riskWant{watch: anchorWatch{since: riskT0, warned: true}}},
 		{name: "outside for exactly halt_after: no halt", v: ok, ev: outside, t: 2 * time.Minute,
-			watch: anchorWatch{since: riskT0, warned: true}, want: want{watch: anchorWatch{since: riskT0, warned: true}}},
+			watch: anchorWatch{since: riskT0, warned: true}, want: riskWant{watch: anchorWatch{since: riskT0, warned: true}}},
 		{name: "outside past halt_after: halt", v: ok, ev: outside, t: 2*time.Minute + time.Nanosecond,
 			watch: anchorWatch{since: riskT0, warned: true},
-			want: want{halt: &riskHalt{HaltAnchorDivergence, "risk", "anchor diverged more than 5000.0 bps from the mid for 2m0.000000001s"},
+			want: riskWant{halt: &riskHalt{HaltAnchorDivergence, "risk", "anchor diverged more than 5000.0 bps from the mid for 2m0.000000001s"},
 				watch: anchorWatch{since: riskT0, warned: true}}},
 		{name: "the timer runs from the first event outside, not from the last", v: ok, ev: outside, t: 3 * time.Minute,
 			watch: anchorWatch{since: at(90 * time.Second), warned: true},
-			want:  want{watch: anchorWatch{since: at(90 * time.Second), warned: true}}},
+			want:  riskWant{watch: anchorWatch{since: at(90 * time.Second), warned: true}}},
 		{name: "back inside after a warning: noted, the watch restarts", v: ok, ev: inside, t: 45 * time.Second,
 			watch: anchorWatch{since: riskT0, warned: true},
-			want:  want{note: &riskNote{LevelInfo, "anchor back within 5000.0 bps of the mid after 45s"}}},
+			want:  riskWant{note: &riskNote{LevelInfo, "anchor back within 5000.0 bps of the mid after 45s"}}},
 		{name: "back inside before a warning: silent restart", v: ok, ev: inside, t: 10 * time.Second,
 			watch: anchorWatch{since: riskT0}},
 		{name: "no anchor is no divergence", v: ok, ev: MarketEvent{Bid: 0.5, Ask: 1.5}, t: time.Hour},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			ev := tc.ev
-			ev.Time = at(tc.t)
-			got := checkRisk(cfg, 1000, tc.v, ev, tc.watch)
-			if !equalPtr(got.halt, tc.want.halt) {
-				t.Errorf("halt %v, want %v", deref(got.halt), deref(tc.want.halt))
-			}
-			if tc.want.halt != nil {
-				return // the engine ends the session: the watch and note are not read
-			}
-			if got.watch != tc.want.watch {
-				t.Errorf("watch %+v, want %+v", got.watch, tc.want.watch)
-			}
-			if !equalPtr(got.note, tc.want.note) {
-				t.Errorf("note %v, want %v", deref(got.note), deref(tc.want.note))
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkRiskCase(t, cfg, tc) })
+	}
+}
+
+// checkRiskCase runs checkRisk on tc's inputs under cfg and checks its
+// halt, and when it does not halt its watch and note.
+func checkRiskCase(t *testing.T, cfg Config, tc riskCase) {
+	ev := tc.ev
+	ev.Time = riskT0.Add(tc.t)
+	got := checkRisk(cfg, 1000, tc.v, ev, tc.watch)
+	if !equalPtr(got.halt, tc.want.halt) {
+		t.Errorf("halt %v, want %v", deref(got.halt), deref(tc.want.halt))
+	}
+	if tc.want.halt != nil {
+		return // the engine ends the session: the watch and note are not read
+	}
+	if got.watch != tc.want.watch {
+		t.Errorf("watch %+v, want %+v", got.watch, tc.want.watch)
+	}
+	if !equalPtr(got.note, tc.want.note) {
+		t.Errorf("note %v, want %v", deref(got.note), deref(tc.want.note))
 	}
 }
 

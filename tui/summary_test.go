@@ -18,19 +18,16 @@ func ended(id string, start time.Time, pnl float64, estimated bool) engine.Sessi
 		EndedAt: &end, EndingValue: &v, EndedAtEstimated: estimated, HaltReason: engine.HaltOperatorQuit}}
 }
 
+// TestSummaryStrip checks the summary strip over a list of sessions: the
+// P&L by market day, the totals line, the bars on either side of zero, a
+// replay's market day and a chart too narrow for every day.
 func TestSummaryStrip(t *testing.T) {
 	d1 := time.Date(2026, 11, 23, 22, 0, 0, 0, time.UTC)
 	d2 := d1.Add(26 * time.Hour) // Nov 25
 	running := engine.SessionSummary{Session: engine.Session{SessionID: "run", StartedAt: d2.Add(time.Hour), StartingValue: 4600}}
 	rows := []engine.SessionSummary{running, ended("a", d2, 12.5, false), ended("b", d2.Add(-time.Hour), -40, true),
 		ended("c", d1, 30, false), ended("d", d1.Add(time.Hour), 5, false)}
-	days := dailyPnL(rows)
-	// c and d on Nov 23, b at 23:00 on Nov 24, a on Nov 25; the running
-	// session has no P&L.
-	if len(days) != 3 || !days[0].day.Equal(time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)) || days[0].pnl != 35 || days[0].n != 2 ||
-		days[1].pnl != -40 || days[2].pnl != 12.5 {
-		t.Fatalf("days %+v: want Nov 23 +35 (2), Nov 24 -40, Nov 25 +12.50", days)
-	}
+	checkDailyPnL(t, rows)
 	st := DefaultStyles(ThemeMono)
 	strip := ansi.Strip(strings.Join(summaryStrip(st, rows, 160, 8), "\n"))
 	for _, want := range []string{"shown 5", "P&L +7.50 RLUSD", "best +30.00 2026-11-23", "worst -40.00 2026-11-24", "● 1 running", "~ 1 end estimated", "P&L by market day"} {
@@ -38,7 +35,27 @@ func TestSummaryStrip(t *testing.T) {
 			t.Errorf("strip lacks %q:\n%s", want, strip)
 		}
 	}
-	// A gain stands above the zero line, a loss below it.
+	checkStripBars(t, strip)
+	checkReplayDay(t, d2)
+	checkNarrowChart(t, st, d1)
+}
+
+// checkDailyPnL checks the days of TestSummaryStrip's rows: c and d on
+// Nov 23, b at 23:00 on Nov 24, a on Nov 25; the running session has no
+// P&L.
+func checkDailyPnL(t *testing.T, rows []engine.SessionSummary) {
+	t.Helper()
+	days := dailyPnL(rows)
+	if len(days) != 3 || !days[0].day.Equal(time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)) || days[0].pnl != 35 || days[0].n != 2 ||
+		days[1].pnl != -40 || days[2].pnl != 12.5 {
+		t.Fatalf("days %+v: want Nov 23 +35 (2), Nov 24 -40, Nov 25 +12.50", days)
+	}
+}
+
+// checkStripBars checks that a gain stands above the strip's zero line and
+// a loss below it.
+func checkStripBars(t *testing.T, strip string) {
+	t.Helper()
 	lines := strings.Split(strip, "\n")[1:]
 	zero := -1
 	for i, l := range lines {
@@ -49,39 +66,52 @@ func TestSummaryStrip(t *testing.T) {
 	if zero < 0 {
 		t.Fatalf("no zero line:\n%s", strip)
 	}
-	col := func(day int) (above, below bool) {
-		for i, l := range lines[:len(lines)-1] {
-			r := []rune(l)
-			axis := strings.IndexRune(l, '┤')
-			if axis < 0 {
-				axis = strings.IndexRune(l, '│')
-			}
-			c := len([]rune(l[:axis])) + 1 + day*9
-			if c < len(r) && (r[c] == '█' || r[c] == '▄' || r[c] == '▀') {
-				above = above || i < zero || (i == zero && r[c] == '▀')
-				below = below || i > zero || (i == zero && r[c] == '▄')
-			}
-		}
-		return
-	}
-	if up, down := col(0); !up || down {
+	if up, down := barSides(lines, zero, 0); !up || down {
 		t.Errorf("Nov 23 (+35) should stand above zero only (up %v down %v):\n%s", up, down, strip)
 	}
-	if up, down := col(1); up || !down {
+	if up, down := barSides(lines, zero, 1); up || !down {
 		t.Errorf("Nov 24 (-40) should hang below zero only (up %v down %v):\n%s", up, down, strip)
 	}
-	// Too narrow for every day: the newest are kept.
-	// A replay counts on the day of its market data, not of its run.
-	replay := ended("r", d2, 7, false)
+}
+
+// barSides says whether the bar of the day-th column reaches above the
+// chart's zero line (line zero of lines) and whether it reaches below.
+func barSides(lines []string, zero, day int) (above, below bool) {
+	for i, l := range lines[:len(lines)-1] {
+		r := []rune(l)
+		axis := strings.IndexRune(l, '┤')
+		if axis < 0 {
+			axis = strings.IndexRune(l, '│')
+		}
+		c := len([]rune(l[:axis])) + 1 + day*9
+		if c < len(r) && (r[c] == '█' || r[c] == '▄' || r[c] == '▀') {
+			above = above || i < zero || (i == zero && r[c] == '▀')
+			below = below || i > zero || (i == zero && r[c] == '▄')
+		}
+	}
+	return above, below
+}
+
+// checkReplayDay checks that a replay counts on the day of its market
+// data, not of its run (at).
+func checkReplayDay(t *testing.T, at time.Time) {
+	t.Helper()
+	replay := ended("r", at, 7, false)
 	market := time.Date(2025, 3, 4, 12, 0, 0, 0, time.UTC)
 	replay.MarketStartedAt = &market
 	if ds := dailyPnL([]engine.SessionSummary{replay}); len(ds) != 1 || !ds[0].day.Equal(time.Date(2025, 3, 4, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("a replay's day %+v, want its market day 2025-03-04", ds)
 	}
-	// Twenty days, the oldest the only loss, in room for eleven bars.
+}
+
+// checkNarrowChart checks that a chart too narrow for every day keeps the
+// newest: twenty days from first, the oldest the only loss, in room for
+// eleven bars.
+func checkNarrowChart(t *testing.T, st Styles, first time.Time) {
+	t.Helper()
 	var many []dayPnL
 	for i := 0; i < 20; i++ {
-		many = append(many, dayPnL{day: d1.AddDate(0, 0, i), pnl: float64(i), n: 1})
+		many = append(many, dayPnL{day: first.AddDate(0, 0, i), pnl: float64(i), n: 1})
 	}
 	many[0].pnl = -100
 	narrow := ansi.Strip(strings.Join(dayBars(st, many, 30, 5), "\n"))

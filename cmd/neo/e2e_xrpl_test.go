@@ -138,6 +138,19 @@ func TestXRPLLiveSessionAndItsReplay(t *testing.T) {
 	db := filepath.Join(dir, "neo.db")
 	rec := filepath.Join(dir, "live.ndjson.gz")
 	cfg := xrplConfig(t, dir, "30s")
+	live := runLiveThroughADrop(t, m, db, cfg, rec)
+	checkLiveValuations(t, m, db, live.ID)
+	fills := readFills(t, db, live.ID)
+	checkLiveFills(t, fills)
+	checkReplayMatches(t, filepath.Join(dir, "replay.db"), cfg, rec, live, fills)
+}
+
+// runLiveThroughADrop runs a headless session on m, recording to rec,
+// until it has fills both before and after the server drops every
+// connection, then ends it with SIGTERM and checks it closed cleanly and
+// noted the disconnect. It returns the session.
+func runLiveThroughADrop(t *testing.T, m *xrpltest.Market, db, cfg, rec string) sessionRow {
+	t.Helper()
 	p := startXRPL(t, "run", "--db", db, "--config", cfg, "--headless", "--log-format", "logfmt",
 		"--feed", "xrpl:"+m.URL(0), "--record", rec, "--seed", "7")
 	waitForLog(t, p.ErrOut, "session started")
@@ -159,8 +172,14 @@ func TestXRPLLiveSessionAndItsReplay(t *testing.T) {
 	if countEvents(live, "feed_disconnect") < 1 {
 		t.Fatalf("no feed_disconnect event; events:\n%s", strings.Join(live.Events, "\n"))
 	}
+	return live
+}
 
-	feed, mids, anchors := sessionFacts(t, db, live.ID)
+// checkLiveValuations checks that the session records m's endpoint as its
+// feed and values at the book's mid, with the pool's price as the anchor.
+func checkLiveValuations(t *testing.T, m *xrpltest.Market, db, session string) {
+	t.Helper()
+	feed, mids, anchors := sessionFacts(t, db, session)
 	if feed != "xrpl:"+m.URL(0) {
 		t.Fatalf("sessions.feed = %q, want the endpoint", feed)
 	}
@@ -169,7 +188,13 @@ func TestXRPLLiveSessionAndItsReplay(t *testing.T) {
 			t.Fatalf("valuation %d: mid %v anchor %v, want the book's mid %v and the pool's price %v", i, mids[i], anchors[i], m.Mid(), m.AMMPrice())
 		}
 	}
-	fills := readFills(t, db, live.ID)
+}
+
+// checkLiveFills checks the live session's fills: each at its order's
+// price, at most the swept thin level, a buy paying the transfer fee, and
+// some order filled in parts.
+func checkLiveFills(t *testing.T, fills []fillRow) {
+	t.Helper()
 	parts := map[string]int{}
 	for _, f := range fills {
 		// Rule 3: a sweep past our quote fills us at our price, capped at
@@ -192,9 +217,12 @@ func TestXRPLLiveSessionAndItsReplay(t *testing.T) {
 	if partial == 0 {
 		t.Fatalf("no order filled in parts among %d fills", len(fills))
 	}
+}
 
-	// The recording replayed: same fills, same ending value.
-	db2 := filepath.Join(dir, "replay.db")
+// checkReplayMatches replays the recording rec into the database db2 and
+// checks that it ends with the live session's value and fills.
+func checkReplayMatches(t *testing.T, db2, cfg, rec string, live sessionRow, fills []fillRow) {
+	t.Helper()
 	code, _, stderr := runNeo(t, nil, "run", "--db", db2, "--config", cfg, "--headless", "--speed", "0", "--feed", "xrpl-replay:"+rec)
 	if code != 0 {
 		t.Fatalf("replay exit %d; stderr:\n%s", code, stderr)

@@ -119,6 +119,8 @@ func shaAll(t *testing.T, path string) string {
 	return sha(t, path) + sha(t, path+"-wal") + sha(t, path+"-shm")
 }
 
+// TestSessionsCmd lists mustStoreDB's sessions as a table, JSON and CSV,
+// refuses both formats at once and reads beside a running session.
 func TestSessionsCmd(t *testing.T) {
 	path := mustStoreDB(t, t.TempDir(), "evil\x1b[31m\x07id")
 	t.Run("Table", func(t *testing.T) {
@@ -128,33 +130,8 @@ func TestSessionsCmd(t *testing.T) {
 		}
 		checkSessionsTable(t, out)
 	})
-	t.Run("JSON", func(t *testing.T) {
-		code, out, _ := runMain(t, nil, "sessions", "--db", path, "--json")
-		var recs []map[string]any
-		if code != 0 || json.Unmarshal([]byte(out), &recs) != nil || len(recs) != 2 {
-			t.Fatalf("exit=%d out=%s", code, out)
-		}
-		if recs[0]["ended_at"] != nil || recs[1]["halt_reason"] != "operator_quit" || recs[1]["fill_count"] != 1.0 {
-			t.Fatalf("records=%v", recs)
-		}
-		if recs[1]["market_started_at"] != "2025-01-01T00:00:00.000Z" || recs[1]["market_ended_at"] != "2025-02-05T00:00:00.000Z" ||
-			recs[1]["started_at"] != "2026-11-25T12:00:00.000Z" {
-			t.Fatalf("market span in JSON: %v", recs[1])
-		}
-	})
-	t.Run("CSV", func(t *testing.T) {
-		code, out, _ := runMain(t, nil, "sessions", "--db", path, "--csv", "--limit", "1")
-		rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
-		if code != 0 || err != nil || len(rows) != 2 || rows[0][0] != "session_id" || rows[1][0] != "crashed" {
-			t.Fatalf("exit=%d err=%v rows=%v", code, err, rows)
-		}
-		// The crashed session has no market start and its market end is
-		// its last row's (the snapshot at st0 + 3h).
-		n := len(rows[0])
-		if rows[0][n-2] != "market_started_at" || rows[0][n-1] != "market_ended_at" || rows[1][n-2] != "" || rows[1][n-1] != "2026-11-25T15:00:00.000Z" {
-			t.Fatalf("market columns: %v / %v", rows[0], rows[1])
-		}
-	})
+	t.Run("JSON", func(t *testing.T) { checkSessionsJSON(t, path) })
+	t.Run("CSV", func(t *testing.T) { checkSessionsCSV(t, path) })
 	t.Run("BothFormats", func(t *testing.T) {
 		code, _, errOut := runMain(t, nil, "sessions", "--db", path, "--csv", "--json")
 		assertOneLineError(t, code, errOut, exitUsage, "--json")
@@ -169,6 +146,39 @@ func TestSessionsCmd(t *testing.T) {
 			t.Fatalf("exit=%d out=%s err=%s", code, out, errOut)
 		}
 	})
+}
+
+// checkSessionsJSON checks `neo sessions --json` on mustStoreDB's
+// database at path: both records, the closed one with its market span.
+func checkSessionsJSON(t *testing.T, path string) {
+	code, out, _ := runMain(t, nil, "sessions", "--db", path, "--json")
+	var recs []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &recs) != nil || len(recs) != 2 {
+		t.Fatalf("exit=%d out=%s", code, out)
+	}
+	if recs[0]["ended_at"] != nil || recs[1]["halt_reason"] != "operator_quit" || recs[1]["fill_count"] != 1.0 {
+		t.Fatalf("records=%v", recs)
+	}
+	if recs[1]["market_started_at"] != "2025-01-01T00:00:00.000Z" || recs[1]["market_ended_at"] != "2025-02-05T00:00:00.000Z" ||
+		recs[1]["started_at"] != "2026-11-25T12:00:00.000Z" {
+		t.Fatalf("market span in JSON: %v", recs[1])
+	}
+}
+
+// checkSessionsCSV checks `neo sessions --csv --limit 1` on mustStoreDB's
+// database at path: a header and the newest session, the crashed one.
+func checkSessionsCSV(t *testing.T, path string) {
+	code, out, _ := runMain(t, nil, "sessions", "--db", path, "--csv", "--limit", "1")
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if code != 0 || err != nil || len(rows) != 2 || rows[0][0] != "session_id" || rows[1][0] != "crashed" {
+		t.Fatalf("exit=%d err=%v rows=%v", code, err, rows)
+	}
+	// The crashed session has no market start and its market end is
+	// its last row's (the snapshot at st0 + 3h).
+	n := len(rows[0])
+	if rows[0][n-2] != "market_started_at" || rows[0][n-1] != "market_ended_at" || rows[1][n-2] != "" || rows[1][n-1] != "2026-11-25T15:00:00.000Z" {
+		t.Fatalf("market columns: %v / %v", rows[0], rows[1])
+	}
 }
 
 // checkSessionsTable checks `neo sessions`' table of mustStoreDB's two
@@ -345,99 +355,126 @@ func TestBackupAndRestoreCmds(t *testing.T) {
 	})
 }
 
-// TestBadEnvironment is long by design: one short subtest per hostile
-// environment (directory, missing file, foreign lock, full disk, read-only
-// directory), each reading top to bottom.
+// TestBadEnvironment runs the store commands in hostile environments: a
+// directory, a missing file, a foreign lock, a full disk, a read-only
+// directory; a subtest each.
 func TestBadEnvironment(t *testing.T) {
-	t.Run("DirectoryAsDB", func(t *testing.T) {
-		dir := t.TempDir()
-		for _, cmd := range []string{"check", "sessions", "backfill", "backup"} {
-			code, _, errOut := runMain(t, nil, cmd, "--db", dir)
-			assertOneLineError(t, code, errOut, exitUsage, dir, "is a directory")
-		}
-		code, _, errOut := runMain(t, nil, "restore", "--db", dir, "--yes")
+	for _, env := range []struct {
+		name string
+		test func(t *testing.T)
+	}{
+		{"DirectoryAsDB", testDirectoryAsDB},
+		{"MissingDB", testMissingDB},
+		{"LockedByAnotherProcess", testLockedByAnotherProcess},
+		{"DiskFull", testDiskFull},
+		{"ReadOnlyDirectory", testReadOnlyDirectory},
+	} {
+		t.Run(env.name, env.test)
+	}
+}
+
+// testDirectoryAsDB: every store command refuses a directory as --db.
+func testDirectoryAsDB(t *testing.T) {
+	dir := t.TempDir()
+	for _, cmd := range []string{"check", "sessions", "backfill", "backup"} {
+		code, _, errOut := runMain(t, nil, cmd, "--db", dir)
 		assertOneLineError(t, code, errOut, exitUsage, dir, "is a directory")
-	})
-	t.Run("MissingDB", func(t *testing.T) {
-		p := filepath.Join(t.TempDir(), "neo.db")
-		for _, cmd := range []string{"check", "sessions", "backfill", "backup"} {
-			code, _, errOut := runMain(t, nil, cmd, "--db", p)
-			assertOneLineError(t, code, errOut, exitRuntime, p, "does not exist")
-			if _, err := os.Stat(p); err == nil {
-				t.Fatalf("neo %s created %s", cmd, p)
-			}
+	}
+	code, _, errOut := runMain(t, nil, "restore", "--db", dir, "--yes")
+	assertOneLineError(t, code, errOut, exitUsage, dir, "is a directory")
+}
+
+// testMissingDB: the store commands refuse a missing database and do not
+// create it.
+func testMissingDB(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "neo.db")
+	for _, cmd := range []string{"check", "sessions", "backfill", "backup"} {
+		code, _, errOut := runMain(t, nil, cmd, "--db", p)
+		assertOneLineError(t, code, errOut, exitRuntime, p, "does not exist")
+		if _, err := os.Stat(p); err == nil {
+			t.Fatalf("neo %s created %s", cmd, p)
 		}
-	})
-	t.Run("LockedByAnotherProcess", func(t *testing.T) {
-		path := mustStoreDB(t, t.TempDir(), "s1")
-		lk := flock.New(store.LockPath(path))
-		if ok, err := lk.TryLock(); !ok || err != nil {
-			t.Fatalf("lock: %v %v", ok, err)
+	}
+}
+
+// testLockedByAnotherProcess: under another process's lock the writing
+// commands refuse, naming its pid, and change nothing; sessions still
+// reads.
+func testLockedByAnotherProcess(t *testing.T) {
+	path := mustStoreDB(t, t.TempDir(), "s1")
+	lk := flock.New(store.LockPath(path))
+	if ok, err := lk.TryLock(); !ok || err != nil {
+		t.Fatalf("lock: %v %v", ok, err)
+	}
+	defer lk.Unlock()
+	os.WriteFile(store.LockPath(path), []byte("424242\n"), 0o600)
+	before := sha(t, path)
+	for _, args := range [][]string{{"backfill"}, {"backfill", "--dry-run"}, {"restore", "--yes"}} {
+		code, _, errOut := runMain(t, nil, append(args, "--db", path)...)
+		assertOneLineError(t, code, errOut, exitLocked, path, "pid 424242")
+	}
+	if sha(t, path) != before {
+		t.Fatal("a locked-out command changed the database")
+	}
+	if code, _, errOut := runMain(t, nil, "sessions", "--db", path); code != 0 {
+		t.Fatalf("sessions beside the lock: exit=%d %s", code, errOut)
+	}
+}
+
+// testDiskFull: backfill and backup on a full disk fail saying what to do,
+// and leave nothing lost and nothing half-written.
+func testDiskFull(t *testing.T) {
+	path := mustStoreDB(t, t.TempDir(), "s1")
+	env := []string{"NEO_STORE_FAULTS=full"}
+	code, _, errOut := runBin(t, env, "backfill", "--db", path)
+	assertOneLineError(t, code, errOut, exitRuntime, path, "disk full", "free space")
+	code, _, errOut = runBin(t, env, "backup", "--db", path)
+	assertOneLineError(t, code, errOut, exitRuntime, "disk full", "free space")
+	// Nothing lost, nothing half-written.
+	code, out, errOut := runMain(t, nil, "check", "--db", path, "--full")
+	if code != 0 || !strings.Contains(out, "left open") {
+		t.Fatalf("after disk full: exit=%d out=%s err=%s", code, out, errOut)
+	}
+	backups, _ := store.ListBackups(path)
+	if len(backups) != 1 {
+		t.Fatalf("backups=%v, want only the first one", backups)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".tmp") {
+			t.Fatalf("left %s behind", e.Name())
 		}
-		defer lk.Unlock()
-		os.WriteFile(store.LockPath(path), []byte("424242\n"), 0o600)
-		before := sha(t, path)
-		for _, args := range [][]string{{"backfill"}, {"backfill", "--dry-run"}, {"restore", "--yes"}} {
-			code, _, errOut := runMain(t, nil, append(args, "--db", path)...)
-			assertOneLineError(t, code, errOut, exitLocked, path, "pid 424242")
-		}
-		if sha(t, path) != before {
-			t.Fatal("a locked-out command changed the database")
-		}
-		if code, _, errOut := runMain(t, nil, "sessions", "--db", path); code != 0 {
-			t.Fatalf("sessions beside the lock: exit=%d %s", code, errOut)
-		}
-	})
-	t.Run("DiskFull", func(t *testing.T) {
-		path := mustStoreDB(t, t.TempDir(), "s1")
-		env := []string{"NEO_STORE_FAULTS=full"}
-		code, _, errOut := runBin(t, env, "backfill", "--db", path)
-		assertOneLineError(t, code, errOut, exitRuntime, path, "disk full", "free space")
-		code, _, errOut = runBin(t, env, "backup", "--db", path)
-		assertOneLineError(t, code, errOut, exitRuntime, "disk full", "free space")
-		// Nothing lost, nothing half-written.
-		code, out, errOut := runMain(t, nil, "check", "--db", path, "--full")
-		if code != 0 || !strings.Contains(out, "left open") {
-			t.Fatalf("after disk full: exit=%d out=%s err=%s", code, out, errOut)
-		}
-		backups, _ := store.ListBackups(path)
-		if len(backups) != 1 {
-			t.Fatalf("backups=%v, want only the first one", backups)
-		}
-		entries, _ := os.ReadDir(filepath.Dir(path))
-		for _, e := range entries {
-			if strings.HasSuffix(e.Name(), ".tmp") {
-				t.Fatalf("left %s behind", e.Name())
-			}
-		}
-	})
-	t.Run("ReadOnlyDirectory", func(t *testing.T) {
-		path := mustStoreDB(t, t.TempDir(), "s1")
-		ro := t.TempDir()
-		if err := os.Chmod(ro, 0o500); err != nil {
-			t.Fatal(err)
-		}
-		defer os.Chmod(ro, 0o700)
-		if f, err := os.Create(filepath.Join(ro, "probe")); err == nil {
+	}
+}
+
+// testReadOnlyDirectory: a backup to, or a store in, a directory that
+// cannot be written to fails saying so.
+func testReadOnlyDirectory(t *testing.T) {
+	path := mustStoreDB(t, t.TempDir(), "s1")
+	ro := t.TempDir()
+	if err := os.Chmod(ro, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(ro, 0o700)
+	if f, err := os.Create(filepath.Join(ro, "probe")); err == nil {
+		f.Close()
+		// Root ignores directory permissions; /sys refuses new files
+		// even to root.
+		ro = "/sys"
+		if f, err := os.Create("/sys/neo-probe"); err == nil {
 			f.Close()
-			// Root ignores directory permissions; /sys refuses new files
-			// even to root.
-			ro = "/sys"
-			if f, err := os.Create("/sys/neo-probe"); err == nil {
-				f.Close()
-				os.Remove("/sys/neo-probe")
-				t.Skip("running as root and /sys is writable: no read-only directory to test with")
-			}
+			os.Remove("/sys/neo-probe")
+			t.Skip("running as root and /sys is writable: no read-only directory to test with")
 		}
-		dest := filepath.Join(ro, "neo.db.bak")
-		code, _, errOut := runMain(t, nil, "backup", "--db", path, "--to", dest)
-		assertOneLineError(t, code, errOut, exitRuntime, dest, "writable")
-		_, err := store.Open(context.Background(), store.Options{Path: filepath.Join(ro, "neo.db"), Lock: true})
-		var pe *store.PathError
-		if !errors.As(err, &pe) || !strings.Contains(err.Error(), "write files in "+ro) {
-			t.Fatalf("open in a read-only directory: %v, want a PathError saying what to do", err)
-		}
-	})
+	}
+	dest := filepath.Join(ro, "neo.db.bak")
+	code, _, errOut := runMain(t, nil, "backup", "--db", path, "--to", dest)
+	assertOneLineError(t, code, errOut, exitRuntime, dest, "writable")
+	_, err := store.Open(context.Background(), store.Options{Path: filepath.Join(ro, "neo.db"), Lock: true})
+	var pe *store.PathError
+	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "write files in "+ro) {
+		t.Fatalf("open in a read-only directory: %v, want a PathError saying what to do", err)
+	}
 }
 
 // An empty database file — a first start killed before it wrote its schema

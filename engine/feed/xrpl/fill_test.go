@@ -45,9 +45,10 @@ func fillsString(fs []PaperFill) string {
 	return strings.Join(parts, "; ")
 }
 
-// TestFillRules checks each paper fill rule of fill.go on one book. It is
-// over 80 lines because it is a table, one case per rule and edge: the
-// logic is the four lines of the loop.
+// TestFillRules checks each paper fill rule of fill.go, and its edges, on
+// one book.
+//
+// Long: one row per case; the table is the test.
 func TestFillRules(t *testing.T) {
 	ask25 := offerSpec{id: "A1", side: Ask, drops: 10_000_000, price: "2.5"}
 	ask251 := offerSpec{id: "A2", side: Ask, drops: 20_000_000, price: "2.51"}
