@@ -49,119 +49,154 @@ func MustSessions(t *testing.T, db *store.DB, n int) []engine.Session {
 	return out
 }
 
-// TestListSessions is long by design: one database of 25 sessions, built
-// once, read through every paging, filter and count subtest.
-func TestListSessions(t *testing.T) {
-	ctx := context.Background()
-	db := MustOpenDB(t)
-	all := MustSessions(t, db, 25)
+// listed is the database of 25 sessions TestListSessions reads, and the
+// sessions as recorded.
+type listed struct {
+	ctx context.Context
+	db  *store.DB
+	all []engine.Session
+}
 
-	key := func(s engine.Session, k engine.SortKey) float64 {
-		switch k {
-		case engine.SortEndingValue:
-			if s.EndingValue == nil {
-				return math.Inf(-1)
-			}
-			return *s.EndingValue
-		case engine.SortPnL:
-			if s.EndingValue == nil {
-				return math.Inf(-1)
-			}
-			return *s.EndingValue - s.StartingValue
-		}
-		return float64(s.StartedAt.Unix())
-	}
+// TestListSessions builds one database of 25 sessions and reads it through
+// every paging order, the filters and the fill counts.
+func TestListSessions(t *testing.T) {
+	db := MustOpenDB(t)
+	l := &listed{ctx: context.Background(), db: db, all: MustSessions(t, db, 25)}
 	for _, k := range []engine.SortKey{engine.SortStartedAt, engine.SortEndingValue, engine.SortPnL} {
 		for _, asc := range []bool{false, true} {
-			t.Run(fmt.Sprintf("%s/asc=%v", k, asc), func(t *testing.T) {
-				want := slices.Clone(all)
-				sort.SliceStable(want, func(i, j int) bool {
-					a, b := key(want[i], k), key(want[j], k)
-					if a != b {
-						return a < b
-					}
-					return want[i].SessionID < want[j].SessionID
-				})
-				if !asc {
-					slices.Reverse(want)
-				}
-				var got []string
-				q := engine.SessionQuery{Limit: 7, Sort: k, Asc: asc}
-				for page := 0; ; page++ {
-					list, err := db.ListSessions(ctx, q)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for _, s := range list {
-						got = append(got, s.SessionID)
-					}
-					if len(list) < q.Limit {
-						break
-					}
-					c := list[len(list)-1].Cursor
-					q.After = &c
-					if page > 10 {
-						t.Fatal("pagination does not end")
-					}
-				}
-				var ids []string
-				for _, s := range want {
-					ids = append(ids, s.SessionID)
-				}
-				if strings.Join(got, " ") != strings.Join(ids, " ") {
-					t.Fatalf("pages=%v\nwant   %v", got, ids)
-				}
-			})
+			t.Run(fmt.Sprintf("%s/asc=%v", k, asc), func(t *testing.T) { l.paging(t, k, asc) })
 		}
 	}
-	t.Run("Filters", func(t *testing.T) {
-		list, err := db.ListSessions(ctx, engine.SessionQuery{Reason: engine.HaltSignalHangup, Since: t0.Add(time.Hour), Until: t0.Add(5 * time.Hour)})
+	t.Run("Filters", l.filters)
+	t.Run("FillCount", l.fillCount)
+	t.Run("FillCountUsesIndex", l.fillCountUsesIndex)
+}
+
+// sortValue is s's value under sort key k; a session without an ending
+// value sorts below every other by value and by PnL.
+func sortValue(s engine.Session, k engine.SortKey) float64 {
+	switch k {
+	case engine.SortEndingValue:
+		if s.EndingValue == nil {
+			return math.Inf(-1)
+		}
+		return *s.EndingValue
+	case engine.SortPnL:
+		if s.EndingValue == nil {
+			return math.Inf(-1)
+		}
+		return *s.EndingValue - s.StartingValue
+	}
+	return float64(s.StartedAt.Unix())
+}
+
+// sortedIDs is the IDs of all in the order of k (ties by ID), ascending or
+// not.
+func sortedIDs(all []engine.Session, k engine.SortKey, asc bool) []string {
+	want := slices.Clone(all)
+	sort.SliceStable(want, func(i, j int) bool {
+		a, b := sortValue(want[i], k), sortValue(want[j], k)
+		if a != b {
+			return a < b
+		}
+		return want[i].SessionID < want[j].SessionID
+	})
+	if !asc {
+		slices.Reverse(want)
+	}
+	var ids []string
+	for _, s := range want {
+		ids = append(ids, s.SessionID)
+	}
+	return ids
+}
+
+// pages lists the sessions by q page after page, following each page's
+// last cursor, and returns their IDs in the order given.
+func pages(t *testing.T, db *store.DB, q engine.SessionQuery) []string {
+	t.Helper()
+	var got []string
+	for page := 0; ; page++ {
+		list, err := db.ListSessions(context.Background(), q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		n := 0
-		for _, s := range all {
-			if s.HaltReason == engine.HaltSignalHangup && !s.StartedAt.Before(t0.Add(time.Hour)) && s.StartedAt.Before(t0.Add(5*time.Hour)) {
-				n++
-			}
-		}
-		if len(list) != n || n == 0 {
-			t.Fatalf("got %d sessions, want %d", len(list), n)
-		}
 		for _, s := range list {
-			if s.HaltReason != engine.HaltSignalHangup {
-				t.Fatalf("session %s has reason %s", s.SessionID, s.HaltReason)
-			}
+			got = append(got, s.SessionID)
 		}
-	})
-	t.Run("FillCount", func(t *testing.T) {
-		list, _ := db.ListSessions(ctx, engine.SessionQuery{Limit: 100})
-		for _, s := range list {
-			var i int
-			fmt.Sscanf(s.SessionID, "s%d", &i)
-			if s.FillCount != i%3 {
-				t.Fatalf("%s FillCount=%d, want %d", s.SessionID, s.FillCount, i%3)
-			}
+		if len(list) < q.Limit {
+			return got
 		}
-	})
-	t.Run("FillCountUsesIndex", func(t *testing.T) {
-		raw := rawDB(t, db.Path())
-		rows, err := raw.Query("EXPLAIN QUERY PLAN SELECT count(*) FROM fills f WHERE f.session_key = ?", 1)
-		if err != nil {
-			t.Fatal(err)
+		c := list[len(list)-1].Cursor
+		q.After = &c
+		if page > 10 {
+			t.Fatal("pagination does not end")
 		}
-		defer rows.Close()
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			rows.Scan(&id, &parent, &notused, &detail)
-			plan = append(plan, detail)
+	}
+}
+
+// paging reads every session in pages of 7 sorted by k and wants them all,
+// once each, in the order of k.
+func (l *listed) paging(t *testing.T, k engine.SortKey, asc bool) {
+	got := pages(t, l.db, engine.SessionQuery{Limit: 7, Sort: k, Asc: asc})
+	if ids := sortedIDs(l.all, k, asc); strings.Join(got, " ") != strings.Join(ids, " ") {
+		t.Fatalf("pages=%v\nwant   %v", got, ids)
+	}
+}
+
+// filters lists the sessions ended by a hangup that started in a window.
+func (l *listed) filters(t *testing.T) {
+	list, err := l.db.ListSessions(l.ctx, engine.SessionQuery{Reason: engine.HaltSignalHangup, Since: t0.Add(time.Hour), Until: t0.Add(5 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, s := range l.all {
+		if s.HaltReason == engine.HaltSignalHangup && !s.StartedAt.Before(t0.Add(time.Hour)) && s.StartedAt.Before(t0.Add(5*time.Hour)) {
+			n++
 		}
-		if p := strings.Join(plan, "; "); !strings.Contains(p, "USING COVERING INDEX fills_session_time") {
-			t.Fatalf("plan=%q, want the (session_key, market_time) index", p)
+	}
+	if len(list) != n || n == 0 {
+		t.Fatalf("got %d sessions, want %d", len(list), n)
+	}
+	for _, s := range list {
+		if s.HaltReason != engine.HaltSignalHangup {
+			t.Fatalf("session %s has reason %s", s.SessionID, s.HaltReason)
 		}
-	})
+	}
+}
+
+// fillCount checks each listed session's fill count.
+func (l *listed) fillCount(t *testing.T) {
+	list, _ := l.db.ListSessions(l.ctx, engine.SessionQuery{Limit: 100})
+	for _, s := range list {
+		var i int
+		fmt.Sscanf(s.SessionID, "s%d", &i)
+		if s.FillCount != i%3 {
+			t.Fatalf("%s FillCount=%d, want %d", s.SessionID, s.FillCount, i%3)
+		}
+	}
+}
+
+// fillCountUsesIndex checks that counting a session's fills reads the
+// (session_key, market_time) index alone.
+func (l *listed) fillCountUsesIndex(t *testing.T) {
+	raw := rawDB(t, l.db.Path())
+	rows, err := raw.Query("EXPLAIN QUERY PLAN SELECT count(*) FROM fills f WHERE f.session_key = ?", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		rows.Scan(&id, &parent, &notused, &detail)
+		plan = append(plan, detail)
+	}
+	if p := strings.Join(plan, "; "); !strings.Contains(p, "USING COVERING INDEX fills_session_time") {
+		t.Fatalf("plan=%q, want the (session_key, market_time) index", p)
+	}
 }
 
 func TestSeries(t *testing.T) {

@@ -120,77 +120,101 @@ func figures(tb testing.TB, path string, v3 bool) string {
 // shell. Old rows' market time is their wall time; an anchor of 0 is no
 // anchor (NULL).
 func TestMigrationToMarketTimeKeepsEveryRow(t *testing.T) {
-	ctx := context.Background()
 	for _, v := range []int{1, 2} {
-		t.Run(fmt.Sprintf("FromVersion%d", v), func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, "neo.db")
-			mustExec(t, path, append(oldSchema(t, v), oldRows...)...)
-			before := figures(t, path, false)
-			if !strings.HasPrefix(before, "3 | ") || !strings.Contains(before, "\n600 | ") {
-				t.Fatalf("the old database is not as built:\n%s", before)
-			}
-			var cliBefore string
-			cliQ := "SELECT count(*) FROM orders; SELECT count(*) FROM fills; SELECT count(*) FROM inventory_snapshots; " +
-				"SELECT count(*) FROM valuation_snapshots; SELECT count(*) FROM session_events; SELECT printf('%.6f', sum(price * qty_xrp)) FROM orders;"
-			cliBefore, haveCLI := cli(t, path, cliQ)
+		t.Run(fmt.Sprintf("FromVersion%d", v), func(t *testing.T) { migrateKeepingEveryRow(t, v) })
+	}
+}
 
-			db := MustOpenDBAt(t, path, nil)
-			MustClose(t, db)
+// migrationCLICounts is the sqlite3 script whose answer the migration must
+// not change: the row counts of every table and the orders' total value.
+const migrationCLICounts = "SELECT count(*) FROM orders; SELECT count(*) FROM fills; SELECT count(*) FROM inventory_snapshots; " +
+	"SELECT count(*) FROM valuation_snapshots; SELECT count(*) FROM session_events; SELECT printf('%.6f', sum(price * qty_xrp)) FROM orders;"
 
-			if got := pragmaInt(t, path, "user_version"); got != int64(store.SchemaVersion()) {
-				t.Fatalf("user_version %d after the migration", got)
-			}
-			after := figures(t, path, true)
-			if after != before {
-				t.Fatalf("the figures changed in the migration:\nbefore\n%s\nafter\n%s", before, after)
-			}
-			if haveCLI {
-				out, _ := cli(t, path, "PRAGMA integrity_check; PRAGMA foreign_key_check; "+cliQ+
-					" SELECT count(*) FROM valuation_snapshots WHERE anchor_price IS NULL; SELECT count(*) FROM damaged_values;")
-				if want := "ok\n" + cliBefore + "\n66\n0"; out != want {
-					t.Fatalf("sqlite3 sees after the migration:\n%s\nwant\n%s", out, want)
-				}
-			}
-			// The backup taken before the migration is the old file.
-			baks, err := store.ListBackups(path)
-			if err != nil || len(baks) != 1 {
-				t.Fatalf("backups %v, %v: want the one taken before the migration", baks, err)
-			}
-			if got := pragmaInt(t, baks[0], "user_version"); got != int64(v) {
-				t.Fatalf("the backup has user_version %d, want %d (the file before the migration)", got, v)
-			}
-			if fb := figures(t, baks[0], false); fb != before {
-				t.Fatalf("the pre-migration backup differs:\n%s\nwant\n%s", fb, before)
-			}
-			// The readers see the old rows in market time, and recovery
-			// closes the session left open.
-			r := MustOpenDBAt(t, path, nil)
-			s, err := r.GetSession(ctx, "s-a")
-			if err != nil || s.MarketStartedAt == nil || !s.MarketStartedAt.Equal(s.StartedAt) || !s.MarketEndedAt.Equal(*s.EndedAt) || s.FillCount == 0 {
-				t.Fatalf("session s-a: %+v, %v", s, err)
-			}
-			rec, err := r.Recover(ctx)
-			if err != nil || len(rec) != 1 || rec[0].SessionID != "s-c" || rec[0].OrdersCanceled == 0 {
-				t.Fatalf("Recover: %+v, %v", rec, err)
-			}
-			// s-a's snapshots had anchor 0 (none), s-b's an anchor.
-			for id, want := range map[string]bool{"s-a": false, "s-b": true} {
-				vals, err := r.ValuationSeries(ctx, id, 0)
-				if err != nil || len(vals) == 0 {
-					t.Fatalf("valuations of %s: %d, %v", id, len(vals), err)
-				}
-				for _, v := range vals {
-					if (v.AnchorPrice != nil) != want {
-						t.Fatalf("valuation of %s at %v: anchor %v, want one: %v", id, v.MarketTime, v.AnchorPrice, want)
-					}
-				}
-			}
-			var evs []engine.SessionEvent
-			if evs, err = r.Events(ctx, "s-b", 0); err != nil || len(evs) == 0 || !evs[0].MarketTime.Equal(evs[0].CreatedAt) {
-				t.Fatalf("events of s-b: %+v, %v", evs, err)
-			}
-			MustClose(t, r)
-		})
+// migrateKeepingEveryRow builds a version v database of oldRows, opens it
+// (which migrates it) and checks the migrated file, the backup taken
+// before the migration and what the readers see.
+func migrateKeepingEveryRow(t *testing.T, v int) {
+	path := filepath.Join(t.TempDir(), "neo.db")
+	mustExec(t, path, append(oldSchema(t, v), oldRows...)...)
+	before := figures(t, path, false)
+	if !strings.HasPrefix(before, "3 | ") || !strings.Contains(before, "\n600 | ") {
+		t.Fatalf("the old database is not as built:\n%s", before)
+	}
+	cliBefore, haveCLI := cli(t, path, migrationCLICounts)
+
+	db := MustOpenDBAt(t, path, nil)
+	MustClose(t, db)
+
+	if got := pragmaInt(t, path, "user_version"); got != int64(store.SchemaVersion()) {
+		t.Fatalf("user_version %d after the migration", got)
+	}
+	after := figures(t, path, true)
+	if after != before {
+		t.Fatalf("the figures changed in the migration:\nbefore\n%s\nafter\n%s", before, after)
+	}
+	if haveCLI {
+		out, _ := cli(t, path, "PRAGMA integrity_check; PRAGMA foreign_key_check; "+migrationCLICounts+
+			" SELECT count(*) FROM valuation_snapshots WHERE anchor_price IS NULL; SELECT count(*) FROM damaged_values;")
+		if want := "ok\n" + cliBefore + "\n66\n0"; out != want {
+			t.Fatalf("sqlite3 sees after the migration:\n%s\nwant\n%s", out, want)
+		}
+	}
+	assertPreMigrationBackup(t, path, v, before)
+	assertMigratedReaders(t, path)
+}
+
+// assertPreMigrationBackup wants the one backup of path to be the version v
+// file as it was before the migration, with the figures before.
+func assertPreMigrationBackup(t *testing.T, path string, v int, before string) {
+	t.Helper()
+	baks, err := store.ListBackups(path)
+	if err != nil || len(baks) != 1 {
+		t.Fatalf("backups %v, %v: want the one taken before the migration", baks, err)
+	}
+	if got := pragmaInt(t, baks[0], "user_version"); got != int64(v) {
+		t.Fatalf("the backup has user_version %d, want %d (the file before the migration)", got, v)
+	}
+	if fb := figures(t, baks[0], false); fb != before {
+		t.Fatalf("the pre-migration backup differs:\n%s\nwant\n%s", fb, before)
+	}
+}
+
+// assertMigratedReaders wants the readers to see the old rows in market
+// time, and recovery to close the session left open.
+func assertMigratedReaders(t *testing.T, path string) {
+	t.Helper()
+	ctx := context.Background()
+	r := MustOpenDBAt(t, path, nil)
+	s, err := r.GetSession(ctx, "s-a")
+	if err != nil || s.MarketStartedAt == nil || !s.MarketStartedAt.Equal(s.StartedAt) || !s.MarketEndedAt.Equal(*s.EndedAt) || s.FillCount == 0 {
+		t.Fatalf("session s-a: %+v, %v", s, err)
+	}
+	rec, err := r.Recover(ctx)
+	if err != nil || len(rec) != 1 || rec[0].SessionID != "s-c" || rec[0].OrdersCanceled == 0 {
+		t.Fatalf("Recover: %+v, %v", rec, err)
+	}
+	// s-a's snapshots had anchor 0 (none), s-b's an anchor.
+	for id, want := range map[string]bool{"s-a": false, "s-b": true} {
+		assertAnchors(t, r, id, want)
+	}
+	var evs []engine.SessionEvent
+	if evs, err = r.Events(ctx, "s-b", 0); err != nil || len(evs) == 0 || !evs[0].MarketTime.Equal(evs[0].CreatedAt) {
+		t.Fatalf("events of s-b: %+v, %v", evs, err)
+	}
+	MustClose(t, r)
+}
+
+// assertAnchors wants session id to have valuations, every one of them
+// with an anchor price if want and none if not.
+func assertAnchors(t *testing.T, db *store.DB, id string, want bool) {
+	t.Helper()
+	vals, err := db.ValuationSeries(context.Background(), id, 0)
+	if err != nil || len(vals) == 0 {
+		t.Fatalf("valuations of %s: %d, %v", id, len(vals), err)
+	}
+	for _, v := range vals {
+		if (v.AnchorPrice != nil) != want {
+			t.Fatalf("valuation of %s at %v: anchor %v, want one: %v", id, v.MarketTime, v.AnchorPrice, want)
+		}
 	}
 }

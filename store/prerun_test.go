@@ -317,101 +317,28 @@ func readOnce(d *sql.DB, rng *rand.Rand) error {
 // Starts while other processes and goroutines read the database: every
 // pre-run backup is exactly what the database held before that start, even
 // when the readers' snapshots keep the final checkpoint from emptying the
-// log (the next start then copies and folds the log). Long because the
-// readers (child processes and one in this process) are set up, run and
-// stopped around the starts in one reading order.
+// log (the next start then copies and folds the log).
 func TestPreRunBackupUnderConcurrentReaders(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs reader processes; skipped with -short")
 	}
-	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "neo.db")
 	MustCreateDB(t, path, "s0")
 	growDB(t, path, "s0", 3000)
 
-	var children []*exec.Cmd
-	for range 2 {
-		cmd := childCommand(readerChildEnv + "=" + path)
-		out := startChild(t, cmd)
-		children = append(children, cmd)
-		line, err := out.ReadString('\n')
-		if line != "reading\n" {
-			cmd.Process.Kill()
-			t.Fatalf("reader child said %q (%v)", line, err)
-		}
-	}
-	defer func() {
-		for _, c := range children {
-			c.Process.Kill()
-			c.Wait()
-		}
-	}()
+	children := startReaderChildren(t, path)
+	defer stopChildren(children)
 	// And one in this process, whose POSIX locks the copy must not drop.
 	stop := make(chan struct{})
 	readerErr := make(chan error, 1)
-	go func() {
-		d, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
-		if err != nil {
-			readerErr <- err
-			return
-		}
-		defer d.Close()
-		rng := rand.New(rand.NewPCG(1, 2))
-		for {
-			select {
-			case <-stop:
-				readerErr <- nil
-				return
-			default:
-			}
-			if err := readOnce(d, rng); err != nil {
-				readerErr <- err
-				return
-			}
-		}
-	}()
+	go readUntil(path, stop, readerErr)
 
 	withLog := 0
 	for round := 1; round <= 8; round++ {
-		want := content(t, path)
-		if wi, err := os.Stat(path + "-wal"); err == nil && wi.Size() > 0 {
+		if preRunStartUnderReaders(t, path, round) {
 			withLog++
 		}
-		db := MustOpenDBAt(t, path, preRunOpts)
-		bak, err := db.Backup(ctx)
-		if err != nil {
-			t.Fatalf("round %d: %v", round, err)
-		}
-		sid := fmt.Sprint("s", round)
-		MustOpenSession(t, db, sid, t0.Add(time.Duration(round)*time.Hour))
-		for i := range 200 {
-			o := order(sid, fmt.Sprintf("%s-o%d", sid, i), t0, engine.OrderFilled)
-			if err := db.RecordFill(ctx, fill(o, fmt.Sprintf("%s-f%d", sid, i), t0), o); err != nil {
-				t.Fatal(err)
-			}
-		}
-		// Every other round, a reader holds a snapshot of the log across
-		// the close, so that the final checkpoint cannot empty it and the
-		// next start copies the log too.
-		var hold *sql.Tx
-		if round%2 == 0 {
-			r := rawDB(t, path)
-			if hold, err = r.Begin(); err != nil {
-				t.Fatal(err)
-			}
-			var n int
-			if err := hold.QueryRow("SELECT count(*) FROM fills").Scan(&n); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := db.Close(ctx); err != nil && !errors.Is(err, store.ErrCheckpointIncomplete) {
-			t.Fatalf("round %d: close: %v", round, err)
-		}
-		if hold != nil {
-			hold.Rollback()
-		}
-		assertBackupFile(t, bak, want)
 		assertNoTemporaries(t, dir)
 	}
 	close(stop)
@@ -427,6 +354,111 @@ func TestPreRunBackupUnderConcurrentReaders(t *testing.T) {
 	if withLog == 0 {
 		t.Fatal("no start found a log to copy; the test proved nothing about it")
 	}
+}
+
+// startReaderChildren starts two readerChild processes on path and waits
+// until both read.
+func startReaderChildren(t *testing.T, path string) []*exec.Cmd {
+	t.Helper()
+	var children []*exec.Cmd
+	for range 2 {
+		cmd := childCommand(readerChildEnv + "=" + path)
+		out := startChild(t, cmd)
+		children = append(children, cmd)
+		line, err := out.ReadString('\n')
+		if line != "reading\n" {
+			cmd.Process.Kill()
+			t.Fatalf("reader child said %q (%v)", line, err)
+		}
+	}
+	return children
+}
+
+// stopChildren kills the children and waits for them.
+func stopChildren(children []*exec.Cmd) {
+	for _, c := range children {
+		c.Process.Kill()
+		c.Wait()
+	}
+}
+
+// readUntil reads the database at path as readerChild does, in this
+// process, until stop is closed; it sends nil then, or the first error.
+func readUntil(path string, stop <-chan struct{}, errc chan<- error) {
+	d, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		errc <- err
+		return
+	}
+	defer d.Close()
+	rng := rand.New(rand.NewPCG(1, 2))
+	for {
+		select {
+		case <-stop:
+			errc <- nil
+			return
+		default:
+		}
+		if err := readOnce(d, rng); err != nil {
+			errc <- err
+			return
+		}
+	}
+}
+
+// preRunStartUnderReaders is start number round on path: a pre-run backup,
+// a session of 200 fills and a close; every other round a reader holds a
+// snapshot of the log across the close, so that the final checkpoint
+// cannot empty it and the next start copies the log too. The backup must
+// hold what the database held before the start. It reports whether the
+// start found a log with frames in it.
+func preRunStartUnderReaders(t *testing.T, path string, round int) (withLog bool) {
+	t.Helper()
+	ctx := context.Background()
+	want := content(t, path)
+	if wi, err := os.Stat(path + "-wal"); err == nil && wi.Size() > 0 {
+		withLog = true
+	}
+	db := MustOpenDBAt(t, path, preRunOpts)
+	bak, err := db.Backup(ctx)
+	if err != nil {
+		t.Fatalf("round %d: %v", round, err)
+	}
+	sid := fmt.Sprint("s", round)
+	MustOpenSession(t, db, sid, t0.Add(time.Duration(round)*time.Hour))
+	for i := range 200 {
+		o := order(sid, fmt.Sprintf("%s-o%d", sid, i), t0, engine.OrderFilled)
+		if err := db.RecordFill(ctx, fill(o, fmt.Sprintf("%s-f%d", sid, i), t0), o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var hold *sql.Tx
+	if round%2 == 0 {
+		hold = holdLogSnapshot(t, path)
+	}
+	if err := db.Close(ctx); err != nil && !errors.Is(err, store.ErrCheckpointIncomplete) {
+		t.Fatalf("round %d: close: %v", round, err)
+	}
+	if hold != nil {
+		hold.Rollback()
+	}
+	assertBackupFile(t, bak, want)
+	return withLog
+}
+
+// holdLogSnapshot begins a read transaction on path and reads in it, so
+// that it holds a snapshot of the log until rolled back.
+func holdLogSnapshot(t *testing.T, path string) *sql.Tx {
+	t.Helper()
+	hold, err := rawDB(t, path).Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := hold.QueryRow("SELECT count(*) FROM fills").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return hold
 }
 
 const preRunChildEnv = "NEO_STORE_PRERUN_CHILD"
@@ -483,22 +515,56 @@ func backupState(t *testing.T, p string) string {
 // temporary file, every earlier backup is intact, every backup that a killed
 // start put in place is sound and holds what the database held before it
 // (not its own session), and the database passes the sqlite3 CLI's check.
-// Long because each kill is followed by every one of those checks in turn.
 func TestPreRunBackupKilled(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills child processes; skipped with -short")
 	}
 	linuxOnly(t)
-	ctx := context.Background()
 	rng := killRand(t, 13)
 
 	dir := t.TempDir()
 	path := filepath.Join(dir, "neo.db")
-	pending := path + ".bak.pending.locked.tmp"
 	MustCreateDB(t, path, "s0")
 	growDB(t, path, "s0", 40_000) // ~15 MB: the copy and its check take a while
 
-	// How long a whole start takes here, to spread the kills over it.
+	k := &preRunKills{dir: dir, path: path, pending: path + ".bak.pending.locked.tmp",
+		span: timeAStart(t, dir), known: map[string]string{}, hashes: map[string]string{}}
+	for _, b := range mustList(t, path) {
+		k.keep(t, b)
+	}
+	const kills = 12
+	for n := range kills {
+		k.killAStart(t, n, rng)
+		k.nextStart(t, n)
+	}
+	for b, h := range k.hashes {
+		if got := hashFile(t, b); got != h {
+			t.Fatalf("backup %s changed", b)
+		}
+	}
+	t.Logf("%d kills over a %v start: %d before the copy, %d left the pre-run copy behind (killed mid-copy or mid-check), %d after the backup was in place", kills, k.span, k.before, k.midCopy, k.placed)
+	if k.midCopy == 0 {
+		t.Fatal("no kill landed while the pre-run copy existed; the test proved nothing about killed copies")
+	}
+}
+
+// preRunKills is what TestPreRunBackupKilled keeps across its kills.
+type preRunKills struct {
+	dir, path string
+	pending   string            // the pre-run copy while it is made
+	span      time.Duration     // how long a whole start takes
+	known     map[string]string // backup → its state
+	hashes    map[string]string // backup → its bytes' hash
+
+	// Where the kills landed: before the copy appeared, while it existed,
+	// after the start put a backup in place.
+	before, midCopy, placed int
+}
+
+// timeAStart runs one whole start of preRunChild in dir and returns how
+// long it took, to spread the kills over it.
+func timeAStart(t *testing.T, dir string) time.Duration {
+	t.Helper()
 	began := time.Now()
 	cmd := childCommand(preRunChildEnv+"="+dir, "NEO_TEST_SID=calibrate")
 	out := startChild(t, cmd)
@@ -509,76 +575,75 @@ func TestPreRunBackupKilled(t *testing.T) {
 	if line != "started\n" {
 		t.Fatalf("the child did not start: %q", line)
 	}
+	return span
+}
 
-	known := map[string]string{} // backup → its state
-	hashes := map[string]string{}
-	for _, b := range mustList(t, path) {
-		known[b], hashes[b] = backupState(t, b), hashFile(t, b)
+// keep records backup b as known, with its state and hash.
+func (k *preRunKills) keep(t *testing.T, b string) {
+	t.Helper()
+	k.known[b], k.hashes[b] = backupState(t, b), hashFile(t, b)
+}
+
+// killAStart starts preRunChild as session k<n> and kills it: at a random
+// moment when n is even, a random moment after the copy appeared when odd.
+// Every earlier backup must be untouched, and one the killed start put in
+// place sound and holding the database as it was before that start.
+func (k *preRunKills) killAStart(t *testing.T, n int, rng *rand.Rand) {
+	t.Helper()
+	want := content(t, k.path)
+	cmd := childCommand(preRunChildEnv+"="+k.dir, fmt.Sprintf("NEO_TEST_SID=k%d", n))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
 	}
-	const kills = 12
-	midCopy, placed, before := 0, 0, 0
-	for k := range kills {
-		want := content(t, path)
-		sid := fmt.Sprintf("k%d", k)
-		cmd := childCommand(preRunChildEnv+"="+dir, "NEO_TEST_SID="+sid)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
+	if n%2 == 0 {
+		time.Sleep(time.Duration(rng.Int64N(int64(k.span) * 3 / 2)))
+	} else {
+		// Once the copy exists, then a little more.
+		deadline := time.Now().Add(time.Minute)
+		for !exists(k.pending) && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Microsecond)
 		}
-		if k%2 == 0 {
-			time.Sleep(time.Duration(rng.Int64N(int64(span) * 3 / 2)))
-		} else {
-			// Once the copy exists, then a little more.
-			deadline := time.Now().Add(time.Minute)
-			for !exists(pending) && time.Now().Before(deadline) {
-				time.Sleep(100 * time.Microsecond)
+		time.Sleep(time.Duration(rng.Int64N(int64(k.span))))
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	left := exists(k.pending)
+	if left {
+		k.midCopy++
+	}
+	had := len(k.known)
+	for _, b := range mustList(t, k.path) {
+		if _, ok := k.known[b]; ok {
+			if got := backupState(t, b); got != k.known[b] {
+				t.Fatalf("kill %d: earlier backup %s changed: %s, was %s", n, b, got, k.known[b])
 			}
-			time.Sleep(time.Duration(rng.Int64N(int64(span))))
+			continue
 		}
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
-		left := exists(pending)
-		if left {
-			midCopy++
-		}
-		n := len(known)
-		// What the killed start put in place: sound, and the database as
-		// it was before it.
-		for _, b := range mustList(t, path) {
-			if _, ok := known[b]; ok {
-				if got := backupState(t, b); got != known[b] {
-					t.Fatalf("kill %d: earlier backup %s changed: %s, was %s", k, b, got, known[b])
-				}
-				continue
-			}
-			placed++
-			assertBackupFile(t, b, want)
-			known[b], hashes[b] = backupState(t, b), hashFile(t, b)
-		}
-		if !left && len(known) == n {
-			before++
-		}
-		// The next start.
-		want = content(t, path)
-		next := MustOpenDBAt(t, path, func(o *store.Options) { o.PreRunBackup, o.BackupRetention = true, 1000 })
-		bak, err := next.Backup(ctx)
-		if err != nil {
-			t.Fatalf("kill %d: next start: %v", k, err)
-		}
-		MustClose(t, next)
-		assertNoTemporaries(t, dir)
-		assertBackupFile(t, bak, want)
-		known[bak], hashes[bak] = backupState(t, bak), hashFile(t, bak)
-		verifyWithCLI(t, path, nil)
+		k.placed++
+		assertBackupFile(t, b, want)
+		k.keep(t, b)
 	}
-	for b, h := range hashes {
-		if got := hashFile(t, b); got != h {
-			t.Fatalf("backup %s changed", b)
-		}
+	if !left && len(k.known) == had {
+		k.before++
 	}
-	t.Logf("%d kills over a %v start: %d before the copy, %d left the pre-run copy behind (killed mid-copy or mid-check), %d after the backup was in place", kills, span, before, midCopy, placed)
-	if midCopy == 0 {
-		t.Fatal("no kill landed while the pre-run copy existed; the test proved nothing about killed copies")
+}
+
+// nextStart is the start after kill n: it leaves no temporary file, its
+// backup is sound and holds the database as it was, and the database
+// passes the sqlite3 CLI's check.
+func (k *preRunKills) nextStart(t *testing.T, n int) {
+	t.Helper()
+	want := content(t, k.path)
+	next := MustOpenDBAt(t, k.path, func(o *store.Options) { o.PreRunBackup, o.BackupRetention = true, 1000 })
+	bak, err := next.Backup(context.Background())
+	if err != nil {
+		t.Fatalf("kill %d: next start: %v", n, err)
 	}
+	MustClose(t, next)
+	assertNoTemporaries(t, k.dir)
+	assertBackupFile(t, bak, want)
+	k.keep(t, bak)
+	verifyWithCLI(t, k.path, nil)
 }
 
 func mustList(t *testing.T, path string) []string {

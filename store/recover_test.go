@@ -13,122 +13,164 @@ import (
 	"neo/store"
 )
 
-// TestRecover is long by design: one crashed database (a clean session, a
-// crashed one, a bare row) built once, then one subtest per promise of
-// recovery, in the order a start relies on them.
-func TestRecover(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "neo.db")
-	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+// sec is t0 plus s seconds.
+func sec(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
 
-	db := MustOpenDBAt(t, path, func(o *store.Options) { o.Now = func() time.Time { return at(9) } })
+// What recovery must find at the end of the crashed session s1: the last
+// inventory snapshot's balances, valued at the last mid price (2.5).
+const (
+	recoveredXRP   = 1010.0
+	recoveredRLUSD = 2480.0
+	recoveredValue = recoveredRLUSD + recoveredXRP*2.5
+)
+
+// crashed is the database TestRecover recovers: a session that ended
+// cleanly (s0), a crashed one with rows (s1) and a bare session row (s2).
+type crashed struct {
+	ctx  context.Context
+	path string
+	db   *store.DB // open from the recovery on
+}
+
+// TestRecover builds one crashed database, then checks one promise of
+// recovery per subtest, in the order a start relies on them.
+func TestRecover(t *testing.T) {
+	c := &crashed{ctx: context.Background(), path: filepath.Join(t.TempDir(), "neo.db")}
+	c.crash(t)
+	t.Run("DryRunWritesNothing", c.dryRunWritesNothing)
+	c.db = MustOpenDBAt(t, c.path, nil)
+	c.recover(t)
+	t.Run("SessionRow", c.sessionRow)
+	t.Run("OpenOrdersCancelled", c.openOrdersCancelled)
+	t.Run("EventSaysSo", c.eventSaysSo)
+	t.Run("SecondRunChangesNothing", c.secondRunChangesNothing)
+}
+
+// crash writes the three sessions with the store's clock at sec(9) and
+// closes the database: the lock goes, the rows stay.
+func (c *crashed) crash(t *testing.T) {
+	ctx := c.ctx
+	db := MustOpenDBAt(t, c.path, func(o *store.Options) { o.Now = func() time.Time { return sec(9) } })
 	// A session that ended cleanly: recovery must not touch it.
-	MustOpenSession(t, db, "s0", at(-100))
-	if err := db.CloseSession(ctx, engine.SessionEnd{SessionID: "s0", EndedAt: at(-50), EndingXRP: 1, EndingRLUSD: 2, EndingValue: 4.5, HaltReason: engine.HaltOperatorQuit}); err != nil {
+	MustOpenSession(t, db, "s0", sec(-100))
+	if err := db.CloseSession(ctx, engine.SessionEnd{SessionID: "s0", EndedAt: sec(-50), EndingXRP: 1, EndingRLUSD: 2, EndingValue: 4.5, HaltReason: engine.HaltOperatorQuit}); err != nil {
 		t.Fatal(err)
 	}
 	// The crashed one.
-	MustOpenSession(t, db, "s1", at(0))
-	if err := db.SaveOrders(ctx, order("s1", "o1", at(1), engine.OrderOpen), order("s1", "o2", at(2), engine.OrderOpen)); err != nil {
+	MustOpenSession(t, db, "s1", sec(0))
+	if err := db.SaveOrders(ctx, order("s1", "o1", sec(1), engine.OrderOpen), order("s1", "o2", sec(2), engine.OrderOpen)); err != nil {
 		t.Fatal(err)
 	}
-	o3 := order("s1", "o3", at(4), engine.OrderFilled)
-	if err := db.RecordFill(ctx, fill(o3, "f3", at(5)), o3); err != nil {
+	o3 := order("s1", "o3", sec(4), engine.OrderFilled)
+	if err := db.RecordFill(ctx, fill(o3, "f3", sec(5)), o3); err != nil {
 		t.Fatal(err)
 	}
-	db.AddInventorySnapshot(ctx, inventory("s1", at(3), 1000, 2500))
-	db.AddInventorySnapshot(ctx, inventory("s1", at(7), 1010, 2480))
-	db.AddValuationSnapshot(ctx, engine.ValuationSnapshot{SessionID: "s1", MarketTime: at(8), MidPrice: 2.5, TotalValueInRLUSD: 5005})
-	db.AddEvent(ctx, engine.SessionEvent{SessionID: "s1", CreatedAt: at(6), Level: "info", Kind: "tier", Message: "tier 1"})
+	db.AddInventorySnapshot(ctx, inventory("s1", sec(3), 1000, 2500))
+	db.AddInventorySnapshot(ctx, inventory("s1", sec(7), 1010, 2480))
+	db.AddValuationSnapshot(ctx, engine.ValuationSnapshot{SessionID: "s1", MarketTime: sec(8), MidPrice: 2.5, TotalValueInRLUSD: 5005})
+	db.AddEvent(ctx, engine.SessionEvent{SessionID: "s1", CreatedAt: sec(6), Level: "info", Kind: "tier", Message: "tier 1"})
 	// A session with nothing but its row.
-	MustOpenSession(t, db, "s2", at(20))
+	MustOpenSession(t, db, "s2", sec(20))
 	// The crash: the lock goes, the rows stay.
 	MustClose(t, db)
+}
 
-	t.Run("DryRunWritesNothing", func(t *testing.T) {
-		before := hashFile(t, path)
-		ro, err := store.Open(ctx, store.Options{Path: path, ReadOnly: true, Lock: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		plan, err := ro.PlanRecovery(ctx)
-		if err != nil || len(plan) != 2 {
-			t.Fatalf("plan=%+v err=%v, want 2 sessions", plan, err)
-		}
-		if err := ro.Close(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if got := hashFile(t, path); got != before {
-			t.Fatal("the dry run changed the database file")
-		}
-	})
-
-	db = MustOpenDBAt(t, path, nil)
-	got, err := db.Recover(ctx)
-	// The wall-clock end is the session's last commit (by the store's
-	// clock: at(9)); the market end is its latest row, at(8).
-	lastCommit := at(9)
+// dryRunWritesNothing plans the recovery read-only: two sessions to close,
+// and the file as it was.
+func (c *crashed) dryRunWritesNothing(t *testing.T) {
+	before := hashFile(t, c.path)
+	ro, err := store.Open(c.ctx, store.Options{Path: c.path, ReadOnly: true, Lock: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	xrp, rlusd, value := 1010.0, 2480.0, 2480+1010*2.5
-	m8 := at(8)
+	plan, err := ro.PlanRecovery(c.ctx)
+	if err != nil || len(plan) != 2 {
+		t.Fatalf("plan=%+v err=%v, want 2 sessions", plan, err)
+	}
+	if err := ro.Close(c.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := hashFile(t, c.path); got != before {
+		t.Fatal("the dry run changed the database file")
+	}
+}
+
+// recover runs the recovery and checks what it reports. The wall-clock end
+// is the session's last commit (by the store's clock: sec(9)); the market
+// end is its latest row, sec(8).
+func (c *crashed) recover(t *testing.T) {
+	got, err := c.db.Recover(c.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m8 := sec(8)
 	want := []engine.Recovery{
-		{SessionID: "s1", StartedAt: at(0), EndedAt: lastCommit, MarketEndedAt: &m8, EndingXRP: &xrp, EndingRLUSD: &rlusd, EndingValue: &value, OrdersCanceled: 2},
-		{SessionID: "s2", StartedAt: at(20), EndedAt: at(20)},
+		{SessionID: "s1", StartedAt: sec(0), EndedAt: sec(9), MarketEndedAt: &m8, EndingXRP: ptr(recoveredXRP), EndingRLUSD: ptr(recoveredRLUSD),
+			EndingValue: ptr(recoveredValue), OrdersCanceled: 2},
+		{SessionID: "s2", StartedAt: sec(20), EndedAt: sec(20)},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("recovered %+v\nwant      %+v", got, want)
 	}
+}
 
-	t.Run("SessionRow", func(t *testing.T) {
-		s, err := db.GetSession(ctx, "s1")
-		if err != nil {
-			t.Fatal(err)
+// sessionRow checks the closed rows: s1 ended at its last commit with its
+// last balances, s2 with unknown ending values, s0 untouched.
+func (c *crashed) sessionRow(t *testing.T) {
+	db, ctx := c.db, c.ctx
+	s, err := db.GetSession(ctx, "s1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.EndedAt == nil || !s.EndedAt.Equal(sec(9)) || s.MarketEndedAt == nil || !s.MarketEndedAt.Equal(sec(8)) || !s.EndedAtEstimated || s.HaltReason != engine.HaltUncleanExit {
+		t.Fatalf("session=%+v", s.Session)
+	}
+	if *s.EndingXRP != recoveredXRP || *s.EndingRLUSD != recoveredRLUSD || *s.EndingValue != recoveredValue {
+		t.Fatalf("ending=%v %v %v, want %v %v %v", *s.EndingXRP, *s.EndingRLUSD, *s.EndingValue, recoveredXRP, recoveredRLUSD, recoveredValue)
+	}
+	s2, _ := db.GetSession(ctx, "s2")
+	if s2.EndingValue != nil || s2.HaltReason != engine.HaltUncleanExit {
+		t.Fatalf("s2=%+v, want closed with unknown ending values", s2.Session)
+	}
+	s0, _ := db.GetSession(ctx, "s0")
+	if s0.HaltReason != engine.HaltOperatorQuit || s0.EndedAtEstimated {
+		t.Fatalf("s0 changed: %+v", s0.Session)
+	}
+}
+
+// openOrdersCancelled checks that no order of s1 is left open and that the
+// open ones were cancelled at the estimated market end.
+func (c *crashed) openOrdersCancelled(t *testing.T) {
+	orders, _ := c.db.Orders(c.ctx, "s1")
+	for _, o := range orders {
+		if o.Status == engine.OrderOpen {
+			t.Fatalf("order %s still open", o.OrderID)
 		}
-		if s.EndedAt == nil || !s.EndedAt.Equal(lastCommit) || s.MarketEndedAt == nil || !s.MarketEndedAt.Equal(at(8)) || !s.EndedAtEstimated || s.HaltReason != engine.HaltUncleanExit {
-			t.Fatalf("session=%+v", s.Session)
+		if o.OrderID != "o3" && (o.Status != engine.OrderCancelled || !o.ClosedMarketTime.Equal(sec(8))) {
+			t.Fatalf("order=%+v, want cancelled at the estimated end", o)
 		}
-		if *s.EndingXRP != xrp || *s.EndingRLUSD != rlusd || *s.EndingValue != value {
-			t.Fatalf("ending=%v %v %v, want %v %v %v", *s.EndingXRP, *s.EndingRLUSD, *s.EndingValue, xrp, rlusd, value)
-		}
-		s2, _ := db.GetSession(ctx, "s2")
-		if s2.EndingValue != nil || s2.HaltReason != engine.HaltUncleanExit {
-			t.Fatalf("s2=%+v, want closed with unknown ending values", s2.Session)
-		}
-		s0, _ := db.GetSession(ctx, "s0")
-		if s0.HaltReason != engine.HaltOperatorQuit || s0.EndedAtEstimated {
-			t.Fatalf("s0 changed: %+v", s0.Session)
-		}
-	})
-	t.Run("OpenOrdersCancelled", func(t *testing.T) {
-		orders, _ := db.Orders(ctx, "s1")
-		for _, o := range orders {
-			if o.Status == engine.OrderOpen {
-				t.Fatalf("order %s still open", o.OrderID)
-			}
-			if o.OrderID != "o3" && (o.Status != engine.OrderCancelled || !o.ClosedMarketTime.Equal(at(8))) {
-				t.Fatalf("order=%+v, want cancelled at the estimated end", o)
-			}
-		}
-	})
-	t.Run("EventSaysSo", func(t *testing.T) {
-		evs, _ := db.Events(ctx, "s1", 0)
-		last := evs[len(evs)-1]
-		if last.Kind != "recovery" || last.Level != engine.LevelWarn || !strings.Contains(last.Message, "unclean_exit") {
-			t.Fatalf("last event=%+v, want a recovery warning", last)
-		}
-	})
-	t.Run("SecondRunChangesNothing", func(t *testing.T) {
-		before := dump(t, db)
-		again, err := db.Recover(ctx)
-		if err != nil || len(again) != 0 {
-			t.Fatalf("second run=%+v err=%v, want nothing", again, err)
-		}
-		if after := dump(t, db); after != before {
-			t.Fatalf("second run changed rows:\n%s\n%s", before, after)
-		}
-	})
+	}
+}
+
+// eventSaysSo checks that s1's last event is a recovery warning.
+func (c *crashed) eventSaysSo(t *testing.T) {
+	evs, _ := c.db.Events(c.ctx, "s1", 0)
+	last := evs[len(evs)-1]
+	if last.Kind != "recovery" || last.Level != engine.LevelWarn || !strings.Contains(last.Message, "unclean_exit") {
+		t.Fatalf("last event=%+v, want a recovery warning", last)
+	}
+}
+
+// secondRunChangesNothing recovers again: nothing to do, no row changed.
+func (c *crashed) secondRunChangesNothing(t *testing.T) {
+	before := dump(t, c.db)
+	again, err := c.db.Recover(c.ctx)
+	if err != nil || len(again) != 0 {
+		t.Fatalf("second run=%+v err=%v, want nothing", again, err)
+	}
+	if after := dump(t, c.db); after != before {
+		t.Fatalf("second run changed rows:\n%s\n%s", before, after)
+	}
 }
 
 // dump renders every row of sessions, orders and session_events as text.

@@ -76,16 +76,31 @@ func TestLoadReportStreamsStore(t *testing.T) {
 	if len(inv) != n || len(val) != n/3 {
 		t.Fatalf("stored %d and %d snapshots, want %d and %d", len(inv), len(val), n, n/3)
 	}
+	assertWalksGiveTheSeries(t, db, inv, val)
+	assertWalksStop(t, db)
+	r := assertReportOfTheSeries(t, db, inv, val)
+	if r.Fills.Count != n/1500 || len(r.SkewTiers) != 4 || len(r.Daily) < 100 || r.MaxDrawdown.RLUSD == 0 {
+		t.Fatalf("the session does not exercise the report: %d fills, %d tiers, %d days, drawdown %v",
+			r.Fills.Count, len(r.SkewTiers), len(r.Daily), r.MaxDrawdown.RLUSD)
+	}
+}
+
+// assertWalksGiveTheSeries wants EachInventory and EachValuation over
+// session big to give the rows of its series readers, inv and val, in
+// their order.
+func assertWalksGiveTheSeries(t *testing.T, db *store.DB, inv []engine.InventorySnapshot, val []engine.ValuationSnapshot) {
+	t.Helper()
+	ctx := context.Background()
 	i := 0
-	err = db.EachInventory(ctx, "big", func(x engine.InventorySnapshot) error {
+	err := db.EachInventory(ctx, "big", func(x engine.InventorySnapshot) error {
 		if i >= len(inv) || x != inv[i] {
 			return fmt.Errorf("inventory row %d: %+v, want the series' %d", i, x, i)
 		}
 		i++
 		return nil
 	})
-	if err != nil || i != n {
-		t.Fatalf("EachInventory: %v after %d rows, want %d rows", err, i, n)
+	if err != nil || i != len(inv) {
+		t.Fatalf("EachInventory: %v after %d rows, want %d rows", err, i, len(inv))
 	}
 	i = 0
 	err = db.EachValuation(ctx, "big", func(x engine.ValuationSnapshot) error {
@@ -97,10 +112,17 @@ func TestLoadReportStreamsStore(t *testing.T) {
 		i++
 		return nil
 	})
-	if err != nil || i != n/3 {
-		t.Fatalf("EachValuation: %v after %d rows, want %d rows", err, i, n/3)
+	if err != nil || i != len(val) {
+		t.Fatalf("EachValuation: %v after %d rows, want %d rows", err, i, len(val))
 	}
+}
 
+// assertWalksStop wants a walk to stop at fn's first error and return it as
+// is, to give no rows and no error for an unknown session, and to return a
+// canceled context's error.
+func assertWalksStop(t *testing.T, db *store.DB) {
+	t.Helper()
+	ctx := context.Background()
 	stop := errors.New("enough")
 	calls := 0
 	if err := db.EachInventory(ctx, "big", func(engine.InventorySnapshot) error { calls++; return stop }); err != stop || calls != 1 {
@@ -114,7 +136,13 @@ func TestLoadReportStreamsStore(t *testing.T) {
 	if err := db.EachInventory(cctx, "big", func(engine.InventorySnapshot) error { return nil }); !errors.Is(err, context.Canceled) {
 		t.Fatalf("a canceled read: %v, want context.Canceled", err)
 	}
+}
 
+// assertReportOfTheSeries wants LoadReport of session big to be the report
+// built from its full series, inv and val, and returns it.
+func assertReportOfTheSeries(t *testing.T, db *store.DB, inv []engine.InventorySnapshot, val []engine.ValuationSnapshot) engine.Report {
+	t.Helper()
+	ctx := context.Background()
 	sum, err := db.GetSession(ctx, "big")
 	if err != nil {
 		t.Fatal(err)
@@ -136,8 +164,5 @@ func TestLoadReportStreamsStore(t *testing.T) {
 	if string(got) != string(want) {
 		t.Fatalf("LoadReport gives\n%s\nthe full series give\n%s", got, want)
 	}
-	if r.Fills.Count != n/1500 || len(r.SkewTiers) != 4 || len(r.Daily) < 100 || r.MaxDrawdown.RLUSD == 0 {
-		t.Fatalf("the session does not exercise the report: %d fills, %d tiers, %d days, drawdown %v",
-			r.Fills.Count, len(r.SkewTiers), len(r.Daily), r.MaxDrawdown.RLUSD)
-	}
+	return r
 }

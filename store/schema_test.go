@@ -65,8 +65,7 @@ func pragmaInt(tb testing.TB, path, pragma string) int64 {
 
 // Issue 8 item 7: a SQLite file that is not neo's is refused by every way
 // in (run's Open, the read-only Open of sessions and history, check) and
-// left byte for byte as it was, without a -wal or -shm beside it. Long
-// because its table is: one row per kind of foreign file.
+// left byte for byte as it was, without a -wal or -shm beside it.
 func TestForeignDatabaseIsRefusedUnchanged(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -85,73 +84,95 @@ func TestForeignDatabaseIsRefusedUnchanged(t *testing.T) {
 		{"OnlyUserVersion", []string{"PRAGMA user_version = 7"}, []string{"user_version 7, no tables"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "other.db")
-			mustExec(t, path, tt.setup...)
-			before := hashFile(t, path)
-			mode, haveCLI := cli(t, path, "PRAGMA journal_mode")
-			if haveCLI && mode != "delete" {
-				t.Fatalf("setup: journal_mode %q", mode)
-			}
-			ctx := context.Background()
-			for _, way := range []struct {
-				name string
-				run  func() error
-			}{
-				{"Open", func() error {
-					db, err := store.Open(ctx, store.Options{Path: path, Lock: true, CheckpointInterval: -1})
-					if err == nil {
-						db.Close(ctx)
-					}
-					return err
-				}},
-				{"OpenReadOnly", func() error {
-					db, err := store.Open(ctx, store.Options{Path: path, ReadOnly: true})
-					if err == nil {
-						db.Close(ctx)
-					}
-					return err
-				}},
-				{"Identify", func() error { return store.Identify(ctx, path) }},
-			} {
-				err := way.run()
-				var fe *store.ForeignError
-				if !errors.As(err, &fe) {
-					t.Fatalf("%s: err=%v, want a *store.ForeignError", way.name, err)
-				}
-				msg := err.Error()
-				for _, w := range append(tt.want, "is not a neo database", "Pass --db with another path", path) {
-					if !strings.Contains(msg, w) {
-						t.Fatalf("%s: %q\nwant it to contain %q", way.name, msg, w)
-					}
-				}
-				if strings.Contains(msg, "holds no neo sessions") {
-					t.Fatalf("%s: %q claims it is a neo database", way.name, msg)
-				}
-				if got := hashFile(t, path); got != before {
-					t.Fatalf("%s changed the file", way.name)
-				}
-				for _, side := range []string{"-wal", "-shm", "-journal"} {
-					if _, err := os.Stat(path + side); err == nil {
-						t.Fatalf("%s left %s%s", way.name, path, side)
-					}
-				}
-			}
-			if err := store.CheckFile(ctx, path, true); err != nil {
-				t.Fatalf("CheckFile: %v (the file is a sound SQLite database)", err)
-			}
-			if haveCLI {
-				if mode, _ := cli(t, path, "PRAGMA journal_mode"); mode != "delete" {
-					t.Fatalf("sqlite3 sees journal_mode %q after the refusals, want delete", mode)
-				}
-				if got, _ := cli(t, path, "PRAGMA application_id"); got == "1313165105" {
-					t.Fatal("sqlite3 sees neo's mark on a foreign file")
-				}
-			}
-			if got := hashFile(t, path); got != before {
-				t.Fatal("the file changed")
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { assertForeignRefusedUnchanged(t, tt.setup, tt.want) })
+	}
+}
+
+// foreignWays are the ways in that must refuse a foreign file.
+var foreignWays = []struct {
+	name string
+	run  func(ctx context.Context, path string) error
+}{
+	{"Open", openWriterAndClose},
+	{"OpenReadOnly", openReaderAndClose},
+	{"Identify", store.Identify},
+}
+
+// openWriterAndClose opens path as neo run does and closes it at once.
+func openWriterAndClose(ctx context.Context, path string) error {
+	db, err := store.Open(ctx, store.Options{Path: path, Lock: true, CheckpointInterval: -1})
+	if err == nil {
+		db.Close(ctx)
+	}
+	return err
+}
+
+// openReaderAndClose opens path read-only, as sessions and history do, and
+// closes it at once.
+func openReaderAndClose(ctx context.Context, path string) error {
+	db, err := store.Open(ctx, store.Options{Path: path, ReadOnly: true})
+	if err == nil {
+		db.Close(ctx)
+	}
+	return err
+}
+
+// assertForeignRefusedUnchanged builds a foreign file of setup (in
+// journal_mode DELETE) and wants every way in to refuse it with a message
+// holding each of want, and the file as it was.
+func assertForeignRefusedUnchanged(t *testing.T, setup, want []string) {
+	path := filepath.Join(t.TempDir(), "other.db")
+	mustExec(t, path, setup...)
+	before := hashFile(t, path)
+	mode, haveCLI := cli(t, path, "PRAGMA journal_mode")
+	if haveCLI && mode != "delete" {
+		t.Fatalf("setup: journal_mode %q", mode)
+	}
+	ctx := context.Background()
+	for _, way := range foreignWays {
+		assertForeignRefusal(t, way.name, way.run(ctx, path), path, before, want)
+	}
+	if err := store.CheckFile(ctx, path, true); err != nil {
+		t.Fatalf("CheckFile: %v (the file is a sound SQLite database)", err)
+	}
+	if haveCLI {
+		if mode, _ := cli(t, path, "PRAGMA journal_mode"); mode != "delete" {
+			t.Fatalf("sqlite3 sees journal_mode %q after the refusals, want delete", mode)
+		}
+		if got, _ := cli(t, path, "PRAGMA application_id"); got == "1313165105" {
+			t.Fatal("sqlite3 sees neo's mark on a foreign file")
+		}
+	}
+	if got := hashFile(t, path); got != before {
+		t.Fatal("the file changed")
+	}
+}
+
+// assertForeignRefusal wants err, what way gave on the foreign file at
+// path, to be a *store.ForeignError whose message holds each of want and
+// says what to do, and the file to hash to before with nothing beside it.
+func assertForeignRefusal(t *testing.T, way string, err error, path, before string, want []string) {
+	t.Helper()
+	var fe *store.ForeignError
+	if !errors.As(err, &fe) {
+		t.Fatalf("%s: err=%v, want a *store.ForeignError", way, err)
+	}
+	msg := err.Error()
+	for _, w := range append(want, "is not a neo database", "Pass --db with another path", path) {
+		if !strings.Contains(msg, w) {
+			t.Fatalf("%s: %q\nwant it to contain %q", way, msg, w)
+		}
+	}
+	if strings.Contains(msg, "holds no neo sessions") {
+		t.Fatalf("%s: %q claims it is a neo database", way, msg)
+	}
+	if got := hashFile(t, path); got != before {
+		t.Fatalf("%s changed the file", way)
+	}
+	for _, side := range []string{"-wal", "-shm", "-journal"} {
+		if _, err := os.Stat(path + side); err == nil {
+			t.Fatalf("%s left %s%s", way, path, side)
+		}
 	}
 }
 
@@ -283,8 +304,8 @@ func damagedLines(t *testing.T, db *store.DB) []string {
 
 // Issue 8 item 8: a database written before the CHECKs with an infinite
 // value migrates (the session kept, the value set aside and named) and
-// every reader, the JSON export included, works on it. Branchy because it
-// walks every reader over the one migrated file.
+// every reader, the JSON export included, works on it; no new non-finite
+// value can be written to it.
 func TestInfiniteValuesFromAnOldDatabase(t *testing.T) {
 	ctx := context.Background()
 	path := oldDatabase(t, true)
@@ -320,11 +341,18 @@ func TestInfiniteValuesFromAnOldDatabase(t *testing.T) {
 	if err != nil || len(rec) != 1 || rec[0].SessionID != "old-inf" {
 		t.Fatalf("Recover: %+v, %v", rec, err)
 	}
+	assertNoNonFiniteWrites(t, db, path)
+}
 
-	// No new non-finite value can be written, by the store or by SQL.
+// assertNoNonFiniteWrites wants no new non-finite value written to the
+// database at path, open as db, by the store or by SQL; it closes db.
+// sqlite3 must then find the file sound, with 3 sessions, 2 inventory
+// snapshots and 2 damaged values.
+func assertNoNonFiniteWrites(t *testing.T, db *store.DB, path string) {
+	t.Helper()
 	s := newSession("new-inf", t0)
 	s.StartingValue = posInf()
-	if err := db.OpenSession(ctx, s); err == nil || !strings.Contains(err.Error(), "starting_value is +Inf, not a finite number") {
+	if err := db.OpenSession(context.Background(), s); err == nil || !strings.Contains(err.Error(), "starting_value is +Inf, not a finite number") {
 		t.Fatalf("OpenSession with +Inf: %v", err)
 	}
 	MustClose(t, db)

@@ -250,124 +250,164 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// TestRoundTrip is long by design: one session of every kind of row,
-// written once, then one subtest per property of what reads back.
+// roundTrip is one session of every kind of row, written once by
+// TestRoundTrip, and the rows as written.
+type roundTrip struct {
+	ctx    context.Context
+	db     *store.DB
+	s      engine.Session
+	filled engine.Order
+	f      engine.Fill
+	inv    engine.InventorySnapshot
+	val    engine.ValuationSnapshot
+	ev     engine.SessionEvent
+	end    engine.SessionEnd
+}
+
+// TestRoundTrip writes one session of every kind of row, then checks one
+// property of what reads back per subtest.
 func TestRoundTrip(t *testing.T) {
-	ctx := context.Background()
-	db := MustOpenDB(t)
-	s := MustOpenSession(t, db, "s1", t0)
+	r := &roundTrip{ctx: context.Background(), db: MustOpenDB(t)}
+	r.write(t)
+	t.Run("Session", r.session)
+	t.Run("Rows", r.rows)
+	t.Run("TimeColumnsAreUTCText", r.timeColumnsAreUTCText)
+	t.Run("CloseSessionTwice", r.closeSessionTwice)
+	t.Run("GetSessionNotFound", r.getSessionNotFound)
+	t.Run("ForeignKeys", r.foreignKeys)
+}
+
+// write opens s1, places an order and fills it, adds one snapshot of each
+// kind and an event, and closes the session.
+func (r *roundTrip) write(t *testing.T) {
+	ctx, db := r.ctx, r.db
+	r.s = MustOpenSession(t, db, "s1", t0)
 	o := order("s1", "o1", t0.Add(time.Second), engine.OrderOpen)
 	if err := db.SaveOrders(ctx, o); err != nil {
 		t.Fatal(err)
 	}
-	filled := o
-	filled.Status = engine.OrderFilled
+	r.filled = o
+	r.filled.Status = engine.OrderFilled
 	at := t0.Add(2 * time.Second)
-	filled.ClosedMarketTime = &at
-	f := fill(filled, "f1", at)
-	if err := db.RecordFill(ctx, f, filled); err != nil {
+	r.filled.ClosedMarketTime = &at
+	r.f = fill(r.filled, "f1", at)
+	if err := db.RecordFill(ctx, r.f, r.filled); err != nil {
 		t.Fatal(err)
 	}
-	inv := inventory("s1", t0.Add(3*time.Second), 1006, 2485)
-	inv.SkewTier, inv.DriftVelocityPctPerMin = 2, -0.25
-	val := engine.ValuationSnapshot{SessionID: "s1", MarketTime: t0.Add(3 * time.Second), MidPrice: 2.5, AnchorPrice: ptr(2.51),
+	r.inv = inventory("s1", t0.Add(3*time.Second), 1006, 2485)
+	r.inv.SkewTier, r.inv.DriftVelocityPctPerMin = 2, -0.25
+	r.val = engine.ValuationSnapshot{SessionID: "s1", MarketTime: t0.Add(3 * time.Second), MidPrice: 2.5, AnchorPrice: ptr(2.51),
 		TotalValueInRLUSD: 5000, HoldValueInRLUSD: 4990, PnLRLUSD: 10, FeesRLUSD: 0.01}
-	ev := engine.SessionEvent{SessionID: "s1", CreatedAt: t0.Add(4 * time.Second), Level: engine.LevelInfo, Kind: "tier", Message: "tier 2"}
-	for _, err := range []error{db.AddInventorySnapshot(ctx, inv), db.AddValuationSnapshot(ctx, val), db.AddEvent(ctx, ev), db.Flush(ctx)} {
+	r.ev = engine.SessionEvent{SessionID: "s1", CreatedAt: t0.Add(4 * time.Second), Level: engine.LevelInfo, Kind: "tier", Message: "tier 2"}
+	for _, err := range []error{db.AddInventorySnapshot(ctx, r.inv), db.AddValuationSnapshot(ctx, r.val), db.AddEvent(ctx, r.ev), db.Flush(ctx)} {
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	end := engine.SessionEnd{SessionID: "s1", EndedAt: t0.Add(5 * time.Second), EndingXRP: 1006, EndingRLUSD: 2485,
+	r.end = engine.SessionEnd{SessionID: "s1", EndedAt: t0.Add(5 * time.Second), EndingXRP: 1006, EndingRLUSD: 2485,
 		EndingValue: 5000, HaltReason: engine.HaltOperatorQuit}
-	if err := db.CloseSession(ctx, end); err != nil {
+	if err := db.CloseSession(ctx, r.end); err != nil {
 		t.Fatal(err)
 	}
+}
 
-	t.Run("Session", func(t *testing.T) {
-		got, err := db.GetSession(ctx, "s1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := s
-		endAt := end.EndedAt
-		want.EndedAt, want.EndingXRP, want.EndingRLUSD, want.EndingValue = &endAt, &end.EndingXRP, &end.EndingRLUSD, &end.EndingValue
-		want.HaltReason = engine.HaltOperatorQuit
-		// The market span's end moved with the rows: the snapshots at 3 s.
-		mEnd := t0.Add(3 * time.Second)
-		want.MarketEndedAt = &mEnd
-		if !reflect.DeepEqual(got.Session, want) {
-			t.Fatalf("session=%+v\nwant    %+v", got.Session, want)
-		}
-		if got, want := got.FillCount, 1; got != want {
-			t.Fatalf("FillCount=%d, want %d", got, want)
-		}
-	})
-	t.Run("Rows", func(t *testing.T) {
-		fills, err := db.Fills(ctx, "s1", 0)
-		if err != nil || len(fills) != 1 || !reflect.DeepEqual(fills[0], f) {
-			t.Fatalf("fills=%+v err=%v, want %+v", fills, err, f)
-		}
-		orders, err := db.Orders(ctx, "s1")
-		if err != nil || len(orders) != 1 || !reflect.DeepEqual(orders[0], filled) {
-			t.Fatalf("orders=%+v err=%v, want %+v", orders, err, filled)
-		}
-		invs, err := db.InventorySeries(ctx, "s1", 10)
-		if err != nil || len(invs) != 1 || !reflect.DeepEqual(invs[0], inv) {
-			t.Fatalf("inventory=%+v err=%v, want %+v", invs, err, inv)
-		}
-		vals, err := db.ValuationSeries(ctx, "s1", 10)
-		if err != nil || len(vals) != 1 || !reflect.DeepEqual(vals[0], val) {
-			t.Fatalf("valuation=%+v err=%v, want %+v", vals, err, val)
-		}
-		evs, err := db.Events(ctx, "s1", 0)
-		if err != nil || len(evs) != 1 || !reflect.DeepEqual(evs[0], ev) {
-			t.Fatalf("events=%+v err=%v, want %+v", evs, err, ev)
-		}
-	})
-	t.Run("TimeColumnsAreUTCText", func(t *testing.T) {
-		var started, ended string
-		var est int
-		raw := rawDB(t, db.Path())
-		if err := raw.QueryRow("SELECT started_at, ended_at, ended_at_estimated FROM sessions").Scan(&started, &ended, &est); err != nil {
-			t.Fatal(err)
-		}
-		if got, want := started, "2026-11-25T12:00:00.000Z"; got != want {
-			t.Fatalf("started_at=%q, want %q", got, want)
-		}
-		if got, want := ended, "2026-11-25T12:00:05.000Z"; got != want {
-			t.Fatalf("ended_at=%q, want %q", got, want)
-		}
-		if est != 0 {
-			t.Fatalf("ended_at_estimated=%d, want 0", est)
-		}
-	})
-	t.Run("CloseSessionTwice", func(t *testing.T) {
-		if err := db.CloseSession(ctx, end); err != nil {
-			t.Fatalf("same close again: %v, want nil", err)
-		}
-		other := end
-		other.HaltReason = engine.HaltSignalHangup
-		if err := db.CloseSession(ctx, other); err == nil {
-			t.Fatal("closing a closed session with another reason succeeded")
-		}
-		missing := end
-		missing.SessionID = "nope"
-		if err := db.CloseSession(ctx, missing); !errors.Is(err, engine.ErrNotFound) {
-			t.Fatalf("err=%v, want ErrNotFound", err)
-		}
-	})
-	t.Run("GetSessionNotFound", func(t *testing.T) {
-		if _, err := db.GetSession(ctx, "nope"); !errors.Is(err, engine.ErrNotFound) {
-			t.Fatalf("err=%v, want ErrNotFound", err)
-		}
-	})
-	t.Run("ForeignKeys", func(t *testing.T) {
-		err := db.RecordFill(ctx, fill(order("ghost", "og", t0, engine.OrderFilled), "fg", t0), order("ghost", "og", t0, engine.OrderFilled))
-		if err == nil {
-			t.Fatal("a fill of an unknown session was accepted")
-		}
-	})
+// session checks the session row: as opened, with the end as closed and
+// the market span ending at the last rows.
+func (r *roundTrip) session(t *testing.T) {
+	got, err := r.db.GetSession(r.ctx, "s1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, end := r.s, r.end
+	endAt := end.EndedAt
+	want.EndedAt, want.EndingXRP, want.EndingRLUSD, want.EndingValue = &endAt, &end.EndingXRP, &end.EndingRLUSD, &end.EndingValue
+	want.HaltReason = engine.HaltOperatorQuit
+	// The market span's end moved with the rows: the snapshots at 3 s.
+	mEnd := t0.Add(3 * time.Second)
+	want.MarketEndedAt = &mEnd
+	if !reflect.DeepEqual(got.Session, want) {
+		t.Fatalf("session=%+v\nwant    %+v", got.Session, want)
+	}
+	if got, want := got.FillCount, 1; got != want {
+		t.Fatalf("FillCount=%d, want %d", got, want)
+	}
+}
+
+// rows checks that every row reads back as written.
+func (r *roundTrip) rows(t *testing.T) {
+	ctx, db := r.ctx, r.db
+	fills, err := db.Fills(ctx, "s1", 0)
+	if err != nil || len(fills) != 1 || !reflect.DeepEqual(fills[0], r.f) {
+		t.Fatalf("fills=%+v err=%v, want %+v", fills, err, r.f)
+	}
+	orders, err := db.Orders(ctx, "s1")
+	if err != nil || len(orders) != 1 || !reflect.DeepEqual(orders[0], r.filled) {
+		t.Fatalf("orders=%+v err=%v, want %+v", orders, err, r.filled)
+	}
+	invs, err := db.InventorySeries(ctx, "s1", 10)
+	if err != nil || len(invs) != 1 || !reflect.DeepEqual(invs[0], r.inv) {
+		t.Fatalf("inventory=%+v err=%v, want %+v", invs, err, r.inv)
+	}
+	vals, err := db.ValuationSeries(ctx, "s1", 10)
+	if err != nil || len(vals) != 1 || !reflect.DeepEqual(vals[0], r.val) {
+		t.Fatalf("valuation=%+v err=%v, want %+v", vals, err, r.val)
+	}
+	evs, err := db.Events(ctx, "s1", 0)
+	if err != nil || len(evs) != 1 || !reflect.DeepEqual(evs[0], r.ev) {
+		t.Fatalf("events=%+v err=%v, want %+v", evs, err, r.ev)
+	}
+}
+
+// timeColumnsAreUTCText checks the stored text of the session's times.
+func (r *roundTrip) timeColumnsAreUTCText(t *testing.T) {
+	var started, ended string
+	var est int
+	raw := rawDB(t, r.db.Path())
+	if err := raw.QueryRow("SELECT started_at, ended_at, ended_at_estimated FROM sessions").Scan(&started, &ended, &est); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := started, "2026-11-25T12:00:00.000Z"; got != want {
+		t.Fatalf("started_at=%q, want %q", got, want)
+	}
+	if got, want := ended, "2026-11-25T12:00:05.000Z"; got != want {
+		t.Fatalf("ended_at=%q, want %q", got, want)
+	}
+	if est != 0 {
+		t.Fatalf("ended_at_estimated=%d, want 0", est)
+	}
+}
+
+// closeSessionTwice closes s1 again: the same end is accepted, another
+// reason is refused, an unknown session is not found.
+func (r *roundTrip) closeSessionTwice(t *testing.T) {
+	if err := r.db.CloseSession(r.ctx, r.end); err != nil {
+		t.Fatalf("same close again: %v, want nil", err)
+	}
+	other := r.end
+	other.HaltReason = engine.HaltSignalHangup
+	if err := r.db.CloseSession(r.ctx, other); err == nil {
+		t.Fatal("closing a closed session with another reason succeeded")
+	}
+	missing := r.end
+	missing.SessionID = "nope"
+	if err := r.db.CloseSession(r.ctx, missing); !errors.Is(err, engine.ErrNotFound) {
+		t.Fatalf("err=%v, want ErrNotFound", err)
+	}
+}
+
+// getSessionNotFound reads a session that does not exist.
+func (r *roundTrip) getSessionNotFound(t *testing.T) {
+	if _, err := r.db.GetSession(r.ctx, "nope"); !errors.Is(err, engine.ErrNotFound) {
+		t.Fatalf("err=%v, want ErrNotFound", err)
+	}
+}
+
+// foreignKeys records a fill of a session that does not exist.
+func (r *roundTrip) foreignKeys(t *testing.T) {
+	err := r.db.RecordFill(r.ctx, fill(order("ghost", "og", t0, engine.OrderFilled), "fg", t0), order("ghost", "og", t0, engine.OrderFilled))
+	if err == nil {
+		t.Fatal("a fill of an unknown session was accepted")
+	}
 }
 
 func TestFileModes(t *testing.T) {

@@ -47,125 +47,155 @@ func waitPending(t *testing.T, db *store.DB, n int) {
 	}
 }
 
-// TestGroupCommit is long because the writer held inside a commit (the
-// hook, the queue helper) is set up once and shared by its subtests.
+// groupCommit is the database of TestGroupCommit, whose writer can be held
+// inside a commit, and what its subtests share.
+type groupCommit struct {
+	ctx     context.Context
+	db      *store.DB
+	logs    *syncBuffer
+	hold    atomic.Bool   // hold the writer in its next commit
+	held    chan struct{} // the writer is held
+	release chan struct{} // let the held writer go
+	seq     atomic.Int32  // numbers the orders and fills queued
+
+	mu  sync.Mutex
+	ops []string // every commit's operation, in order
+
+	errs     []error // the calls of the mixed group
+	flushErr error   // the Flush after it
+}
+
+// TestGroupCommit holds the writer inside a commit while writes queue up:
+// a group of good writes is one transaction; in a group with bad writes,
+// each caller gets its own error and the failed queued write is logged.
 func TestGroupCommit(t *testing.T) {
-	ctx := context.Background()
-	var hold atomic.Bool
-	held := make(chan struct{}, 1)
-	release := make(chan struct{}, 1)
-	var mu sync.Mutex
-	var ops []string
-	logs := &syncBuffer{}
-	db := MustOpenDBAt(t, t.TempDir()+"/neo.db", func(o *store.Options) {
-		o.Logger = log.New(logs)
-		o.Faults = &store.Faults{BeforeCommit: func(ctx context.Context, op string) error {
-			mu.Lock()
-			ops = append(ops, op)
-			mu.Unlock()
-			if hold.CompareAndSwap(true, false) {
-				held <- struct{}{}
-				<-release
-			}
-			return nil
-		}}
+	g := &groupCommit{ctx: context.Background(), logs: &syncBuffer{}, held: make(chan struct{}, 1), release: make(chan struct{}, 1)}
+	g.db = MustOpenDBAt(t, t.TempDir()+"/neo.db", func(o *store.Options) {
+		o.Logger = log.New(g.logs)
+		o.Faults = &store.Faults{BeforeCommit: g.beforeCommit}
 	})
-	MustOpenSession(t, db, "s1", t0)
+	MustOpenSession(t, g.db, "s1", t0)
 
-	// queue holds the writer inside a commit, queues fills (bad ones for a
-	// session that does not exist) and events, then lets the writer go.
-	var seq atomic.Int32
-	queue := func(t *testing.T, good, bad int, badEvent bool) []error {
-		t.Helper()
-		hold.Store(true)
-		first := make(chan error, 1)
-		go func() {
-			first <- db.SaveOrders(ctx, order("s1", fmt.Sprint("hold", seq.Add(1)), t0, engine.OrderOpen))
-		}()
-		<-held
-		errs := make([]error, good+bad)
-		var wg sync.WaitGroup
-		for i := range good + bad {
-			wg.Go(func() {
-				sid := "s1"
-				if i >= good {
-					sid = "ghost"
-				}
-				n := seq.Add(1)
-				o := order(sid, fmt.Sprint("o", n), t0, engine.OrderFilled)
-				errs[i] = db.RecordFill(ctx, fill(o, fmt.Sprint("f", n), t0.Add(time.Second)), o)
-			})
-		}
-		waitPending(t, db, good+bad)
-		for i := range 2 {
-			if err := db.AddEvent(ctx, engine.SessionEvent{SessionID: "s1", CreatedAt: t0, Level: "info", Kind: "k", Message: fmt.Sprint(i)}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		n := good + bad + 2
-		if badEvent {
-			if err := db.AddEvent(ctx, engine.SessionEvent{SessionID: "ghost", CreatedAt: t0, Level: "info", Kind: "lost", Message: "x"}); err != nil {
-				t.Fatal(err)
-			}
-			n++
-		}
-		waitPending(t, db, n)
-		release <- struct{}{}
-		wg.Wait()
-		if err := <-first; err != nil {
-			t.Fatal(err)
-		}
-		return errs
+	t.Run("OneTransactionForTheGroup", g.oneTransactionForTheGroup)
+	g.errs = g.queue(t, 4, 1, true)
+	g.flushErr = g.db.Flush(g.ctx)
+	t.Run("EachCallerGetsItsOwnError", g.eachCallerGetsItsOwnError)
+	t.Run("FailedQueuedWriteIsLoggedAtError", g.failedQueuedWriteIsLoggedAtError)
+}
+
+// beforeCommit is the writer's fault hook: it records op and, when asked
+// to, holds the writer until released.
+func (g *groupCommit) beforeCommit(_ context.Context, op string) error {
+	g.mu.Lock()
+	g.ops = append(g.ops, op)
+	g.mu.Unlock()
+	if g.hold.CompareAndSwap(true, false) {
+		g.held <- struct{}{}
+		<-g.release
 	}
+	return nil
+}
 
-	t.Run("OneTransactionForTheGroup", func(t *testing.T) {
-		errs := queue(t, 4, 0, false)
-		for i, err := range errs {
-			if err != nil {
-				t.Errorf("fill %d: %v", i, err)
+// queue holds the writer inside a commit, queues fills (bad ones for a
+// session that does not exist) and events, then lets the writer go; it
+// returns each fill's error.
+func (g *groupCommit) queue(t *testing.T, good, bad int, badEvent bool) []error {
+	t.Helper()
+	ctx, db := g.ctx, g.db
+	g.hold.Store(true)
+	first := make(chan error, 1)
+	go func() {
+		first <- db.SaveOrders(ctx, order("s1", fmt.Sprint("hold", g.seq.Add(1)), t0, engine.OrderOpen))
+	}()
+	<-g.held
+	errs := make([]error, good+bad)
+	var wg sync.WaitGroup
+	for i := range good + bad {
+		wg.Go(func() {
+			sid := "s1"
+			if i >= good {
+				sid = "ghost"
 			}
-		}
-		if err := db.Flush(ctx); err != nil {
+			n := g.seq.Add(1)
+			o := order(sid, fmt.Sprint("o", n), t0, engine.OrderFilled)
+			errs[i] = db.RecordFill(ctx, fill(o, fmt.Sprint("f", n), t0.Add(time.Second)), o)
+		})
+	}
+	waitPending(t, db, good+bad)
+	for i := range 2 {
+		if err := db.AddEvent(ctx, engine.SessionEvent{SessionID: "s1", CreatedAt: t0, Level: "info", Kind: "k", Message: fmt.Sprint(i)}); err != nil {
 			t.Fatal(err)
 		}
-		mu.Lock()
-		defer mu.Unlock()
-		if !contains(ops, "group of 6 writes") {
-			t.Fatalf("commits=%q, want one group of 6 writes", ops)
+	}
+	n := good + bad + 2
+	if badEvent {
+		if err := db.AddEvent(ctx, engine.SessionEvent{SessionID: "ghost", CreatedAt: t0, Level: "info", Kind: "lost", Message: "x"}); err != nil {
+			t.Fatal(err)
 		}
-	})
-	errs := queue(t, 4, 1, true)
-	flushErr := db.Flush(ctx)
-	t.Run("EachCallerGetsItsOwnError", func(t *testing.T) {
-		for i := range 4 {
-			if errs[i] != nil {
-				t.Errorf("good fill %d: %v", i, errs[i])
-			}
+		n++
+	}
+	waitPending(t, db, n)
+	g.release <- struct{}{}
+	wg.Wait()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	return errs
+}
+
+// oneTransactionForTheGroup queues four good fills and two events behind
+// the held writer and wants them committed as one group.
+func (g *groupCommit) oneTransactionForTheGroup(t *testing.T) {
+	errs := g.queue(t, 4, 0, false)
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("fill %d: %v", i, err)
 		}
-		if errs[4] == nil {
-			t.Fatal("the bad fill reported success")
+	}
+	if err := g.db.Flush(g.ctx); err != nil {
+		t.Fatal(err)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !contains(g.ops, "group of 6 writes") {
+		t.Fatalf("commits=%q, want one group of 6 writes", g.ops)
+	}
+}
+
+// eachCallerGetsItsOwnError wants the good fills of the mixed group
+// recorded and the bad one refused.
+func (g *groupCommit) eachCallerGetsItsOwnError(t *testing.T) {
+	for i := range 4 {
+		if g.errs[i] != nil {
+			t.Errorf("good fill %d: %v", i, g.errs[i])
 		}
-		fills, err := db.Fills(ctx, "s1", 0)
-		if err != nil || len(fills) != 8 {
-			t.Fatalf("fills=%d err=%v, want 8", len(fills), err)
-		}
-		evs, err := db.Events(ctx, "s1", 0)
-		if err != nil || len(evs) != 4 {
-			t.Fatalf("events=%d err=%v, want 4", len(evs), err)
-		}
-	})
-	t.Run("FailedQueuedWriteIsLoggedAtError", func(t *testing.T) {
-		if flushErr == nil {
-			t.Fatal("Flush hid the failed queued write")
-		}
-		out := logs.String()
-		if !strings.Contains(out, "ERRO") || !strings.Contains(out, "event lost of ghost") || !strings.Contains(out, "session ghost: not found") {
-			t.Fatalf("log=%s\nwant an ERROR line naming the write and its cause", out)
-		}
-		if err := db.Flush(ctx); err != nil {
-			t.Fatalf("second Flush: %v, want nil (the failure was reported once)", err)
-		}
-	})
+	}
+	if g.errs[4] == nil {
+		t.Fatal("the bad fill reported success")
+	}
+	fills, err := g.db.Fills(g.ctx, "s1", 0)
+	if err != nil || len(fills) != 8 {
+		t.Fatalf("fills=%d err=%v, want 8", len(fills), err)
+	}
+	evs, err := g.db.Events(g.ctx, "s1", 0)
+	if err != nil || len(evs) != 4 {
+		t.Fatalf("events=%d err=%v, want 4", len(evs), err)
+	}
+}
+
+// failedQueuedWriteIsLoggedAtError wants the lost event reported once, by
+// the Flush after the mixed group, and logged at error with its cause.
+func (g *groupCommit) failedQueuedWriteIsLoggedAtError(t *testing.T) {
+	if g.flushErr == nil {
+		t.Fatal("Flush hid the failed queued write")
+	}
+	out := g.logs.String()
+	if !strings.Contains(out, "ERRO") || !strings.Contains(out, "event lost of ghost") || !strings.Contains(out, "session ghost: not found") {
+		t.Fatalf("log=%s\nwant an ERROR line naming the write and its cause", out)
+	}
+	if err := g.db.Flush(g.ctx); err != nil {
+		t.Fatalf("second Flush: %v, want nil (the failure was reported once)", err)
+	}
 }
 
 func TestDiskFull(t *testing.T) {
