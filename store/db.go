@@ -585,11 +585,31 @@ func openReadPool(path string) (*sql.DB, error) {
 		return nil, fmt.Errorf("open read pool %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	if err := r.Ping(); err != nil {
+	err = r.Ping()
+	if isHotJournalReadOnly(err) && rollBackHotJournal(path) == nil {
+		err = r.Ping()
+	}
+	if err != nil {
 		r.Close()
 		return nil, describeOpenError(path, err)
 	}
 	return r, nil
+}
+
+// rollBackHotJournal rolls back the hot journal beside path (a write that
+// was interrupted: a restored backup's, a start killed while it migrated),
+// which a read-only connection cannot do: it opens a writable connection
+// and reads the schema, and SQLite rolls the journal back first, as any
+// writable open does (https://www.sqlite.org/lockingv3.html#hot_journals).
+// It fails, changing nothing, when this user may not write the file.
+func rollBackHotJournal(path string) error {
+	w, err := sql.Open("sqlite", dsn(path, fmt.Sprintf("_pragma=busy_timeout(%d)", writerBusyTimeout)))
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	_, err = w.Exec("SELECT count(*) FROM sqlite_master")
+	return err
 }
 
 // checkPathUsable gives one-line errors for paths that cannot be a database:
@@ -704,7 +724,7 @@ func describeOpenError(path string, err error) error {
 	}
 	if isHotJournalReadOnly(err) {
 		return &PathError{Path: path, Msg: fmt.Sprintf("has a hot journal (%s-journal, left by a write that was interrupted) that must be rolled back before it can be read, "+
-			"and that needs write access to %s and its directory: run neo as the database's owner (ls -l %s), or copy the database with its -journal to a writable place and pass --db there", path, path, path)}
+			"and that needs write access to %s and its directory: run neo as a user who may write both (ls -ld %s %s), or copy the database with its -journal to a writable place and pass --db there", path, path, path, filepath.Dir(path))}
 	}
 	if isReadOnlyErr(err) || isCantOpen(err) {
 		return &PathError{Path: path, Msg: fmt.Sprintf("cannot be opened (%v); check that %s and its directory are writable by you", err, path)}

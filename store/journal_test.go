@@ -120,6 +120,29 @@ func TestHotJournalIsRolledBackForTheCheck(t *testing.T) {
 	}
 }
 
+// A reader (neo sessions, history, report) of a database with a hot journal
+// sees it rolled back, as a writable open would make it: the journal is
+// rolled back by a writable connection first, not refused as "read-only".
+func TestReaderRollsBackAHotJournal(t *testing.T) {
+	ctx := context.Background()
+	path := mustHotJournal(t)
+	db, err := store.Open(ctx, store.Options{Path: path, ReadOnly: true})
+	if err != nil {
+		t.Fatalf("read-only open of a database with a hot journal: %v", err)
+	}
+	got, err := db.ListSessions(ctx, engine.SessionQuery{Limit: 10})
+	MustClose(t, db)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("sessions: %d, %v; want 1", len(got), err)
+	}
+	if _, err := os.Stat(path + "-journal"); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the journal is still there (%v): not rolled back", err)
+	}
+	if err := store.CheckFile(ctx, path, true); err != nil {
+		t.Fatalf("after the rollback: %v", err)
+	}
+}
+
 // Restore moves a hot journal aside with its database: left beside the
 // restored backup, it would be rolled into it at the next open.
 func TestRestoreMovesTheJournalAside(t *testing.T) {
