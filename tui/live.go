@@ -716,7 +716,7 @@ func (l *liveModel) shutdown(b *block) {
 func (l *liveModel) fills(b *block, rows int) {
 	st := l.ctx.styles
 	s := l.state
-	ft := fillTableFor(b.width)
+	ft := fillTableFor(b.width, s.RecentFills)
 	b.add(titleRule(st, "LATEST FILLS", st.Muted.Render("newest first"), b.width))
 	b.add(st.TableHead.Render(ft.head()))
 	if len(s.RecentFills) == 0 {

@@ -117,7 +117,7 @@ func valueSection(st Styles, r engine.Report) reportSection {
 // clock when the span is within one UTC day, else the day and the minute
 // (a backtest over months needs the day; its year is in the header).
 func spanStamp(start, end *time.Time) func(time.Time) string {
-	if start != nil && end != nil && start.UTC().Format(time.DateOnly) == end.UTC().Format(time.DateOnly) {
+	if start != nil && end != nil && sameUTCDay(*start, *end) {
 		return fmtClock
 	}
 	return func(t time.Time) string { return t.UTC().Format("01-02 15:04") }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"strings"
+	"time"
 
 	"neo/engine"
 )
@@ -150,6 +151,7 @@ func (t table) head(titles ...string) string { return t.cells(0, titles...) }
 type fillTable struct {
 	cols  table
 	clock bool // time of day (narrow) rather than date and time
+	day   bool // with clock: the day and the minute, for fills over days
 }
 
 // fillColumns are a fill table's columns after the time: side, price,
@@ -157,13 +159,18 @@ type fillTable struct {
 // the table is narrow.
 var fillColumns = table{{width: 6, left: true}, {width: 8}, {width: 10}, {width: 9, drop: 1}, {width: 7, drop: 2}}
 
-// fillTableFor is the fill table for width cells: the date when there is
-// room for it and the value, else the time of day, then fewer columns.
-func fillTableFor(width int) fillTable {
+// fillTableFor is the fill table for width cells and fills: the date when
+// there is room for it and the value, else the time of day (or, when the
+// fills span more than one UTC day, the day and the minute: a backtest's
+// 15:04:05 alone could be any of its days), then fewer columns.
+func fillTableFor(width int, fills []engine.Fill) fillTable {
 	t := fillTable{clock: width < 72}
 	tw := 19
 	if t.clock {
 		tw = 8
+		if len(fills) > 1 && !sameUTCDay(fills[0].MarketTime, fills[len(fills)-1].MarketTime) {
+			t.day, tw = true, 11
+		}
 	}
 	t.cols = append(table{{width: tw, left: true}}, fillColumns...).fitTo(width)
 	return t
@@ -179,6 +186,11 @@ func (t fillTable) head() string {
 	return t.cols.head(when, "side", "price", "qty XRP", "RLUSD", "fee")
 }
 
+// sameUTCDay reports whether a and b fall on one UTC day.
+func sameUTCDay(a, b time.Time) bool {
+	return a.UTC().Format(time.DateOnly) == b.UTC().Format(time.DateOnly)
+}
+
 // fmtFee formats a fee in RLUSD: fees are fractions of a cent, so they keep
 // four decimals where other amounts of RLUSD keep two.
 func fmtFee(v float64) string { return fmtNum(v, 4) }
@@ -187,7 +199,10 @@ func fmtFee(v float64) string { return fmtNum(v, 4) }
 // its glyph, the figures plain.
 func (t fillTable) row(st Styles, f engine.Fill) string {
 	when := fmtTime(f.MarketTime)
-	if t.clock {
+	switch {
+	case t.day:
+		when = f.MarketTime.UTC().Format("01-02 15:04")
+	case t.clock:
 		when = fmtClock(f.MarketTime)
 	}
 	return st.Muted.Render(t.cols.pad(0, when)) + t.cols.sep(1) + st.side(f.Side).Render(t.cols.pad(1, sideText(f.Side))) +

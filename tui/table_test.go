@@ -3,10 +3,13 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
+
+	"neo/engine"
 )
 
 func TestTableLayout(t *testing.T) {
@@ -140,6 +143,35 @@ func TestNarrowWidthAgrees(t *testing.T) {
 	for _, s := range []string{"日本", "\x1b]0;x\x07", "e\u0301", "👍", "\x1b[2J"} {
 		if _, ok := narrowWidth(s); ok {
 			t.Errorf("narrowWidth claims to know %q", s)
+		}
+	}
+}
+
+// TestFillTimesOverDays: a narrow fill table shows the time of day, unless
+// its fills span more than one UTC day (a backtest): then the day and the
+// minute, so that a row says which day it is.
+func TestFillTimesOverDays(t *testing.T) {
+	st := DefaultStyles(ThemeMono)
+	at := func(d, h, m, s int) engine.Fill {
+		return engine.Fill{MarketTime: time.Date(2025, 1, d, h, m, s, 0, time.UTC), Side: engine.Buy, Price: 2.3, QtyXRP: 6.5, ValueRLUSD: 14.95}
+	}
+	for _, c := range []struct {
+		name  string
+		width int
+		fills []engine.Fill
+		want  string
+	}{
+		{"one day, narrow", 60, []engine.Fill{at(2, 23, 59, 30), at(2, 0, 1, 2)}, "23:59:30"},
+		{"days, narrow", 60, []engine.Fill{at(9, 23, 59, 30), at(2, 0, 1, 2)}, "01-09 23:59"},
+		{"days, wide", 100, []engine.Fill{at(9, 23, 59, 30), at(2, 0, 1, 2)}, "2025-01-09 23:59:30"},
+	} {
+		ft := fillTableFor(c.width, c.fills)
+		row := ansi.Strip(ft.row(st, c.fills[0]))
+		if !strings.HasPrefix(row, c.want+" ") {
+			t.Errorf("%s: row %q, want it to start with %q", c.name, row, c.want)
+		}
+		if w := lipgloss.Width(row); w > c.width {
+			t.Errorf("%s: row %d cells wide in %d", c.name, w, c.width)
 		}
 	}
 }
