@@ -121,7 +121,7 @@ type DB struct {
 	keys    map[string]int64     // session_key by session_id: the writer goroutine's cache (write.go)
 	queue   chan *request
 	stop    chan struct{} // closed to stop the writer
-	refuse  chan struct{} // closed by Close before stop: writes waiting for room give up
+	refuse  chan struct{} // closed by Close after its flush, before stop: writes still waiting for room give up
 	wctx    context.Context
 	wcancel context.CancelFunc
 	wdone   chan struct{}
@@ -585,31 +585,11 @@ func openReadPool(path string) (*sql.DB, error) {
 		return nil, fmt.Errorf("open read pool %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	err = r.Ping()
-	if isHotJournalReadOnly(err) && rollBackHotJournal(path) == nil {
-		err = r.Ping()
-	}
-	if err != nil {
+	if err := r.Ping(); err != nil {
 		r.Close()
 		return nil, describeOpenError(path, err)
 	}
 	return r, nil
-}
-
-// rollBackHotJournal rolls back the hot journal beside path (a write that
-// was interrupted: a restored backup's, a start killed while it migrated),
-// which a read-only connection cannot do: it opens a writable connection
-// and reads the schema, and SQLite rolls the journal back first, as any
-// writable open does (https://www.sqlite.org/lockingv3.html#hot_journals).
-// It fails, changing nothing, when this user may not write the file.
-func rollBackHotJournal(path string) error {
-	w, err := sql.Open("sqlite", dsn(path, fmt.Sprintf("_pragma=busy_timeout(%d)", writerBusyTimeout)))
-	if err != nil {
-		return err
-	}
-	defer w.Close()
-	_, err = w.Exec("SELECT count(*) FROM sqlite_master")
-	return err
 }
 
 // checkPathUsable gives one-line errors for paths that cannot be a database:
@@ -723,8 +703,12 @@ func describeOpenError(path string, err error) error {
 		return &IntegrityError{Path: path, Detail: err.Error()}
 	}
 	if isHotJournalReadOnly(err) {
+		// A reader never writes (a checker may be copying the file without
+		// the lock), so it does not roll the journal back itself.
 		return &PathError{Path: path, Msg: fmt.Sprintf("has a hot journal (%s-journal, left by a write that was interrupted) that must be rolled back before it can be read, "+
-			"and that needs write access to %s and its directory: run neo as a user who may write both (ls -ld %s %s), or copy the database with its -journal to a writable place and pass --db there", path, path, path, filepath.Dir(path))}
+			"and a read-only command does not write: run 'neo backfill --db %s' (it checks the file on a private copy, then opens it for writing, which rolls the journal back; "+
+			"it also closes any session a crash left open), as a user who may write the file, its journal and their directory (ls -ld %s %s-journal %s)",
+			path, path, path, path, filepath.Dir(path))}
 	}
 	if isReadOnlyErr(err) || isCantOpen(err) {
 		return &PathError{Path: path, Msg: fmt.Sprintf("cannot be opened (%v); check that %s and its directory are writable by you", err, path)}
