@@ -163,6 +163,7 @@ func TestFillTimesOverDays(t *testing.T) {
 	}{
 		{"one day, narrow", 60, []engine.Fill{at(2, 23, 59, 30), at(2, 0, 1, 2)}, "23:59:30"},
 		{"days, narrow", 60, []engine.Fill{at(9, 23, 59, 30), at(2, 0, 1, 2)}, "01-09 23:59"},
+		{"days, narrowest", 46, []engine.Fill{at(9, 23, 59, 30), at(2, 0, 1, 2)}, "01-09 23:59"},
 		{"days, wide", 100, []engine.Fill{at(9, 23, 59, 30), at(2, 0, 1, 2)}, "2025-01-09 23:59:30"},
 	} {
 		ft := fillTableFor(c.width, c.fills)
