@@ -74,8 +74,14 @@ func signedPct(st Styles, v float64) string { s := fmtPct(v); return st.sign(s).
 // reportRow is a label and its figure, the figure right-aligned in 12 cells
 // so that the figures of a panel line up; rest follows.
 func reportRow(st Styles, label, figure, rest string, w int) string {
-	lw := clampInt(w-30, 8, 22) // the same for every row of a panel: the figures line up
-	return st.Label.Render(fit(label, lw)) + " " + padLeft(figure, 12) + rest
+	// The same label width for every row of a panel, so that the figures
+	// line up; never less than the longest label ("trading (spread)").
+	lw := clampInt(w-30, 16, 22)
+	row := st.Label.Render(fit(label, lw)) + " " + padLeft(figure, 12)
+	if textWidth(row)+textWidth(rest) > w {
+		return row // what follows the figure goes whole or not at all
+	}
+	return row + rest
 }
 
 // pnlSection is the P&L and its parts.
