@@ -514,6 +514,9 @@ func (t historyTable) row(st Styles, s engine.SessionSummary, selected bool, now
 	durS := fmtDur(end.Sub(s.StartedAt))
 	if s.MarketStartedAt != nil && s.MarketEndedAt != nil {
 		durS = fmtDur(s.MarketEndedAt.Sub(*s.MarketStartedAt))
+		if s.Running() && !s.MarketEndedAt.After(*s.MarketStartedAt) {
+			durS = "—" // nothing recorded past its first market event yet
+		}
 	}
 	if s.EndedAtEstimated {
 		durS = "~" + durS

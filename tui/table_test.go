@@ -176,3 +176,26 @@ func TestFillTimesOverDays(t *testing.T) {
 		}
 	}
 }
+
+// TestRunningSessionSpan: a running session with nothing recorded past its
+// first market event shows no market span ("—"), not "0.0s"; once it has
+// recorded some, that span.
+func TestRunningSessionSpan(t *testing.T) {
+	st := DefaultStyles(ThemeMono)
+	start := time.Date(2026, 12, 1, 18, 32, 16, 0, time.UTC)
+	for _, c := range []struct {
+		name string
+		end  time.Time
+		want string
+	}{
+		{"nothing yet", start, "—"},
+		{"two minutes", start.Add(2 * time.Minute), "2m00s"},
+	} {
+		end := c.end
+		s := engine.SessionSummary{Session: engine.Session{SessionID: "s", StartedAt: start, MarketStartedAt: &start, MarketEndedAt: &end, StartingValue: 4600}}
+		row := ansi.Strip(narrowHistory.row(st, s, false, start.Add(time.Hour), 80))
+		if f := strings.Fields(row); len(f) < 4 || f[3] != c.want {
+			t.Errorf("%s: row %q, want the market span %q after the start", c.name, row, c.want)
+		}
+	}
+}
