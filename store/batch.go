@@ -60,6 +60,8 @@ func (m multiInsert) exec(ctx context.Context, db *DB, tx *sql.Tx, args []any) e
 }
 
 var (
+	// ordersInsert places an order or records its end; an order that is
+	// closed already is never reopened nor changed.
 	ordersInsert = newMultiInsert(`INSERT INTO orders (session_key, order_id, side, price, qty_xrp, market_time, status, closed_market_time)`, 8,
 		` ON CONFLICT (session_key, order_id) DO UPDATE SET
 			side = excluded.side, price = excluded.price, qty_xrp = excluded.qty_xrp,
@@ -71,8 +73,10 @@ var (
 		total_value_in_rlusd, hold_value_in_rlusd, pnl_rlusd, fees_rlusd)`, 8, "")
 )
 
-// batchStatements are prepared with the other writes (prepareWrites).
-var batchStatements = []string{ordersInsert.single, ordersInsert.chunk, inventoryInsert.chunk, valuationInsert.chunk}
+// batchStatements are prepared with the other writes (prepareWrites): the
+// one-row forms serve the one-by-one writes too.
+var batchStatements = []string{ordersInsert.single, ordersInsert.chunk, inventoryInsert.single, inventoryInsert.chunk,
+	valuationInsert.single, valuationInsert.chunk}
 
 // coalesceOrders folds the states of each order in orders into one, as the
 // one-by-one upserts would have left it: the later state replaces an open
@@ -112,14 +116,10 @@ func (db *DB) saveOrders(ctx context.Context, tx *sql.Tx, orders []engine.Order,
 			}
 			continue
 		}
-		if err := checkFinite("order "+o.OrderID, "price", o.Price, "qty_xrp", o.QtyXRP); err != nil {
+		var err error
+		if args, err = db.orderRow(ctx, tx, args, o); err != nil {
 			return err
 		}
-		key, err := db.sessionKey(ctx, tx, o.SessionID)
-		if err != nil {
-			return fmt.Errorf("order %s: %w", o.OrderID, err)
-		}
-		args = append(args, key, o.OrderID, string(o.Side), o.Price, o.QtyXRP, o.MarketTime.UnixMilli(), string(o.Status), msPtr(o.ClosedMarketTime))
 		span.addOrder(o)
 	}
 	if err := ordersInsert.exec(ctx, db, tx, args); err != nil {

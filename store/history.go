@@ -211,14 +211,18 @@ const keyOf = `(SELECT session_key FROM sessions WHERE session_id = ?1)`
 // them spread evenly (first and last included), oldest first in market
 // time.
 func (db *DB) seriesQuery(ctx context.Context, table, cols, sessionID string, maxPoints int) (*sql.Rows, error) {
+	all := "SELECT " + cols + " FROM " + table + " WHERE session_key = " + keyOf + " ORDER BY market_time, rowid"
+	if maxPoints <= 0 {
+		return db.r.QueryContext(ctx, all, sessionID)
+	}
 	var n int64
 	if err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM "+table+" WHERE session_key = "+keyOf, sessionID).Scan(&n); err != nil {
 		return nil, err
 	}
 	m := int64(maxPoints)
 	switch {
-	case maxPoints <= 0 || n <= m:
-		return db.r.QueryContext(ctx, "SELECT "+cols+" FROM "+table+" WHERE session_key = "+keyOf+" ORDER BY market_time, rowid", sessionID)
+	case n <= m:
+		return db.r.QueryContext(ctx, all, sessionID)
 	case m == 1:
 		return db.r.QueryContext(ctx, "SELECT "+cols+" FROM "+table+" WHERE session_key = "+keyOf+" ORDER BY market_time DESC, rowid DESC LIMIT 1", sessionID)
 	}
@@ -342,21 +346,11 @@ func (db *DB) Orders(ctx context.Context, sessionID string) ([]engine.Order, err
 // that is not a time, a number that is not finite: see DamagedRows) and is
 // left out; what names the read in errors.
 func collect[T any](rows *sql.Rows, err error, what string, scan func(*sql.Rows) (T, bool, error)) ([]T, error) {
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	defer rows.Close()
 	var out []T
-	for rows.Next() {
-		v, ok, err := scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		if ok {
-			out = append(out, v)
-		}
+	if err := each(rows, err, what, scan, func(v T) error { out = append(out, v); return nil }); err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // DamagedRow is a row that readers skip or show as damaged: a time that is

@@ -135,16 +135,17 @@ func (db *DB) applyMigrationsTo(ctx context.Context, from, to int, scripts []str
 		return &WriteError{Path: db.path, Op: op, Err: err}
 	}
 	defer tx.Rollback()
+	before, err := tableCounts(ctx, tx)
+	if err != nil {
+		return &WriteError{Path: db.path, Op: op, Err: err}
+	}
 	for i, sc := range scripts {
 		n := from + 1 + i
-		before, err := tableCounts(ctx, tx)
-		if err != nil {
-			return &WriteError{Path: db.path, Op: fmt.Sprintf("migration %d", n), Err: err}
-		}
 		if _, err := tx.ExecContext(ctx, sc); err != nil {
 			return &WriteError{Path: db.path, Op: fmt.Sprintf("migration %d", n), Err: err}
 		}
-		if err := checkRowsKept(ctx, tx, n, before); err != nil {
+		// What one migration leaves is what the next one starts from.
+		if before, err = checkRowsKept(ctx, tx, n, before); err != nil {
 			return fmt.Errorf("migration %d of %s: %w; nothing was changed (the database is as it was). Report this with the file attached, or keep using the neo that made it", n, db.path, err)
 		}
 	}
@@ -168,21 +169,8 @@ func (db *DB) applyMigrationsTo(ctx context.Context, from, to int, scripts []str
 // tableCounts counts the rows of every table of neo's (damaged_values
 // aside) in the transaction's snapshot.
 func tableCounts(ctx context.Context, tx *sql.Tx) (map[string]int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name <> 'damaged_values'`)
+	names, err := queryStrings(ctx, tx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name <> 'damaged_values'`)
 	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		names = append(names, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	counts := make(map[string]int64, len(names))
@@ -200,12 +188,13 @@ func tableCounts(ctx context.Context, tx *sql.Tx) (map[string]int64, error) {
 // found (before): each table's rows now plus the rows the migration moved
 // to damaged_values ("row moved here by migration n") equal its rows
 // before. A migration that drops rows silently is a bug, and its
-// transaction must not commit.
-func checkRowsKept(ctx context.Context, tx *sql.Tx, n int, before map[string]int64) error {
+// transaction must not commit. It returns the counts now.
+func checkRowsKept(ctx context.Context, tx *sql.Tx, n int, before map[string]int64) (map[string]int64, error) {
 	after, err := tableCounts(ctx, tx)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	damaged := hasTable(ctx, tx, "damaged_values")
 	names := make([]string, 0, len(before))
 	for t := range before {
 		names = append(names, t)
@@ -219,10 +208,10 @@ func checkRowsKept(ctx context.Context, tx *sql.Tx, n int, before map[string]int
 			continue
 		}
 		var moved int64
-		if hasTable(ctx, tx, "damaged_values") {
+		if damaged {
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM damaged_values WHERE table_name = ? AND instr(detail, ?) > 0`,
 				t, fmt.Sprintf("row moved here by migration %d:", n)).Scan(&moved); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if now+moved != before[t] {
@@ -230,9 +219,9 @@ func checkRowsKept(ctx context.Context, tx *sql.Tx, n int, before map[string]int
 		}
 	}
 	if len(bad) > 0 {
-		return fmt.Errorf("it would lose rows (%s)", strings.Join(bad, "; "))
+		return nil, fmt.Errorf("it would lose rows (%s)", strings.Join(bad, "; "))
 	}
-	return nil
+	return after, nil
 }
 
 func hasTable(ctx context.Context, tx *sql.Tx, name string) bool {

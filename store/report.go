@@ -17,16 +17,14 @@ import (
 // Damaged rows (a number that is not finite) are skipped, as the series
 // readers skip them. An error from fn stops the walk and is returned as is.
 func (db *DB) EachInventory(ctx context.Context, sessionID string, fn func(engine.InventorySnapshot) error) error {
-	rows, err := db.r.QueryContext(ctx, "SELECT "+inventoryColumns+" FROM inventory_snapshots WHERE session_key = "+keyOf+
-		" ORDER BY market_time, rowid", sessionID)
+	rows, err := db.seriesQuery(ctx, "inventory_snapshots", inventoryColumns, sessionID, 0)
 	return each(rows, err, fmt.Sprintf("read the inventory snapshots of %s from %s", sessionID, db.path), scanInventory(sessionID), fn)
 }
 
 // EachValuation calls fn with every valuation snapshot of the session, as
 // EachInventory does with the inventory snapshots.
 func (db *DB) EachValuation(ctx context.Context, sessionID string, fn func(engine.ValuationSnapshot) error) error {
-	rows, err := db.r.QueryContext(ctx, "SELECT "+valuationColumns+" FROM valuation_snapshots WHERE session_key = "+keyOf+
-		" ORDER BY market_time, rowid", sessionID)
+	rows, err := db.seriesQuery(ctx, "valuation_snapshots", valuationColumns, sessionID, 0)
 	return each(rows, err, fmt.Sprintf("read the valuation snapshots of %s from %s", sessionID, db.path), scanValuation(sessionID), fn)
 }
 

@@ -123,18 +123,15 @@ func (db *DB) SaveOrders(ctx context.Context, orders ...engine.Order) error {
 }
 
 func (db *DB) upsertOrder(ctx context.Context, tx *sql.Tx, o engine.Order, span marketSpan) error {
-	if err := checkFinite("order "+o.OrderID, "price", o.Price, "qty_xrp", o.QtyXRP); err != nil {
-		return err
-	}
-	key, err := db.sessionKey(ctx, tx, o.SessionID)
+	row, err := db.orderRow(ctx, tx, nil, o)
 	if err != nil {
-		return fmt.Errorf("order %s: %w", o.OrderID, err)
+		return err
 	}
 	if o.Status != engine.OrderOpen {
 		// The end of an order placed earlier (the common case: one
 		// indexed UPDATE, cheaper than an upsert's failed insert); an
 		// order recorded only at its end is inserted below.
-		res, err := db.txExec(ctx, tx, closeOrderSQL, string(o.Status), msPtr(o.ClosedMarketTime), key, o.OrderID)
+		res, err := db.txExec(ctx, tx, closeOrderSQL, string(o.Status), msPtr(o.ClosedMarketTime), row[0], o.OrderID)
 		if err != nil {
 			return fmt.Errorf("order %s: %w", o.OrderID, err)
 		}
@@ -146,13 +143,22 @@ func (db *DB) upsertOrder(ctx context.Context, tx *sql.Tx, o engine.Order, span 
 			return nil
 		}
 	}
-	_, err = db.txExec(ctx, tx, upsertOrderSQL,
-		key, o.OrderID, string(o.Side), o.Price, o.QtyXRP, o.MarketTime.UnixMilli(), string(o.Status), msPtr(o.ClosedMarketTime))
-	if err != nil {
+	if _, err := db.txExec(ctx, tx, ordersInsert.single, row...); err != nil {
 		return fmt.Errorf("order %s: %w", o.OrderID, err)
 	}
 	span.addOrder(o)
 	return nil
+}
+
+// orderRow checks o and appends its row of orders to args, for the one-row
+// upsert and the batches' multi-row ones alike.
+func (db *DB) orderRow(ctx context.Context, tx *sql.Tx, args []any, o engine.Order) ([]any, error) {
+	what := "order " + o.OrderID
+	key, err := db.rowKey(ctx, tx, checkFinite(what, "price", o.Price, "qty_xrp", o.QtyXRP), what, o.SessionID)
+	if err != nil {
+		return args, err
+	}
+	return append(args, key, o.OrderID, string(o.Side), o.Price, o.QtyXRP, o.MarketTime.UnixMilli(), string(o.Status), msPtr(o.ClosedMarketTime)), nil
 }
 
 // RecordFill inserts the fill and updates its order in one transaction.
@@ -268,13 +274,13 @@ func (db *DB) CloseSession(ctx context.Context, end engine.SessionEnd) error {
 
 // AddInventorySnapshot queues an inventory snapshot.
 func (db *DB) AddInventorySnapshot(ctx context.Context, s engine.InventorySnapshot) error {
-	return db.addSnapshot(ctx, "inventory snapshot of "+s.SessionID, insertInventorySQL, s.SessionID, s.MarketTime,
+	return db.addSnapshot(ctx, "inventory snapshot of "+s.SessionID, inventoryInsert.single, s.SessionID, s.MarketTime,
 		func(ctx context.Context, tx *sql.Tx) ([]any, error) { return db.inventoryRow(ctx, tx, nil, s) })
 }
 
 // AddValuationSnapshot queues a valuation snapshot.
 func (db *DB) AddValuationSnapshot(ctx context.Context, s engine.ValuationSnapshot) error {
-	return db.addSnapshot(ctx, "valuation snapshot of "+s.SessionID, insertValuationSQL, s.SessionID, s.MarketTime,
+	return db.addSnapshot(ctx, "valuation snapshot of "+s.SessionID, valuationInsert.single, s.SessionID, s.MarketTime,
 		func(ctx context.Context, tx *sql.Tx) ([]any, error) { return db.valuationRow(ctx, tx, nil, s) })
 }
 
@@ -405,30 +411,14 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// upsertOrderSQL places an order or records its end; an order that is
-// closed already is never reopened nor changed.
-const upsertOrderSQL = `INSERT INTO orders (session_key, order_id, side, price, qty_xrp, market_time, status, closed_market_time)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (session_key, order_id) DO UPDATE SET
-			side = excluded.side, price = excluded.price, qty_xrp = excluded.qty_xrp,
-			status = excluded.status, closed_market_time = excluded.closed_market_time
-		WHERE orders.status = 'open'`
-
 // closeOrderSQL records the end of an open order.
 const closeOrderSQL = `UPDATE orders SET status = ?1, closed_market_time = ?2 WHERE session_key = ?3 AND order_id = ?4 AND status = 'open'`
 
 const insertFillSQL = `INSERT INTO fills (session_key, fill_id, order_id, market_time, side, price, qty_xrp, value_rlusd, fee_rlusd)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-const insertInventorySQL = `INSERT INTO inventory_snapshots (session_key, market_time, mid_price, xrp_balance,
-		rlusd_balance, xrp_value_in_rlusd, total_value_in_rlusd, xrp_pct, drift_pct, skew_tier, drift_velocity_pct_per_min)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-
-const insertValuationSQL = `INSERT INTO valuation_snapshots (session_key, market_time, mid_price, anchor_price,
-		total_value_in_rlusd, hold_value_in_rlusd, pnl_rlusd, fees_rlusd) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-
 // writeStatements are prepared once on the write connection.
-var writeStatements = []string{upsertOrderSQL, closeOrderSQL, insertFillSQL, insertInventorySQL, insertValuationSQL, insertEventSQL, touchSessionSQL}
+var writeStatements = []string{closeOrderSQL, insertFillSQL, insertEventSQL, touchSessionSQL}
 
 // prepareWrites prepares writeStatements; it runs before the writer starts,
 // while the one connection is free.
