@@ -110,15 +110,11 @@ func (db *DB) BackupTo(ctx context.Context, path string) (err error) {
 	op := "backup to " + path
 	tmp := path + ".tmp"
 	if db.lock != nil {
-		// Only the instance-lock holder writes these, so the next holder
-		// knows any it finds is a leftover of a killed process.
-		tmp = path + lockedTmpSuffix
-	}
-	if db.lock != nil {
 		// Only a lock holder writes these names, so one found now is a
 		// leftover of a killed process. Any other temporary name may
 		// belong to a backup running right now in another process: the
 		// exclusive create below is then what keeps the two apart.
+		tmp = path + lockedTmpSuffix
 		removeWithJournals(tmp)
 	}
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
@@ -628,8 +624,7 @@ func restoreTarget(dbPath string) (string, error) {
 // it leaves no tmp behind and nothing changed.
 func copyBeside(ctx context.Context, dbPath, backupPath, tmp string) error {
 	os.Remove(tmp)
-	if err := copyFileCtx(ctx, backupPath, tmp, true); err != nil {
-		os.Remove(tmp)
+	if err := copyFileCtx(ctx, backupPath, tmp); err != nil { // it removes what it wrote
 		return fmt.Errorf("restore %s: copy %s: %v; nothing was changed (free space or check permissions if this was not an interrupt)", dbPath, backupPath, err)
 	}
 	return nil
@@ -643,8 +638,6 @@ func asideKind(ctx context.Context, dbPath string, res *RestoreResult) (string, 
 	if exists(dbPath) {
 		if cerr := checkFile(ctx, dbPath, false, true); cerr == nil {
 			kind, res.Healthy = "replaced_", true
-		} else if ctx.Err() != nil {
-			return "", fmt.Errorf("restore %s: %w; nothing was changed", dbPath, ctx.Err())
 		}
 	}
 	if err := ctx.Err(); err != nil {

@@ -111,10 +111,10 @@ func withPrivateCopy(path string, fn func(cp string) error) error {
 			continue
 		}
 		cp := filepath.Join(tmp, "neo.db")
-		err = copyFile(path, cp, false)
+		err = copyFile(path, cp)
 		for _, s := range []string{"-wal", "-journal"} {
 			if err == nil {
-				err = copyFile(path+s, cp+s, false)
+				err = copyFile(path+s, cp+s)
 			}
 		}
 		if err != nil {
@@ -187,8 +187,9 @@ func oneLine(s string) string {
 	return s
 }
 
-// copyFileCtx is copyFile that stops (removing dst) when ctx is done.
-func copyFileCtx(ctx context.Context, src, dst string, sync bool) (err error) {
+// copyFileCtx is copyFile that fsyncs dst and stops (removing dst) when
+// ctx is done: for a restore.
+func copyFileCtx(ctx context.Context, src, dst string) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -225,10 +226,8 @@ func copyFileCtx(ctx context.Context, src, dst string, sync bool) (err error) {
 			return rerr
 		}
 	}
-	if sync {
-		if err := out.Sync(); err != nil {
-			return err
-		}
+	if err := out.Sync(); err != nil {
+		return err
 	}
 	return out.Close()
 }
@@ -245,10 +244,10 @@ func DatabaseSize(path string) int64 {
 	return n
 }
 
-// copyFile copies src to dst (created 0600, must not exist) and, if sync,
-// fsyncs it. A missing src is not an error when dst is a -wal, -shm or
-// -journal.
-func copyFile(src, dst string, sync bool) error {
+// copyFile copies src to dst (created 0600, must not exist), for a private
+// copy: not fsynced. A missing src is not an error when dst is a -wal, -shm
+// or -journal.
+func copyFile(src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) && (strings.HasSuffix(src, "-wal") || strings.HasSuffix(src, "-shm") || strings.HasSuffix(src, "-journal")) {
@@ -264,12 +263,6 @@ func copyFile(src, dst string, sync bool) error {
 	if _, err := io.Copy(out, in); err != nil {
 		out.Close()
 		return err
-	}
-	if sync {
-		if err := out.Sync(); err != nil {
-			out.Close()
-			return err
-		}
 	}
 	return out.Close()
 }

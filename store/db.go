@@ -531,36 +531,37 @@ func (db *DB) closeWriter(ctx context.Context, errs *firstError) {
 		res, err = checkpointOn(ctx, db.w)
 	}
 	switch {
-	case err != nil && isFull(err):
-		db.logger.Error("final checkpoint failed: disk full; free space on that disk (nothing is lost: the write-ahead log keeps every commit)", "db", db.path, "err", err)
-		errs.keep(fmt.Errorf("final checkpoint of %s: %w", db.path, err))
 	case err != nil:
-		db.logger.Error("final checkpoint failed", "db", db.path, "err", err)
 		errs.keep(fmt.Errorf("final checkpoint of %s: %w", db.path, err))
 	case res.Partial():
-		db.logger.Warn("final checkpoint was partial: another process has the database open", "db", db.path, "busy", res.Busy, "log", res.LogFrames, "checkpointed", res.CheckpointedFrames)
 		errs.keep(fmt.Errorf("final checkpoint of %s was partial (busy=%v, %d of %d frames; every commit is safe in %s-wal and the next start folds it in): %w",
 			db.path, res.Busy, res.CheckpointedFrames, res.LogFrames, db.path, ErrCheckpointIncomplete))
 	}
 	errs.keep(db.w.Close())
-	if fi, werr := os.Stat(db.path + "-wal"); werr == nil && fi.Size() > 0 {
-		db.logWALLeft(err, res, fi.Size())
+	var left int64
+	if fi, werr := os.Stat(db.path + "-wal"); werr == nil {
+		left = fi.Size()
 	}
+	db.logWALLeft(err, res, left)
 }
 
-// logWALLeft says why a -wal of n bytes outlived Close, from what the final
-// checkpoint answered (ckErr, res): only a busy checkpoint means another
-// process was reading; a failed one (a full disk above all) says so.
+// logWALLeft logs, once, how the final checkpoint ended when it did not
+// empty the log: what it answered (ckErr, res) and the -wal's n bytes left.
+// A failure (a full disk above all) is an ERROR; only a busy or partial
+// checkpoint, or a reader that opened the database after it, means another
+// process was reading.
 func (db *DB) logWALLeft(ckErr error, res CheckpointResult, n int64) {
 	wal := db.path + "-wal"
 	switch {
 	case ckErr != nil && isFull(ckErr):
-		db.logger.Error("disk full: the final checkpoint could not fold the write-ahead log into the database; every commit is safe in it and the next start folds it in once there is free space", "wal", wal, "bytes", n)
+		db.logger.Error("final checkpoint failed: disk full: the write-ahead log could not be folded into the database; free space on that disk (nothing is lost: every commit is safe in the log and the next start folds it in)", "wal", wal, "bytes", n, "err", ckErr)
 	case ckErr != nil:
-		db.logger.Warn("write-ahead log left behind: the final checkpoint failed; every commit is safe in it and the next start folds it in", "wal", wal, "bytes", n, "err", ckErr)
-	default:
-		// A busy or partial checkpoint, or a reader that opened the
-		// database after it: another process (neo sessions, history).
+		db.logger.Error("final checkpoint failed; every commit is safe in the write-ahead log and the next start folds it in", "wal", wal, "bytes", n, "err", ckErr)
+	case res.Partial():
+		db.logger.Warn("final checkpoint was partial: another reader (another process) has the database open; the write-ahead log stays", "wal", wal, "busy", res.Busy, "log", res.LogFrames, "checkpointed", res.CheckpointedFrames)
+	case n > 0:
+		// A reader that opened the database after the checkpoint: another
+		// process (neo sessions, history).
 		db.logger.Warn("write-ahead log left behind by another reader", "wal", wal, "bytes", n)
 	}
 }

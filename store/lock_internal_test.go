@@ -82,13 +82,13 @@ func TestCopyFileCtxCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	dst := filepath.Join(dir, "dst")
-	if err := copyFileCtx(ctx, src, dst, true); err == nil {
+	if err := copyFileCtx(ctx, src, dst); err == nil {
 		t.Fatal("a cancelled copy reported success")
 	}
 	if _, err := os.Stat(dst); !os.IsNotExist(err) {
 		t.Fatalf("the partial copy is still there (err %v)", err)
 	}
-	if err := copyFileCtx(context.Background(), src, dst, true); err != nil {
+	if err := copyFileCtx(context.Background(), src, dst); err != nil {
 		t.Fatal(err)
 	}
 	if fi, _ := os.Stat(dst); fi.Size() != 3<<20 {

@@ -212,7 +212,7 @@ func (db *DB) copyForPreRun(ctx context.Context, tmp string) (string, error) {
 	}
 	withWAL := walBefore.ok && walBefore.size > 0
 	if withWAL {
-		if err := copyFile(db.path+"-wal", tmp+"-wal", false); err != nil {
+		if err := copyFile(db.path+"-wal", tmp+"-wal"); err != nil {
 			return "", err
 		}
 		method += "+wal"
@@ -323,10 +323,7 @@ func (db *DB) placePreRun(ctx context.Context, p preRunCopy, dst string) (err er
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%s: %w; nothing was written", op, err)
 	}
-	if exists(dst) {
-		return fmt.Errorf("%s: the file exists: %w", op, errNameTaken)
-	}
-	if err := publish(p.tmp, dst); err != nil {
+	if err := publish(p.tmp, dst); err != nil { // errNameTaken when dst exists
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	if err := syncDir(filepath.Dir(db.path)); err != nil {

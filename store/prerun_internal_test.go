@@ -129,7 +129,7 @@ func TestCheckMappedSurvivesAFault(t *testing.T) {
 	faults, other := 0, 0
 	for i := 0; i < 40 && faults == 0; i++ {
 		tmp := filepath.Join(dir, fmt.Sprint("copy", i))
-		if err := copyFile(path, tmp, false); err != nil {
+		if err := copyFile(path, tmp); err != nil {
 			t.Fatal(err)
 		}
 		delay := time.Duration(rng.Int64N(int64(span)))
