@@ -280,7 +280,7 @@ func exists(path string) bool {
 // removeWithJournals deletes a SQLite file we were writing and what SQLite
 // keeps beside it.
 func removeWithJournals(p string) {
-	for _, s := range []string{"", "-journal", "-wal", "-shm"} {
+	for _, s := range companions {
 		os.Remove(p + s)
 	}
 }

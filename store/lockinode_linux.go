@@ -81,8 +81,7 @@ func putHandle(kf *keptFile) {
 
 // inodeLock is an exclusive flock on the database file.
 type inodeLock struct {
-	kf  *keptFile
-	key fileKey
+	kf *keptFile
 }
 
 // lockInode takes the inode lock of the database at path. It returns nil
@@ -103,7 +102,7 @@ func lockInode(path string) (l *inodeLock, held bool, pid int, err error) {
 		}
 		return nil, false, 0, &PathError{Path: path, Msg: fmt.Sprintf("cannot be locked (%v)", err)}
 	}
-	return &inodeLock{kf: kf, key: key}, false, 0, nil
+	return &inodeLock{kf: kf}, false, 0, nil
 }
 
 func (l *inodeLock) release() error {
@@ -164,7 +163,7 @@ func lockOwner(key fileKey) int {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fs := strings.Fields(sc.Text())
-		if len(fs) < 6 || fs[1] == "->" || fs[1] != "FLOCK" || fs[3] != "WRITE" {
+		if len(fs) < 6 || fs[1] != "FLOCK" || fs[3] != "WRITE" { // a waiter's line reads "-> FLOCK"
 			continue
 		}
 		id := strings.Split(fs[5], ":")

@@ -9,6 +9,7 @@ import (
 	"neo/engine"
 	"sort"
 	"strings"
+	"sync"
 )
 
 //go:embed migrations/*.sql
@@ -22,7 +23,9 @@ var baseline string
 
 // migrations returns the embedded migrations in order; migration i (from 0)
 // brings the schema to user_version i+1.
-func migrations() ([]string, error) {
+var migrations = sync.OnceValues(readMigrations)
+
+func readMigrations() ([]string, error) {
 	names, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {
 		return nil, err
