@@ -4,7 +4,6 @@ package main
 // the live fill rules and the flag checks that only concern these feeds.
 
 import (
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,49 +21,31 @@ const (
 		"replay it with --feed xrpl-replay:FILE"
 )
 
-// isLiveXRPL reports whether the spec names the live XRPL feed.
-func isLiveXRPL(spec string) bool { return spec == "xrpl" || strings.HasPrefix(spec, "xrpl:") }
-
 // validateFeedFlags refuses --record without the live feed and a --speed
 // other than 1 with it (the ledger is the clock).
 func validateFeedFlags(cmd *cobra.Command, f *runFlags) error {
-	live := isLiveXRPL(f.feed)
+	live := feed.IsLiveXRPL(f.feed)
 	if f.record != "" && !live {
-		return exitf(exitUsage, "--record %s: only the live feed is recorded (--feed xrpl or xrpl:URL); a replay or the sim needs no recording", errorLine(errString(f.record)))
+		return exitf(exitUsage, "--record %s: only the live feed is recorded (--feed xrpl or xrpl:URL); a replay or the sim needs no recording", clean(f.record))
 	}
 	if cmd.Flags().Changed("record") && f.record == "" {
 		return exitf(exitUsage, "--record is empty: give a file name (e.g. --record session.ndjson.gz), or leave it out")
 	}
 	if live && cmd.Flags().Changed("speed") && f.speed != 1 {
-		return exitf(exitUsage, "--speed %v with --feed %s: the live ledger runs at real time; leave --speed out (replay a --record recording with --feed xrpl-replay:FILE to run faster)", f.speed, errorLine(errString(f.feed)))
+		return exitf(exitUsage, "--speed %v with --feed %s: the live ledger runs at real time; leave --speed out (replay a --record recording with --feed xrpl-replay:FILE to run faster)", f.speed, clean(f.feed))
 	}
 	return nil
 }
 
-// errString carries text from the command line into errorLine.
-type errString string
-
-func (e errString) Error() string { return string(e) }
-
 // openFeed opens the --feed. The live XRPL feed takes the [xrpl] config
 // and --record; XRPL feeds (live or a recording) get the live fill rules.
 func (m *Main) openFeed(f *runFlags, cfg engine.Config, seed int64) (engine.Feed, error) {
-	if isLiveXRPL(f.feed) {
-		xc := xrpl.ConfigFrom(cfg.XRPL)
-		xc.Seed = uint64(seed) // the reconnect jitter's seed, logged at start
-		fd, err := xrpl.OpenLive(f.feed, xc, f.record)
-		if err != nil {
-			return nil, err
-		}
-		f.matcher, f.liveFeed = xrpl.NewExchange(), true
-		return fd, nil
-	}
-	fd, err := feed.Open(f.feed, seed, time.Now().UTC())
+	fd, err := feed.Open(f.feed, feed.Options{Seed: seed, Start: time.Now().UTC(), XRPL: xrpl.ConfigFrom(cfg.XRPL), Record: f.record})
 	if err != nil {
 		return nil, err
 	}
 	if _, ok := fd.(*xrpl.Feed); ok {
-		f.matcher = xrpl.NewExchange()
+		f.matcher, f.liveFeed = xrpl.NewExchange(), feed.IsLiveXRPL(f.feed)
 	}
 	return fd, nil
 }

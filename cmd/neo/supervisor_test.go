@@ -34,7 +34,7 @@ func startTestSession(t *testing.T, wrap func(engine.Store) engine.Store, timeou
 	}
 	const seed = 42
 	t.Logf("sim seed %d", seed)
-	fd, err := feed.Open("sim", seed, time.Now().UTC())
+	fd, err := feed.Open("sim", feed.Options{Seed: seed, Start: time.Now().UTC()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,11 +22,11 @@ func TestOpenXRPLSpecs(t *testing.T) {
 		{"xrpl-replay:/does/not/exist", "open recording"},
 		{"xrplx", "xrpl-replay:FILE"},
 	} {
-		if _, err := Open(tc.spec, 1, start); err == nil || !strings.Contains(err.Error(), tc.errHas) {
+		if _, err := Open(tc.spec, Options{Seed: 1, Start: start}); err == nil || !strings.Contains(err.Error(), tc.errHas) {
 			t.Errorf("Open(%q) = %v, want an error containing %q", tc.spec, err, tc.errHas)
 		}
 	}
-	f, err := Open("xrpl:ws://127.0.0.1:1", 1, start)
+	f, err := Open("xrpl:ws://127.0.0.1:1", Options{Seed: 1, Start: start})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestOpenReplayDetectsRecording(t *testing.T) {
 		t.Fatal(err)
 	}
 	fh.Close()
-	f, err := Open("replay:"+path, 1, time.Now())
+	f, err := Open("replay:"+path, Options{Seed: 1, Start: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}

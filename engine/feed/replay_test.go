@@ -241,7 +241,7 @@ func TestReplayBadLines(t *testing.T) {
 func TestOpen(t *testing.T) {
 	path := MustWriteFile(t, "prices.csv", "1735700400,2.30,2.32,2.29,2.31,1000\n")
 	t.Run("Sim", func(t *testing.T) {
-		f, err := feed.Open("sim", 1, testStart)
+		f, err := feed.Open("sim", feed.Options{Seed: 1, Start: testStart})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -250,7 +250,7 @@ func TestOpen(t *testing.T) {
 		}
 	})
 	t.Run("Replay", func(t *testing.T) {
-		f, err := feed.Open("replay:"+path, 1, testStart)
+		f, err := feed.Open("replay:"+path, feed.Options{Seed: 1, Start: testStart})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -261,7 +261,7 @@ func TestOpen(t *testing.T) {
 	})
 	for _, spec := range []string{"", "simulated", "replay:", "file:" + path, "csv:" + path} {
 		t.Run("Bad/"+spec, func(t *testing.T) {
-			_, err := feed.Open(spec, 1, testStart)
+			_, err := feed.Open(spec, feed.Options{Seed: 1, Start: testStart})
 			if err == nil {
 				t.Fatal("accepted")
 			}
