@@ -155,6 +155,13 @@ func TestEmptyDatabasePathIsRefused(t *testing.T) {
 	if _, err := os.Stat(def); err == nil {
 		t.Fatalf("the default database %s was created", def)
 	}
+	// Refused before the feed is opened: --record creates nothing either.
+	rec := filepath.Join(t.TempDir(), "r.ndjson")
+	code, _, errOut = runMainEnv(t, map[string]string{"HOME": home}, "run", "--db", "", "--headless", "--feed", "xrpl:ws://127.0.0.1:1", "--record", rec)
+	assertOneLineError(t, code, errOut, exitUsage, "--db is empty")
+	if _, err := os.Stat(rec); err == nil {
+		t.Fatalf("a refused --db still created the --record file %s", rec)
+	}
 	// With --db given, NEO_DB is not read: an empty one does not matter.
 	p := mustStoreDB(t, t.TempDir(), "s1")
 	if code, _, errOut := runMainEnv(t, map[string]string{"NEO_DB": ""}, "sessions", "--db", p); code != 0 {

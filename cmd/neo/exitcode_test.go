@@ -1,9 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"testing"
+
+	"github.com/charmbracelet/log"
 
 	"neo/engine"
 	"neo/store"
@@ -69,5 +74,19 @@ func TestResultCode(t *testing.T) {
 		if got := resultCode(tc.res); got != tc.code {
 			t.Errorf("%s: exit %d, want %d", tc.name, got, tc.code)
 		}
+	}
+}
+
+// An engine_error with no error of its own (the console broke) says where
+// the cause is, never "ended with an error: <nil>".
+func TestFinishEngineErrorWithoutCause(t *testing.T) {
+	var logs bytes.Buffer
+	m := &Main{Stdout: io.Discard, Stderr: io.Discard}
+	err := m.finish(engine.Result{SessionID: "s1", Reason: engine.HaltEngineError}, log.New(&logs), false)
+	if err == nil || strings.Contains(err.Error(), "<nil>") || !strings.Contains(err.Error(), "engine_error") {
+		t.Fatalf("err = %v; want it to name engine_error and where the cause is", err)
+	}
+	if !strings.Contains(logs.String(), "ERRO") {
+		t.Fatalf("closing line not at ERROR: %q", logs.String())
 	}
 }

@@ -119,16 +119,16 @@ func (m *Main) run(ctx context.Context, f *runFlags) error {
 	if seed == 0 {
 		seed = time.Now().UnixNano() % 1_000_000_007
 	}
+	dbPath, err := m.dbPath() // before the feed: a refused --db opens nothing (--record would create its file)
+	if err != nil {
+		return err
+	}
 	fd, err := m.openFeed(f, cfg, seed)
 	if err != nil {
 		return exitErr(exitUsage, err)
 	}
 	if c, ok := fd.(io.Closer); ok {
 		defer c.Close()
-	}
-	dbPath, err := m.dbPath()
-	if err != nil {
-		return err
 	}
 	console := !f.headless && isTerminal(m.Stdin) && isTerminal(m.Stdout)
 
@@ -284,9 +284,12 @@ func onlyCheckpointIncomplete(err error) bool {
 func (m *Main) finish(res engine.Result, logger *log.Logger, console bool) error {
 	kv := []any{"session", res.SessionID, "halt_reason", res.Reason,
 		"ending_value", fmt.Sprintf("%.6f", res.EndingValue), "shutdown", res.ShutdownDuration.Round(time.Microsecond)}
-	if res.Err != nil {
+	switch {
+	case res.Err != nil:
 		logger.Error("session ended with an error", append(kv, "err", res.Err)...)
-	} else {
+	case res.Reason == engine.HaltEngineError:
+		logger.Error("session ended with an error", kv...)
+	default:
 		logger.Info("session ended", kv...)
 	}
 	if console {
@@ -299,6 +302,15 @@ func (m *Main) finish(res engine.Result, logger *log.Logger, console bool) error
 	case exitOK:
 		return nil
 	case exitRuntime:
+		if res.Err == nil {
+			// The engine ended as engine_error without an error of its own
+			// (the console broke): the log above it says what failed.
+			where := "the log above"
+			if console {
+				where = "neo.log beside the database"
+			}
+			return exitf(code, "session %s ended as %s; %s says why", res.SessionID, res.Reason, where)
+		}
 		return exitf(code, "session %s ended with an error: %v", res.SessionID, res.Err)
 	default:
 		return exitErr(code, errors.New(""))
