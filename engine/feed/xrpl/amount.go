@@ -6,6 +6,8 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+
+	"neo/engine/textsafe"
 )
 
 // Amounts on the XRP Ledger come in two shapes
@@ -392,12 +394,6 @@ func clip(s string) string {
 	return sanitize(s)
 }
 
-// sanitize strips control characters from text that came from outside.
-func sanitize(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return -1
-		}
-		return r
-	}, s)
-}
+// sanitize makes text that came from outside safe to show: textsafe.Line,
+// neo's one sanitiser (escape sequences go whole, not only their ESC).
+func sanitize(s string) string { return textsafe.Line(s) }

@@ -118,3 +118,11 @@ func TestRippleTime(t *testing.T) {
 		t.Fatalf("RippleTime = %s", got)
 	}
 }
+
+// Text from the network loses its escape sequences whole (the old filter
+// dropped only the ESC and left "[31m" behind) and its bidi controls.
+func TestSanitizeDropsWholeSequences(t *testing.T) {
+	if got := sanitize("\x1b[31mred\x1b]0;title\x07 \u202eabc"); got != "red abc" {
+		t.Fatalf("sanitize = %q, want %q", got, "red abc")
+	}
+}

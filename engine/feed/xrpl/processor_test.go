@@ -236,7 +236,13 @@ func TestErrorsAndWarnings(t *testing.T) {
 func TestResyncTimeoutAbandons(t *testing.T) {
 	d := newDriver(t)
 	id := d.send(d.p.ResyncRequest())
+	if !d.p.Resyncing() {
+		t.Fatal("no resync under way after its request")
+	}
 	d.p.TimedOut(id)
+	if d.p.Resyncing() {
+		t.Fatal("a lost page left the resync under way: none would ever start again")
+	}
 	if u := d.recv(bookPage(t, id, 100, "", fxAsk1)); len(u.FollowUps) != 0 || u.Response != nil {
 		t.Fatalf("answer after timeout was used: %+v", u)
 	}
