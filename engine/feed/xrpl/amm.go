@@ -31,14 +31,6 @@ func (a *AMM) Price() *big.Rat {
 	return r.Mul(r, big.NewRat(DropsPerXRP, a.XRPDrops))
 }
 
-// FeeFraction is the trading fee as a fraction (600 → 0.006).
-func (a *AMM) FeeFraction() float64 {
-	if a == nil {
-		return 0
-	}
-	return float64(a.TradingFee) / 100000
-}
-
 // AMMFromInfo reads amm_info's pool, classifying amount and amount2 by
 // type: the XRP one is a drops string.
 func AMMFromInfo(res AMMInfoResult, p Pair) (AMM, bool) {

@@ -144,9 +144,6 @@ type Execution struct {
 	TxHash   string
 }
 
-// TakerBuys reports whether the taker bought XRP (consumed an ask).
-func (e Execution) TakerBuys() bool { return e.Side == Bid }
-
 // Book is the XRP/issued order book of one pair, kept from a snapshot plus
 // validated transaction metadata. It is not safe for concurrent use.
 type Book struct {

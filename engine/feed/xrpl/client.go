@@ -145,14 +145,6 @@ type Status struct {
 	Interruptions uint64
 }
 
-// LedgerAge is how long ago the last validated ledger arrived.
-func (s Status) LedgerAge(now time.Time) time.Duration {
-	if s.LastLedgerAt.IsZero() {
-		return 0
-	}
-	return now.Sub(s.LastLedgerAt)
-}
-
 // ErrClosed is returned by Next after Close.
 var ErrClosed = errors.New("xrpl feed closed")
 

@@ -15,7 +15,7 @@
 //   - processor.go: ledger assembly (ledger N completes when
 //     ledgerClosed(N+1) arrives), gap detection, book_offers resync pinned to
 //     one ledger and caught up with the stream. No I/O, no clock.
-//   - fill.go: the paper fill rules (Matcher) and cost helpers.
+//   - fill.go: the paper fill rules (Matcher).
 //   - client.go, dial.go, clock.go: the connection (coder/websocket), health
 //     states, backoff, rotation, cooldowns; clock, dialer and randomness are
 //     injected. session.go: one connection step by step (connect →
@@ -23,12 +23,13 @@
 //     loop), each step a method.
 //   - record.go, replay.go: NDJSON recordings and their deterministic replay
 //     through the same Processor.
-//   - feed.go: the engine.Feed adapter and EngineMatcher.
+//   - feed.go: the engine.Feed adapter and EngineMatcher; exchange.go: the
+//     engine.Matcher (Exchange) that applies the fill rules to paper quotes.
 //
-// Wiring (for cmd/neo): feed.Open handles "xrpl", "xrpl:URL[,URL…]" and
-// "xrpl-replay:FILE"; with --record use OpenLive(spec, cfg, path). Feed.Status
-// / Changed serve the console, Feed.TakeEvents the session_events, and
-// EngineMatcher.Match the paper exchange (call it on every event).
+// Wiring (for cmd/neo): feed.Open handles "xrpl", "xrpl:URL[,URL…]" (with
+// the [xrpl] config and --record) and "xrpl-replay:FILE"; the engine reads
+// Feed.Status for the console's book panel and Feed.TakeEvents for the
+// session_events, and NewExchange is the paper exchange.
 //
 // Not modelled: offers of other books reached through paths or
 // auto-bridging (their effect on this book's offers is seen, as

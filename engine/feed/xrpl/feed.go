@@ -317,21 +317,3 @@ func (em *EngineMatcher) Match(ev engine.MarketEvent, open []engine.Order) []Eng
 
 // QueueAhead is the funded XRP ahead of an order at its price.
 func (em *EngineMatcher) QueueAhead(orderID string) (float64, bool) { return em.m.QueueAhead(orderID) }
-
-// NetworkFeeAt is base fee × load factor in XRP for an event of this feed,
-// or fallback for other feeds.
-func NetworkFeeAt(ev engine.MarketEvent, fallback float64) float64 {
-	if ev.Ledger == nil {
-		return fallback
-	}
-	return ev.Ledger.NetworkFeeXRP()
-}
-
-// ReserveAt is the XRP kept out of quoting with n resting offers, or 0 for
-// events without ledger facts.
-func ReserveAt(ev engine.MarketEvent, offers int) float64 {
-	if ev.Ledger == nil {
-		return 0
-	}
-	return float64(ev.Ledger.ReserveBaseDrops+ev.Ledger.ReserveIncDrops*uint64(offers)) / DropsPerXRP
-}

@@ -339,20 +339,3 @@ func (m *Matcher) crossedByBook(after BookState, active []PaperQuote, rem map[st
 	}
 	return fills
 }
-
-// NetworkFeeXRP is the cost of one placement or cancel in XRP: base fee ×
-// load factor.
-func NetworkFeeXRP(r *LedgerResult) float64 { return float64(r.NetworkFeeDrops()) / DropsPerXRP }
-
-// ReserveXRP is the XRP an account with n resting offers (and no other
-// objects) must keep out of what it can quote: base reserve + n × owner
-// reserve, live values from the ledger stream.
-func ReserveXRP(r *LedgerResult, offers int) float64 {
-	return float64(r.OwnerReserveDrops(offers)) / DropsPerXRP
-}
-
-// TransferFeeCost is what the issuer's transfer fee adds to sending amount
-// of the issued currency: amount × (rate − 1).
-func TransferFeeCost(r *LedgerResult, amount float64) float64 {
-	return amount * r.Issuer.TransferFee()
-}

@@ -234,18 +234,3 @@ func TestTickPrice(t *testing.T) {
 		t.Fatalf("no tick size: %v", got)
 	}
 }
-
-func TestCosts(t *testing.T) {
-	r := ledgerOf(10, BookState{}, BookState{})
-	r.LoadFactor = 2.5
-	r.Issuer = IssuerFacts{TransferRate: 1_002_000_000}
-	if got := NetworkFeeXRP(r); got != 0.000025 {
-		t.Fatalf("network fee = %v XRP, want 10 drops × 2.5", got)
-	}
-	if got := ReserveXRP(r, 3); got != 1.6 {
-		t.Fatalf("reserve = %v, want 1 + 3 × 0.2", got)
-	}
-	if got := TransferFeeCost(r, 100); got < 0.19999 || got > 0.20001 {
-		t.Fatalf("transfer fee on 100 = %v, want 0.2", got)
-	}
-}

@@ -614,24 +614,6 @@ func (p *Processor) transaction(tx *Tx, u *Update) {
 	o.execs = append(o.execs, p.book.ApplyTx(tx)...)
 }
 
-// NetworkFeeDrops is the cost of one transaction now: the base fee scaled
-// by the server's load factor
-// (https://xrpl.org/docs/concepts/transactions/transaction-cost).
-func (r LedgerResult) NetworkFeeDrops() int64 {
-	lf := r.LoadFactor
-	if lf < 1 {
-		lf = 1
-	}
-	return int64(float64(r.Ledger.FeeBase)*lf + 0.5)
-}
-
-// OwnerReserveDrops is what an account holding n ledger objects must keep:
-// the base reserve plus the owner reserve per object
-// (https://xrpl.org/docs/concepts/accounts/reserves).
-func (r LedgerResult) OwnerReserveDrops(objects int) int64 {
-	return int64(r.Ledger.ReserveBase) + int64(r.Ledger.ReserveInc)*int64(objects)
-}
-
 // CloseTime is the ledger's close time: the market time of its event.
 func (r LedgerResult) CloseTime() time.Time { return r.Ledger.CloseTime() }
 

@@ -148,12 +148,6 @@ func TestLedgerAssembly(t *testing.T) {
 	if r.AMM.TradingFee != 500 || r.Issuer.TransferRate != 1002000000 || r.Issuer.TickSize != 5 {
 		t.Fatalf("facts: fee %d rate %d tick %d", r.AMM.TradingFee, r.Issuer.TransferRate, r.Issuer.TickSize)
 	}
-	if got := r.NetworkFeeDrops(); got != 15 {
-		t.Fatalf("network fee = %d drops, want 10 × 1.5", got)
-	}
-	if got := r.OwnerReserveDrops(2); got != 1_400_000 {
-		t.Fatalf("reserve = %d", got)
-	}
 	if got := r.CloseTime().Unix(); got != rippleEpoch+817_000_000+4*101 {
 		t.Fatalf("close time = %d", got)
 	}

@@ -231,13 +231,6 @@ func (m *Market) SentAt(n uint32) time.Time {
 	return m.sentAt[n]
 }
 
-// Connections is the number of open connections.
-func (m *Market) Connections() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.conns)
-}
-
 // Drop closes every open connection with code and reason (1008 "threshold
 // exceeded" is a rate limit; 1001 a server going away).
 func (m *Market) Drop(code websocket.StatusCode, reason string) int {
