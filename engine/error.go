@@ -76,17 +76,3 @@ func ErrorCode(err error) string {
 	}
 	return EINTERNAL
 }
-
-// ErrorMessage returns the message of the first coded error in err's chain,
-// without the context that wraps it; "" for nil and "internal error: " with
-// the whole text for an error that carries no code.
-func ErrorMessage(err error) string {
-	if err == nil {
-		return ""
-	}
-	var c coded
-	if errors.As(err, &c) {
-		return c.Error()
-	}
-	return "internal error: " + err.Error()
-}

@@ -123,8 +123,7 @@ type Feed interface {
 // resync, rate limit, rotation, no AMM, state change): the engine records
 // each as a session event of kind "feed_" + Kind.
 type FeedEvent struct {
-	At      time.Time // wall clock
-	Level   string    // info, warn, error
+	Level   string // info, warn, error
 	Kind    string
 	Message string // sanitised by the feed
 }

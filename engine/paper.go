@@ -176,8 +176,6 @@ type MatchFill struct {
 	OrderID string
 	Price   float64 // the execution price: the order's, or the book level's for a taker
 	QtyXRP  float64 // at most what is left of the order
-	Taker   bool    // crossed the book on arrival
-	Rule    string  // the rule that filled it, for the record ("print", "bar", "cross", …)
 }
 
 // CrossMatcher is the default Matcher (sim and price replays): an order
@@ -189,7 +187,7 @@ func (CrossMatcher) Match(ev MarketEvent, open []Order) []MatchFill {
 	var out []MatchFill
 	for _, o := range open {
 		if Crossed(o, ev) {
-			out = append(out, MatchFill{OrderID: o.OrderID, Price: o.Price, QtyXRP: o.QtyXRP, Rule: "cross"})
+			out = append(out, MatchFill{OrderID: o.OrderID, Price: o.Price, QtyXRP: o.QtyXRP})
 		}
 	}
 	return out
@@ -203,7 +201,6 @@ type Execution struct {
 	Done       bool    // the order is now fully filled (it no longer rests)
 	ValueRLUSD float64
 	FeeRLUSD   float64 // trading fee plus, on a buy, the transfer fee
-	Taker      bool
 }
 
 // Match asks m which resting orders ev fills and applies the fills to the
@@ -251,7 +248,7 @@ func (p *Paper) Match(ev MarketEvent, m Matcher) []Execution {
 		} else {
 			p.remaining[o.OrderID] = left
 		}
-		out = append(out, Execution{Order: o, Price: f.Price, QtyXRP: qty, Done: done, ValueRLUSD: value, FeeRLUSD: fee, Taker: f.Taker})
+		out = append(out, Execution{Order: o, Price: f.Price, QtyXRP: qty, Done: done, ValueRLUSD: value, FeeRLUSD: fee})
 	}
 	return out
 }

@@ -163,7 +163,7 @@ func TestPaperCosts(t *testing.T) {
 		if err := p.Place(Order{OrderID: "b", Side: Buy, Price: 2.1, QtyXRP: 10}); err != nil {
 			t.Fatal(err)
 		}
-		xs := p.Match(MarketEvent{}, &scriptMatcher{fills: []MatchFill{{OrderID: "b", Price: 2.0, QtyXRP: 4, Taker: true}, {OrderID: "b", Price: 2.05, QtyXRP: 6, Taker: true}}})
+		xs := p.Match(MarketEvent{}, &scriptMatcher{fills: []MatchFill{{OrderID: "b", Price: 2.0, QtyXRP: 4}, {OrderID: "b", Price: 2.05, QtyXRP: 6}}})
 		if len(xs) != 2 || !xs[1].Done || !near(p.RLUSD, 100-8-12.3) {
 			t.Fatalf("executions %+v, RLUSD %v: want 4 at 2.00 and 6 at 2.05", xs, p.RLUSD)
 		}

@@ -44,15 +44,11 @@ func (e *Engine) publish(force bool) {
 	e.lastPublish = now
 	e.dirty = false
 	mid := e.market.Mid()
-	status := e.status
-	if e.paused && status == StatusRunning {
-		status = StatusPaused
-	}
 	s := &State{
 		SessionID:     e.sessionID,
 		Mode:          ModePaper,
 		Feed:          e.feed.Name(),
-		Status:        status,
+		Status:        e.status, // setPaused keeps it Paused while paused
 		StartedAt:     e.startedAt,
 		Config:        e.cfg,
 		MarketTime:    e.market.Time,

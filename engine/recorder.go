@@ -105,7 +105,7 @@ func (e *Engine) recordStart(backup string, recovered []Recovery) {
 	}
 	for _, r := range recovered {
 		e.event(LevelWarn, "recovery", fmt.Sprintf("session %s was left open by a crash: closed as unclean_exit, ended_at estimated %s",
-			r.SessionID, r.EndedAt.UTC().Format("2006-01-02 15:04:05Z")))
+			r.SessionID, r.EndedAt.UTC().Format(reportTime)))
 	}
 }
 

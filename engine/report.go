@@ -52,10 +52,6 @@ func sessionMarketSpan(s Session) (start, end *time.Time) {
 	return s.MarketStartedAt, s.MarketEndedAt
 }
 
-// sessionMarketEvents is the number of market events (bars, ledgers) the
-// session applied, when recorded. Nothing records it yet.
-func sessionMarketEvents(SessionSummary) (int, bool) { return 0, false }
-
 // Report is the session report. Its JSON keys are stable (snake_case);
 // times are RFC 3339 in UTC, and each key says whether it is market time
 // (the feed's clock: a bar's time, a ledger's close) or wall time (the
@@ -74,11 +70,8 @@ type Report struct {
 	MarketStart       *time.Time `json:"market_start"`
 	MarketEnd         *time.Time `json:"market_end"`
 	MarketSpanSeconds float64    `json:"market_span_seconds"`
-	// MarketEvents counts the bars or ledgers applied; null when not
-	// recorded.
-	MarketEvents  *int       `json:"market_events"`
-	WallStartedAt time.Time  `json:"wall_started_at"`
-	WallEndedAt   *time.Time `json:"wall_ended_at"`
+	WallStartedAt     time.Time  `json:"wall_started_at"`
+	WallEndedAt       *time.Time `json:"wall_ended_at"`
 
 	StartingXRP   float64  `json:"starting_xrp"`
 	StartingRLUSD float64  `json:"starting_rlusd"`
@@ -497,9 +490,6 @@ func reportHeader(s SessionSummary) Report {
 		h := string(s.HaltReason)
 		r.HaltReason = &h
 	}
-	if n, ok := sessionMarketEvents(s); ok {
-		r.MarketEvents = &n
-	}
 	return r
 }
 
@@ -827,15 +817,10 @@ func writeHeaderText(b *strings.Builder, r Report) {
 	if r.WallEndedAt != nil {
 		wallSecs = r.WallEndedAt.Sub(r.WallStartedAt).Seconds()
 	}
-	events := "n/a (not recorded)"
-	if r.MarketEvents != nil {
-		events = Thousands(float64(*r.MarketEvents), 0)
-	}
 	writeTable(b, [][]string{
 		{"  ended as", status},
 		{"  market span", spanText(r.MarketStart, r.MarketEnd, r.MarketSpanSeconds)},
 		{"  wall clock", spanText(&r.WallStartedAt, r.WallEndedAt, wallSecs)},
-		{"  market events", events},
 	}, 0, false)
 	b.WriteString("\n")
 }

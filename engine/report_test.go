@@ -444,7 +444,7 @@ func TestReportJSONKeys(t *testing.T) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"session_id", "market_start", "market_end", "market_span_seconds", "market_events", "wall_started_at",
+	for _, k := range []string{"session_id", "market_start", "market_end", "market_span_seconds", "wall_started_at",
 		"wall_ended_at", "fills", "pnl", "fees", "hold", "max_drawdown", "skew_tiers", "daily_pnl", "starting_value_rlusd", "ending_value_rlusd"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("JSON has no key %q: %s", k, b)
@@ -453,8 +453,8 @@ func TestReportJSONKeys(t *testing.T) {
 	if m["halt_reason"] != "feed_ended" || m["damage"] != nil {
 		t.Errorf("halt_reason %v damage %v", m["halt_reason"], m["damage"])
 	}
-	if m["market_start"] != "2025-01-01T23:00:00Z" || m["market_events"] != nil {
-		t.Errorf("market_start %v market_events %v", m["market_start"], m["market_events"])
+	if m["market_start"] != "2025-01-01T23:00:00Z" {
+		t.Errorf("market_start %v", m["market_start"])
 	}
 	pnl := m["pnl"].(map[string]any)
 	for _, k := range []string{"total_rlusd", "trading_rlusd", "fees_rlusd", "inventory_rlusd"} {
@@ -484,7 +484,7 @@ func TestReportText(t *testing.T) {
 		"trading (spread capture)", "+0.2000", "-0.5200", "+0.4000", "+0.0800",
 		"2025-01-01", "-2.3997", "2025-01-02", "+2.4797",
 		"tier 1", "62.5 %", "peak 200.0000 at 2025-01-01 23:00:00Z, trough 197.6003 at 2025-01-01 23:30:00Z",
-		"n/a (not recorded)", "warning: the session row is damaged (ending_value ",
+		"warning: the session row is damaged (ending_value ",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report text lacks %q:\n%s", want, out)
@@ -539,10 +539,11 @@ func TestReportFormats(t *testing.T) {
 	}
 }
 
-// sampledHistory serves one session like the store: a series reader given
-// maxPoints > 0 returns a sample (here its first and last rows, whatever
-// maxPoints: the test holds that LoadReport asks for all).
-type sampledHistory struct {
+// wholeHistory serves one session and fails the test when a reader that
+// would not give every row is used: a series reader (the store samples
+// those to maxPoints) or Fills/Events with a limit.
+type wholeHistory struct {
+	t      *testing.T
 	s      SessionSummary
 	fills  []Fill
 	inv    []InventorySnapshot
@@ -550,39 +551,40 @@ type sampledHistory struct {
 	events []SessionEvent
 }
 
-func sample[T any](xs []T, n int) []T {
-	if n <= 0 || len(xs) < 3 {
-		return xs
-	}
-	return []T{xs[0], xs[len(xs)-1]}
-}
-
-func (h *sampledHistory) ListSessions(context.Context, SessionQuery) ([]SessionSummary, error) {
+func (h *wholeHistory) ListSessions(context.Context, SessionQuery) ([]SessionSummary, error) {
 	return []SessionSummary{h.s}, nil
 }
-func (h *sampledHistory) GetSession(_ context.Context, id string) (SessionSummary, error) {
+func (h *wholeHistory) GetSession(_ context.Context, id string) (SessionSummary, error) {
 	if id != h.s.SessionID {
 		return SessionSummary{}, ErrNotFound
 	}
 	return h.s, nil
 }
-func (h *sampledHistory) ValuationSeries(_ context.Context, _ string, n int) ([]ValuationSnapshot, error) {
-	return sample(h.val, n), nil
+func (h *wholeHistory) ValuationSeries(_ context.Context, _ string, n int) ([]ValuationSnapshot, error) {
+	h.t.Errorf("LoadReport read the valuation series (sampled to %d points), not every row", n)
+	return h.val, nil
 }
-func (h *sampledHistory) InventorySeries(_ context.Context, _ string, n int) ([]InventorySnapshot, error) {
-	return sample(h.inv, n), nil
+func (h *wholeHistory) InventorySeries(_ context.Context, _ string, n int) ([]InventorySnapshot, error) {
+	h.t.Errorf("LoadReport read the inventory series (sampled to %d points), not every row", n)
+	return h.inv, nil
 }
-func (h *sampledHistory) EachInventory(_ context.Context, _ string, fn func(InventorySnapshot) error) error {
+func (h *wholeHistory) EachInventory(_ context.Context, _ string, fn func(InventorySnapshot) error) error {
 	return eachOf(sortedBy(h.inv, inventoryTime))(fn)
 }
-func (h *sampledHistory) EachValuation(_ context.Context, _ string, fn func(ValuationSnapshot) error) error {
+func (h *wholeHistory) EachValuation(_ context.Context, _ string, fn func(ValuationSnapshot) error) error {
 	return eachOf(sortedBy(h.val, valuationTime))(fn)
 }
-func (h *sampledHistory) Fills(_ context.Context, _ string, n int) ([]Fill, error) {
-	return sample(h.fills, n), nil
+func (h *wholeHistory) Fills(_ context.Context, _ string, n int) ([]Fill, error) {
+	if n > 0 {
+		h.t.Errorf("LoadReport read the fills with a limit of %d", n)
+	}
+	return h.fills, nil
 }
-func (h *sampledHistory) Events(_ context.Context, _ string, n int) ([]SessionEvent, error) {
-	return sample(h.events, n), nil
+func (h *wholeHistory) Events(_ context.Context, _ string, n int) ([]SessionEvent, error) {
+	if n > 0 {
+		h.t.Errorf("LoadReport read the events with a limit of %d", n)
+	}
+	return h.events, nil
 }
 
 // TestLoadReportFullResolution: LoadReport reads every row (a sampled
@@ -590,7 +592,7 @@ func (h *sampledHistory) Events(_ context.Context, _ string, n int) ([]SessionEv
 // session is ErrNotFound.
 func TestLoadReportFullResolution(t *testing.T) {
 	s, fills, inv, val, events, _ := handSession()
-	h := &sampledHistory{s, fills, inv, val, events}
+	h := &wholeHistory{t, s, fills, inv, val, events}
 	got, _, err := LoadReport(context.Background(), h, "s")
 	if err != nil {
 		t.Fatal(err)

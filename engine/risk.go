@@ -82,9 +82,8 @@ func checkFeedGap(cfg Config, fromFile bool, barInterval time.Duration, last, ne
 	if barInterval <= 0 || float64(gap) <= DataGapFactor*float64(barInterval) {
 		return feedGap{}
 	}
-	const at = "2006-01-02 15:04:05Z"
 	return feedGap{gap: &riskNote{LevelWarn, fmt.Sprintf("data gap of %s from %s to %s (%.1f bar intervals of %s): quotes pulled, quoting resumes on the bar after it",
-		gap, last.UTC().Format(at), next.UTC().Format(at), float64(gap)/float64(barInterval), barInterval)}}
+		gap, last.UTC().Format(reportTime), next.UTC().Format(reportTime), float64(gap)/float64(barInterval), barInterval)}}
 }
 
 // silentFeedHalt is the halt of a feed that sent nothing for

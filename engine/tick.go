@@ -235,8 +235,7 @@ func (e *Engine) requote(ctx context.Context, ev MarketEvent, v Valuation) error
 		var cur *Order
 		for _, o := range e.paper.open {
 			if o.Side == side {
-				o := o
-				cur = &o
+				cur = &o // a copy: each iteration has its own o
 				break
 			}
 		}

@@ -35,7 +35,7 @@ func (f *Feed) TakeFeedEvents() []engine.FeedEvent {
 	}
 	out := make([]engine.FeedEvent, len(evs))
 	for i, e := range evs {
-		out[i] = engine.FeedEvent{At: e.At, Level: e.Level, Kind: e.Kind, Message: sanitize(e.Message)}
+		out[i] = engine.FeedEvent{Level: e.Level, Kind: e.Kind, Message: sanitize(e.Message)}
 	}
 	return out
 }
@@ -68,7 +68,7 @@ func (x *Exchange) Match(ev engine.MarketEvent, open []engine.Order) []engine.Ma
 			// can differ from it in the last bit of a float).
 			p = price[f.OrderID]
 		}
-		out[i] = engine.MatchFill{OrderID: f.OrderID, Price: p, QtyXRP: f.QtyXRP, Taker: f.Taker, Rule: f.Rule}
+		out[i] = engine.MatchFill{OrderID: f.OrderID, Price: p, QtyXRP: f.QtyXRP}
 	}
 	return out
 }

@@ -276,8 +276,7 @@ type EngineFill struct {
 	OrderID string
 	Price   float64
 	QtyXRP  float64
-	Taker   bool   // crossed the book as a taker (rule 2)
-	Rule    string // cross, better, queue, crossed
+	Taker   bool // crossed the book as a taker (rule 2): at the book's price, not ours
 }
 
 // Match returns the fills of the open orders at this event (none if the
@@ -310,7 +309,7 @@ func (em *EngineMatcher) Match(ev engine.MarketEvent, open []engine.Order) []Eng
 	}
 	var out []EngineFill
 	for _, f := range em.m.Ledger(r, quotes, ev.Ledger.Live()) {
-		out = append(out, EngineFill{OrderID: f.QuoteID, Price: f.Price, QtyXRP: f.QtyXRP, Taker: f.Taker, Rule: f.Rule})
+		out = append(out, EngineFill{OrderID: f.QuoteID, Price: f.Price, QtyXRP: f.QtyXRP, Taker: f.Taker})
 	}
 	return out
 }
