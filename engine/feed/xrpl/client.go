@@ -283,21 +283,25 @@ func (c *Client) event(level, kind, msg string) {
 }
 
 func (c *Client) setState(s State) {
-	var old State
-	c.update(func(st *Status) {
-		old, st.State = st.State, s
-		if old == StateLive && s != StateLive {
-			st.Interruptions++
-		}
-	})
-	if old != s {
-		c.cfg.Recorder.write(recLine{At: c.cfg.Clock.Now(), Ev: "state", State: s.String()}, false)
-		level := "info"
-		if s == StateStale {
-			level = "warn"
-		}
-		c.event(level, "state", fmt.Sprintf("feed %s → %s", old, s))
+	c.mu.Lock()
+	old := c.status.State
+	if old == s {
+		c.mu.Unlock()
+		return // the common case, once a message: nothing to tell anyone
 	}
+	c.status.State = s
+	if old == StateLive {
+		c.status.Interruptions++
+	}
+	close(c.changed)
+	c.changed = make(chan struct{})
+	c.mu.Unlock()
+	c.cfg.Recorder.write(recLine{At: c.cfg.Clock.Now(), Ev: "state", State: s.String()}, false)
+	level := "info"
+	if s == StateStale {
+		level = "warn"
+	}
+	c.event(level, "state", fmt.Sprintf("feed %s → %s", old, s))
 }
 
 func (c *Client) deliver(d Delivered) {

@@ -545,13 +545,16 @@ func (p *Processor) commit(rs *resyncRun, u *Update) {
 
 func (p *Processor) ledgerClosed(l LedgerClosed, u *Update) {
 	o := p.open
+	var now *BookState // the book as ledger o left it, when taken already
 	switch {
 	case o != nil && l.LedgerIndex <= o.info.LedgerIndex:
 		return // repeated or old
 	case o != nil && l.LedgerIndex == o.info.LedgerIndex+1:
 		if o.emittable && p.synced && o.info.LedgerIndex > p.emitted {
-			u.Ledgers = append(u.Ledgers, p.result(o))
+			r := p.result(o)
+			u.Ledgers = append(u.Ledgers, r)
 			p.emitted = o.info.LedgerIndex
+			now = &r.After
 		}
 	case o != nil:
 		u.Gap = true
@@ -560,7 +563,13 @@ func (p *Processor) ledgerClosed(l LedgerClosed, u *Update) {
 		u.Gap = true
 		p.synced = false
 	}
-	p.open = &openLedger{info: l, before: p.book.Snapshot(), emittable: p.synced && l.LedgerIndex > p.base}
+	if now == nil {
+		b := p.book.Snapshot()
+		now = &b
+	}
+	// The book ledger o left is the one ledger l starts from: one snapshot
+	// serves both (snapshots are never changed once taken).
+	p.open = &openLedger{info: l, before: *now, emittable: p.synced && l.LedgerIndex > p.base}
 	p.prune(l.LedgerIndex)
 }
 
