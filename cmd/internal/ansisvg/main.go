@@ -104,6 +104,19 @@ func parse(r io.Reader, sc scheme) ([][]cell, error) {
 				i = j
 				continue
 			}
+			if c == 0x1b && i+1 < len(rs) && strings.ContainsRune("]P_^X", rs[i+1]) {
+				// OSC, DCS, APC, PM, SOS: a string up to BEL or ST (ESC \),
+				// none of it drawn.
+				j := i + 2
+				for j < len(rs) && rs[j] != 0x07 && (rs[j] != 0x1b || j+1 >= len(rs) || rs[j+1] != '\\') {
+					j++
+				}
+				if j < len(rs) && rs[j] == 0x1b {
+					j++ // the backslash of ST
+				}
+				i = j
+				continue
+			}
 			if c == 0x1b { // another escape: skip its next rune
 				i++
 				continue
