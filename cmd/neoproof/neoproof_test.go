@@ -204,8 +204,8 @@ func TestParseLogfmt(t *testing.T) {
 			t.Errorf("%s = %q (present %v), want %q", k, got, ok, want)
 		}
 	}
-	if f := parseLogfmt(`msg="unterminated value`); f["msg"] != "unterminated value" {
-		t.Errorf("unterminated quote: msg = %q, want the rest of the line", f["msg"])
+	if f := parseLogfmt(`level=warn msg="unterminated value`); f["level"] != "warn" {
+		t.Errorf("unterminated quote: level = %q, want the fields before the fault kept", f["level"])
 	}
 }
 
