@@ -202,26 +202,26 @@ func BuildReport(s SessionSummary, fills []Fill, inv []InventorySnapshot, val []
 // with the fills, the market days and the skew tiers, not with the
 // snapshots (a year of one-minute bars is a million of each). ErrNotFound
 // (wrapped) when there is no such session.
-func LoadReport(ctx context.Context, h History, sessionID string) (Report, SessionSummary, error) {
+func LoadReport(ctx context.Context, h History, sessionID string) (Report, error) {
 	sum, err := h.GetSession(ctx, sessionID)
 	if err != nil {
-		return Report{}, sum, err
+		return Report{}, err
 	}
 	fills, err := h.Fills(ctx, sessionID, 0) // 0: all
 	if err != nil {
-		return Report{}, sum, err
+		return Report{}, err
 	}
 	events, err := h.Events(ctx, sessionID, 0)
 	if err != nil {
-		return Report{}, sum, err
+		return Report{}, err
 	}
 	inv := func(fn func(InventorySnapshot) error) error { return h.EachInventory(ctx, sessionID, fn) }
 	val := func(fn func(ValuationSnapshot) error) error { return h.EachValuation(ctx, sessionID, fn) }
 	r, err := streamReport(sum, fills, events, inv, val)
 	if err != nil {
-		return Report{}, sum, fmt.Errorf("report of session %s: %w", sessionID, err)
+		return Report{}, fmt.Errorf("report of session %s: %w", sessionID, err)
 	}
-	return r, sum, nil
+	return r, nil
 }
 
 // walk calls fn with each record of a series in market-time order; an error

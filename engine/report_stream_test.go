@@ -113,7 +113,7 @@ func TestStreamReportMatchesReference(t *testing.T) {
 		if got := reportJSON(t, BuildReport(s, fills, inv, val, events)); got != want {
 			t.Fatalf("case %d: BuildReport gives\n%s\nthe reference\n%s", i, got, want)
 		}
-		r, _, err := LoadReport(context.Background(), &streamHistory{t: t, s: s, fills: fills, inv: inv, val: val, events: events}, "s")
+		r, err := LoadReport(context.Background(), &streamHistory{t: t, s: s, fills: fills, inv: inv, val: val, events: events}, "s")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -237,7 +237,7 @@ func TestLoadReportMemoryFlat(t *testing.T) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	base := ms.HeapAlloc
-	got, _, err := LoadReport(context.Background(), h, "s")
+	got, err := LoadReport(context.Background(), h, "s")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,18 +285,18 @@ func TestLoadReportWalkErrors(t *testing.T) {
 	s, fills, inv, val, events, ts := handSession()
 	boom := errors.New("disk I/O error")
 	h := &badHistory{streamHistory: streamHistory{t: t, s: s, fills: fills, inv: inv, val: val, events: events}, invErr: boom}
-	if _, _, err := LoadReport(context.Background(), h, "s"); !errors.Is(err, boom) || !strings.Contains(err.Error(), "session s") {
+	if _, err := LoadReport(context.Background(), h, "s"); !errors.Is(err, boom) || !strings.Contains(err.Error(), "session s") {
 		t.Fatalf("a failing walk: %v, want %v wrapped with the session", err, boom)
 	}
 	h.invErr = nil
 	h.inv = append([]InventorySnapshot{}, inv...)
 	h.inv[2].MarketTime = ts[0].Add(-time.Hour)
-	_, _, err := LoadReport(context.Background(), h, "s")
+	_, err := LoadReport(context.Background(), h, "s")
 	if err == nil || !strings.Contains(err.Error(), "go back in market time") {
 		t.Fatalf("a series out of order: %v, want an error", err)
 	}
 	h.inv = inv
-	if _, _, err := LoadReport(context.Background(), h, "s"); err != nil {
+	if _, err := LoadReport(context.Background(), h, "s"); err != nil {
 		t.Fatalf("the same series in order: %v", err)
 	}
 }

@@ -593,7 +593,7 @@ func (h *wholeHistory) Events(_ context.Context, _ string, n int) ([]SessionEven
 func TestLoadReportFullResolution(t *testing.T) {
 	s, fills, inv, val, events, _ := handSession()
 	h := &wholeHistory{t, s, fills, inv, val, events}
-	got, _, err := LoadReport(context.Background(), h, "s")
+	got, err := LoadReport(context.Background(), h, "s")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -602,7 +602,7 @@ func TestLoadReportFullResolution(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Fatalf("LoadReport gives\n%s\nwant\n%s", b, a)
 	}
-	if _, _, err := LoadReport(context.Background(), h, "nope"); !errors.Is(err, ErrNotFound) {
+	if _, err := LoadReport(context.Background(), h, "nope"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown session: %v, want ErrNotFound", err)
 	}
 }

@@ -156,7 +156,7 @@ func assertReportOfTheSeries(t *testing.T, db *store.DB, inv []engine.InventoryS
 		t.Fatal(err)
 	}
 	want, _ := json.Marshal(engine.BuildReport(sum, fills, inv, val, events))
-	r, _, err := engine.LoadReport(ctx, db, "big")
+	r, err := engine.LoadReport(ctx, db, "big")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -270,7 +270,7 @@ func TestFinalScreenIsTheReport(t *testing.T) {
 	if run(t, m, waitDone(ctrl)()) {
 		t.Fatal("the console quit on a risk halt")
 	}
-	r, _, err := engine.LoadReport(context.Background(), hist, ctrl.State().SessionID)
+	r, err := engine.LoadReport(context.Background(), hist, ctrl.State().SessionID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +298,7 @@ func TestDetailShowsTheReport(t *testing.T) {
 		m := historyOn(t, ThemeMono, w, 50)
 		press(t, m, "down", "down", "down", "enter")
 		id := m.detail.summary.SessionID
-		r, _, err := engine.LoadReport(context.Background(), m.opts.History, id)
+		r, err := engine.LoadReport(context.Background(), m.opts.History, id)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -35,7 +35,7 @@ func loadReport(hist History, to view, seq int, id string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), queryTimeout)
 		defer cancel()
-		r, _, err := engine.LoadReport(ctx, hist, id)
+		r, err := engine.LoadReport(ctx, hist, id)
 		if err != nil {
 			err = fmt.Errorf("read the report of %s: %w", id, err)
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -56,7 +55,7 @@ func (m *Main) report(ctx context.Context, id string, asJSON bool) error {
 		return err
 	}
 	defer closeQuietly(db)
-	r, _, err := loadReport(ctx, db, id)
+	r, err := loadReport(ctx, db, id)
 	if err != nil {
 		if errors.Is(err, errNoSessions) {
 			return exitf(exitRuntime, "no sessions recorded in %s: nothing to report (start one with 'neo run', or pass --db with the right database)", clean(db.Path()))
@@ -67,14 +66,7 @@ func (m *Main) report(ctx context.Context, id string, asJSON bool) error {
 		return storeExit(err)
 	}
 	if asJSON {
-		b, err := json.MarshalIndent(r, "", "  ")
-		if err != nil {
-			return exitf(exitRuntime, "write JSON: %v", err)
-		}
-		if _, err := m.Stdout.Write(append(jsonSafe(b), '\n')); err != nil {
-			return exitf(exitRuntime, "write JSON: %v", err)
-		}
-		return nil
+		return writeJSON(m.Stdout, r)
 	}
 	if err := r.WriteText(m.Stdout); err != nil {
 		return exitf(exitRuntime, "write report: %v", err)
@@ -86,14 +78,14 @@ func (m *Main) report(ctx context.Context, id string, asJSON bool) error {
 var errNoSessions = errors.New("no sessions recorded")
 
 // loadReport builds the report of one session: the latest when id is "".
-func loadReport(ctx context.Context, h engine.History, id string) (engine.Report, engine.SessionSummary, error) {
+func loadReport(ctx context.Context, h engine.History, id string) (engine.Report, error) {
 	if id == "" {
 		list, err := h.ListSessions(ctx, engine.SessionQuery{Limit: 1, Sort: engine.SortStartedAt})
 		if err != nil {
-			return engine.Report{}, engine.SessionSummary{}, err
+			return engine.Report{}, err
 		}
 		if len(list) == 0 {
-			return engine.Report{}, engine.SessionSummary{}, errNoSessions
+			return engine.Report{}, errNoSessions
 		}
 		id = list[0].SessionID
 	}
@@ -119,7 +111,7 @@ func (m *Main) printRunReport(ctx context.Context, sessionID string, logger *log
 		return
 	}
 	defer closeQuietly(db)
-	r, _, err := loadReport(ctx, db, sessionID)
+	r, err := loadReport(ctx, db, sessionID)
 	if err != nil {
 		logger.Warn("the session report could not be read; 'neo report' prints it", "session", sessionID, "err", err)
 		return

@@ -235,7 +235,12 @@ func writeSessionsJSON(w io.Writer, list []engine.SessionSummary) error {
 	for _, s := range list {
 		recs = append(recs, toRecord(s))
 	}
-	b, err := json.MarshalIndent(recs, "", "  ")
+	return writeJSON(w, recs)
+}
+
+// writeJSON writes v as indented JSON, terminal-safe (jsonSafe).
+func writeJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return exitf(exitRuntime, "write JSON: %v", err)
 	}
