@@ -71,13 +71,6 @@ type palette struct {
 	tiers                                                                                        []string
 }
 
-// Backgrounds each theme is checked against: dark on black and solarized
-// dark (base03), light on white and solarized light (base3).
-var themeBackgrounds = map[string][]string{
-	ThemeDark:  {"#000000", "#002b36"},
-	ThemeLight: {"#ffffff", "#fdf6e3"},
-}
-
 var palettes = map[string]palette{
 	// Light: nothing paler than luminance ~0.16, so that text keeps 4.5:1
 	// on white and on solarized's cream.

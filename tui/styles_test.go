@@ -117,6 +117,13 @@ func TestContrastFormula(t *testing.T) {
 	}
 }
 
+// Backgrounds each theme is checked against: dark on black and solarized
+// dark (base03), light on white and solarized light (base3).
+var themeBackgrounds = map[string][]string{
+	ThemeDark:  {"#000000", "#002b36"},
+	ThemeLight: {"#ffffff", "#fdf6e3"},
+}
+
 // Every foreground of the dark and light themes holds its contrast on the
 // backgrounds the theme is meant for (black and solarized base03; white
 // and solarized base3), and a style with its own background holds it on

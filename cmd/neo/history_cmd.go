@@ -63,7 +63,7 @@ func (m *Main) history(ctx context.Context, configPath string) error {
 		cctx, cancel := context.WithTimeout(context.Background(), historyCloseTimeout)
 		defer cancel()
 		if cerr := db.Close(cctx); cerr != nil {
-			fmt.Fprintf(m.Stderr, "neo: %s\n", errorLine(fmt.Errorf("closing %s: %w", dbPath, cerr)))
+			m.say("neo: %s\n", errorLine(fmt.Errorf("closing %s: %w", dbPath, cerr))) // after the console: a terminal that stopped reading must not hold the exit
 		}
 	}()
 

@@ -55,14 +55,16 @@ func runUnchanged(ctx context.Context, o options, db string, want int, limit tim
 	return res, nil
 }
 
-// hashFiles hashes path and its -wal, 16 hex digits each (a file that
-// cannot be read hashes as "absent").
+// hashFiles hashes path and its -wal, 16 hex digits each ("absent" for a
+// missing file, "unreadable" and the error for one that cannot be read, so
+// that a read error is never taken for a missing file).
 func hashFiles(path string) string {
 	var parts []string
 	for _, p := range []string{path, path + "-wal"} {
 		d, err := proofkit.FileDigest(p)
 		if err != nil {
-			d = "absent"
+			parts = append(parts, "unreadable("+err.Error()+")")
+			continue
 		}
 		parts = append(parts, d[:min(16, len(d))])
 	}
