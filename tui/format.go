@@ -3,9 +3,10 @@ package tui
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
+
+	"neo/engine"
 )
 
 // fmtNum formats v with thousands separators and a fixed number of
@@ -14,24 +15,7 @@ func fmtNum(v float64, decimals int) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return "—"
 	}
-	s := strconv.FormatFloat(math.Abs(v), 'f', decimals, 64)
-	neg := v < 0 && strings.Trim(s, "0.") != ""
-	intPart, frac := s, ""
-	if dot := strings.IndexByte(s, '.'); dot >= 0 {
-		intPart, frac = s[:dot], s[dot:]
-	}
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	b.WriteString(frac)
-	return b.String()
+	return engine.Thousands(v, decimals)
 }
 
 // fmtSigned is fmtNum with an explicit "+" on positive values.
