@@ -178,7 +178,9 @@ func (p *Processor) AMMInfoRequest() Request {
 }
 
 // SubscribeRequest subscribes to the ledger stream and both sides of the
-// book, with a snapshot.
+// book, with a snapshot
+// (https://xrpl.org/docs/references/http-websocket-apis/public-api-methods/subscription-methods/subscribe).
+// The snapshot is one page, so its answer starts a resync.
 func (p *Processor) SubscribeRequest() Request {
 	return Request{"command": "subscribe", "streams": []string{"ledger"}, "books": []any{map[string]any{
 		"taker_gets": xrpSpec, "taker_pays": currencySpec(p.pair), "snapshot": true, "both": true,

@@ -136,12 +136,12 @@ func (s *session) opened() {
 	c.event("info", "connect", "connected to "+s.url)
 }
 
-// start sends the requests of a fresh connection, in the Processor's
-// order (StartRequests), without waiting for answers: the server answers
+// start sends the requests of a fresh connection, the Processor's
+// StartRequests in order, without waiting for answers: the server answers
 // each by id.
 func (s *session) start() error {
-	for _, step := range []func() error{s.serverInfo, s.accountInfo, s.ammInfo, s.subscribe} {
-		if err := step(); err != nil {
+	for _, r := range s.c.p.StartRequests() {
+		if err := s.send(r); err != nil {
 			return err
 		}
 	}
@@ -166,11 +166,6 @@ func (s *session) accountInfo() error { return s.send(s.c.p.AccountInfoRequest()
 // means no AMM
 // (https://xrpl.org/docs/references/http-websocket-apis/public-api-methods/path-and-order-book-methods/amm_info).
 func (s *session) ammInfo() error { return s.send(s.c.p.AMMInfoRequest()) }
-
-// subscribe asks for the ledger stream and both sides of the book with a
-// snapshot (https://xrpl.org/docs/references/http-websocket-apis/public-api-methods/subscription-methods/subscribe).
-// The snapshot is one page, so its answer starts a resync.
-func (s *session) subscribe() error { return s.send(s.c.p.SubscribeRequest()) }
 
 // resync asks for the first book_offers page at the latest validated
 // ledger; the Processor pins the following pages to that ledger (markers
