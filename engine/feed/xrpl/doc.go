@@ -23,8 +23,8 @@
 //     loop), each step a method.
 //   - record.go, replay.go: NDJSON recordings and their deterministic replay
 //     through the same Processor.
-//   - feed.go: the engine.Feed adapter and EngineMatcher; exchange.go: the
-//     engine.Matcher (Exchange) that applies the fill rules to paper quotes.
+//   - feed.go: the engine.Feed adapter; exchange.go: the engine.Matcher
+//     (Exchange) that applies the fill rules to paper quotes.
 //
 // Wiring (for cmd/neo): feed.Open handles "xrpl", "xrpl:URL[,URL…]" (with
 // the [xrpl] config and --record) and "xrpl-replay:FILE"; the engine reads

@@ -42,33 +42,58 @@ func (f *Feed) TakeFeedEvents() []engine.FeedEvent {
 
 // Exchange applies the live fill rules (Matcher, fill.go) to the engine's
 // paper orders: give it to engine.Options.Matcher for the xrpl and
-// xrpl-replay feeds.
-type Exchange struct{ em *EngineMatcher }
+// xrpl-replay feeds. Match sees every event of the feed, in order: an
+// order first seen at the event of ledger N was placed after ledger N-1
+// and is live from ledger N.
+type Exchange struct {
+	m      *Matcher
+	placed map[string]uint32 // the ledger each open order was placed after
+}
 
 // NewExchange returns the live paper exchange's rules, with no order seen.
-func NewExchange() *Exchange { return &Exchange{em: NewEngineMatcher()} }
+func NewExchange() *Exchange {
+	return &Exchange{m: NewMatcher(), placed: make(map[string]uint32)}
+}
 
 // Match returns the fills of the open orders (QtyXRP = what is left of
-// each) at this event: several for one order when it fills in parts.
+// each) at this event: several for one order when it fills in parts; none
+// if the event is not from this feed or the feed was not LIVE.
 func (x *Exchange) Match(ev engine.MarketEvent, open []engine.Order) []engine.MatchFill {
-	fs := x.em.Match(ev, open)
-	if len(fs) == 0 {
+	r, ok := ev.Detail.(*LedgerResult)
+	if !ok || ev.Ledger == nil {
 		return nil
 	}
+	n := r.Ledger.LedgerIndex
+	quotes := make([]PaperQuote, 0, len(open))
 	price := make(map[string]float64, len(open))
 	for _, o := range open {
+		pl, ok := x.placed[o.OrderID]
+		if !ok {
+			pl = n - 1
+			x.placed[o.OrderID] = pl
+		}
 		price[o.OrderID] = o.Price
+		side := Bid
+		if o.Side == engine.Sell {
+			side = Ask
+		}
+		quotes = append(quotes, PaperQuote{ID: o.OrderID, Side: side, Price: o.Price, QtyXRP: o.QtyXRP, PlacedLedger: pl})
 	}
-	out := make([]engine.MatchFill, len(fs))
-	for i, f := range fs {
+	for id := range x.placed {
+		if _, still := price[id]; !still {
+			delete(x.placed, id)
+		}
+	}
+	var out []engine.MatchFill
+	for _, f := range x.m.Ledger(r, quotes, ev.Ledger.Live()) {
 		p := f.Price
 		if !f.Taker {
 			// A maker fill is at our price: the order's, as placed (it
 			// was already ticked by QuotePrice; the rules' exact quality
 			// can differ from it in the last bit of a float).
-			p = price[f.OrderID]
+			p = price[f.QuoteID]
 		}
-		out[i] = engine.MatchFill{OrderID: f.OrderID, Price: p, QtyXRP: f.QtyXRP}
+		out = append(out, engine.MatchFill{OrderID: f.QuoteID, Price: p, QtyXRP: f.QtyXRP})
 	}
 	return out
 }

@@ -109,8 +109,8 @@ func TestRecordReplay(t *testing.T) {
 			}
 			// The same orders meet the same fills.
 			orders := []engine.Order{{OrderID: "o1", Side: engine.Buy, Price: 2.4995, QtyXRP: 50}, {OrderID: "o2", Side: engine.Sell, Price: 2.4996, QtyXRP: 50}}
-			a, b := NewEngineMatcher(), NewEngineMatcher()
-			var fa, fb []EngineFill
+			a, b := NewExchange(), NewExchange()
+			var fa, fb []engine.MatchFill
 			for i := range live {
 				fa = append(fa, a.Match(live[i], orders)...)
 				fb = append(fb, b.Match(replayed[i], orders)...)
