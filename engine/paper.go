@@ -116,16 +116,15 @@ func (p *Paper) Place(o Order) error {
 // Cancel removes a resting order and charges the network fee. It reports
 // whether the order was resting.
 func (p *Paper) Cancel(orderID string) bool {
-	for i, o := range p.open {
-		if o.OrderID == orderID {
-			p.open = append(p.open[:i], p.open[i+1:]...)
-			delete(p.remaining, orderID)
-			p.XRP -= p.NetworkFeeXRP
-			p.NetworkFeesXRP += p.NetworkFeeXRP
-			return true
-		}
+	i := p.index(orderID)
+	if i < 0 {
+		return false
 	}
-	return false
+	p.open = append(p.open[:i], p.open[i+1:]...)
+	delete(p.remaining, orderID)
+	p.XRP -= p.NetworkFeeXRP
+	p.NetworkFeesXRP += p.NetworkFeeXRP
+	return true
 }
 
 // Open returns the resting orders as placed (a copy).

@@ -403,13 +403,19 @@ func (e *Engine) cancelAll(ctx context.Context) error {
 func (e *Engine) stageCancels() {
 	at := e.marketNow()
 	for _, o := range e.paper.Open() {
-		e.paper.Cancel(o.OrderID)
-		delete(e.resting, o.OrderID)
-		o.Status = OrderCancelled
-		o.ClosedMarketTime = &at
 		e.stage()
-		e.pending.Orders = append(e.pending.Orders, o)
+		e.pending.Orders = append(e.pending.Orders, e.cancelOrder(o, at))
 	}
+}
+
+// cancelOrder takes o off the paper exchange and returns its cancelled
+// state, closed at market time at, for the caller to stage.
+func (e *Engine) cancelOrder(o Order, at time.Time) Order {
+	e.paper.Cancel(o.OrderID)
+	delete(e.resting, o.OrderID)
+	o.Status = OrderCancelled
+	o.ClosedMarketTime = &at
+	return o
 }
 
 // event records a session event and keeps it for the screen. Until the

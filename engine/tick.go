@@ -246,12 +246,7 @@ func (e *Engine) requote(ctx context.Context, ev MarketEvent, v Valuation) error
 			if intent != nil && !moved && !aged && info.tier == want.Tier {
 				continue
 			}
-			e.paper.Cancel(cur.OrderID)
-			delete(e.resting, cur.OrderID)
-			c := *cur
-			c.Status = OrderCancelled
-			c.ClosedMarketTime = &at
-			writes = append(writes, c)
+			writes = append(writes, e.cancelOrder(*cur, at))
 		}
 		if intent == nil {
 			continue
