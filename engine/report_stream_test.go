@@ -56,41 +56,6 @@ func randomRecords(rng *rand.Rand) (SessionSummary, []Fill, []InventorySnapshot,
 	return s, fills, inv, val, events
 }
 
-// streamHistory serves one session from slices, the series only through
-// the walks (as the store streams them, sorted); the slice readers would
-// hold them all, so they fail the test.
-type streamHistory struct {
-	t      *testing.T
-	s      SessionSummary
-	fills  []Fill
-	inv    []InventorySnapshot
-	val    []ValuationSnapshot
-	events []SessionEvent
-}
-
-func (h *streamHistory) ListSessions(context.Context, SessionQuery) ([]SessionSummary, error) {
-	return []SessionSummary{h.s}, nil
-}
-func (h *streamHistory) GetSession(context.Context, string) (SessionSummary, error) { return h.s, nil }
-func (h *streamHistory) ValuationSeries(context.Context, string, int) ([]ValuationSnapshot, error) {
-	h.t.Error("the report read the whole valuation series into memory")
-	return h.val, nil
-}
-func (h *streamHistory) InventorySeries(context.Context, string, int) ([]InventorySnapshot, error) {
-	h.t.Error("the report read the whole inventory series into memory")
-	return h.inv, nil
-}
-func (h *streamHistory) Fills(context.Context, string, int) ([]Fill, error) { return h.fills, nil }
-func (h *streamHistory) Events(context.Context, string, int) ([]SessionEvent, error) {
-	return h.events, nil
-}
-func (h *streamHistory) EachInventory(_ context.Context, _ string, fn func(InventorySnapshot) error) error {
-	return eachOf(sortedBy(h.inv, inventoryTime))(fn)
-}
-func (h *streamHistory) EachValuation(_ context.Context, _ string, fn func(ValuationSnapshot) error) error {
-	return eachOf(sortedBy(h.val, valuationTime))(fn)
-}
-
 func reportJSON(t *testing.T, r Report) string {
 	t.Helper()
 	b, err := json.Marshal(r)
@@ -113,7 +78,7 @@ func TestStreamReportMatchesReference(t *testing.T) {
 		if got := reportJSON(t, BuildReport(s, fills, inv, val, events)); got != want {
 			t.Fatalf("case %d: BuildReport gives\n%s\nthe reference\n%s", i, got, want)
 		}
-		r, err := LoadReport(context.Background(), &streamHistory{t: t, s: s, fills: fills, inv: inv, val: val, events: events}, "s")
+		r, err := LoadReport(context.Background(), &wholeHistory{t, s, fills, inv, val, events}, "s")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -265,7 +230,7 @@ func TestLoadReportMemoryFlat(t *testing.T) {
 
 // badHistory serves walks that fail or go back in time.
 type badHistory struct {
-	streamHistory
+	wholeHistory
 	invErr error
 }
 
@@ -284,7 +249,7 @@ func (h *badHistory) EachInventory(_ context.Context, _ string, fn func(Inventor
 func TestLoadReportWalkErrors(t *testing.T) {
 	s, fills, inv, val, events, ts := handSession()
 	boom := errors.New("disk I/O error")
-	h := &badHistory{streamHistory: streamHistory{t: t, s: s, fills: fills, inv: inv, val: val, events: events}, invErr: boom}
+	h := &badHistory{wholeHistory: wholeHistory{t, s, fills, inv, val, events}, invErr: boom}
 	if _, err := LoadReport(context.Background(), h, "s"); !errors.Is(err, boom) || !strings.Contains(err.Error(), "session s") {
 		t.Fatalf("a failing walk: %v, want %v wrapped with the session", err, boom)
 	}

@@ -539,9 +539,11 @@ func TestReportFormats(t *testing.T) {
 	}
 }
 
-// wholeHistory serves one session and fails the test when a reader that
-// would not give every row is used: a series reader (the store samples
-// those to maxPoints) or Fills/Events with a limit.
+// wholeHistory serves one session, its series only through the walks
+// (sorted, as the store streams them), and fails the test when a reader
+// that would not give every row is used: a series reader (the store
+// samples those to maxPoints, and would hold them all) or Fills/Events
+// with a limit.
 type wholeHistory struct {
 	t      *testing.T
 	s      SessionSummary
