@@ -282,3 +282,40 @@ func TestTheLoopsOwnReasonWinsOverASignalDuringTheLastCommit(t *testing.T) {
 		t.Fatalf("Result.Err=%v, want the stalled batch's wait to fail its step", r.Err)
 	}
 }
+
+// A final checkpoint that another process's reader kept from emptying the
+// write-ahead log loses nothing: the session ends cleanly (no error in its
+// result or state, nothing logged at ERROR) and the step says what was
+// left. Joined with a real failure, it is a failure.
+func TestCheckpointIncompleteIsNoFailure(t *testing.T) {
+	incomplete := fmt.Errorf("close store: %w", Errorf(EINCOMPLETE, "another process has the database open"))
+	st := newMemStore()
+	st.CloseErr = incomplete
+	h := MustStart(t, testConfig(), newWalkFeed(6), st, 0)
+	h.e.RequestClose(HaltOperatorQuit)
+	if r := waitDone(t, h.e); r.Err != nil {
+		t.Fatalf("result err = %v, want none", r.Err)
+	}
+	s := h.e.State()
+	if s.Err != "" {
+		t.Fatalf("state err = %q, want none", s.Err)
+	}
+	last := s.ShutdownSteps[len(s.ShutdownSteps)-1]
+	if last.Name != StepCheckpoint || !last.Done || last.Err != "" || !strings.Contains(last.Warn, "another process") {
+		t.Fatalf("checkpoint step %+v, want done with the warning", last)
+	}
+	if logs := h.logs.String(); strings.Contains(logs, "level=error") {
+		t.Fatalf("logged at ERROR:\n%s", logs)
+	}
+
+	st = newMemStore()
+	st.CloseErr = errors.Join(incomplete, errors.New("disk on fire"))
+	h = MustStart(t, testConfig(), newWalkFeed(6), st, 0)
+	h.e.RequestClose(HaltOperatorQuit)
+	if r := waitDone(t, h.e); r.Err == nil || !strings.Contains(r.Err.Error(), "disk on fire") {
+		t.Fatalf("result err = %v, want the failure", r.Err)
+	}
+	if logs := h.logs.String(); !strings.Contains(logs, "level=error") {
+		t.Fatalf("the failure is not logged at ERROR:\n%s", logs)
+	}
+}

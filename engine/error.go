@@ -76,3 +76,18 @@ func ErrorCode(err error) string {
 	}
 	return EINTERNAL
 }
+
+// onlyIncomplete reports whether err, and every error joined in it, is
+// EINCOMPLETE: a final checkpoint another process's reader kept from
+// emptying the write-ahead log, which loses nothing.
+func onlyIncomplete(err error) bool {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			if !onlyIncomplete(e) {
+				return false
+			}
+		}
+		return len(j.Unwrap()) > 0
+	}
+	return ErrorCode(err) == EINCOMPLETE
+}

@@ -30,6 +30,7 @@ type memStore struct {
 	CloseSessionFn func(ctx context.Context, end SessionEnd) error
 	SaveBatchFn    func(ctx context.Context, b Batch) error
 	BackupFn       func(ctx context.Context) (string, error)
+	CloseErr       error // what Close returns, after closing
 }
 
 func newMemStore() *memStore {
@@ -141,7 +142,7 @@ func (m *memStore) Close(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.closed = true
-	return nil
+	return m.CloseErr
 }
 func (m *memStore) ListSessions(ctx context.Context, q SessionQuery) ([]SessionSummary, error) {
 	return nil, nil

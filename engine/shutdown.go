@@ -250,7 +250,8 @@ func (e *Engine) finish(start time.Time, end SessionEnd, err error) {
 
 // runStep runs one shutdown step: it names it for CurrentStep, times it,
 // logs it (ERROR on failure) and publishes its progress. Its error names
-// the step.
+// the step. A final checkpoint left incomplete by another process's reader
+// (EINCOMPLETE alone) is no failure: the step is done with a warning.
 func (e *Engine) runStep(name string, fn func() error) error {
 	e.step.Store(name)
 	e.steps = append(e.steps, ShutdownStep{Name: name})
@@ -264,11 +265,18 @@ func (e *Engine) runStep(name string, fn func() error) error {
 	d := e.now().Sub(t0)
 	st := &e.steps[len(e.steps)-1]
 	st.Done, st.Duration = true, d
-	if err != nil {
+	took := d.Round(time.Microsecond).String()
+	switch {
+	case err != nil && onlyIncomplete(err):
+		// Another process was reading: every commit is in the -wal and
+		// the next start folds it in. The store has said so at WARN.
+		st.Warn, err = err.Error(), nil
+		e.log.Info("shutdown step done; the write-ahead log stays", "session", e.sessionID, "step", name, "took", took, "why", st.Warn)
+	case err != nil:
 		st.Err = err.Error()
-		e.log.Error("shutdown step failed", "session", e.sessionID, "step", name, "took", d.Round(time.Microsecond).String(), "err", err)
-	} else {
-		e.log.Info("shutdown step done", "session", e.sessionID, "step", name, "took", d.Round(time.Microsecond).String())
+		e.log.Error("shutdown step failed", "session", e.sessionID, "step", name, "took", took, "err", err)
+	default:
+		e.log.Info("shutdown step done", "session", e.sessionID, "step", name, "took", took)
 	}
 	if name != StepCheckpoint && name != StepFlush {
 		lvl, msg := LevelInfo, fmt.Sprintf("%s: done in %s", name, d.Round(time.Microsecond))

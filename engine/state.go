@@ -18,7 +18,8 @@ const (
 type ShutdownStep struct {
 	Name     string
 	Done     bool
-	Err      string
+	Err      string // the step failed
+	Warn     string // the step is done but left something (a -wal another process kept)
 	Duration time.Duration
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/x/ansi"
 
 	"neo/engine"
 )
@@ -458,5 +459,17 @@ func TestStaleFocusRequests(t *testing.T) {
 				t.Fatalf("view=%v, want %v", got, want)
 			}
 		})
+	}
+}
+
+// A final checkpoint that another process kept from emptying the -wal is a
+// warning on its step, not a failure: "!" and why, never "✗".
+func TestShutdownStepWarning(t *testing.T) {
+	steps := allStepsDone()
+	steps[len(steps)-1].Warn = "another process has the database open"
+	lines := shutdownLines(DefaultStyles("dark"), steps, true)
+	got := ansi.Strip(strings.Join(lines, "\n"))
+	if strings.Contains(got, "✗") || !strings.Contains(got, "! ") || !strings.Contains(got, engine.StepCheckpoint+": another process has the database open") {
+		t.Fatalf("steps:\n%s", got)
 	}
 }

@@ -636,8 +636,8 @@ func (l *liveModel) quotes(b *block) {
 	}
 }
 
-// shutdownLines renders the steps of the shutdown path: done, failed, running
-// or still to come.
+// shutdownLines renders the steps of the shutdown path: done, done with a
+// warning, failed, running or still to come.
 func shutdownLines(st Styles, steps []engine.ShutdownStep, ended bool) []string {
 	canonical := []string{engine.StepStopQuoting, engine.StepCancelOrders, engine.StepFinalSnapshot,
 		engine.StepWriteSession, engine.StepFlush, engine.StepCheckpoint}
@@ -669,6 +669,8 @@ func shutdownLines(st Styles, steps []engine.ShutdownStep, ended bool) []string 
 			return st.Muted.Render("· " + dur + " " + name)
 		case s.Err != "":
 			return st.Error.Render("✗ ") + st.Muted.Render(dur) + " " + st.Error.Render(name+": "+Sanitize(s.Err))
+		case s.Warn != "":
+			return st.Warn.Render("! ") + st.Muted.Render(dur) + " " + st.Value.Render(name) + st.Warn.Render(": "+Sanitize(s.Warn))
 		case s.Done:
 			return st.Gain.Render("✓ ") + st.Muted.Render(dur) + " " + st.Value.Render(name)
 		case ended:

@@ -250,34 +250,17 @@ func (m *Main) startSession(ctx context.Context, cfg engine.Config, fd engine.Fe
 	return eng, nil
 }
 
-// resultCode is the exit code for how a session ended. A final checkpoint
-// left incomplete because another process (neo history, neo sessions) was
-// reading is logged but is no failure: every commit is in the -wal file and
-// the next start folds it in.
+// resultCode is the exit code for how a session ended. (A final checkpoint
+// left incomplete by another process's reader is no error: the engine
+// keeps it out of the result, as a warning on its step.)
 func resultCode(res engine.Result) int {
 	switch {
-	case res.Reason == engine.HaltEngineError:
-		return exitRuntime
-	case res.Err != nil && !onlyCheckpointIncomplete(res.Err):
+	case res.Reason == engine.HaltEngineError, res.Err != nil:
 		return exitRuntime
 	case res.Reason.IsRisk():
 		return exitRiskHalt
 	}
 	return exitOK
-}
-
-// onlyCheckpointIncomplete reports whether every error joined in err is a
-// final checkpoint left incomplete by another process's reader.
-func onlyCheckpointIncomplete(err error) bool {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		for _, e := range j.Unwrap() {
-			if !onlyCheckpointIncomplete(e) {
-				return false
-			}
-		}
-		return true
-	}
-	return engine.ErrorCode(err) == engine.EINCOMPLETE
 }
 
 // finish logs the closing line and maps the result to the exit code.
