@@ -22,7 +22,7 @@ bench: build ## the speed table, each figure beside its reference (README, "Guar
 	-@$(MAKE) --no-print-directory $(REF_BIN)
 	$(GO) run ./cmd/neoproof bench --bin $(BIN) $$([ -x $(REF_BIN) ] && echo --ref-bin $(REF_BIN))
 
-# The binary of "today's figure" in the replay row (issue 11): commit
+# The binary of "today's figure" in the replay row: commit
 # REF_COMMIT, built once from `git archive` into a temporary directory (no
 # worktree, nothing of this checkout touched). Without git or the commit, the
 # bench says "reference binary not given".

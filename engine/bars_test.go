@@ -180,7 +180,7 @@ func TestDataGapPullsQuotes(t *testing.T) {
 
 // tierOscillation is a flat-bar market whose price swings ±0.05 % around
 // 1.0, where 1,100 XRP + 900 RLUSD is exactly drift +5 % (the first skew
-// threshold): drift +5.01 %, +4.99 %, … as in the 2025 session of issue 11.
+// threshold): drift +5.01 %, +4.99 %, … as in a real 2025 session.
 // The swings (10 bps) are inside the quotes (25 bps), so nothing fills and
 // the balances stay put.
 func tierOscillation(hysteresisPct float64, bars int) (tierChanges int, fills int, lastTier int, err error) {

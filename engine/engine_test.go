@@ -484,7 +484,7 @@ func (s slowAckStore) OpenSession(ctx context.Context, sess Session) error {
 
 // Once the session row is in the store's hands, a cancelled start must not
 // report "nothing recorded": Start returns a running engine that the caller
-// closes with its reason (issue 8, item 3).
+// closes with its reason.
 func TestStartCancelledDuringTheSessionRowReturnsTheSession(t *testing.T) {
 	st := newMemStore()
 	ctx, cancel := context.WithCancel(context.Background())

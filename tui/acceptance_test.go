@@ -14,7 +14,7 @@ import (
 	"neo/engine"
 )
 
-// The acceptance tests of the console (issue 12): every screen at 80x24,
+// The acceptance tests of the console: every screen at 80x24,
 // 120x40 and 200x60 in the dark, light and mono themes, as goldens; no
 // screen at any size cuts a number or leaves the window empty while it has
 // something to show.

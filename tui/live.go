@@ -364,8 +364,8 @@ func (l *liveModel) header() string {
 			headerPart{text: st.Muted.Render(Sanitize(s.Mode)), drop: 2},
 			headerPart{text: st.Muted.Render(Sanitize(s.Feed)), drop: 1})
 		if fs := s.FeedStatus; fs != nil {
-			// The live feed's health in one compact part (issue 12 draws
-			// the rest): state, ledger, round trip, reconnects.
+			// The live feed's health in one compact part (the book panel
+			// draws the rest): state, ledger, round trip, reconnects.
 			style := st.Value
 			if fs.State != "LIVE" {
 				style = st.Warn

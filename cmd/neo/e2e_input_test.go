@@ -61,7 +61,7 @@ func assertNoTerminalControls(t *testing.T, what, s string) {
 	}
 }
 
-// Item 11 of issue 8: flags that would run something other than what was
+// Flags that would run something other than what was
 // meant are refused before anything is opened.
 func TestRunRefusesBadFlags(t *testing.T) {
 	dir := t.TempDir()

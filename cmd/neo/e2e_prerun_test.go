@@ -13,8 +13,8 @@ import (
 
 // neo run's pre-run backup is the database file as the run found it, byte
 // for byte but for the header's two journal-mode bytes (WAL 2 2 → DELETE
-// 1 1): a file copy whose one check is also the start's integrity check
-// (issue 11, item 7). It holds no byte of the run's own session. On the
+// 1 1): a file copy whose one check is also the start's integrity check.
+// It holds no byte of the run's own session. On the
 // VACUUM INTO of earlier builds the backup is a rebuilt file instead.
 func TestPreRunBackupIsACopyOfTheDatabase(t *testing.T) {
 	dir := t.TempDir()

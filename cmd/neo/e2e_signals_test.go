@@ -17,7 +17,7 @@ import (
 
 // A signal at any moment of the start either stops it before the session
 // row (nothing recorded) or closes the session through the shutdown path;
-// either way the exit is 0 and no session is left open (issue 8, item 3).
+// either way the exit is 0 and no session is left open.
 // The moments are fixed steps from the first log line, which the
 // supervisor writes after it has taken the signals.
 func TestSignalDuringStartLeavesNoSessionOpen(t *testing.T) {
@@ -151,8 +151,8 @@ func interruptWhen(t *testing.T, pattern string, sig syscall.Signal, args ...str
 }
 
 // SIGINT during `neo backup` cancels it through the supervisor: exit 1 with
-// a message, and no temporary file or journal left beside the database
-// (issue 8, item 10). The removal on cancel is the store's (store.BackupTo).
+// a message, and no temporary file or journal left beside the database.
+// The removal on cancel is the store's (store.BackupTo).
 func TestBackupInterruptedLeavesNothing(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
@@ -175,17 +175,9 @@ func TestBackupInterruptedLeavesNothing(t *testing.T) {
 	}
 }
 
-// restoreCancelsOnSignal is false until the store's Restore stops its copy
-// when its ctx ends (branch store-lock): today the copy runs to its end and
-// the restore completes although the command was interrupted.
-const restoreCancelsOnSignal = true
-
 // SIGINT during `neo restore` cancels it through the supervisor: exit 1,
-// the database as it was, no restore-tmp left (issue 8, item 10).
+// the database as it was, no restore-tmp left.
 func TestRestoreInterruptedLeavesNothing(t *testing.T) {
-	if !restoreCancelsOnSignal {
-		t.Skip("depends on store.Restore honouring ctx (branch store-lock)")
-	}
 	dir := t.TempDir()
 	db := bigDatabase(t, dir, 80)
 	bak := filepath.Join(t.TempDir(), "copy.bak")

@@ -64,7 +64,7 @@ func TestSupervisorSignalEndsTheSession(t *testing.T) {
 }
 
 // The backstop of a headless session (no terminal to release) exits 1
-// naming the stuck step, without a panic (issue 8, item 6).
+// naming the stuck step, without a panic.
 func TestSupervisorBackstopHeadless(t *testing.T) {
 	eng, _ := startTestSession(t, func(s engine.Store) engine.Store { return hangingStore{s} }, 300*time.Millisecond)
 	stderr := &syncWriter{}

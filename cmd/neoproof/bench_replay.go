@@ -15,8 +15,8 @@ import (
 	"neo/cmd/internal/proofkit"
 )
 
-// refCommit is the commit whose binary gives "today's figure" of issue 11:
-// the start of that round. The Makefile's bench target builds it into
+// refCommit is the commit whose binary gives "today's figure": the tree
+// before the store and the replay were reworked for speed. The Makefile's bench target builds it into
 // bin/neo-ref and passes it as --ref-bin.
 const refCommit = "2669f33"
 
@@ -351,7 +351,7 @@ func copyTable(ctx context.Context, in *sql.DB, tx *sql.Tx, table string) (rows 
 	}
 }
 
-// benchReplay is issue 11's replay rows: a year of one-minute bars (by
+// benchReplay is the replay rows: a year of one-minute bars (by
 // default) replayed headless at --speed 0 with every order, fill and
 // snapshot persisted, beside today's figure (the binary of refCommit, run
 // on the same file in the same run when --ref-bin is given) and beside a

@@ -131,7 +131,7 @@ func timeStart(o options, db string, mb int) (startupFig, error) {
 	return f, nil
 }
 
-// startupVerdict is issue 11's goal for a start on a big database: at most
+// startupVerdict is the goal for a start on a big database: at most
 // 1.5 s to "session started" on 500 MiB, pre-run backup included. Smaller
 // databases (--quick) are not judged.
 func startupVerdict(size int64, started time.Duration) string {

@@ -1,6 +1,6 @@
 package main
 
-// Bench rows of the live XRPL feed (issue 10), against xrpltest's fake
+// Bench rows of the live XRPL feed, against xrpltest's fake
 // market in this process on loopback: the feed's decoding and book
 // upkeep, the latency from a completed ledger to the engine's published
 // State, and the CPU of a live console session at a busy book.

@@ -1,5 +1,5 @@
 // Command neoproof drives a built neo binary through the soak and benchmark
-// runs of issue 5 and prints Markdown tables. Every pass is decided by its own
+// runs and prints Markdown tables. Every pass is decided by its own
 // checks of the database (a fresh read-only connection and the sqlite3 CLI
 // when installed) and of the process (exit code, termios, timing), never by
 // what the binary says about itself.

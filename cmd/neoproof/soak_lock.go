@@ -17,7 +17,7 @@ import (
 )
 
 // lockRoute is one way a second `neo run` may reach a database that a
-// running session holds (issue 8, item 1).
+// running session holds.
 type lockRoute struct {
 	name string
 	// first is the --db of the running session, relative to dir/real (its

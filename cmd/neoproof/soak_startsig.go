@@ -20,7 +20,7 @@ const startSigGeneration = 10
 
 // startSigMoment is the window after exec in which the signal lands: it
 // covers opening, quick_check, recovery, the pre-run backup and the first
-// writes of the session (issue 8, item 3).
+// writes of the session.
 const startSigMoment = 400 * time.Millisecond
 
 // startSigEarly is the narrower window of every other pair of runs: a

@@ -1,6 +1,6 @@
 package main
 
-// Soak rows of the live XRPL feed (issue 10): the built binary against
+// Soak rows of the live XRPL feed: the built binary against
 // xrpltest's fake market, run in this process on loopback. Every verdict
 // comes from the database (independent reader) and the exit code.
 
