@@ -7,11 +7,12 @@
 //
 // The running session, file by job:
 //   - engine.go: Options, the Engine and its field groups, New, Start, the
-//     loop (one goroutine per session) and its pacing (market time played
-//     at --speed);
+//     loop (one goroutine per session);
 //   - feedreader.go: the goroutine that reads the Feed for the loop;
-//   - tick.go: one market event: fills, valuation, risk, snapshots, quotes;
-//     the operator's pause;
+//   - tick.go: one market event (apply): its pacing, fills, valuation,
+//     risk, snapshots, quotes; the operator's pause;
+//   - pace.go: market time played at --speed (a live feed comes at its own
+//     pace);
 //   - liveness.go: a live feed's health in the session: quotes pulled while
 //     it is not LIVE, its connection events, the ledger's costs;
 //   - risk.go: the risk checks, pure functions of config, valuation, event
@@ -22,7 +23,9 @@
 //     and its steps.
 //
 // The pieces they use: strategy.go (quotes), paper.go (the paper exchange,
-// its Matcher and partial fills),
-// inventory.go (valuation, drift), config.go and config_load.go, types.go,
-// state.go, store.go (the Store interface), feed.go (the Feed interface).
+// its Matcher and partial fills), inventory.go (valuation, drift),
+// report.go (a session's report, one streaming pass), error.go (the error
+// codes every layer shares), config.go and config_load.go, types.go,
+// state.go, store.go (the Store and History interfaces), feed.go (the Feed
+// interface).
 package engine
