@@ -89,49 +89,61 @@ func parse(r io.Reader, sc scheme) ([][]cell, error) {
 	var rows [][]cell
 	var st style
 	for _, line := range strings.Split(text, "\n") {
-		var row []cell
-		rs := []rune(line)
-		for i := 0; i < len(rs); i++ {
-			c := rs[i]
-			if c == 0x1b && i+1 < len(rs) && rs[i+1] == '[' {
-				j := i + 2
-				for j < len(rs) && (rs[j] < 0x40 || rs[j] > 0x7e) {
-					j++
-				}
-				if j < len(rs) && rs[j] == 'm' {
-					st = applySGR(st, string(rs[i+2:j]), sc)
-				}
-				i = j
-				continue
-			}
-			if c == 0x1b && i+1 < len(rs) && strings.ContainsRune("]P_^X", rs[i+1]) {
-				// OSC, DCS, APC, PM, SOS: a string up to BEL or ST (ESC \),
-				// none of it drawn.
-				j := i + 2
-				for j < len(rs) && rs[j] != 0x07 && (rs[j] != 0x1b || j+1 >= len(rs) || rs[j+1] != '\\') {
-					j++
-				}
-				if j < len(rs) && rs[j] == 0x1b {
-					j++ // the backslash of ST
-				}
-				i = j
-				continue
-			}
-			if c == 0x1b { // another escape: skip its next rune
-				i++
-				continue
-			}
-			if c < 0x20 || c == 0x7f {
-				continue
-			}
-			row = append(row, cell{c, st})
-			if ansi.StringWidth(string(c)) == 2 {
-				row = append(row, cell{0, st}) // the second half of a wide rune
-			}
-		}
-		rows = append(rows, row)
+		rows = append(rows, parseLine([]rune(line), &st, sc))
 	}
 	return rows, nil
+}
+
+// parseLine reads one line into cells; st is the style, which carries on
+// from line to line as it does on a terminal.
+func parseLine(rs []rune, st *style, sc scheme) []cell {
+	var row []cell
+	for i := 0; i < len(rs); i++ {
+		c := rs[i]
+		if c == 0x1b {
+			i = escapeEnd(rs, i, st, sc)
+			continue
+		}
+		if c < 0x20 || c == 0x7f {
+			continue
+		}
+		row = append(row, cell{c, *st})
+		if ansi.StringWidth(string(c)) == 2 {
+			row = append(row, cell{0, *st}) // the second half of a wide rune
+		}
+	}
+	return row
+}
+
+// escapeEnd is the index of the last rune of the escape sequence that
+// starts at i, none of which is drawn: a CSI up to its final byte (an SGR
+// is applied to st), an OSC, DCS, APC, PM or SOS string up to BEL or ST
+// (ESC \), any other escape with its next rune.
+func escapeEnd(rs []rune, i int, st *style, sc scheme) int {
+	if i+1 >= len(rs) {
+		return i + 1
+	}
+	switch {
+	case rs[i+1] == '[':
+		j := i + 2
+		for j < len(rs) && (rs[j] < 0x40 || rs[j] > 0x7e) {
+			j++
+		}
+		if j < len(rs) && rs[j] == 'm' {
+			*st = applySGR(*st, string(rs[i+2:j]), sc)
+		}
+		return j
+	case strings.ContainsRune("]P_^X", rs[i+1]):
+		j := i + 2
+		for j < len(rs) && rs[j] != 0x07 && (rs[j] != 0x1b || j+1 >= len(rs) || rs[j+1] != '\\') {
+			j++
+		}
+		if j < len(rs) && rs[j] == 0x1b {
+			j++ // the backslash of ST
+		}
+		return j
+	}
+	return i + 1
 }
 
 // applySGR applies one SGR parameter list ("1;38;5;252") to st.
