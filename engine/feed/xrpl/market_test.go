@@ -136,3 +136,31 @@ func TestReplayStatusWhileReading(t *testing.T) {
 		}
 	}
 }
+
+// TestTransactionOnTwoSubscriptionsCountsOnce: the market's sweeps also
+// swap through the AMM, so each reaches the feed on the book stream and
+// again on the AMM account's (as rippled sends it); every delivered ledger
+// has exactly the market's executions, none twice.
+func TestTransactionOnTwoSubscriptionsCountsOnce(t *testing.T) {
+	m := xrpltest.NewMarket(xrpltest.MarketConfig{Interval: 20 * time.Millisecond, SwapXRP: 10})
+	defer m.Close()
+	f, err := OpenLive("xrpl:"+m.URL(0), Config{Seed: 1}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	swept := 0
+	for i := 0; i < 12; i++ {
+		ev := nextEvent(t, f)
+		want := m.Executions(ev.Ledger.Index)
+		if len(ev.Trades) != want {
+			t.Fatalf("ledger %d: %d trades, the market made %d", ev.Ledger.Index, len(ev.Trades), want)
+		}
+		if want > 0 {
+			swept++
+		}
+	}
+	if swept == 0 {
+		t.Fatal("no sweep in 12 ledgers: nothing was tested")
+	}
+}

@@ -35,7 +35,8 @@ type Processor struct {
 	base    uint32 // ledger the book reflects, 0 = no book yet
 	synced  bool   // book complete and no gap since
 	open    *openLedger
-	recent  []*Tx // validated txs of the last ledgers, for catch-up
+	recent  []*Tx             // validated txs of the last ledgers, for catch-up
+	seen    map[string]uint32 // hash → ledger of each tx in recent (see keep)
 	pending map[uint64]pendingReq
 	resync  *resyncRun
 	gen     int  // resync generation: a newer resync supersedes
@@ -91,7 +92,7 @@ const bookPageLimit = 100
 
 // NewProcessor returns a processor for the pair.
 func NewProcessor(p Pair) *Processor {
-	return &Processor{pair: p, book: NewBook(p), load: 1, pending: make(map[uint64]pendingReq)}
+	return &Processor{pair: p, book: NewBook(p), load: 1, pending: make(map[uint64]pendingReq), seen: make(map[string]uint32)}
 }
 
 // LedgerResult is one completed validated ledger.
@@ -230,6 +231,7 @@ func (p *Processor) Connected() {
 	p.subbed = false
 	p.ammSub = false
 	p.recent = p.recent[:0]
+	clear(p.seen)
 }
 
 // NeedsResync reports whether the book must be fetched again: subscribed,
@@ -593,8 +595,38 @@ func (p *Processor) prune(current uint32) {
 		p.recent[i] = nil
 	}
 	p.recent = keep
+	for h, l := range p.seen {
+		if l+keepLedgers <= current {
+			delete(p.seen, h)
+		}
+	}
 }
 
+// keep adds a validated transaction to recent; false when a transaction
+// with its hash is there already (a transaction's hash is unique in a
+// validated ledger, so a second one is the same transaction delivered
+// again).
+func (p *Processor) keep(tx *Tx) bool {
+	if tx.Hash != "" {
+		if _, dup := p.seen[tx.Hash]; dup {
+			return false
+		}
+		p.seen[tx.Hash] = tx.LedgerIndex
+	}
+	p.recent = append(p.recent, tx)
+	return true
+}
+
+// transaction applies a validated transaction of the open ledger once.
+// rippled sends a transaction to a connection once per kind of
+// subscription that matches it: NetworkOPsImp::pubValidatedTransaction
+// publishes to the book's listeners (OrderBookDB::processTxn, tesSUCCESS
+// only) and then calls pubAccountTransaction for the accounts
+// (src/xrpld/app/misc/NetworkOPs.cpp); clio's TransactionFeed::pub clears
+// its notified set between the account and the book signals
+// (src/feed/impl/TransactionFeed.cpp). We subscribe to the book and to the
+// AMM account, so a transaction that crosses an offer and swaps through the
+// pool arrives twice; the second copy is skipped by its hash.
 func (p *Processor) transaction(tx *Tx, u *Update) {
 	if tx == nil || !tx.Validated || tx.LedgerIndex == 0 {
 		return // only validated outcomes are final
@@ -607,11 +639,13 @@ func (p *Processor) transaction(tx *Tx, u *Update) {
 			p.synced = false
 		}
 		if o == nil || tx.LedgerIndex > o.info.LedgerIndex {
-			p.recent = append(p.recent, tx)
+			p.keep(tx)
 		}
 		return
 	}
-	p.recent = append(p.recent, tx)
+	if !p.keep(tx) {
+		return // delivered again: applied already
+	}
 	o.txs++
 	if tx.LedgerIndex <= p.base {
 		return // already in the snapshot

@@ -300,3 +300,40 @@ func TestNoLedgerTwiceAcrossConnections(t *testing.T) {
 		t.Fatalf("published %v after the reconnect, want only [103]", got)
 	}
 }
+
+// TestTransactionDeliveredTwiceAppliesOnce: a transaction that consumes a
+// book offer and swaps through the AMM reaches us on the book stream and
+// again on the AMM account's (rippled publishes to each matching kind of
+// subscription); it counts once.
+func TestTransactionDeliveredTwiceAppliesOnce(t *testing.T) {
+	d := newDriver(t)
+	d.start()
+	d.recv(ledgerMsg(t, 101))
+	nodes := append([]map[string]any{consumedNode(t, fxAsk2, 0)}, ammNodes(400_000_000_000, 400_100_000_000, "1000000", "999751")...)
+	tx := txMsg(t, 101, "T1", "Payment", nodes...)
+	d.recv(tx) // the book stream
+	d.recv(tx) // the AMM account's
+	u := d.recv(ledgerMsg(t, 102))
+	if len(u.Ledgers) != 1 {
+		t.Fatalf("published %d ledgers", len(u.Ledgers))
+	}
+	r := u.Ledgers[0]
+	if len(r.Executions) != 2 || r.Txs != 1 {
+		t.Fatalf("%d executions in %d txs, want 2 in 1 (the offer and the swap, once): %+v", len(r.Executions), r.Txs, r.Executions)
+	}
+	// The same when a resync rebuilds the open ledger from the kept
+	// transactions.
+	d.recv(tx) // late third copy of a published ledger's: ignored
+	d.recv(ledgerMsg(t, 103))
+	tx2 := txMsg(t, 103, "T2", "Payment", nodes...)
+	d.recv(tx2)
+	d.recv(tx2)
+	id := d.send(d.p.ResyncRequest())
+	d.recv(bookPage(t, id, 102, "", fxAsk1, fxAsk2))
+	id = d.send(bookOffersReq(DefaultPair, Bid, 102, nil))
+	d.recv(bookPage(t, id, 102, "", fxBid1))
+	u = d.recv(ledgerMsg(t, 104))
+	if len(u.Ledgers) != 1 || len(u.Ledgers[0].Executions) != 2 || u.Ledgers[0].Txs != 1 {
+		t.Fatalf("after a resync: %+v", u.Ledgers)
+	}
+}
