@@ -18,7 +18,13 @@ import (
 // stream message before calling pubValidatedTransaction for each of the
 // ledger's transactions; the xrpl.org subscribe page does not state the
 // order). So ledger N is complete when ledgerClosed(N+1) arrives; then one
-// LedgerResult is published.
+// LedgerResult is published. clio does not keep that order: it publishes
+// the ledger and the transaction feeds on separate strands of its
+// subscription workers (src/feed/SubscriptionManager.hpp,
+// impl/SingleFeedBase.cpp, impl/TransactionFeed.cpp), so transactions of
+// N+1 can arrive before ledgerClosed(N+1): they are held (at most
+// maxEarly) until it comes. Only a transaction of a later ledger, more
+// than maxEarly held, or a ledgerClosed that skips an index is a gap.
 //
 // Book state: a snapshot (subscribe, then book_offers pages pinned to one
 // validated ledger R) plus the metadata of every validated transaction of a
@@ -37,6 +43,7 @@ type Processor struct {
 	open    *openLedger
 	recent  []*Tx             // validated txs of the last ledgers, for catch-up
 	seen    map[string]uint32 // hash → ledger of each tx in recent (see keep)
+	early   []*Tx             // txs that came before their ledgerClosed (see hold)
 	pending map[uint64]pendingReq
 	resync  *resyncRun
 	gen     int  // resync generation: a newer resync supersedes
@@ -85,6 +92,10 @@ type resyncRun struct {
 
 // keepLedgers is how many ledgers of transactions are kept for catch-up.
 const keepLedgers = 16
+
+// maxEarly bounds the transactions of the next ledger held until its
+// ledgerClosed arrives; one more is a gap.
+const maxEarly = 4096
 
 // bookPageLimit is the book_offers page size (at most 100: larger pages
 // cost more against the server's rate limit).
@@ -232,6 +243,7 @@ func (p *Processor) Connected() {
 	p.ammSub = false
 	p.recent = p.recent[:0]
 	clear(p.seen)
+	p.early = nil
 }
 
 // NeedsResync reports whether the book must be fetched again: subscribed,
@@ -575,6 +587,41 @@ func (p *Processor) ledgerClosed(l LedgerClosed, u *Update) {
 	// serves both (snapshots are never changed once taken).
 	p.open = &openLedger{info: l, before: *now, emittable: p.synced && l.LedgerIndex > p.base}
 	p.prune(l.LedgerIndex)
+	p.flushEarly(u)
+}
+
+// hold keeps a transaction of the ledger after the open one (or of any
+// ledger before the first ledgerClosed) until that ledger's ledgerClosed
+// arrives; past maxEarly it is a gap, and what was held is kept for a
+// resync's catch-up.
+func (p *Processor) hold(tx *Tx, u *Update) {
+	if len(p.early) < maxEarly {
+		p.early = append(p.early, tx)
+		return
+	}
+	if p.open != nil {
+		u.Gap = p.synced || u.Gap
+		p.synced = false
+	}
+	for _, e := range p.early {
+		p.keep(e)
+	}
+	p.early = nil
+	p.keep(tx)
+}
+
+// flushEarly applies the held transactions once a ledgerClosed opened a
+// ledger; those of a ledger it skipped are only kept for catch-up.
+func (p *Processor) flushEarly(u *Update) {
+	early := p.early
+	p.early = nil
+	for _, tx := range early {
+		if tx.LedgerIndex < p.open.info.LedgerIndex {
+			p.keep(tx)
+			continue
+		}
+		p.transaction(tx, u)
+	}
 }
 
 func (p *Processor) result(o *openLedger) LedgerResult {
@@ -632,13 +679,15 @@ func (p *Processor) transaction(tx *Tx, u *Update) {
 		return // only validated outcomes are final
 	}
 	o := p.open
-	if o == nil || tx.LedgerIndex != o.info.LedgerIndex {
-		if o != nil && tx.LedgerIndex > o.info.LedgerIndex {
-			// Its ledgerClosed never came: a gap.
+	if o == nil || tx.LedgerIndex == o.info.LedgerIndex+1 {
+		p.hold(tx, u) // its ledgerClosed may still come (clio)
+		return
+	}
+	if tx.LedgerIndex != o.info.LedgerIndex {
+		if tx.LedgerIndex > o.info.LedgerIndex {
+			// A ledger in between never came: a gap.
 			u.Gap = p.synced || u.Gap
 			p.synced = false
-		}
-		if o == nil || tx.LedgerIndex > o.info.LedgerIndex {
 			p.keep(tx)
 		}
 		return

@@ -41,6 +41,7 @@ type MarketConfig struct {
 	PoolValue   string        // AMM pool, RLUSD ("920400": price 2.301)
 	TradingFee  int           // AMM fee in 1/100000 (500)
 	SwapXRP     int64         // XRP a sweep also trades through the AMM, in the same transaction (0: none, the pool is static)
+	TxFirst     bool          // send a ledger's transactions before its ledgerClosed, as clio may (its feeds run on separate strands)
 	NoAMM       bool          // amm_info answers actNotFound
 	Transfer    uint32        // issuer TransferRate (0: none)
 	TickSize    int           // issuer TickSize (0: none)
@@ -369,9 +370,14 @@ func (m *Market) close() {
 // then each transaction once per kind of subscription it matches: the book
 // and the accounts (see published).
 func (m *Market) publishLocked(c *mconn, ledgerClosed []byte, txs []published) {
-	if c.subbed && !m.writeLocked(c, ledgerClosed) {
+	if !m.cfg.TxFirst && c.subbed && !m.writeLocked(c, ledgerClosed) {
 		return
 	}
+	defer func() {
+		if m.cfg.TxFirst && c.subbed {
+			m.writeLocked(c, ledgerClosed)
+		}
+	}()
 	for _, tx := range txs {
 		if c.subbed && tx.book && !m.writeLocked(c, tx.raw) {
 			return
