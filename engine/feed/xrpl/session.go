@@ -34,7 +34,9 @@ type inflight struct {
 }
 
 // healthyStates are server_info states of a server that follows the network
-// (https://xrpl.org/docs/references/http-websocket-apis/api-conventions/rippled-server-states).
+// (https://xrpl.org/docs/references/http-websocket-apis/api-conventions/xrpld-server-states);
+// "tracking" ("in agreement with the network") is accepted too when its
+// validated ledger is recent (see stateOK).
 var healthyStates = map[string]bool{"full": true, "proposing": true, "validating": true}
 
 // session is one connection: the socket and its reader, the requests in
@@ -149,7 +151,8 @@ func (s *session) start() error {
 }
 
 // serverInfo asks whether the server follows the network: server_state
-// must be full, proposing or validating and validated_ledger.age small;
+// must be full, proposing or validating (or tracking with a validated
+// ledger, see stateOK) and validated_ledger.age small;
 // load_factor scales the network fee
 // (https://xrpl.org/docs/references/http-websocket-apis/public-api-methods/server-info-methods/server_info).
 // The answer is judged in verdict.
@@ -273,8 +276,8 @@ func (s *session) answered(u Update, now time.Time) {
 
 // verdict leaves a server that asks us to (slowDown, tooBusy: rate limited)
 // or does not follow the network (noNetwork and the other universal
-// errors, a validated ledger older than StaleAfter, a server_state other
-// than full, proposing or validating); an unhealthy one rests 30 s.
+// errors, a validated ledger older than StaleAfter, a server_state that
+// stateOK refuses); an unhealthy one rests 30 s.
 func (s *session) verdict(u Update) *sessionResult {
 	const rest = 30 * time.Second
 	switch {
@@ -284,10 +287,21 @@ func (s *session) verdict(u Update) *sessionResult {
 		return &sessionResult{err: fmt.Errorf("server out of step: %v", u.Err), cool: rest}
 	case u.ValidatedAge > s.c.cfg.StaleAfter:
 		return &sessionResult{err: fmt.Errorf("server's last validated ledger is %s old: it lags the network", u.ValidatedAge.Round(time.Second)), cool: rest}
-	case u.ServerState != "" && !healthyStates[u.ServerState]:
+	case u.ServerState != "" && !s.stateOK(u):
 		return &sessionResult{err: fmt.Errorf("server state %q: not following the network", sanitize(u.ServerState)), cool: rest}
 	}
 	return nil
+}
+
+// stateOK accepts server_info's server_state: full, proposing or
+// validating; or tracking, which xrpl.org's xrpld-server-states page
+// defines as "in agreement with the network" (enough to read validated
+// data), when validated_ledger.age is reported and within StaleAfter.
+func (s *session) stateOK(u Update) bool {
+	if healthyStates[u.ServerState] {
+		return true
+	}
+	return u.ServerState == "tracking" && u.ValidatedAge >= 0 && u.ValidatedAge <= s.c.cfg.StaleAfter
 }
 
 // warnings logs a "warning":"load" (at most once a minute; periodic
