@@ -149,6 +149,10 @@ type Update struct {
 	LoadWarning bool
 	// NoAMM is set when amm_info answered actNotFound: no anchor.
 	NoAMM bool
+	// SubscribeFailed is set when a subscribe (the ledger stream and the
+	// book, or the AMM account) was answered with an error: this
+	// connection will not deliver the streams; leave it.
+	SubscribeFailed bool
 	// Err is a protocol error the caller should log (malformed message,
 	// failed request); the processor has already recovered from it.
 	Err error
@@ -453,6 +457,8 @@ func (p *Processor) failed(m *Message, pr pendingReq, u *Update) {
 		if p.resync != nil && p.resync.gen == pr.gen {
 			p.resync = nil
 		}
+	case reqSubscribe:
+		u.SubscribeFailed = true
 	}
 }
 

@@ -216,6 +216,10 @@ func TestErrorsAndWarnings(t *testing.T) {
 	if u := d.recv(errResponse(t, id, "noNetwork")); !u.Unhealthy {
 		t.Fatal("noNetwork not reported as an unhealthy server")
 	}
+	id = d.send(d.p.SubscribeRequest())
+	if u := d.recv(errResponse(t, id, "invalid_API_version")); !u.SubscribeFailed || u.Unhealthy || u.RateLimited {
+		t.Fatalf("a refused subscribe: %+v", u)
+	}
 	raw := mustJSON(t, map[string]any{"id": 4, "status": "success", "type": "response", "warning": "load", "result": map[string]any{}})
 	if u := d.recv(raw); !u.LoadWarning {
 		t.Fatal("warning:load not reported")

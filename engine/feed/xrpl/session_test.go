@@ -43,6 +43,15 @@ func TestServerOutOfStepIsLeft(t *testing.T) {
 			fc.replyError(t, si, "noNetwork")
 		},
 		want: "server out of step",
+	}, {
+		name: "subscribe refused",
+		answer: func(t *testing.T, fc *fakeConn, si map[string]any) {
+			fc.reply(t, si, map[string]any{"info": map[string]any{"server_state": "full", "validated_ledger": map[string]any{"age": 1, "seq": 100}}})
+			fc.expect(t, "account_info")
+			fc.expect(t, "amm_info")
+			fc.replyError(t, fc.expect(t, "subscribe"), "invalid_API_version")
+		},
+		want: "subscription refused: subscribe failed: invalid_API_version",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			clk := newFakeClock()
@@ -141,5 +150,32 @@ func TestTrackingServerIsUsed(t *testing.T) {
 	}
 	if s := c.Status(); s.Reconnects != 0 {
 		t.Fatalf("left a tracking server: %+v", s)
+	}
+}
+
+// TestSubscribeUnansweredRotates: a subscribe that gets no answer within
+// the request timeout ends the session; the client goes to the next
+// endpoint and rests this one.
+func TestSubscribeUnansweredRotates(t *testing.T) {
+	clk := newFakeClock()
+	a, b := newFakeServer(t), newFakeServer(t)
+	c := newTestClient(t, clk, nil, a.url(), b.url())
+	fa := a.accept(t)
+	si := fa.expect(t, "server_info")
+	fa.reply(t, si, map[string]any{"info": map[string]any{"server_state": "full", "validated_ledger": map[string]any{"age": 1, "seq": 100}}})
+	for _, cmd := range []string{"account_info", "amm_info", "subscribe"} {
+		fa.expect(t, cmd)
+	}
+	for range 10 {
+		clk.step(t, time.Second)
+	}
+	s := waitStatus(t, c, "left", func(s Status) bool { return s.Reconnects == 1 })
+	if !strings.Contains(s.LastError, "subscribe got no answer") {
+		t.Fatalf("last error %q", s.LastError)
+	}
+	clk.step(t, 300*time.Millisecond) // backoff
+	b.accept(t).expect(t, "server_info")
+	if !hasEvent(c.TakeEvents(), "rotate") {
+		t.Fatal("no rotate event")
 	}
 }
