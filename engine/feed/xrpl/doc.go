@@ -13,8 +13,11 @@
 //     bids/asks label of a both:true snapshot), levels keyed by the
 //     directory quality; executions (offers consumed, AMM swaps); the pool.
 //   - processor.go: ledger assembly (ledger N completes when
-//     ledgerClosed(N+1) arrives), gap detection, book_offers resync pinned to
-//     one ledger and caught up with the stream. No I/O, no clock.
+//     ledgerClosed(N+1) arrives; a transaction delivered on both the book
+//     and the AMM account subscriptions is applied once, by its hash; one
+//     that comes before its own ledgerClosed, as clio may send it, is held
+//     for it), gap detection, book_offers resync pinned to one ledger and
+//     caught up with the stream. No I/O, no clock.
 //   - fill.go: the paper fill rules (Matcher).
 //   - client.go, dial.go, clock.go: the connection (coder/websocket), health
 //     states, backoff, rotation, cooldowns; clock, dialer and randomness are

@@ -153,11 +153,17 @@ func (fc *fakeConn) close(code websocket.StatusCode, reason string) { fc.Close(c
 // subscription, and the book_offers resync (asks then bids, one page each).
 func (fc *fakeConn) handshake(t *testing.T, ledger uint32) {
 	t.Helper()
+	fc.handshakeAs(t, ledger, map[string]any{"server_state": "full", "load_factor": 1, "validated_ledger": map[string]any{"age": 1, "seq": ledger}})
+}
+
+// handshakeAs is handshake with server_info answering info.
+func (fc *fakeConn) handshakeAs(t *testing.T, ledger uint32, info map[string]any) {
+	t.Helper()
 	si := fc.expect(t, "server_info")
 	ai := fc.expect(t, "account_info")
 	am := fc.expect(t, "amm_info")
 	sub := fc.expect(t, "subscribe")
-	fc.reply(t, si, map[string]any{"info": map[string]any{"server_state": "full", "load_factor": 1, "validated_ledger": map[string]any{"age": 1, "seq": ledger}}})
+	fc.reply(t, si, map[string]any{"info": info})
 	fc.reply(t, ai, map[string]any{"account_data": map[string]any{"Account": issuer, "TransferRate": 1002000000}, "ledger_index": ledger})
 	fc.send(t, ammInfo(t, uint64(am["id"].(float64)), 400_000_000_000, "1000000", 500))
 	acc := fc.expect(t, "subscribe")

@@ -136,3 +136,60 @@ func TestReplayStatusWhileReading(t *testing.T) {
 		}
 	}
 }
+
+// TestTransactionOnTwoSubscriptionsCountsOnce: the market's sweeps also
+// swap through the AMM, so each reaches the feed on the book stream and
+// again on the AMM account's (as rippled sends it); every delivered ledger
+// has exactly the market's executions, none twice.
+func TestTransactionOnTwoSubscriptionsCountsOnce(t *testing.T) {
+	m := xrpltest.NewMarket(xrpltest.MarketConfig{Interval: 20 * time.Millisecond, SwapXRP: 10})
+	defer m.Close()
+	f, err := OpenLive("xrpl:"+m.URL(0), Config{Seed: 1}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	swept := 0
+	for i := 0; i < 12; i++ {
+		ev := nextEvent(t, f)
+		want := m.Executions(ev.Ledger.Index)
+		if len(ev.Trades) != want {
+			t.Fatalf("ledger %d: %d trades, the market made %d", ev.Ledger.Index, len(ev.Trades), want)
+		}
+		if want > 0 {
+			swept++
+		}
+	}
+	if swept == 0 {
+		t.Fatal("no sweep in 12 ledgers: nothing was tested")
+	}
+}
+
+// TestTransactionsBeforeTheirLedgerClosed: a server that sends each
+// ledger's transactions before its ledgerClosed (clio may) is followed
+// without gaps: every ledger is delivered, with its executions.
+func TestTransactionsBeforeTheirLedgerClosed(t *testing.T) {
+	m := xrpltest.NewMarket(xrpltest.MarketConfig{Interval: 20 * time.Millisecond, TxFirst: true, SweepEvery: 1})
+	defer m.Close()
+	f, err := OpenLive("xrpl:"+m.URL(0), Config{Seed: 1}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var last uint32
+	for i := 0; i < 12; i++ {
+		ev := nextEvent(t, f)
+		if last != 0 && ev.Ledger.Index != last+1 {
+			t.Fatalf("ledger %d after %d: ledgers lost", ev.Ledger.Index, last)
+		}
+		last = ev.Ledger.Index
+		if want := m.Executions(ev.Ledger.Index); len(ev.Trades) != want || want == 0 {
+			t.Fatalf("ledger %d: %d trades, the market made %d", ev.Ledger.Index, len(ev.Trades), want)
+		}
+	}
+	for _, e := range f.TakeEvents() {
+		if e.Kind == "gap" {
+			t.Fatalf("gap event: %s", e.Message)
+		}
+	}
+}

@@ -18,7 +18,13 @@ import (
 // stream message before calling pubValidatedTransaction for each of the
 // ledger's transactions; the xrpl.org subscribe page does not state the
 // order). So ledger N is complete when ledgerClosed(N+1) arrives; then one
-// LedgerResult is published.
+// LedgerResult is published. clio does not keep that order: it publishes
+// the ledger and the transaction feeds on separate strands of its
+// subscription workers (src/feed/SubscriptionManager.hpp,
+// impl/SingleFeedBase.cpp, impl/TransactionFeed.cpp), so transactions of
+// N+1 can arrive before ledgerClosed(N+1): they are held (at most
+// maxEarly) until it comes. Only a transaction of a later ledger, more
+// than maxEarly held, or a ledgerClosed that skips an index is a gap.
 //
 // Book state: a snapshot (subscribe, then book_offers pages pinned to one
 // validated ledger R) plus the metadata of every validated transaction of a
@@ -35,7 +41,9 @@ type Processor struct {
 	base    uint32 // ledger the book reflects, 0 = no book yet
 	synced  bool   // book complete and no gap since
 	open    *openLedger
-	recent  []*Tx // validated txs of the last ledgers, for catch-up
+	recent  []*Tx             // validated txs of the last ledgers, for catch-up
+	seen    map[string]uint32 // hash → ledger of each tx in recent (see keep)
+	early   []*Tx             // txs that came before their ledgerClosed (see hold)
 	pending map[uint64]pendingReq
 	resync  *resyncRun
 	gen     int  // resync generation: a newer resync supersedes
@@ -85,13 +93,17 @@ type resyncRun struct {
 // keepLedgers is how many ledgers of transactions are kept for catch-up.
 const keepLedgers = 16
 
+// maxEarly bounds the transactions of the next ledger held until its
+// ledgerClosed arrives; one more is a gap.
+const maxEarly = 4096
+
 // bookPageLimit is the book_offers page size (at most 100: larger pages
 // cost more against the server's rate limit).
 const bookPageLimit = 100
 
 // NewProcessor returns a processor for the pair.
 func NewProcessor(p Pair) *Processor {
-	return &Processor{pair: p, book: NewBook(p), load: 1, pending: make(map[uint64]pendingReq)}
+	return &Processor{pair: p, book: NewBook(p), load: 1, pending: make(map[uint64]pendingReq), seen: make(map[string]uint32)}
 }
 
 // LedgerResult is one completed validated ledger.
@@ -137,6 +149,10 @@ type Update struct {
 	LoadWarning bool
 	// NoAMM is set when amm_info answered actNotFound: no anchor.
 	NoAMM bool
+	// SubscribeFailed is set when a subscribe (the ledger stream and the
+	// book, or the AMM account) was answered with an error: this
+	// connection will not deliver the streams; leave it.
+	SubscribeFailed bool
 	// Err is a protocol error the caller should log (malformed message,
 	// failed request); the processor has already recovered from it.
 	Err error
@@ -230,6 +246,8 @@ func (p *Processor) Connected() {
 	p.subbed = false
 	p.ammSub = false
 	p.recent = p.recent[:0]
+	clear(p.seen)
+	p.early = nil
 }
 
 // NeedsResync reports whether the book must be fetched again: subscribed,
@@ -439,6 +457,8 @@ func (p *Processor) failed(m *Message, pr pendingReq, u *Update) {
 		if p.resync != nil && p.resync.gen == pr.gen {
 			p.resync = nil
 		}
+	case reqSubscribe:
+		u.SubscribeFailed = true
 	}
 }
 
@@ -573,6 +593,41 @@ func (p *Processor) ledgerClosed(l LedgerClosed, u *Update) {
 	// serves both (snapshots are never changed once taken).
 	p.open = &openLedger{info: l, before: *now, emittable: p.synced && l.LedgerIndex > p.base}
 	p.prune(l.LedgerIndex)
+	p.flushEarly(u)
+}
+
+// hold keeps a transaction of the ledger after the open one (or of any
+// ledger before the first ledgerClosed) until that ledger's ledgerClosed
+// arrives; past maxEarly it is a gap, and what was held is kept for a
+// resync's catch-up.
+func (p *Processor) hold(tx *Tx, u *Update) {
+	if len(p.early) < maxEarly {
+		p.early = append(p.early, tx)
+		return
+	}
+	if p.open != nil {
+		u.Gap = p.synced || u.Gap
+		p.synced = false
+	}
+	for _, e := range p.early {
+		p.keep(e)
+	}
+	p.early = nil
+	p.keep(tx)
+}
+
+// flushEarly applies the held transactions once a ledgerClosed opened a
+// ledger; those of a ledger it skipped are only kept for catch-up.
+func (p *Processor) flushEarly(u *Update) {
+	early := p.early
+	p.early = nil
+	for _, tx := range early {
+		if tx.LedgerIndex < p.open.info.LedgerIndex {
+			p.keep(tx)
+			continue
+		}
+		p.transaction(tx, u)
+	}
 }
 
 func (p *Processor) result(o *openLedger) LedgerResult {
@@ -593,25 +648,59 @@ func (p *Processor) prune(current uint32) {
 		p.recent[i] = nil
 	}
 	p.recent = keep
+	for h, l := range p.seen {
+		if l+keepLedgers <= current {
+			delete(p.seen, h)
+		}
+	}
 }
 
+// keep adds a validated transaction to recent; false when a transaction
+// with its hash is there already (a transaction's hash is unique in a
+// validated ledger, so a second one is the same transaction delivered
+// again).
+func (p *Processor) keep(tx *Tx) bool {
+	if tx.Hash != "" {
+		if _, dup := p.seen[tx.Hash]; dup {
+			return false
+		}
+		p.seen[tx.Hash] = tx.LedgerIndex
+	}
+	p.recent = append(p.recent, tx)
+	return true
+}
+
+// transaction applies a validated transaction of the open ledger once.
+// rippled sends a transaction to a connection once per kind of
+// subscription that matches it: NetworkOPsImp::pubValidatedTransaction
+// publishes to the book's listeners (OrderBookDB::processTxn, tesSUCCESS
+// only) and then calls pubAccountTransaction for the accounts
+// (src/xrpld/app/misc/NetworkOPs.cpp); clio's TransactionFeed::pub clears
+// its notified set between the account and the book signals
+// (src/feed/impl/TransactionFeed.cpp). We subscribe to the book and to the
+// AMM account, so a transaction that crosses an offer and swaps through the
+// pool arrives twice; the second copy is skipped by its hash.
 func (p *Processor) transaction(tx *Tx, u *Update) {
 	if tx == nil || !tx.Validated || tx.LedgerIndex == 0 {
 		return // only validated outcomes are final
 	}
 	o := p.open
-	if o == nil || tx.LedgerIndex != o.info.LedgerIndex {
-		if o != nil && tx.LedgerIndex > o.info.LedgerIndex {
-			// Its ledgerClosed never came: a gap.
+	if o == nil || tx.LedgerIndex == o.info.LedgerIndex+1 {
+		p.hold(tx, u) // its ledgerClosed may still come (clio)
+		return
+	}
+	if tx.LedgerIndex != o.info.LedgerIndex {
+		if tx.LedgerIndex > o.info.LedgerIndex {
+			// A ledger in between never came: a gap.
 			u.Gap = p.synced || u.Gap
 			p.synced = false
-		}
-		if o == nil || tx.LedgerIndex > o.info.LedgerIndex {
-			p.recent = append(p.recent, tx)
+			p.keep(tx)
 		}
 		return
 	}
-	p.recent = append(p.recent, tx)
+	if !p.keep(tx) {
+		return // delivered again: applied already
+	}
 	o.txs++
 	if tx.LedgerIndex <= p.base {
 		return // already in the snapshot

@@ -2,6 +2,7 @@ package xrpl
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 )
 
@@ -215,6 +216,10 @@ func TestErrorsAndWarnings(t *testing.T) {
 	if u := d.recv(errResponse(t, id, "noNetwork")); !u.Unhealthy {
 		t.Fatal("noNetwork not reported as an unhealthy server")
 	}
+	id = d.send(d.p.SubscribeRequest())
+	if u := d.recv(errResponse(t, id, "invalid_API_version")); !u.SubscribeFailed || u.Unhealthy || u.RateLimited {
+		t.Fatalf("a refused subscribe: %+v", u)
+	}
 	raw := mustJSON(t, map[string]any{"id": 4, "status": "success", "type": "response", "warning": "load", "result": map[string]any{}})
 	if u := d.recv(raw); !u.LoadWarning {
 		t.Fatal("warning:load not reported")
@@ -298,5 +303,113 @@ func TestNoLedgerTwiceAcrossConnections(t *testing.T) {
 	}
 	if len(got) != 1 || got[0] != 103 {
 		t.Fatalf("published %v after the reconnect, want only [103]", got)
+	}
+}
+
+// TestTransactionDeliveredTwiceAppliesOnce: a transaction that consumes a
+// book offer and swaps through the AMM reaches us on the book stream and
+// again on the AMM account's (rippled publishes to each matching kind of
+// subscription); it counts once.
+func TestTransactionDeliveredTwiceAppliesOnce(t *testing.T) {
+	d := newDriver(t)
+	d.start()
+	d.recv(ledgerMsg(t, 101))
+	nodes := append([]map[string]any{consumedNode(t, fxAsk2, 0)}, ammNodes(400_000_000_000, 400_100_000_000, "1000000", "999751")...)
+	tx := txMsg(t, 101, "T1", "Payment", nodes...)
+	d.recv(tx) // the book stream
+	d.recv(tx) // the AMM account's
+	u := d.recv(ledgerMsg(t, 102))
+	if len(u.Ledgers) != 1 {
+		t.Fatalf("published %d ledgers", len(u.Ledgers))
+	}
+	r := u.Ledgers[0]
+	if len(r.Executions) != 2 || r.Txs != 1 {
+		t.Fatalf("%d executions in %d txs, want 2 in 1 (the offer and the swap, once): %+v", len(r.Executions), r.Txs, r.Executions)
+	}
+	// The same when a resync rebuilds the open ledger from the kept
+	// transactions.
+	d.recv(tx) // late third copy of a published ledger's: ignored
+	d.recv(ledgerMsg(t, 103))
+	tx2 := txMsg(t, 103, "T2", "Payment", nodes...)
+	d.recv(tx2)
+	d.recv(tx2)
+	id := d.send(d.p.ResyncRequest())
+	d.recv(bookPage(t, id, 102, "", fxAsk1, fxAsk2))
+	id = d.send(bookOffersReq(DefaultPair, Bid, 102, nil))
+	d.recv(bookPage(t, id, 102, "", fxBid1))
+	u = d.recv(ledgerMsg(t, 104))
+	if len(u.Ledgers) != 1 || len(u.Ledgers[0].Executions) != 2 || u.Ledgers[0].Txs != 1 {
+		t.Fatalf("after a resync: %+v", u.Ledgers)
+	}
+}
+
+// TestTransactionBeforeItsLedgerClosed: clio may send a transaction of
+// ledger N+1 before ledgerClosed(N+1) (its ledger and transaction feeds run
+// on separate strands). It is held for ledger N+1, not taken as a gap; a
+// transaction of a ledger further on, or more than maxEarly held, is one.
+func TestTransactionBeforeItsLedgerClosed(t *testing.T) {
+	d := newDriver(t)
+	d.start()
+	d.recv(ledgerMsg(t, 101))
+	d.recv(txMsg(t, 101, "T1", "Payment", consumedNode(t, fxAsk2, 0)))
+	if u := d.recv(txMsg(t, 102, "T2", "Payment", consumedNode(t, fxBid1, 0))); u.Gap || !d.p.Synced() {
+		t.Fatalf("a transaction of the next ledger before its ledgerClosed taken as a gap: %+v", u)
+	}
+	u := d.recv(ledgerMsg(t, 102))
+	if u.Gap || len(u.Ledgers) != 1 || len(u.Ledgers[0].Executions) != 1 || u.Ledgers[0].Executions[0].TxHash != "T1" {
+		t.Fatalf("ledger 101: %+v", u)
+	}
+	u = d.recv(ledgerMsg(t, 103))
+	if len(u.Ledgers) != 1 || u.Ledgers[0].Ledger.LedgerIndex != 102 {
+		t.Fatalf("ledger 102 not published: %+v", u)
+	}
+	if ex := u.Ledgers[0].Executions; len(ex) != 1 || ex[0].TxHash != "T2" || u.Ledgers[0].Txs != 1 {
+		t.Fatalf("ledger 102's executions %+v, want T2's, held until its ledgerClosed", ex)
+	}
+	if got := len(u.Ledgers[0].After.Bids); got != 1 {
+		t.Fatalf("bids after 102 = %d, want 1 (B1 consumed)", got)
+	}
+	// Two ledgers ahead is a gap.
+	if u := d.recv(txMsg(t, 105, "T5", "Payment")); !u.Gap || d.p.Synced() {
+		t.Fatalf("a transaction two ledgers ahead: %+v", u)
+	}
+}
+
+// TestEarlyTransactionsBounded: more than maxEarly transactions of the next
+// ledger without its ledgerClosed is a gap.
+func TestEarlyTransactionsBounded(t *testing.T) {
+	d := newDriver(t)
+	d.start()
+	d.recv(ledgerMsg(t, 101))
+	for i := range maxEarly {
+		if u := d.recv(txMsg(t, 102, fmt.Sprintf("E%d", i), "Payment")); u.Gap {
+			t.Fatalf("gap after %d held transactions", i+1)
+		}
+	}
+	if u := d.recv(txMsg(t, 102, "LAST", "Payment")); !u.Gap || d.p.Synced() {
+		t.Fatalf("%d held transactions and no gap", maxEarly+1)
+	}
+}
+
+// TestHeldTransactionOfASkippedLedger: a ledgerClosed that skips the ledger
+// of a held transaction is a gap; the transaction is kept for the resync's
+// catch-up.
+func TestHeldTransactionOfASkippedLedger(t *testing.T) {
+	d := newDriver(t)
+	d.start()
+	d.recv(ledgerMsg(t, 101))
+	d.recv(txMsg(t, 102, "T2", "OfferCreate", created(t, offerSpec{id: "A9", side: Ask, drops: 1_000_000, price: "2.4995"})))
+	if u := d.recv(ledgerMsg(t, 103)); !u.Gap || d.p.Synced() {
+		t.Fatalf("ledger 102 skipped and no gap: %+v", u)
+	}
+	id := d.send(d.p.ResyncRequest())
+	d.recv(bookPage(t, id, 101, "", fxAsk1))
+	id = d.send(bookOffersReq(DefaultPair, Bid, 101, nil))
+	if u := d.recv(bookPage(t, id, 101, "", fxBid1)); !u.Synced {
+		t.Fatal("resync did not complete")
+	}
+	u := d.recv(ledgerMsg(t, 104))
+	if len(u.Ledgers) != 1 || len(u.Ledgers[0].After.Asks) != 2 {
+		t.Fatalf("ledger 103 after the resync at 101: %+v, want A1 and the held A9", u.Ledgers)
 	}
 }

@@ -33,8 +33,15 @@ type inflight struct {
 	command  string
 }
 
+// outOfStepRest is how long a server that cannot serve us (out of step
+// with the network, or refusing our subscription) rests before we dial it
+// again.
+const outOfStepRest = 30 * time.Second
+
 // healthyStates are server_info states of a server that follows the network
-// (https://xrpl.org/docs/references/http-websocket-apis/api-conventions/rippled-server-states).
+// (https://xrpl.org/docs/references/http-websocket-apis/api-conventions/xrpld-server-states);
+// "tracking" ("in agreement with the network") is accepted too when its
+// validated ledger is recent (see stateOK).
 var healthyStates = map[string]bool{"full": true, "proposing": true, "validating": true}
 
 // session is one connection: the socket and its reader, the requests in
@@ -149,7 +156,8 @@ func (s *session) start() error {
 }
 
 // serverInfo asks whether the server follows the network: server_state
-// must be full, proposing or validating and validated_ledger.age small;
+// must be full, proposing or validating (or tracking with a validated
+// ledger, see stateOK) and validated_ledger.age small;
 // load_factor scales the network fee
 // (https://xrpl.org/docs/references/http-websocket-apis/public-api-methods/server-info-methods/server_info).
 // The answer is judged in verdict.
@@ -271,23 +279,36 @@ func (s *session) answered(u Update, now time.Time) {
 	}
 }
 
-// verdict leaves a server that asks us to (slowDown, tooBusy: rate limited)
-// or does not follow the network (noNetwork and the other universal
-// errors, a validated ledger older than StaleAfter, a server_state other
-// than full, proposing or validating); an unhealthy one rests 30 s.
+// verdict leaves a server that asks us to (slowDown, tooBusy: rate limited),
+// does not follow the network (noNetwork and the other universal errors, a
+// validated ledger older than StaleAfter, a server_state that stateOK
+// refuses) or refused a subscribe (any other error: without the streams
+// the session would only go STALE); those rest outOfStepRest.
 func (s *session) verdict(u Update) *sessionResult {
-	const rest = 30 * time.Second
 	switch {
 	case u.RateLimited:
 		return &sessionResult{err: &RateLimitError{Reason: u.Err.Error()}, healthy: s.healthy}
 	case u.Unhealthy:
-		return &sessionResult{err: fmt.Errorf("server out of step: %v", u.Err), cool: rest}
+		return &sessionResult{err: fmt.Errorf("server out of step: %v", u.Err), cool: outOfStepRest}
+	case u.SubscribeFailed:
+		return &sessionResult{err: fmt.Errorf("subscription refused: %v", u.Err), cool: outOfStepRest}
 	case u.ValidatedAge > s.c.cfg.StaleAfter:
-		return &sessionResult{err: fmt.Errorf("server's last validated ledger is %s old: it lags the network", u.ValidatedAge.Round(time.Second)), cool: rest}
-	case u.ServerState != "" && !healthyStates[u.ServerState]:
-		return &sessionResult{err: fmt.Errorf("server state %q: not following the network", sanitize(u.ServerState)), cool: rest}
+		return &sessionResult{err: fmt.Errorf("server's last validated ledger is %s old: it lags the network", u.ValidatedAge.Round(time.Second)), cool: outOfStepRest}
+	case u.ServerState != "" && !s.stateOK(u):
+		return &sessionResult{err: fmt.Errorf("server state %q: not following the network", sanitize(u.ServerState)), cool: outOfStepRest}
 	}
 	return nil
+}
+
+// stateOK accepts server_info's server_state: full, proposing or
+// validating; or tracking, which xrpl.org's xrpld-server-states page
+// defines as "in agreement with the network" (enough to read validated
+// data), when validated_ledger.age is reported and within StaleAfter.
+func (s *session) stateOK(u Update) bool {
+	if healthyStates[u.ServerState] {
+		return true
+	}
+	return u.ServerState == "tracking" && u.ValidatedAge >= 0 && u.ValidatedAge <= s.c.cfg.StaleAfter
 }
 
 // warnings logs a "warning":"load" (at most once a minute; periodic
@@ -381,7 +402,8 @@ func (c *Client) reportRecording() {
 
 // expire drops the requests unanswered for RequestTimeout (a lost
 // book_offers page aborts its resync); an unanswered ping ends the
-// session.
+// session, an unanswered subscribe too (the endpoint rests outOfStepRest:
+// without the streams the session would only go STALE).
 func (s *session) expire(now time.Time) *sessionResult {
 	c := s.c
 	for id, in := range s.pending {
@@ -391,8 +413,11 @@ func (s *session) expire(now time.Time) *sessionResult {
 		delete(s.pending, id)
 		c.p.TimedOut(id)
 		c.cfg.Recorder.write(recLine{At: now, Ev: "timeout", ID: id}, false)
-		if in.command == "ping" {
+		switch in.command {
+		case "ping":
 			return &sessionResult{err: errors.New("no answer to ping: the socket went silent"), healthy: s.healthy}
+		case "subscribe":
+			return &sessionResult{err: fmt.Errorf("subscribe got no answer in %s", c.cfg.RequestTimeout), cool: outOfStepRest}
 		}
 		c.event("warn", "timeout", fmt.Sprintf("%s got no answer in %s", in.command, c.cfg.RequestTimeout))
 	}

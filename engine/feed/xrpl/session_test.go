@@ -26,6 +26,12 @@ func TestServerOutOfStepIsLeft(t *testing.T) {
 		},
 		want: `server state "connected": not following the network`,
 	}, {
+		name: "tracking without a validated ledger",
+		answer: func(t *testing.T, fc *fakeConn, si map[string]any) {
+			fc.reply(t, si, map[string]any{"info": map[string]any{"server_state": "tracking"}})
+		},
+		want: `server state "tracking": not following the network`,
+	}, {
 		name: "validated ledger older than StaleAfter",
 		answer: func(t *testing.T, fc *fakeConn, si map[string]any) {
 			fc.reply(t, si, map[string]any{"info": map[string]any{"server_state": "full", "validated_ledger": map[string]any{"age": 120, "seq": 100}}})
@@ -37,6 +43,15 @@ func TestServerOutOfStepIsLeft(t *testing.T) {
 			fc.replyError(t, si, "noNetwork")
 		},
 		want: "server out of step",
+	}, {
+		name: "subscribe refused",
+		answer: func(t *testing.T, fc *fakeConn, si map[string]any) {
+			fc.reply(t, si, map[string]any{"info": map[string]any{"server_state": "full", "validated_ledger": map[string]any{"age": 1, "seq": 100}}})
+			fc.expect(t, "account_info")
+			fc.expect(t, "amm_info")
+			fc.replyError(t, fc.expect(t, "subscribe"), "invalid_API_version")
+		},
+		want: "subscription refused: subscribe failed: invalid_API_version",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			clk := newFakeClock()
@@ -116,5 +131,51 @@ func TestPeriodicRefreshAndLoadWarning(t *testing.T) {
 	}
 	if got, want := strings.Join(at, " "), "0s 1m0s 3m0s"; got != want {
 		t.Fatalf("server_info sent at %s, want %s (the refresh at 2m0s skipped for the load warning)", got, want)
+	}
+}
+
+// TestTrackingServerIsUsed: server_state "tracking" is "in agreement with
+// the network" (xrpl.org, xrpld-server-states): with a recent validated
+// ledger the session goes on and the feed goes LIVE.
+func TestTrackingServerIsUsed(t *testing.T) {
+	clk := newFakeClock()
+	fs := newFakeServer(t)
+	c := newTestClient(t, clk, nil, fs.url())
+	fc := fs.accept(t)
+	fc.handshakeAs(t, 100, map[string]any{"server_state": "tracking", "load_factor": 1, "validated_ledger": map[string]any{"age": 3, "seq": 100}})
+	waitStatus(t, c, "resynced", func(s Status) bool { return s.Resyncs == 1 })
+	fc.ledgers(t, 101, 102)
+	if d := nextLedger(t, c); d.Result.Ledger.LedgerIndex != 101 || d.State != StateLive {
+		t.Fatalf("delivered ledger %d in %s", d.Result.Ledger.LedgerIndex, d.State)
+	}
+	if s := c.Status(); s.Reconnects != 0 {
+		t.Fatalf("left a tracking server: %+v", s)
+	}
+}
+
+// TestSubscribeUnansweredRotates: a subscribe that gets no answer within
+// the request timeout ends the session; the client goes to the next
+// endpoint and rests this one.
+func TestSubscribeUnansweredRotates(t *testing.T) {
+	clk := newFakeClock()
+	a, b := newFakeServer(t), newFakeServer(t)
+	c := newTestClient(t, clk, nil, a.url(), b.url())
+	fa := a.accept(t)
+	si := fa.expect(t, "server_info")
+	fa.reply(t, si, map[string]any{"info": map[string]any{"server_state": "full", "validated_ledger": map[string]any{"age": 1, "seq": 100}}})
+	for _, cmd := range []string{"account_info", "amm_info", "subscribe"} {
+		fa.expect(t, cmd)
+	}
+	for range 10 {
+		clk.step(t, time.Second)
+	}
+	s := waitStatus(t, c, "left", func(s Status) bool { return s.Reconnects == 1 })
+	if !strings.Contains(s.LastError, "subscribe got no answer") {
+		t.Fatalf("last error %q", s.LastError)
+	}
+	clk.step(t, 300*time.Millisecond) // backoff
+	b.accept(t).expect(t, "server_info")
+	if !hasEvent(c.TakeEvents(), "rotate") {
+		t.Fatal("no rotate event")
 	}
 }

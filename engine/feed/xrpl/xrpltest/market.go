@@ -40,6 +40,8 @@ type MarketConfig struct {
 	PoolXRP     int64         // AMM pool, XRP (400000)
 	PoolValue   string        // AMM pool, RLUSD ("920400": price 2.301)
 	TradingFee  int           // AMM fee in 1/100000 (500)
+	SwapXRP     int64         // XRP a sweep also trades through the AMM, in the same transaction (0: none, the pool is static)
+	TxFirst     bool          // send a ledger's transactions before its ledgerClosed, as clio may (its feeds run on separate strands)
 	NoAMM       bool          // amm_info answers actNotFound
 	Transfer    uint32        // issuer TransferRate (0: none)
 	TickSize    int           // issuer TickSize (0: none)
@@ -102,8 +104,10 @@ type offer struct {
 
 // Market is an autonomous fake XRPL server on loopback: a validated
 // ledger every Interval, an XRP/RLUSD book of fixed levels that takers
-// sweep and makers refill (so the mid never moves), a static AMM pool,
-// and the documented answers to the requests a feed sends. Faults are
+// sweep and makers refill (so the mid never moves), an AMM pool (static
+// unless sweeps also swap through it, SwapXRP), the documented answers to
+// the requests a feed sends, and each transaction once per subscription
+// of a connection it matches (the book, an account). Faults are
 // injected by the caller: Drop closes every connection with a code,
 // SetSilent keeps sockets open but sends nothing, Refuse answers
 // upgrades with an HTTP status. Several endpoints (AddEndpoint) serve the
@@ -125,6 +129,8 @@ type Market struct {
 	sent    uint64               // messages written
 	sentAt  map[uint32]time.Time // when each ledgerClosed was written
 	changes uint64               // offer changes published
+	execs   map[uint32]int       // executions (offers consumed, swaps) of recent ledgers
+	pool    pool                 // the AMM's sides now
 
 	srvs   []*httptest.Server
 	cancel context.CancelFunc
@@ -134,13 +140,35 @@ type Market struct {
 type mconn struct {
 	c        *websocket.Conn
 	endpoint int
-	subbed   bool
+	subbed   bool            // the ledger stream and the book
+	accounts map[string]bool // accounts subscribed to
+}
+
+// pool is the AMM's two sides: drops of XRP and the RLUSD value.
+type pool struct {
+	drops int64
+	value *big.Rat
+}
+
+// published is a validated transaction and the subscriptions it matches.
+// rippled sends it once per kind of matching subscription:
+// NetworkOPsImp::pubValidatedTransaction publishes to the book's listeners
+// (OrderBookDB::processTxn, only for tesSUCCESS, once per connection
+// however many offers it touches) and then pubAccountTransaction to the
+// listeners of the accounts it affects (once per connection), so a
+// connection subscribed to both gets it twice
+// (rippled src/xrpld/app/misc/NetworkOPs.cpp, src/xrpld/app/ledger/OrderBookDB.cpp).
+type published struct {
+	raw      []byte
+	book     bool     // it touches an offer of the book
+	accounts []string // the accounts it affects
 }
 
 // NewMarket starts a market with one endpoint; Close stops it.
 func NewMarket(cfg MarketConfig) *Market {
 	cfg.defaults()
-	m := &Market{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 7)), ledger: cfg.StartLedger, conns: map[*mconn]bool{}, hist: map[uint32][]*offer{}, sentAt: map[uint32]time.Time{}, done: make(chan struct{})}
+	m := &Market{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 7)), ledger: cfg.StartLedger, conns: map[*mconn]bool{}, hist: map[uint32][]*offer{}, sentAt: map[uint32]time.Time{}, execs: map[uint32]int{}, done: make(chan struct{})}
+	m.pool = pool{drops: cfg.PoolXRP * 1_000_000, value: rat(cfg.PoolValue)}
 	mid := rat(cfg.Mid)
 	for k := 1; k <= cfg.Levels; k++ {
 		m.book = append(m.book, m.newOffer(true, k, mid), m.newOffer(false, k, mid))
@@ -203,10 +231,20 @@ func (m *Market) Mid() float64 {
 	return f
 }
 
-// AMMPrice is the pool's price: RLUSD per XRP.
+// AMMPrice is the pool's price now: RLUSD per XRP.
 func (m *Market) AMMPrice() float64 {
-	f, _ := new(big.Rat).Quo(rat(m.cfg.PoolValue), big.NewRat(m.cfg.PoolXRP, 1)).Float64()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f, _ := new(big.Rat).Quo(m.pool.value, big.NewRat(m.pool.drops, 1_000_000)).Float64()
 	return f
+}
+
+// Executions is the number of executions (offers consumed, AMM swaps) in
+// ledger n, for recent ledgers.
+func (m *Market) Executions(n uint32) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.execs[n]
 }
 
 // Ledger is the last validated ledger's index.
@@ -310,7 +348,7 @@ func (m *Market) close() {
 	defer m.mu.Unlock()
 	m.ledger++
 	n := m.ledger
-	var txs [][]byte
+	var txs []published
 	if m.cfg.SweepEvery > 0 && int(n-m.cfg.StartLedger)%m.cfg.SweepEvery == 0 {
 		txs = append(txs, m.sweep(n, (n/uint32(m.cfg.SweepEvery))%2 == 0)...)
 	}
@@ -319,24 +357,46 @@ func (m *Market) close() {
 	}
 	m.hist[n] = append([]*offer(nil), m.book...)
 	delete(m.hist, n-histLedgers)
-	msgs := append([][]byte{m.ledgerClosed(n, len(txs))}, txs...)
+	delete(m.execs, n-histLedgers)
+	lc := m.ledgerClosed(n, len(txs))
 	m.sentAt[n] = time.Now()
 	delete(m.sentAt, n-histLedgers)
 	for c := range m.conns {
-		if !c.subbed {
-			continue
+		m.publishLocked(c, lc, txs)
+	}
+}
+
+// publishLocked sends a connection the ledgerClosed (ledger stream) and
+// then each transaction once per kind of subscription it matches: the book
+// and the accounts (see published).
+func (m *Market) publishLocked(c *mconn, ledgerClosed []byte, txs []published) {
+	if !m.cfg.TxFirst && c.subbed && !m.writeLocked(c, ledgerClosed) {
+		return
+	}
+	defer func() {
+		if m.cfg.TxFirst && c.subbed {
+			m.writeLocked(c, ledgerClosed)
 		}
-		for _, raw := range msgs {
-			if !m.writeLocked(c, raw) {
+	}()
+	for _, tx := range txs {
+		if c.subbed && tx.book && !m.writeLocked(c, tx.raw) {
+			return
+		}
+		for _, a := range tx.accounts {
+			if c.accounts[a] {
+				if !m.writeLocked(c, tx.raw) {
+					return
+				}
 				break
 			}
 		}
 	}
 }
 
-// sweep is a taker consuming SweepLevels levels of one side in one
-// OfferCreate, and the maker refilling them in another.
-func (m *Market) sweep(n uint32, asks bool) [][]byte {
+// sweep is a taker consuming SweepLevels levels of one side (and trading
+// SwapXRP through the AMM) in one OfferCreate, and the maker refilling
+// them in another.
+func (m *Market) sweep(n uint32, asks bool) []published {
 	mid := rat(m.cfg.Mid)
 	var consumed, created []map[string]any
 	kept := m.book[:0]
@@ -363,7 +423,46 @@ func (m *Market) sweep(n uint32, asks bool) [][]byte {
 		}})
 	}
 	m.changes += uint64(len(consumed) + len(created))
-	return [][]byte{m.tx(n, taker, "OfferCreate", consumed), m.tx(n, maker, "OfferCreate", created)}
+	m.execs[n] += len(consumed)
+	if m.cfg.SwapXRP > 0 {
+		consumed = append(consumed, m.swap(asks)...)
+		m.execs[n]++
+	}
+	return []published{m.tx(n, taker, "OfferCreate", consumed), m.tx(n, maker, "OfferCreate", created)}
+}
+
+// swap trades SwapXRP through the pool (out of it when the taker buys XRP)
+// at constant product, the RLUSD side rounded to 6 decimals, and returns
+// the metadata of the AMM account's AccountRoot and trust line (the AMM is
+// the low account: a positive Balance is held by it).
+func (m *Market) swap(buyXRP bool) []map[string]any {
+	before := m.pool
+	d := m.cfg.SwapXRP * 1_000_000
+	if buyXRP {
+		d = -d
+	}
+	after := pool{drops: before.drops + d}
+	v := new(big.Rat).Mul(before.value, big.NewRat(before.drops, after.drops))
+	after.value = rat(v.FloatString(6))
+	m.pool = after
+	line := func(v *big.Rat) map[string]any {
+		return map[string]any{"currency": Currency, "issuer": "rrrrrrrrrrrrrrrrrrrrBZhV", "value": decimal(v)}
+	}
+	limit := func(who string) map[string]any {
+		return map[string]any{"currency": Currency, "issuer": who, "value": "0"}
+	}
+	return []map[string]any{
+		{"ModifiedNode": map[string]any{
+			"LedgerEntryType": "AccountRoot", "LedgerIndex": strings.Repeat("A", 64),
+			"FinalFields":    map[string]any{"Account": AMMAcct, "Balance": fmt.Sprint(after.drops), "Flags": 0, "OwnerCount": 1, "Sequence": 0},
+			"PreviousFields": map[string]any{"Balance": fmt.Sprint(before.drops)},
+		}},
+		{"ModifiedNode": map[string]any{
+			"LedgerEntryType": "RippleState", "LedgerIndex": strings.Repeat("D", 64),
+			"FinalFields":    map[string]any{"Balance": line(after.value), "Flags": 0, "HighLimit": limit(Issuer), "LowLimit": limit(AMMAcct)},
+			"PreviousFields": map[string]any{"Balance": line(before.value)},
+		}},
+	}
 }
 
 // levelOf recovers the level of a maker offer from its price.
@@ -379,8 +478,8 @@ func (m *Market) levelOf(o *offer, mid *big.Rat) int {
 // churn cancels the last ledger's busy offers and places as many new
 // ones 2 to 5 % away from the mid: Busy offer changes, one a
 // transaction each.
-func (m *Market) churn(n uint32) [][]byte {
-	var out [][]byte
+func (m *Market) churn(n uint32) []published {
+	var out []published
 	mid := rat(m.cfg.Mid)
 	for _, o := range m.busy {
 		for i, b := range m.book {
@@ -507,9 +606,9 @@ func (m *Market) ledgerClosed(n uint32, txs int) []byte {
 	})
 }
 
-func (m *Market) tx(n uint32, acct, typ string, nodes []map[string]any) []byte {
+func (m *Market) tx(n uint32, acct, typ string, nodes []map[string]any) published {
 	m.seq++
-	return mustJSON(map[string]any{
+	raw := mustJSON(map[string]any{
 		"type": "transaction", "validated": true, "status": "closed",
 		"engine_result": "tesSUCCESS", "engine_result_code": 0,
 		"hash": fmt.Sprintf("%064X", uint64(n)<<20|uint64(m.seq)), "ledger_index": n,
@@ -518,6 +617,40 @@ func (m *Market) tx(n uint32, acct, typ string, nodes []map[string]any) []byte {
 		"tx_json":        map[string]any{"Account": acct, "TransactionType": typ, "Fee": "12", "Sequence": m.seq},
 		"meta":           map[string]any{"AffectedNodes": nodes, "TransactionIndex": 0, "TransactionResult": "tesSUCCESS"},
 	})
+	book, accounts := affected(acct, nodes)
+	return published{raw: raw, book: book, accounts: accounts}
+}
+
+// affected tells whether a transaction's metadata touches an offer (all
+// the market's offers are of its one book) and which accounts it affects:
+// its sender and the accounts named in the entries it touched (Account,
+// Owner, the issuers of a trust line's limits), as rippled's
+// TxMeta::getAffectedAccounts collects them.
+func affected(sender string, nodes []map[string]any) (book bool, accounts []string) {
+	seen := map[string]bool{sender: true}
+	accounts = append(accounts, sender)
+	add := func(v any) {
+		if a, ok := v.(string); ok && a != "" && !seen[a] {
+			seen[a] = true
+			accounts = append(accounts, a)
+		}
+	}
+	for _, wrap := range nodes {
+		for _, node := range wrap {
+			nm, _ := node.(map[string]any)
+			book = book || nm["LedgerEntryType"] == "Offer"
+			for _, k := range []string{"FinalFields", "NewFields"} {
+				f, _ := nm[k].(map[string]any)
+				add(f["Account"])
+				add(f["Owner"])
+				for _, lim := range []string{"HighLimit", "LowLimit"} {
+					l, _ := f[lim].(map[string]any)
+					add(l["issuer"])
+				}
+			}
+		}
+	}
+	return book, accounts
 }
 
 // bookOffer is an offer as book_offers and a snapshot list it.
@@ -598,7 +731,6 @@ const pageSize = 100
 func (m *Market) answer(c *mconn, req map[string]any) []byte {
 	id := ID(req)
 	n := m.ledger
-	iou := map[string]any{"currency": Currency, "issuer": Issuer, "value": m.cfg.PoolValue}
 	switch req["command"] {
 	case "server_info":
 		return Response(id, map[string]any{"info": map[string]any{
@@ -618,24 +750,14 @@ func (m *Market) answer(c *mconn, req map[string]any) []byte {
 		if m.cfg.NoAMM {
 			return ErrResponse(id, "actNotFound")
 		}
+		iou := map[string]any{"currency": Currency, "issuer": Issuer, "value": decimal(m.pool.value)}
 		return Response(id, map[string]any{"amm": map[string]any{
-			"account": AMMAcct, "amount": fmt.Sprint(m.cfg.PoolXRP * 1_000_000), "amount2": iou,
+			"account": AMMAcct, "amount": fmt.Sprint(m.pool.drops), "amount2": iou,
 			"lp_token":    map[string]any{"currency": "039C99CD9AB0B70B32ECDA51EAAE471625608EA2", "issuer": AMMAcct, "value": "1000"},
 			"trading_fee": m.cfg.TradingFee,
 		}, "ledger_index": n, "validated": true})
 	case "subscribe":
-		if _, ok := req["books"]; !ok {
-			return Response(id, map[string]any{})
-		}
-		c.subbed = true
-		// both:true: the book as requested (taker_gets XRP: the asks)
-		// under "bids", the reverse book under "asks".
-		return Response(id, map[string]any{
-			"ledger_index": n, "ledger_hash": fmt.Sprintf("%064X", n), "ledger_time": m.closeTime(n),
-			"fee_base": 10, "reserve_base": 1_000_000, "reserve_inc": 200_000,
-			"validated_ledgers": fmt.Sprintf("%d-%d", m.cfg.StartLedger-1000, n),
-			"bids":              m.side(m.book, true), "asks": m.side(m.book, false),
-		})
+		return m.subscribe(c, id, req)
 	case "book_offers":
 		gets, _ := req["taker_gets"].(map[string]any)
 		at := n
@@ -663,6 +785,35 @@ func (m *Market) answer(c *mconn, req map[string]any) []byte {
 		return Response(id, map[string]any{})
 	}
 	return ErrResponse(id, "unknownCmd")
+}
+
+// subscribe answers a subscription: accounts are remembered (their
+// transactions are sent, see publishLocked); the book (with the ledger
+// stream) is answered with its snapshot.
+func (m *Market) subscribe(c *mconn, id uint64, req map[string]any) []byte {
+	n := m.ledger
+	if accts, ok := req["accounts"].([]any); ok {
+		if c.accounts == nil {
+			c.accounts = map[string]bool{}
+		}
+		for _, a := range accts {
+			if s, ok := a.(string); ok {
+				c.accounts[s] = true
+			}
+		}
+	}
+	if _, ok := req["books"]; !ok {
+		return Response(id, map[string]any{})
+	}
+	c.subbed = true
+	// both:true: the book as requested (taker_gets XRP: the asks)
+	// under "bids", the reverse book under "asks".
+	return Response(id, map[string]any{
+		"ledger_index": n, "ledger_hash": fmt.Sprintf("%064X", n), "ledger_time": m.closeTime(n),
+		"fee_base": 10, "reserve_base": 1_000_000, "reserve_inc": 200_000,
+		"validated_ledgers": fmt.Sprintf("%d-%d", m.cfg.StartLedger-1000, n),
+		"bids":              m.side(m.book, true), "asks": m.side(m.book, false),
+	})
 }
 
 // refusal is the HTTP status a server answers upgrades with instead of
