@@ -201,10 +201,13 @@ func lineBalance(raw json.RawMessage) (Decimal, bool) {
 
 // IssuerFacts are the issuer settings that cost a trader: the transfer fee
 // on every transfer of the currency between non-issuers, and the tick size
-// that truncates offer qualities.
+// to which offer qualities are rounded up (QuoteQuality).
 type IssuerFacts struct {
 	TransferRate uint64 // 0 or 1e9 = none; 1002000000 = 0.2 %
-	TickSize     uint8  // 0 = none (15 significant digits)
+	// TickSize is 3 to 15 when set; 0 = none: qualities keep all 16
+	// significant digits (rippled's Quality::maxTickSize is 16,
+	// include/xrpl/protocol/Quality.h).
+	TickSize uint8
 }
 
 // TransferFee is the transfer fee as a fraction (1002000000 → 0.002).

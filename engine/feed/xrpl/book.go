@@ -87,7 +87,7 @@ func normalize(d Decimal) Decimal {
 		d.Exponent--
 	}
 	for d.Mantissa >= 1e16 {
-		d.Mantissa /= 10 // only reached from ratios: truncation as the ledger does
+		d.Mantissa /= 10 // from ratios: truncation as the ledger does; from a rounding carry: exact
 		d.Exponent++
 	}
 	return d
@@ -107,6 +107,25 @@ func cmpQuality(a, b Decimal) int {
 		return 1
 	}
 	return 0
+}
+
+// roundQualityUp rounds a normalised positive quality up to sig
+// significant digits, as rippled's Quality::round does with the 16-digit
+// mantissa of a quality (src/libxrpl/protocol/Quality.cpp: mantissa +=
+// mod-1; mantissa -= mantissa % mod, mod = 10^(16-sig)). sig outside 1..15
+// leaves q as it is (16 digits is rippled's maxTickSize: no rounding).
+func roundQualityUp(q Decimal, sig int) Decimal {
+	if sig <= 0 || sig >= maxIOUDigits || q.Mantissa <= 0 {
+		return q
+	}
+	q = normalize(q)
+	mod := int64(1)
+	for range maxIOUDigits - sig {
+		mod *= 10
+	}
+	m := q.Mantissa + mod - 1
+	q.Mantissa = m - m%mod
+	return normalize(q) // 9999… rounds up to 10^16: one digit more, exact
 }
 
 // ratQuality truncates a positive rational to a normalised 16-digit quality.

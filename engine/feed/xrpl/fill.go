@@ -87,8 +87,19 @@ func (m *Matcher) QueueAhead(id string) (float64, bool) {
 }
 
 // QuoteQuality is the quality a paper quote would have on the ledger: its
-// price turned into TakerPays/TakerGets per drop and truncated to the
-// issuer's tick size (0: 16 digits), and the price that quality means.
+// price turned into TakerPays/TakerGets per drop (16 digits), rounded UP
+// to the issuer's tick size (0: no rounding), and the price that quality
+// means. Up is rippled's direction: CreateOffer's TickSize block
+// (src/xrpld/app/tx/detail/CreateOffer.cpp) takes
+// Quality{TakerGets, TakerPays}.round(tickSize), and Quality::round
+// (src/libxrpl/protocol/Quality.cpp; "Returns the quality rounded up",
+// include/xrpl/protocol/Quality.h) adds mod-1 to the mantissa and drops
+// the remainder. A higher TakerPays/TakerGets is worse for the taker and
+// better for the placer: an ask rests at or above its price, a bid at or
+// below. CreateOffer then recomputes the side that is not exact from the
+// rounded rate (a sell's TakerPays, a buy's TakerGets); with 16-digit
+// issued amounts that leaves the rate as rounded, except for the drops of
+// an XRP leg, which a paper quote without amounts does not model.
 func QuoteQuality(side Side, price float64, tick uint8) (Decimal, *big.Rat) {
 	p, ok := new(big.Rat).SetString(strconv.FormatFloat(price, 'g', -1, 64))
 	if !ok || p.Sign() <= 0 || math.IsInf(price, 0) {
@@ -104,13 +115,13 @@ func QuoteQuality(side Side, price float64, tick uint8) (Decimal, *big.Rat) {
 	if tick >= 3 && tick < maxIOUDigits {
 		sig = int(tick)
 	}
-	d := ratQuality(TruncateSig(q, sig))
+	d := roundQualityUp(ratQuality(q), sig)
 	return d, qualityPrice(side, d)
 }
 
 // TickPrice is the price a quote really rests at after the issuer's tick
-// size truncates its quality: quote at this price so that the paper book
-// holds what the ledger would.
+// size rounds its quality up (QuoteQuality): quote at this price so that
+// the paper book holds what the ledger would.
 func TickPrice(side Side, price float64, tick uint8) float64 {
 	_, p := QuoteQuality(side, price, tick)
 	return ratFloat(p)

@@ -214,23 +214,49 @@ func TestCrossedLiquiditySpentOnce(t *testing.T) {
 }
 
 func TestTickPrice(t *testing.T) {
-	// Ask: quality is price/1e6 per drop; 5 significant digits.
-	if got := TickPrice(Ask, 2.123456, 5); got != 2.1234 {
+	// Ask: quality is price/1e6 per drop; 5 significant digits, rounded up.
+	if got := TickPrice(Ask, 2.123456, 5); got != 2.1235 {
 		t.Fatalf("ask tick 5: %v", got)
 	}
-	// Bid: quality is 1e6/price drops per unit, truncated (the rate the
-	// offer placer gets is never better than asked).
+	// Bid: quality is 1e6/price drops per unit; an exact one stays.
 	q, p := QuoteQuality(Bid, 2.5, 3)
 	if q.String() != "4000000000000000e-10" || p.FloatString(4) != "2.5000" {
 		t.Fatalf("bid 2.5 tick 3: %v %s", q, p.FloatString(6))
 	}
-	// 1e6/2.123456 = 470930.3… drops per unit → 470000 → 2.1276595…: the
-	// TakerPays (XRP) of a buy offer is rounded down to the truncated rate
-	// (https://xrpl.org/docs/concepts/tokens/decentralized-exchange/ticksize).
-	if got, want := TickPrice(Bid, 2.123456, 3), 1e6/470000.0; got != want {
+	// 1e6/2.123456 = 470930.3… drops per unit → 471000 → 2.1231422…: the
+	// placer of a bid gets at least the XRP it asked for.
+	if got, want := TickPrice(Bid, 2.123456, 3), 1e6/471000.0; got != want {
 		t.Fatalf("bid tick 3: %v, want %v", got, want)
 	}
 	if got := TickPrice(Ask, 2.5, 0); got != 2.5 {
 		t.Fatalf("no tick size: %v", got)
+	}
+}
+
+// TestTickSizeRoundsQualityUp: rippled rounds an offer's quality
+// (TakerPays/TakerGets) UP to the tick size (Quality::round, applied by
+// CreateOffer), so a ticked ask never rests below its price and a ticked
+// bid never above it. Figures: TickSize 5, both sides quoted at 2.50005.
+func TestTickSizeRoundsQualityUp(t *testing.T) {
+	// Ask: 2.50005e-6 per drop → 2.5001e-6.
+	q, p := QuoteQuality(Ask, 2.50005, 5)
+	if q != (Decimal{Mantissa: 2500100000000000, Exponent: -21}) || p.FloatString(6) != "2.500100" {
+		t.Fatalf("ask 2.50005 tick 5: quality %v price %s, want 2.5001e-6 and 2.5001", q, p.FloatString(6))
+	}
+	// Bid: 1e6/2.50005 = 399992.00016… drops per unit → 400000 → 2.5000.
+	q, p = QuoteQuality(Bid, 2.50005, 5)
+	if q != (Decimal{Mantissa: 4000000000000000, Exponent: -10}) || p.FloatString(7) != "2.5000000" {
+		t.Fatalf("bid 2.50005 tick 5: quality %v price %s, want 400000 and 2.5000", q, p.FloatString(7))
+	}
+	if got := TickPrice(Bid, 2.50005, 5); got > 2.50005 {
+		t.Fatalf("a bid rests at %v, above its own price 2.50005", got)
+	}
+	// A mantissa of nines carries into the exponent.
+	if got := roundQualityUp(Decimal{Mantissa: 9999950000000000, Exponent: -20}, 5); got != (Decimal{Mantissa: 1000000000000000, Exponent: -19}) {
+		t.Fatalf("carry: %v", got)
+	}
+	// Already on the tick: unchanged.
+	if got := roundQualityUp(Decimal{Mantissa: 2500100000000000, Exponent: -21}, 5); got != (Decimal{Mantissa: 2500100000000000, Exponent: -21}) {
+		t.Fatalf("on the tick: %v", got)
 	}
 }
