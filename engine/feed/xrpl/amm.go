@@ -86,15 +86,28 @@ func (a *AMM) ApplyTx(tx *Tx, p Pair) (Execution, bool) {
 				touched = true
 			}
 		case "AMM":
-			if n.Final.TradingFee != nil {
-				a.TradingFee = *n.Final.TradingFee
-			}
+			a.applyFee(n)
 		}
 	}
 	if !touched || ammLiquidityTx[tx.Type] {
 		return Execution{}, false
 	}
 	return swap(tx.Hash, dXRP, dIOU)
+}
+
+// applyFee takes the trading fee from the pool's AMM entry (created or
+// modified; another AMM a payment went through is not ours). ltAMM
+// declares sfTradingFee soeDEFAULT (rippled
+// include/xrpl/protocol/detail/ledger_entries.macro): a fee of 0 is left
+// out of the entry, so FinalFields without TradingFee mean 0.
+func (a *AMM) applyFee(n *Node) {
+	if n.Action == Deleted || n.Final.Account != a.Account {
+		return
+	}
+	a.TradingFee = 0
+	if n.Final.TradingFee != nil {
+		a.TradingFee = *n.Final.TradingFee
+	}
 }
 
 // applyAccountRoot takes the pool's XRP side from the AMM account's
