@@ -44,6 +44,20 @@ func (p Pair) isOurs(a Amount) bool {
 	return !a.XRP && a.Currency == p.Currency && a.Issuer == p.Issuer
 }
 
+// lsfHybrid is the Offer flag of a permissioned-DEX offer that is also in
+// the open book (0x00040000, the Offer Flags table of
+// https://xrpl.org/docs/references/protocol/ledger-data/ledger-entry-types/offer;
+// not tfHybrid, the OfferCreate flag 0x00100000).
+const lsfHybrid = 0x00040000
+
+// inOpenBook reports whether an offer is in the open order book: one with
+// a DomainID belongs to that permissioned DEX and is in the open book too
+// only when it is hybrid (offer.md: DomainID, lsfHybrid; rippled
+// CreateOffer::applyHybrid places a hybrid offer in both books).
+func inOpenBook(domainID string, flags uint32) bool {
+	return domainID == "" || flags&lsfHybrid != 0
+}
+
 // Offer is one real offer on the book, classified by the type of its
 // TakerGets. Sizes are in drops of XRP on both sides (for a bid, the XRP it
 // wants; for an ask, the XRP it sells), so that levels add up exactly.
@@ -235,7 +249,7 @@ func (b *Book) fromSnapshot(bo *BookOffer) (*Offer, bool) {
 		return nil, false
 	}
 	side, size, ok := b.classify(gets, pays)
-	if !ok {
+	if !ok || !inOpenBook(bo.DomainID, bo.Flags) {
 		return nil, true
 	}
 	q, ok := offerQuality(bo.BookDirectory, bo.Quality, gets, pays)
@@ -302,8 +316,8 @@ func (b *Book) ApplyTx(tx *Tx) []Execution {
 			continue
 		}
 		side, size, ok := b.classify(gets, pays)
-		if !ok {
-			continue
+		if !ok || !inOpenBook(n.Final.DomainID, n.Final.Flags) {
+			continue // another book, or a permissioned DEX's
 		}
 		switch n.Action {
 		case Created:

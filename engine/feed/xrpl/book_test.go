@@ -152,3 +152,42 @@ func TestBookGolden(t *testing.T) {
 	}
 	golden(t, "book", renderBook(b.Snapshot())+strings.Join(execs, "\n")+"\n")
 }
+
+// TestPermissionedDEXOffersSkipped: an offer with a DomainID belongs to a
+// permissioned DEX and is not in the open book unless it is hybrid
+// (lsfHybrid 0x00040000), from a snapshot or from the stream.
+func TestPermissionedDEXOffersSkipped(t *testing.T) {
+	domain := strings.Repeat("D", 64)
+	withDomain := func(m map[string]any, flags int) map[string]any {
+		m["DomainID"], m["Flags"] = domain, flags
+		return m
+	}
+	open := offerSpec{id: "A1", side: Ask, drops: 10_000_000, price: "2.5"}
+	dom := offerSpec{id: "D1", side: Ask, drops: 20_000_000, price: "2.4"}
+	hyb := offerSpec{id: "H1", side: Ask, drops: 30_000_000, price: "2.45"}
+	b := NewBook(DefaultPair)
+	b.Reset([]BookOffer{
+		decodeOffer(t, open.bookOffer(t)),
+		decodeOffer(t, withDomain(dom.bookOffer(t), 0)),
+		decodeOffer(t, withDomain(hyb.bookOffer(t), 0x00040000|0x00020000)), // lsfHybrid + lsfSell (offer.md)
+	})
+	domBid := created(t, offerSpec{id: "D2", side: Bid, drops: 5_000_000, price: "2.6"})
+	withDomain(domBid["CreatedNode"].(map[string]any)["NewFields"].(map[string]any), 0)
+	hybBid := created(t, offerSpec{id: "H2", side: Bid, drops: 6_000_000, price: "2.3"})
+	withDomain(hybBid["CreatedNode"].(map[string]any)["NewFields"].(map[string]any), 0x00040000)
+	m, err := Decode(txMsg(t, 101, "T1", "OfferCreate", domBid, hybBid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.ApplyTx(m.Tx)
+	var got []string
+	s := b.Snapshot()
+	for _, side := range []Side{Ask, Bid} {
+		for _, o := range s.Side(side) {
+			got = append(got, strings.TrimRight(string(hexName(o.ID)), "\x00"))
+		}
+	}
+	if strings.Join(got, " ") != "H1 A1 H2" {
+		t.Fatalf("book holds %v, want H1 A1 H2 (the domain-only offers D1, D2 skipped)", got)
+	}
+}

@@ -104,6 +104,8 @@ type Node struct {
 type Fields struct {
 	Account       string          `json:"Account"`
 	Sequence      uint32          `json:"Sequence"`
+	Flags         uint32          `json:"Flags"`
+	DomainID      string          `json:"DomainID"` // Offer: of a permissioned DEX
 	TakerGets     json.RawMessage `json:"TakerGets"`
 	TakerPays     json.RawMessage `json:"TakerPays"`
 	BookDirectory string          `json:"BookDirectory"`
@@ -306,6 +308,8 @@ type BookOffer struct {
 	Account         string          `json:"Account"`
 	BookDirectory   string          `json:"BookDirectory"`
 	Sequence        uint32          `json:"Sequence"`
+	Flags           uint32          `json:"Flags"`
+	DomainID        string          `json:"DomainID"`
 	TakerGets       json.RawMessage `json:"TakerGets"`
 	TakerPays       json.RawMessage `json:"TakerPays"`
 	Index           string          `json:"index"`

@@ -11,7 +11,9 @@
 //   - book.go, amm.go: the book kept from a snapshot plus validated
 //     metadata, offers classified by the TYPE of TakerGets (never by the
 //     bids/asks label of a both:true snapshot), levels keyed by the
-//     directory quality; executions (offers consumed, AMM swaps); the pool.
+//     directory quality (offers of a permissioned DEX, with a DomainID and
+//     without lsfHybrid, are not in the open book and are skipped);
+//     executions (offers consumed, AMM swaps); the pool.
 //   - processor.go: ledger assembly (ledger N completes when
 //     ledgerClosed(N+1) arrives), gap detection, book_offers resync pinned to
 //     one ledger and caught up with the stream. No I/O, no clock.
