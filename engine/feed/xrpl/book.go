@@ -3,6 +3,7 @@ package xrpl
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"sort"
 )
 
@@ -71,6 +72,19 @@ type Offer struct {
 	SizeDrops   int64 // remaining XRP leg
 	FundedDrops int64 // the part the owner can pay for (<= SizeDrops)
 	Seq         uint64
+	// Expiration is the time after which the offer is considered
+	// unfunded, in seconds since the Ripple epoch; 0 = none (offer.md).
+	Expiration uint32
+}
+
+// Expired reports whether the offer has expired for a ledger built on one
+// that closed at closeTime (Ripple-epoch seconds): rippled's hasExpired
+// is parentCloseTime >= Expiration (src/libxrpl/ledger/View.cpp), and
+// offers found expired are removed unfunded, but only when a transaction
+// comes across them: until then the book still lists them (book_offers
+// does not filter them).
+func (o Offer) Expired(closeTime uint32) bool {
+	return o.Expiration != 0 && o.Expiration <= closeTime
 }
 
 // Price is the offer's price in issued currency per XRP, exactly.
@@ -268,7 +282,7 @@ func (b *Book) fromSnapshot(bo *BookOffer) (*Offer, bool) {
 			funded = min(max(fa.Drops, 0), size)
 		}
 	}
-	return &Offer{ID: bo.Index, Account: bo.Account, Side: side, Quality: q, SizeDrops: size, FundedDrops: funded}, true
+	return &Offer{ID: bo.Index, Account: bo.Account, Side: side, Quality: q, SizeDrops: size, FundedDrops: funded, Expiration: bo.Expiration}, true
 }
 
 // offerQuality prefers the directory's quality (the ledger's own level key),
@@ -329,7 +343,7 @@ func (b *Book) ApplyTx(tx *Tx) []Execution {
 			if tx.OwnerFunds != "" && n.Final.Account == tx.Account {
 				funded = min(size, fundedFromOwnerFunds(side, tx.OwnerFunds, gets, size))
 			}
-			b.insert(&Offer{ID: n.Index, Account: n.Final.Account, Side: side, Quality: q, SizeDrops: size, FundedDrops: funded})
+			b.insert(&Offer{ID: n.Index, Account: n.Final.Account, Side: side, Quality: q, SizeDrops: size, FundedDrops: funded, Expiration: n.Final.Expiration})
 		case Modified, Deleted:
 			if ex, ok := b.consumed(n, side, gets, pays, tx.Hash); ok {
 				out = append(out, ex)
@@ -344,11 +358,11 @@ func (b *Book) ApplyTx(tx *Tx) []Execution {
 				if !ok {
 					continue
 				}
-				b.insert(&Offer{ID: n.Index, Account: n.Final.Account, Side: side, Quality: q, SizeDrops: size, FundedDrops: size})
+				b.insert(&Offer{ID: n.Index, Account: n.Final.Account, Side: side, Quality: q, SizeDrops: size, FundedDrops: size, Expiration: n.Final.Expiration})
 				continue
 			}
 			used := o.SizeDrops - size
-			o.SizeDrops = size
+			o.SizeDrops, o.Expiration = size, n.Final.Expiration
 			o.FundedDrops = max(0, min(size, o.FundedDrops-max(used, 0)))
 		}
 	}
@@ -454,6 +468,29 @@ func sortOffers(os []Offer) {
 		}
 		return os[i].Seq < os[j].Seq
 	})
+}
+
+// At returns the book as a taker sees it in the ledger after one that
+// closed at closeTime (Ripple-epoch seconds): offers past their
+// Expiration count as unfunded (FundedDrops 0), so they are neither
+// liquidity nor filled against. The state is not changed; without an
+// expired offer it is returned as it is.
+func (s BookState) At(closeTime uint32) BookState {
+	return BookState{Bids: unexpired(s.Bids, closeTime), Asks: unexpired(s.Asks, closeTime)}
+}
+
+func unexpired(os []Offer, closeTime uint32) []Offer {
+	i := slices.IndexFunc(os, func(o Offer) bool { return o.FundedDrops > 0 && o.Expired(closeTime) })
+	if i < 0 {
+		return os
+	}
+	out := slices.Clone(os)
+	for j := i; j < len(out); j++ {
+		if out[j].Expired(closeTime) {
+			out[j].FundedDrops = 0
+		}
+	}
+	return out
 }
 
 // Side returns the offers of one side.

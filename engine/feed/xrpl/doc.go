@@ -12,8 +12,10 @@
 //     metadata, offers classified by the TYPE of TakerGets (never by the
 //     bids/asks label of a both:true snapshot), levels keyed by the
 //     directory quality (offers of a permissioned DEX, with a DomainID and
-//     without lsfHybrid, are not in the open book and are skipped);
-//     executions (offers consumed, AMM swaps); the pool.
+//     without lsfHybrid, are not in the open book and are skipped; an
+//     offer past its Expiration at a ledger's close is unfunded for that
+//     ledger's book view and fills, BookState.At); executions (offers
+//     consumed, AMM swaps); the pool.
 //   - processor.go: ledger assembly (ledger N completes when
 //     ledgerClosed(N+1) arrives), gap detection, book_offers resync pinned to
 //     one ledger and caught up with the stream. No I/O, no clock.
@@ -38,10 +40,9 @@
 // consumptions); the AMM's synthetic offers in the book view (the pool is
 // the anchor, its swaps are executions); funding changes that touch no
 // offer (corrected by the per-minute resync; owner_funds is used when an
-// offer is created); offer expiration until a transaction removes the
-// offer; fee changes within a minute (the network fee is the ledger's base
-// fee × server_info's load_factor, which includes the open-ledger cost,
-// refreshed each minute); trust-line
-// reserves (only base + owner reserve per resting offer); the effect of our
+// offer is created); fee changes within a minute (the network fee is the
+// ledger's base fee × server_info's load_factor, which includes the
+// open-ledger cost, refreshed each minute); trust-line reserves (only
+// base + owner reserve per resting offer); the effect of our
 // paper orders on real takers beyond the rules in fill.go.
 package xrpl

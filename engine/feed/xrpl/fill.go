@@ -136,21 +136,15 @@ func drops(xrp float64) int64 {
 
 // Ledger applies the fill rules for one completed ledger to the resting
 // quotes (in placement order) and returns their fills. live is whether the
-// feed was LIVE for this ledger.
+// feed was LIVE for this ledger. Offers past their Expiration at the
+// ledger's close time are unfunded (BookState.At): no liquidity, no fills.
 func (m *Matcher) Ledger(r *LedgerResult, quotes []PaperQuote, live bool) []PaperFill {
 	n := r.Ledger.LedgerIndex
-	present := make(map[string]bool, len(quotes))
-	for _, q := range quotes {
-		present[q.ID] = true
-	}
-	for id := range m.quotes {
-		if !present[id] {
-			delete(m.quotes, id) // filled, cancelled or requoted
-		}
-	}
+	m.forget(quotes)
 	if !live {
 		return nil
 	}
+	before, after := r.Before.At(r.Ledger.LedgerTime), r.After.At(r.Ledger.LedgerTime)
 	var fills []PaperFill
 	rem := make(map[string]int64, len(quotes))
 	var active []PaperQuote
@@ -160,25 +154,16 @@ func (m *Matcher) Ledger(r *LedgerResult, quotes []PaperQuote, live bool) []Pape
 		}
 		rem[q.ID] = drops(q.QtyXRP)
 		active = append(active, q)
-		if _, ok := m.quotes[q.ID]; ok {
-			continue
-		}
-		qual, price := QuoteQuality(q.Side, q.Price, r.Issuer.TickSize)
-		qs := &quoteState{quality: qual, price: price, ahead: make(map[string]int64)}
-		m.quotes[q.ID] = qs
-		fills = m.cross(q, qs, r.Before, rem, fills)
-		for _, o := range r.Before.Side(q.Side) {
-			if cmpQuality(o.Quality, qual) == 0 && o.FundedDrops > 0 {
-				qs.ahead[o.ID] = o.FundedDrops
-			}
+		if _, ok := m.quotes[q.ID]; !ok {
+			fills = m.goLive(q, r.Issuer.TickSize, before, rem, fills)
 		}
 	}
 	fills = m.executions(r, active, rem, fills)
-	after := indexOffers(r.After)
+	idx := indexOffers(after)
 	for _, q := range active {
 		qs := m.quotes[q.ID]
 		for id, v := range qs.ahead {
-			o, ok := after[id]
+			o, ok := idx[id]
 			if !ok {
 				delete(qs.ahead, id) // consumed, cancelled or unfunded
 				continue
@@ -186,10 +171,39 @@ func (m *Matcher) Ledger(r *LedgerResult, quotes []PaperQuote, live bool) []Pape
 			qs.ahead[id] = min(v, o.FundedDrops)
 		}
 	}
-	fills = m.crossedByBook(r.After, active, rem, fills)
+	fills = m.crossedByBook(after, active, rem, fills)
 	for id := range m.spent {
-		if _, ok := after[id]; !ok {
+		if _, ok := idx[id]; !ok {
 			delete(m.spent, id)
+		}
+	}
+	return fills
+}
+
+// forget drops the state of quotes no longer resting (filled, cancelled
+// or requoted).
+func (m *Matcher) forget(quotes []PaperQuote) {
+	present := make(map[string]bool, len(quotes))
+	for _, q := range quotes {
+		present[q.ID] = true
+	}
+	for id := range m.quotes {
+		if !present[id] {
+			delete(m.quotes, id)
+		}
+	}
+}
+
+// goLive starts tracking a quote in its first live ledger: rule 2 against
+// the book it met, and the funded size ahead of it at its quality (rule 4).
+func (m *Matcher) goLive(q PaperQuote, tick uint8, before BookState, rem map[string]int64, fills []PaperFill) []PaperFill {
+	qual, price := QuoteQuality(q.Side, q.Price, tick)
+	qs := &quoteState{quality: qual, price: price, ahead: make(map[string]int64)}
+	m.quotes[q.ID] = qs
+	fills = m.cross(q, qs, before, rem, fills)
+	for _, o := range before.Side(q.Side) {
+		if cmpQuality(o.Quality, qual) == 0 && o.FundedDrops > 0 {
+			qs.ahead[o.ID] = o.FundedDrops
 		}
 	}
 	return fills

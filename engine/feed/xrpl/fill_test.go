@@ -260,3 +260,59 @@ func TestTickSizeRoundsQualityUp(t *testing.T) {
 		t.Fatalf("on the tick: %v", got)
 	}
 }
+
+// expiringState is stateOf with an Expiration on the named offers.
+func expiringState(t *testing.T, exp map[string]uint32, offers ...offerSpec) BookState {
+	t.Helper()
+	b := NewBook(DefaultPair)
+	var list []BookOffer
+	for _, o := range offers {
+		m := o.bookOffer(t)
+		if e, ok := exp[o.id]; ok {
+			m["Expiration"] = e
+		}
+		list = append(list, decodeOffer(t, m))
+	}
+	b.Reset(list)
+	return b.Snapshot()
+}
+
+// TestExpiredOffersDoNotFill: an offer whose Expiration is at or before
+// the ledger's close time is unfunded (offer.md: "the time after which
+// this offer is considered unfunded"; rippled hasExpired): no paper order
+// crosses it when going live (rule 2), is crossed by it (rule 5), or
+// waits behind it in the queue (rule 4). One second before, it still
+// counts.
+func TestExpiredOffersDoNotFill(t *testing.T) {
+	const closeAt = 800_000_000
+	old := offerSpec{id: "A0", side: Ask, drops: 10_000_000, price: "2.48"}
+	ask := offerSpec{id: "A1", side: Ask, drops: 20_000_000, price: "2.51"}
+	bid := offerSpec{id: "B1", side: Bid, drops: 30_000_000, price: "2.49"}
+	run := func(exp uint32, quotes []PaperQuote, before, after []offerSpec) string {
+		t.Helper()
+		e := map[string]uint32{"A0": exp, "B1": exp}
+		r := ledgerOf(10, expiringState(t, e, before...), expiringState(t, e, after...))
+		r.Ledger.LedgerTime = closeAt
+		return fillsString(NewMatcher().Ledger(r, quotes, true))
+	}
+	goLive := []PaperQuote{{ID: "q", Side: Bid, Price: 2.49, QtyXRP: 50, PlacedLedger: 9}}
+	if got := run(closeAt, goLive, []offerSpec{old, ask}, []offerSpec{old, ask}); got != "" {
+		t.Fatalf("rule 2 against an offer expired at the close: %q", got)
+	}
+	if got := run(closeAt+1, goLive, []offerSpec{old, ask}, []offerSpec{old, ask}); got != "q cross 10.000000@2.4800" {
+		t.Fatalf("rule 2 against an offer not yet expired: %q", got)
+	}
+	resting := []PaperQuote{{ID: "q", Side: Bid, Price: 2.49, QtyXRP: 50, PlacedLedger: 9}}
+	if got := run(closeAt-100, resting, []offerSpec{ask}, []offerSpec{old, ask}); got != "" {
+		t.Fatalf("rule 5 with an expired offer arriving: %q", got)
+	}
+	// Rule 4: B1 at our quality expired: nothing is ahead of us.
+	m := NewMatcher()
+	s := expiringState(t, map[string]uint32{"B1": closeAt}, bid, ask)
+	r := ledgerOf(10, s, s)
+	r.Ledger.LedgerTime = closeAt
+	m.Ledger(r, resting, true)
+	if ahead, _ := m.QueueAhead("q"); ahead != 0 {
+		t.Fatalf("ahead = %v behind an expired offer, want 0", ahead)
+	}
+}
