@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -53,6 +54,12 @@ func ParseConfig(data []byte, name string) (Config, error) {
 	if (md.IsDefined("session", "starting_xrp") || md.IsDefined("session", "starting_rlusd")) &&
 		!md.IsDefined("session", "starting_value_rlusd") {
 		c.Session.StartingValueRLUSD = 0
+	}
+	// The feed compares currency codes as the servers write them: a code
+	// the file spells another way is rewritten (Validate says why when it
+	// cannot be).
+	if code, err := CanonicalCurrency(c.XRPL.Currency); err == nil {
+		c.XRPL.Currency = code
 	}
 	if err := c.Validate(); err != nil {
 		return Config{}, fmt.Errorf("config %s: %w", name, err)
@@ -392,8 +399,11 @@ func validateXRPL(v *validator, x XRPLConfig) {
 	if len(x.Issuer) < 25 || len(x.Issuer) > 35 || x.Issuer[0] != 'r' {
 		v.addf("[xrpl] issuer = %q: must be a classic XRPL address (r…, 25 to 35 characters)", sanitizeLine(x.Issuer))
 	}
-	if !validCurrency(x.Currency) {
-		v.addf("[xrpl] currency = %q: must be a 3-character code or 40 hex digits", sanitizeLine(x.Currency))
+	if code, err := CanonicalCurrency(x.Currency); err != nil {
+		v.addf("[xrpl] currency = %q: %v", sanitizeLine(x.Currency), err)
+	} else if code != x.Currency {
+		// ParseConfig rewrites it; a Config built in code must say it so.
+		v.addf("[xrpl] currency = %q: write %q, as the servers send it (offers are matched by that spelling)", sanitizeLine(x.Currency), code)
 	}
 	for _, d := range []struct {
 		key      string
@@ -418,18 +428,46 @@ func validateXRPL(v *validator, x XRPLConfig) {
 	}
 }
 
-// validCurrency: a 3-character standard code (not "XRP") or 40 hex digits.
-func validCurrency(c string) bool {
-	if len(c) == 3 {
-		return c != "XRP"
-	}
-	if len(c) != 40 {
-		return false
-	}
-	for _, r := range c {
-		if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
-			return false
+// isoCharSet holds the characters rippled accepts in a 3-character
+// currency code (detail::isoCharSet, src/libxrpl/protocol/UintTypes.cpp).
+const isoCharSet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<>(){}[]|?!@#$%^&*"
+
+// CanonicalCurrency returns an issued currency's code as XRPL servers write
+// it in JSON, so that the feed can compare it with the offers' codes as
+// strings. rippled's to_string(Currency) (src/libxrpl/protocol/UintTypes.cpp)
+// writes a 160-bit code whose only non-zero bytes are 12 to 14, holding a
+// standard code, as those 3 characters, and any other code as 40 uppercase
+// hex digits (strHex); 3-character codes are case-sensitive
+// (https://xrpl.org/docs/references/protocol/data-types/currency-formats).
+// XRP is not an issued currency, in any spelling.
+func CanonicalCurrency(code string) (string, error) {
+	switch {
+	case code == "XRP":
+		return "", errors.New(`XRP is the ledger's own asset, not an issued currency: give the token traded against XRP (3 characters such as "USD", or 40 hex digits such as "524C555344000000000000000000000000000000" for RLUSD)`)
+	case len(code) == 3:
+		if strings.Trim(code, isoCharSet) != "" {
+			return "", errors.New("a 3-character code may hold only letters, digits and <>(){}[]|?!@#$%^&*")
 		}
+		return code, nil
+	case len(code) != 40:
+		return "", errors.New(`must be a 3-character code (e.g. "USD") or 40 hex digits`)
 	}
-	return true
+	b, err := hex.DecodeString(code)
+	if err != nil {
+		return "", errors.New("a 40-character code must be hex digits (0-9, A-F)")
+	}
+	zero := func(p []byte) bool { return strings.Trim(string(p), "\x00") == "" }
+	iso := string(b[12:15])
+	standard := zero(b[:12]) && zero(b[15:])
+	switch {
+	case zero(b):
+		return "", errors.New("all zeros is XRP's own code, not an issued currency")
+	case zero(b[:19]) && b[19] == 1:
+		return "", errors.New(`0…01 is rippled's "no currency" code, not an issued currency`)
+	case standard && iso == "XRP":
+		return "", errors.New(`this is "XRP" in the standard layout, which the ledger refuses for an issued currency`)
+	case standard && strings.Trim(iso, isoCharSet) == "":
+		return iso, nil // a standard code: the servers write its 3 characters
+	}
+	return strings.ToUpper(code), nil
 }

@@ -86,15 +86,28 @@ func (a *AMM) ApplyTx(tx *Tx, p Pair) (Execution, bool) {
 				touched = true
 			}
 		case "AMM":
-			if n.Final.TradingFee != nil {
-				a.TradingFee = *n.Final.TradingFee
-			}
+			a.applyFee(n)
 		}
 	}
 	if !touched || ammLiquidityTx[tx.Type] {
 		return Execution{}, false
 	}
 	return swap(tx.Hash, dXRP, dIOU)
+}
+
+// applyFee takes the trading fee from the pool's AMM entry (created or
+// modified; another AMM a payment went through is not ours). ltAMM
+// declares sfTradingFee soeDEFAULT (rippled
+// include/xrpl/protocol/detail/ledger_entries.macro): a fee of 0 is left
+// out of the entry, so FinalFields without TradingFee mean 0.
+func (a *AMM) applyFee(n *Node) {
+	if n.Action == Deleted || n.Final.Account != a.Account {
+		return
+	}
+	a.TradingFee = 0
+	if n.Final.TradingFee != nil {
+		a.TradingFee = *n.Final.TradingFee
+	}
 }
 
 // applyAccountRoot takes the pool's XRP side from the AMM account's
@@ -201,10 +214,13 @@ func lineBalance(raw json.RawMessage) (Decimal, bool) {
 
 // IssuerFacts are the issuer settings that cost a trader: the transfer fee
 // on every transfer of the currency between non-issuers, and the tick size
-// that truncates offer qualities.
+// to which offer qualities are rounded up (QuoteQuality).
 type IssuerFacts struct {
 	TransferRate uint64 // 0 or 1e9 = none; 1002000000 = 0.2 %
-	TickSize     uint8  // 0 = none (15 significant digits)
+	// TickSize is 3 to 15 when set; 0 = none: qualities keep all 16
+	// significant digits (rippled's Quality::maxTickSize is 16,
+	// include/xrpl/protocol/Quality.h).
+	TickSize uint8
 }
 
 // TransferFee is the transfer fee as a fraction (1002000000 → 0.002).

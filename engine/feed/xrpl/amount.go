@@ -323,7 +323,7 @@ func DirectoryQuality(bookDirectory string) (Decimal, bool) {
 }
 
 // TruncateSig truncates a positive rational toward zero to sig significant
-// decimal digits (the issuer's TickSize applied to an offer's quality).
+// decimal digits (ratQuality: the 16 digits of a quality).
 // sig <= 0 or > 16 leaves r unchanged.
 func TruncateSig(r *big.Rat, sig int) *big.Rat {
 	if sig <= 0 || sig > maxIOUDigits || r.Sign() <= 0 {

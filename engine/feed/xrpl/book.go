@@ -3,6 +3,7 @@ package xrpl
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"sort"
 )
 
@@ -44,6 +45,20 @@ func (p Pair) isOurs(a Amount) bool {
 	return !a.XRP && a.Currency == p.Currency && a.Issuer == p.Issuer
 }
 
+// lsfHybrid is the Offer flag of a permissioned-DEX offer that is also in
+// the open book (0x00040000, the Offer Flags table of
+// https://xrpl.org/docs/references/protocol/ledger-data/ledger-entry-types/offer;
+// not tfHybrid, the OfferCreate flag 0x00100000).
+const lsfHybrid = 0x00040000
+
+// inOpenBook reports whether an offer is in the open order book: one with
+// a DomainID belongs to that permissioned DEX and is in the open book too
+// only when it is hybrid (offer.md: DomainID, lsfHybrid; rippled
+// CreateOffer::applyHybrid places a hybrid offer in both books).
+func inOpenBook(domainID string, flags uint32) bool {
+	return domainID == "" || flags&lsfHybrid != 0
+}
+
 // Offer is one real offer on the book, classified by the type of its
 // TakerGets. Sizes are in drops of XRP on both sides (for a bid, the XRP it
 // wants; for an ask, the XRP it sells), so that levels add up exactly.
@@ -57,6 +72,19 @@ type Offer struct {
 	SizeDrops   int64 // remaining XRP leg
 	FundedDrops int64 // the part the owner can pay for (<= SizeDrops)
 	Seq         uint64
+	// Expiration is the time after which the offer is considered
+	// unfunded, in seconds since the Ripple epoch; 0 = none (offer.md).
+	Expiration uint32
+}
+
+// Expired reports whether the offer has expired for a ledger built on one
+// that closed at closeTime (Ripple-epoch seconds): rippled's hasExpired
+// is parentCloseTime >= Expiration (src/libxrpl/ledger/View.cpp), and
+// offers found expired are removed unfunded, but only when a transaction
+// comes across them: until then the book still lists them (book_offers
+// does not filter them).
+func (o Offer) Expired(closeTime uint32) bool {
+	return o.Expiration != 0 && o.Expiration <= closeTime
 }
 
 // Price is the offer's price in issued currency per XRP, exactly.
@@ -87,7 +115,7 @@ func normalize(d Decimal) Decimal {
 		d.Exponent--
 	}
 	for d.Mantissa >= 1e16 {
-		d.Mantissa /= 10 // only reached from ratios: truncation as the ledger does
+		d.Mantissa /= 10 // from ratios: truncation as the ledger does; from a rounding carry: exact
 		d.Exponent++
 	}
 	return d
@@ -107,6 +135,25 @@ func cmpQuality(a, b Decimal) int {
 		return 1
 	}
 	return 0
+}
+
+// roundQualityUp rounds a normalised positive quality up to sig
+// significant digits, as rippled's Quality::round does with the 16-digit
+// mantissa of a quality (src/libxrpl/protocol/Quality.cpp: mantissa +=
+// mod-1; mantissa -= mantissa % mod, mod = 10^(16-sig)). sig outside 1..15
+// leaves q as it is (16 digits is rippled's maxTickSize: no rounding).
+func roundQualityUp(q Decimal, sig int) Decimal {
+	if sig <= 0 || sig >= maxIOUDigits || q.Mantissa <= 0 {
+		return q
+	}
+	q = normalize(q)
+	mod := int64(1)
+	for range maxIOUDigits - sig {
+		mod *= 10
+	}
+	m := q.Mantissa + mod - 1
+	q.Mantissa = m - m%mod
+	return normalize(q) // 9999… rounds up to 10^16: one digit more, exact
 }
 
 // ratQuality truncates a positive rational to a normalised 16-digit quality.
@@ -216,7 +263,7 @@ func (b *Book) fromSnapshot(bo *BookOffer) (*Offer, bool) {
 		return nil, false
 	}
 	side, size, ok := b.classify(gets, pays)
-	if !ok {
+	if !ok || !inOpenBook(bo.DomainID, bo.Flags) {
 		return nil, true
 	}
 	q, ok := offerQuality(bo.BookDirectory, bo.Quality, gets, pays)
@@ -235,7 +282,7 @@ func (b *Book) fromSnapshot(bo *BookOffer) (*Offer, bool) {
 			funded = min(max(fa.Drops, 0), size)
 		}
 	}
-	return &Offer{ID: bo.Index, Account: bo.Account, Side: side, Quality: q, SizeDrops: size, FundedDrops: funded}, true
+	return &Offer{ID: bo.Index, Account: bo.Account, Side: side, Quality: q, SizeDrops: size, FundedDrops: funded, Expiration: bo.Expiration}, true
 }
 
 // offerQuality prefers the directory's quality (the ledger's own level key),
@@ -283,8 +330,8 @@ func (b *Book) ApplyTx(tx *Tx) []Execution {
 			continue
 		}
 		side, size, ok := b.classify(gets, pays)
-		if !ok {
-			continue
+		if !ok || !inOpenBook(n.Final.DomainID, n.Final.Flags) {
+			continue // another book, or a permissioned DEX's
 		}
 		switch n.Action {
 		case Created:
@@ -296,7 +343,7 @@ func (b *Book) ApplyTx(tx *Tx) []Execution {
 			if tx.OwnerFunds != "" && n.Final.Account == tx.Account {
 				funded = min(size, fundedFromOwnerFunds(side, tx.OwnerFunds, gets, size))
 			}
-			b.insert(&Offer{ID: n.Index, Account: n.Final.Account, Side: side, Quality: q, SizeDrops: size, FundedDrops: funded})
+			b.insert(&Offer{ID: n.Index, Account: n.Final.Account, Side: side, Quality: q, SizeDrops: size, FundedDrops: funded, Expiration: n.Final.Expiration})
 		case Modified, Deleted:
 			if ex, ok := b.consumed(n, side, gets, pays, tx.Hash); ok {
 				out = append(out, ex)
@@ -311,11 +358,11 @@ func (b *Book) ApplyTx(tx *Tx) []Execution {
 				if !ok {
 					continue
 				}
-				b.insert(&Offer{ID: n.Index, Account: n.Final.Account, Side: side, Quality: q, SizeDrops: size, FundedDrops: size})
+				b.insert(&Offer{ID: n.Index, Account: n.Final.Account, Side: side, Quality: q, SizeDrops: size, FundedDrops: size, Expiration: n.Final.Expiration})
 				continue
 			}
 			used := o.SizeDrops - size
-			o.SizeDrops = size
+			o.SizeDrops, o.Expiration = size, n.Final.Expiration
 			o.FundedDrops = max(0, min(size, o.FundedDrops-max(used, 0)))
 		}
 	}
@@ -421,6 +468,29 @@ func sortOffers(os []Offer) {
 		}
 		return os[i].Seq < os[j].Seq
 	})
+}
+
+// At returns the book as a taker sees it in the ledger after one that
+// closed at closeTime (Ripple-epoch seconds): offers past their
+// Expiration count as unfunded (FundedDrops 0), so they are neither
+// liquidity nor filled against. The state is not changed; without an
+// expired offer it is returned as it is.
+func (s BookState) At(closeTime uint32) BookState {
+	return BookState{Bids: unexpired(s.Bids, closeTime), Asks: unexpired(s.Asks, closeTime)}
+}
+
+func unexpired(os []Offer, closeTime uint32) []Offer {
+	i := slices.IndexFunc(os, func(o Offer) bool { return o.FundedDrops > 0 && o.Expired(closeTime) })
+	if i < 0 {
+		return os
+	}
+	out := slices.Clone(os)
+	for j := i; j < len(out); j++ {
+		if out[j].Expired(closeTime) {
+			out[j].FundedDrops = 0
+		}
+	}
+	return out
 }
 
 // Side returns the offers of one side.

@@ -152,3 +152,100 @@ func TestBookGolden(t *testing.T) {
 	}
 	golden(t, "book", renderBook(b.Snapshot())+strings.Join(execs, "\n")+"\n")
 }
+
+// TestPermissionedDEXOffersSkipped: an offer with a DomainID belongs to a
+// permissioned DEX and is not in the open book unless it is hybrid
+// (lsfHybrid 0x00040000), from a snapshot or from the stream.
+func TestPermissionedDEXOffersSkipped(t *testing.T) {
+	domain := strings.Repeat("D", 64)
+	withDomain := func(m map[string]any, flags int) map[string]any {
+		m["DomainID"], m["Flags"] = domain, flags
+		return m
+	}
+	open := offerSpec{id: "A1", side: Ask, drops: 10_000_000, price: "2.5"}
+	dom := offerSpec{id: "D1", side: Ask, drops: 20_000_000, price: "2.4"}
+	hyb := offerSpec{id: "H1", side: Ask, drops: 30_000_000, price: "2.45"}
+	b := NewBook(DefaultPair)
+	b.Reset([]BookOffer{
+		decodeOffer(t, open.bookOffer(t)),
+		decodeOffer(t, withDomain(dom.bookOffer(t), 0)),
+		decodeOffer(t, withDomain(hyb.bookOffer(t), 0x00040000|0x00020000)), // lsfHybrid + lsfSell (offer.md)
+	})
+	domBid := created(t, offerSpec{id: "D2", side: Bid, drops: 5_000_000, price: "2.6"})
+	withDomain(domBid["CreatedNode"].(map[string]any)["NewFields"].(map[string]any), 0)
+	hybBid := created(t, offerSpec{id: "H2", side: Bid, drops: 6_000_000, price: "2.3"})
+	withDomain(hybBid["CreatedNode"].(map[string]any)["NewFields"].(map[string]any), 0x00040000)
+	m, err := Decode(txMsg(t, 101, "T1", "OfferCreate", domBid, hybBid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.ApplyTx(m.Tx)
+	var got []string
+	s := b.Snapshot()
+	for _, side := range []Side{Ask, Bid} {
+		for _, o := range s.Side(side) {
+			got = append(got, strings.TrimRight(string(hexName(o.ID)), "\x00"))
+		}
+	}
+	if strings.Join(got, " ") != "H1 A1 H2" {
+		t.Fatalf("book holds %v, want H1 A1 H2 (the domain-only offers D1, D2 skipped)", got)
+	}
+}
+
+// TestExpiredOffersAreNotLiquidity: Expiration is read from book_offers and
+// from the stream; BookState.At leaves offers expired at that close time
+// out of the levels, and the book itself unchanged.
+func TestExpiredOffersAreNotLiquidity(t *testing.T) {
+	const closeAt = 800_000_000
+	a1 := offerSpec{id: "A1", side: Ask, drops: 10_000_000, price: "2.50"}
+	a2 := offerSpec{id: "A2", side: Ask, drops: 20_000_000, price: "2.51"}
+	snap := a1.bookOffer(t)
+	snap["Expiration"] = closeAt
+	b := NewBook(DefaultPair)
+	b.Reset([]BookOffer{decodeOffer(t, snap), decodeOffer(t, a2.bookOffer(t))})
+	bid := created(t, offerSpec{id: "B1", side: Bid, drops: 5_000_000, price: "2.49"})
+	bid["CreatedNode"].(map[string]any)["NewFields"].(map[string]any)["Expiration"] = closeAt - 10
+	m, err := Decode(txMsg(t, 101, "T1", "OfferCreate", bid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.ApplyTx(m.Tx)
+	s := b.Snapshot()
+	levels := func(s BookState) string {
+		var out []string
+		for _, side := range []Side{Ask, Bid} {
+			for _, l := range s.Levels(side, 0) {
+				out = append(out, fmt.Sprintf("%s %s", side, l.Price.FloatString(2)))
+			}
+		}
+		return strings.Join(out, ", ")
+	}
+	if got, want := levels(s.At(closeAt-11)), "ask 2.50, ask 2.51, bid 2.49"; got != want {
+		t.Fatalf("before any expiry: %s, want %s", got, want)
+	}
+	if got, want := levels(s.At(closeAt)), "ask 2.51"; got != want {
+		t.Fatalf("at %d: %s, want %s (A1 expires at it, B1 before it)", closeAt, got, want)
+	}
+	if got := levels(s); got != "ask 2.50, ask 2.51, bid 2.49" {
+		t.Fatalf("At changed the state it was given: %s", got)
+	}
+}
+
+// TestFeedEventLeavesExpiredOffersOut: the engine's book view and its
+// bid/ask come from the offers still live at the ledger's close.
+func TestFeedEventLeavesExpiredOffersOut(t *testing.T) {
+	const closeAt = 800_000_000
+	s := expiringState(t, map[string]uint32{"A1": closeAt},
+		offerSpec{id: "A1", side: Ask, drops: 10_000_000, price: "2.50"},
+		offerSpec{id: "A2", side: Ask, drops: 20_000_000, price: "2.51"},
+		offerSpec{id: "B1", side: Bid, drops: 30_000_000, price: "2.49"})
+	r := ledgerOf(10, s, s)
+	r.Ledger.LedgerTime = closeAt
+	ev, ok := (&Feed{}).event(Delivered{Result: *r, State: StateLive})
+	if !ok {
+		t.Fatal("no event")
+	}
+	if ev.Ask != 2.51 || len(ev.Book.Asks) != 1 {
+		t.Fatalf("ask %v, book asks %+v: the offer expired at the close is still shown", ev.Ask, ev.Book.Asks)
+	}
+}

@@ -104,6 +104,9 @@ type Node struct {
 type Fields struct {
 	Account       string          `json:"Account"`
 	Sequence      uint32          `json:"Sequence"`
+	Flags         uint32          `json:"Flags"`
+	DomainID      string          `json:"DomainID"`   // Offer: of a permissioned DEX
+	Expiration    uint32          `json:"Expiration"` // Offer: Ripple-epoch seconds, 0 = none
 	TakerGets     json.RawMessage `json:"TakerGets"`
 	TakerPays     json.RawMessage `json:"TakerPays"`
 	BookDirectory string          `json:"BookDirectory"`
@@ -306,6 +309,9 @@ type BookOffer struct {
 	Account         string          `json:"Account"`
 	BookDirectory   string          `json:"BookDirectory"`
 	Sequence        uint32          `json:"Sequence"`
+	Flags           uint32          `json:"Flags"`
+	DomainID        string          `json:"DomainID"`
+	Expiration      uint32          `json:"Expiration"`
 	TakerGets       json.RawMessage `json:"TakerGets"`
 	TakerPays       json.RawMessage `json:"TakerPays"`
 	Index           string          `json:"index"`

@@ -11,7 +11,11 @@
 //   - book.go, amm.go: the book kept from a snapshot plus validated
 //     metadata, offers classified by the TYPE of TakerGets (never by the
 //     bids/asks label of a both:true snapshot), levels keyed by the
-//     directory quality; executions (offers consumed, AMM swaps); the pool.
+//     directory quality (offers of a permissioned DEX, with a DomainID and
+//     without lsfHybrid, are not in the open book and are skipped; an
+//     offer past its Expiration at a ledger's close is unfunded for that
+//     ledger's book view and fills, BookState.At); executions (offers
+//     consumed, AMM swaps); the pool.
 //   - processor.go: ledger assembly (ledger N completes when
 //     ledgerClosed(N+1) arrives; a transaction delivered on both the book
 //     and the AMM account subscriptions is applied once, by its hash; one
@@ -39,10 +43,9 @@
 // consumptions); the AMM's synthetic offers in the book view (the pool is
 // the anchor, its swaps are executions); funding changes that touch no
 // offer (corrected by the per-minute resync; owner_funds is used when an
-// offer is created); offer expiration until a transaction removes the
-// offer; fee changes within a minute (the network fee is the ledger's base
-// fee × server_info's load_factor, which includes the open-ledger cost,
-// refreshed each minute); trust-line
-// reserves (only base + owner reserve per resting offer); the effect of our
+// offer is created); fee changes within a minute (the network fee is the
+// ledger's base fee × server_info's load_factor, which includes the
+// open-ledger cost, refreshed each minute); trust-line reserves (only
+// base + owner reserve per resting offer); the effect of our
 // paper orders on real takers beyond the rules in fill.go.
 package xrpl

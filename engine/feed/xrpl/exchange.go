@@ -99,7 +99,8 @@ func (x *Exchange) Match(ev engine.MarketEvent, open []engine.Order) []engine.Ma
 }
 
 // QuotePrice is the price a quote rests at on the ledger: its quality
-// truncated to the issuer's TickSize (TickPrice). Events without ledger
+// rounded up to the issuer's TickSize (TickPrice): an ask at or above the
+// price asked, a bid at or below. Events without ledger
 // facts leave the price as it is.
 func (x *Exchange) QuotePrice(ev engine.MarketEvent, side engine.Side, price float64) float64 {
 	if ev.Ledger == nil {

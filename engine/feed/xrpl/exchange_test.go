@@ -24,8 +24,9 @@ func TestEngineConfigDefaultsAreTheFeeds(t *testing.T) {
 }
 
 // TestExchangeQuotePrice: quotes rest at the price the issuer's TickSize
-// leaves (the quality truncated to TickSize significant digits), and
-// events without ledger facts leave the price alone.
+// leaves (the quality rounded up to TickSize significant digits, as
+// rippled's Quality::round), and events without ledger facts leave the
+// price alone.
 func TestExchangeQuotePrice(t *testing.T) {
 	x := NewExchange()
 	ev := engine.MarketEvent{Ledger: &engine.LedgerInfo{TickSize: 5}}
@@ -34,11 +35,11 @@ func TestExchangeQuotePrice(t *testing.T) {
 		price float64
 		want  float64
 	}{
-		// An ask's quality is price/1e6: 5 digits of 2.345678 → 2.3456.
-		{engine.Sell, 2.345678, 2.3456},
-		// A bid's quality is 1e6/price = 426315.97…: 5 digits → 426310,
-		// so the bid rests at 1e6/426310.
-		{engine.Buy, 2.345678, 1e6 / 426310.0},
+		// An ask's quality is price/1e6: 5 digits of 2.345678, up → 2.3457.
+		{engine.Sell, 2.345678, 2.3457},
+		// A bid's quality is 1e6/price = 426315.97…: 5 digits, up →
+		// 426320, so the bid rests at 1e6/426320 (below 2.345678).
+		{engine.Buy, 2.345678, 1e6 / 426320.0},
 	}
 	for _, tc := range cases {
 		if got := x.QuotePrice(ev, tc.side, tc.price); math.Abs(got-tc.want) > 1e-12 {

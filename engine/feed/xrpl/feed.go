@@ -149,7 +149,7 @@ func (f *Feed) Next(ctx context.Context) (engine.MarketEvent, error) {
 
 func (f *Feed) event(d Delivered) (engine.MarketEvent, bool) {
 	r := &d.Result
-	book := BookView(r.After, BookDepth)
+	book := BookView(r.After.At(r.Ledger.LedgerTime), BookDepth) // expired offers are not liquidity
 	if len(book.Bids) > 0 {
 		f.lastBid = book.Bids[0].Price
 	}

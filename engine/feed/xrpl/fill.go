@@ -87,8 +87,19 @@ func (m *Matcher) QueueAhead(id string) (float64, bool) {
 }
 
 // QuoteQuality is the quality a paper quote would have on the ledger: its
-// price turned into TakerPays/TakerGets per drop and truncated to the
-// issuer's tick size (0: 16 digits), and the price that quality means.
+// price turned into TakerPays/TakerGets per drop (16 digits), rounded UP
+// to the issuer's tick size (0: no rounding), and the price that quality
+// means. Up is rippled's direction: CreateOffer's TickSize block
+// (src/xrpld/app/tx/detail/CreateOffer.cpp) takes
+// Quality{TakerGets, TakerPays}.round(tickSize), and Quality::round
+// (src/libxrpl/protocol/Quality.cpp; "Returns the quality rounded up",
+// include/xrpl/protocol/Quality.h) adds mod-1 to the mantissa and drops
+// the remainder. A higher TakerPays/TakerGets is worse for the taker and
+// better for the placer: an ask rests at or above its price, a bid at or
+// below. CreateOffer then recomputes the side that is not exact from the
+// rounded rate (a sell's TakerPays, a buy's TakerGets); with 16-digit
+// issued amounts that leaves the rate as rounded, except for the drops of
+// an XRP leg, which a paper quote without amounts does not model.
 func QuoteQuality(side Side, price float64, tick uint8) (Decimal, *big.Rat) {
 	p, ok := new(big.Rat).SetString(strconv.FormatFloat(price, 'g', -1, 64))
 	if !ok || p.Sign() <= 0 || math.IsInf(price, 0) {
@@ -104,13 +115,13 @@ func QuoteQuality(side Side, price float64, tick uint8) (Decimal, *big.Rat) {
 	if tick >= 3 && tick < maxIOUDigits {
 		sig = int(tick)
 	}
-	d := ratQuality(TruncateSig(q, sig))
+	d := roundQualityUp(ratQuality(q), sig)
 	return d, qualityPrice(side, d)
 }
 
 // TickPrice is the price a quote really rests at after the issuer's tick
-// size truncates its quality: quote at this price so that the paper book
-// holds what the ledger would.
+// size rounds its quality up (QuoteQuality): quote at this price so that
+// the paper book holds what the ledger would.
 func TickPrice(side Side, price float64, tick uint8) float64 {
 	_, p := QuoteQuality(side, price, tick)
 	return ratFloat(p)
@@ -125,21 +136,15 @@ func drops(xrp float64) int64 {
 
 // Ledger applies the fill rules for one completed ledger to the resting
 // quotes (in placement order) and returns their fills. live is whether the
-// feed was LIVE for this ledger.
+// feed was LIVE for this ledger. Offers past their Expiration at the
+// ledger's close time are unfunded (BookState.At): no liquidity, no fills.
 func (m *Matcher) Ledger(r *LedgerResult, quotes []PaperQuote, live bool) []PaperFill {
 	n := r.Ledger.LedgerIndex
-	present := make(map[string]bool, len(quotes))
-	for _, q := range quotes {
-		present[q.ID] = true
-	}
-	for id := range m.quotes {
-		if !present[id] {
-			delete(m.quotes, id) // filled, cancelled or requoted
-		}
-	}
+	m.forget(quotes)
 	if !live {
 		return nil
 	}
+	before, after := r.Before.At(r.Ledger.LedgerTime), r.After.At(r.Ledger.LedgerTime)
 	var fills []PaperFill
 	rem := make(map[string]int64, len(quotes))
 	var active []PaperQuote
@@ -149,25 +154,16 @@ func (m *Matcher) Ledger(r *LedgerResult, quotes []PaperQuote, live bool) []Pape
 		}
 		rem[q.ID] = drops(q.QtyXRP)
 		active = append(active, q)
-		if _, ok := m.quotes[q.ID]; ok {
-			continue
-		}
-		qual, price := QuoteQuality(q.Side, q.Price, r.Issuer.TickSize)
-		qs := &quoteState{quality: qual, price: price, ahead: make(map[string]int64)}
-		m.quotes[q.ID] = qs
-		fills = m.cross(q, qs, r.Before, rem, fills)
-		for _, o := range r.Before.Side(q.Side) {
-			if cmpQuality(o.Quality, qual) == 0 && o.FundedDrops > 0 {
-				qs.ahead[o.ID] = o.FundedDrops
-			}
+		if _, ok := m.quotes[q.ID]; !ok {
+			fills = m.goLive(q, r.Issuer.TickSize, before, rem, fills)
 		}
 	}
 	fills = m.executions(r, active, rem, fills)
-	after := indexOffers(r.After)
+	idx := indexOffers(after)
 	for _, q := range active {
 		qs := m.quotes[q.ID]
 		for id, v := range qs.ahead {
-			o, ok := after[id]
+			o, ok := idx[id]
 			if !ok {
 				delete(qs.ahead, id) // consumed, cancelled or unfunded
 				continue
@@ -175,10 +171,39 @@ func (m *Matcher) Ledger(r *LedgerResult, quotes []PaperQuote, live bool) []Pape
 			qs.ahead[id] = min(v, o.FundedDrops)
 		}
 	}
-	fills = m.crossedByBook(r.After, active, rem, fills)
+	fills = m.crossedByBook(after, active, rem, fills)
 	for id := range m.spent {
-		if _, ok := after[id]; !ok {
+		if _, ok := idx[id]; !ok {
 			delete(m.spent, id)
+		}
+	}
+	return fills
+}
+
+// forget drops the state of quotes no longer resting (filled, cancelled
+// or requoted).
+func (m *Matcher) forget(quotes []PaperQuote) {
+	present := make(map[string]bool, len(quotes))
+	for _, q := range quotes {
+		present[q.ID] = true
+	}
+	for id := range m.quotes {
+		if !present[id] {
+			delete(m.quotes, id)
+		}
+	}
+}
+
+// goLive starts tracking a quote in its first live ledger: rule 2 against
+// the book it met, and the funded size ahead of it at its quality (rule 4).
+func (m *Matcher) goLive(q PaperQuote, tick uint8, before BookState, rem map[string]int64, fills []PaperFill) []PaperFill {
+	qual, price := QuoteQuality(q.Side, q.Price, tick)
+	qs := &quoteState{quality: qual, price: price, ahead: make(map[string]int64)}
+	m.quotes[q.ID] = qs
+	fills = m.cross(q, qs, before, rem, fills)
+	for _, o := range before.Side(q.Side) {
+		if cmpQuality(o.Quality, qual) == 0 && o.FundedDrops > 0 {
+			qs.ahead[o.ID] = o.FundedDrops
 		}
 	}
 	return fills

@@ -214,23 +214,105 @@ func TestCrossedLiquiditySpentOnce(t *testing.T) {
 }
 
 func TestTickPrice(t *testing.T) {
-	// Ask: quality is price/1e6 per drop; 5 significant digits.
-	if got := TickPrice(Ask, 2.123456, 5); got != 2.1234 {
+	// Ask: quality is price/1e6 per drop; 5 significant digits, rounded up.
+	if got := TickPrice(Ask, 2.123456, 5); got != 2.1235 {
 		t.Fatalf("ask tick 5: %v", got)
 	}
-	// Bid: quality is 1e6/price drops per unit, truncated (the rate the
-	// offer placer gets is never better than asked).
+	// Bid: quality is 1e6/price drops per unit; an exact one stays.
 	q, p := QuoteQuality(Bid, 2.5, 3)
 	if q.String() != "4000000000000000e-10" || p.FloatString(4) != "2.5000" {
 		t.Fatalf("bid 2.5 tick 3: %v %s", q, p.FloatString(6))
 	}
-	// 1e6/2.123456 = 470930.3… drops per unit → 470000 → 2.1276595…: the
-	// TakerPays (XRP) of a buy offer is rounded down to the truncated rate
-	// (https://xrpl.org/docs/concepts/tokens/decentralized-exchange/ticksize).
-	if got, want := TickPrice(Bid, 2.123456, 3), 1e6/470000.0; got != want {
+	// 1e6/2.123456 = 470930.3… drops per unit → 471000 → 2.1231422…: the
+	// placer of a bid gets at least the XRP it asked for.
+	if got, want := TickPrice(Bid, 2.123456, 3), 1e6/471000.0; got != want {
 		t.Fatalf("bid tick 3: %v, want %v", got, want)
 	}
 	if got := TickPrice(Ask, 2.5, 0); got != 2.5 {
 		t.Fatalf("no tick size: %v", got)
+	}
+}
+
+// TestTickSizeRoundsQualityUp: rippled rounds an offer's quality
+// (TakerPays/TakerGets) UP to the tick size (Quality::round, applied by
+// CreateOffer), so a ticked ask never rests below its price and a ticked
+// bid never above it. Figures: TickSize 5, both sides quoted at 2.50005.
+func TestTickSizeRoundsQualityUp(t *testing.T) {
+	// Ask: 2.50005e-6 per drop → 2.5001e-6.
+	q, p := QuoteQuality(Ask, 2.50005, 5)
+	if q != (Decimal{Mantissa: 2500100000000000, Exponent: -21}) || p.FloatString(6) != "2.500100" {
+		t.Fatalf("ask 2.50005 tick 5: quality %v price %s, want 2.5001e-6 and 2.5001", q, p.FloatString(6))
+	}
+	// Bid: 1e6/2.50005 = 399992.00016… drops per unit → 400000 → 2.5000.
+	q, p = QuoteQuality(Bid, 2.50005, 5)
+	if q != (Decimal{Mantissa: 4000000000000000, Exponent: -10}) || p.FloatString(7) != "2.5000000" {
+		t.Fatalf("bid 2.50005 tick 5: quality %v price %s, want 400000 and 2.5000", q, p.FloatString(7))
+	}
+	if got := TickPrice(Bid, 2.50005, 5); got > 2.50005 {
+		t.Fatalf("a bid rests at %v, above its own price 2.50005", got)
+	}
+	// A mantissa of nines carries into the exponent.
+	if got := roundQualityUp(Decimal{Mantissa: 9999950000000000, Exponent: -20}, 5); got != (Decimal{Mantissa: 1000000000000000, Exponent: -19}) {
+		t.Fatalf("carry: %v", got)
+	}
+	// Already on the tick: unchanged.
+	if got := roundQualityUp(Decimal{Mantissa: 2500100000000000, Exponent: -21}, 5); got != (Decimal{Mantissa: 2500100000000000, Exponent: -21}) {
+		t.Fatalf("on the tick: %v", got)
+	}
+}
+
+// expiringState is stateOf with an Expiration on the named offers.
+func expiringState(t *testing.T, exp map[string]uint32, offers ...offerSpec) BookState {
+	t.Helper()
+	b := NewBook(DefaultPair)
+	var list []BookOffer
+	for _, o := range offers {
+		m := o.bookOffer(t)
+		if e, ok := exp[o.id]; ok {
+			m["Expiration"] = e
+		}
+		list = append(list, decodeOffer(t, m))
+	}
+	b.Reset(list)
+	return b.Snapshot()
+}
+
+// TestExpiredOffersDoNotFill: an offer whose Expiration is at or before
+// the ledger's close time is unfunded (offer.md: "the time after which
+// this offer is considered unfunded"; rippled hasExpired): no paper order
+// crosses it when going live (rule 2), is crossed by it (rule 5), or
+// waits behind it in the queue (rule 4). One second before, it still
+// counts.
+func TestExpiredOffersDoNotFill(t *testing.T) {
+	const closeAt = 800_000_000
+	old := offerSpec{id: "A0", side: Ask, drops: 10_000_000, price: "2.48"}
+	ask := offerSpec{id: "A1", side: Ask, drops: 20_000_000, price: "2.51"}
+	bid := offerSpec{id: "B1", side: Bid, drops: 30_000_000, price: "2.49"}
+	run := func(exp uint32, quotes []PaperQuote, before, after []offerSpec) string {
+		t.Helper()
+		e := map[string]uint32{"A0": exp, "B1": exp}
+		r := ledgerOf(10, expiringState(t, e, before...), expiringState(t, e, after...))
+		r.Ledger.LedgerTime = closeAt
+		return fillsString(NewMatcher().Ledger(r, quotes, true))
+	}
+	goLive := []PaperQuote{{ID: "q", Side: Bid, Price: 2.49, QtyXRP: 50, PlacedLedger: 9}}
+	if got := run(closeAt, goLive, []offerSpec{old, ask}, []offerSpec{old, ask}); got != "" {
+		t.Fatalf("rule 2 against an offer expired at the close: %q", got)
+	}
+	if got := run(closeAt+1, goLive, []offerSpec{old, ask}, []offerSpec{old, ask}); got != "q cross 10.000000@2.4800" {
+		t.Fatalf("rule 2 against an offer not yet expired: %q", got)
+	}
+	resting := []PaperQuote{{ID: "q", Side: Bid, Price: 2.49, QtyXRP: 50, PlacedLedger: 9}}
+	if got := run(closeAt-100, resting, []offerSpec{ask}, []offerSpec{old, ask}); got != "" {
+		t.Fatalf("rule 5 with an expired offer arriving: %q", got)
+	}
+	// Rule 4: B1 at our quality expired: nothing is ahead of us.
+	m := NewMatcher()
+	s := expiringState(t, map[string]uint32{"B1": closeAt}, bid, ask)
+	r := ledgerOf(10, s, s)
+	r.Ledger.LedgerTime = closeAt
+	m.Ledger(r, resting, true)
+	if ahead, _ := m.QueueAhead("q"); ahead != 0 {
+		t.Fatalf("ahead = %v behind an expired offer, want 0", ahead)
 	}
 }
