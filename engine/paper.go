@@ -163,7 +163,7 @@ type Matcher interface {
 }
 
 // QuotePricer is implemented by a Matcher whose market moves a quoted
-// price (the XRPL issuer's TickSize truncates an offer's quality): the
+// price (the XRPL issuer's TickSize rounds an offer's quality to fewer digits): the
 // engine quotes at QuotePrice so that the paper book holds what the
 // market would.
 type QuotePricer interface {

@@ -30,8 +30,9 @@ import (
 //     filled by it: the quote fills at its own price, against the offer's
 //     funded size, and that size is then spent for every later ledger.
 //
-// Costs (network fee × load factor, transfer fee, reserves, tick size) are
-// helpers below; the paper exchange charges them.
+// Costs (network fee × load factor, transfer fee, reserves) come with each
+// ledger (engine.LedgerInfo) and the paper exchange charges them; the tick
+// size moves a quote's price (QuoteQuality).
 
 // PaperQuote is a resting paper order as the fill rules see it.
 type PaperQuote struct {
@@ -100,6 +101,9 @@ func (m *Matcher) QueueAhead(id string) (float64, bool) {
 // rounded rate (a sell's TakerPays, a buy's TakerGets); with 16-digit
 // issued amounts that leaves the rate as rounded, except for the drops of
 // an XRP leg, which a paper quote without amounts does not model.
+// (xrpl.org's Tick Size page says the exchange rate is "truncated"; the
+// rate rippled rounds is the quality above, upward, and the ledger is what
+// the paper book must match, so the code is followed here.)
 func QuoteQuality(side Side, price float64, tick uint8) (Decimal, *big.Rat) {
 	p, ok := new(big.Rat).SetString(strconv.FormatFloat(price, 'g', -1, 64))
 	if !ok || p.Sign() <= 0 || math.IsInf(price, 0) {

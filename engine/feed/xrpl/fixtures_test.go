@@ -184,7 +184,7 @@ func errResponse(t testing.TB, id uint64, code string) []byte {
 // balance and its trust line (the AMM is the low account here) move.
 func ammNodes(prevDrops, drops int64, prevIOU, nowIOU string) []map[string]any {
 	line := func(v string) map[string]any {
-		return map[string]any{"currency": cur, "issuer": "rrrrrrrrrrrrrrrrrrrrBZhV", "value": v}
+		return map[string]any{"currency": cur, "issuer": "rrrrrrrrrrrrrrrrrrrrBZbvji", "value": v}
 	}
 	lim := func(who string) map[string]any { return map[string]any{"currency": cur, "issuer": who, "value": "0"} }
 	return []map[string]any{
