@@ -446,7 +446,7 @@ func (m *Market) swap(buyXRP bool) []map[string]any {
 	after.value = rat(v.FloatString(6))
 	m.pool = after
 	line := func(v *big.Rat) map[string]any {
-		return map[string]any{"currency": Currency, "issuer": "rrrrrrrrrrrrrrrrrrrrBZhV", "value": decimal(v)}
+		return map[string]any{"currency": Currency, "issuer": "rrrrrrrrrrrrrrrrrrrrBZbvji", "value": decimal(v)}
 	}
 	limit := func(who string) map[string]any {
 		return map[string]any{"currency": Currency, "issuer": who, "value": "0"}
