@@ -20,7 +20,8 @@
 //     ledgerClosed(N+1) arrives; a transaction delivered on both the book
 //     and the AMM account subscriptions is applied once, by its hash; one
 //     that comes before its own ledgerClosed, as clio may send it, is held
-//     for it), gap detection, book_offers resync pinned to one ledger and
+//     for it; one that comes after its ledger went out, clio's other
+//     order, is a gap, never dropped in silence), gap detection, book_offers resync pinned to one ledger and
 //     caught up with the stream. No I/O, no clock.
 //   - fill.go: the paper fill rules (Matcher).
 //   - client.go, dial.go, clock.go: the connection (coder/websocket), health

@@ -690,11 +690,14 @@ func (p *Processor) transaction(tx *Tx, u *Update) {
 		return
 	}
 	if tx.LedgerIndex != o.info.LedgerIndex {
-		if tx.LedgerIndex > o.info.LedgerIndex {
-			// A ledger in between never came: a gap.
+		// Ahead: a ledger in between never came. Behind, not a copy and
+		// not in the snapshot: clio's transaction feed lagged its ledger
+		// feed and the ledger went out without it. Either way the book
+		// missed it: a gap (the resync's catch-up applies it from recent).
+		ahead := tx.LedgerIndex > o.info.LedgerIndex
+		if p.keep(tx) && (ahead || tx.LedgerIndex > p.base) {
 			u.Gap = p.synced || u.Gap
 			p.synced = false
-			p.keep(tx)
 		}
 		return
 	}

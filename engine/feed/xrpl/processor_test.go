@@ -413,3 +413,22 @@ func TestHeldTransactionOfASkippedLedger(t *testing.T) {
 		t.Fatalf("ledger 103 after the resync at 101: %+v, want A1 and the held A9", u.Ledgers)
 	}
 }
+
+// TestTransactionAfterItsLedgerWasPublished: clio's transaction feed can
+// also lag its ledger feed, so a transaction of a ledger already published
+// may come after the next ledgerClosed. The book missed it: a gap (the
+// resync rebuilds the book), never a silent drop. A copy of a transaction
+// already applied is no gap.
+func TestTransactionAfterItsLedgerWasPublished(t *testing.T) {
+	d := newDriver(t)
+	d.start()
+	d.recv(ledgerMsg(t, 101))
+	d.recv(txMsg(t, 101, "T1", "Payment", consumedNode(t, fxAsk2, 0)))
+	d.recv(ledgerMsg(t, 102))
+	if u := d.recv(txMsg(t, 101, "T1", "Payment", consumedNode(t, fxAsk2, 0))); u.Gap || !d.p.Synced() {
+		t.Fatalf("a copy of an applied transaction taken as a gap: %+v", u)
+	}
+	if u := d.recv(txMsg(t, 101, "LATE", "Payment", consumedNode(t, fxBid1, 0))); !u.Gap || d.p.Synced() {
+		t.Fatalf("a transaction of a published ledger dropped without a gap: %+v", u)
+	}
+}
