@@ -102,7 +102,7 @@ func silentFeedHalt(cfg Config) *riskHalt {
 func checkRisk(cfg Config, startValue float64, v Valuation, ev MarketEvent, w anchorWatch) riskVerdict {
 	if dd := 100 * (startValue - v.TotalValueInRLUSD) / startValue; dd >= cfg.Risk.MaxDrawdownPct {
 		return riskVerdict{watch: w, halt: &riskHalt{HaltMaxDrawdown, "risk",
-			fmt.Sprintf("drawdown %.2f%% reached max_drawdown_pct %.2f%%", dd, cfg.Risk.MaxDrawdownPct)}}
+			fmt.Sprintf("value %.2f%% below the starting value reached max_drawdown_pct %.2f%%", dd, cfg.Risk.MaxDrawdownPct)}}
 	}
 	if math.Abs(v.DriftPct) >= cfg.Risk.MaxDriftPct {
 		return riskVerdict{watch: w, halt: &riskHalt{HaltInventoryLimit, "risk",
