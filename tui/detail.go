@@ -477,21 +477,23 @@ func (d *detailModel) charts(lay detailRows, w int) []string {
 	}
 	value := chart{Series: []chartSeries{{Name: "value", Points: total, Style: st.SeriesA},
 		{Name: "hold", Points: hold, Style: st.SeriesB, Pattern: lineDotted}}, Width: w, Height: lay.valueH, Axis: st.Muted}
-	lines := []string{st.Title.Render("VALUE vs HOLD") + st.Muted.Render(" RLUSD  ") +
-		value.legend() + st.Muted.Render(d.rangeText())}
+	// The titles are fitted to w like the chart rows: the caller sets the
+	// report beside these lines as they are (addFitted).
+	lines := []string{fit(st.Title.Render("VALUE vs HOLD")+st.Muted.Render(" RLUSD  ")+
+		value.legend()+st.Muted.Render(d.rangeText()), w)}
 	switch len(d.val) {
 	case 0:
-		lines = append(lines, d.placeholder("no valuation snapshots", lay.valueH)...)
+		lines = append(lines, d.placeholder("no valuation snapshots", w, lay.valueH)...)
 	case 1: // one point is no curve: say what there is
 		v := d.val[0]
 		lines = append(lines, d.placeholder("one valuation snapshot so far: value "+fmtMoney(v.TotalValueInRLUSD)+
-			", hold "+fmtMoney(v.HoldValueInRLUSD)+" RLUSD", lay.valueH)...)
+			", hold "+fmtMoney(v.HoldValueInRLUSD)+" RLUSD", w, lay.valueH)...)
 	default:
 		lines = append(lines, value.draw()...)
 	}
-	lines = append(lines, st.Title.Render("DRIFT")+st.Muted.Render(" % of value away from the target XRP share"))
+	lines = append(lines, fit(st.Title.Render("DRIFT")+st.Muted.Render(" % of value away from the target XRP share"), w))
 	if len(d.inv) == 0 {
-		return append(lines, d.placeholder("no inventory snapshots", lay.driftH)...)
+		return append(lines, d.placeholder("no inventory snapshots", w, lay.driftH)...)
 	}
 	drift := make([]Point, len(d.inv))
 	for i, v := range d.inv {
@@ -558,12 +560,17 @@ func (d *detailModel) rangeText() string {
 	return "   " + fmtTime(from) + " → " + end + " UTC"
 }
 
-func (d *detailModel) placeholder(text string, h int) []string {
+// placeholder is h rows of w cells with text centred in them, where a
+// chart has nothing to draw.
+func (d *detailModel) placeholder(text string, w, h int) []string {
 	out := make([]string, h)
 	if d.loading {
 		text = "loading…"
 	}
-	out[h/2] = d.ctx.styles.Muted.Render(padLeft(text, (d.ctx.width+len(text))/2))
+	for i := range out {
+		out[i] = strings.Repeat(" ", max(0, w))
+	}
+	out[h/2] = fit(d.ctx.styles.Muted.Render(padLeft(text, (w+textWidth(text))/2)), w)
 	return out
 }
 
