@@ -470,11 +470,7 @@ func (d *detailModel) summaryLines() []string {
 // in w cells.
 func (d *detailModel) charts(lay detailRows, w int) []string {
 	st := d.ctx.styles
-	total := make([]Point, len(d.val))
-	hold := make([]Point, len(d.val))
-	for i, v := range d.val {
-		total[i], hold[i] = Point{v.MarketTime, v.TotalValueInRLUSD}, Point{v.MarketTime, v.HoldValueInRLUSD}
-	}
+	total, hold := valuationPoints(d.val)
 	value := chart{Series: []chartSeries{{Name: "value", Points: total, Style: st.SeriesA},
 		{Name: "hold", Points: hold, Style: st.SeriesB, Pattern: lineDotted}}, Width: w, Height: lay.valueH, Axis: st.Muted}
 	// The titles are fitted to w like the chart rows: the caller sets the

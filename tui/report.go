@@ -43,6 +43,33 @@ func loadReport(hist History, to view, seq int, id string) tea.Cmd {
 	}
 }
 
+// finalSeriesPoints is how many valuation snapshots the final screen reads
+// of a session: two a column of a 250-column chart. The chart draws the
+// extremes of the points that share a column, so a narrower window loses
+// nothing, and a resize needs no new read.
+const finalSeriesPoints = 500
+
+// finalSeriesMsg carries the value curve of the session that ended.
+type finalSeriesMsg struct {
+	id  string
+	val []engine.ValuationSnapshot
+	err error
+}
+
+// loadFinalSeries reads the value curve of a session that ended, sampled
+// over its whole span as the detail view reads it, in a command.
+func loadFinalSeries(hist History, id string) tea.Cmd {
+	if hist == nil || id == "" {
+		return nil
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), queryTimeout)
+		defer cancel()
+		val, err := hist.ValuationSeries(ctx, id, finalSeriesPoints)
+		return finalSeriesMsg{id: id, val: val, err: err}
+	}
+}
+
 // reportSection is one panel of the report: its lines at a width, and
 // whether it can use more rows (the daily P&L bars).
 type reportSection struct {
