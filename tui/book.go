@@ -138,9 +138,12 @@ func (l *liveModel) drawBook(b *block, h int, src bookSource) {
 		what, cols = "XRPL order book, funded sizes", bookTable
 	}
 	b.add(titleRule(st, "BOOK", st.Muted.Render(what), b.width))
+	above, below := ladder(s, src)
+	for _, r := range append(above[:len(above):len(above)], below...) {
+		cols = cols.widen(1, fmtPrice(r.price))
+	}
 	bt := cols.fitTo(b.width)
 	b.add(st.TableHead.Render(bt.head([]string{"", "price", "size XRP", "from mid", "offers"}[:len(bt)]...)))
-	above, below := ladder(s, src)
 	facts := bookFacts(st, s, src)
 	above, below, feedLines := trimLadder(above, below, len(facts), h)
 	for _, r := range above {
@@ -277,7 +280,7 @@ func bookLine(st Styles, bt table, mid float64, r bookRow) string {
 	}
 	qty := "—"
 	if finite(r.qty) {
-		qty = fmtXRP(r.qty)
+		qty = fmtFit(r.qty, xrpDecimals, bt[2].width)
 	}
 	from := "—"
 	if mid > 0 {

@@ -507,7 +507,8 @@ func (d *detailModel) lists(lay detailRows, report *engine.Report) []string {
 	w := d.ctx.width
 	fw := min(max(46, w/2), w-20) // 46: the fill table with its value column
 	fb, eb := newBlock(fw), newBlock(w-fw-2)
-	ft := fillTableFor(fw, d.fills)
+	shown := d.fills[min(d.scroll, len(d.fills)):min(d.scroll+lay.listRows, len(d.fills))]
+	ft := fillTableFor(fw, d.fills, shown)
 	fillTitle := "FILLS " + fmtCount(len(d.fills)) + st.Muted.Render(" newest first")
 	if len(d.fills) > lay.listRows {
 		fillTitle += st.Muted.Render(fmt.Sprintf("  %d–%d (j/k)", d.scroll+1, min(d.scroll+lay.listRows, len(d.fills))))

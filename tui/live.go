@@ -668,7 +668,13 @@ func (l *liveModel) quotes(b *block) {
 		rest = st.Paused.Render("(paused)")
 	}
 	b.add(titleRule(st, title, rest, b.width))
-	qt := quoteTable.fitTo(b.width)
+	qt, qtyW := quoteTable, 0
+	for _, q := range s.Quotes {
+		qt = qt.widen(1, fmtPrice(q.Price))
+		qtyW = max(qtyW, len(fmtXRP(q.QtyXRP)))
+	}
+	qt = qt.fitTo(b.width)
+	qt.grow(2, qtyW, b.width)
 	b.add(st.TableHead.Render(qt.head("side", "price", "size XRP", "age")))
 	if len(s.Quotes) == 0 {
 		b.add(st.Muted.Render("no open orders"))
@@ -678,7 +684,7 @@ func (l *liveModel) quotes(b *block) {
 	sort.SliceStable(qs, func(i, j int) bool { return qs[i].Price > qs[j].Price })
 	for _, q := range qs {
 		b.add(st.side(q.Side).Render(qt.pad(0, sideText(q.Side))) +
-			st.Value.Render(qt.cells(1, fmtPrice(q.Price), fmtXRP(q.QtyXRP), fmtDur(s.MarketTime.Sub(q.MarketTime)))))
+			st.Value.Render(qt.cells(1, fmtPrice(q.Price), fmtFit(q.QtyXRP, xrpDecimals, qt[2].width), fmtDur(s.MarketTime.Sub(q.MarketTime)))))
 	}
 }
 
@@ -764,7 +770,7 @@ func (l *liveModel) shutdown(b *block) {
 func (l *liveModel) fills(b *block, rows int) {
 	st := l.ctx.styles
 	s := l.state
-	ft := fillTableFor(b.width, s.RecentFills)
+	ft := fillTableFor(b.width, s.RecentFills, s.RecentFills[:min(len(s.RecentFills), max(0, rows-2))])
 	b.add(titleRule(st, "LATEST FILLS", st.Muted.Render("newest first"), b.width))
 	b.add(st.TableHead.Render(ft.head()))
 	if len(s.RecentFills) == 0 {

@@ -159,20 +159,27 @@ func spanStamp(start, end *time.Time) func(time.Time) string {
 // fillsSection is the fills by side and in all.
 func fillsSection(st Styles, r engine.Report) reportSection {
 	return reportSection{name: "fills", min: 5, lines: func(w, _ int) []string {
-		t := table{{width: 6, left: true}, {width: 6}, {width: 12, drop: 2}, {width: 10}, {width: 9, drop: 1}}.fitTo(w)
+		allXRP := r.Fills.Buy.VolumeXRP + r.Fills.Sell.VolumeXRP
+		t := table{{width: 6, left: true}, {width: 6}, {width: 12, drop: 2}, {width: 10}, {width: 9, drop: 1}}.
+			widen(4, fmtPrice(r.Fills.Buy.AvgPrice), fmtPrice(r.Fills.Sell.AvgPrice))
+		t[2].width = max(10, t[2].width-(t[4].width-9)) // a longer price takes from the XRP's decimals (fmtFit)
+		t = t.fitTo(w)
+		t.grow(2, len(fmtXRP(allXRP)), w)
+		xrp := func(v float64) string { return fmtFit(v, xrpDecimals, t[2].width) }
+		money := func(v float64) string { return fmtFit(v, moneyDecimals, t[3].width) }
 		side := func(s engine.Side, x engine.SideStats) string {
 			avg := "—"
 			if x.Count > 0 {
 				avg = fmtPrice(x.AvgPrice)
 			}
-			return st.side(s).Render(t.pad(0, sideText(s))) + st.Value.Render(t.cells(1, fmtCount(x.Count), fmtXRP(x.VolumeXRP), fmtMoney(x.VolumeRLUSD), avg))
+			return st.side(s).Render(t.pad(0, sideText(s))) + st.Value.Render(t.cells(1, fmtCount(x.Count), xrp(x.VolumeXRP), money(x.VolumeRLUSD), avg))
 		}
 		return []string{
 			titleRule(st, "FILLS", st.Muted.Render("by side"), w),
 			st.TableHead.Render(t.head("side", "fills", "XRP", "RLUSD", "avg price")),
 			side(engine.Buy, r.Fills.Buy),
 			side(engine.Sell, r.Fills.Sell),
-			st.Label.Render(t.pad(0, "all")) + st.Value.Render(t.cells(1, fmtCount(r.Fills.Count), fmtXRP(r.Fills.Buy.VolumeXRP+r.Fills.Sell.VolumeXRP), fmtMoney(r.Fills.VolumeRLUSD), "")),
+			st.Label.Render(t.pad(0, "all")) + st.Value.Render(t.cells(1, fmtCount(r.Fills.Count), xrp(allXRP), money(r.Fills.VolumeRLUSD), "")),
 		}
 	}}
 }
