@@ -55,7 +55,9 @@ func (k liveKeys) ShortHelp(done bool) []key.Binding {
 }
 
 func newLiveModel(ctx *viewContext, ctrl Controller, hist History, app KeyMap, waits bool) liveModel {
-	return liveModel{ctx: ctx, ctrl: ctrl, hist: hist, waits: waits, keys: newLiveKeys(app)}
+	keys := newLiveKeys(app)
+	keys.Pause.SetEnabled(ctrl != nil) // nothing to pause without a live session
+	return liveModel{ctx: ctx, ctrl: ctrl, hist: hist, waits: waits, keys: keys}
 }
 
 // wantsKey is false: the live view's only key, pause, reaches it from every
