@@ -299,10 +299,11 @@ func (c chart) scale(plotRows int, markers []chartMarker) valueScale {
 			below = l.V
 		}
 	}
-	if !math.IsInf(above, 0) {
+	hiLine, loLine := !math.IsInf(above, 0), !math.IsInf(below, 0)
+	if hiLine {
 		hi = above
 	}
-	if !math.IsInf(below, 0) {
+	if loLine {
 		lo = below
 	}
 	minSpan := c.MinSpan
@@ -315,17 +316,26 @@ func (c chart) scale(plotRows int, markers []chartMarker) valueScale {
 	if hi-lo < minSpan {
 		mid := (lo + hi) / 2
 		lo, hi = mid-minSpan/2, mid+minSpan/2
+		hiLine, loLine = false, false
 	}
 	if nonNeg && lo < 0 {
 		lo, hi = 0, hi-lo
+		hiLine, loLine = false, false
 	}
 	// The ends round out to an eighth of the range at most (a short chart
 	// keeps a tight range); the labels between are a coarser step apart,
 	// about one every three rows.
+	// An end at a reference line stays on it, so that the line is drawn on
+	// the end's row under its own label (±5 rounded out to ±6 put the
+	// threshold's dashes on a row labelled 6).
 	round := niceStep((hi - lo) / 8)
 	const eps = 1e-9
-	lo = math.Floor(lo/round+eps) * round
-	hi = math.Ceil(hi/round-eps) * round
+	if !loLine {
+		lo = math.Floor(lo/round+eps) * round
+	}
+	if !hiLine {
+		hi = math.Ceil(hi/round-eps) * round
+	}
 	if hi <= lo {
 		hi = lo + round
 	}

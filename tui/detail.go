@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -353,7 +354,10 @@ func detailLayout(h, summaryLines int) detailRows {
 	// status line and the footer.
 	rem := max(7, h-7-summaryLines)
 	v := max(3, rem*2/5)
-	d := max(2, rem/5)
+	d := rem / 5
+	if d < minChartRows {
+		d = 1 // no room for a chart that reads: the drift in one line
+	}
 	return detailRows{valueH: v, driftH: d, listRows: max(1, rem-v-d)}
 }
 
@@ -491,6 +495,9 @@ func (d *detailModel) charts(lay detailRows, w int) []string {
 	if len(d.inv) == 0 {
 		return append(lines, d.placeholder("no inventory snapshots", w, lay.driftH)...)
 	}
+	if lay.driftH < minChartRows {
+		return append(lines, d.driftLine(w))
+	}
 	drift := make([]Point, len(d.inv))
 	for i, v := range d.inv {
 		drift[i] = Point{v.MarketTime, v.DriftPct}
@@ -498,6 +505,29 @@ func (d *detailModel) charts(lay detailRows, w int) []string {
 	return append(lines, chart{Series: []chartSeries{{Name: "drift", Points: drift, Style: st.tier(1)}},
 		Lines: tierLines(st, sessionTierThresholds(d.summary.ConfigJSON)), Width: w, Height: lay.driftH,
 		Format: fmtPercentLabel, Axis: st.Muted}.draw()...)
+}
+
+// driftLine is the drift in one line of w cells where a chart has no
+// room: a sparkline over the whole session, its last value and its range.
+func (d *detailModel) driftLine(w int) string {
+	st := d.ctx.styles
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range d.inv {
+		if finite(v.DriftPct) {
+			lo, hi = math.Min(lo, v.DriftPct), math.Max(hi, v.DriftPct)
+		}
+	}
+	last := d.inv[len(d.inv)-1].DriftPct
+	figures := st.Label.Render(" last ") + st.Value.Render(fmtPct(last))
+	if lo <= hi {
+		figures += st.Label.Render(" range ") + st.Value.Render(fmtPct(lo)+" … "+fmtPct(hi))
+	}
+	n := max(0, w-6-textWidth(figures))
+	vs := make([]float64, 0, n)
+	for i := 0; i < n && len(d.inv) > 0; i++ { // n values spread over the session
+		vs = append(vs, d.inv[i*(len(d.inv)-1)/max(1, n-1)].DriftPct)
+	}
+	return fit(st.Label.Render("trend ")+st.tier(1).Render(sparkline(vs, n))+figures, w)
 }
 
 // lists draws the fills (scrolled) and, beside them, the report (when it

@@ -43,3 +43,27 @@ func TestDetailReportColumnStaysInPlace(t *testing.T) {
 		}
 	}
 }
+
+// The detail's drift chart gets the rows a chart needs to read (at 80x24
+// it had two: +10.0% and -10.0%, the curve flattened between them), or it
+// is one line: a sparkline of the session with its last value and range.
+func TestDetailDriftChartReadsOrIsALine(t *testing.T) {
+	for h := MinHeight; h <= 70; h++ {
+		for summary := 1; summary <= 3; summary++ {
+			if d := detailLayout(h, summary).driftH; d != 1 && d < minChartRows {
+				t.Errorf("height %d, %d summary lines: a drift chart of %d rows", h, summary, d)
+			}
+		}
+	}
+	m := detailOn(t, 80, 24)
+	rows := strings.Split(plainView(m), "\n")
+	for i, r := range rows {
+		if strings.HasPrefix(r, "DRIFT") {
+			if next := rows[i+1]; !strings.HasPrefix(next, "trend ") || !strings.Contains(next, " last ") || !strings.Contains(next, " range ") {
+				t.Errorf("80x24: the drift is not summed up in a line under its title: %q", next)
+			}
+			return
+		}
+	}
+	t.Errorf("80x24: no drift title:\n%s", plainView(m))
+}
