@@ -236,7 +236,7 @@ func dailySection(st Styles, r engine.Report) reportSection {
 	return reportSection{name: "daily", min: 2, grow: grow, lines: func(w, h int) []string {
 		lines := []string{titleRule(st, "DAILY P&L", st.Muted.Render("RLUSD by market day"), w)}
 		if h >= 5 && len(days) >= 2 { // one day is a figure, not a chart
-			return append(lines, dayBars(st, days, w, h-1)...)
+			return append(lines, dayBars(st, days, w, h-1, marketDayNote)...)
 		}
 		items := make([]string, 0, len(days))
 		for _, d := range days {
