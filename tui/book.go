@@ -306,8 +306,10 @@ func (l *liveModel) replayBook(b *block) {
 		return st.Label.Render(fit(l1, 7)) + st.Value.Render(padLeft(v1, 10)) + "  " +
 			st.Label.Render(fit(l2, 7)) + st.Value.Render(padLeft(v2, 10))
 	}
-	b.add(titleRule(st, "BOOK", st.Muted.Render("replay"), b.width))
-	b.add(st.Warn.Render("no book: replay of bars") + st.Muted.Render(" · bid and ask are the close ∓ 1 bp"))
+	// "no book" in the title, so that the line under it fits a column of
+	// 46 cells (at 160 columns it read "… are the close…").
+	b.add(titleRule(st, "BOOK", st.Muted.Render("replay of bars: ")+st.Warn.Render("no book"), b.width))
+	b.add(st.Muted.Render("bid and ask are the close ∓ 1 bp"))
 	if bar := s.Bar; bar != nil {
 		b.add(st.Label.Render("bar to ") + st.Value.Render(fmtClock(s.MarketTime)) + st.Muted.Render(" market UTC"))
 		b.add(pair("open", fmtPrice(bar.Open), "high", fmtPrice(bar.High)))

@@ -552,7 +552,7 @@ func (d *detailModel) lists(lay detailRows, report *engine.Report) []string {
 		fb.add(st.Muted.Render("no fills"))
 	}
 	if report != nil {
-		rows := min(lay.listRows+2, reportRows(*report))
+		rows := min(lay.listRows+2, reportRows(*report, eb.width))
 		eb.addFitted(fitAll(reportPanel(st, *report, eb.width, rows), eb.width)...)
 		if eb.height() >= lay.listRows {
 			return beside(2, fb.clip(lay.listRows+2), eb.clip(lay.listRows+2)).lines

@@ -9,11 +9,16 @@ import (
 	"neo/engine"
 )
 
-// endedOn is the final screen of fakeState's session, ended on its own
-// (duration_reached) and recorded in the history, at w×h.
-func endedOn(t *testing.T, w, h int) (*Model, *engine.State) {
+// endedOn is the final screen of fakeState's session (changed by each of
+// change), ended on its own (duration_reached) and recorded in the
+// history, at w×h.
+func endedOn(t *testing.T, w, h int, change ...func(*engine.State)) (*Model, *engine.State) {
 	t.Helper()
-	m, ctrl, hist := liveWithHistory(t, fakeState(), ThemeMono, w, h)
+	s := fakeState()
+	for _, c := range change {
+		c(s)
+	}
+	m, ctrl, hist := liveWithHistory(t, s, ThemeMono, w, h)
 	hist.add(endedSummary(ctrl.State(), engine.HaltDurationReached))
 	ctrl.finish(engine.HaltDurationReached)
 	if run(t, m, waitDone(ctrl)()) {

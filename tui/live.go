@@ -199,8 +199,17 @@ func (l *liveModel) finalScreen(w, h int) []string {
 	if h >= 20 {
 		bottom = min(1+evRows, h/4)
 	}
+	// The id whole, and the command that prints the report when it fits
+	// after it (at 80 columns it cut the id a user must type).
 	id := Sanitize(l.state.SessionID)
-	out := []string{titleRule(st, "SESSION REPORT", st.Muted.Render(id+" · also: neo report "+id), w)}
+	note := id + " · also: neo report " + id
+	if len("SESSION REPORT ")+textWidth(note) > w {
+		note = id + " · neo report prints it"
+		if len("SESSION REPORT ")+textWidth(note) > w {
+			note = id
+		}
+	}
+	out := []string{titleRule(st, "SESSION REPORT", st.Muted.Render(note), w)}
 	out = append(out, fitAll(reportPanel(st, *l.report, w, h-1-bottom), w)...)
 	if rest := h - len(out) - bottom; rest >= minChartRows+2 {
 		b := newBlock(w)

@@ -79,12 +79,12 @@ type reportSection struct {
 	grow  int // rows more it can use (the daily P&L bars)
 }
 
-// reportSections are the report's panels, most important first: a short
-// window keeps the first ones.
-func reportSections(st Styles, r engine.Report) []reportSection {
+// reportSections are the report's panels in columns of w cells, most
+// important first: a short window keeps the first ones.
+func reportSections(st Styles, r engine.Report, w int) []reportSection {
 	return []reportSection{
 		pnlSection(st, r),
-		valueSection(st, r),
+		valueSection(st, r, w),
 		fillsSection(st, r),
 		tiersSection(st, r),
 		eventsSection(st, r),
@@ -126,21 +126,29 @@ func pnlSection(st Styles, r engine.Report) reportSection {
 }
 
 // valueSection is the value from start to end, the deepest drawdown and
-// the market time the session spans.
-func valueSection(st Styles, r engine.Report) reportSection {
-	return reportSection{name: "value", min: 5, lines: func(w, _ int) []string {
+// the market time the session spans, in a column of cw cells: the peak and
+// the trough of the drawdown on one line when it fits, else on two (the
+// trough's time was cut, at 250x70 "→ trough 4,735.14 …").
+func valueSection(st Styles, r engine.Report, cw int) reportSection {
+	var drawdown []string
+	if d := r.MaxDrawdown; d.PeakMarketTime != nil && d.TroughMarketTime != nil {
+		stamp := spanStamp(r.MarketStart, r.MarketEnd)
+		peak := st.Muted.Render("  peak ") + st.Value.Render(fmtMoney(d.PeakValue)) + st.Muted.Render(" "+stamp(*d.PeakMarketTime))
+		trough := st.Muted.Render("trough ") + st.Value.Render(fmtMoney(d.TroughValue)) + st.Muted.Render(" "+stamp(*d.TroughMarketTime))
+		drawdown = []string{peak + st.Muted.Render(" → ") + trough}
+		if textWidth(drawdown[0]) > cw {
+			drawdown = []string{peak, st.Muted.Render("  → ") + trough}
+		}
+	} else {
+		drawdown = []string{st.Muted.Render("  the value never fell below a peak")}
+	}
+	return reportSection{name: "value", min: 4 + len(drawdown), lines: func(w, _ int) []string {
 		lines := []string{
 			titleRule(st, "VALUE", st.Muted.Render("RLUSD · market time UTC"), w),
 			reportRow(st, "start → end", st.Value.Render(fmtMoney(r.EndingValue)), st.Muted.Render(" from "+fmtMoney(r.StartingValue)), w),
 			reportRow(st, "max drawdown", signedMoney(st, -r.MaxDrawdown.RLUSD), " "+signedPct(st, -r.MaxDrawdown.Pct), w),
 		}
-		if d := r.MaxDrawdown; d.PeakMarketTime != nil && d.TroughMarketTime != nil {
-			stamp := spanStamp(r.MarketStart, r.MarketEnd)
-			lines = append(lines, st.Muted.Render("  peak ")+st.Value.Render(fmtMoney(d.PeakValue))+st.Muted.Render(" "+stamp(*d.PeakMarketTime))+
-				st.Muted.Render(" → trough ")+st.Value.Render(fmtMoney(d.TroughValue))+st.Muted.Render(" "+stamp(*d.TroughMarketTime)))
-		} else {
-			lines = append(lines, st.Muted.Render("  the value never fell below a peak"))
-		}
+		lines = append(lines, drawdown...)
 		lines = append(lines, reportRow(st, "market span", st.Value.Render(fmtDur(time.Duration(r.MarketSpanSeconds*float64(time.Second)))), "", w))
 		return lines
 	}}
@@ -255,9 +263,9 @@ func dailySection(st Styles, r engine.Report) reportSection {
 // left out (the last ones first); the daily P&L takes up to 8 rows more
 // when its column has them. It returns as many rows as its tallest column.
 func reportPanel(st Styles, r engine.Report, w, h int) []string {
-	secs := reportSections(st, r)
 	ncol := clampInt((w+2)/48, 1, 3)
 	cws := splitWidth(w, ncol, liveGap)
+	secs := reportSections(st, r, cws[ncol-1]) // the narrowest column
 	total, tallest := 0, 0
 	for _, s := range secs {
 		total += s.min + 1
@@ -308,11 +316,11 @@ func reportPanel(st Styles, r engine.Report, w, h int) []string {
 	return beside(liveGap, blocks...).lines
 }
 
-// reportRows is how many rows the report's sections take in one column,
-// a blank row between them (its daily P&L as a list).
-func reportRows(r engine.Report) int {
+// reportRows is how many rows the report's sections take in one column of
+// w cells, a blank row between them (its daily P&L as a list).
+func reportRows(r engine.Report, w int) int {
 	n := 0
-	for i, s := range reportSections(DefaultStyles(ThemeMono), r) {
+	for i, s := range reportSections(DefaultStyles(ThemeMono), r, w) {
 		if i > 0 {
 			n++
 		}
