@@ -287,18 +287,7 @@ func (c chart) scale(plotRows int, markers []chartMarker) valueScale {
 		lo, hi = 0, 0
 	}
 	nonNeg := lo >= 0
-	above, below := math.Inf(1), math.Inf(-1)
-	for _, l := range c.Lines {
-		if !finite(l.V) {
-			continue
-		}
-		if l.V > hi && l.V < above {
-			above = l.V
-		}
-		if l.V < lo && l.V > below {
-			below = l.V
-		}
-	}
+	above, below := nearestLines(c.Lines, lo, hi)
 	hiLine, loLine := !math.IsInf(above, 0), !math.IsInf(below, 0)
 	if hiLine {
 		hi = above
@@ -342,6 +331,24 @@ func (c chart) scale(plotRows int, markers []chartMarker) valueScale {
 	intervals := clampInt((plotRows-1)/3, 1, 8)
 	step := math.Max(round, niceStep((hi-lo)/float64(intervals)))
 	return valueScale{lo: lo, hi: hi, step: step, decimals: stepDecimals(round)}
+}
+
+// nearestLines are the nearest reference line above hi and below lo
+// (+Inf and -Inf when there is none).
+func nearestLines(lines []chartLine, lo, hi float64) (above, below float64) {
+	above, below = math.Inf(1), math.Inf(-1)
+	for _, l := range lines {
+		if !finite(l.V) {
+			continue
+		}
+		if l.V > hi && l.V < above {
+			above = l.V
+		}
+		if l.V < lo && l.V > below {
+			below = l.V
+		}
+	}
+	return above, below
 }
 
 // niceStep is the smallest of 1, 2, 2.5 and 5 times a power of ten that is

@@ -535,6 +535,18 @@ func (t historyTable) head() string {
 	return "   " + t.cols.head("started UTC", "mkt span", "end value", "PnL", "return", "fills", "reason")
 }
 
+// sessionCells are the cells that name a session: its id and start (wide),
+// its id (id), or its start without the year.
+func (t historyTable) sessionCells(s engine.SessionSummary) []string {
+	switch {
+	case t.wide:
+		return []string{Sanitize(s.SessionID), fmtTime(s.StartedAt)}
+	case t.id:
+		return []string{Sanitize(s.SessionID)}
+	}
+	return []string{s.StartedAt.UTC().Format("01-02 15:04")}
+}
+
 // row lays out one session: the selected row in one style across the
 // width; others with the PnL in the colour of its sign and the reason
 // marked when it is a risk halt, an error or a crash.
@@ -586,15 +598,7 @@ func (t historyTable) row(st Styles, s engine.SessionSummary, selected bool, now
 	default:
 		mark += "  "
 	}
-	var first []string
-	switch {
-	case t.wide:
-		first = []string{Sanitize(s.SessionID), fmtTime(s.StartedAt), durS, ending}
-	case t.id:
-		first = []string{Sanitize(s.SessionID), durS, ending}
-	default:
-		first = []string{s.StartedAt.UTC().Format("01-02 15:04"), durS, ending}
-	}
+	first := append(t.sessionCells(s), durS, ending)
 	n := len(first)
 	head := mark + t.cols.cells(0, first...) + t.cols.sep(n) // the space before the PnL is the row's, not the PnL's colour
 	pnlCol, retCol := t.cols.pad(n, pnlS), t.cols.cells(n+1, retS)
