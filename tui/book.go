@@ -138,9 +138,12 @@ func (l *liveModel) drawBook(b *block, h int, src bookSource) {
 		what, cols = "XRPL order book, funded sizes", bookTable
 	}
 	b.add(titleRule(st, "BOOK", st.Muted.Render(what), b.width))
+	above, below := ladder(s, src)
+	for _, r := range append(above[:len(above):len(above)], below...) {
+		cols = cols.widen(1, fmtPrice(r.price))
+	}
 	bt := cols.fitTo(b.width)
 	b.add(st.TableHead.Render(bt.head([]string{"", "price", "size XRP", "from mid", "offers"}[:len(bt)]...)))
-	above, below := ladder(s, src)
 	facts := bookFacts(st, s, src)
 	above, below, feedLines := trimLadder(above, below, len(facts), h)
 	for _, r := range above {
@@ -199,47 +202,55 @@ func sortLadder(rs []bookRow) {
 // lines of the feed's facts in h rows. In fewer rows than it has: first the
 // levels farthest from the mid (a side at a time, the longer first), then
 // the feed's facts (the link, the AMM, then the connection), then our
-// quotes, the farthest first, and the touch last, so that the ladder stays
-// centred on the touch with our quotes in place.
+// quotes, the farthest of each side together (both sides' or neither, never
+// one side's alone), and the touch never, so that the ladder stays centred
+// on the touch with our quotes in place. A row freed by the last pair goes
+// back to the facts.
 func trimLadder(above, below []bookRow, feedLines, h int) ([]bookRow, []bookRow, int) {
+	facts := feedLines
 	rows := func() int { return 3 + len(above) + len(below) + feedLines }
-	for pass := 0; pass < 3 && rows() > h; pass++ {
-		for rows() > h {
-			var ok bool
-			switch pass {
-			case 0, 2: // far levels, then ours (and any row but the touch)
-				above, below, ok = dropFarther(above, below, pass == 2)
-			case 1:
-				if feedLines > 0 {
-					feedLines--
-					ok = true
-				}
-			}
-			if !ok {
-				break
-			}
+	for rows() > h {
+		var ok bool
+		if above, below, ok = dropFarther(above, below); ok {
+			continue
+		}
+		if feedLines > 0 {
+			feedLines--
+			continue
+		}
+		if above, below, ok = dropOursPair(above, below); !ok {
+			break
 		}
 	}
-	return above, below, feedLines
+	return above, below, min(facts, max(feedLines, h-3-len(above)-len(below)))
 }
 
-// dropFarther removes the farthest removable row of the longer side (the
-// other side when it has none); false when neither side has one.
-func dropFarther(above, below []bookRow, ours bool) ([]bookRow, []bookRow, bool) {
+// dropFarther removes the farthest level of the longer side that is not
+// ours nor the touch (of the other side when it has none); false when
+// neither side has one.
+func dropFarther(above, below []bookRow) ([]bookRow, []bookRow, bool) {
 	var ok bool
 	if len(above) >= len(below) {
-		if above, ok = farRemoved(above, true, ours); !ok {
-			below, ok = farRemoved(below, false, ours)
+		if above, ok = farRemoved(above, true, false); !ok {
+			below, ok = farRemoved(below, false, false)
 		}
-	} else if below, ok = farRemoved(below, false, ours); !ok {
-		above, ok = farRemoved(above, true, ours)
+	} else if below, ok = farRemoved(below, false, false); !ok {
+		above, ok = farRemoved(above, true, false)
 	}
 	return above, below, ok
 }
 
-// farRemoved removes the farthest row of one side that is not ours (or,
-// with ours, any row) and never the touch; above (top) is sorted highest
-// first, below too.
+// dropOursPair removes the farthest of our quotes on each side that has
+// one (not the touch); false when neither has one.
+func dropOursPair(above, below []bookRow) ([]bookRow, []bookRow, bool) {
+	above, okA := farRemoved(above, true, true)
+	below, okB := farRemoved(below, false, true)
+	return above, below, okA || okB
+}
+
+// farRemoved removes the farthest row of one side that is ours (ours) or
+// a level of the feed (!ours), never the touch; above (top) is sorted
+// highest first, below too.
 func farRemoved(rs []bookRow, top, ours bool) ([]bookRow, bool) {
 	idx := make([]int, len(rs))
 	for i := range idx {
@@ -250,7 +261,7 @@ func farRemoved(rs []bookRow, top, ours bool) ([]bookRow, bool) {
 	}
 	for _, i := range idx {
 		isTouch := (top && i == len(rs)-1) || (!top && i == 0)
-		if (rs[i].ours == ours || ours) && !isTouch {
+		if rs[i].ours == ours && !isTouch {
 			return append(rs[:i:i], rs[i+1:]...), true
 		}
 	}
@@ -269,7 +280,7 @@ func bookLine(st Styles, bt table, mid float64, r bookRow) string {
 	}
 	qty := "—"
 	if finite(r.qty) {
-		qty = fmtXRP(r.qty)
+		qty = fmtFit(r.qty, xrpDecimals, bt[2].width)
 	}
 	from := "—"
 	if mid > 0 {
@@ -295,8 +306,10 @@ func (l *liveModel) replayBook(b *block) {
 		return st.Label.Render(fit(l1, 7)) + st.Value.Render(padLeft(v1, 10)) + "  " +
 			st.Label.Render(fit(l2, 7)) + st.Value.Render(padLeft(v2, 10))
 	}
-	b.add(titleRule(st, "BOOK", st.Muted.Render("replay"), b.width))
-	b.add(st.Warn.Render("no book: replay of bars") + st.Muted.Render(" · bid and ask are the close ∓ 1 bp"))
+	// "no book" in the title, so that the line under it fits a column of
+	// 46 cells (at 160 columns it read "… are the close…").
+	b.add(titleRule(st, "BOOK", st.Muted.Render("replay of bars: ")+st.Warn.Render("no book"), b.width))
+	b.add(st.Muted.Render("bid and ask are the close ∓ 1 bp"))
 	if bar := s.Bar; bar != nil {
 		b.add(st.Label.Render("bar to ") + st.Value.Render(fmtClock(s.MarketTime)) + st.Muted.Render(" market UTC"))
 		b.add(pair("open", fmtPrice(bar.Open), "high", fmtPrice(bar.High)))

@@ -81,3 +81,30 @@ func TestBookPanelOfTheSimulator(t *testing.T) {
 		}
 	}
 }
+
+// Our quotes leave a short panel together: at every height the ladder
+// shows our sell and our buy both or neither (at 100x30 it kept "▲ ours"
+// and dropped "▼ ours"), and a row the pair frees goes back to the facts.
+func TestBookPanelKeepsBothQuotesOrNeither(t *testing.T) {
+	srcs := map[string]func() (*engine.State, bookSource){
+		"sim": func() (*engine.State, bookSource) { return fakeState(), bookSource{} },
+		"xrpl": func() (*engine.State, bookSource) {
+			s := fakeXRPLState()
+			return s, bookSource{book: s.Book, ledger: s.Ledger, health: &feedHealth{state: "LIVE"}, remaining: s.QuoteRemainingXRP}
+		},
+	}
+	for name, mk := range srcs {
+		for h := 5; h <= 24; h++ {
+			s, src := mk()
+			lines := bookView(t, s, src, 60, h)
+			text := strings.Join(lines, "\n")
+			sells, buys := strings.Count(text, "▼ ours"), strings.Count(text, "▲ ours")
+			if sells != buys {
+				t.Errorf("%s, %d rows: %d sell and %d buy quotes of ours:\n%s", name, h, sells, buys, text)
+			}
+			if lines[len(lines)-1] == "" && sells == 0 {
+				t.Errorf("%s, %d rows: a row left blank the facts could use:\n%s", name, h, text)
+			}
+		}
+	}
+}

@@ -287,22 +287,12 @@ func (c chart) scale(plotRows int, markers []chartMarker) valueScale {
 		lo, hi = 0, 0
 	}
 	nonNeg := lo >= 0
-	above, below := math.Inf(1), math.Inf(-1)
-	for _, l := range c.Lines {
-		if !finite(l.V) {
-			continue
-		}
-		if l.V > hi && l.V < above {
-			above = l.V
-		}
-		if l.V < lo && l.V > below {
-			below = l.V
-		}
-	}
-	if !math.IsInf(above, 0) {
+	above, below := nearestLines(c.Lines, lo, hi)
+	hiLine, loLine := !math.IsInf(above, 0), !math.IsInf(below, 0)
+	if hiLine {
 		hi = above
 	}
-	if !math.IsInf(below, 0) {
+	if loLine {
 		lo = below
 	}
 	minSpan := c.MinSpan
@@ -315,23 +305,50 @@ func (c chart) scale(plotRows int, markers []chartMarker) valueScale {
 	if hi-lo < minSpan {
 		mid := (lo + hi) / 2
 		lo, hi = mid-minSpan/2, mid+minSpan/2
+		hiLine, loLine = false, false
 	}
 	if nonNeg && lo < 0 {
 		lo, hi = 0, hi-lo
+		hiLine, loLine = false, false
 	}
 	// The ends round out to an eighth of the range at most (a short chart
 	// keeps a tight range); the labels between are a coarser step apart,
 	// about one every three rows.
+	// An end at a reference line stays on it, so that the line is drawn on
+	// the end's row under its own label (±5 rounded out to ±6 put the
+	// threshold's dashes on a row labelled 6).
 	round := niceStep((hi - lo) / 8)
 	const eps = 1e-9
-	lo = math.Floor(lo/round+eps) * round
-	hi = math.Ceil(hi/round-eps) * round
+	if !loLine {
+		lo = math.Floor(lo/round+eps) * round
+	}
+	if !hiLine {
+		hi = math.Ceil(hi/round-eps) * round
+	}
 	if hi <= lo {
 		hi = lo + round
 	}
 	intervals := clampInt((plotRows-1)/3, 1, 8)
 	step := math.Max(round, niceStep((hi-lo)/float64(intervals)))
 	return valueScale{lo: lo, hi: hi, step: step, decimals: stepDecimals(round)}
+}
+
+// nearestLines are the nearest reference line above hi and below lo
+// (+Inf and -Inf when there is none).
+func nearestLines(lines []chartLine, lo, hi float64) (above, below float64) {
+	above, below = math.Inf(1), math.Inf(-1)
+	for _, l := range lines {
+		if !finite(l.V) {
+			continue
+		}
+		if l.V > hi && l.V < above {
+			above = l.V
+		}
+		if l.V < lo && l.V > below {
+			below = l.V
+		}
+	}
+	return above, below
 }
 
 // niceStep is the smallest of 1, 2, 2.5 and 5 times a power of ten that is

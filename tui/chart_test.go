@@ -629,3 +629,33 @@ func TestStyleWrapIsRender(t *testing.T) {
 		}
 	}
 }
+
+// A tier line is drawn on a row labelled with its own value: a drift
+// within ±5 % between lines at ±5 was drawn on a range rounded out to ±6,
+// the dashes on the rows labelled +6% and -6%.
+func TestChartTierLinesOnTheirLabels(t *testing.T) {
+	st := DefaultStyles(ThemeMono)
+	for _, tc := range []struct {
+		name string
+		vs   []float64
+	}{
+		{"within the first tier", []float64{-3.1, -1.2, 0.4, 2.5, 4.2, 1.1}},
+		{"into the second", []float64{-3.1, -1.2, 0.4, 6.5, 7.9, 1.1}},
+		{"off centre", []float64{0.2, 1.4, 2.5, 3.1, 4.8, 3.3}},
+	} {
+		for h := 4; h <= 16; h++ {
+			c := chart{Series: []chartSeries{{Points: pts(5*time.Second, tc.vs...)}}, Lines: tierLines(st, []float64{5, 10, 20}),
+				Width: 60, Height: h, Format: fmtPercentLabel}
+			p := readChart(t, c)
+			for r, row := range p.cells {
+				if !strings.ContainsRune(string(row), '┄') {
+					continue
+				}
+				v, err := strconv.ParseFloat(strings.NewReplacer("%", "", "+", "").Replace(p.labels[r]), 64)
+				if err != nil || (math.Abs(v) != 5 && math.Abs(v) != 10 && math.Abs(v) != 20) {
+					t.Errorf("%s, %d rows: a tier line on a row labelled %q, not its value: %q", tc.name, h, p.labels[r], p.labels)
+				}
+			}
+		}
+	}
+}

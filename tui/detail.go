@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -353,7 +354,10 @@ func detailLayout(h, summaryLines int) detailRows {
 	// status line and the footer.
 	rem := max(7, h-7-summaryLines)
 	v := max(3, rem*2/5)
-	d := max(2, rem/5)
+	d := rem / 5
+	if d < minChartRows {
+		d = 1 // no room for a chart that reads: the drift in one line
+	}
 	return detailRows{valueH: v, driftH: d, listRows: max(1, rem-v-d)}
 }
 
@@ -470,28 +474,29 @@ func (d *detailModel) summaryLines() []string {
 // in w cells.
 func (d *detailModel) charts(lay detailRows, w int) []string {
 	st := d.ctx.styles
-	total := make([]Point, len(d.val))
-	hold := make([]Point, len(d.val))
-	for i, v := range d.val {
-		total[i], hold[i] = Point{v.MarketTime, v.TotalValueInRLUSD}, Point{v.MarketTime, v.HoldValueInRLUSD}
-	}
+	total, hold := valuationPoints(d.val)
 	value := chart{Series: []chartSeries{{Name: "value", Points: total, Style: st.SeriesA},
 		{Name: "hold", Points: hold, Style: st.SeriesB, Pattern: lineDotted}}, Width: w, Height: lay.valueH, Axis: st.Muted}
-	lines := []string{st.Title.Render("VALUE vs HOLD") + st.Muted.Render(" RLUSD  ") +
-		value.legend() + st.Muted.Render(d.rangeText())}
+	// The titles are fitted to w like the chart rows: the caller sets the
+	// report beside these lines as they are (addFitted).
+	lines := []string{fit(st.Title.Render("VALUE vs HOLD")+st.Muted.Render(" RLUSD  ")+
+		value.legend()+st.Muted.Render(d.rangeText()), w)}
 	switch len(d.val) {
 	case 0:
-		lines = append(lines, d.placeholder("no valuation snapshots", lay.valueH)...)
+		lines = append(lines, d.placeholder("no valuation snapshots", w, lay.valueH)...)
 	case 1: // one point is no curve: say what there is
 		v := d.val[0]
 		lines = append(lines, d.placeholder("one valuation snapshot so far: value "+fmtMoney(v.TotalValueInRLUSD)+
-			", hold "+fmtMoney(v.HoldValueInRLUSD)+" RLUSD", lay.valueH)...)
+			", hold "+fmtMoney(v.HoldValueInRLUSD)+" RLUSD", w, lay.valueH)...)
 	default:
 		lines = append(lines, value.draw()...)
 	}
-	lines = append(lines, st.Title.Render("DRIFT")+st.Muted.Render(" % of value away from the target XRP share"))
+	lines = append(lines, fit(st.Title.Render("DRIFT")+st.Muted.Render(" % of value away from the target XRP share"), w))
 	if len(d.inv) == 0 {
-		return append(lines, d.placeholder("no inventory snapshots", lay.driftH)...)
+		return append(lines, d.placeholder("no inventory snapshots", w, lay.driftH)...)
+	}
+	if lay.driftH < minChartRows {
+		return append(lines, d.driftLine(w))
 	}
 	drift := make([]Point, len(d.inv))
 	for i, v := range d.inv {
@@ -502,6 +507,29 @@ func (d *detailModel) charts(lay detailRows, w int) []string {
 		Format: fmtPercentLabel, Axis: st.Muted}.draw()...)
 }
 
+// driftLine is the drift in one line of w cells where a chart has no
+// room: a sparkline over the whole session, its last value and its range.
+func (d *detailModel) driftLine(w int) string {
+	st := d.ctx.styles
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range d.inv {
+		if finite(v.DriftPct) {
+			lo, hi = math.Min(lo, v.DriftPct), math.Max(hi, v.DriftPct)
+		}
+	}
+	last := d.inv[len(d.inv)-1].DriftPct
+	figures := st.Label.Render(" last ") + st.Value.Render(fmtPct(last))
+	if lo <= hi {
+		figures += st.Label.Render(" range ") + st.Value.Render(fmtPct(lo)+" … "+fmtPct(hi))
+	}
+	n := max(0, w-6-textWidth(figures))
+	vs := make([]float64, 0, n)
+	for i := 0; i < n && len(d.inv) > 0; i++ { // n values spread over the session
+		vs = append(vs, d.inv[i*(len(d.inv)-1)/max(1, n-1)].DriftPct)
+	}
+	return fit(st.Label.Render("trend ")+st.tier(1).Render(sparkline(vs, n))+figures, w)
+}
+
 // lists draws the fills (scrolled) and, beside them, the report (when it
 // is not beside the charts) and the latest events.
 func (d *detailModel) lists(lay detailRows, report *engine.Report) []string {
@@ -509,7 +537,8 @@ func (d *detailModel) lists(lay detailRows, report *engine.Report) []string {
 	w := d.ctx.width
 	fw := min(max(46, w/2), w-20) // 46: the fill table with its value column
 	fb, eb := newBlock(fw), newBlock(w-fw-2)
-	ft := fillTableFor(fw, d.fills)
+	shown := d.fills[min(d.scroll, len(d.fills)):min(d.scroll+lay.listRows, len(d.fills))]
+	ft := fillTableFor(fw, d.fills, shown)
 	fillTitle := "FILLS " + fmtCount(len(d.fills)) + st.Muted.Render(" newest first")
 	if len(d.fills) > lay.listRows {
 		fillTitle += st.Muted.Render(fmt.Sprintf("  %d–%d (j/k)", d.scroll+1, min(d.scroll+lay.listRows, len(d.fills))))
@@ -523,7 +552,7 @@ func (d *detailModel) lists(lay detailRows, report *engine.Report) []string {
 		fb.add(st.Muted.Render("no fills"))
 	}
 	if report != nil {
-		rows := min(lay.listRows+2, reportRows(*report))
+		rows := min(lay.listRows+2, reportRows(*report, eb.width))
 		eb.addFitted(fitAll(reportPanel(st, *report, eb.width, rows), eb.width)...)
 		if eb.height() >= lay.listRows {
 			return beside(2, fb.clip(lay.listRows+2), eb.clip(lay.listRows+2)).lines
@@ -558,12 +587,17 @@ func (d *detailModel) rangeText() string {
 	return "   " + fmtTime(from) + " → " + end + " UTC"
 }
 
-func (d *detailModel) placeholder(text string, h int) []string {
+// placeholder is h rows of w cells with text centred in them, where a
+// chart has nothing to draw.
+func (d *detailModel) placeholder(text string, w, h int) []string {
 	out := make([]string, h)
 	if d.loading {
 		text = "loading…"
 	}
-	out[h/2] = d.ctx.styles.Muted.Render(padLeft(text, (d.ctx.width+len(text))/2))
+	for i := range out {
+		out[i] = strings.Repeat(" ", max(0, w))
+	}
+	out[h/2] = fit(d.ctx.styles.Muted.Render(padLeft(text, (w+textWidth(text))/2)), w)
 	return out
 }
 

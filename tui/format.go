@@ -46,8 +46,38 @@ const (
 	bpsDecimals   = 1 // basis points
 )
 
-// fmtPrice formats an XRP/RLUSD price: "2.301235".
-func fmtPrice(v float64) string { return fmtNum(v, priceDecimals) }
+// fmtPrice formats an XRP/RLUSD price: "2.301235"; a low price keeps
+// enough decimals to tell levels a basis point apart (0.0001 with six
+// decimals read "0.000100" for every level): "0.000100216".
+func fmtPrice(v float64) string { return fmtNum(v, priceDecimalsOf(v)) }
+
+// priceDecimalsOf is the decimals of a price: six from 0.05 up (five
+// significant figures at least), three more for each thousandth below
+// that. The decimals change by bands, not with each power of ten, so that
+// the prices of one market keep one number of decimals (a column of them
+// lines up) unless it moves a thousandfold; the bands' edges are at fives,
+// away from the round prices a market hovers at.
+func priceDecimalsOf(v float64) int {
+	a := math.Abs(v)
+	switch {
+	case !finite(a) || a == 0 || a >= 0.05:
+		return priceDecimals
+	case a >= 5e-5:
+		return priceDecimals + 3
+	}
+	return priceDecimals + 6
+}
+
+// fmtFit formats v with decimals decimals, or fewer when that is what it
+// takes to fit w cells: a large amount loses its fraction before its
+// column shows "…" (46,000,000.000000 XRP in 10 cells is "46,000,000").
+func fmtFit(v float64, decimals, w int) string {
+	s := fmtNum(v, decimals)
+	for d := decimals - 1; d >= 0 && len(s) > w; d-- {
+		s = fmtNum(v, d)
+	}
+	return s
+}
 
 // fmtXRP formats an amount of XRP, exact to the drop: "1,000.000000".
 func fmtXRP(v float64) string { return fmtNum(v, xrpDecimals) }

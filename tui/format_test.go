@@ -91,6 +91,54 @@ func TestFigureFormats(t *testing.T) {
 	}
 }
 
+// A low price keeps the digits that tell its levels apart (at 0.0001 every
+// level read "0.000100" or "0.000102"), in decimals that change by bands so
+// that one market's prices line up; 2.3 keeps its six decimals.
+func TestPriceDecimalsOfLowPrices(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		want string
+	}{
+		{2.3012345, "2.301235"},
+		{0.5, "0.500000"},
+		{0.05, "0.050000"},
+		{0.0499, "0.049900000"},
+		{0.000102163, "0.000102163"},
+		{0.0000980012, "0.000098001"},
+		{0.00004, "0.000040000000"},
+		{0, "0.000000"},
+		{math.NaN(), "—"},
+	} {
+		if got := fmtPrice(tc.v); got != tc.want {
+			t.Errorf("fmtPrice(%g)=%q, want %q", tc.v, got, tc.want)
+		}
+	}
+	// Quotes a basis point apart read apart.
+	if a, b := fmtPrice(0.00010216), fmtPrice(0.00010216*1.0001); a == b {
+		t.Errorf("levels 1 bp apart read the same: %q", a)
+	}
+}
+
+// A large amount loses its fraction before its column shows "…".
+func TestFmtFit(t *testing.T) {
+	for _, tc := range []struct {
+		v      float64
+		dec, w int
+		want   string
+	}{
+		{6.5, 6, 10, "6.500000"},
+		{46_000_000, 6, 10, "46,000,000"},
+		{150_000.123456, 6, 10, "150,000.12"},
+		{26_012.3456789, 6, 12, "26,012.34568"},
+		{1_234_567.891, 2, 10, "1,234,568"},
+		{46_000_000_000, 6, 10, "46,000,000,000"}, // wider still: the table shows "…"
+	} {
+		if got := fmtFit(tc.v, tc.dec, tc.w); got != tc.want {
+			t.Errorf("fmtFit(%g, %d, %d)=%q, want %q", tc.v, tc.dec, tc.w, got, tc.want)
+		}
+	}
+}
+
 // A figure's colour follows the sign it is printed with: a PnL that rounds
 // to zero is neutral, not red (it was drawn red when the style followed
 // the unrounded value).

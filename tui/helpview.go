@@ -67,6 +67,9 @@ func keysText(all help.KeyMap) string {
 		}
 		b.WriteString(title + "\n")
 		for _, k := range col {
+			if !k.Enabled() {
+				continue // a key that does nothing here (tab without a live session)
+			}
 			desc := k.Help().Desc
 			if k.Help().Key == "q" {
 				desc = quitHelp

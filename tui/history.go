@@ -8,6 +8,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"neo/engine"
 )
@@ -401,13 +402,17 @@ func (h *historyModel) View() string {
 	lines := []string{h.header(), h.filterLine()}
 	lines = append(lines, summaryStrip(st, h.rows, w, stripRows(h.ctx.height))...)
 	t := narrowHistory
-	if w >= 120 {
+	switch {
+	case w >= 120:
 		t = wideHistory
+	case w >= 96:
+		t = idHistory
 	}
 	t.cols = t.cols.fitTo(w - 3) // after the three-cell mark
 	lines = append(lines, st.TableHead.Render(t.head()))
 	now := h.ctx.now()
-	for i := 0; i < h.pageSize; i++ {
+	status := h.statusLines(w)
+	for i := 0; i < h.pageSize-(len(status)-1); i++ { // a long error takes the last rows
 		if i >= len(h.rows) {
 			if i == 0 && h.loaded {
 				lines = append(lines, st.Muted.Render("  no sessions match"))
@@ -418,7 +423,7 @@ func (h *historyModel) View() string {
 		}
 		lines = append(lines, t.row(st, h.rows[i], i == h.sel, now, w))
 	}
-	lines = append(lines, h.statusLine())
+	lines = append(lines, status...)
 	return h.ctx.frame(lines, h.ctx.footer(h.keys.ShortHelp()...))
 }
 
@@ -448,6 +453,24 @@ func (h *historyModel) filterLine() string {
 		return st.Muted.Render("filter ") + st.Value.Render(h.filterRaw) + st.Muted.Render("  (/ edit · esc clear)")
 	}
 	return st.Muted.Render("all sessions  (/ filter · s sort · S reverse · enter open)")
+}
+
+// statusLines is the status line, or a filter error wrapped at words to w
+// cells in up to a third of the page's rows (the list of reasons was cut
+// at 160 columns: "use one of operator_quit, …, an…").
+func (h *historyModel) statusLines(w int) []string {
+	if h.filterErr == "" {
+		return []string{h.statusLine()}
+	}
+	lines := strings.Split(ansi.Wrap(h.filterErr, max(1, w), ""), "\n")
+	if n := max(1, 1+h.pageSize/3); len(lines) > n {
+		lines = lines[:n] // fit cuts the last one with "…"
+		lines[n-1] += " …"
+	}
+	for i, l := range lines {
+		lines[i] = h.ctx.styles.Error.Render(strings.TrimRight(l, " "))
+	}
+	return lines
 }
 
 // statusLine is the error, the load in progress, or where the page is.
@@ -480,25 +503,48 @@ func (h *historyModel) statusLine() string {
 	return st.Muted.Render(fmt.Sprintf("sessions %s–%s%s", fmtNum(float64(from), 0), fmtNum(float64(to), 0), more))
 }
 
-// historyTable is the session list's columns: (session,) started, duration,
-// ending value, PnL, return, fills and the reason, after a two-cell mark.
+// historyTable is the session list's columns: the session and when it
+// started, duration, ending value, PnL, return, fills and the reason, after
+// a two-cell mark.
 type historyTable struct {
 	cols table
 	wide bool // with the session id and the seconds of the start
+	id   bool // the session id in place of the start (the id holds it)
 }
 
+// The session list at 120 columns and more (wide), from 96 (the id, which
+// a user types for neo report, in place of the start it holds: at 100
+// columns the list dropped the id and cut 12,641 fills while it used 88),
+// and below (the start without its year, so that the reason fits at 80).
 var (
 	wideHistory = historyTable{wide: true, cols: table{{width: 26, left: true, cut: true}, {width: 19, left: true},
 		{width: 9}, {width: 13}, {width: 11}, {width: 8}, {width: 7}, {left: true, gap: 2}}}
-	narrowHistory = historyTable{cols: table{{width: 16, left: true},
-		{width: 8}, {width: 10}, {width: 9}, {width: 8}, {width: 5, drop: 2}, {left: true, gap: 2, min: 10, drop: 1}}}
+	idHistory = historyTable{id: true, cols: table{{width: 24, left: true, cut: true},
+		{width: 8}, {width: 10}, {width: 9}, {width: 8}, {width: 7, drop: 2}, {left: true, gap: 2, min: 10, drop: 1}}}
+	narrowHistory = historyTable{cols: table{{width: 11, left: true},
+		{width: 8}, {width: 10}, {width: 9}, {width: 8}, {width: 7, drop: 2}, {left: true, gap: 2, min: 10, drop: 1}}}
 )
 
 func (t historyTable) head() string {
-	if t.wide {
+	switch {
+	case t.wide:
 		return "   " + t.cols.head("session", "started (UTC)", "mkt span", "ending value", "PnL", "return", "fills", "reason")
+	case t.id:
+		return "   " + t.cols.head("session", "mkt span", "end value", "PnL", "return", "fills", "reason")
 	}
-	return "   " + t.cols.head("started (UTC)", "mkt span", "end value", "PnL", "return", "fills", "reason")
+	return "   " + t.cols.head("started UTC", "mkt span", "end value", "PnL", "return", "fills", "reason")
+}
+
+// sessionCells are the cells that name a session: its id and start (wide),
+// its id (id), or its start without the year.
+func (t historyTable) sessionCells(s engine.SessionSummary) []string {
+	switch {
+	case t.wide:
+		return []string{Sanitize(s.SessionID), fmtTime(s.StartedAt)}
+	case t.id:
+		return []string{Sanitize(s.SessionID)}
+	}
+	return []string{s.StartedAt.UTC().Format("01-02 15:04")}
 }
 
 // row lays out one session: the selected row in one style across the
@@ -552,13 +598,7 @@ func (t historyTable) row(st Styles, s engine.SessionSummary, selected bool, now
 	default:
 		mark += "  "
 	}
-	started := fmtTime(s.StartedAt)
-	var first []string
-	if t.wide {
-		first = []string{Sanitize(s.SessionID), started, durS, ending}
-	} else {
-		first = []string{started[:min(16, len(started))], durS, ending}
-	}
+	first := append(t.sessionCells(s), durS, ending)
 	n := len(first)
 	head := mark + t.cols.cells(0, first...) + t.cols.sep(n) // the space before the PnL is the row's, not the PnL's colour
 	pnlCol, retCol := t.cols.pad(n, pnlS), t.cols.cells(n+1, retS)

@@ -473,3 +473,40 @@ func TestShutdownStepWarning(t *testing.T) {
 		t.Fatalf("steps:\n%s", got)
 	}
 }
+
+// neo history has no live session: its footer and its help list no key
+// that leads to one (tab live/history, 1 live view, p pause), and those
+// keys do nothing.
+func TestReadOnlyHistoryListsOnlyKeysThatWork(t *testing.T) {
+	m := historyOn(t, ThemeMono, 160, 48)
+	lines := strings.Split(plainView(m), "\n")
+	foot := lines[len(lines)-1]
+	for _, bad := range []string{"tab", "live", "pause"} {
+		if strings.Contains(foot, bad) {
+			t.Errorf("the read-only history's footer offers %q: %q", bad, foot)
+		}
+	}
+	press(t, m, "tab", "1", "p")
+	if m.view != viewHistory {
+		t.Fatalf("view=%v after tab, 1, p: want the history", m.view)
+	}
+	press(t, m, "?")
+	help := plainView(m)
+	for _, bad := range []string{"live/history", "pause/resume"} {
+		if strings.Contains(help, bad) {
+			t.Errorf("the read-only help lists %q:\n%s", bad, help)
+		}
+	}
+	for _, l := range strings.Split(help, "\n") {
+		if f := strings.Fields(l); len(f) == 3 && f[0] == "1" && f[1] == "live" && f[2] == "view" {
+			t.Errorf("the read-only help lists the key 1: %q", l)
+		}
+	}
+	// With a live session they are all there.
+	live, _ := liveOn(t, fakeState(), ThemeMono, 160, 48)
+	press(t, live, "2")
+	lines = strings.Split(plainView(live), "\n")
+	if foot := lines[len(lines)-1]; !strings.Contains(foot, "tab live/history") {
+		t.Errorf("the live console's history footer lacks tab: %q", foot)
+	}
+}

@@ -25,7 +25,8 @@ type liveModel struct {
 	hist History // where the final report is read from; nil: none
 
 	state          *engine.State
-	report         *engine.Report // the session's report, read after it ended on its own
+	report         *engine.Report             // the session's report, read after it ended on its own
+	finalVal       []engine.ValuationSnapshot // its whole value curve, sampled, read with the report
 	reportErr      string
 	done           bool      // the engine's Done channel is closed
 	endedAt        time.Time // when the console saw Done
@@ -54,7 +55,9 @@ func (k liveKeys) ShortHelp(done bool) []key.Binding {
 }
 
 func newLiveModel(ctx *viewContext, ctrl Controller, hist History, app KeyMap, waits bool) liveModel {
-	return liveModel{ctx: ctx, ctrl: ctrl, hist: hist, waits: waits, keys: newLiveKeys(app)}
+	keys := newLiveKeys(app)
+	keys.Pause.SetEnabled(ctrl != nil) // nothing to pause without a live session
+	return liveModel{ctx: ctx, ctrl: ctrl, hist: hist, waits: waits, keys: keys}
 }
 
 // wantsKey is false: the live view's only key, pause, reaches it from every
@@ -75,6 +78,10 @@ func (l *liveModel) Update(msg tea.Msg) tea.Cmd {
 			} else {
 				l.report = &msg.report
 			}
+		}
+	case finalSeriesMsg:
+		if l.state != nil && msg.id == l.state.SessionID && msg.err == nil {
+			l.finalVal = msg.val
 		}
 	case tea.KeyMsg:
 		if key.Matches(msg, l.keys.Pause) {
@@ -114,7 +121,8 @@ func (l *liveModel) onDone(msg doneMsg) tea.Cmd {
 	if l.state != nil {
 		id = l.state.SessionID
 	}
-	return tea.Batch(focus(anyView, viewLive), loadReport(l.hist, viewLive, 0, id)) // from whichever view is in front
+	return tea.Batch(focus(anyView, viewLive), // from whichever view is in front
+		loadReport(l.hist, viewLive, 0, id), loadFinalSeries(l.hist, id))
 }
 
 // togglePause asks the engine to stop or resume quoting. SetPaused is a
@@ -178,8 +186,8 @@ func (l *liveModel) View() string {
 }
 
 // finalScreen is what stays on screen after a session ended on its own:
-// its report, the value against holding over the session's last samples
-// in the rows the report leaves, and the last events (how it ended).
+// its report, the value against holding over the whole session in the rows
+// the report leaves, and the last events (how it ended).
 func (l *liveModel) finalScreen(w, h int) []string {
 	st := l.ctx.styles
 	evs := l.eventRows(w)
@@ -191,12 +199,21 @@ func (l *liveModel) finalScreen(w, h int) []string {
 	if h >= 20 {
 		bottom = min(1+evRows, h/4)
 	}
+	// The id whole, and the command that prints the report when it fits
+	// after it (at 80 columns it cut the id a user must type).
 	id := Sanitize(l.state.SessionID)
-	out := []string{titleRule(st, "SESSION REPORT", st.Muted.Render(id+" · also: neo report "+id), w)}
+	note := id + " · also: neo report " + id
+	if len("SESSION REPORT ")+textWidth(note) > w {
+		note = id + " · neo report prints it"
+		if len("SESSION REPORT ")+textWidth(note) > w {
+			note = id
+		}
+	}
+	out := []string{titleRule(st, "SESSION REPORT", st.Muted.Render(note), w)}
 	out = append(out, fitAll(reportPanel(st, *l.report, w, h-1-bottom), w)...)
 	if rest := h - len(out) - bottom; rest >= minChartRows+2 {
 		b := newBlock(w)
-		l.valueChart(b, rest)
+		l.finalValueChart(b, rest)
 		out = append(out, b.clip(rest).lines...)
 	}
 	if bottom > 0 {
@@ -537,20 +554,60 @@ func (l *liveModel) drift(b *block, h int) {
 // valueChart draws the session's value against holding its starting
 // balances, on market time: the gap between them is the PnL vs hold.
 func (l *liveModel) valueChart(b *block, h int) {
-	st := l.ctx.styles
 	s := l.state
-	b.add(titleRule(st, "VALUE vs HOLD", st.Muted.Render("RLUSD"), b.width))
 	value := func(p engine.HistorySample) float64 { return p.ValueRLUSD }
 	hold := func(p engine.HistorySample) float64 { return p.HoldRLUSD }
 	holdNow := s.Valuation.HoldValueInRLUSD
 	if holdNow == 0 {
 		holdNow = math.NaN()
 	}
+	l.drawValue(b, h, "RLUSD", samplePoints(s.History, value, s.MarketTime, s.Inventory.TotalValueInRLUSD),
+		samplePoints(s.History, hold, s.MarketTime, holdNow))
+}
+
+// finalValueChart is the value chart of the final screen: the whole
+// session from the history, as the report's figures are (the state keeps
+// only its last samples, about 20 minutes, where the report's drawdown
+// may not be). Until that is read, or when it cannot be, the state's
+// samples under a title that says they are only the tail.
+func (l *liveModel) finalValueChart(b *block, h int) {
+	if len(l.finalVal) >= 2 {
+		value, hold := valuationPoints(l.finalVal)
+		from, to := l.finalVal[0].MarketTime, l.finalVal[len(l.finalVal)-1].MarketTime
+		stamp := spanStamp(&from, &to)
+		l.drawValue(b, h, "RLUSD · the whole session, "+stamp(from)+" → "+stamp(to)+" market UTC", value, hold)
+		return
+	}
+	s := l.state
+	note := "RLUSD"
+	if len(s.History) > 0 {
+		note += " · only the last " + fmtDur(s.MarketTime.Sub(s.History[0].Time)) + " of the session"
+	}
+	b.add(titleRule(l.ctx.styles, "VALUE vs HOLD", l.ctx.styles.Muted.Render(note), b.width))
+	tail := newBlock(b.width)
+	l.valueChart(tail, h)
+	b.addFitted(tail.lines[1:]...) // its own title said less
+}
+
+// drawValue draws value against hold under a title with note, in h rows.
+func (l *liveModel) drawValue(b *block, h int, note string, value, hold []Point) {
+	st := l.ctx.styles
+	b.add(titleRule(st, "VALUE vs HOLD", st.Muted.Render(note), b.width))
 	rest := h - 1
 	b.addFitted(chart{Series: []chartSeries{
-		{Name: "value", Style: st.SeriesA, Points: samplePoints(s.History, value, s.MarketTime, s.Inventory.TotalValueInRLUSD)},
-		{Name: "hold", Style: st.SeriesB, Pattern: lineDotted, Points: samplePoints(s.History, hold, s.MarketTime, holdNow)}},
+		{Name: "value", Style: st.SeriesA, Points: value},
+		{Name: "hold", Style: st.SeriesB, Pattern: lineDotted, Points: hold}},
 		Width: b.width, Height: rest, Axis: st.Muted, Legend: rest >= minChartRows+1, Format: fmtNum}.draw()...)
+}
+
+// valuationPoints are the total value and the value of holding of
+// recorded snapshots, as chart points.
+func valuationPoints(vs []engine.ValuationSnapshot) (value, hold []Point) {
+	value, hold = make([]Point, len(vs)), make([]Point, len(vs))
+	for i, v := range vs {
+		value[i], hold[i] = Point{v.MarketTime, v.TotalValueInRLUSD}, Point{v.MarketTime, v.HoldValueInRLUSD}
+	}
+	return value, hold
 }
 
 // gaugeScale labels the ends and the tier thresholds of the drift gauge.
@@ -622,7 +679,13 @@ func (l *liveModel) quotes(b *block) {
 		rest = st.Paused.Render("(paused)")
 	}
 	b.add(titleRule(st, title, rest, b.width))
-	qt := quoteTable.fitTo(b.width)
+	qt, qtyW := quoteTable, 0
+	for _, q := range s.Quotes {
+		qt = qt.widen(1, fmtPrice(q.Price))
+		qtyW = max(qtyW, len(fmtXRP(q.QtyXRP)))
+	}
+	qt = qt.fitTo(b.width)
+	qt.grow(2, qtyW, b.width)
 	b.add(st.TableHead.Render(qt.head("side", "price", "size XRP", "age")))
 	if len(s.Quotes) == 0 {
 		b.add(st.Muted.Render("no open orders"))
@@ -632,7 +695,7 @@ func (l *liveModel) quotes(b *block) {
 	sort.SliceStable(qs, func(i, j int) bool { return qs[i].Price > qs[j].Price })
 	for _, q := range qs {
 		b.add(st.side(q.Side).Render(qt.pad(0, sideText(q.Side))) +
-			st.Value.Render(qt.cells(1, fmtPrice(q.Price), fmtXRP(q.QtyXRP), fmtDur(s.MarketTime.Sub(q.MarketTime)))))
+			st.Value.Render(qt.cells(1, fmtPrice(q.Price), fmtFit(q.QtyXRP, xrpDecimals, qt[2].width), fmtDur(s.MarketTime.Sub(q.MarketTime)))))
 	}
 }
 
@@ -718,7 +781,7 @@ func (l *liveModel) shutdown(b *block) {
 func (l *liveModel) fills(b *block, rows int) {
 	st := l.ctx.styles
 	s := l.state
-	ft := fillTableFor(b.width, s.RecentFills)
+	ft := fillTableFor(b.width, s.RecentFills, s.RecentFills[:min(len(s.RecentFills), max(0, rows-2))])
 	b.add(titleRule(st, "LATEST FILLS", st.Muted.Render("newest first"), b.width))
 	b.add(st.TableHead.Render(ft.head()))
 	if len(s.RecentFills) == 0 {

@@ -104,6 +104,12 @@ func newModel(opts Options, waits bool) *Model {
 	theme := resolveTheme(opts.Theme, opts.NoColor, opts.DarkBackground)
 	ctx := newViewContext(theme, opts.Now)
 	keys := DefaultKeyMap()
+	if opts.Controller == nil {
+		// No live session (neo history): tab and 1 would lead nowhere, so
+		// they are off, and no footer or help lists them.
+		keys.Switch.SetEnabled(false)
+		keys.Live.SetEnabled(false)
+	}
 	m := &Model{
 		opts:   opts,
 		ctx:    ctx,
@@ -224,7 +230,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, m.live.keys.Pause):
 		return m.live.Update(msg) // pause reaches the live session from every view
 	case key.Matches(msg, k.Switch):
-		if m.view == viewLive || m.opts.Controller == nil {
+		if m.view == viewLive {
 			return m.focus(viewHistory)
 		}
 		return m.focus(viewLive)

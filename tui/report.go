@@ -43,6 +43,33 @@ func loadReport(hist History, to view, seq int, id string) tea.Cmd {
 	}
 }
 
+// finalSeriesPoints is how many valuation snapshots the final screen reads
+// of a session: two a column of a 250-column chart. The chart draws the
+// extremes of the points that share a column, so a narrower window loses
+// nothing, and a resize needs no new read.
+const finalSeriesPoints = 500
+
+// finalSeriesMsg carries the value curve of the session that ended.
+type finalSeriesMsg struct {
+	id  string
+	val []engine.ValuationSnapshot
+	err error
+}
+
+// loadFinalSeries reads the value curve of a session that ended, sampled
+// over its whole span as the detail view reads it, in a command.
+func loadFinalSeries(hist History, id string) tea.Cmd {
+	if hist == nil || id == "" {
+		return nil
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), queryTimeout)
+		defer cancel()
+		val, err := hist.ValuationSeries(ctx, id, finalSeriesPoints)
+		return finalSeriesMsg{id: id, val: val, err: err}
+	}
+}
+
 // reportSection is one panel of the report: its lines at a width, and
 // whether it can use more rows (the daily P&L bars).
 type reportSection struct {
@@ -52,12 +79,12 @@ type reportSection struct {
 	grow  int // rows more it can use (the daily P&L bars)
 }
 
-// reportSections are the report's panels, most important first: a short
-// window keeps the first ones.
-func reportSections(st Styles, r engine.Report) []reportSection {
+// reportSections are the report's panels in columns of w cells, most
+// important first: a short window keeps the first ones.
+func reportSections(st Styles, r engine.Report, w int) []reportSection {
 	return []reportSection{
 		pnlSection(st, r),
-		valueSection(st, r),
+		valueSection(st, r, w),
 		fillsSection(st, r),
 		tiersSection(st, r),
 		eventsSection(st, r),
@@ -99,21 +126,29 @@ func pnlSection(st Styles, r engine.Report) reportSection {
 }
 
 // valueSection is the value from start to end, the deepest drawdown and
-// the market time the session spans.
-func valueSection(st Styles, r engine.Report) reportSection {
-	return reportSection{name: "value", min: 5, lines: func(w, _ int) []string {
+// the market time the session spans, in a column of cw cells: the peak and
+// the trough of the drawdown on one line when it fits, else on two (the
+// trough's time was cut, at 250x70 "→ trough 4,735.14 …").
+func valueSection(st Styles, r engine.Report, cw int) reportSection {
+	var drawdown []string
+	if d := r.MaxDrawdown; d.PeakMarketTime != nil && d.TroughMarketTime != nil {
+		stamp := spanStamp(r.MarketStart, r.MarketEnd)
+		peak := st.Muted.Render("  peak ") + st.Value.Render(fmtMoney(d.PeakValue)) + st.Muted.Render(" "+stamp(*d.PeakMarketTime))
+		trough := st.Muted.Render("trough ") + st.Value.Render(fmtMoney(d.TroughValue)) + st.Muted.Render(" "+stamp(*d.TroughMarketTime))
+		drawdown = []string{peak + st.Muted.Render(" → ") + trough}
+		if textWidth(drawdown[0]) > cw {
+			drawdown = []string{peak, st.Muted.Render("  → ") + trough}
+		}
+	} else {
+		drawdown = []string{st.Muted.Render("  the value never fell below a peak")}
+	}
+	return reportSection{name: "value", min: 4 + len(drawdown), lines: func(w, _ int) []string {
 		lines := []string{
 			titleRule(st, "VALUE", st.Muted.Render("RLUSD · market time UTC"), w),
 			reportRow(st, "start → end", st.Value.Render(fmtMoney(r.EndingValue)), st.Muted.Render(" from "+fmtMoney(r.StartingValue)), w),
 			reportRow(st, "max drawdown", signedMoney(st, -r.MaxDrawdown.RLUSD), " "+signedPct(st, -r.MaxDrawdown.Pct), w),
 		}
-		if d := r.MaxDrawdown; d.PeakMarketTime != nil && d.TroughMarketTime != nil {
-			stamp := spanStamp(r.MarketStart, r.MarketEnd)
-			lines = append(lines, st.Muted.Render("  peak ")+st.Value.Render(fmtMoney(d.PeakValue))+st.Muted.Render(" "+stamp(*d.PeakMarketTime))+
-				st.Muted.Render(" → trough ")+st.Value.Render(fmtMoney(d.TroughValue))+st.Muted.Render(" "+stamp(*d.TroughMarketTime)))
-		} else {
-			lines = append(lines, st.Muted.Render("  the value never fell below a peak"))
-		}
+		lines = append(lines, drawdown...)
 		lines = append(lines, reportRow(st, "market span", st.Value.Render(fmtDur(time.Duration(r.MarketSpanSeconds*float64(time.Second)))), "", w))
 		return lines
 	}}
@@ -132,20 +167,27 @@ func spanStamp(start, end *time.Time) func(time.Time) string {
 // fillsSection is the fills by side and in all.
 func fillsSection(st Styles, r engine.Report) reportSection {
 	return reportSection{name: "fills", min: 5, lines: func(w, _ int) []string {
-		t := table{{width: 6, left: true}, {width: 6}, {width: 12, drop: 2}, {width: 10}, {width: 9, drop: 1}}.fitTo(w)
+		allXRP := r.Fills.Buy.VolumeXRP + r.Fills.Sell.VolumeXRP
+		t := table{{width: 6, left: true}, {width: 6}, {width: 12, drop: 2}, {width: 10}, {width: 9, drop: 1}}.
+			widen(4, fmtPrice(r.Fills.Buy.AvgPrice), fmtPrice(r.Fills.Sell.AvgPrice))
+		t[2].width = max(10, t[2].width-(t[4].width-9)) // a longer price takes from the XRP's decimals (fmtFit)
+		t = t.fitTo(w)
+		t.grow(2, len(fmtXRP(allXRP)), w)
+		xrp := func(v float64) string { return fmtFit(v, xrpDecimals, t[2].width) }
+		money := func(v float64) string { return fmtFit(v, moneyDecimals, t[3].width) }
 		side := func(s engine.Side, x engine.SideStats) string {
 			avg := "—"
 			if x.Count > 0 {
 				avg = fmtPrice(x.AvgPrice)
 			}
-			return st.side(s).Render(t.pad(0, sideText(s))) + st.Value.Render(t.cells(1, fmtCount(x.Count), fmtXRP(x.VolumeXRP), fmtMoney(x.VolumeRLUSD), avg))
+			return st.side(s).Render(t.pad(0, sideText(s))) + st.Value.Render(t.cells(1, fmtCount(x.Count), xrp(x.VolumeXRP), money(x.VolumeRLUSD), avg))
 		}
 		return []string{
 			titleRule(st, "FILLS", st.Muted.Render("by side"), w),
 			st.TableHead.Render(t.head("side", "fills", "XRP", "RLUSD", "avg price")),
 			side(engine.Buy, r.Fills.Buy),
 			side(engine.Sell, r.Fills.Sell),
-			st.Label.Render(t.pad(0, "all")) + st.Value.Render(t.cells(1, fmtCount(r.Fills.Count), fmtXRP(r.Fills.Buy.VolumeXRP+r.Fills.Sell.VolumeXRP), fmtMoney(r.Fills.VolumeRLUSD), "")),
+			st.Label.Render(t.pad(0, "all")) + st.Value.Render(t.cells(1, fmtCount(r.Fills.Count), xrp(allXRP), money(r.Fills.VolumeRLUSD), "")),
 		}
 	}}
 }
@@ -202,7 +244,7 @@ func dailySection(st Styles, r engine.Report) reportSection {
 	return reportSection{name: "daily", min: 2, grow: grow, lines: func(w, h int) []string {
 		lines := []string{titleRule(st, "DAILY P&L", st.Muted.Render("RLUSD by market day"), w)}
 		if h >= 5 && len(days) >= 2 { // one day is a figure, not a chart
-			return append(lines, dayBars(st, days, w, h-1)...)
+			return append(lines, dayBars(st, days, w, h-1, marketDayNote)...)
 		}
 		items := make([]string, 0, len(days))
 		for _, d := range days {
@@ -221,9 +263,9 @@ func dailySection(st Styles, r engine.Report) reportSection {
 // left out (the last ones first); the daily P&L takes up to 8 rows more
 // when its column has them. It returns as many rows as its tallest column.
 func reportPanel(st Styles, r engine.Report, w, h int) []string {
-	secs := reportSections(st, r)
 	ncol := clampInt((w+2)/48, 1, 3)
 	cws := splitWidth(w, ncol, liveGap)
+	secs := reportSections(st, r, cws[ncol-1]) // the narrowest column
 	total, tallest := 0, 0
 	for _, s := range secs {
 		total += s.min + 1
@@ -274,11 +316,11 @@ func reportPanel(st Styles, r engine.Report, w, h int) []string {
 	return beside(liveGap, blocks...).lines
 }
 
-// reportRows is how many rows the report's sections take in one column,
-// a blank row between them (its daily P&L as a list).
-func reportRows(r engine.Report) int {
+// reportRows is how many rows the report's sections take in one column of
+// w cells, a blank row between them (its daily P&L as a list).
+func reportRows(r engine.Report, w int) int {
 	n := 0
-	for i, s := range reportSections(DefaultStyles(ThemeMono), r) {
+	for i, s := range reportSections(DefaultStyles(ThemeMono), r, w) {
 		if i > 0 {
 			n++
 		}

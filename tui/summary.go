@@ -12,7 +12,10 @@ import (
 // The history's summary strip: what the sessions on the page add up to
 // (how many, the total P&L, the best and the worst, how many run and how
 // many ended at an estimate) and, when the window has the rows, their P&L
-// by market day as a bar chart around zero.
+// by start day as a bar chart around zero: a session's whole P&L counts on
+// the market day it started, since splitting it over the days it ran needs
+// its value curve, which the strip does not read for every session on every
+// redraw (a session's report splits it: DAILY P&L).
 
 // stripRows is the rows the summary strip takes in a window h rows tall:
 // one line on a short window, the daily chart under it from 30 rows.
@@ -31,8 +34,9 @@ func sessionPnL(s engine.SessionSummary) (float64, bool) {
 	return *s.EndingValue - s.StartingValue, true
 }
 
-// sessionDay is the market day a session counts on: the UTC date of its
-// first market event (of its wall-clock start when that is unknown).
+// sessionDay is the market day a session counts on, its start day: the UTC
+// date of its first market event (of its wall-clock start when that is
+// unknown).
 func sessionDay(s engine.SessionSummary) time.Time {
 	t := s.StartedAt.UTC()
 	if s.MarketStartedAt != nil {
@@ -48,7 +52,7 @@ type dayPnL struct {
 	n   int
 }
 
-// dailyPnL sums the P&L of the sessions that have one by market day,
+// dailyPnL sums the P&L of the sessions that have one by start day,
 // oldest day first.
 func dailyPnL(rows []engine.SessionSummary) []dayPnL {
 	by := map[time.Time]*dayPnL{}
@@ -130,9 +134,17 @@ func summaryStrip(st Styles, rows []engine.SessionSummary, w, h int) []string {
 		return out
 	}
 	days := dailyPnL(rows)
-	out = append(out, dayBars(st, days, w, h-1)...)
+	out = append(out, dayBars(st, days, w, h-1, startDayNote)...)
 	return out
 }
+
+// The notes under daily bars: what a day's bar sums. The history's strip
+// counts each session whole on the day it started; a report splits its
+// session's P&L over the market days it ran.
+const (
+	startDayNote  = "P&L by start day (UTC)"
+	marketDayNote = "P&L by market day (UTC)"
+)
 
 // derefOr is *s, or the zero summary.
 func derefOr(s *engine.SessionSummary) engine.SessionSummary {
@@ -154,7 +166,7 @@ func fmtDate(t time.Time) string {
 // zero line, half a row a step, in w×h cells: the value labels left, the
 // dates of the days under the bars. The newest days are kept when they do
 // not all fit. Up and down carry the sign without colour.
-func dayBars(st Styles, days []dayPnL, w, h int) []string {
+func dayBars(st Styles, days []dayPnL, w, h int, note string) []string {
 	if len(days) == 0 {
 		return dayBarsEmpty(st, h)
 	}
@@ -190,7 +202,7 @@ func dayBars(st Styles, days []dayPnL, w, h int) []string {
 	for r := 0; r < plotRows; r++ {
 		out = append(out, g.renderRow(st, r, labels[r], axisW))
 	}
-	return append(out, st.Muted.Render(strings.Repeat(" ", axisW+1)+dayBarDates(days, bw, plotW)))
+	return append(out, st.Muted.Render(strings.Repeat(" ", axisW+1)+dayBarDates(days, bw, plotW, note)))
 }
 
 // dayBarsEmpty is the h rows dayBars shows when no session has ended.
@@ -337,8 +349,8 @@ func (g barGrid) renderRow(st Styles, r int, label string, axisW int) string {
 }
 
 // dayBarDates is the line under the bars: the dates, as many as have room,
-// and what the axis is when it fits after them.
-func dayBarDates(days []dayPnL, bw, plotW int) string {
+// and what the bars sum (what) when it fits after them.
+func dayBarDates(days []dayPnL, bw, plotW int, what string) string {
 	const label = "01-02"
 	axis := []rune(strings.Repeat(" ", plotW))
 	end := 0
@@ -350,7 +362,7 @@ func dayBarDates(days []dayPnL, bw, plotW int) string {
 		copy(axis[c:], []rune(d.day.Format(label)))
 		end = c + len(label) + 1
 	}
-	note := []rune("P&L by market day (UTC)")
+	note := []rune(what)
 	if plotW-len(note) > end {
 		copy(axis[plotW-len(note):], note)
 	}

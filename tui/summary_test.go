@@ -19,7 +19,7 @@ func ended(id string, start time.Time, pnl float64, estimated bool) engine.Sessi
 }
 
 // TestSummaryStrip checks the summary strip over a list of sessions: the
-// P&L by market day, the totals line, the bars on either side of zero, a
+// P&L by start day, the totals line, the bars on either side of zero, a
 // replay's market day and a chart too narrow for every day.
 func TestSummaryStrip(t *testing.T) {
 	d1 := time.Date(2026, 11, 23, 22, 0, 0, 0, time.UTC)
@@ -30,7 +30,7 @@ func TestSummaryStrip(t *testing.T) {
 	checkDailyPnL(t, rows)
 	st := DefaultStyles(ThemeMono)
 	strip := ansi.Strip(strings.Join(summaryStrip(st, rows, 160, 8), "\n"))
-	for _, want := range []string{"shown 5", "P&L +7.50 RLUSD", "best +30.00 2026-11-23", "worst -40.00 2026-11-24", "● 1 running", "~ 1 end estimated", "P&L by market day"} {
+	for _, want := range []string{"shown 5", "P&L +7.50 RLUSD", "best +30.00 2026-11-23", "worst -40.00 2026-11-24", "● 1 running", "~ 1 end estimated", "P&L by start day"} {
 		if !strings.Contains(strip, want) {
 			t.Errorf("strip lacks %q:\n%s", want, strip)
 		}
@@ -114,8 +114,30 @@ func checkNarrowChart(t *testing.T, st Styles, first time.Time) {
 		many = append(many, dayPnL{day: first.AddDate(0, 0, i), pnl: float64(i), n: 1})
 	}
 	many[0].pnl = -100
-	narrow := ansi.Strip(strings.Join(dayBars(st, many, 30, 5), "\n"))
+	narrow := ansi.Strip(strings.Join(dayBars(st, many, 30, 5, startDayNote), "\n"))
 	if strings.Contains(narrow, "-100.00") || !strings.Contains(narrow, "+19.00") {
 		t.Errorf("a narrow chart should keep the newest days only:\n%s", narrow)
+	}
+}
+
+// The strip counts a session's whole P&L on the day it started (it reads
+// no session's curve to split it), and says so: a session of three days
+// is one bar "by start day", not "by market day". A report, which splits
+// its session's P&L over its days, says "by market day".
+func TestStripSaysItCountsByStartDay(t *testing.T) {
+	st := DefaultStyles(ThemeMono)
+	start := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
+	long := ended("long", start, 5166.74, false)
+	end := start.Add(45 * time.Hour)
+	long.MarketEndedAt, long.EndedAt = &end, &end
+	rows := []engine.SessionSummary{long, ended("short", start.Add(time.Hour), -3, false)}
+	strip := ansi.Strip(strings.Join(summaryStrip(st, rows, 160, 8), "\n"))
+	if !strings.Contains(strip, "P&L by start day") || strings.Contains(strip, "market day") {
+		t.Errorf("the strip does not say its days are the sessions' start days:\n%s", strip)
+	}
+	days := []dayPnL{{day: start, pnl: 10, n: 1}, {day: start.Add(24 * time.Hour), pnl: -4, n: 1}}
+	report := ansi.Strip(strings.Join(dayBars(st, days, 80, 6, marketDayNote), "\n"))
+	if !strings.Contains(report, "P&L by market day") {
+		t.Errorf("a report's daily bars do not say market day:\n%s", report)
 	}
 }

@@ -71,6 +71,30 @@ func (t table) fitTo(w int) table {
 	return out
 }
 
+// widen returns t with column i at least as wide as the widest of vs, a
+// figure with more digits than the column was made for (a price of 0.0001
+// in nine decimals); t is unchanged.
+func (t table) widen(i int, vs ...string) table {
+	w := t[i].width
+	for _, v := range vs {
+		w = max(w, textWidth(v))
+	}
+	if w == t[i].width {
+		return t
+	}
+	out := append(table(nil), t...)
+	out[i].width = w
+	return out
+}
+
+// grow widens column i towards want cells with what room is left of w
+// cells after the table's shown columns; t is changed in place.
+func (t table) grow(i, want, w int) {
+	if spare := w - t.width(); spare > 0 && !t[i].hidden && want > t[i].width {
+		t[i].width += min(spare, want-t[i].width)
+	}
+}
+
 // fitNumber fits a figure into w cells right-aligned, or, when it is wider,
 // drops it whole for "…": a number is never cut mid-digit.
 func fitNumber(v string, w int) string {
@@ -162,8 +186,10 @@ var fillColumns = table{{width: 6, left: true}, {width: 8}, {width: 10}, {width:
 // fillTableFor is the fill table for width cells and fills: the date when
 // there is room for it and the value, else the time of day (or, when the
 // fills span more than one UTC day, the day and the minute: a backtest's
-// 15:04:05 alone could be any of its days), then fewer columns.
-func fillTableFor(width int, fills []engine.Fill) fillTable {
+// 15:04:05 alone could be any of its days), then fewer columns. The price
+// column is as wide as the prices of shown (the fills drawn) need, and the
+// quantity column takes room that is left for amounts of more digits.
+func fillTableFor(width int, fills, shown []engine.Fill) fillTable {
 	t := fillTable{clock: width < 72}
 	tw := 19
 	if t.clock {
@@ -172,7 +198,14 @@ func fillTableFor(width int, fills []engine.Fill) fillTable {
 			t.day, tw = true, 11
 		}
 	}
-	t.cols = append(table{{width: tw, left: true}}, fillColumns...).fitTo(width)
+	cols := append(table{{width: tw, left: true}}, fillColumns...)
+	qtyW := 0
+	for _, f := range shown {
+		cols = cols.widen(2, fmtPrice(f.Price))
+		qtyW = max(qtyW, len(fmtXRP(f.QtyXRP)))
+	}
+	t.cols = cols.fitTo(width)
+	t.cols.grow(3, qtyW, width)
 	return t
 }
 
@@ -206,5 +239,6 @@ func (t fillTable) row(st Styles, f engine.Fill) string {
 		when = fmtClock(f.MarketTime)
 	}
 	return st.Muted.Render(t.cols.pad(0, when)) + t.cols.sep(1) + st.side(f.Side).Render(t.cols.pad(1, sideText(f.Side))) +
-		st.Value.Render(t.cols.cells(2, fmtPrice(f.Price), fmtXRP(f.QtyXRP), fmtMoney(f.ValueRLUSD), fmtFee(f.FeeRLUSD)))
+		st.Value.Render(t.cols.cells(2, fmtPrice(f.Price), fmtFit(f.QtyXRP, xrpDecimals, t.cols[3].width),
+			fmtFit(f.ValueRLUSD, moneyDecimals, t.cols[4].width), fmtFee(f.FeeRLUSD)))
 }

@@ -166,7 +166,7 @@ func TestFillTimesOverDays(t *testing.T) {
 		{"days, narrowest", 46, []engine.Fill{at(9, 23, 59, 30), at(2, 0, 1, 2)}, "01-09 23:59"},
 		{"days, wide", 100, []engine.Fill{at(9, 23, 59, 30), at(2, 0, 1, 2)}, "2025-01-09 23:59:30"},
 	} {
-		ft := fillTableFor(c.width, c.fills)
+		ft := fillTableFor(c.width, c.fills, c.fills)
 		row := ansi.Strip(ft.row(st, c.fills[0]))
 		if !strings.HasPrefix(row, c.want+" ") {
 			t.Errorf("%s: row %q, want it to start with %q", c.name, row, c.want)
