@@ -69,7 +69,7 @@ func (m *Main) report(ctx context.Context, id string, asJSON bool) error {
 		return writeJSON(m.Stdout, r)
 	}
 	if err := r.WriteText(m.Stdout); err != nil {
-		return exitf(exitRuntime, "write report: %v", err)
+		return exitf(exitRuntime, "write report: %w", err)
 	}
 	return nil
 }

@@ -242,10 +242,10 @@ func writeSessionsJSON(w io.Writer, list []engine.SessionSummary) error {
 func writeJSON(w io.Writer, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
-		return exitf(exitRuntime, "write JSON: %v", err)
+		return exitf(exitRuntime, "write JSON: %w", err)
 	}
 	if _, err := w.Write(append(jsonSafe(b), '\n')); err != nil {
-		return exitf(exitRuntime, "write JSON: %v", err)
+		return exitf(exitRuntime, "write JSON: %w", err)
 	}
 	return nil
 }
@@ -280,7 +280,7 @@ func writeSessionsCSV(w io.Writer, list []engine.SessionSummary) error {
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
-		return exitf(exitRuntime, "write CSV: %v", err)
+		return exitf(exitRuntime, "write CSV: %w", err)
 	}
 	return nil
 }
@@ -325,7 +325,7 @@ func writeSessionsTable(w io.Writer, list []engine.SessionSummary) error {
 			dur, mFrom, mSpan, clean(reason), s.StartingValue, end, pnl, s.FillCount, clean(s.Feed))
 	}
 	if err := tw.Flush(); err != nil {
-		return exitf(exitRuntime, "write table: %v", err)
+		return exitf(exitRuntime, "write table: %w", err)
 	}
 	return nil
 }
