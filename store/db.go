@@ -160,6 +160,7 @@ func Open(ctx context.Context, opts Options) (_ *DB, err error) {
 	defer func() {
 		if err != nil {
 			db.abandon()
+			err = notSQLite(path, err)
 		}
 	}()
 

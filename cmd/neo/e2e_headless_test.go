@@ -253,7 +253,10 @@ func TestRunRefusesBadEnvironments(t *testing.T) {
 		}
 	})
 	t.Run("damaged database", func(t *testing.T) {
+		// A neo database (a backup of it lies beside it) whose first
+		// bytes were overwritten.
 		db := filepath.Join(t.TempDir(), "neo.db")
+		writeFile(t, filepath.Dir(db), "neo.db.bak.20261201T000000Z", "")
 		if err := os.WriteFile(db, bytes.Repeat([]byte("not a database "), 4096), 0o600); err != nil {
 			t.Fatal(err)
 		}

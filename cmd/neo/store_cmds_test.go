@@ -492,3 +492,32 @@ func TestCheckEmptyDatabase(t *testing.T) {
 		t.Fatalf("neo check on an empty file says:\n%s", out)
 	}
 }
+
+// TestNotSQLiteFileIsForeign: --db naming a file that is not SQLite at all
+// (no neo backup beside it) is a usage error (exit 2) saying so, from every
+// command that opens it, never the restore advice; the file is unchanged.
+// With a neo backup beside it, it is a damaged neo database (exit 3).
+func TestNotSQLiteFileIsForeign(t *testing.T) {
+	dir := t.TempDir()
+	db := writeFile(t, dir, "text.db", "hello\n")
+	for _, args := range [][]string{
+		{"check"}, {"check", "--full"}, {"sessions"}, {"report"}, {"backfill", "--dry-run"},
+		{"run", "--headless", "--speed", "0", "--duration", "1m"},
+	} {
+		code, _, stderr := runBin(t, nil, append(args, "--db", db)...)
+		if args[0] == "run" { // run logs its start on stderr too
+			_, stderr, _ = strings.Cut(stderr, "\nneo: ")
+			stderr = "neo: " + stderr
+		}
+		assertOneLineError(t, code, stderr, 2, "not an SQLite database", "--db", db)
+		if strings.Contains(stderr, "restore") {
+			t.Fatalf("neo %v: %q sends the user to restore a backup that does not exist", args, stderr)
+		}
+	}
+	if b, _ := os.ReadFile(db); string(b) != "hello\n" {
+		t.Fatalf("the file was changed: %q", b)
+	}
+	writeFile(t, dir, "text.db.bak.20261201T000000Z", "")
+	code, _, stderr := runBin(t, nil, "check", "--db", db)
+	assertOneLineError(t, code, stderr, 3, "neo restore --db "+db)
+}
