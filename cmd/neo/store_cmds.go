@@ -172,7 +172,21 @@ func (m *Main) sessions(ctx context.Context, asJSON, asCSV bool, limit int) erro
 		fmt.Fprintf(m.Stdout, "no sessions recorded in %s\n", clean(db.Path()))
 		return nil
 	}
-	return writeSessionsTable(m.Stdout, list)
+	if err := writeSessionsTable(m.Stdout, list); err != nil {
+		return err
+	}
+	for _, s := range list {
+		if s.LeftOpen {
+			fmt.Fprintln(m.Stdout, leftOpenHint(db.Path()))
+			break
+		}
+	}
+	return nil
+}
+
+// leftOpenHint says what "left open" means and what closes such a session.
+func leftOpenHint(path string) string {
+	return fmt.Sprintf("left open: not running (no neo process holds the database; a crash, kill or power loss); close as unclean_exit with: neo backfill --db %s (or start 'neo run', which does it)", clean(path))
 }
 
 // sessionRecord is a session as JSON and CSV show it: the column names of
@@ -199,18 +213,22 @@ type sessionRecord struct {
 	// Damage names what in the row could not be read (its fields are zero
 	// or null); absent for a sound row. JSON only.
 	Damage string `json:"damage,omitempty"`
+	// LeftOpen: no end recorded and no process holds the database: left
+	// open by a crash, not running (ended_at stays null until neo backfill
+	// or the next neo run closes it).
+	LeftOpen bool `json:"left_open"`
 }
 
 var sessionRecordHeader = []string{"session_id", "started_at", "ended_at", "ended_at_estimated", "mode", "feed",
 	"app_version", "starting_xrp", "starting_rlusd", "starting_value", "ending_xrp", "ending_rlusd", "ending_value",
-	"halt_reason", "fill_count", "config_json", "market_started_at", "market_ended_at"}
+	"halt_reason", "fill_count", "config_json", "market_started_at", "market_ended_at", "left_open"}
 
 func toRecord(s engine.SessionSummary) sessionRecord {
 	r := sessionRecord{SessionID: s.SessionID, StartedAt: s.StartedAt.UTC().Format(store.TimeLayout),
 		EndedAtEstimated: s.EndedAtEstimated, Mode: s.Mode, Feed: s.Feed, AppVersion: s.AppVersion,
 		StartingXRP: s.StartingXRP, StartingRLUSD: s.StartingRLUSD, StartingValue: s.StartingValue,
 		EndingXRP: s.EndingXRP, EndingRLUSD: s.EndingRLUSD, EndingValue: s.EndingValue,
-		FillCount: s.FillCount, ConfigJSON: s.ConfigJSON, Damage: s.Damage}
+		FillCount: s.FillCount, ConfigJSON: s.ConfigJSON, Damage: s.Damage, LeftOpen: s.LeftOpen}
 	opt := func(t *time.Time) *string {
 		if t == nil {
 			return nil
@@ -276,7 +294,7 @@ func writeSessionsCSV(w io.Writer, list []engine.SessionSummary) error {
 		cw.Write([]string{clean(r.SessionID), r.StartedAt, optS(r.EndedAt), strconv.FormatBool(r.EndedAtEstimated), clean(r.Mode), clean(r.Feed),
 			clean(r.AppVersion), num(r.StartingXRP), num(r.StartingRLUSD), num(r.StartingValue), optF(r.EndingXRP), optF(r.EndingRLUSD),
 			optF(r.EndingValue), clean(optS(r.HaltReason)), strconv.Itoa(r.FillCount), string(jsonSafe([]byte(r.ConfigJSON))),
-			optS(r.MarketStartedAt), optS(r.MarketEndedAt)})
+			optS(r.MarketStartedAt), optS(r.MarketEndedAt), strconv.FormatBool(r.LeftOpen)})
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
@@ -307,6 +325,9 @@ func writeSessionsTable(w io.Writer, list []engine.SessionSummary) error {
 			if s.MarketEndedAt != nil {
 				mSpan = fmtSpan(s.MarketEndedAt.Sub(*s.MarketStartedAt))
 			}
+		}
+		if s.LeftOpen {
+			dur = "left open"
 		}
 		if s.EndedAt != nil {
 			dur = s.EndedAt.Sub(s.StartedAt).Round(time.Second).String()
