@@ -378,13 +378,15 @@ func (m *Main) check(ctx context.Context, full bool) error {
 	if err := store.Identify(ctx, path); err != nil {
 		return storeExit(err)
 	}
-	fmt.Fprintf(m.Stdout, "ok: %s passed %s (%s, %s)\n", clean(path), kind, humanBytes(store.DatabaseSize(path)), round(time.Since(start)))
-
+	took := time.Since(start)
+	// Everything that can fail runs before "ok" is printed: a check that
+	// says "passed" and then exits non-zero reads as both.
 	db, err := store.Open(ctx, store.Options{Path: path, ReadOnly: true, Faults: m.storeFaults()})
 	if engine.ErrorCode(err) == engine.ENOTFOUND {
 		// The file has no neo schema (identified above as not foreign): a
 		// first start stopped before it wrote anything leaves such an
 		// empty file. Sound, and nothing to recover.
+		m.printCheckOK(path, kind, took)
 		fmt.Fprintln(m.Stdout, "no neo sessions yet (an empty database): nothing left open")
 		return nil
 	}
@@ -396,19 +398,32 @@ func (m *Main) check(ctx context.Context, full bool) error {
 	if err != nil {
 		return exitErr(exitRuntime, err)
 	}
+	open, err := db.PlanRecovery(ctx)
+	if err != nil {
+		return exitErr(exitRuntime, err)
+	}
+	m.printCheckOK(path, kind, took)
 	for _, d := range damaged {
 		fmt.Fprintf(m.Stdout, "damaged: %s\n", clean(d.String()))
 	}
 	if len(damaged) > 0 {
 		fmt.Fprintf(m.Stdout, "%d damaged rows: readers skip them or show them as damaged; 'neo restore' brings back a backup from before the damage\n", len(damaged))
 	}
-	open, err := db.PlanRecovery(ctx)
-	if err != nil {
-		return exitErr(exitRuntime, err)
-	}
+	m.printOpenSessions(path, open)
+	return nil
+}
+
+// printCheckOK prints check's "ok" line.
+func (m *Main) printCheckOK(path, kind string, took time.Duration) {
+	fmt.Fprintf(m.Stdout, "ok: %s passed %s (%s, %s)\n", clean(path), kind, humanBytes(store.DatabaseSize(path)), round(took))
+}
+
+// printOpenSessions prints check's report of the sessions left open: running
+// while a process holds the lock, else left open by a crash.
+func (m *Main) printOpenSessions(path string, open []engine.Recovery) {
 	if len(open) == 0 {
 		fmt.Fprintln(m.Stdout, "no sessions left open")
-		return nil
+		return
 	}
 	held, pid, _ := store.LockHolder(path)
 	for _, r := range open {
@@ -427,7 +442,6 @@ func (m *Main) check(ctx context.Context, full bool) error {
 	if !held {
 		fmt.Fprintf(m.Stdout, "close them as unclean_exit with: neo backfill --db %s (or start 'neo run', which does it)\n", clean(path))
 	}
-	return nil
 }
 
 // ---- neo backup ----
