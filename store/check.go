@@ -161,6 +161,11 @@ func withPrivateCopy(path string, fn func(cp string) error) error {
 	for i, e := range errs {
 		msgs[i] = e.Error()
 	}
+	if last := errs[len(errs)-1]; errors.Is(last, os.ErrPermission) {
+		// The copy to the temporary directory failed on a file we may not
+		// read (another user's -wal): space is not the problem.
+		return fmt.Errorf("check %s: could not copy it and its -wal or -journal to check them without changing them (%s); you may not read them: ask the owner (ls -l %s*) to run the check, or to make them readable", path, strings.Join(msgs, "; "), path)
+	}
 	return fmt.Errorf("check %s: could not copy it and its -wal or -journal to check them without changing them (%s); free some space and retry", path, strings.Join(msgs, "; "))
 }
 

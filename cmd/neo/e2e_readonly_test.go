@@ -158,3 +158,30 @@ func listDir(t *testing.T, dir string) string {
 	}
 	return b.String()
 }
+
+// TestReadOnlyDirectoryUnreadableWAL: when the reader may not read the
+// crash's -wal either, no copy can be made: check and sessions fail saying
+// so and what to do (not "free some space"), and change nothing.
+func TestReadOnlyDirectoryUnreadableWAL(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ro")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := crashImage(t, dir)
+	run, _ := readOnlyReader(t, dir)
+	if err := os.Chmod(path+"-wal", 0o200); err != nil {
+		t.Fatal(err)
+	}
+	before := listDir(t, dir)
+	code, out, errOut := run("check", "--db", path)
+	if code != 1 || out != "" || !strings.Contains(errOut, "you may not read them") || strings.Contains(errOut, "free some space") {
+		t.Fatalf("check: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	code, out, errOut = run("sessions", "--db", path)
+	if code != 1 || out != "" || !strings.Contains(errOut, "cannot be read in place") || !strings.Contains(errOut, "the owner") {
+		t.Fatalf("sessions: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if after := listDir(t, dir); after != before {
+		t.Fatalf("the directory changed:\nbefore %s\nafter  %s", before, after)
+	}
+}
