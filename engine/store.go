@@ -128,6 +128,11 @@ type SessionSummary struct {
 	// time, a number that is not finite); those fields are zero or nil.
 	// Empty for a sound row.
 	Damage string
+	// LeftOpen is set by the store for a session with no end recorded
+	// whose process is gone (no process holds the database's instance
+	// lock): left open by a crash, a kill or a power loss, not running.
+	// neo backfill, or the next neo run, closes it as unclean_exit.
+	LeftOpen bool
 }
 
 // History is the read side used by the console and `neo sessions`. It never

@@ -168,7 +168,7 @@ func (db *DB) BackupTo(ctx context.Context, path string) (err error) {
 
 func (db *DB) vacuumInto(ctx context.Context, tmp string) error {
 	// Its own read-only connection: the pool's connections are query_only.
-	src, err := sql.Open("sqlite", dsn(db.path, "mode=ro", fmt.Sprintf("_pragma=busy_timeout(%d)", writerBusyTimeout)))
+	src, err := sql.Open("sqlite", dsn(db.readPath(), "mode=ro", fmt.Sprintf("_pragma=busy_timeout(%d)", writerBusyTimeout)))
 	if err != nil {
 		return err
 	}

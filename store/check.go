@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -44,7 +45,37 @@ func (db *DB) Check(ctx context.Context, full bool) error {
 // -wal and -shm files. Use it before Open, for `neo check` and on backups.
 func CheckFile(ctx context.Context, path string, full bool) error {
 	held, _, _ := LockHolder(path)
-	return checkFile(ctx, path, full, !held)
+	return notSQLite(path, checkFile(ctx, path, full, !held))
+}
+
+// notSQLite turns the *IntegrityError of a database file that does not
+// begin with SQLite's header ("SQLite format 3\0",
+// https://www.sqlite.org/fileformat.html, section 1.3) into a
+// *ForeignError when no neo backup lies beside it: --db names some other
+// file (a text file, another program's data), and sending the user to
+// restore a backup that does not exist cannot help. With backups beside it,
+// it is a neo database whose first bytes were overwritten: damage, with the
+// restore advice. Any other error is returned as is.
+func notSQLite(path string, err error) error {
+	var ie *IntegrityError
+	if !errors.As(err, &ie) {
+		return err
+	}
+	hdr := make([]byte, len(sqliteMagic))
+	f, oerr := os.Open(path)
+	if oerr != nil {
+		return err
+	}
+	n, _ := io.ReadFull(f, hdr)
+	f.Close()
+	if n == 0 || bytes.Equal(hdr[:n], sqliteMagic[:n]) {
+		return err // empty, or SQLite's header (whole or cut short)
+	}
+	if backups, lerr := ListBackups(path); lerr != nil || len(backups) > 0 {
+		return &IntegrityError{Path: ie.Path, Detail: ie.Detail + "; it does not begin with SQLite's header, so its first bytes were overwritten"}
+	}
+	return &ForeignError{Path: path, What: "a file of another kind, not an SQLite database (it does not begin with SQLite's header \"SQLite format 3\", and no neo backup " +
+		filepath.Base(path) + ".bak.* lies beside it, so it is not a neo database with a damaged header)"}
 }
 
 // checkFile checks path. quiet says no other process has the database open
@@ -129,6 +160,11 @@ func withPrivateCopy(path string, fn func(cp string) error) error {
 	msgs := make([]string, len(errs))
 	for i, e := range errs {
 		msgs[i] = e.Error()
+	}
+	if last := errs[len(errs)-1]; errors.Is(last, os.ErrPermission) {
+		// The copy to the temporary directory failed on a file we may not
+		// read (another user's -wal): space is not the problem.
+		return fmt.Errorf("check %s: could not copy it and its -wal or -journal to check them without changing them (%s); you may not read them: ask the owner (ls -l %s*) to run the check, or to make them readable", path, strings.Join(msgs, "; "), path)
 	}
 	return fmt.Errorf("check %s: could not copy it and its -wal or -journal to check them without changing them (%s); free some space and retry", path, strings.Join(msgs, "; "))
 }

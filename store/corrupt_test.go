@@ -295,3 +295,52 @@ func TestRestore(t *testing.T) {
 		}
 	})
 }
+
+// TestNotSQLiteFile: a file that does not begin with SQLite's header and has
+// no neo backup beside it is another kind of file (--db names the wrong
+// one): *ForeignError from CheckFile and from every Open, never the restore
+// advice; it stays unchanged. With a neo backup beside it, it is a neo
+// database whose header was overwritten: *IntegrityError naming restore.
+func TestNotSQLiteFile(t *testing.T) {
+	ctx := context.Background()
+	for _, text := range []string{"hello\n", strings.Repeat("this is not a database\n", 500)} {
+		path := filepath.Join(t.TempDir(), "text.db")
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		opens := map[string]func() error{
+			"CheckFile": func() error { return store.CheckFile(ctx, path, false) },
+			"Open read-only": func() error {
+				_, err := store.Open(ctx, store.Options{Path: path, ReadOnly: true})
+				return err
+			},
+			"Open to write": func() error {
+				_, err := store.Open(ctx, store.Options{Path: path, Lock: true, PreRunBackup: true, CheckpointInterval: -1})
+				return err
+			},
+		}
+		for name, open := range opens {
+			err := open()
+			var fe *store.ForeignError
+			if !errors.As(err, &fe) || !strings.Contains(err.Error(), "not an SQLite database") || strings.Contains(err.Error(), "restore") {
+				t.Fatalf("%s of a %d-byte text file: %v; want ForeignError saying it is not an SQLite database", name, len(text), err)
+			}
+		}
+		if got, _ := os.ReadFile(path); string(got) != text {
+			t.Fatal("the file was changed")
+		}
+	}
+
+	dir := t.TempDir()
+	path, _ := MustGoodDB(t, dir)
+	writeAt(t, path, 0, []byte("hello, world\n\x00\x00\x00"))
+	err := store.CheckFile(ctx, path, false)
+	var ie *store.IntegrityError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "neo restore --db "+path) {
+		t.Fatalf("CheckFile of a neo database whose header was overwritten: %v; want IntegrityError naming restore", err)
+	}
+	_, err = store.Open(ctx, store.Options{Path: path, ReadOnly: true})
+	if !errors.As(err, &ie) {
+		t.Fatalf("Open of a neo database whose header was overwritten: %v; want IntegrityError", err)
+	}
+}

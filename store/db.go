@@ -131,7 +131,11 @@ type DB struct {
 
 	closeOnce sync.Once
 	closeErr  error
-	mu        sync.Mutex // guards preRun
+	// snapshot is the private directory holding the copy that the read
+	// pool reads when the database cannot be read in place (snapshot.go);
+	// "" when it is read in place.
+	snapshot string
+	mu       sync.Mutex // guards preRun
 	// sendMu is held for reading while a write is handed to the queue and
 	// for writing while Close marks the queue closing: a write that passed
 	// the closing check is in the queue before the writer is told to stop,
@@ -160,6 +164,7 @@ func Open(ctx context.Context, opts Options) (_ *DB, err error) {
 	defer func() {
 		if err != nil {
 			db.abandon()
+			err = notSQLite(path, err)
 		}
 	}()
 
@@ -223,7 +228,7 @@ func (db *DB) openReader(ctx context.Context) (err error) {
 			return err
 		}
 	}
-	if db.r, err = openReadPool(db.path); err != nil {
+	if err := db.openReadPoolOrSnapshot(ctx); err != nil {
 		return err
 	}
 	return db.checkSchemaVersion(ctx)
@@ -371,6 +376,7 @@ func (db *DB) abandon() {
 	if db.r != nil {
 		db.r.Close()
 	}
+	db.dropSnapshot()
 	if db.cp != nil {
 		db.cp.Close()
 	}
@@ -411,6 +417,7 @@ func (db *DB) close(ctx context.Context) error {
 	if db.r != nil {
 		errs.keep(db.r.Close())
 	}
+	db.dropSnapshot()
 	if db.cp != nil {
 		errs.keep(db.cp.Close())
 	}
@@ -578,16 +585,8 @@ func dsn(path string, params ...string) string {
 
 // openReadPool opens the read-only pool on path.
 func openReadPool(path string) (*sql.DB, error) {
-	r, err := sql.Open("sqlite", dsn(path, "mode=ro",
-		fmt.Sprintf("_pragma=busy_timeout(%d)", writerBusyTimeout),
-		"_pragma=query_only(1)",
-	))
+	r, err := openReadPoolRaw(path)
 	if err != nil {
-		return nil, fmt.Errorf("open read pool %s: %w", path, err)
-	}
-	r.SetMaxOpenConns(4)
-	if err := r.Ping(); err != nil {
-		r.Close()
 		return nil, describeOpenError(path, err)
 	}
 	return r, nil

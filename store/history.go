@@ -116,7 +116,38 @@ func (db *DB) ListSessions(ctx context.Context, q engine.SessionQuery) ([]engine
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list sessions in %s: %w", db.path, err)
 	}
+	db.markLeftOpen(out)
 	return out, nil
+}
+
+// markLeftOpen sets LeftOpen on the sessions with no end recorded when no
+// process holds the instance lock: their process is gone (what neo check
+// reports as "left open"). The lock is only probed, never taken, and only
+// when such a session is in the list.
+func (db *DB) markLeftOpen(list []engine.SessionSummary) {
+	probed, gone := false, false
+	for i := range list {
+		if list[i].EndedAt != nil {
+			continue
+		}
+		if !probed {
+			probed, gone = true, db.nobodyRuns()
+		}
+		list[i].LeftOpen = gone
+	}
+}
+
+// nobodyRuns reports whether no process holds the instance lock of the
+// database, as far as a probe can tell: false while this process holds it
+// (a running session's own console), and false when the probe of the lock
+// file failed (unreadable) and there is no lock on the database file itself
+// to ask instead (off Linux, network filesystems).
+func (db *DB) nobodyRuns() bool {
+	if db.lock != nil {
+		return false
+	}
+	held, _, err := LockHolder(db.path)
+	return !held && (err == nil || inodeLockWorks(db.path))
 }
 
 // GetSession returns one session; engine.ErrNotFound if there is none.
@@ -131,7 +162,9 @@ func (db *DB) GetSession(ctx context.Context, sessionID string) (engine.SessionS
 		return sum, fmt.Errorf("get session %s from %s: %w", sessionID, db.path, err)
 	}
 	sum.Cursor = engine.Cursor{Value: key, SessionID: sum.SessionID}
-	return sum, nil
+	one := []engine.SessionSummary{sum}
+	db.markLeftOpen(one)
+	return one[0], nil
 }
 
 type scanner interface{ Scan(dest ...any) error }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -250,4 +251,51 @@ func TestSeries(t *testing.T) {
 			t.Fatalf("got %+v, want the last point", inv)
 		}
 	})
+}
+
+// TestLeftOpen: a session with no end recorded is LeftOpen in ListSessions
+// and GetSession when no process holds the instance lock (its process is
+// gone: what neo check calls "left open"), and not while a process holds
+// it, including the holder's own reads (a running session's console). A
+// closed session is never LeftOpen.
+func TestLeftOpen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "neo.db")
+	w := MustOpenDBAt(t, path, nil)
+	MustOpenSession(t, w, "closed", t0)
+	if err := w.CloseSession(ctx, engine.SessionEnd{SessionID: "closed", EndedAt: t0.Add(time.Hour), EndingValue: 5000, HaltReason: engine.HaltOperatorQuit}); err != nil {
+		t.Fatal(err)
+	}
+	MustOpenSession(t, w, "open", t0.Add(2*time.Hour))
+	r, err := store.Open(ctx, store.Options{Path: path, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close(ctx)
+	leftOpen := func(db *store.DB) map[string]bool {
+		t.Helper()
+		list, err := db.ListSessions(ctx, engine.SessionQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]bool{}
+		for _, s := range list {
+			one, err := db.GetSession(ctx, s.SessionID)
+			if err != nil || one.LeftOpen != s.LeftOpen {
+				t.Fatalf("GetSession(%s): LeftOpen %v (err %v), ListSessions says %v", s.SessionID, one.LeftOpen, err, s.LeftOpen)
+			}
+			got[s.SessionID] = s.LeftOpen
+		}
+		return got
+	}
+	if got := leftOpen(w); got["open"] || got["closed"] {
+		t.Fatalf("the lock holder's own reads: %v, want nothing left open", got)
+	}
+	if got := leftOpen(r); got["open"] || got["closed"] {
+		t.Fatalf("beside the lock holder: %v, want nothing left open", got)
+	}
+	MustClose(t, w) // the process is gone; the session stays open
+	if got := leftOpen(r); !got["open"] || got["closed"] {
+		t.Fatalf("with the lock free: %v, want only the open session left open", got)
+	}
 }

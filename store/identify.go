@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 )
@@ -42,14 +41,20 @@ const (
 // Identify returns *ForeignError when the database at path is a non-empty
 // SQLite database that is not neo's, nil when it is neo's (of any version)
 // or empty. It never writes: without a write-ahead log the file is read as
-// immutable. `neo check` calls it after CheckFile.
+// immutable; with one that no process writes (a crash's), from a private
+// copy, as CheckFile reads it (a reader that may not create the -shm beside
+// it could not read it in place). `neo check` calls it after CheckFile.
 func Identify(ctx context.Context, path string) error {
-	if hotJournal(path) {
+	live := false // a -wal with frames that a running process writes
+	if hasFrames(path + "-wal") {
+		live, _, _ = LockHolder(path)
+	}
+	if hotJournal(path) || (hasFrames(path+"-wal") && !live) {
 		_, err := identifyCopy(ctx, path)
 		return err
 	}
 	uri := dsn(path, "mode=ro", "immutable=1")
-	if wi, err := os.Stat(path + "-wal"); err == nil && wi.Size() > 0 {
+	if live {
 		uri = dsn(path, "mode=ro", fmt.Sprintf("_pragma=busy_timeout(%d)", writerBusyTimeout))
 	}
 	_, err := identifyAt(ctx, uri, path)

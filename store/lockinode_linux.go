@@ -183,6 +183,11 @@ func lockOwner(key fileKey) int {
 	return 0
 }
 
+// inodeLockWorks reports whether the database file at path carries the
+// inode lock, so that probing it alone says whether a neo process holds the
+// database.
+func inodeLockWorks(path string) bool { return !networkFS(path) }
+
 // networkFS reports whether path is on NFS or SMB/CIFS, where Linux emulates
 // flock(2) with fcntl locks: there a whole-file flock would collide with
 // SQLite's own locks, so the lock file alone is the lock (SQLite's WAL mode

@@ -547,6 +547,25 @@ func (t historyTable) sessionCells(s engine.SessionSummary) []string {
 	return []string{s.StartedAt.UTC().Format("01-02 15:04")}
 }
 
+// rowMark is a row's mark: the selection, then whether the session runs
+// (●), was left open by a process now gone (○, a crash's: not running) or
+// ended at an estimate (~, a crash's end recovered at the next start).
+func rowMark(s engine.SessionSummary, selected bool) string {
+	mark := " "
+	if selected {
+		mark = "▸"
+	}
+	switch {
+	case s.LeftOpen:
+		return mark + "○ "
+	case s.Running():
+		return mark + "● "
+	case s.EndedAtEstimated:
+		return mark + "~ "
+	}
+	return mark + "  "
+}
+
 // row lays out one session: the selected row in one style across the
 // width; others with the PnL in the colour of its sign and the reason
 // marked when it is a risk halt, an error or a crash.
@@ -568,6 +587,9 @@ func (t historyTable) row(st Styles, s engine.SessionSummary, selected bool, now
 		durS = "~" + durS
 	}
 	ending, pnlS, retS, reason := "running", "—", "—", "running"
+	if s.LeftOpen { // its process is gone: a crash's, not running
+		ending, reason = "left open", "left open"
+	}
 	pnl := 0.0
 	if s.EndingValue != nil {
 		ending = fmtMoney(*s.EndingValue)
@@ -584,20 +606,7 @@ func (t historyTable) row(st Styles, s engine.SessionSummary, selected bool, now
 			ending = "—"
 		}
 	}
-	// The mark: the selection, then whether the session runs (●) or
-	// ended at an estimate (~, a crash's end recovered at the next start).
-	mark := " "
-	if selected {
-		mark = "▸"
-	}
-	switch {
-	case s.Running():
-		mark += "● "
-	case s.EndedAtEstimated:
-		mark += "~ "
-	default:
-		mark += "  "
-	}
+	mark := rowMark(s, selected)
 	first := append(t.sessionCells(s), durS, ending)
 	n := len(first)
 	head := mark + t.cols.cells(0, first...) + t.cols.sep(n) // the space before the PnL is the row's, not the PnL's colour
@@ -609,6 +618,8 @@ func (t historyTable) row(st Styles, s engine.SessionSummary, selected bool, now
 	base := st.Value
 	reasonStyle := st.Muted
 	switch {
+	case s.LeftOpen:
+		reasonStyle = st.Warn
 	case s.Running():
 		base, reasonStyle = st.Running, st.Running
 	case s.HaltReason.IsRisk() || s.HaltReason == engine.HaltEngineError || s.HaltReason == engine.HaltUncleanExit:

@@ -199,3 +199,18 @@ func TestRunningSessionSpan(t *testing.T) {
 		}
 	}
 }
+
+// TestLeftOpenSessionRow: a session the store marks LeftOpen (no end, its
+// process gone) reads "left open" with the ○ mark in the history list, not
+// "● … running".
+func TestLeftOpenSessionRow(t *testing.T) {
+	st := DefaultStyles(ThemeMono)
+	start := time.Date(2026, 12, 1, 18, 32, 16, 0, time.UTC)
+	s := engine.SessionSummary{Session: engine.Session{SessionID: "s", StartedAt: start, StartingValue: 4600}, LeftOpen: true}
+	for _, tab := range []historyTable{narrowHistory, wideHistory} {
+		row := ansi.Strip(tab.row(st, s, false, start.Add(time.Hour), 160))
+		if !strings.Contains(row, "○") || !strings.Contains(row, "left open") || strings.Contains(row, "running") || strings.Contains(row, "●") {
+			t.Errorf("row %q, want ○ and left open", row)
+		}
+	}
+}

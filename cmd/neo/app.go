@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -80,7 +82,7 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	root.SetOut(m.Stdout)
 	root.SetErr(m.Stderr)
 	err := root.ExecuteContext(ctx)
-	if err == nil {
+	if err == nil || stdoutClosed(err) {
 		return exitOK
 	}
 	var ee *exitError
@@ -94,6 +96,17 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	// errors.
 	m.say("neo: %s\nRun 'neo --help' for usage.\n", errorLine(err))
 	return exitUsage
+}
+
+// stdoutClosed reports whether err is a write to the process's stdout that
+// failed with EPIPE: the reader went away (neo sessions | head -1). As other
+// Unix tools do, the command then ends quietly with exit 0: what was asked
+// for was read, and nobody is left to read the rest or a message about it.
+// (SIGPIPE is notified in main, so such a write fails instead of killing
+// the process.) An EPIPE anywhere else (a socket) is an error as before.
+func stdoutClosed(err error) bool {
+	var pe *fs.PathError
+	return errors.As(err, &pe) && pe.Op == "write" && pe.Path == os.Stdout.Name() && errors.Is(pe.Err, syscall.EPIPE)
 }
 
 // sayTimeout bounds a message to the terminal: after a console session the

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,18 +118,51 @@ func TestHeadlessRiskHalts(t *testing.T) {
 	}
 }
 
+// replayWithBadLine is a replay file of n good one-minute bars, then a line
+// whose low is not a number (line n+2, after the header).
+func replayWithBadLine(n int) string {
+	var b strings.Builder
+	b.WriteString("time,open,high,low,close,volume\n")
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range n {
+		fmt.Fprintf(&b, "%s,2.3,2.31,2.29,2.3,10\n", t0.Add(time.Duration(i)*time.Minute).Format(time.RFC3339))
+	}
+	fmt.Fprintf(&b, "%s,2.3,2.31,abc,2.3,10\n", t0.Add(time.Duration(n)*time.Minute).Format(time.RFC3339))
+	return b.String()
+}
+
+// TestHeadlessEngineError: a bad line met while the session runs (after
+// the bars read ahead at the start) ends it as engine_error, exit 1.
 func TestHeadlessEngineError(t *testing.T) {
 	dir := t.TempDir()
-	bad := writeFile(t, dir, "bad.csv", "time,open,high,low,close,volume\n2025-01-01T00:00:00Z,2.3,2.31,2.29,2.3,10\n2025-01-01T00:01:00Z,2.3,2.31,abc,2.3,10\n")
+	bad := writeFile(t, dir, "bad.csv", replayWithBadLine(40))
 	db := filepath.Join(dir, "neo.db")
 	code, _, stderr := runNeo(t, nil, "run", "--db", db, "--headless", "--speed", "0", "--feed", "replay:"+bad)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
 	}
-	if !strings.Contains(stderr, "bad.csv:3") || !strings.Contains(stderr, "low") {
+	if !strings.Contains(stderr, "bad.csv:42") || !strings.Contains(stderr, "low") {
 		t.Fatalf("error does not name file, line and field:\n%s", stderr)
 	}
 	checkClosedCleanly(t, db, "engine_error")
+}
+
+// TestRunRefusesABadLineAmongTheFirstBars: a bad line among the first bars,
+// which are read before the session starts (to find the bar interval), is
+// refused like an empty file: exit 2 naming file:line, no session written.
+func TestRunRefusesABadLineAmongTheFirstBars(t *testing.T) {
+	dir := t.TempDir()
+	bad := writeFile(t, dir, "bad.csv", replayWithBadLine(2))
+	db := filepath.Join(dir, "neo.db")
+	code, _, stderr := runNeo(t, nil, "run", "--db", db, "--headless", "--speed", "0", "--feed", "replay:"+bad)
+	if code != 2 || !strings.Contains(stderr, "bad.csv:4") || !strings.Contains(stderr, `"low"`) {
+		t.Fatalf("exit %d, want 2 naming bad.csv:4 and the field; stderr:\n%s", code, stderr)
+	}
+	if _, err := os.Stat(db); err == nil {
+		if n := len(readSessions(t, db)); n != 0 {
+			t.Fatalf("%d sessions written, want none", n)
+		}
+	}
 }
 
 func TestHeadlessCloseWriteFails(t *testing.T) {
@@ -219,7 +253,10 @@ func TestRunRefusesBadEnvironments(t *testing.T) {
 		}
 	})
 	t.Run("damaged database", func(t *testing.T) {
+		// A neo database (a backup of it lies beside it) whose first
+		// bytes were overwritten.
 		db := filepath.Join(t.TempDir(), "neo.db")
+		writeFile(t, filepath.Dir(db), "neo.db.bak.20261201T000000Z", "")
 		if err := os.WriteFile(db, bytes.Repeat([]byte("not a database "), 4096), 0o600); err != nil {
 			t.Fatal(err)
 		}

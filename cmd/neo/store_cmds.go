@@ -172,7 +172,21 @@ func (m *Main) sessions(ctx context.Context, asJSON, asCSV bool, limit int) erro
 		fmt.Fprintf(m.Stdout, "no sessions recorded in %s\n", clean(db.Path()))
 		return nil
 	}
-	return writeSessionsTable(m.Stdout, list)
+	if err := writeSessionsTable(m.Stdout, list); err != nil {
+		return err
+	}
+	for _, s := range list {
+		if s.LeftOpen {
+			fmt.Fprintln(m.Stdout, leftOpenHint(db.Path()))
+			break
+		}
+	}
+	return nil
+}
+
+// leftOpenHint says what "left open" means and what closes such a session.
+func leftOpenHint(path string) string {
+	return fmt.Sprintf("left open: not running (no neo process holds the database; a crash, kill or power loss); close as unclean_exit with: neo backfill --db %s (or start 'neo run', which does it)", clean(path))
 }
 
 // sessionRecord is a session as JSON and CSV show it: the column names of
@@ -199,18 +213,22 @@ type sessionRecord struct {
 	// Damage names what in the row could not be read (its fields are zero
 	// or null); absent for a sound row. JSON only.
 	Damage string `json:"damage,omitempty"`
+	// LeftOpen: no end recorded and no process holds the database: left
+	// open by a crash, not running (ended_at stays null until neo backfill
+	// or the next neo run closes it).
+	LeftOpen bool `json:"left_open"`
 }
 
 var sessionRecordHeader = []string{"session_id", "started_at", "ended_at", "ended_at_estimated", "mode", "feed",
 	"app_version", "starting_xrp", "starting_rlusd", "starting_value", "ending_xrp", "ending_rlusd", "ending_value",
-	"halt_reason", "fill_count", "config_json", "market_started_at", "market_ended_at"}
+	"halt_reason", "fill_count", "config_json", "market_started_at", "market_ended_at", "left_open"}
 
 func toRecord(s engine.SessionSummary) sessionRecord {
 	r := sessionRecord{SessionID: s.SessionID, StartedAt: s.StartedAt.UTC().Format(store.TimeLayout),
 		EndedAtEstimated: s.EndedAtEstimated, Mode: s.Mode, Feed: s.Feed, AppVersion: s.AppVersion,
 		StartingXRP: s.StartingXRP, StartingRLUSD: s.StartingRLUSD, StartingValue: s.StartingValue,
 		EndingXRP: s.EndingXRP, EndingRLUSD: s.EndingRLUSD, EndingValue: s.EndingValue,
-		FillCount: s.FillCount, ConfigJSON: s.ConfigJSON, Damage: s.Damage}
+		FillCount: s.FillCount, ConfigJSON: s.ConfigJSON, Damage: s.Damage, LeftOpen: s.LeftOpen}
 	opt := func(t *time.Time) *string {
 		if t == nil {
 			return nil
@@ -242,10 +260,10 @@ func writeSessionsJSON(w io.Writer, list []engine.SessionSummary) error {
 func writeJSON(w io.Writer, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
-		return exitf(exitRuntime, "write JSON: %v", err)
+		return exitf(exitRuntime, "write JSON: %w", err)
 	}
 	if _, err := w.Write(append(jsonSafe(b), '\n')); err != nil {
-		return exitf(exitRuntime, "write JSON: %v", err)
+		return exitf(exitRuntime, "write JSON: %w", err)
 	}
 	return nil
 }
@@ -276,11 +294,11 @@ func writeSessionsCSV(w io.Writer, list []engine.SessionSummary) error {
 		cw.Write([]string{clean(r.SessionID), r.StartedAt, optS(r.EndedAt), strconv.FormatBool(r.EndedAtEstimated), clean(r.Mode), clean(r.Feed),
 			clean(r.AppVersion), num(r.StartingXRP), num(r.StartingRLUSD), num(r.StartingValue), optF(r.EndingXRP), optF(r.EndingRLUSD),
 			optF(r.EndingValue), clean(optS(r.HaltReason)), strconv.Itoa(r.FillCount), string(jsonSafe([]byte(r.ConfigJSON))),
-			optS(r.MarketStartedAt), optS(r.MarketEndedAt)})
+			optS(r.MarketStartedAt), optS(r.MarketEndedAt), strconv.FormatBool(r.LeftOpen)})
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
-		return exitf(exitRuntime, "write CSV: %v", err)
+		return exitf(exitRuntime, "write CSV: %w", err)
 	}
 	return nil
 }
@@ -308,6 +326,9 @@ func writeSessionsTable(w io.Writer, list []engine.SessionSummary) error {
 				mSpan = fmtSpan(s.MarketEndedAt.Sub(*s.MarketStartedAt))
 			}
 		}
+		if s.LeftOpen {
+			dur = "left open"
+		}
 		if s.EndedAt != nil {
 			dur = s.EndedAt.Sub(s.StartedAt).Round(time.Second).String()
 			if s.EndedAtEstimated {
@@ -325,7 +346,7 @@ func writeSessionsTable(w io.Writer, list []engine.SessionSummary) error {
 			dur, mFrom, mSpan, clean(reason), s.StartingValue, end, pnl, s.FillCount, clean(s.Feed))
 	}
 	if err := tw.Flush(); err != nil {
-		return exitf(exitRuntime, "write table: %v", err)
+		return exitf(exitRuntime, "write table: %w", err)
 	}
 	return nil
 }
@@ -357,13 +378,15 @@ func (m *Main) check(ctx context.Context, full bool) error {
 	if err := store.Identify(ctx, path); err != nil {
 		return storeExit(err)
 	}
-	fmt.Fprintf(m.Stdout, "ok: %s passed %s (%s, %s)\n", clean(path), kind, humanBytes(store.DatabaseSize(path)), round(time.Since(start)))
-
+	took := time.Since(start)
+	// Everything that can fail runs before "ok" is printed: a check that
+	// says "passed" and then exits non-zero reads as both.
 	db, err := store.Open(ctx, store.Options{Path: path, ReadOnly: true, Faults: m.storeFaults()})
 	if engine.ErrorCode(err) == engine.ENOTFOUND {
 		// The file has no neo schema (identified above as not foreign): a
 		// first start stopped before it wrote anything leaves such an
 		// empty file. Sound, and nothing to recover.
+		m.printCheckOK(path, kind, took)
 		fmt.Fprintln(m.Stdout, "no neo sessions yet (an empty database): nothing left open")
 		return nil
 	}
@@ -375,19 +398,32 @@ func (m *Main) check(ctx context.Context, full bool) error {
 	if err != nil {
 		return exitErr(exitRuntime, err)
 	}
+	open, err := db.PlanRecovery(ctx)
+	if err != nil {
+		return exitErr(exitRuntime, err)
+	}
+	m.printCheckOK(path, kind, took)
 	for _, d := range damaged {
 		fmt.Fprintf(m.Stdout, "damaged: %s\n", clean(d.String()))
 	}
 	if len(damaged) > 0 {
 		fmt.Fprintf(m.Stdout, "%d damaged rows: readers skip them or show them as damaged; 'neo restore' brings back a backup from before the damage\n", len(damaged))
 	}
-	open, err := db.PlanRecovery(ctx)
-	if err != nil {
-		return exitErr(exitRuntime, err)
-	}
+	m.printOpenSessions(path, open)
+	return nil
+}
+
+// printCheckOK prints check's "ok" line.
+func (m *Main) printCheckOK(path, kind string, took time.Duration) {
+	fmt.Fprintf(m.Stdout, "ok: %s passed %s (%s, %s)\n", clean(path), kind, humanBytes(store.DatabaseSize(path)), round(took))
+}
+
+// printOpenSessions prints check's report of the sessions left open: running
+// while a process holds the lock, else left open by a crash.
+func (m *Main) printOpenSessions(path string, open []engine.Recovery) {
 	if len(open) == 0 {
 		fmt.Fprintln(m.Stdout, "no sessions left open")
-		return nil
+		return
 	}
 	held, pid, _ := store.LockHolder(path)
 	for _, r := range open {
@@ -406,7 +442,6 @@ func (m *Main) check(ctx context.Context, full bool) error {
 	if !held {
 		fmt.Fprintf(m.Stdout, "close them as unclean_exit with: neo backfill --db %s (or start 'neo run', which does it)\n", clean(path))
 	}
-	return nil
 }
 
 // ---- neo backup ----

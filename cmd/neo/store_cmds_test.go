@@ -148,6 +148,42 @@ func TestSessionsCmd(t *testing.T) {
 	})
 }
 
+// TestLeftOpenIsNotRunning: a session a crash left open (no process holds
+// the database) reads "left open" with what closes it, in sessions (table,
+// JSON, CSV) and report (text, JSON), never "running"; while a process
+// holds the database it reads running.
+func TestLeftOpenIsNotRunning(t *testing.T) {
+	path := mustStoreDB(t, t.TempDir(), "s1")
+	_, table, _ := runBin(t, nil, "sessions", "--db", path)
+	if row := strings.Split(table, "\n")[1]; !strings.Contains(row, "crashed") || !strings.Contains(row, "left open") || strings.Contains(row, "running") {
+		t.Fatalf("sessions row %q, want the crashed session left open", row)
+	}
+	if !strings.Contains(table, "neo backfill --db "+path) {
+		t.Fatalf("sessions does not say what closes it:\n%s", table)
+	}
+	code, text, stderr := runBin(t, nil, "report", "crashed", "--db", path)
+	if code != 0 || !strings.Contains(text, "ended as     left open, not running") || !strings.Contains(text, "neo backfill --db "+path) ||
+		strings.Contains(text, "(running)") {
+		t.Fatalf("report: exit %d, stderr %q:\n%s", code, stderr, text)
+	}
+	var rep map[string]any
+	_, js, _ := runBin(t, nil, "report", "crashed", "--db", path, "--json")
+	if err := json.Unmarshal([]byte(js), &rep); err != nil || rep["left_open"] != true || rep["running"] != true || rep["halt_reason"] != nil {
+		t.Fatalf("report --json: %v; left_open=%v running=%v", err, rep["left_open"], rep["running"])
+	}
+
+	db, err := store.Open(context.Background(), store.Options{Path: path, Lock: true, CheckpointInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(context.Background())
+	_, table, _ = runBin(t, nil, "sessions", "--db", path)
+	_, text, _ = runBin(t, nil, "report", "crashed", "--db", path)
+	if strings.Contains(table, "left open") || !strings.Contains(table, "running") || !strings.Contains(text, "ended as     running") {
+		t.Fatalf("beside a lock holder: sessions\n%s\nreport\n%s", table, text)
+	}
+}
+
 // checkSessionsJSON checks `neo sessions --json` on mustStoreDB's
 // database at path: both records, the closed one with its market span.
 func checkSessionsJSON(t *testing.T, path string) {
@@ -156,7 +192,8 @@ func checkSessionsJSON(t *testing.T, path string) {
 	if code != 0 || json.Unmarshal([]byte(out), &recs) != nil || len(recs) != 2 {
 		t.Fatalf("exit=%d out=%s", code, out)
 	}
-	if recs[0]["ended_at"] != nil || recs[1]["halt_reason"] != "operator_quit" || recs[1]["fill_count"] != 1.0 {
+	if recs[0]["ended_at"] != nil || recs[0]["left_open"] != true || recs[1]["left_open"] != false ||
+		recs[1]["halt_reason"] != "operator_quit" || recs[1]["fill_count"] != 1.0 {
 		t.Fatalf("records=%v", recs)
 	}
 	if recs[1]["market_started_at"] != "2025-01-01T00:00:00.000Z" || recs[1]["market_ended_at"] != "2025-02-05T00:00:00.000Z" ||
@@ -176,8 +213,12 @@ func checkSessionsCSV(t *testing.T, path string) {
 	// The crashed session has no market start and its market end is
 	// its last row's (the snapshot at st0 + 3h).
 	n := len(rows[0])
-	if rows[0][n-2] != "market_started_at" || rows[0][n-1] != "market_ended_at" || rows[1][n-2] != "" || rows[1][n-1] != "2026-11-25T15:00:00.000Z" {
+	if rows[0][n-3] != "market_started_at" || rows[0][n-2] != "market_ended_at" || rows[1][n-3] != "" || rows[1][n-2] != "2026-11-25T15:00:00.000Z" {
 		t.Fatalf("market columns: %v / %v", rows[0], rows[1])
+	}
+	// Nothing holds the database: the crashed session is left open.
+	if rows[0][n-1] != "left_open" || rows[1][n-1] != "true" {
+		t.Fatalf("left_open column: %v / %v", rows[0], rows[1])
 	}
 }
 
@@ -189,9 +230,10 @@ func checkSessionsTable(t *testing.T, out string) {
 		t.Fatalf("control characters reached the terminal: %q", out)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 3 || !strings.HasPrefix(lines[0], "SESSION") {
-		t.Fatalf("table=%q", out)
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "SESSION") || !strings.HasPrefix(lines[3], "left open: not running") {
+		t.Fatalf("table=%q, want a header, two rows and what left open means", out)
 	}
+	lines = lines[:3]
 	// Columns line up: STARTED begins at the same offset on every line.
 	col := strings.Index(lines[0], "STARTED")
 	for _, l := range lines[1:] {
@@ -199,7 +241,7 @@ func checkSessionsTable(t *testing.T, out string) {
 			t.Fatalf("misaligned row %q (column at %d)", l, col)
 		}
 	}
-	if !strings.Contains(lines[1], "running") || !strings.Contains(lines[2], "operator_quit") || !strings.Contains(lines[2], "+12.50") {
+	if !strings.Contains(lines[1], "left open") || !strings.Contains(lines[2], "operator_quit") || !strings.Contains(lines[2], "+12.50") {
 		t.Fatalf("rows=%q", lines[1:])
 	}
 	// Wall clock and market time, each said: an hour of wall time over
@@ -491,4 +533,33 @@ func TestCheckEmptyDatabase(t *testing.T) {
 	if !strings.Contains(out, "no neo sessions yet") {
 		t.Fatalf("neo check on an empty file says:\n%s", out)
 	}
+}
+
+// TestNotSQLiteFileIsForeign: --db naming a file that is not SQLite at all
+// (no neo backup beside it) is a usage error (exit 2) saying so, from every
+// command that opens it, never the restore advice; the file is unchanged.
+// With a neo backup beside it, it is a damaged neo database (exit 3).
+func TestNotSQLiteFileIsForeign(t *testing.T) {
+	dir := t.TempDir()
+	db := writeFile(t, dir, "text.db", "hello\n")
+	for _, args := range [][]string{
+		{"check"}, {"check", "--full"}, {"sessions"}, {"report"}, {"backfill", "--dry-run"},
+		{"run", "--headless", "--speed", "0", "--duration", "1m"},
+	} {
+		code, _, stderr := runBin(t, nil, append(args, "--db", db)...)
+		if args[0] == "run" { // run logs its start on stderr too
+			_, stderr, _ = strings.Cut(stderr, "\nneo: ")
+			stderr = "neo: " + stderr
+		}
+		assertOneLineError(t, code, stderr, 2, "not an SQLite database", "--db", db)
+		if strings.Contains(stderr, "restore") {
+			t.Fatalf("neo %v: %q sends the user to restore a backup that does not exist", args, stderr)
+		}
+	}
+	if b, _ := os.ReadFile(db); string(b) != "hello\n" {
+		t.Fatalf("the file was changed: %q", b)
+	}
+	writeFile(t, dir, "text.db.bak.20261201T000000Z", "")
+	code, _, stderr := runBin(t, nil, "check", "--db", db)
+	assertOneLineError(t, code, stderr, 3, "neo restore --db "+db)
 }

@@ -68,7 +68,8 @@ const (
 // as a stand-in halted one-minute replays on anchor_divergence). Times must strictly
 // increase; prices must be positive with low <= open, close <= high. The
 // first bad line stops the replay with an error naming the file, the line
-// and the field.
+// and the field; OpenReplay returns it when it lies among the bars read
+// ahead (the first intervalSample+1), before a session can start.
 type Replay struct {
 	path   string
 	file   *os.File
@@ -94,8 +95,9 @@ var _ engine.BarFeed = (*Replay)(nil)
 // bar interval: enough that a gap in the data among them is outvoted.
 const intervalSample = 32
 
-// OpenReplay opens a replay file and reads its first bar, so that a file
-// that is missing, empty or malformed is refused before a session starts.
+// OpenReplay opens a replay file and reads its first bars (up to
+// intervalSample+1, to find the bar interval), so that a file that is
+// missing, empty or malformed there is refused before a session starts.
 // The file is closed at the end of the data, on the first error, or by
 // Close.
 func OpenReplay(path string) (*Replay, error) {
@@ -114,20 +116,27 @@ func OpenReplay(path string) (*Replay, error) {
 		return nil, err
 	}
 	r.queue = append(r.queue, ev)
-	r.readAhead()
+	if err := r.readAhead(); err != nil {
+		r.Close()
+		return nil, err
+	}
 	return r, nil
 }
 
 // readAhead reads up to intervalSample more bars into the queue and
-// decides the bar interval from them. A bad line among them is kept for
-// Next to return after the bars before it, as if read then.
-func (r *Replay) readAhead() {
+// decides the bar interval from them. A bad line among them is returned:
+// it was read before any session started, so the file is refused like an
+// empty one (file:line), rather than failing a session a moment later.
+func (r *Replay) readAhead() error {
 	for len(r.queue) <= intervalSample {
 		ev, err := r.read()
-		if err != nil {
+		if errors.Is(err, io.EOF) {
 			r.err = err
 			r.Close()
 			break
+		}
+		if err != nil {
+			return err
 		}
 		r.queue = append(r.queue, ev)
 	}
@@ -136,6 +145,7 @@ func (r *Replay) readAhead() {
 		times[i] = ev.Time
 	}
 	r.interval = barInterval(times, r.klineSpan)
+	return nil
 }
 
 // barInterval is the spacing of bars at times: the most frequent gap

@@ -189,6 +189,7 @@ func TestReplayBadLines(t *testing.T) {
 		{"TinyPrice", good + "1735700460,1e-12,2.33,1e-12,2.32,2000\n", `2: field "open": "1e-12" is outside the accepted prices`},
 		{"HugeVolume", good + "1735700460,2.31,2.33,2.30,2.32,1e300\n", `2: field "volume": "1e300" is above`},
 		{"BareQuote", good + "1735700460,2.31,2\"33,2.30,2.32,2000\n", `2: column 18: bare " in non-quoted-field`},
+		{"LongLine", good + strings.Repeat("9", 2<<20) + "\n", `2: line longer than`},
 		{"ControlCharacters", good + "1735700460,2.31,\x1b[31m,2.30,2.32,2000\n", `2: field "high": "\x1b[31m" is not a number`},
 	}
 	for _, tt := range tests {
@@ -211,9 +212,14 @@ func TestReplayBadLines(t *testing.T) {
 		})
 	}
 
+	// 40 good bars: more than OpenReplay reads ahead, so that the bad line
+	// after them is met by Next.
+	goods := plainText(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Minute, 40, "unix", nil)
 	t.Run("ErrorIsSticky", func(t *testing.T) {
-		r := MustOpenReplay(t, MustWriteFile(t, "prices.csv", good+"x,1,1,1,1,1\n"+good))
-		MustNext(t, r)
+		r := MustOpenReplay(t, MustWriteFile(t, "prices.csv", goods+"x,1,1,1,1,1\n"+good))
+		for range 40 {
+			MustNext(t, r)
+		}
 		_, err1 := r.Next(context.Background())
 		_, err2 := r.Next(context.Background())
 		if err1 == nil || err2 == nil || err1.Error() != err2.Error() {
@@ -229,10 +235,12 @@ func TestReplayBadLines(t *testing.T) {
 	})
 
 	t.Run("LongLine", func(t *testing.T) {
-		path := MustWriteFile(t, "prices.csv", good+strings.Repeat("9", 2<<20)+"\n")
+		path := MustWriteFile(t, "prices.csv", goods+strings.Repeat("9", 2<<20)+"\n")
 		r := MustOpenReplay(t, path)
-		MustNext(t, r)
-		if _, err := r.Next(context.Background()); err == nil || !strings.HasPrefix(err.Error(), path+":2:") {
+		for range 40 {
+			MustNext(t, r)
+		}
+		if _, err := r.Next(context.Background()); err == nil || !strings.HasPrefix(err.Error(), path+":42:") {
 			t.Fatalf("err=%v", err)
 		}
 	})
@@ -544,18 +552,26 @@ func TestReplayBarInterval(t *testing.T) {
 	}
 }
 
-// TestReplayBadLineAfterReadAhead: a bad line among the bars read ahead to
-// find the interval is reported by Next after the good bars before it, as
-// when bars were read one at a time.
-func TestReplayBadLineAfterReadAhead(t *testing.T) {
-	text := plainText(time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC), time.Hour, 5, "unix", nil) + "1614585600,x,1,1,1,1\n"
-	r := MustOpenReplay(t, MustWriteFile(t, "bars.csv", text))
-	if r.BarInterval() != time.Hour {
-		t.Fatalf("BarInterval = %s, want 1h", r.BarInterval())
+// TestReplayBadLineInReadAheadIsRefused: a bad line among the bars read
+// ahead to find the interval was read before any session started: OpenReplay
+// refuses the file naming file:line, like an empty one; a bad line after
+// them stops the replay at Next, after the good bars before it.
+func TestReplayBadLineInReadAheadIsRefused(t *testing.T) {
+	const readAhead = 32 // feed.intervalSample: bars read after the first one
+	t0 := time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC)
+	text := plainText(t0, time.Hour, 2, "unix", nil) + "1614585600,x,1,1,1,1\n" + plainText(t0.Add(10*time.Hour), time.Hour, 40, "unix", nil)
+	r, err := feed.OpenReplay(MustWriteFile(t, "bars.csv", text))
+	if err == nil || !strings.Contains(err.Error(), `bars.csv:4: field "open"`) {
+		if r != nil {
+			r.Close()
+		}
+		t.Fatalf("OpenReplay: %v; want the bad line 4 refused", err)
 	}
+	late := plainText(t0, time.Hour, readAhead+5, "unix", nil) + "1914585600,x,1,1,1,1\n"
+	r = MustOpenReplay(t, MustWriteFile(t, "late.csv", late))
 	evs, err := readAll(r)
-	if len(evs) != 5 || err == nil || !strings.Contains(err.Error(), `bars.csv:7: field "open"`) {
-		t.Fatalf("%d events, err %v; want 5 then the bad line 7", len(evs), err)
+	if len(evs) != readAhead+5 || err == nil || !strings.Contains(err.Error(), fmt.Sprintf(`late.csv:%d: field "open"`, readAhead+7)) {
+		t.Fatalf("%d events, err %v; want %d then the bad line", len(evs), err, readAhead+5)
 	}
 	if _, again := r.Next(context.Background()); again == nil || again.Error() != err.Error() {
 		t.Fatalf("second Next: %v, want the same error", again)
