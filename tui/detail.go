@@ -404,6 +404,8 @@ func (d *detailModel) header() string {
 	left := st.Header.Render("neo") + st.Muted.Render(" · session ") + st.Header.Render(Sanitize(s.SessionID))
 	var right string
 	switch {
+	case s.LeftOpen:
+		right = st.Warn.Render("○ left open") + st.Muted.Render(" · not running: neo backfill closes it")
 	case s.Running():
 		right = st.Running.Render("● running") + st.Muted.Render(" · r reads it again")
 	case s.HaltReason.IsRisk() || s.HaltReason == engine.HaltEngineError || s.HaltReason == engine.HaltUncleanExit:
@@ -432,6 +434,11 @@ func (d *detailModel) summaryLines() []string {
 		item("started ", st.Value.Render(fmtTime(s.StartedAt))+st.Muted.Render(" UTC")),
 		ended,
 		item(lasted, st.Value.Render(fmtDur(end.Sub(s.StartedAt)))),
+	}
+	if s.LeftOpen {
+		// Its process is gone: no end, and no "so far" either.
+		items = items[:1]
+		items = append(items, st.Warn.Render("left open, not running (a crash, kill or power loss)"))
 	}
 	if s.MarketStartedAt != nil && s.MarketEndedAt != nil {
 		items = append(items, item("market ", st.Value.Render(fmtTime(*s.MarketStartedAt)+" → "+fmtTime(*s.MarketEndedAt))))

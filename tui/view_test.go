@@ -239,3 +239,25 @@ func TestLiveViewWithoutAnchor(t *testing.T) {
 		t.Fatalf("the anchor of a feed that has one is not shown:\n%s", got)
 	}
 }
+
+// The detail of a session a crash left open says so, never "running" nor
+// how long "so far": its process is gone.
+func TestDetailOfALeftOpenSession(t *testing.T) {
+	hist := newFakeHistory(5)
+	for i := range hist.sessions {
+		if hist.sessions[i].Running() {
+			hist.sessions[i].LeftOpen = true
+		}
+	}
+	m := MustNewModel(t, Options{History: hist, ReadOnly: true, ExportDir: t.TempDir()})
+	run(t, m, m.Init())
+	resize(t, m, 120, 40)
+	press(t, m, "enter") // the newest session, left open
+	if !m.detail.summary.LeftOpen {
+		t.Fatal("the newest fake session is not the left-open one")
+	}
+	v := plainView(m)
+	if strings.Contains(v, "● running") || strings.Contains(v, "so far") || !strings.Contains(v, "left open, not running") {
+		t.Fatalf("left-open session detail:\n%s", v)
+	}
+}
