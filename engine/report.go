@@ -969,10 +969,11 @@ func FormatSeconds(secs float64) string {
 	return fmt.Sprintf("%dm%02ds", m, s)
 }
 
-// Signed formats v with a sign (+ or -) and thousands separators.
+// Signed formats v with a sign (+ or -) and thousands separators; a
+// figure that rounds to zero has no sign ("0.00", not "+0.00" or "-0.00").
 func Signed(v float64, decimals int) string {
 	s := Thousands(v, decimals)
-	if !strings.HasPrefix(s, "-") {
+	if !strings.HasPrefix(s, "-") && strings.Trim(s, "0.,") != "" {
 		s = "+" + s
 	}
 	return s

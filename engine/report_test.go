@@ -525,7 +525,9 @@ func TestReportFormats(t *testing.T) {
 		{Thousands(-1234.5, 1), "-1,234.5"},
 		{Thousands(999, 0), "999"},
 		{Thousands(-0.00001, 4), "0.0000"},
-		{Signed(0, 2), "+0.00"},
+		{Signed(0, 2), "0.00"},         // no sign on nothing
+		{Signed(-0.00001, 3), "0.000"}, // nor on what rounds to nothing
+		{Signed(0.0004, 3), "0.000"},
 		{Signed(-12345.678, 2), "-12,345.68"},
 		{Signed(1000, 0), "+1,000"},
 		{FormatSeconds(4.256), "4.26s"},

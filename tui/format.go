@@ -3,7 +3,6 @@ package tui
 import (
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"neo/engine"
@@ -18,13 +17,13 @@ func fmtNum(v float64, decimals int) string {
 	return engine.Thousands(v, decimals)
 }
 
-// fmtSigned is fmtNum with an explicit "+" on positive values.
+// fmtSigned is fmtNum with an explicit "+" on positive values (none on a
+// figure that rounds to zero).
 func fmtSigned(v float64, decimals int) string {
-	s := fmtNum(v, decimals)
-	if s != "—" && v > 0 && strings.Trim(s, "0.,") != "" {
-		return "+" + s
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "—"
 	}
-	return s
+	return engine.Signed(v, decimals)
 }
 
 // fmtPtr formats an optional value; nil is "—".

@@ -303,15 +303,9 @@ func writeSessionsCSV(w io.Writer, list []engine.SessionSummary) error {
 	return nil
 }
 
-// fmtSpan is a market span for the table: days beyond a day (a year of
-// bars reads 365d0h0m0s, not 8760h0m0s).
-func fmtSpan(d time.Duration) string {
-	if d >= 24*time.Hour {
-		days := d / (24 * time.Hour)
-		return fmt.Sprintf("%dd%s", days, (d - days*24*time.Hour).Round(time.Second))
-	}
-	return d.Round(time.Second).String()
-}
+// fmtSpan is a duration for the table, as `neo report` writes one
+// ("4.26s", "1h02m05s", "365d 00h00m").
+func fmtSpan(d time.Duration) string { return engine.FormatSeconds(d.Seconds()) }
 
 func writeSessionsTable(w io.Writer, list []engine.SessionSummary) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -330,7 +324,7 @@ func writeSessionsTable(w io.Writer, list []engine.SessionSummary) error {
 			dur = "left open"
 		}
 		if s.EndedAt != nil {
-			dur = s.EndedAt.Sub(s.StartedAt).Round(time.Second).String()
+			dur = fmtSpan(s.EndedAt.Sub(s.StartedAt))
 			if s.EndedAtEstimated {
 				dur = "~" + dur
 			}
@@ -340,7 +334,7 @@ func writeSessionsTable(w io.Writer, list []engine.SessionSummary) error {
 		}
 		if s.EndingValue != nil {
 			end = fmt.Sprintf("%.2f", *s.EndingValue)
-			pnl = fmt.Sprintf("%+.2f", *s.EndingValue-s.StartingValue)
+			pnl = engine.Signed(*s.EndingValue-s.StartingValue, 2)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%s\t%s\t%d\t%s\n", clean(s.SessionID), s.StartedAt.UTC().Format("2006-01-02 15:04:05"),
 			dur, mFrom, mSpan, clean(reason), s.StartingValue, end, pnl, s.FillCount, clean(s.Feed))

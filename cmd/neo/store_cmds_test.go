@@ -247,7 +247,7 @@ func checkSessionsTable(t *testing.T, out string) {
 	// Wall clock and market time, each said: an hour of wall time over
 	// 35 days of market from 2025-01-01.
 	if !strings.Contains(lines[0], "MARKET FROM (UTC)") || !strings.Contains(lines[0], "MARKET SPAN") ||
-		!strings.Contains(lines[2], "1h0m0s") || !strings.Contains(lines[2], "2025-01-01 00:00:00") || !strings.Contains(lines[2], "35d0s") {
+		!strings.Contains(lines[2], "1h00m00s") || !strings.Contains(lines[2], "2025-01-01 00:00:00") || !strings.Contains(lines[2], "35d 00h00m") {
 		t.Fatalf("market span missing:\n%s", out)
 	}
 }
