@@ -19,14 +19,25 @@ func (e *Engine) staleWall() time.Duration {
 // minStaleWall is the shortest wall-clock wait for market data.
 const minStaleWall = time.Second
 
-// pace waits until market time t is due in wall time, serving stops, pauses
-// and deferred publishes meanwhile.
-func (e *Engine) pace(ctx context.Context, t time.Time) (HaltReason, error) {
+// pace waits until market time t is due in wall time, serving pauses and
+// deferred publishes meanwhile. end says that the event must not be
+// applied and the loop must return reason and err: a stop was asked for
+// before t was due (both empty: the session ends at the last event
+// applied, and the pending one is never applied, valued or recorded), or
+// a pause or a publish failed. A stop already asked for when pace is
+// called wins over an event that has come due meanwhile: the loop would
+// have seen it first had the feed's event not been ready too.
+func (e *Engine) pace(ctx context.Context, t time.Time) (end bool, reason HaltReason, err error) {
 	due := e.wallStart.Add(time.Duration(float64(t.Sub(e.marketStart)) / e.speed))
 	for {
+		select {
+		case <-e.stopping:
+			return true, "", nil
+		default:
+		}
 		wait := due.Sub(e.now())
 		if wait <= 0 {
-			return "", nil
+			return false, "", nil
 		}
 		if e.dirty {
 			if next := e.lastPublish.Add(e.cfg.Console.RefreshRate.Duration); next.Before(due) {
@@ -36,29 +47,42 @@ func (e *Engine) pace(ctx context.Context, t time.Time) (HaltReason, error) {
 			}
 		}
 		if wait <= 0 {
-			if err := e.commit(ctx); err != nil {
-				return e.failed(err)
+			if err := e.publishCommitted(ctx); err != nil {
+				r, err := e.failed(err)
+				return true, r, err
 			}
-			e.publish(false)
 			continue
 		}
-		timer := time.NewTimer(wait)
-		select {
-		case <-e.stopping:
-			timer.Stop()
-			return "", nil
-		case p := <-e.pauseCh:
-			timer.Stop()
-			if err := e.setPaused(ctx, p); err != nil {
-				return e.failed(err)
-			}
-		case <-timer.C:
-			if e.dirty {
-				if err := e.commit(ctx); err != nil {
-					return e.failed(err)
-				}
-				e.publish(false)
-			}
+		if err := e.paceWait(ctx, wait); err != nil {
+			r, err := e.failed(err)
+			return true, r, err
 		}
 	}
+}
+
+// paceWait waits up to wait for a stop (pace sees it next), a pause or
+// resume, or the timer (a deferred publish).
+func (e *Engine) paceWait(ctx context.Context, wait time.Duration) error {
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-e.stopping:
+		return nil
+	case p := <-e.pauseCh:
+		return e.setPaused(ctx, p)
+	case <-timer.C:
+		if e.dirty {
+			return e.publishCommitted(ctx)
+		}
+		return nil
+	}
+}
+
+// publishCommitted commits what is staged, then publishes it.
+func (e *Engine) publishCommitted(ctx context.Context) error {
+	if err := e.commit(ctx); err != nil {
+		return err
+	}
+	e.publish(false)
+	return nil
 }

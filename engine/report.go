@@ -128,8 +128,9 @@ type PnLSplit struct {
 // FeeStats are the fees paid (positive numbers).
 type FeeStats struct {
 	TradingRLUSD float64 `json:"trading_rlusd"`
-	// NetworkXRP is the ledger's per-transaction cost paid; NetworkRLUSD
-	// is its value at the mid of the latest valuation snapshot.
+	// NetworkXRP is the ledger's per-transaction cost paid up to the
+	// latest snapshot (a running session's too); NetworkRLUSD is its value
+	// at that snapshot's mid.
 	NetworkXRP   float64 `json:"network_xrp"`
 	NetworkRLUSD float64 `json:"network_rlusd"`
 	TotalRLUSD   float64 `json:"total_rlusd"`
@@ -347,7 +348,7 @@ func streamReport(s SessionSummary, fills []Fill, events []SessionEvent, inv wal
 
 	r.FinalMid = finalMid(m.lastInv, m.lastVal)
 	trading := fillStats(&r.Fills, fills, m.mids.done(m.lastInv))
-	r.Fees = feeStats(r.Fills, fills, m.lastVal)
+	r.Fees = feeStats(s, r.Fills, fills, m.lastInv, m.lastVal)
 	r.PnL = pnlSplit(s.StartingValue, r.EndingValue, trading, r.Fees)
 	r.Hold = holdStats(s, r.EndingValue, r.FinalMid)
 	r.MaxDrawdown = m.curve.drawdown
@@ -601,29 +602,69 @@ func fillStats(fs *FillStats, fills []Fill, mids []float64) (trading float64) {
 	return trading
 }
 
-// feeStats splits the fees: trading fees from the fills; network fees from
-// the latest valuation snapshot, whose fees_rlusd is trading fees so far
-// plus the network fees in XRP at its mid.
-func feeStats(fs FillStats, fills []Fill, lastVal *ValuationSnapshot) FeeStats {
+// feeStats splits the fees: trading fees from the fills; network fees as
+// of the latest snapshot of either series (networkFees), valued at its
+// mid.
+func feeStats(s SessionSummary, fs FillStats, fills []Fill, lastInv *InventorySnapshot, lastVal *ValuationSnapshot) FeeStats {
 	var fee FeeStats
 	fee.TradingRLUSD = fs.Buy.FeesRLUSD + fs.Sell.FeesRLUSD
-	if lastVal != nil {
-		lv := *lastVal
-		var tradingSoFar float64
-		for _, f := range fills {
-			if !fillTime(f).After(valuationTime(lv)) {
-				tradingSoFar += f.FeeRLUSD
-			}
-		}
-		if n := lv.FeesRLUSD - tradingSoFar; n > 1e-12 {
-			fee.NetworkRLUSD = n
-			if lv.MidPrice > 0 {
-				fee.NetworkXRP = n / lv.MidPrice
-			}
-		}
-	}
+	fee.NetworkXRP, fee.NetworkRLUSD = networkFees(s, fills, lastInv, lastVal)
 	fee.TotalRLUSD = fee.TradingRLUSD + fee.NetworkRLUSD
 	return fee
+}
+
+// halfDropXRP is half the smallest XRP amount (a drop): a network-fee
+// figure below it is float noise, not a fee.
+const halfDropXRP = 0.5e-6
+
+// networkFees is the network fees paid up to the latest snapshot, in XRP
+// and in RLUSD at that snapshot's mid. XRP leaves the balance only by a
+// sell or a network fee, and enters it only by a buy, so an inventory
+// snapshot holds them exactly: the starting XRP plus the XRP bought minus
+// the XRP sold up to it, less its XRP balance. Inventory snapshots come
+// with every fill and every snapshot_interval, so a running session's
+// figure is as fresh as its value. A valuation snapshot later than the
+// last inventory snapshot (they have their own interval) has the newer
+// figure: its fees_rlusd less the trading fees so far. So does one when
+// the session row is damaged (its starting XRP reads as zero) or the
+// balance does not add up.
+func networkFees(s SessionSummary, fills []Fill, lastInv *InventorySnapshot, lastVal *ValuationSnapshot) (xrp, rlusd float64) {
+	if lastInv != nil && s.Damage == "" && (lastVal == nil || !inventoryTime(*lastInv).Before(valuationTime(*lastVal))) {
+		n := s.StartingXRP - lastInv.XRPBalance
+		for _, f := range fills {
+			if fillTime(f).After(inventoryTime(*lastInv)) {
+				break // sorted
+			}
+			if f.Side == Buy {
+				n += f.QtyXRP
+			} else {
+				n -= f.QtyXRP
+			}
+		}
+		switch {
+		case n >= halfDropXRP:
+			return n, n * lastInv.MidPrice
+		case n > -halfDropXRP:
+			return 0, 0
+		}
+	}
+	if lastVal == nil {
+		return 0, 0
+	}
+	var tradingSoFar float64
+	for _, f := range fills {
+		if !fillTime(f).After(valuationTime(*lastVal)) {
+			tradingSoFar += f.FeeRLUSD
+		}
+	}
+	n := lastVal.FeesRLUSD - tradingSoFar
+	if !(n > 1e-12) {
+		return 0, 0
+	}
+	if lastVal.MidPrice > 0 {
+		xrp = n / lastVal.MidPrice
+	}
+	return xrp, n
 }
 
 // eventStats counts the session's events by level and by kind of note.

@@ -24,7 +24,7 @@ func refBuildReport(s SessionSummary, fills []Fill, inv []InventorySnapshot, val
 	pts := refValueCurve(&r, s, inv, val, start, end)
 	r.FinalMid = refFinalMid(inv, val)
 	trading := refFillStats(&r.Fills, fills, inv)
-	r.Fees = refFeeStats(r.Fills, fills, val)
+	r.Fees = refFeeStats(s, r.Fills, fills, inv, val)
 
 	// The P&L split.
 	r.PnL.TotalRLUSD = r.EndingValue - s.StartingValue
@@ -115,14 +115,18 @@ func refFillStats(fs *FillStats, fills []Fill, inv []InventorySnapshot) float64 
 	return fillStats(fs, fills, mids)
 }
 
-// refFeeStats splits the fees as feeStats does, with the latest valuation
-// snapshot of the whole series.
-func refFeeStats(fs FillStats, fills []Fill, val []ValuationSnapshot) FeeStats {
+// refFeeStats splits the fees as feeStats does, with the latest snapshot
+// of each whole series.
+func refFeeStats(s SessionSummary, fs FillStats, fills []Fill, inv []InventorySnapshot, val []ValuationSnapshot) FeeStats {
+	var lastInv *InventorySnapshot
+	if len(inv) > 0 {
+		lastInv = &inv[len(inv)-1]
+	}
 	var lastVal *ValuationSnapshot
 	if len(val) > 0 {
 		lastVal = &val[len(val)-1]
 	}
-	return feeStats(fs, fills, lastVal)
+	return feeStats(s, fs, fills, lastInv, lastVal)
 }
 
 // refRecordSpan is the earliest and latest market time among the records.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"regexp"
@@ -272,8 +273,8 @@ func checkEdgeNoRecords(t *testing.T, r Report) {
 }
 
 // checkEdgeRunning checks a running session's report: its end is the
-// latest record, its ending value the latest snapshot's; no valuation
-// snapshot means no network fee known.
+// latest record, its ending value the latest snapshot's; a balance that
+// moved only by its fills means no network fee.
 func checkEdgeRunning(t *testing.T, r Report) {
 	// V end = 9.01 + 11×1.02 = 20.23; capture 1.01 − 0.99 =
 	// 0.02; inventory 10×0.01 + 11×0.01 = 0.21.
@@ -608,5 +609,53 @@ func TestLoadReportFullResolution(t *testing.T) {
 	}
 	if _, err := LoadReport(context.Background(), h, "nope"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown session: %v, want ErrNotFound", err)
+	}
+}
+
+// A running session's network fees are those its latest snapshot holds,
+// not those of its latest valuation snapshot alone (taken every
+// valuation_interval, the first before any order): the XRP balance of the
+// inventory snapshots shows every placement's and cancel's fee as it is
+// paid. Its session row has no ending figures yet.
+func TestReportRunningSessionNetworkFees(t *testing.T) {
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	t1, t2, t3 := t0.Add(time.Minute), t0.Add(2*time.Minute), t0.Add(3*time.Minute)
+	const fee = 0.000012
+	// t0: the first event's snapshots, then two placements; t1: the bid
+	// fills 10 XRP at 2.29, then a cancel and a placement; t2: a periodic
+	// inventory snapshot.
+	x1 := 1000 - 2*fee + 10
+	fills := []Fill{mkFill(t1, Buy, 2.29, 10, 0)}
+	inv := []InventorySnapshot{mkInv(t0, 2.3, 1000, 2300, 0), mkInv(t1, 2.30, x1, 2300-22.9, 0), mkInv(t2, 2.31, x1-2*fee, 2300-22.9, 0)}
+	val := []ValuationSnapshot{mkVal(t0, 2.3, 4600, 4600, 0)}
+	running := mkSession(t0, nil, 1000, 2300, 2.3, nil)
+	damaged := running
+	damaged.Damage, damaged.StartingXRP = "starting_xrp", 0
+	for _, c := range []struct {
+		name      string
+		s         SessionSummary
+		val       []ValuationSnapshot
+		xrp, rlus float64
+	}{
+		{"latest inventory snapshot", running, val, 4 * fee, 4 * fee * 2.31},
+		// A later valuation snapshot holds the newer figure (a fifth fee,
+		// paid after t2): its fees_rlusd less the trading fees so far.
+		{"later valuation snapshot", running, append(val, mkVal(t3, 2.32, 4622, 4622, 5*fee*2.32)), 5 * fee, 5 * fee * 2.32},
+		{"damaged row: the valuation's figure", damaged, val, 0, 0},
+	} {
+		r := BuildReport(c.s, fills, inv, c.val, nil)
+		if !near(r.Fees.NetworkXRP, c.xrp) || !near(r.Fees.NetworkRLUSD, c.rlus) {
+			t.Errorf("%s: network fees %.9f XRP (%.9f RLUSD), want %.9f XRP (%.9f RLUSD)", c.name, r.Fees.NetworkXRP, r.Fees.NetworkRLUSD, c.xrp, c.rlus)
+		}
+		if !near(r.PnL.FeesRLUSD, -c.rlus) {
+			t.Errorf("%s: P&L fees %.9f, want %.9f", c.name, r.PnL.FeesRLUSD, -c.rlus)
+		}
+		var b strings.Builder
+		if err := r.WriteText(&b); err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("network fees (%s XRP)", Thousands(c.xrp, 6)); !strings.Contains(b.String(), want) {
+			t.Errorf("%s: the text says no %q:\n%s", c.name, want, b.String())
+		}
 	}
 }

@@ -70,8 +70,8 @@ func (e *Engine) apply(ctx context.Context, ev MarketEvent) (end bool, reason Ha
 		return true, HaltDurationReached, nil
 	}
 	if e.speed > 0 && !e.live {
-		if r, err := e.pace(ctx, ev.Time); r != "" || err != nil {
-			return true, r, err
+		if end, r, err := e.pace(ctx, ev.Time); end {
+			return true, r, err // ev was not due when the stop came: never applied
 		}
 	}
 	if r, err := e.onEvent(ctx, ev); r != "" || err != nil {
