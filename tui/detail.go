@@ -447,34 +447,67 @@ func (d *detailModel) summaryLines() []string {
 		item("feed ", st.Value.Render(Sanitize(s.Feed))),
 		item("fills ", st.Value.Render(fmtCount(s.FillCount))),
 	)
-	endVal := s.EndingValue
-	var lastVal *engine.ValuationSnapshot
-	if n := len(d.val); n > 0 {
-		lastVal = &d.val[n-1]
-	}
-	if endVal == nil && lastVal != nil {
-		v := lastVal.TotalValueInRLUSD
-		endVal = &v
-	}
-	items = append(items, item("value ", st.Value.Render(fmtMoney(s.StartingValue))+st.Label.Render(" → ")+st.Value.Render(fmtPtr(endVal, moneyDecimals))+st.Muted.Render(" RLUSD")))
-	change := func(v, whole float64) string {
-		money := fmtMoneyChange(v)
-		return st.sign(money).Render(money) + " " + st.sign(fmtPct(pct(v, whole))).Render("("+fmtPct(pct(v, whole))+")")
-	}
-	if endVal != nil {
-		items = append(items, item("PnL ", change(*endVal-s.StartingValue, s.StartingValue)))
-		if lastVal != nil && lastVal.HoldValueInRLUSD != 0 {
-			items = append(items, item("PnL vs hold ", change(*endVal-lastVal.HoldValueInRLUSD, lastVal.HoldValueInRLUSD)))
-		}
-	}
-	if lastVal != nil {
-		items = append(items, item("fees ", st.Value.Render(fmtMoney(lastVal.FeesRLUSD))+st.Muted.Render(" RLUSD")))
-	}
+	items = append(items, d.valueItems(item)...)
 	summary := pack(items, st.Muted.Render(" · "), d.ctx.width)
 	if len(summary) > 3 {
 		summary = summary[:3]
 	}
 	return summary
+}
+
+// figures are the value, P&L, P&L vs hold and fees of the header: the
+// report's once it is loaded (every recorded row: the same figures as the
+// P&L panel beside it), else the latest valuation snapshot's while it
+// loads; ok is false when neither has any.
+type figures struct {
+	end, pnl, vsHold, hold, fees float64
+	hasHold, ok                  bool
+}
+
+func (d *detailModel) figures() figures {
+	s := d.summary
+	if r := d.report; r != nil && (r.FinalMid > 0 || s.EndingValue != nil) {
+		return figures{end: r.EndingValue, pnl: r.PnL.TotalRLUSD, vsHold: r.Hold.ValueVsHoldRLUSD,
+			hold: r.Hold.HoldValueRLUSD, fees: r.Fees.TotalRLUSD, hasHold: r.Hold.HoldValueRLUSD != 0, ok: true}
+	}
+	n := len(d.val)
+	if s.EndingValue == nil && n == 0 {
+		return figures{}
+	}
+	var f figures
+	if n > 0 {
+		last := d.val[n-1]
+		f.end, f.hold, f.fees, f.hasHold = last.TotalValueInRLUSD, last.HoldValueInRLUSD, last.FeesRLUSD, last.HoldValueInRLUSD != 0
+	}
+	if s.EndingValue != nil {
+		f.end = *s.EndingValue
+	}
+	f.pnl, f.vsHold, f.ok = f.end-s.StartingValue, f.end-f.hold, true
+	return f
+}
+
+// valueItems are the header's value, P&L, P&L vs hold and fees.
+func (d *detailModel) valueItems(item func(label, value string) string) []string {
+	st := d.ctx.styles
+	s := d.summary
+	f := d.figures()
+	end := "—"
+	if f.ok {
+		end = fmtMoney(f.end)
+	}
+	items := []string{item("value ", st.Value.Render(fmtMoney(s.StartingValue))+st.Label.Render(" → ")+st.Value.Render(end)+st.Muted.Render(" RLUSD"))}
+	if !f.ok {
+		return items
+	}
+	change := func(v, whole float64) string {
+		money := fmtMoneyChange(v)
+		return st.sign(money).Render(money) + " " + st.sign(fmtPct(pct(v, whole))).Render("("+fmtPct(pct(v, whole))+")")
+	}
+	items = append(items, item("PnL ", change(f.pnl, s.StartingValue)))
+	if f.hasHold {
+		items = append(items, item("PnL vs hold ", change(f.vsHold, f.hold)))
+	}
+	return append(items, item("fees ", st.Value.Render(fmtMoney(f.fees))+st.Muted.Render(" RLUSD")))
 }
 
 // charts draws value against hold and the drift, each under its title,

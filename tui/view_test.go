@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"neo/engine"
 )
 
@@ -259,5 +261,26 @@ func TestDetailOfALeftOpenSession(t *testing.T) {
 	v := plainView(m)
 	if strings.Contains(v, "● running") || strings.Contains(v, "so far") || !strings.Contains(v, "left open, not running") {
 		t.Fatalf("left-open session detail:\n%s", v)
+	}
+}
+
+// The detail header's value, P&L and fees are the report's once it is
+// loaded (the P&L panel beside it reads the report): a running session
+// whose only valuation snapshot is its first does not read "4,600.00 →
+// 4,600.00 · PnL 0.00" beside a panel that says -0.31.
+func TestDetailHeaderFiguresAreTheReports(t *testing.T) {
+	d := &detailModel{ctx: &viewContext{width: 200, height: 40, styles: DefaultStyles(ThemeMono), now: time.Now}}
+	d.summary = engine.SessionSummary{Session: engine.Session{SessionID: "s", StartedAt: time.Now(), StartingValue: 4600}}
+	d.val = []engine.ValuationSnapshot{{TotalValueInRLUSD: 4600, HoldValueInRLUSD: 4600}}
+	if got := ansi.Strip(strings.Join(d.summaryLines(), " ")); !strings.Contains(got, "4,600.00 → 4,600.00") {
+		t.Fatalf("before the report: %q", got)
+	}
+	d.report = &engine.Report{FinalMid: 2.3, EndingValue: 4599.69, PnL: engine.PnLSplit{TotalRLUSD: -0.31},
+		Fees: engine.FeeStats{TotalRLUSD: 0.02}, Hold: engine.HoldStats{HoldValueRLUSD: 4599.5, ValueVsHoldRLUSD: 0.19}}
+	got := ansi.Strip(strings.Join(d.summaryLines(), " "))
+	for _, want := range []string{"4,600.00 → 4,599.69", "PnL -0.31", "PnL vs hold +0.19", "fees 0.02"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("with the report: %q, want %q in it", got, want)
+		}
 	}
 }
