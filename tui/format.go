@@ -26,14 +26,6 @@ func fmtSigned(v float64, decimals int) string {
 	return engine.Signed(v, decimals)
 }
 
-// fmtPtr formats an optional value; nil is "—".
-func fmtPtr(v *float64, decimals int) string {
-	if v == nil {
-		return "—"
-	}
-	return fmtNum(*v, decimals)
-}
-
 // One format per kind of figure: every view, chart label and export of the
 // console formats its figures through these, so that a price, an amount of
 // XRP or of RLUSD, a percent or a duration reads the same everywhere.
