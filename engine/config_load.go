@@ -266,8 +266,15 @@ func (c Config) Validate() error {
 	v.nonNegative("[session] starting_rlusd", s.StartingRLUSD, maxBalance)
 	switch {
 	case s.StartingValueRLUSD > 0 && (s.StartingXRP != 0 || s.StartingRLUSD != 0):
-		v.addf("[session] starting_value_rlusd = %v and starting_xrp = %v / starting_rlusd = %v are all set: set either a starting value (split at target_xrp_pct at the first price) or explicit balances, not both (remove one)",
-			s.StartingValueRLUSD, s.StartingXRP, s.StartingRLUSD)
+		var bal []string
+		if s.StartingXRP != 0 {
+			bal = append(bal, fmt.Sprintf("starting_xrp = %v", s.StartingXRP))
+		}
+		if s.StartingRLUSD != 0 {
+			bal = append(bal, fmt.Sprintf("starting_rlusd = %v", s.StartingRLUSD))
+		}
+		v.addf("[session] starting_value_rlusd = %v and %s are both set: set either a starting value (split at target_xrp_pct at the first price) or explicit balances, not both (remove one)",
+			s.StartingValueRLUSD, strings.Join(bal, " and "))
 	case s.StartingValueRLUSD == 0 && s.StartingXRP == 0 && s.StartingRLUSD == 0:
 		v.addf("[session] starting_value_rlusd, starting_xrp and starting_rlusd are all 0: set starting_value_rlusd (e.g. 4600) or at least one balance > 0")
 	}

@@ -158,7 +158,7 @@ func testLoadStartingBalances(t *testing.T) {
 		{"Balances", "[session]\nstarting_xrp = 10\nstarting_rlusd = 20\n", 0, 10, 20, ""},
 		{"OneBalance", "[session]\nstarting_rlusd = 20\n", 0, 0, 20, ""},
 		{"ValueZeroAndBalances", "[session]\nstarting_value_rlusd = 0\nstarting_xrp = 10\n", 0, 10, 0, ""},
-		{"Both", "[session]\nstarting_value_rlusd = 1000\nstarting_xrp = 10\n", 0, 0, 0, "not both"},
+		{"Both", "[session]\nstarting_value_rlusd = 1000\nstarting_xrp = 10\n", 0, 0, 0, "starting_value_rlusd = 1000 and starting_xrp = 10 are both set"},
 		{"BalancesZero", "[session]\nstarting_xrp = 0\n", 0, 0, 0, "are all 0"},
 	} {
 		t.Run(tt.name, func(t *testing.T) { checkStartingBalances(t, tt) })
