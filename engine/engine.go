@@ -71,11 +71,12 @@ type Engine struct {
 // during Start (openSession, recorder.go).
 type sessionInfo struct {
 	sessionID   string
-	startedAt   time.Time // wall clock
-	marketStart time.Time // market time of the first event
-	wallStart   time.Time // wall time the first event was taken (pacing's origin)
-	startValue  float64   // starting value in RLUSD at the first mid
-	startXRP    float64   // starting balances (Config.StartingBalances at the first mid)
+	startedAt   time.Time   // wall clock
+	marketStart time.Time   // market time of the first event
+	opening     MarketEvent // the first event (the starting balances' mid)
+	wallStart   time.Time   // wall time the first event was taken (pacing's origin)
+	startValue  float64     // starting value in RLUSD at the first mid
+	startXRP    float64     // starting balances (Config.StartingBalances at the first mid)
 	startRLUSD  float64
 }
 

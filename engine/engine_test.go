@@ -506,6 +506,27 @@ func TestStartCancelledDuringTheSessionRowReturnsTheSession(t *testing.T) {
 		if s.EndedAt == nil || s.HaltReason != HaltSignalTerminate {
 			t.Fatalf("session %s ended_at=%v halt_reason=%q, want closed as signal_terminate", id, s.EndedAt, s.HaltReason)
 		}
+		checkEndedAtItsStart(t, st, s)
+	}
+}
+
+// checkEndedAtItsStart: a session stopped before its loop applied an event
+// ends where it started: valued at the first event's mid, at its market
+// time (never at mid 0 in year 1: a -50 % loss that never happened).
+func checkEndedAtItsStart(t *testing.T, st *memStore, s *Session) {
+	t.Helper()
+	if len(st.inventory) == 0 || len(st.valuations) == 0 {
+		t.Fatalf("no final snapshot")
+	}
+	inv, val := st.inventory[len(st.inventory)-1], st.valuations[len(st.valuations)-1]
+	if !(inv.MidPrice > 0) || inv.MarketTime.IsZero() || !(val.MidPrice > 0) || val.MarketTime.IsZero() {
+		t.Fatalf("final snapshots at mid %v / %v, market time %v / %v", inv.MidPrice, val.MidPrice, inv.MarketTime, val.MarketTime)
+	}
+	if s.EndingValue == nil || math.Abs(*s.EndingValue-s.StartingValue) > 1e-6*s.StartingValue {
+		t.Fatalf("ending value %v, starting value %v: want the same (nothing happened)", s.EndingValue, s.StartingValue)
+	}
+	if s.MarketEndedAt == nil || !s.MarketEndedAt.Equal(*s.MarketStartedAt) {
+		t.Fatalf("market span %v → %v, want it to end where it started", s.MarketStartedAt, s.MarketEndedAt)
 	}
 }
 

@@ -43,7 +43,8 @@ func (e *Engine) publish(force bool) {
 	}
 	e.lastPublish = now
 	e.dirty = false
-	mid := e.market.Mid()
+	m := e.lastMarket() // the first event until the loop applies one
+	mid := m.Mid()
 	s := &State{
 		SessionID:     e.sessionID,
 		Mode:          ModePaper,
@@ -51,20 +52,20 @@ func (e *Engine) publish(force bool) {
 		Status:        e.status, // setPaused keeps it Paused while paused
 		StartedAt:     e.startedAt,
 		Config:        e.cfg,
-		MarketTime:    e.market.Time,
+		MarketTime:    m.Time,
 		LastTickWall:  e.lastTickWall,
-		Bid:           e.market.Bid,
-		Ask:           e.market.Ask,
+		Bid:           m.Bid,
+		Ask:           m.Ask,
 		Mid:           mid,
-		Anchor:        anchorOf(e.market),
-		Centre:        Centre(mid, e.market.Anchor, e.cfg.Strategy.AnchorMaxDivergenceBps),
-		DivergenceBps: DivergenceBps(mid, e.market.Anchor),
-		Bar:           e.market.Bar, // never changed after the feed made it: shared
+		Anchor:        anchorOf(m),
+		Centre:        Centre(mid, m.Anchor, e.cfg.Strategy.AnchorMaxDivergenceBps),
+		DivergenceBps: DivergenceBps(mid, m.Anchor),
+		Bar:           m.Bar, // never changed after the feed made it: shared
 		StartingXRP:   e.startXRP,
 		StartingRLUSD: e.startRLUSD,
 		StartingValue: e.startValue,
-		Inventory:     e.inventorySnapshot(mid, e.market.Time),
-		Valuation:     e.valuationSnapshot(e.market),
+		Inventory:     e.inventorySnapshot(mid, m.Time),
+		Valuation:     e.valuationSnapshot(m),
 		FillCount:     e.fillCount,
 		VolumeRLUSD:   e.volume,
 		History:       e.hist.values(),
@@ -83,7 +84,7 @@ func (e *Engine) publish(force bool) {
 	}
 	// The event's book and ledger are never changed after the feed made
 	// them: the state may share them.
-	s.Book, s.Ledger = e.market.Book, e.market.Ledger
+	s.Book, s.Ledger = m.Book, m.Ledger
 	if h, ok := e.feed.(FeedHealth); ok {
 		fs := h.FeedStatus()
 		if !fs.LastLedgerAt.IsZero() {

@@ -54,7 +54,7 @@ type flight struct {
 // started (nothing is written); a row in the store's hands is waited for
 // whatever ctx says (Start's contract).
 func (e *Engine) openSession(ctx context.Context, first MarketEvent) error {
-	e.marketStart = first.Time
+	e.marketStart, e.opening = first.Time, first
 	e.wallStart = e.now()
 	e.startedAt = e.wallStart
 	e.sessionID = newSessionID(e.startedAt)
@@ -286,11 +286,16 @@ func (e *Engine) stage() {
 // marketNow is the market time of the last event the session has seen
 // (the first event's before the loop has applied it): what a write that
 // no event caused (a pause, a shutdown step) is stamped with.
-func (e *Engine) marketNow() time.Time {
+func (e *Engine) marketNow() time.Time { return e.lastMarket().Time }
+
+// lastMarket is the last market event applied, or the session's first one
+// while none is (a stop that came before the loop applied it: the session
+// ends where it started, at the mid its balances were valued at).
+func (e *Engine) lastMarket() MarketEvent {
 	if e.haveMarket {
-		return e.market.Time
+		return e.market
 	}
-	return e.marketStart
+	return e.opening
 }
 
 // anchorOf is the event's anchor, nil when the feed has none (its Anchor
@@ -344,14 +349,14 @@ func (e *Engine) valuationSnapshot(ev MarketEvent) ValuationSnapshot {
 func (e *Engine) snapshotInventory(at time.Time) {
 	e.lastInvAt = at
 	e.stage()
-	e.pending.Inventory = append(e.pending.Inventory, e.inventorySnapshot(e.market.Mid(), at))
+	e.pending.Inventory = append(e.pending.Inventory, e.inventorySnapshot(e.lastMarket().Mid(), at))
 }
 
 // snapshotValuation stages a valuation snapshot with the event's writes.
 func (e *Engine) snapshotValuation(at time.Time) {
 	e.lastValAt = at
 	e.stage()
-	e.pending.Valuations = append(e.pending.Valuations, e.valuationSnapshot(e.market))
+	e.pending.Valuations = append(e.pending.Valuations, e.valuationSnapshot(e.lastMarket()))
 }
 
 // recordFill stages a fill, its filled order and an inventory snapshot after

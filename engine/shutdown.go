@@ -187,11 +187,12 @@ func (e *Engine) cancelOpenOrders(ctx context.Context) error {
 // snapshot. It returns the inventory snapshot even when a write fails: the
 // session row is written from it.
 func (e *Engine) finalSnapshot(ctx context.Context) (InventorySnapshot, error) {
-	final := e.inventorySnapshot(e.market.Mid(), e.market.Time)
+	m := e.lastMarket()
+	final := e.inventorySnapshot(m.Mid(), m.Time)
 	if err := e.store.AddInventorySnapshot(ctx, final); err != nil {
 		return final, err
 	}
-	return final, e.store.AddValuationSnapshot(ctx, e.valuationSnapshot(e.market))
+	return final, e.store.AddValuationSnapshot(ctx, e.valuationSnapshot(m))
 }
 
 // sessionEnd is what step 4 writes to the session row: the end times now,
