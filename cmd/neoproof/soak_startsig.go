@@ -62,7 +62,7 @@ func soakStartSignal(ctx context.Context, o options, rng *rand.Rand, r *row) {
 		moment := time.Duration(local.Int64N(int64(window) + 1))
 		r.record(logFailure(o, "start-up signals", i+1, t.try(ctx, local, sig, want, moment)))
 	}
-	r.Note = fmt.Sprintf("seed %d; SIGTERM/SIGINT alternately at uniform moments 0-%d ms (half the runs) or 0-%d ms after exec, headless, %d starts per database; exit codes: %s; %d sessions left open; %d signals landed before \"session started\"; %d runs died of the signal after printing or touching files %v (a failure); %d died of it having printed nothing and changed nothing on disk %v (the signal beat the Go runtime; not counted as a failure)",
+	r.Note = fmt.Sprintf("seed %d; SIGTERM/SIGINT alternately at uniform moments 0-%d ms (half the runs) or 0-%d ms after exec, headless at --speed 1 or 10, %d starts per database; exit codes: %s; %d sessions left open; %d signals landed before \"session started\"; %d runs died of the signal after printing or touching files %v (a failure); %d died of it having printed nothing and changed nothing on disk %v (the signal beat the Go runtime; not counted as a failure)",
 		seed, startSigMoment.Milliseconds(), startSigEarly.Milliseconds(), startSigGeneration, fmtCodes(t.codes), t.open, t.beforeSession, len(t.diedAt), t.diedAt, len(t.preRuntime), t.preRuntime)
 }
 
@@ -109,7 +109,10 @@ func (t *startSigRow) try(ctx context.Context, local *rand.Rand, sig syscall.Sig
 		return fmt.Errorf("%s: before the start: %v", label, err)
 	}
 	dirBefore := dirFingerprint(filepath.Dir(t.db)) // after our read: readers touch -shm
-	p, err := proofkit.Start("", t.o.bin, nil, "run", "--db", t.db, "--config", t.cfg, "--headless", "--speed", "1",
+	// --speed 1 or 10: at 10 the first event is due at once, so a signal
+	// lands as often between the session row and the loop's first event.
+	speed := []string{"1", "10"}[local.IntN(2)]
+	p, err := proofkit.Start("", t.o.bin, nil, "run", "--db", t.db, "--config", t.cfg, "--headless", "--speed", speed,
 		"--duration", "1000h", "--seed", fmt.Sprint(1+local.IntN(1_000_000)), "--log-format", "logfmt")
 	if err != nil {
 		return err
@@ -223,9 +226,28 @@ func (t *startSigRow) sessionFaults(ctx context.Context, before map[string]bool,
 		if out != "0" {
 			faults = append(faults, fmt.Sprintf("sqlite3 CLI counts %s open sessions", out))
 		}
+		// A session stopped before its first event was applied still ends
+		// where it started: no snapshot at mid 0 or before its market start
+		// (one such read as a -50 % loss at year 1).
+		out, err = proofkit.CLIQuery(ctx, cli, t.db, impossibleSnapshots)
+		if err != nil {
+			return nil, err
+		}
+		if out != "0" {
+			faults = append(faults, fmt.Sprintf("sqlite3 CLI counts %s snapshots at mid <= 0 or before their session's market start", out))
+		}
 	}
 	return faults, nil
 }
+
+// impossibleSnapshots counts the inventory and valuation snapshots that no
+// market event can have made: at a mid of 0 or less, or stamped before
+// their session's first market event.
+const impossibleSnapshots = `SELECT count(*) FROM (
+  SELECT i.market_time AS t, i.mid_price AS m, s.market_started_at AS a FROM inventory_snapshots i JOIN sessions s USING (session_key)
+  UNION ALL
+  SELECT v.market_time, v.mid_price, s.market_started_at FROM valuation_snapshots v JOIN sessions s USING (session_key)
+) WHERE m <= 0 OR strftime('%s', a) IS NULL OR t < CAST(strftime('%s', a) AS INTEGER) * 1000;`
 
 // fmtCodes renders exit-code counts as "0×38, 1×2" (-1 = killed by a
 // signal), sorted by code.
