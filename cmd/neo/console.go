@@ -32,6 +32,7 @@ type consoleUI struct {
 	p       *tea.Program
 	logger  *log.Logger   // nil: say nothing
 	restore func()        // puts back the terminal modes found at start (nil: not a terminal)
+	gone    func() error  // an error once that terminal went away with no SIGHUP (nil: not watched; hangupProbe)
 	exited  chan struct{} // closed when the program has returned
 	err     error         // the program's error; set before exited is closed
 	// abandoned is closed when even a kill did not end the program (its
@@ -48,6 +49,7 @@ func (m *Main) newConsole(opts tui.Options, logger *log.Logger) *consoleUI {
 	if in != nil {
 		fd := int(in.Fd())
 		if saved, err := term.GetState(fd); err == nil {
+			c.gone = hangupProbe(fd)
 			c.restore = func() {
 				_ = term.Restore(fd, saved)
 				select {

@@ -13,3 +13,7 @@ import (
 func shutdownSignals() []os.Signal {
 	return []os.Signal{os.Interrupt, syscall.SIGTERM}
 }
+
+// hangupProbe is nil on Windows: closing the console window reaches the
+// process as SIGTERM (shutdownSignals), so there is no terminal to watch.
+func hangupProbe(int) func() error { return nil }

@@ -6,8 +6,9 @@ package main
 // session row, flush, checkpoint and close) is engine/shutdown.go, entered
 // through Engine.RequestClose / Engine.Close. This file owns what triggers
 // it and what waits on it: the signals (the only signal.Notify for them in
-// cmd/neo), the console's end, the engine's own halts and feed end, the
-// backstop deadline, and the release of the terminal. It is shaped as
+// cmd/neo), the console's end, a console terminal gone without a SIGHUP,
+// the engine's own halts and feed end, the backstop deadline, and the
+// release of the terminal. It is shaped as
 // oklog/run's Group: each trigger is an actor; the first to finish
 // interrupts the others with its cause.
 
@@ -30,6 +31,10 @@ import (
 // hardExitMargin is how long past shutdown_timeout the process waits for the
 // shutdown path before it exits anyway (the backstop).
 const hardExitMargin = 700 * time.Millisecond
+
+// terminalPollInterval is how often a console's terminal is checked for a
+// hangup that came with no SIGHUP (terminalActor).
+const terminalPollInterval = 500 * time.Millisecond
 
 // supervisor owns one command's shutdown triggers and the terminal's
 // release. Make it with Main.newSupervisor as early as possible (signals
@@ -131,6 +136,13 @@ type consoleCause struct{ err error }
 
 func (c consoleCause) Error() string { return fmt.Sprintf("the console ended (%v)", c.err) }
 
+// hangupCause is the cause when the console's terminal went away without a
+// SIGHUP (it was not the process's controlling terminal): the same ending
+// as a SIGHUP.
+type hangupCause struct{ err error }
+
+func (c hangupCause) Error() string { return fmt.Sprintf("the terminal went away (%v)", c.err) }
+
 // errEngineEnded is the cause when the session ended by itself (a halt,
 // the feed's end, --duration, an engine error) or as asked.
 var errEngineEnded = errors.New("the session ended")
@@ -140,9 +152,12 @@ var errEngineEnded = errors.New("the session ended")
 func closeReason(cause error) engine.HaltReason {
 	var sc signalCause
 	var cc consoleCause
+	var hc hangupCause
 	switch {
 	case errors.As(cause, &sc):
 		return signalReason(sc.sig)
+	case errors.As(cause, &hc):
+		return engine.HaltSignalHangup
 	case errors.As(cause, &cc):
 		return consoleEndReason(cc.err)
 	}
@@ -161,6 +176,39 @@ func (s *supervisor) signalActor() actor {
 				return signalCause{sig}
 			case <-done:
 				return nil
+			}
+		},
+		interrupt: func(error) { close(done) },
+	}
+}
+
+// terminalActor ends when the console's terminal has gone away without a
+// SIGHUP: when it is not the process's controlling terminal (setsid,
+// su -c, some supervisors), closing the window only hangs it up, its reads
+// see EOF, which Bubble Tea takes silently for the end of its input, and
+// the console would run on. It checks the terminal every
+// terminalPollInterval; with nothing to watch (not a terminal, Windows) it
+// only waits to be interrupted.
+func (s *supervisor) terminalActor(c *consoleUI) actor {
+	done := make(chan struct{})
+	return actor{
+		run: func() error {
+			if c.gone == nil {
+				<-done
+				return nil
+			}
+			t := time.NewTicker(terminalPollInterval)
+			defer t.Stop()
+			for {
+				select {
+				case <-done:
+					return nil
+				case <-t.C:
+					if err := c.gone(); err != nil {
+						s.info("the terminal went away", "err", err)
+						return hangupCause{err}
+					}
+				}
 			}
 		},
 		interrupt: func(error) { close(done) },
@@ -303,7 +351,7 @@ func (s *supervisor) start(ctx context.Context, fn func(context.Context) (*engin
 func (s *supervisor) runSession(eng *engine.Engine, c *consoleUI) engine.Result {
 	actors := []actor{s.signalActor(), engineActor(eng, c != nil), s.backstopActor(eng)}
 	if c != nil {
-		actors = append(actors, s.consoleActor(c, eng))
+		actors = append(actors, s.consoleActor(c, eng), s.terminalActor(c))
 	}
 	cause := runGroup(actors...)
 	var cc consoleCause
@@ -315,15 +363,15 @@ func (s *supervisor) runSession(eng *engine.Engine, c *consoleUI) engine.Result 
 }
 
 // runConsole supervises a console with no session (neo history): a signal
-// quits it; it returns the console's error.
+// or its terminal going away quits it; it returns the console's error.
 func (s *supervisor) runConsole(c *consoleUI) error {
-	cause := runGroup(s.signalActor(), s.consoleActor(c, nil))
+	cause := runGroup(s.signalActor(), s.consoleActor(c, nil), s.terminalActor(c))
 	s.releaseTerminal()
 	var cc consoleCause
 	if errors.As(cause, &cc) {
 		return cc.err
 	}
-	return nil // a signal quit it
+	return nil // a signal or a hangup quit it
 }
 
 // interruptible returns ctx cancelled by the first shutdown signal, for the
