@@ -876,12 +876,12 @@ func writeFillsText(b *strings.Builder, r Report) {
 	}{{"  buy", r.Fills.Buy}, {"  sell", r.Fills.Sell}} {
 		avg := "-"
 		if x.s.Count > 0 {
-			avg = Thousands(x.s.AvgPrice, 6)
+			avg = Thousands(x.s.AvgPrice, PriceDecimals(x.s.AvgPrice))
 		}
-		fills = append(fills, []string{x.name, Thousands(float64(x.s.Count), 0), Thousands(x.s.VolumeXRP, 4),
+		fills = append(fills, []string{x.name, Thousands(float64(x.s.Count), 0), Thousands(x.s.VolumeXRP, 6),
 			Thousands(x.s.VolumeRLUSD, 4), avg, Thousands(x.s.FeesRLUSD, 4)})
 	}
-	fills = append(fills, []string{"  all", Thousands(float64(r.Fills.Count), 0), Thousands(r.Fills.Buy.VolumeXRP+r.Fills.Sell.VolumeXRP, 4),
+	fills = append(fills, []string{"  all", Thousands(float64(r.Fills.Count), 0), Thousands(r.Fills.Buy.VolumeXRP+r.Fills.Sell.VolumeXRP, 6),
 		Thousands(r.Fills.VolumeRLUSD, 4), "", Thousands(r.Fees.TradingRLUSD, 4)})
 	writeTable(b, fills, reportLabelWidth, true)
 	b.WriteString("\n")
@@ -1008,6 +1008,23 @@ func FormatSeconds(secs float64) string {
 		return fmt.Sprintf("%dh%02dm%02ds", h, m, s)
 	}
 	return fmt.Sprintf("%dm%02ds", m, s)
+}
+
+// PriceDecimals is how many decimals a price is written with: six from
+// 0.05 up (five significant figures at least), three more for each
+// thousandth below that. The decimals change by bands, not with each power
+// of ten, so that the prices of one market keep one number of decimals (a
+// column of them lines up) unless it moves a thousandfold; the bands' edges
+// are at fives, away from the round prices a market hovers at.
+func PriceDecimals(v float64) int {
+	a := math.Abs(v)
+	switch {
+	case math.IsNaN(a) || math.IsInf(a, 0) || a == 0 || a >= 0.05:
+		return 6
+	case a >= 5e-5:
+		return 9
+	}
+	return 12
 }
 
 // Signed formats v with a sign (+ or -) and thousands separators; a

@@ -659,3 +659,29 @@ func TestReportRunningSessionNetworkFees(t *testing.T) {
 		}
 	}
 }
+
+// At low and high price levels the report still tells the sides apart: a
+// price near 0.0001 keeps nine decimals (0.000101261 / 0.000101441, not
+// 0.000101 twice) and an XRP volume keeps six (0.040685, not 0.0407).
+func TestReportTextAtOtherPriceLevels(t *testing.T) {
+	var r Report
+	r.Fills.Buy = SideStats{Count: 3, VolumeXRP: 1_000_000, VolumeRLUSD: 101.261, AvgPrice: 0.000101261}
+	r.Fills.Sell = SideStats{Count: 2, VolumeXRP: 0.040685, VolumeRLUSD: 1017.125, AvgPrice: 25000}
+	var b strings.Builder
+	if err := r.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"0.000101261", "0.040685", "25,000.000000"} {
+		if !strings.Contains(b.String(), want) {
+			t.Fatalf("report text lacks %q:\n%s", want, b.String())
+		}
+	}
+	for _, c := range []struct {
+		v    float64
+		want int
+	}{{2.3, 6}, {0.05, 6}, {0.0499, 9}, {0.0001, 9}, {0.00004, 12}, {0, 6}, {-0.001, 9}} {
+		if got := PriceDecimals(c.v); got != c.want {
+			t.Errorf("PriceDecimals(%v) = %d, want %d", c.v, got, c.want)
+		}
+	}
+}

@@ -42,22 +42,9 @@ const (
 // decimals read "0.000100" for every level): "0.000100216".
 func fmtPrice(v float64) string { return fmtNum(v, priceDecimalsOf(v)) }
 
-// priceDecimalsOf is the decimals of a price: six from 0.05 up (five
-// significant figures at least), three more for each thousandth below
-// that. The decimals change by bands, not with each power of ten, so that
-// the prices of one market keep one number of decimals (a column of them
-// lines up) unless it moves a thousandfold; the bands' edges are at fives,
-// away from the round prices a market hovers at.
-func priceDecimalsOf(v float64) int {
-	a := math.Abs(v)
-	switch {
-	case !finite(a) || a == 0 || a >= 0.05:
-		return priceDecimals
-	case a >= 5e-5:
-		return priceDecimals + 3
-	}
-	return priceDecimals + 6
-}
+// priceDecimalsOf is the decimals of a price: engine.PriceDecimals, the
+// rule neo report writes prices by too.
+func priceDecimalsOf(v float64) int { return engine.PriceDecimals(v) }
 
 // fmtFit formats v with decimals decimals, or fewer when that is what it
 // takes to fit w cells: a large amount loses its fraction before its
