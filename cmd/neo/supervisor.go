@@ -187,16 +187,12 @@ func (s *supervisor) signalActor() actor {
 // su -c, some supervisors), closing the window only hangs it up, its reads
 // see EOF, which Bubble Tea takes silently for the end of its input, and
 // the console would run on. It checks the terminal every
-// terminalPollInterval; with nothing to watch (not a terminal, Windows) it
-// only waits to be interrupted.
+// terminalPollInterval (consoleActors adds it only when there is one to
+// watch: not on Windows, nor when stdin was not a terminal).
 func (s *supervisor) terminalActor(c *consoleUI) actor {
 	done := make(chan struct{})
 	return actor{
 		run: func() error {
-			if c.gone == nil {
-				<-done
-				return nil
-			}
 			t := time.NewTicker(terminalPollInterval)
 			defer t.Stop()
 			for {
@@ -346,12 +342,22 @@ func (s *supervisor) start(ctx context.Context, fn func(context.Context) (*engin
 	}
 }
 
+// consoleActors are the console's triggers: its end, and its terminal
+// going away without a SIGHUP when there is a terminal to watch.
+func (s *supervisor) consoleActors(c *consoleUI, eng *engine.Engine) []actor {
+	actors := []actor{s.consoleActor(c, eng)}
+	if c.gone != nil {
+		actors = append(actors, s.terminalActor(c))
+	}
+	return actors
+}
+
 // runSession supervises a started session until it has ended and, with a
 // console, the console has left the screen; it returns the engine's result.
 func (s *supervisor) runSession(eng *engine.Engine, c *consoleUI) engine.Result {
 	actors := []actor{s.signalActor(), engineActor(eng, c != nil), s.backstopActor(eng)}
 	if c != nil {
-		actors = append(actors, s.consoleActor(c, eng), s.terminalActor(c))
+		actors = append(actors, s.consoleActors(c, eng)...)
 	}
 	cause := runGroup(actors...)
 	var cc consoleCause
@@ -365,7 +371,7 @@ func (s *supervisor) runSession(eng *engine.Engine, c *consoleUI) engine.Result 
 // runConsole supervises a console with no session (neo history): a signal
 // or its terminal going away quits it; it returns the console's error.
 func (s *supervisor) runConsole(c *consoleUI) error {
-	cause := runGroup(s.signalActor(), s.consoleActor(c, nil), s.terminalActor(c))
+	cause := runGroup(append([]actor{s.signalActor()}, s.consoleActors(c, nil)...)...)
 	s.releaseTerminal()
 	var cc consoleCause
 	if errors.As(cause, &cc) {
