@@ -84,7 +84,7 @@ func reasonList() string {
 // matches applies the parts of the filter the store cannot: free text, and
 // "reason:running".
 func (f filterSpec) matches(s engine.SessionSummary) bool {
-	if f.reason == "running" && !s.Running() {
+	if f.reason == "running" && !isRunning(s) {
 		return false
 	}
 	if f.text == "" {
@@ -92,7 +92,10 @@ func (f filterSpec) matches(s engine.SessionSummary) bool {
 	}
 	id := strings.ToLower(s.SessionID)
 	reason := string(s.HaltReason)
-	if s.Running() {
+	switch {
+	case s.LeftOpen:
+		reason = "left open"
+	case s.Running():
 		reason = "running"
 	}
 	for _, w := range strings.Fields(f.text) {
@@ -105,3 +108,7 @@ func (f filterSpec) matches(s engine.SessionSummary) bool {
 
 // clientSide reports whether the filter has parts applied after the query.
 func (f filterSpec) clientSide() bool { return f.text != "" || f.reason == "running" }
+
+// isRunning reports whether the session runs now: no end recorded, and its
+// process not gone (a session a crash left open is not running).
+func isRunning(s engine.SessionSummary) bool { return s.Running() && !s.LeftOpen }

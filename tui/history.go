@@ -570,16 +570,19 @@ func rowMark(s engine.SessionSummary, selected bool) string {
 // width; others with the PnL in the colour of its sign and the reason
 // marked when it is a risk halt, an error or a crash.
 func (t historyTable) row(st Styles, s engine.SessionSummary, selected bool, now time.Time, width int) string {
-	end := now
-	if s.EndedAt != nil {
-		end = *s.EndedAt
-	}
 	// The span of market time the session covered (what a backtest is
-	// about); the wall-clock duration when no market span is recorded.
-	durS := fmtDur(end.Sub(s.StartedAt))
+	// about); the wall-clock duration when no market span is recorded (none
+	// for a session left open: its end is not known).
+	durS := "—"
+	switch {
+	case s.EndedAt != nil:
+		durS = fmtDur(s.EndedAt.Sub(s.StartedAt))
+	case isRunning(s):
+		durS = fmtDur(now.Sub(s.StartedAt))
+	}
 	if s.MarketStartedAt != nil && s.MarketEndedAt != nil {
 		durS = fmtDur(s.MarketEndedAt.Sub(*s.MarketStartedAt))
-		if s.Running() && !s.MarketEndedAt.After(*s.MarketStartedAt) {
+		if isRunning(s) && !s.MarketEndedAt.After(*s.MarketStartedAt) {
 			durS = "—" // nothing recorded past its first market event yet
 		}
 	}

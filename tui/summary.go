@@ -82,7 +82,7 @@ func summaryStrip(st Styles, rows []engine.SessionSummary, w, h int) []string {
 	var best, worst *engine.SessionSummary
 	for i := range rows {
 		s := &rows[i]
-		if s.Running() && !s.LeftOpen {
+		if isRunning(*s) {
 			running++
 		}
 		if s.EndedAtEstimated {

@@ -214,3 +214,21 @@ func TestLeftOpenSessionRow(t *testing.T) {
 		}
 	}
 }
+
+// "reason:running" and the word "running" do not find a session a crash
+// left open; "left open" does.
+func TestFilterLeftOpenIsNotRunning(t *testing.T) {
+	s := engine.SessionSummary{Session: engine.Session{SessionID: "s", StartingValue: 4600}, LeftOpen: true}
+	for _, c := range []struct {
+		filter string
+		want   bool
+	}{{"reason:running", false}, {"running", false}, {"left", true}} {
+		f, err := parseFilter(c.filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.matches(s); got != c.want {
+			t.Errorf("filter %q matches a left-open session: %v, want %v", c.filter, got, c.want)
+		}
+	}
+}
