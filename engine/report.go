@@ -59,9 +59,12 @@ func sessionMarketSpan(s Session) (start, end *time.Time) {
 // machine's clock while the session ran). Money is in RLUSD unless the key
 // says XRP.
 type Report struct {
-	SessionID  string  `json:"session_id"`
-	Feed       string  `json:"feed"`
-	Running    bool    `json:"running"`
+	SessionID string `json:"session_id"`
+	Feed      string `json:"feed"`
+	Running   bool   `json:"running"` // no end recorded
+	// LeftOpen: running, but no process holds the database any more (a
+	// crash, kill or power loss; SessionSummary.LeftOpen).
+	LeftOpen   bool    `json:"left_open"`
 	HaltReason *string `json:"halt_reason"` // null while running
 	// Damage names what in the session row could not be read (those
 	// figures are zero); absent for a sound row.
@@ -479,6 +482,7 @@ func reportHeader(s SessionSummary) Report {
 		SessionID:     s.SessionID,
 		Feed:          s.Feed,
 		Running:       s.Running(),
+		LeftOpen:      s.LeftOpen,
 		Damage:        s.Damage,
 		WallStartedAt: s.StartedAt.UTC(),
 		WallEndedAt:   utcPtr(s.EndedAt),
@@ -848,9 +852,12 @@ const reportLabelWidth = 33
 // writeHeaderText writes the session line, any damage warning and the spans.
 func writeHeaderText(b *strings.Builder, r Report) {
 	fmt.Fprintf(b, "Session %s  (%s)\n", textsafe.Line(r.SessionID), textsafe.Line(r.Feed))
-	status := "running"
-	if r.HaltReason != nil {
+	status, open := "running", "(running)"
+	switch {
+	case r.HaltReason != nil:
 		status = textsafe.Line(*r.HaltReason)
+	case r.LeftOpen:
+		status, open = "left open, not running (crash, kill or power loss)", "(left open)"
 	}
 	if r.Damage != "" {
 		fmt.Fprintf(b, "  warning: the session row is damaged (%s): those figures read as zero\n", textsafe.Line(r.Damage))
@@ -861,8 +868,8 @@ func writeHeaderText(b *strings.Builder, r Report) {
 	}
 	writeTable(b, [][]string{
 		{"  ended as", status},
-		{"  market span", spanText(r.MarketStart, r.MarketEnd, r.MarketSpanSeconds)},
-		{"  wall clock", spanText(&r.WallStartedAt, r.WallEndedAt, wallSecs)},
+		{"  market span", spanText(r.MarketStart, r.MarketEnd, r.MarketSpanSeconds, open)},
+		{"  wall clock", spanText(&r.WallStartedAt, r.WallEndedAt, wallSecs, open)},
 	}, 0, false)
 	b.WriteString("\n")
 }
@@ -970,7 +977,7 @@ func writeTable(b *strings.Builder, rows [][]string, labelWidth int, rightAlign 
 func (r Report) Short() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "report %s: market %s; %s fills (buy %s, sell %s), volume %s RLUSD\n",
-		textsafe.Line(r.SessionID), spanText(r.MarketStart, r.MarketEnd, r.MarketSpanSeconds),
+		textsafe.Line(r.SessionID), spanText(r.MarketStart, r.MarketEnd, r.MarketSpanSeconds, "(running)"),
 		Thousands(float64(r.Fills.Count), 0), Thousands(float64(r.Fills.Buy.Count), 0), Thousands(float64(r.Fills.Sell.Count), 0),
 		Thousands(r.Fills.VolumeRLUSD, 2))
 	fmt.Fprintf(&b, "  P&L %s RLUSD (%s %%) = trading %s + fees %s + inventory %s; vs hold %s\n",
@@ -981,13 +988,14 @@ func (r Report) Short() string {
 	return b.String()
 }
 
-// spanText is "start → end (length)".
-func spanText(start, end *time.Time, secs float64) string {
+// spanText is "start → end (length)", or "start → " and open ("(running)",
+// "(left open)") when there is no end.
+func spanText(start, end *time.Time, secs float64, open string) string {
 	if start == nil {
 		return "n/a"
 	}
 	if end == nil {
-		return start.UTC().Format(reportTime) + " → (running)"
+		return start.UTC().Format(reportTime) + " → " + open
 	}
 	return fmt.Sprintf("%s → %s (%s)", start.UTC().Format(reportTime), end.UTC().Format(reportTime), FormatSeconds(secs))
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"strings"
 	"time"
 
 	"github.com/charmbracelet/log"
@@ -67,49 +65,18 @@ func (m *Main) report(ctx context.Context, id string, asJSON bool) error {
 		}
 		return storeExit(err)
 	}
-	leftOpen := false
-	if r.Running {
-		s, err := db.GetSession(ctx, r.SessionID)
-		leftOpen = err == nil && s.LeftOpen
-	}
 	if asJSON {
-		// "running" keeps its meaning (no end recorded); left_open says
-		// whether its process is gone.
-		return writeJSON(m.Stdout, struct {
-			engine.Report
-			LeftOpen bool `json:"left_open"`
-		}{r, leftOpen})
+		return writeJSON(m.Stdout, r)
 	}
-	if err := writeReportText(m.Stdout, r, leftOpen, db.Path()); err != nil {
+	if err := r.WriteText(m.Stdout); err != nil {
 		return exitf(exitRuntime, "write report: %w", err)
 	}
+	if r.LeftOpen {
+		if _, err := fmt.Fprintln(m.Stdout, leftOpenHint(db.Path())); err != nil {
+			return exitf(exitRuntime, "write report: %w", err)
+		}
+	}
 	return nil
-}
-
-// writeReportText writes the report as text. A session left open (its
-// process gone) would read "running": its status says left open, with what
-// closes it, and its open spans end "(left open)".
-func writeReportText(w io.Writer, r engine.Report, leftOpen bool, path string) error {
-	if !leftOpen {
-		return r.WriteText(w)
-	}
-	status := "left open, not running (crash, kill or power loss); close it as unclean_exit with: neo backfill --db " + clean(path) + " (or the next neo run)"
-	r.HaltReason = &status
-	var b strings.Builder
-	if err := r.WriteText(&b); err != nil {
-		return err
-	}
-	lines := strings.SplitAfter(b.String(), "\n")
-	for i, l := range lines {
-		if strings.HasPrefix(l, "  market span") || strings.HasPrefix(l, "  wall clock") {
-			lines[i] = strings.Replace(l, "→ (running)", "→ (left open)", 1)
-		}
-		if l == "\n" {
-			break // the end of the header
-		}
-	}
-	_, err := io.WriteString(w, strings.Join(lines, ""))
-	return err
 }
 
 // errNoSessions: the database has no session to report on.
