@@ -41,9 +41,9 @@ type Processor struct {
 	base    uint32 // ledger the book reflects, 0 = no book yet
 	synced  bool   // book complete and no gap since
 	open    *openLedger
-	recent  []*Tx             // validated txs of the last ledgers, for catch-up
-	seen    map[string]uint32 // hash → ledger of each tx in recent (see keep)
-	early   []*Tx             // txs that came before their ledgerClosed (see hold)
+	recent  []*Tx               // validated txs of the last ledgers, for catch-up
+	seen    map[string]struct{} // the hashes of the txs in recent (see keep)
+	early   []*Tx               // txs that came before their ledgerClosed (see hold)
 	pending map[uint64]pendingReq
 	resync  *resyncRun
 	gen     int  // resync generation: a newer resync supersedes
@@ -103,7 +103,7 @@ const bookPageLimit = 100
 
 // NewProcessor returns a processor for the pair.
 func NewProcessor(p Pair) *Processor {
-	return &Processor{pair: p, book: NewBook(p), load: 1, pending: make(map[uint64]pendingReq), seen: make(map[string]uint32)}
+	return &Processor{pair: p, book: NewBook(p), load: 1, pending: make(map[uint64]pendingReq), seen: make(map[string]struct{})}
 }
 
 // LedgerResult is one completed validated ledger.
@@ -642,17 +642,14 @@ func (p *Processor) prune(current uint32) {
 	for _, tx := range p.recent {
 		if tx.LedgerIndex+keepLedgers > current {
 			keep = append(keep, tx)
+		} else {
+			delete(p.seen, tx.Hash) // seen holds the hashes of recent
 		}
 	}
 	for i := len(keep); i < len(p.recent); i++ {
 		p.recent[i] = nil
 	}
 	p.recent = keep
-	for h, l := range p.seen {
-		if l+keepLedgers <= current {
-			delete(p.seen, h)
-		}
-	}
 }
 
 // keep adds a validated transaction to recent; false when a transaction
@@ -664,7 +661,7 @@ func (p *Processor) keep(tx *Tx) bool {
 		if _, dup := p.seen[tx.Hash]; dup {
 			return false
 		}
-		p.seen[tx.Hash] = tx.LedgerIndex
+		p.seen[tx.Hash] = struct{}{}
 	}
 	p.recent = append(p.recent, tx)
 	return true

@@ -294,7 +294,7 @@ func (s *session) verdict(u Update) *sessionResult {
 		return &sessionResult{err: fmt.Errorf("subscription refused: %v", u.Err), cool: outOfStepRest}
 	case u.ValidatedAge > s.c.cfg.StaleAfter:
 		return &sessionResult{err: fmt.Errorf("server's last validated ledger is %s old: it lags the network", u.ValidatedAge.Round(time.Second)), cool: outOfStepRest}
-	case u.ServerState != "" && !s.stateOK(u):
+	case u.ServerState != "" && !stateOK(u):
 		return &sessionResult{err: fmt.Errorf("server state %q: not following the network", sanitize(u.ServerState)), cool: outOfStepRest}
 	}
 	return nil
@@ -303,12 +303,13 @@ func (s *session) verdict(u Update) *sessionResult {
 // stateOK accepts server_info's server_state: full, proposing or
 // validating; or tracking, which xrpl.org's xrpld-server-states page
 // defines as "in agreement with the network" (enough to read validated
-// data), when validated_ledger.age is reported and within StaleAfter.
-func (s *session) stateOK(u Update) bool {
+// data), when validated_ledger.age is reported (verdict has already left a
+// server whose age passed StaleAfter).
+func stateOK(u Update) bool {
 	if healthyStates[u.ServerState] {
 		return true
 	}
-	return u.ServerState == "tracking" && u.ValidatedAge >= 0 && u.ValidatedAge <= s.c.cfg.StaleAfter
+	return u.ServerState == "tracking" && u.ValidatedAge >= 0
 }
 
 // warnings logs a "warning":"load" (at most once a minute; periodic
