@@ -430,15 +430,12 @@ func (d *detailModel) summaryLines() []string {
 		}
 		end, lasted = *s.EndedAt, "lasted "
 	}
-	items := []string{
-		item("started ", st.Value.Render(fmtTime(s.StartedAt))+st.Muted.Render(" UTC")),
-		ended,
-		item(lasted, st.Value.Render(fmtDur(end.Sub(s.StartedAt)))),
-	}
+	items := []string{item("started ", st.Value.Render(fmtTime(s.StartedAt))+st.Muted.Render(" UTC"))}
 	if s.LeftOpen {
 		// Its process is gone: no end, and no "so far" either.
-		items = items[:1]
 		items = append(items, st.Warn.Render("left open, not running (a crash, kill or power loss)"))
+	} else {
+		items = append(items, ended, item(lasted, st.Value.Render(fmtDur(end.Sub(s.StartedAt)))))
 	}
 	if s.MarketStartedAt != nil && s.MarketEndedAt != nil {
 		items = append(items, item("market ", st.Value.Render(fmtTime(*s.MarketStartedAt)+" → "+fmtTime(*s.MarketEndedAt))))
@@ -461,14 +458,14 @@ func (d *detailModel) summaryLines() []string {
 // loads; ok is false when neither has any.
 type figures struct {
 	end, pnl, vsHold, hold, fees float64
-	hasHold, ok                  bool
+	ok                           bool
 }
 
 func (d *detailModel) figures() figures {
 	s := d.summary
 	if r := d.report; r != nil && (r.FinalMid > 0 || s.EndingValue != nil) {
 		return figures{end: r.EndingValue, pnl: r.PnL.TotalRLUSD, vsHold: r.Hold.ValueVsHoldRLUSD,
-			hold: r.Hold.HoldValueRLUSD, fees: r.Fees.TotalRLUSD, hasHold: r.Hold.HoldValueRLUSD != 0, ok: true}
+			hold: r.Hold.HoldValueRLUSD, fees: r.Fees.TotalRLUSD, ok: true}
 	}
 	n := len(d.val)
 	if s.EndingValue == nil && n == 0 {
@@ -477,7 +474,7 @@ func (d *detailModel) figures() figures {
 	var f figures
 	if n > 0 {
 		last := d.val[n-1]
-		f.end, f.hold, f.fees, f.hasHold = last.TotalValueInRLUSD, last.HoldValueInRLUSD, last.FeesRLUSD, last.HoldValueInRLUSD != 0
+		f.end, f.hold, f.fees = last.TotalValueInRLUSD, last.HoldValueInRLUSD, last.FeesRLUSD
 	}
 	if s.EndingValue != nil {
 		f.end = *s.EndingValue
@@ -504,7 +501,7 @@ func (d *detailModel) valueItems(item func(label, value string) string) []string
 		return st.sign(money).Render(money) + " " + st.sign(fmtPct(pct(v, whole))).Render("("+fmtPct(pct(v, whole))+")")
 	}
 	items = append(items, item("PnL ", change(f.pnl, s.StartingValue)))
-	if f.hasHold {
+	if f.hold != 0 {
 		items = append(items, item("PnL vs hold ", change(f.vsHold, f.hold)))
 	}
 	return append(items, item("fees ", st.Value.Render(fmtMoney(f.fees))+st.Muted.Render(" RLUSD")))

@@ -20,7 +20,7 @@ func fmtNum(v float64, decimals int) string {
 // fmtSigned is fmtNum with an explicit "+" on positive values (none on a
 // figure that rounds to zero).
 func fmtSigned(v float64, decimals int) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
+	if !finite(v) {
 		return "—"
 	}
 	return engine.Signed(v, decimals)
@@ -30,7 +30,6 @@ func fmtSigned(v float64, decimals int) string {
 // console formats its figures through these, so that a price, an amount of
 // XRP or of RLUSD, a percent or a duration reads the same everywhere.
 const (
-	priceDecimals = 6 // an XRP/RLUSD price
 	xrpDecimals   = 6 // an amount of XRP: the ledger counts in drops of 0.000001 XRP
 	moneyDecimals = 2 // an amount of RLUSD
 	pctDecimals   = 2 // a percent
@@ -40,11 +39,7 @@ const (
 // fmtPrice formats an XRP/RLUSD price: "2.301235"; a low price keeps
 // enough decimals to tell levels a basis point apart (0.0001 with six
 // decimals read "0.000100" for every level): "0.000100216".
-func fmtPrice(v float64) string { return fmtNum(v, priceDecimalsOf(v)) }
-
-// priceDecimalsOf is the decimals of a price: engine.PriceDecimals, the
-// rule neo report writes prices by too.
-func priceDecimalsOf(v float64) int { return engine.PriceDecimals(v) }
+func fmtPrice(v float64) string { return fmtNum(v, engine.PriceDecimals(v)) }
 
 // fmtFit formats v with decimals decimals, or fewer when that is what it
 // takes to fit w cells: a large amount loses its fraction before its

@@ -135,8 +135,8 @@ func TestStripSaysItCountsByStartDay(t *testing.T) {
 	if !strings.Contains(strip, "P&L by start day") || strings.Contains(strip, "market day") {
 		t.Errorf("the strip does not say its days are the sessions' start days:\n%s", strip)
 	}
-	days := []dayPnL{{day: start, pnl: 10, n: 1}, {day: start.Add(24 * time.Hour), pnl: -4, n: 1}}
-	report := ansi.Strip(strings.Join(dayBars(st, days, 80, 6, marketDayNote), "\n"))
+	r := engine.Report{Daily: []engine.DayPnL{{MarketDay: "2026-12-01", PnLRLUSD: 10}, {MarketDay: "2026-12-02", PnLRLUSD: -4}}}
+	report := ansi.Strip(strings.Join(dailySection(st, r).lines(80, 7), "\n"))
 	if !strings.Contains(report, "P&L by market day") {
 		t.Errorf("a report's daily bars do not say market day:\n%s", report)
 	}
