@@ -553,7 +553,10 @@ func (l *liveModel) drift(b *block, h int) {
 
 // valueChart draws the session's value against holding its starting
 // balances, on market time: the gap between them is the PnL vs hold.
-func (l *liveModel) valueChart(b *block, h int) {
+func (l *liveModel) valueChart(b *block, h int) { l.tailValueChart(b, h, "RLUSD") }
+
+// tailValueChart is valueChart under a title with note.
+func (l *liveModel) tailValueChart(b *block, h int, note string) {
 	s := l.state
 	value := func(p engine.HistorySample) float64 { return p.ValueRLUSD }
 	hold := func(p engine.HistorySample) float64 { return p.HoldRLUSD }
@@ -561,7 +564,7 @@ func (l *liveModel) valueChart(b *block, h int) {
 	if holdNow == 0 {
 		holdNow = math.NaN()
 	}
-	l.drawValue(b, h, "RLUSD", samplePoints(s.History, value, s.MarketTime, s.Inventory.TotalValueInRLUSD),
+	l.drawValue(b, h, note, samplePoints(s.History, value, s.MarketTime, s.Inventory.TotalValueInRLUSD),
 		samplePoints(s.History, hold, s.MarketTime, holdNow))
 }
 
@@ -583,10 +586,7 @@ func (l *liveModel) finalValueChart(b *block, h int) {
 	if len(s.History) > 0 {
 		note += " · only the last " + fmtDur(s.MarketTime.Sub(s.History[0].Time)) + " of the session"
 	}
-	b.add(titleRule(l.ctx.styles, "VALUE vs HOLD", l.ctx.styles.Muted.Render(note), b.width))
-	tail := newBlock(b.width)
-	l.valueChart(tail, h)
-	b.addFitted(tail.lines[1:]...) // its own title said less
+	l.tailValueChart(b, h, note)
 }
 
 // drawValue draws value against hold under a title with note, in h rows.
