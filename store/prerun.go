@@ -205,33 +205,47 @@ func stateOf(path string) fileState {
 // copyForPreRun copies the database (and its write-ahead log when it holds
 // frames) to tmp and leaves tmp a database in journal_mode DELETE.
 func (db *DB) copyForPreRun(ctx context.Context, tmp string) (string, error) {
-	dbBefore, walBefore := stateOf(db.path), stateOf(db.path+"-wal")
-	method, err := copyDatabaseFile(db.path, tmp)
+	return copySettled(ctx, db.path, tmp, preRunFaults.duringCopy)
+}
+
+// errChanged: the database or its log changed while it was copied.
+var errChanged = errors.New("the database changed during the copy")
+
+// copySettled copies the database at src and its -wal (when it has
+// frames) to dst, fails with errChanged when either changed meanwhile
+// (during, a test hook, runs between the copy and that look), and leaves
+// dst a database in journal_mode DELETE that reads with no -shm: the
+// copied log folded in, or the header's WAL mark cleared (a file shorter
+// than a header has none). It returns how the file was copied.
+func copySettled(ctx context.Context, src, dst string, during func(path string)) (string, error) {
+	dbBefore, walBefore := stateOf(src), stateOf(src+"-wal")
+	method, err := copyDatabaseFile(src, dst)
 	if err != nil {
 		return "", err
 	}
 	withWAL := walBefore.ok && walBefore.size > 0
 	if withWAL {
-		if err := copyFile(db.path+"-wal", tmp+"-wal"); err != nil {
+		if err := copyFile(src+"-wal", dst+"-wal"); err != nil {
 			return "", err
 		}
 		method += "+wal"
 	}
-	if h := preRunFaults.duringCopy; h != nil {
-		h(db.path)
+	if during != nil {
+		during(src)
 	}
-	if stateOf(db.path) != dbBefore || stateOf(db.path+"-wal") != walBefore {
-		return "", errors.New("the database changed during the copy")
+	if stateOf(src) != dbBefore || stateOf(src+"-wal") != walBefore {
+		return "", errChanged
 	}
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
 	if withWAL {
-		err = foldWAL(ctx, tmp)
-	} else {
-		err = leaveWALMode(tmp)
+		return method, foldWAL(ctx, dst)
 	}
-	return method, err
+	if fi, err := os.Stat(dst); err != nil || fi.Size() < 100 {
+		return method, err
+	}
+	return method, leaveWALMode(dst)
 }
 
 // foldWAL folds the copied write-ahead log into the copy and switches it to

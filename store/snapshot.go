@@ -72,10 +72,7 @@ func takeSnapshot(ctx context.Context, path string) (dir, cp string, err error) 
 			return "", "", err
 		}
 		cp = filepath.Join(dir, filepath.Base(path))
-		err = copyStill(path, cp)
-		if err == nil {
-			err = settleCopy(ctx, cp)
-		}
+		_, err = copySettled(ctx, path, cp, snapshotDuringCopy)
 		if err == nil {
 			return dir, cp, nil
 		}
@@ -89,43 +86,6 @@ func takeSnapshot(ctx context.Context, path string) (dir, cp string, err error) 
 // snapshotDuringCopy lets the package's tests write to the database while
 // it is copied; nil in production.
 var snapshotDuringCopy func(path string)
-
-// errChanged: the database or its log changed while it was copied.
-var errChanged = errors.New("the database changed while it was copied (its owner's session is writing); try again")
-
-// copyStill copies the database file at path and its -wal to cp (and
-// cp-wal), and fails with errChanged when either changed meanwhile.
-func copyStill(path, cp string) error {
-	dbBefore, walBefore := stateOf(path), stateOf(path+"-wal")
-	if _, err := copyDatabaseFile(path, cp); err != nil {
-		return err
-	}
-	if walBefore.ok && walBefore.size > 0 {
-		if err := copyFile(path+"-wal", cp+"-wal"); err != nil {
-			return err
-		}
-	}
-	if h := snapshotDuringCopy; h != nil {
-		h(path)
-	}
-	if stateOf(path) != dbBefore || stateOf(path+"-wal") != walBefore {
-		return errChanged
-	}
-	return nil
-}
-
-// settleCopy leaves the copy at cp a database in journal_mode DELETE that a
-// read-only connection reads with no -shm: its copied -wal folded in, or,
-// without one, the header's WAL mark cleared.
-func settleCopy(ctx context.Context, cp string) error {
-	if exists(cp + "-wal") {
-		return foldWAL(ctx, cp)
-	}
-	if fi, err := os.Stat(cp); err != nil || fi.Size() < 100 {
-		return err // no header to mark: an empty database
-	}
-	return leaveWALMode(cp)
-}
 
 // openReadPoolOrSnapshot opens the read pool on the database, or on a
 // private snapshot of it when this process cannot share its WAL index
